@@ -1,0 +1,91 @@
+"""`sdgen exec` and `sdgen image build|ref`: the sandbox, from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from codegen.errors import SdgenError
+
+
+def parse_rows(items: list[str] | None) -> dict[str, int]:
+    """``TABLE=N`` pairs (a bare ``N`` means the one table of a single-table program)."""
+    rows: dict[str, int] = {}
+    for item in items or []:
+        name, _, count = item.rpartition("=")
+        name = name.strip() or "data"
+        try:
+            rows[name] = int(count)
+        except ValueError:
+            raise SdgenError(f"--rows {item!r}: expected TABLE=N with N a whole number") from None
+        if rows[name] < 0:
+            raise SdgenError(f"--rows {item!r}: a row count cannot be negative")
+    return rows
+
+
+def exec_command(
+    program: Annotated[Path, typer.Argument(help="The generator program (a .py file).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="New or empty directory for results.")],
+    rows: Annotated[
+        list[str] | None, typer.Option("--rows", help="Rows to ask for: TABLE=N (repeatable).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed passed to generate().")] = 0,
+    timeout: Annotated[float, typer.Option(help="Wall-clock limit in seconds.")] = 120.0,
+    memory: Annotated[str, typer.Option(help="Memory limit (no swap), e.g. 512m or 2g.")] = "2g",
+    cpus: Annotated[float, typer.Option(help="CPU limit (cores).")] = 1.0,
+    image: Annotated[
+        str | None, typer.Option(help="Image to use instead of the pinned one.")
+    ] = None,
+) -> None:
+    """Run PROGRAM in a fresh hardened container; write its tables as Parquet to OUT."""
+    from sandbox import Limits, parse_size_mb, run
+
+    try:
+        source = program.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SdgenError(f"cannot read {program}: {exc}") from None
+    try:
+        limits = Limits(timeout_s=timeout, memory_mb=parse_size_mb(memory), cpus=cpus)
+    except ValueError as exc:
+        raise SdgenError(str(exc)) from None
+    result = run(source, out, rows=parse_rows(rows), seed=seed, limits=limits, image=image)
+    for table in result.tables.values():
+        print(f"{table.name}: {table.rows} rows x {len(table.columns)} columns -> {table.path}")
+    if not result.ok:
+        print(f"see {out / 'stderr.txt'} and {out / 'manifest.json'}", file=sys.stderr)
+        raise SdgenError(result.error or "the run failed")
+    print(f"ok in {result.duration_s:.2f} s: {out}")
+
+
+def image_build(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the image exists.")] = False,
+) -> None:
+    """Build the sandbox image offline (Debian packages + pinned wheels); print its reference."""
+    from rich.console import Console
+
+    from sandbox import build_image
+
+    console = Console(stderr=True)
+    with console.status("building the sandbox image") as status:
+        reference = build_image(force=force, log=lambda line: status.update(line) or None)
+    console.print(f"[green]sandbox image ready[/green]")
+    print(reference)
+
+
+def image_ref() -> None:
+    """Print the pinned image reference (computed from its inputs; no engine needed)."""
+    from sandbox import image_reference
+
+    print(image_reference())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sandbox commands to the root app."""
+    app.command("exec")(exec_command)
+    image_app = typer.Typer(help="The sandbox image.", no_args_is_help=True)
+    image_app.command("build")(image_build)
+    image_app.command("ref")(image_ref)
+    app.add_typer(image_app, name="image")

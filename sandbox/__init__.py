@@ -1,0 +1,28 @@
+"""sdgen's execution side: run an untrusted generator program in a hardened, single-use container.
+
+This package never imports ``codegen``; ``sandbox/harness.py`` (which runs inside the container)
+imports only the standard library, pandas and pyarrow.
+
+    from sandbox import Limits, run
+    result = run(source, "out/", rows={"housing": 1000}, seed=7, limits=Limits(timeout_s=30))
+    result.ok, result.error, result.tables["housing"].rows, result.dataframe("housing")
+"""
+
+from sandbox.errors import EngineUnavailable, ImageBuildError, ImageMissing, SandboxError
+from sandbox.image import build_image, image_reference
+from sandbox.limits import Limits, parse_size_mb
+from sandbox.runner import RunResult, TableFile, run
+
+__all__ = [
+    "EngineUnavailable",
+    "ImageBuildError",
+    "ImageMissing",
+    "Limits",
+    "RunResult",
+    "SandboxError",
+    "TableFile",
+    "build_image",
+    "image_reference",
+    "parse_size_mb",
+    "run",
+]

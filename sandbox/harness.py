@@ -1,0 +1,404 @@
+"""The harness: runs one generator program inside the sandbox container and writes its tables.
+
+It runs *inside* the container, so it imports only the standard library, pandas and pyarrow.
+
+    python3 -s -B harness.py PROGRAM OUT_DIR --rows '{"housing": 100}' --seed 42
+
+A program that defines ``generate`` is imported under a non-main name (so its ``__main__`` block does
+not run) and ``generate`` is called with whatever its signature accepts (``generate(rows, seed)`` is the
+contract; LLMs also write ``generate(n_rows=100)``, ``generate(num_houses, seed=1)`` and the like).
+Any other program runs as ``__main__`` and the DataFrames it leaves in module globals are collected.
+
+Each table becomes ``OUT_DIR/<table>.parquet``; ``OUT_DIR/manifest.json`` is written last and says
+what happened. Cells that Parquet cannot hold as plain values are an error: nothing is ever pickled.
+The program shares this process, so the host treats everything here as untrusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import errno
+import hashlib
+import inspect
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from typing import Any
+
+TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_TABLES = 64
+ROW_COUNT_NAMES = re.compile(
+    r"^(n|num|count|size|length|rows?|n_?rows?|num_?rows?|row_?count|n_?samples?|num_?samples?|"
+    r"n_?records?|num_?records?|records|samples|nrows|number_of_rows|total_rows)$"
+)
+SEED_NAMES = {"seed", "random_seed", "random_state", "rng_seed"}
+ROWS_DICT_NAMES = {"rows", "row_counts", "counts", "sizes", "table_rows", "n_rows_per_table"}
+
+_MAIN_PID = os.getpid()
+_PROGRAM_PATH = [""]  # set once the program is known; tracebacks are cut to its frames
+
+
+class ProgramFailed(Exception):
+    """The program (not the harness) failed; ``kind`` lets the host pick the right words."""
+
+    def __init__(self, kind: str, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.detail = detail
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="harness")
+    parser.add_argument("program")
+    parser.add_argument("out_dir")
+    parser.add_argument("--rows", default="{}", help="JSON object: table name -> row count")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rows = {str(k): int(v) for k, v in json.loads(args.rows).items()}
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    manifest: dict[str, Any] = {"status": "error", "tables": [], "rows_requested": rows}
+    manifest["seed"] = args.seed
+    try:
+        import pandas  # noqa: F401  (timed on its own: it is most of a trivial run)
+
+        timings["import_s"] = round(time.perf_counter() - started, 4)
+        mark = time.perf_counter()
+        frames, mode = run_program(args.program, rows, args.seed)
+        timings["generate_s"] = round(time.perf_counter() - mark, 4)
+        manifest["mode"] = mode
+        if not frames:
+            raise ProgramFailed(
+                "no_tables",
+                "produced no DataFrames"
+                + (
+                    " (generate() returned none)"
+                    if mode == "contract"
+                    else " (no pandas DataFrame left in module globals)"
+                ),
+            )
+        mark = time.perf_counter()
+        manifest["tables"] = write_tables(frames, args.out_dir)
+        timings["write_s"] = round(time.perf_counter() - mark, 4)
+        manifest["status"] = "ok"
+        code = 0
+    except ProgramFailed as failed:
+        _exit_if_not_main()
+        manifest["error"] = {"kind": failed.kind, "message": failed.message}
+        if failed.detail:
+            print(failed.detail, file=sys.stderr)
+        code = 1
+    except BaseException as exc:  # noqa: BLE001 - everything the program raises is reported
+        _exit_if_not_main()
+        failed = describe_exception(exc)
+        manifest["error"] = {"kind": failed.kind, "message": failed.message}
+        print(failed.detail, file=sys.stderr)
+        code = 1
+    timings["total_s"] = round(time.perf_counter() - started, 4)
+    manifest["timings"] = timings
+    write_manifest(manifest, args.out_dir)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def _exit_if_not_main() -> None:
+    # A forked child of the program that unwinds into the harness must not write results.
+    if os.getpid() != _MAIN_PID:
+        os._exit(1)
+
+
+def run_program(path: str, rows: dict[str, int], seed: int) -> tuple[dict[str, Any], str]:
+    """Run the program; return its DataFrames by table name and how it ran ("contract"/"script")."""
+    _PROGRAM_PATH[0] = path
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise ProgramFailed(
+            "syntax",
+            f"program has a syntax error at line {exc.lineno}: {exc.msg}",
+            traceback.format_exc(limit=0),
+        ) from None
+    code = compile(tree, path, "exec")
+    defines_generate = any(
+        isinstance(node, ast.FunctionDef) and node.name == "generate" for node in tree.body
+    )
+    # The program's own directory is not importable: it is a single file by contract.
+    sys.argv = [path]
+    if defines_generate:
+        namespace: dict[str, Any] = {"__name__": "generator_program", "__file__": path}
+        exec(code, namespace)  # noqa: S102 - running the program is the point of the sandbox
+        function = namespace.get("generate")
+        if callable(function):
+            result = call_generate(function, rows, seed)
+            frames = frames_from_result(result, rows)
+            if not frames:
+                frames = frames_from_globals(namespace)
+            return frames, "contract"
+    namespace = {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__}
+    try:
+        exec(code, namespace)  # noqa: S102
+    except SystemExit as stop:
+        if stop.code not in (None, 0):
+            raise ProgramFailed("exit", f"program called exit({stop.code!r})") from None
+    return frames_from_globals(namespace), "script"
+
+
+def call_generate(function: Any, rows: dict[str, int], seed: int) -> Any:
+    """Call ``generate`` with the arguments its signature asks for, by name and annotation."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return function(rows, seed)
+    positional: list[Any] = []
+    keywords: dict[str, Any] = {}
+    single_count = next(iter(rows.values())) if len(rows) == 1 else None
+    for name, parameter in signature.parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        value = argument_for(name, parameter, rows, seed, single_count)
+        if value is _MISSING:
+            if parameter.default is parameter.empty:
+                raise ProgramFailed(
+                    "signature",
+                    f"generate() needs the argument '{name}', which sdgen cannot supply; "
+                    "use the contract generate(rows: dict[str, int], seed: int)",
+                )
+            continue
+        if parameter.kind == parameter.POSITIONAL_ONLY:
+            positional.append(value)
+        else:
+            keywords[name] = value
+    return function(*positional, **keywords)
+
+
+_MISSING = object()
+
+
+def argument_for(
+    name: str, parameter: inspect.Parameter, rows: dict[str, int], seed: int, single: int | None
+) -> Any:
+    lowered = name.lower()
+    wants_int = parameter.annotation in (int, "int") or isinstance(parameter.default, int)
+    wants_dict = parameter.annotation is dict or "dict" in str(parameter.annotation)
+    wants_dict = wants_dict or isinstance(parameter.default, dict)
+    if lowered in SEED_NAMES:
+        return seed
+    if lowered in ROWS_DICT_NAMES and not wants_int:
+        if rows or parameter.default is parameter.empty:
+            return dict(rows)
+        return _MISSING
+    if wants_dict:
+        return dict(rows) if rows else _MISSING
+    # Per-table counts: n_housing, housing_rows, num_locations (plural table names too).
+    for table, count in rows.items():
+        stem = table.lower().rstrip("s")
+        if stem and stem in lowered and lowered != stem:
+            return count
+    if ROW_COUNT_NAMES.match(lowered) or lowered.startswith(("n_", "num_")):
+        if single is not None:
+            return single
+        if rows:
+            return max(rows.values())
+    return _MISSING
+
+
+def frames_from_result(result: Any, rows: dict[str, int]) -> dict[str, Any]:
+    import pandas as pd
+
+    if result is None:
+        return {}
+    if isinstance(result, pd.DataFrame):
+        name = next(iter(rows)) if len(rows) == 1 else "data"
+        return {name: result}
+    if isinstance(result, dict):
+        frames = {}
+        for key, value in result.items():
+            if not isinstance(value, pd.DataFrame):
+                raise ProgramFailed(
+                    "bad_result",
+                    f"generate() returned a dict whose value for {str(key)!r} is a "
+                    f"{type(value).__name__}, not a pandas DataFrame",
+                )
+            frames[str(key)] = value
+        return frames
+    if isinstance(result, list | tuple) and all(isinstance(v, pd.DataFrame) for v in result):
+        # Tables returned in a sequence take the requested names when the counts agree.
+        if len(rows) == len(result):
+            names = list(rows)
+        else:
+            names = [f"table_{i + 1}" for i in range(len(result))]
+        return dict(zip(names, result, strict=True))
+    raise ProgramFailed(
+        "bad_result",
+        f"generate() returned a {type(result).__name__}; expected a dict of table name -> DataFrame",
+    )
+
+
+def frames_from_globals(namespace: dict[str, Any]) -> dict[str, Any]:
+    """Module-level DataFrames in definition order; the same object under two names counts once."""
+    import pandas as pd
+
+    frames: dict[str, Any] = {}
+    seen: set[int] = set()
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or not isinstance(value, pd.DataFrame) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        frames[name] = value
+    if not frames:
+        for value in list(namespace.values()):
+            if isinstance(value, dict) and value and all(
+                isinstance(v, pd.DataFrame) for v in value.values()
+            ):
+                return {str(k): v for k, v in value.items()}
+    return frames
+
+
+def write_tables(frames: dict[str, Any], out_dir: str) -> list[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(frames) > MAX_TABLES:
+        raise ProgramFailed("bad_result", f"{len(frames)} tables is more than {MAX_TABLES}")
+    written = []
+    for name, frame in frames.items():
+        if not TABLE_NAME.match(name):
+            raise ProgramFailed(
+                "bad_result",
+                f"table name {name[:80]!r} is not a plain identifier (letters, digits, _)",
+            )
+        frame = plain_columns(name, frame)
+        table = to_arrow(name, frame)
+        path = os.path.join(out_dir, f"{name}.parquet")
+        try:
+            pq.write_table(table, path)
+        except OSError as exc:
+            if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
+                raise ProgramFailed(
+                    "output_cap", f"output larger than the cap while writing table {name!r}"
+                ) from None
+            raise
+        written.append(
+            {
+                "name": name,
+                "file": f"{name}.parquet",
+                "rows": int(table.num_rows),
+                "columns": [str(c) for c in frame.columns],
+                "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()},
+                "bytes": os.path.getsize(path),
+                "sha256": sha256_file(path),
+            }
+        )
+    return written
+
+
+def plain_columns(name: str, frame: Any) -> Any:
+    """String column names, and a meaningful index kept as columns rather than lost."""
+    import pandas as pd
+
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
+        frame = frame.reset_index()
+    frame = frame.copy(deep=False)
+    frame.columns = [str(c) for c in frame.columns]
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ProgramFailed(
+            "bad_result", f"table {name!r} has duplicate column names: {', '.join(duplicated)}"
+        )
+    return frame
+
+
+def to_arrow(name: str, frame: Any) -> Any:
+    """Convert to Arrow column by column so the error names the column whose cells do not fit."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        pass
+    for column in frame.columns:
+        try:
+            pa.Array.from_pandas(frame[column])
+        except Exception as exc:  # noqa: BLE001 - any failure means "not a plain value"
+            sample = next((v for v in frame[column] if not _is_plain(v)), None)
+            kind = type(sample).__name__ if sample is not None else "mixed"
+            raise ProgramFailed(
+                "unsafe_cells",
+                f"table {name!r} column {column!r} holds {kind} objects that Parquet cannot store "
+                "as plain values (sdgen never pickles); convert them to str, numbers or dates",
+                f"{type(exc).__name__}: {exc}",
+            ) from None
+    raise ProgramFailed("unsafe_cells", f"table {name!r} cannot be converted to Arrow")
+
+
+def _is_plain(value: Any) -> bool:
+    import datetime
+    import decimal
+
+    plain = (str, int, float, bool, bytes, datetime.date, datetime.time, decimal.Decimal)
+    return value is None or isinstance(value, plain)
+
+
+def describe_exception(exc: BaseException) -> ProgramFailed:
+    """Turn what the program raised into words, with the traceback tail of the program's frames."""
+    detail = "".join(traceback.format_exception(type(exc), exc, _program_frames(exc))[-40:])
+    if isinstance(exc, ProgramFailed):
+        return exc
+    if isinstance(exc, MemoryError):
+        return ProgramFailed("memory", "out of memory (MemoryError)", detail)
+    if isinstance(exc, BlockingIOError) or (
+        isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
+    ):
+        return ProgramFailed("pids", f"too many processes ({type(exc).__name__}: {exc})", detail)
+    if isinstance(exc, OSError) and exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
+        return ProgramFailed("output_cap", f"output larger than the cap ({exc.strerror})", detail)
+    line = program_line(exc)
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"program raised {type(exc).__name__}" + (f": {message[:300]}" if message else "")
+    if line:
+        text += f" (line {line})"
+    return ProgramFailed("exception", text, detail)
+
+
+def _program_frames(exc: BaseException) -> Any:
+    """The traceback from the program's first frame on: the harness's own frames are noise."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != _PROGRAM_PATH[0]:
+        tb = tb.tb_next
+    return tb or exc.__traceback__
+
+
+def program_line(exc: BaseException) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == _PROGRAM_PATH[0]:
+            line = lineno
+    return line
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(manifest: dict[str, Any], out_dir: str) -> None:
+    temporary = os.path.join(out_dir, ".manifest.json.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2, default=str)
+    os.replace(temporary, os.path.join(out_dir, "manifest.json"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

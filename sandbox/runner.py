@@ -1,0 +1,648 @@
+"""Run one program in a fresh, hardened, single-use container and bring its tables back safely.
+
+The run's outcome is data (``RunResult``); only infrastructure that cannot work raises a
+``SandboxError``. Everything the container leaves behind is untrusted: the host reads only regular
+files with the expected names and sizes, opened with ``O_NOFOLLOW``, and checks what it reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import stat
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sandbox.errors import SandboxError
+from sandbox.image import HARNESS_PATH_IN_IMAGE, SANDBOX_UID, connect, require_image
+from sandbox.limits import Limits
+
+PROGRAM_IN_CONTAINER = "/sandbox/program.py"
+OUT_IN_CONTAINER = "/out"
+LABEL = "sdgen.sandbox"
+TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MANIFEST_MAX_BYTES = 1 << 20
+POLL_S = 0.05
+DISK_POLL_S = 0.25
+# The in-container backstop outlives the host's own timeout: it only matters if the host died.
+BACKSTOP_GRACE_S = 30
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """One table the program produced, as checked by the host."""
+
+    name: str
+    path: Path
+    rows: int
+    columns: list[str]
+    dtypes: dict[str, str]
+    bytes: int
+    sha256: str
+
+
+@dataclass
+class RunResult:
+    """What happened in one sandbox run. ``ok`` is true only when tables came back intact."""
+
+    error: str | None
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    duration_s: float
+    timed_out: bool = False
+    oom_killed: bool = False
+    pids_exhausted: bool = False
+    output_exceeded: bool = False
+    tables: dict[str, TableFile] = field(default_factory=dict)
+    harness: dict[str, Any] = field(default_factory=dict)
+    image: str = ""
+    limits: Limits = field(default_factory=Limits)
+    out_dir: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def dataframe(self, name: str):  # -> pandas.DataFrame
+        """Load one table (pandas imported only when asked: the CLI does not need it)."""
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.tables[name].path).to_pandas()
+
+    def dataframes(self) -> dict[str, Any]:
+        return {name: self.dataframe(name) for name in self.tables}
+
+
+def run(
+    program_source: str,
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    rows: Mapping[str, int] | None = None,
+    seed: int = 0,
+    limits: Limits | None = None,
+    image: str | None = None,
+    client: Any = None,
+) -> RunResult:
+    """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
+
+    ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
+    sibling and renamed). Without it, a new temporary directory is used.
+    """
+    limits = limits or Limits()
+    rows = {str(k): int(v) for k, v in (rows or {}).items()}
+    final_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="sdgen-"))
+    final_dir = final_dir.absolute()
+    if final_dir.exists() and (not final_dir.is_dir() or any(final_dir.iterdir())):
+        raise SandboxError(f"output directory {final_dir} exists and is not empty")
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    client = client or connect()
+    image = require_image(client, image)
+    sweep_stale_containers(client)
+
+    staging = Path(tempfile.mkdtemp(prefix=".sdgen-run-", dir=final_dir.parent))
+    try:
+        program_path, out_path, user = _prepare_staging(staging, program_source)
+        execution = _execute(client, image, program_path, out_path, user, rows, seed, limits)
+        result = _collect(execution, out_path, final_dir, image, limits, rows, seed)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _prepare_staging(staging: Path, source: str) -> tuple[Path, Path, str]:
+    """program.py (read-only) and an output directory only the sandbox user can write."""
+    staging.chmod(0o755)
+    program = staging / "program.py"
+    program.write_text(source, encoding="utf-8")
+    program.chmod(0o444)
+    out = staging / "out"
+    out.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        # Never root inside: a dedicated uid owns the one writable directory.
+        os.chown(out, SANDBOX_UID, SANDBOX_UID)
+        user = f"{SANDBOX_UID}:{SANDBOX_UID}"
+    else:
+        # Unprivileged host user: run as that uid so the host can clean up whatever is left.
+        user = f"{os.getuid()}:{os.getgid()}"
+    return program, out, user
+
+
+@dataclass
+class _Execution:
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+    stdout_total: int
+    stderr_total: int
+    duration_s: float
+    timed_out: bool
+    oom_killed: bool
+    pids_exhausted: bool
+    output_exceeded: str | None
+    image_id: str
+
+
+class _CappedStreams:
+    """Reads the container's stdout/stderr as it runs, keeping the first ``cap`` bytes of each."""
+
+    def __init__(self, stream: Any, cap: int) -> None:
+        self.cap = cap
+        self.kept = {1: bytearray(), 2: bytearray()}
+        self.total = {1: 0, 2: 0}
+        self.flooded = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Any) -> None:
+        try:
+            for out, err in stream:
+                for number, chunk in ((1, out), (2, err)):
+                    if not chunk:
+                        continue
+                    self.total[number] += len(chunk)
+                    room = self.cap - len(self.kept[number])
+                    if room > 0:
+                        self.kept[number] += chunk[:room]
+                    if self.total[number] > self.cap:
+                        self.flooded.set()
+        except Exception:  # noqa: BLE001 - the stream ends with the container, however it ends
+            pass
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+
+def _container_config(
+    image: str, program: Path, out: Path, user: str, rows: dict[str, int], seed: int, limits: Limits
+) -> dict[str, Any]:
+    from docker.types import LogConfig, Mount, Ulimit
+
+    threads = str(max(1, int(limits.cpus)))
+    output_bytes = limits.output_mb * 1024 * 1024
+    command = [
+        # PID 1 is a kill-timer: if the host side dies, the container still ends by itself.
+        "timeout", "-s", "KILL", str(int(limits.timeout_s + BACKSTOP_GRACE_S)),
+        "python3", "-s", "-B", HARNESS_PATH_IN_IMAGE, PROGRAM_IN_CONTAINER, OUT_IN_CONTAINER,
+        "--rows", json.dumps(rows), "--seed", str(seed),
+    ]  # fmt: skip
+    return {
+        "image": image,
+        "command": command,
+        "name": f"sdgen-sandbox-{uuid.uuid4().hex[:12]}",
+        "labels": {
+            LABEL: "1",
+            "sdgen.deadline": str(int(time.time() + limits.timeout_s + BACKSTOP_GRACE_S)),
+            "sdgen.host": socket.gethostname(),
+            "sdgen.pid": str(os.getpid()),
+        },
+        "user": user,
+        "working_dir": "/tmp",
+        # Only these variables exist inside; nothing of the host's environment is passed.
+        "environment": {
+            "HOME": "/tmp",
+            "PYTHONHASHSEED": "0",
+            "OMP_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+        },
+        "hostname": "sandbox",
+        "network_mode": "none",
+        "read_only": True,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "ipc_mode": "private",
+        "pids_limit": limits.pids,
+        "mem_limit": f"{limits.memory_mb}m",
+        "memswap_limit": f"{limits.memory_mb}m",
+        "nano_cpus": int(limits.cpus * 1e9),
+        "shm_size": f"{min(64, limits.tmpfs_mb)}m",
+        "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={limits.tmpfs_mb}m,mode=1777"},
+        "mounts": [
+            Mount(PROGRAM_IN_CONTAINER, str(program), type="bind", read_only=True),
+            Mount(OUT_IN_CONTAINER, str(out), type="bind", read_only=False),
+        ],
+        "ulimits": [
+            Ulimit(name="fsize", soft=output_bytes, hard=output_bytes),
+            Ulimit(name="nofile", soft=1024, hard=1024),
+            Ulimit(name="core", soft=0, hard=0),
+        ],
+        # Output is read live from the attach stream; the engine keeps no log file to fill.
+        "log_config": LogConfig(type=LogConfig.types.NONE),
+        "stdin_open": False,
+        "tty": False,
+    }
+
+
+def _execute(
+    client: Any,
+    image: str,
+    program: Path,
+    out: Path,
+    user: str,
+    rows: dict[str, int],
+    seed: int,
+    limits: Limits,
+) -> _Execution:
+    import docker
+
+    config = _container_config(image, program, out, user, rows, seed, limits)
+    try:
+        container = client.containers.create(**config)
+    except docker.errors.APIError as exc:
+        raise SandboxError(f"could not create the sandbox container: {exc.explanation}") from None
+    try:
+        stream = container.attach(stdout=True, stderr=True, stream=True, logs=False, demux=True)
+        streams = _CappedStreams(stream, limits.log_kb * 1024)
+        waited: dict[str, Any] = {}
+        waiter = threading.Thread(target=_wait, args=(container, waited), daemon=True)
+        started = time.monotonic()
+        container.start()
+        waiter.start()
+        timed_out, exceeded, pids_hit = _watch(container, waiter, streams, out, limits, started)
+        duration = time.monotonic() - started
+        waiter.join(30)
+        streams.join(5)
+        container.reload()
+        state = container.attrs.get("State", {})
+        exit_code = waited.get("StatusCode", state.get("ExitCode"))
+        return _Execution(
+            exit_code=exit_code,
+            stdout=bytes(streams.kept[1]),
+            stderr=bytes(streams.kept[2]),
+            stdout_total=streams.total[1],
+            stderr_total=streams.total[2],
+            duration_s=duration,
+            timed_out=timed_out,
+            oom_killed=bool(state.get("OOMKilled")),
+            pids_exhausted=pids_hit,
+            output_exceeded=exceeded,
+            image_id=container.attrs.get("Image", ""),
+        )
+    except docker.errors.APIError as exc:
+        raise SandboxError(f"the Docker engine failed during the run: {exc.explanation}") from None
+    finally:
+        # One container, one program: it goes whatever happened (Ctrl-C included).
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError:
+            _remove_later(client, container.id)
+
+
+def _wait(container: Any, waited: dict[str, Any]) -> None:
+    try:
+        waited.update(container.wait())
+    except Exception as exc:  # noqa: BLE001 - the watcher decides what a lost wait means
+        waited["error"] = str(exc)
+
+
+def _watch(
+    container: Any,
+    waiter: threading.Thread,
+    streams: _CappedStreams,
+    out: Path,
+    limits: Limits,
+    started: float,
+) -> tuple[bool, str | None, bool]:
+    """Until the container ends: kill it on timeout, output flood, or an output dir over its cap."""
+    deadline = started + limits.timeout_s
+    pids_events = _pids_events_path(container.id)
+    pids_hit = False
+    next_disk_check = 0.0
+    timed_out, exceeded = False, None
+    while waiter.is_alive():
+        waiter.join(POLL_S)
+        if not waiter.is_alive():
+            break
+        now = time.monotonic()
+        if pids_events is not None and not pids_hit:
+            pids_hit = _pids_limit_hit(pids_events)
+        if now >= deadline:
+            timed_out = True
+        elif streams.flooded.is_set():
+            exceeded = f"stdout/stderr over {limits.log_kb} KiB"
+        elif now >= next_disk_check:
+            next_disk_check = now + DISK_POLL_S
+            exceeded = _output_dir_excess(out, limits)
+        if timed_out or exceeded:
+            _kill(container)
+            break
+    if pids_events is not None and not pids_hit:
+        pids_hit = _pids_limit_hit(pids_events)
+    return timed_out, exceeded, pids_hit
+
+
+def _kill(container: Any) -> None:
+    import docker
+
+    try:
+        container.kill()
+    except docker.errors.APIError:
+        pass  # already gone
+
+
+def _output_dir_excess(out: Path, limits: Limits) -> str | None:
+    """Size and entry count of what the program wrote, without following any link."""
+    total, entries = 0, 0
+    stack = [str(out)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > limits.output_files * 4:
+                        return f"more than {limits.output_files * 4} files in the output directory"
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    if total > limits.output_mb * 1024 * 1024:
+        return f"output directory over {limits.output_mb} MiB"
+    return None
+
+
+def _pids_events_path(container_id: str) -> Path | None:
+    """The container's cgroup ``pids.events`` (cgroup v1 or v2, cgroupfs or systemd driver)."""
+    candidates = [
+        f"/sys/fs/cgroup/pids/docker/{container_id}/pids.events",
+        f"/sys/fs/cgroup/pids/system.slice/docker-{container_id}.scope/pids.events",
+        f"/sys/fs/cgroup/docker/{container_id}/pids.events",
+        f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/pids.events",
+    ]
+    for candidate in candidates:
+        if os.path.exists(candidate):
+            return Path(candidate)
+    return None
+
+
+def _pids_limit_hit(path: Path) -> bool:
+    try:
+        text = path.read_text()
+    except OSError:
+        return False
+    match = re.search(r"^max (\d+)", text, re.MULTILINE)
+    return bool(match and int(match.group(1)) > 0)
+
+
+def sweep_stale_containers(client: Any) -> int:
+    """Remove sandbox containers left by a host process that died (or whose run is long over)."""
+    removed = 0
+    try:
+        for container in client.containers.list(all=True, filters={"label": LABEL}):
+            if _is_stale(container.labels):
+                container.remove(force=True)
+                removed += 1
+    except Exception:  # noqa: BLE001 - best effort; never blocks a run
+        pass
+    return removed
+
+
+def _is_stale(labels: Mapping[str, str]) -> bool:
+    try:
+        if int(labels.get("sdgen.deadline", "0")) < time.time():
+            return True
+        pid = int(labels.get("sdgen.pid", "0"))
+        if pid > 0 and labels.get("sdgen.host") == socket.gethostname():
+            os.kill(pid, 0)
+    except ProcessLookupError:
+        return True  # the process that ran it is gone
+    except (ValueError, PermissionError, OSError):
+        return False
+    return False
+
+
+def _remove_later(client: Any, container_id: str) -> None:
+    try:
+        client.containers.get(container_id).remove(force=True)
+    except Exception:  # noqa: BLE001 - the stale sweep of the next run catches it
+        pass
+
+
+def _collect(
+    execution: _Execution,
+    out: Path,
+    final_dir: Path,
+    image: str,
+    limits: Limits,
+    rows: dict[str, int],
+    seed: int,
+) -> RunResult:
+    """Check what the container left, move the tables into place, write output and manifest."""
+    harness = _read_manifest(out)
+    building = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
+    tables: dict[str, TableFile] = {}
+    error = _decide_error(execution, harness, limits)
+    try:
+        if error is None:
+            try:
+                tables = _take_tables(out, building, harness, limits)
+            except _BadOutput as bad:
+                error = f"the run's output was rejected: {bad}"
+            if error is None and not tables:
+                error = "produced no DataFrames"
+        stdout = _capped_text(execution.stdout, execution.stdout_total)
+        stderr = _capped_text(execution.stderr, execution.stderr_total)
+        (building / "stdout.txt").write_text(stdout, encoding="utf-8")
+        (building / "stderr.txt").write_text(stderr, encoding="utf-8")
+        result = RunResult(
+            error=error,
+            exit_code=execution.exit_code,
+            stdout=stdout,
+            stderr=stderr,
+            duration_s=execution.duration_s,
+            timed_out=execution.timed_out,
+            oom_killed=execution.oom_killed,
+            pids_exhausted=execution.pids_exhausted,
+            output_exceeded=execution.output_exceeded is not None,
+            tables={},
+            harness=harness,
+            image=image,
+            limits=limits,
+            out_dir=final_dir,
+        )
+        manifest = _manifest(result, execution, tables, rows, seed)
+        (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        building.chmod(0o755)
+        if final_dir.exists():
+            final_dir.rmdir()  # checked empty by run()
+        os.rename(building, final_dir)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    result.tables = {
+        name: TableFile(**{**asdict(table), "path": final_dir / table.path.name})
+        for name, table in tables.items()
+    }
+    return result
+
+
+def _decide_error(execution: _Execution, harness: dict[str, Any], limits: Limits) -> str | None:
+    """The one cause a user should hear, most specific first."""
+    reported = harness.get("error") if isinstance(harness.get("error"), dict) else None
+    kind = str(reported.get("kind", "")) if reported else ""
+    if execution.output_exceeded:
+        return f"output larger than the cap ({execution.output_exceeded})"
+    if kind == "output_cap":
+        return f"output larger than the cap ({limits.output_mb} MiB per file)"
+    if execution.pids_exhausted or kind == "pids":
+        return f"too many processes (limit {limits.pids})"
+    if execution.timed_out:
+        return f"timed out after {limits.timeout_s:g} s"
+    if execution.oom_killed or kind == "memory":
+        return f"out of memory (limit {limits.memory_mb} MiB)"
+    if reported:
+        return str(reported.get("message") or "program failed")[:500]
+    if execution.exit_code not in (0, None):
+        return (
+            f"program ended with exit code {execution.exit_code} before the harness could report "
+            "(os._exit or a signal)"
+        )
+    if harness.get("status") != "ok":
+        return "the run left no readable manifest"
+    return None
+
+
+class _BadOutput(Exception):
+    pass
+
+
+def _open_regular(directory_fd: int, name: str, max_bytes: int) -> tuple[int, os.stat_result]:
+    """Open a file by name inside the output dir: no links, regular, one link, bounded size."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory_fd)
+    except OSError as exc:
+        raise _BadOutput(f"{name}: cannot open safely ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size > max_bytes:
+        os.close(fd)
+        raise _BadOutput(f"{name}: not a plain regular file within the size cap")
+    return fd, info
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        directory_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return {}
+    try:
+        fd, _ = _open_regular(directory_fd, "manifest.json", MANIFEST_MAX_BYTES)
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read(MANIFEST_MAX_BYTES))
+        return data if isinstance(data, dict) else {}
+    except (_BadOutput, ValueError, OSError):
+        return {}
+    finally:
+        os.close(directory_fd)
+
+
+def _take_tables(
+    out: Path, destination: Path, harness: dict[str, Any], limits: Limits
+) -> dict[str, TableFile]:
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    listed = harness.get("tables")
+    if not isinstance(listed, list) or len(listed) > limits.output_files:
+        raise _BadOutput("the manifest's table list is missing or too long")
+    tables: dict[str, TableFile] = {}
+    directory_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for entry in listed:
+            name = str(entry.get("name", "")) if isinstance(entry, dict) else ""
+            if not TABLE_NAME.match(name) or name in tables:
+                raise _BadOutput(f"table name {name[:80]!r} is not a plain identifier")
+            filename = f"{name}.parquet"
+            fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
+            target = destination / filename
+            digest = hashlib.sha256()
+            # Copy through the descriptor we checked: never a path the program could swap.
+            with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    digest.update(block)
+                    copy.write(block)
+            if entry.get("sha256") != digest.hexdigest():
+                raise _BadOutput(f"{filename}: content does not match the manifest's sha256")
+            try:
+                parquet = pq.ParquetFile(target)
+                schema = parquet.schema_arrow
+            except (pa.ArrowException, OSError) as exc:
+                raise _BadOutput(f"{filename}: not a readable Parquet file ({exc})") from None
+            for column in schema:
+                if isinstance(column.type, pa.ExtensionType):
+                    raise _BadOutput(f"{filename}: column {column.name!r} has an extension type")
+            dtypes = entry.get("dtypes") if isinstance(entry.get("dtypes"), dict) else {}
+            tables[name] = TableFile(
+                name=name,
+                path=target,
+                rows=parquet.metadata.num_rows,
+                columns=list(schema.names),
+                dtypes={str(k): str(v) for k, v in dtypes.items()},
+                bytes=info.st_size,
+                sha256=digest.hexdigest(),
+            )
+    finally:
+        os.close(directory_fd)
+    return tables
+
+
+def _capped_text(kept: bytes, total: int) -> str:
+    text = kept.decode("utf-8", errors="replace")
+    if total > len(kept):
+        text += f"\n[sdgen: output cut here; {total - len(kept)} more bytes were not kept]\n"
+    return text
+
+
+def _manifest(
+    result: RunResult,
+    execution: _Execution,
+    tables: dict[str, TableFile],
+    rows: dict[str, int],
+    seed: int,
+) -> dict[str, Any]:
+    harness = result.harness
+    return {
+        "status": "ok" if result.ok else "failed",
+        "error": result.error,
+        "mode": harness.get("mode"),
+        "tables": [
+            {
+                "name": t.name,
+                "file": t.path.name,
+                "rows": t.rows,
+                "columns": t.columns,
+                "dtypes": t.dtypes,
+                "bytes": t.bytes,
+                "sha256": t.sha256,
+            }
+            for t in tables.values()
+        ],
+        "rows_requested": rows,
+        "seed": seed,
+        "exit_code": execution.exit_code,
+        "timed_out": execution.timed_out,
+        "oom_killed": execution.oom_killed,
+        "pids_exhausted": execution.pids_exhausted,
+        "output_exceeded": execution.output_exceeded,
+        "timings": {
+            "container_s": round(execution.duration_s, 4),
+            **(harness.get("timings") if isinstance(harness.get("timings"), dict) else {}),
+        },
+        "limits": asdict(result.limits),
+        "image": {"reference": result.image, "id": execution.image_id},
+        "output_bytes": {"stdout": execution.stdout_total, "stderr": execution.stderr_total},
+    }
