@@ -6,11 +6,13 @@ itself on the app.
 
 from __future__ import annotations
 
+import signal
 import sys
 
+import click
 import typer
 
-from codegen import cli_model, cli_sandbox
+from codegen import cli_codegen, cli_model, cli_sandbox
 from codegen.errors import SdgenError
 from sandbox import SandboxError
 
@@ -22,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (cli_sandbox, cli_model):
+for _module in (cli_sandbox, cli_model, cli_codegen):
     _module.register(app)
 
 
@@ -33,15 +35,32 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+INTERRUPTED = 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM takes the same clean path as Ctrl-C: containers and servers are stopped.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point: our own errors become one ``error:`` line and exit 1."""
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        code = stop.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        code = INTERRUPTED
     except (SdgenError, SandboxError) as exc:
-        raise SystemExit(fail(str(exc)).exit_code) from None
-    except KeyboardInterrupt:
+        code = fail(str(exc)).exit_code
+    code = code if isinstance(code, int) else 0
+    if code == INTERRUPTED:  # typer turns KeyboardInterrupt into this exit code
         print("error: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,19 @@ files with the expected names and sizes, opened with ``O_NOFOLLOW``, and checks 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,8 @@ def run(
     if final_dir.exists() and (not final_dir.is_dir() or any(final_dir.iterdir())):
         raise SandboxError(f"output directory {final_dir} exists and is not empty")
     final_dir.parent.mkdir(parents=True, exist_ok=True)
+    # The Parquet reader is needed only after the container ends: load it while it runs.
+    threading.Thread(target=_import_parquet_reader, daemon=True).start()
     client = client or connect()
     image = require_image(client, image)
     sweep_stale_containers(client)
@@ -117,6 +121,10 @@ def run(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _import_parquet_reader() -> None:
+    import pyarrow.parquet  # noqa: F401
 
 
 def _prepare_staging(staging: Path, source: str) -> tuple[Path, Path, str]:
@@ -291,13 +299,28 @@ def _execute(
     except docker.errors.APIError as exc:
         raise SandboxError(f"the Docker engine failed during the run: {exc.explanation}") from None
     finally:
-        # One container, one program: it goes whatever happened (Ctrl-C included).
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError:
-            _remove_later(client, container.id)
+        # One container, one program: it goes whatever happened (Ctrl-C included; a second
+        # Ctrl-C must not interrupt the removal itself).
+        with _signals_deferred():
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError:
+                _remove_later(client, container.id)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _wait(container: Any, waited: dict[str, Any]) -> None:
