@@ -1,0 +1,285 @@
+"""Render the prompt templates in ``codegen/prompts/`` into chat messages.
+
+The words live in the templates (markdown, ``string.Template`` placeholders such as ``$dataset``);
+this module only fills them from plain inputs. The one place that turns a spec into prose is
+``describe_spec``; it takes a ``codegen.spec.Spec`` (anything with ``model_dump``), the same data
+as a mapping, or the spec's YAML text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from codegen.audit import SANDBOX_MODULES
+from codegen.errors import SdgenError
+
+if TYPE_CHECKING:  # only a type: rendering prompts needs no HTTP client
+    from codegen.llm import ChatMessage
+
+# How the libraries are listed to the model: the ones it should reach for first, first.
+_LIBRARY_ORDER = ("numpy", "pandas", "faker", "scipy", "dateutil", "pytz", "pyarrow")
+MAX_MESSAGE_LINES = 40  # of error text quoted in a repair prompt
+EXCERPT_CONTEXT = 6  # program lines quoted on each side of a failing line
+
+
+class PromptError(SdgenError):
+    """A template is missing or a placeholder has no value (a bug, not a user error)."""
+
+
+# --- templates -----------------------------------------------------------------------------------
+@cache
+def template_text(name: str) -> str:
+    """The text of ``codegen/prompts/<name>``."""
+    try:
+        return (resources.files("codegen") / "prompts" / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"prompt template {name!r} not found in codegen/prompts/") from None
+
+
+def render(name: str, **values: object) -> str:
+    """Fill a template; every placeholder must be given."""
+    try:
+        return Template(template_text(name)).substitute({k: str(v) for k, v in values.items()})
+    except KeyError as exc:
+        raise PromptError(f"prompt template {name!r} needs a value for {exc.args[0]}") from None
+
+
+@cache
+def repair_reasons() -> dict[str, str]:
+    """Kind of failure -> the sentence that opens its repair prompt."""
+    pattern = re.compile(r"^- `(\w+)`: (.+)$")
+    lines = template_text("repair_reasons.md").splitlines()
+    return {m[1]: m[2].strip() for m in map(pattern.match, lines) if m}
+
+
+def library_list(available: Iterable[str] = SANDBOX_MODULES) -> str:
+    names = set(available) - {"six", "tzdata"}  # present as dependencies, not for programs
+    ordered = [n for n in _LIBRARY_ORDER if n in names] + sorted(names - set(_LIBRARY_ORDER))
+    return ", ".join(ordered)
+
+
+# --- a spec in words -----------------------------------------------------------------------------
+def _as_mapping(spec: object) -> Mapping[str, Any]:
+    if isinstance(spec, str):
+        loaded = yaml.safe_load(spec)
+        if not isinstance(loaded, Mapping):
+            raise PromptError("the spec text is not a YAML mapping")
+        return loaded
+    if isinstance(spec, Mapping):
+        return spec
+    if hasattr(spec, "model_dump"):
+        return spec.model_dump(mode="json", exclude_none=True)
+    raise PromptError(f"cannot describe a spec of type {type(spec).__name__}")
+
+
+def _code(name: object) -> str:
+    return f"`{name}`"
+
+
+def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()) -> str:
+    parts = [str(column.get("type", "any type"))]
+    if column.get("primary_key") and len(key) > 1:
+        together = ", ".join(_code(k) for k in key)
+        parts.append(f"part of the primary key ({together}: no combination twice, never null)")
+    elif column.get("primary_key"):
+        parts.append("primary key (unique, never null)")
+    elif column.get("unique"):
+        parts.append("unique")
+    low, high = column.get("min"), column.get("max")
+    if low is not None and high is not None:
+        parts.append(f"from {low} to {high}")
+    elif low is not None:
+        parts.append(f"at least {low}")
+    elif high is not None:
+        parts.append(f"at most {high}")
+    if column.get("values") is not None:
+        parts.append("one of: " + ", ".join(str(v) for v in column["values"]))
+    if column.get("pattern"):
+        parts.append(f"matches the regular expression `{column['pattern']}` in full")
+    if column.get("references"):
+        ref = column["references"]
+        parts.append(f"foreign key: every value is an existing {_code(ref)}")
+    if column.get("nullable"):
+        parts.append("may be null (leave some values missing)")
+    line = f"- {_code(name)}: " + "; ".join(parts)
+    if column.get("description"):
+        line += f". {column['description']}"
+    return line
+
+
+def describe_rule(rule: Mapping[str, Any] | object) -> str:
+    """A rule in words, e.g. ``house_price rises with house_size_m2 (Spearman rho >= 0.3)``."""
+    data = rule if isinstance(rule, Mapping) else _as_mapping(rule)
+    why = f"; {data['description']}" if data.get("description") else ""
+    for kind, verb in (("increasing", "rises"), ("decreasing", "falls")):
+        if kind in data:
+            x, y = data[kind]
+            rho = data.get("min_rho", 0.3)
+            sign = "" if kind == "increasing" else "-"
+            return (
+                f"{_code(y)} {verb} as {_code(x)} rises (Spearman rank correlation "
+                f"{'at least' if kind == 'increasing' else 'at most'} {sign}{rho}){why}"
+            )
+    if "check" in data:
+        fraction = float(data.get("min_fraction", 1.0))
+        where = "every row" if fraction >= 1 else f"at least {fraction:.0%} of rows"
+        return f"on {where}, this SQL condition is true: `{data['check']}`{why}"
+    return json.dumps(data, default=str)
+
+
+def generation_order(tables: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Referenced tables before the tables referencing them; ties keep the spec's order."""
+    needs: dict[str, set[str]] = {name: set() for name in tables}
+    for name, table in tables.items():
+        for column in (table.get("columns") or {}).values():
+            parent = str(column.get("references") or "").partition(".")[0]
+            if parent and parent != name and parent in needs:
+                needs[name].add(parent)
+    order: list[str] = []
+    while len(order) < len(needs):
+        ready = [t for t in needs if t not in order and needs[t] <= set(order)]
+        order.append((ready or [t for t in needs if t not in order])[0])  # a cycle: spec order
+    return order
+
+
+def describe_spec(spec: object) -> str:
+    """The dataset in words: tables with row counts, columns with types and constraints, keys,
+    and rules. The one function to adapt when the spec grows."""
+    data = _as_mapping(spec)
+    lines = [f"Dataset {_code(data.get('name', 'dataset'))}" + _sentence(data.get("description"))]
+    for table_name, table in (data.get("tables") or {}).items():
+        lines.append("")
+        rows = table.get("rows")
+        counted = f" ({rows} rows by default; use rows[{table_name!r}])" if rows is not None else ""
+        lines.append(f"Table {_code(table_name)}{counted}" + _sentence(table.get("description")))
+        columns = table.get("columns") or {}
+        key = [name for name, column in columns.items() if column.get("primary_key")]
+        for column_name, column in columns.items():
+            lines.append(_column_phrase(column_name, column, key))
+        rules = table.get("rules") or []
+        if rules:
+            lines.append("Rules:")
+            lines.extend(f"- {describe_rule(rule)}" for rule in rules)
+    return "\n".join(lines)
+
+
+def _sentence(text: object) -> str:
+    return f": {str(text).strip()}" if text else ""
+
+
+# --- messages ------------------------------------------------------------------------------------
+def system_message(available: Iterable[str] = SANDBOX_MODULES) -> ChatMessage:
+    return {"role": "system", "content": render("system.md", libraries=library_list(available))}
+
+
+def spec_messages(spec: object, *, available: Iterable[str] = SANDBOX_MODULES) -> list[ChatMessage]:
+    """System and user messages asking for the generator program of a spec."""
+    data = _as_mapping(spec)
+    order = generation_order(data.get("tables") or {})
+    user = render(
+        "spec.md",
+        dataset=describe_spec(data),
+        order=", ".join(_code(t) for t in order),
+        table_keys=", ".join(repr(t) for t in order),
+    )
+    return [system_message(available), {"role": "user", "content": user}]
+
+
+def prompt_messages(
+    request: str, *, default_rows: int = 100, available: Iterable[str] = SANDBOX_MODULES
+) -> list[ChatMessage]:
+    """Messages for ``--prompt TEXT`` with no spec: the program chooses its tables."""
+    user = render("prompt.md", request=request.strip(), default_rows=default_rows)
+    return [system_message(available), {"role": "user", "content": user}]
+
+
+def csv_messages(spec: object | None = None, *, request: str | None = None) -> list[ChatMessage]:
+    """Messages for the direct CSV route, from a spec or from a free-form request."""
+    system: ChatMessage = {"role": "system", "content": render("csv_system.md")}
+    if spec is not None:
+        data = _as_mapping(spec)
+        order = generation_order(data.get("tables") or {})
+        user = render(
+            "csv.md", dataset=describe_spec(data), order=", ".join(_code(t) for t in order)
+        )
+    elif request is not None:
+        user = render("csv_prompt.md", request=request.strip())
+    else:
+        raise PromptError("csv_messages needs a spec or a request")
+    return [system, {"role": "user", "content": user}]
+
+
+def program_excerpt(program: str, line: int, context: int = EXCERPT_CONTEXT) -> str:
+    """Numbered program lines around ``line`` (1-based), the failing one marked with ``>``."""
+    lines = program.splitlines()
+    first, last = max(1, line - context), min(len(lines), line + context)
+    width = len(str(last))
+    return "\n".join(
+        f"{'>' if number == line else ' '} {number:>{width}} | {lines[number - 1]}"
+        for number in range(first, last + 1)
+    )
+
+
+def _clip_messages(messages: str | Sequence[str]) -> str:
+    """Error text for the prompt: a traceback keeps its end, a list of checks its start."""
+    if isinstance(messages, str):
+        lines = messages.strip().splitlines()
+        if len(lines) > MAX_MESSAGE_LINES:
+            lines = ["..."] + lines[-MAX_MESSAGE_LINES:]
+        return "\n".join(lines)
+    items = [str(m).strip() for m in messages]
+    shown = items[:MAX_MESSAGE_LINES]
+    if len(items) > len(shown):
+        shown.append(f"... and {len(items) - len(shown)} more")
+    return "\n".join(f"- {m}" for m in shown)
+
+
+def repair_prompt(
+    kind: str,
+    messages: str | Sequence[str],
+    *,
+    program: str | None = None,
+    line: int | None = None,
+) -> str:
+    """The repair request: why it failed (``kind``, see ``repair_reasons``), the exact error or
+    check messages, and the failing part of the program when a line is known."""
+    reasons = repair_reasons()
+    if kind not in reasons:
+        raise PromptError(f"no repair reason for {kind!r}; known: {', '.join(sorted(reasons))}")
+    excerpt = ""
+    if program is not None and line is not None and 0 < line <= len(program.splitlines()):
+        excerpt = render("excerpt.md", line=line, code=program_excerpt(program, line))
+    return render(
+        "repair.md", reason=reasons[kind], messages=_clip_messages(messages), excerpt=excerpt
+    )
+
+
+def repair_messages(
+    first_messages: Sequence[ChatMessage], failed_reply: str, repair: str
+) -> list[ChatMessage]:
+    """The first request, the failed reply and the repair request: each attempt sends only the
+    last failure, so the conversation stays within a small model's context."""
+    return [
+        *first_messages,
+        {"role": "assistant", "content": failed_reply},
+        {"role": "user", "content": repair},
+    ]
+
+
+def prompt_hash(messages: Sequence[ChatMessage]) -> str:
+    """sha256 of the messages, as recorded in a run's manifest."""
+    canonical = json.dumps(
+        [{"role": m["role"], "content": m["content"]} for m in messages],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

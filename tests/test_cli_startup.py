@@ -1,0 +1,26 @@
+"""The CLI starts fast: `sdgen exec` pays for Docker and the container, not for libraries that only
+other commands need. Heavy imports belong inside the command functions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("pandas", "numpy", "pyarrow", "duckdb", "openai", "black", "docker", "pydantic", "yaml")
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    code = (
+        "import sys, codegen.cli\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_help_lists_every_command_group():
+    done = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("exec", "image"):
+        assert command in done.stdout
