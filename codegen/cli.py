@@ -12,7 +12,7 @@ import sys
 import click
 import typer
 
-from codegen import cli_codegen, cli_model, cli_sandbox
+from codegen import cli_codegen, cli_generate, cli_model, cli_sandbox, cli_spec
 from codegen.errors import SdgenError
 from sandbox import SandboxError
 
@@ -24,14 +24,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (cli_sandbox, cli_model, cli_codegen):
+for _module in (cli_sandbox, cli_generate, cli_model, cli_codegen, cli_spec):
     _module.register(app)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print the one-line error every sdgen failure ends with and return the exit to raise."""
-    first_line = (message.strip().splitlines() or ["unknown error"])[0]
-    print(f"error: {first_line}", file=sys.stderr)
+    lines = message.strip().splitlines() or ["unknown error"]
+    # Several problems (a spec with many mistakes): all are shown, the error line comes last.
+    for line in lines[1:]:
+        print(f"  {line}", file=sys.stderr)
+    more = f" (and {len(lines) - 1} more above)" if len(lines) > 1 else ""
+    print(f"error: {lines[0]}{more}", file=sys.stderr)
     return typer.Exit(code)
 
 

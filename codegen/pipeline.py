@@ -1,0 +1,475 @@
+"""The generation pipeline: the one place that knows the order of the steps.
+
+    spec -> prompt -> LLM reply -> code block -> black -> audit -> sandbox run -> validation
+              ^                                                                   |
+              +---------- repair prompt (the exact error or failed checks) <------+
+
+Each attempt that fails goes back to the model as a repair request quoting the error (and the
+failing lines when known), up to ``max_attempts``. A passing attempt is saved as a run with its
+provenance; a generation that never passes saves its attempts under ``failed-<run id>`` only.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codegen import __version__
+from codegen.errors import SdgenError
+from codegen.llm import ChatClient, ChatMessage, Completion
+from codegen.store import save_run, sha256_text
+
+Progress = Callable[[str], None]
+LINE_IN_ERROR = re.compile(r"\(line (\d+)\)|line (\d+)")
+
+
+class GenerationError(SdgenError):
+    """Every attempt failed; ``run_dir`` holds the failed attempts for inspection."""
+
+    def __init__(self, message: str, *, run_dir: Path | None, attempts: list[Attempt]) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+        self.attempts = attempts
+
+
+@dataclass
+class Attempt:
+    """One round trip: what was asked, what came back, and where it failed (if it did)."""
+
+    number: int
+    prompt_sha256: str
+    model: str = ""
+    cached: bool = False
+    usage: dict[str, int] = field(default_factory=dict)
+    llm_s: float = 0.0
+    run_s: float = 0.0
+    validate_s: float = 0.0
+    stage: str = "llm"  # where it stopped: llm, extract, audit, run, validate, accepted
+    failure: str | None = None  # repair reason kind (see prompts/repair_reasons.md)
+    error: str | None = None
+    program: str | None = None
+    reply: str = ""
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """How to generate; ``rows`` overrides the spec's counts per table."""
+
+    out_root: Path = Path("generated")
+    rows: Mapping[str, int] | None = None
+    seed: int = 0
+    max_attempts: int = 3
+    temperature: float = 0.2
+    max_tokens: int = 2048
+    strict_audit: bool = False
+    csv: bool = False
+    limits: Any = None  # sandbox.Limits; None means the sandbox's defaults
+
+
+@dataclass
+class GenerationResult:
+    run_dir: Path
+    program: str
+    attempts: list[Attempt]
+    tables: dict[str, int]  # table -> rows
+    manifest: dict[str, Any]
+
+
+def scaled_rows(spec: Any, rows: int | None, per_table: Mapping[str, int]) -> dict[str, int]:
+    """Row counts for a run: the spec's, a bare ``N`` for the tables nothing references (the
+    fact tables; lookups keep their size), then explicit ``TABLE=N`` over both."""
+    counts = {name: table.rows for name, table in spec.tables.items()}
+    if rows is not None:
+        referenced = {target for _, _, target, _ in spec.references()}
+        for name in counts:
+            if name not in referenced:
+                counts[name] = rows
+    unknown = sorted(set(per_table) - set(counts))
+    if unknown:
+        raise SdgenError(f"--rows names no table of the spec: {', '.join(unknown)}")
+    counts.update(per_table)
+    return counts
+
+
+def generate(
+    client: ChatClient,
+    *,
+    spec: Any = None,
+    spec_text: str | None = None,
+    request: str | None = None,
+    options: GenerateOptions | None = None,
+    progress: Progress | None = None,
+    endpoint_host: str = "",
+) -> GenerationResult:
+    """Ask ``client`` for a generator of ``spec`` (or of a free-form ``request``), repair it until
+    it runs and validates, and save it. Raises ``GenerationError`` when no attempt passes."""
+    from codegen import prompts
+
+    options = options or GenerateOptions()
+    say = progress or (lambda line: None)
+    if spec is not None:
+        name = spec.name
+        first = prompts.spec_messages(spec)
+        rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
+    elif request:
+        name = _name_from_request(request)
+        first = prompts.prompt_messages(request)
+        rows = dict(options.rows or {})
+    else:
+        raise SdgenError("generate needs a spec or a request")
+
+    attempts: list[Attempt] = []
+    started = time.perf_counter()
+    options.out_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
+    try:
+        messages: list[ChatMessage] = list(first)
+        for number in range(1, options.max_attempts + 1):
+            attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
+            attempts.append(attempt)
+            outcome = _attempt(client, attempt, messages, spec, rows, options, work, say)
+            if outcome is not None:
+                run_result, report = outcome
+                manifest = _manifest(
+                    name, client, endpoint_host, attempts, rows, options, run_result, report
+                )
+                manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
+                run_dir = save_run(
+                    options.out_root,
+                    name,
+                    program=attempt.program or "",
+                    spec_text=spec_text,
+                    tables={t.name: t.path for t in run_result.tables.values()},
+                    manifest=manifest,
+                    csv=options.csv,
+                )
+                return GenerationResult(
+                    run_dir=run_dir,
+                    program=attempt.program or "",
+                    attempts=attempts,
+                    tables={t.name: t.rows for t in run_result.tables.values()},
+                    manifest=manifest,
+                )
+            if number < options.max_attempts:
+                repair = _repair_text(attempt)
+                messages = prompts.repair_messages(first, attempt.reply, repair)
+                say(f"attempt {number} failed ({attempt.stage}): {attempt.error}; asking for a fix")
+        failed_dir = _save_failed(name, client, endpoint_host, attempts, rows, options, spec_text)
+        last = attempts[-1]
+        raise GenerationError(
+            f"no program passed after {len(attempts)} attempts; last: {last.stage} failed: "
+            f"{last.error} (attempts kept in {failed_dir})",
+            run_dir=failed_dir,
+            attempts=attempts,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _attempt(
+    client: ChatClient,
+    attempt: Attempt,
+    messages: list[ChatMessage],
+    spec: Any,
+    rows: dict[str, int],
+    options: GenerateOptions,
+    work: Path,
+    say: Progress,
+) -> tuple[Any, Any] | None:
+    """Run one attempt through every step; return (run result, report) when it passes."""
+    from codegen.audit import audit_source
+    from codegen.extract import ExtractionError, extract_program
+    from codegen.formatting import ProgramSyntaxError
+    from sandbox import Limits, run
+
+    say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
+    mark = time.perf_counter()
+    completion: Completion = client.complete(
+        messages,
+        temperature=options.temperature if attempt.number == 1 else options.temperature + 0.2,
+        seed=options.seed + attempt.number - 1,
+        max_tokens=options.max_tokens,
+    )
+    attempt.llm_s = round(time.perf_counter() - mark, 3)
+    attempt.reply, attempt.model, attempt.cached = (
+        completion.text,
+        completion.model,
+        completion.cached,
+    )
+    attempt.usage = _usage(completion)
+    tokens = attempt.usage.get("completion_tokens", 0)
+    source = "cache" if completion.cached else f"{attempt.llm_s:.1f} s"
+    say(f"attempt {attempt.number}: reply of {tokens} tokens ({source})")
+
+    attempt.stage = "extract"
+    try:
+        attempt.program = extract_program(completion.text)
+    except ExtractionError as exc:
+        return _failed(attempt, "truncated" if completion.truncated else "no_code", str(exc))
+    except ProgramSyntaxError as exc:
+        attempt.program = completion.text
+        kind = "truncated" if completion.truncated else "syntax"
+        return _failed(attempt, kind, str(exc))
+
+    attempt.stage = "audit"
+    audit = audit_source(attempt.program)
+    if options.strict_audit and audit.blocked:
+        shown = "; ".join(f"line {f.line}: {f.message}" for f in audit.blocking)
+        return _failed(attempt, "audit", shown)
+
+    attempt.stage = "run"
+    say(f"attempt {attempt.number}: running the program in the sandbox")
+    mark = time.perf_counter()
+    result = run(
+        attempt.program,
+        work / f"attempt-{attempt.number}",
+        rows=rows,
+        seed=options.seed,
+        limits=options.limits or Limits(),
+    )
+    attempt.run_s = round(time.perf_counter() - mark, 3)
+    if not result.ok:
+        kind = _run_failure_kind(result)
+        detail = result.error or "the run failed"
+        tail = _traceback_tail(result.stderr) if kind == "crash" else ""
+        return _failed(attempt, kind, detail + (f"\n{tail}" if tail else ""))
+
+    attempt.stage = "validate"
+    mark = time.perf_counter()
+    report = _validate(spec, result, rows)
+    attempt.validate_s = round(time.perf_counter() - mark, 3)
+    if not report.ok:
+        return _failed(attempt, "validation", report.as_text())
+    attempt.stage = "accepted"
+    summary = ", ".join(f"{t.name} {t.rows} rows" for t in result.tables.values())
+    say(f"attempt {attempt.number}: accepted ({summary})")
+    return result, report
+
+
+def _failed(attempt: Attempt, kind: str, error: str) -> None:
+    attempt.failure = kind
+    attempt.error = error.strip()
+    return None
+
+
+def _run_failure_kind(result: Any) -> str:
+    if result.timed_out:
+        return "timeout"
+    if result.oom_killed or (result.error or "").startswith("out of memory"):
+        return "memory"
+    if (result.error or "").startswith("produced no DataFrames"):
+        return "no_tables"
+    if (result.error or "").startswith("program has a syntax error"):
+        return "syntax"
+    return "crash"
+
+
+def _traceback_tail(stderr: str, lines: int = 8) -> str:
+    kept = [line for line in stderr.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def _validate(spec: Any, result: Any, rows: dict[str, int]) -> Any:
+    """The spec's checks, or the generic ones when there is no spec."""
+    tables = {t.name: t.path for t in result.tables.values()}
+    if spec is not None:
+        from codegen.validate import validate
+
+        return validate(spec, tables, rows)
+    return GenericReport.of(result)
+
+
+@dataclass
+class GenericReport:
+    """Checks for a free-form request: every table has rows and no column is entirely empty."""
+
+    failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def as_text(self) -> str:
+        return "\n".join(self.failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "failures": self.failures}
+
+    @classmethod
+    def of(cls, result: Any) -> GenericReport:
+        import pyarrow.parquet as pq
+
+        failures = []
+        for table in result.tables.values():
+            data = pq.read_table(table.path)
+            if data.num_rows == 0:
+                failures.append(f"{table.name}: the table has no rows")
+            for column in data.column_names:
+                if data.num_rows and data.column(column).null_count == data.num_rows:
+                    failures.append(f"{table.name}.{column}: every value is null")
+        return cls(failures)
+
+
+def _repair_text(attempt: Attempt) -> str:
+    from codegen import prompts
+
+    line = None
+    if attempt.failure in ("syntax", "crash") and attempt.error:
+        match = LINE_IN_ERROR.search(attempt.error.splitlines()[0])
+        if match:
+            line = int(match.group(1) or match.group(2))
+    messages: str | list[str] = attempt.error or ""
+    if attempt.failure == "validation":
+        messages = (attempt.error or "").splitlines()
+    return prompts.repair_prompt(
+        attempt.failure or "crash", messages, program=attempt.program, line=line
+    )
+
+
+def _usage(completion: Completion) -> dict[str, int]:
+    usage = completion.usage
+    if usage is None:
+        return {}
+    if hasattr(usage, "__dataclass_fields__"):
+        return {k: int(v or 0) for k, v in asdict(usage).items()}
+    return {k: int(v or 0) for k, v in dict(usage).items()}
+
+
+def _total_usage(attempts: list[Attempt]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for attempt in attempts:
+        if attempt.cached:
+            continue  # a cached reply cost nothing this time
+        for key, value in attempt.usage.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def _attempt_records(attempts: list[Attempt]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": a.number,
+            "stage": a.stage,
+            "failure": a.failure,
+            "error": a.error,
+            "prompt_sha256": a.prompt_sha256,
+            "program_sha256": sha256_text(a.program) if a.program else None,
+            "model": a.model,
+            "cached": a.cached,
+            "usage": a.usage,
+            "llm_s": a.llm_s,
+            "run_s": a.run_s,
+            "validate_s": a.validate_s,
+        }
+        for a in attempts
+    ]
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"sdgen": __version__, "python": platform.python_version()}
+    for package in ("openai", "duckdb", "pyarrow", "docker"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def _manifest(
+    name: str,
+    client: ChatClient,
+    endpoint_host: str,
+    attempts: list[Attempt],
+    rows: dict[str, int],
+    options: GenerateOptions,
+    run_result: Any,
+    report: Any,
+) -> dict[str, Any]:
+    from codegen.audit import audit_source
+
+    accepted = attempts[-1]
+    sandbox = _read_json(run_result.out_dir / "manifest.json")
+    return {
+        "name": name,
+        "model": accepted.model or getattr(client, "model", ""),
+        "endpoint_host": endpoint_host,
+        "seed": options.seed,
+        "rows_requested": rows,
+        "rows": {t.name: t.rows for t in run_result.tables.values()},
+        "tables": sandbox.get("tables", []),
+        "prompt_sha256": [a.prompt_sha256 for a in attempts],
+        "usage": _total_usage(attempts),
+        "attempts": _attempt_records(attempts),
+        "audit": audit_source(accepted.program or "").to_dict(),
+        "validation": report.to_dict(),
+        "image": sandbox.get("image", {}),
+        "limits": sandbox.get("limits", {}),
+        "timings": {
+            "llm_s": round(sum(a.llm_s for a in attempts), 3),
+            "run_s": round(sum(a.run_s for a in attempts), 3),
+            "validate_s": round(sum(a.validate_s for a in attempts), 3),
+            "sandbox": sandbox.get("timings", {}),
+        },
+        "versions": _versions(),
+    }
+
+
+def _save_failed(
+    name: str,
+    client: ChatClient,
+    endpoint_host: str,
+    attempts: list[Attempt],
+    rows: dict[str, int],
+    options: GenerateOptions,
+    spec_text: str | None,
+) -> Path:
+    """Keep what was tried, marked failed, with every attempt's program for inspection."""
+    programs = "\n\n".join(
+        f"# ---- attempt {a.number}: {a.stage} failed: {(a.error or '').splitlines()[0][:200]}\n"
+        + "\n".join(f"# {line}" for line in (a.program or a.reply or "").splitlines())
+        for a in attempts
+    )
+    manifest = {
+        "name": name,
+        "model": getattr(client, "model", ""),
+        "endpoint_host": endpoint_host,
+        "seed": options.seed,
+        "rows_requested": rows,
+        "prompt_sha256": [a.prompt_sha256 for a in attempts],
+        "usage": _total_usage(attempts),
+        "attempts": _attempt_records(attempts),
+        "versions": _versions(),
+    }
+    return save_run(
+        options.out_root,
+        name,
+        program=programs + "\n",
+        spec_text=spec_text,
+        tables={},
+        manifest=manifest,
+        failed=True,
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _name_from_request(request: str) -> str:
+    words = re.findall(r"[a-z0-9]+", request.lower())[:4]
+    return "_".join(words) or "dataset"

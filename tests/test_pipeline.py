@@ -1,0 +1,267 @@
+"""`sdgen generate` end to end: the real `openai` client over HTTP to a scripted server on
+127.0.0.1, the real sandbox on the real Docker engine, the real validator, the real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from docker_helpers import docker_client, no_leftovers, sandbox_image  # noqa: F401
+
+from codegen.llm import OpenAIChatClient, RetryPolicy
+from codegen.pipeline import GenerateOptions, GenerationError, generate
+from codegen.rerun import rerun
+from codegen.spec import load_spec
+from sandbox import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SPEC = """\
+name: shop
+description: A small web shop.
+tables:
+  customers:
+    rows: 20
+    columns:
+      id:   {type: integer, primary_key: true}
+      name: {type: string}
+      age:  {type: integer, min: 18, max: 90}
+  orders:
+    rows: 50
+    columns:
+      id:          {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+      items:       {type: integer, min: 1, max: 10}
+      amount:      {type: float, min: 1}
+    rules:
+      - increasing: [items, amount]
+"""
+
+GOOD = """\
+Here is the program.
+
+```python
+import numpy as np
+import pandas as pd
+
+
+def generate(rows, seed):
+    rng = np.random.default_rng(seed)
+    n_customers, n_orders = rows["customers"], rows["orders"]
+    customers = pd.DataFrame({
+        "id": np.arange(1, n_customers + 1),
+        "name": [f"customer {i}" for i in range(n_customers)],
+        "age": rng.integers(18, 91, n_customers),
+    })
+    items = rng.integers(1, 11, n_orders)
+    orders = pd.DataFrame({
+        "id": np.arange(1, n_orders + 1),
+        "customer_id": rng.choice(customers["id"].to_numpy(), n_orders),
+        "items": items,
+        "amount": items * rng.uniform(5, 6, n_orders),
+    })
+    return {"customers": customers, "orders": orders}
+```
+"""
+
+BROKEN_KEYS = GOOD.replace(
+    'rng.choice(customers["id"].to_numpy(), n_orders)', "rng.integers(1, 500, n_orders)"
+)
+CRASHING = GOOD.replace("    return {", "    total = 1 / 0\n    return {")
+SYNTAX = "```python\ndef generate(rows, seed)\n    return {}\n```"
+NO_CODE = "Sure! I would generate the data with numpy and pandas."
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = OpenAIChatClient(
+        "stub-model",
+        base_url=openai_stub.base_url,
+        api_key="sk-test-pipeline-secret",
+        retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.01, max_backoff_s=0.05),
+    )
+    yield client
+    client.close()
+
+
+def run_generate(client, tmp_path: Path, **options) -> object:
+    return generate(
+        client,
+        spec=load_spec(SPEC),
+        spec_text=SPEC,
+        options=GenerateOptions(
+            out_root=tmp_path / "generated", limits=Limits(timeout_s=60), **options
+        ),
+        endpoint_host="127.0.0.1",
+    )
+
+
+def test_first_reply_accepted_and_saved_with_provenance(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.reply(GOOD)
+    result = run_generate(client, tmp_path, seed=3)
+    run_dir = result.run_dir
+    assert run_dir.parent == tmp_path / "generated" / "shop"
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "data",
+        "manifest.json",
+        "program.py",
+        "spec.yaml",
+    ]
+    assert sorted(p.name for p in (run_dir / "data").iterdir()) == [
+        "customers.parquet",
+        "orders.parquet",
+    ]
+    assert (run_dir / "spec.yaml").read_text() == SPEC
+    program = (run_dir / "program.py").read_text()
+    assert program.startswith("import numpy as np") and "Here is" not in program
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["model"] == "stub-model"
+    assert manifest["endpoint_host"] == "127.0.0.1" and manifest["seed"] == 3
+    assert manifest["rows"] == {"customers": 20, "orders": 50}
+    assert [a["stage"] for a in manifest["attempts"]] == ["accepted"]
+    assert manifest["usage"]["total_tokens"] > 0
+    assert manifest["validation"]["ok"] is True
+    assert manifest["image"]["reference"].startswith("sdgen-sandbox:")
+    assert len(manifest["prompt_sha256"]) == 1 and manifest["program_sha256"]
+    # The request carried the spec, the contract and the generation order.
+    sent = openai_stub.chat_requests[0].messages
+    assert "def generate(rows: dict[str, int], seed: int)" in sent[0]["content"]
+    assert "customer_id" in sent[1]["content"]
+    # The API key is nowhere on disk.
+    everything = "".join(p.read_text(errors="replace") for p in run_dir.rglob("*") if p.is_file())
+    assert "sk-test-pipeline-secret" not in everything
+    assert not list((tmp_path / "generated").glob(".work-*"))
+
+
+def test_failures_go_back_as_repair_requests_until_one_passes(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.replies(NO_CODE, SYNTAX, GOOD)
+    result = run_generate(client, tmp_path)
+    assert [a.stage for a in result.attempts] == ["extract", "extract", "accepted"]
+    second, third = openai_stub.chat_requests[1].messages, openai_stub.chat_requests[2].messages
+    assert second[-2] == {"role": "assistant", "content": NO_CODE}
+    assert "no Python code" in second[-1]["content"]
+    assert "syntax error at line 1" in third[-1]["content"]
+
+
+def test_crash_and_failed_checks_are_quoted_to_the_model(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.replies(CRASHING, BROKEN_KEYS, GOOD)
+    result = run_generate(client, tmp_path)
+    assert [a.failure for a in result.attempts] == ["crash", "validation", None]
+    crash_repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert "program raised ZeroDivisionError: division by zero" in crash_repair
+    assert "> " in crash_repair and "1 / 0" in crash_repair  # the failing line, marked
+    check_repair = openai_stub.chat_requests[2].messages[-1]["content"]
+    assert "orders.customer_id" in check_repair and "customers.id" in check_repair
+
+
+def test_never_right_saves_nothing_as_complete(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.replies(BROKEN_KEYS, BROKEN_KEYS)
+    with pytest.raises(GenerationError, match="no program passed after 2 attempts") as failure:
+        run_generate(client, tmp_path, max_attempts=2)
+    runs = list((tmp_path / "generated" / "shop").iterdir())
+    assert [p.name.startswith("failed-") for p in runs] == [True]
+    manifest = json.loads((runs[0] / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and len(manifest["attempts"]) == 2
+    assert not (runs[0] / "data").exists() or not list((runs[0] / "data").iterdir())
+    assert failure.value.run_dir == runs[0]
+
+
+def test_second_run_comes_from_the_cache(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.reply(GOOD)
+    first = run_generate(client, tmp_path)
+    second = run_generate(client, tmp_path)
+    assert len(openai_stub.chat_requests) == 1
+    assert second.attempts[0].cached and second.run_dir != first.run_dir
+    assert (second.run_dir / "program.py").read_text() == (first.run_dir / "program.py").read_text()
+    assert json.loads((second.run_dir / "manifest.json").read_text())["usage"] == {}
+
+
+def test_rate_limit_then_reply(sandbox_image, no_leftovers, openai_stub, client, tmp_path):
+    openai_stub.error(429, "slow down").error(500, "oops").reply(GOOD)
+    result = run_generate(client, tmp_path)
+    assert result.attempts[0].stage == "accepted" and len(openai_stub.chat_requests) == 3
+
+
+def test_rerun_at_another_size_offline(sandbox_image, no_leftovers, openai_stub, client, tmp_path):
+    openai_stub.reply(GOOD)
+    original = run_generate(client, tmp_path)
+    bigger = rerun(original.run_dir, rows=5000, seed=9, csv=True)
+    assert bigger.tables == {"customers": 20, "orders": 5000}
+    assert len(openai_stub.chat_requests) == 1  # no LLM involved
+    manifest = json.loads((bigger.run_dir / "manifest.json").read_text())
+    assert manifest["rerun_of"] == original.run_dir.name and manifest["seed"] == 9
+    assert pq.read_table(bigger.run_dir / "data" / "orders.parquet").num_rows == 5000
+    assert (bigger.run_dir / "data" / "orders.csv").read_text().count("\n") == 5001
+    # A tampered program is refused.
+    (original.run_dir / "program.py").write_text("import os\n")
+    with pytest.raises(Exception, match="changed since it was saved"):
+        rerun(original.run_dir)
+
+
+def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "codegen.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+
+
+def test_cli_generate_prints_the_run_dir_last(
+    sandbox_image, no_leftovers, openai_stub, isolated_env, spec_file, tmp_path
+):
+    openai_stub.reply(GOOD)
+    env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
+    out = tmp_path / "runs"
+    done = sdgen("generate", str(spec_file), "--out", str(out), "--model", "stub-model",
+                 "--format", "csv", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_dir = Path(done.stdout.strip().splitlines()[-1])
+    assert run_dir.parent == out / "shop" and (run_dir / "data" / "orders.csv").is_file()
+    assert "accepted on attempt 1" in done.stderr
+
+
+def test_cli_dry_run_and_endpoint_down(isolated_env, openai_stub, spec_file, tmp_path):
+    env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
+    dry = sdgen("generate", str(spec_file), "--dry-run", env=env)
+    assert dry.returncode == 0 and "--- system" in dry.stdout and "customer_id" in dry.stdout
+    assert openai_stub.chat_requests == []
+    port = openai_stub.port
+    openai_stub.stop()
+    down = sdgen("generate", str(spec_file), "--out", str(tmp_path / "r"), env=env)
+    assert down.returncode == 1
+    last = down.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: cannot reach the LLM endpoint at http://127.0.0.1:{port}/v1")
+    assert not (tmp_path / "r" / "shop").exists() or not any((tmp_path / "r" / "shop").iterdir())
+
+
+def test_cli_bad_spec_is_one_line(isolated_env, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.replace("customers.id", "customer.id"))
+    done = sdgen("generate", str(bad), env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert done.returncode == 1
+    assert "references" in done.stderr.strip().splitlines()[-1]
