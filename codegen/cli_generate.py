@@ -70,17 +70,68 @@ def generate_command(
 
     The last line printed is the saved run's directory.
     """
+    if output_format not in ("parquet", "csv"):
+        raise SdgenError(f"--format {output_format!r}: use parquet or csv")
+    _generation(
+        "program", spec, prompt, out, rows, seed, max_attempts, model, base_url,
+        output_format == "csv", strict, no_cache, dry_run, _limits(timeout, memory),
+    )  # fmt: skip
+
+
+def csv_command(
+    spec: Annotated[Path | None, typer.Argument(help="The dataset spec (YAML).")] = None,
+    prompt: Annotated[
+        str | None, typer.Option("--prompt", help="Describe the data in words instead of a spec.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Root folder of saved runs.")] = Path(
+        "generated"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for the LLM.")] = 0,
+    max_attempts: Annotated[int, typer.Option(help="Attempts before giving up.")] = 3,
+    model: Annotated[str | None, typer.Option(help="Model name at the endpoint.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Always ask the model.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the messages; call nothing.")
+    ] = False,
+) -> None:
+    """Ask the LLM for the data itself as CSV (small tables), validate, repair, save.
+
+    The last line printed is the saved run's directory.
+    """
+    _generation(
+        "csv", spec, prompt, out, None, seed, max_attempts, model, base_url,
+        True, False, no_cache, dry_run, None,
+    )  # fmt: skip
+
+
+def _generation(
+    route: str,
+    spec: Path | None,
+    prompt: str | None,
+    out: Path,
+    rows: list[str] | None,
+    seed: int,
+    max_attempts: int,
+    model: str | None,
+    base_url: str | None,
+    csv: bool,
+    strict: bool,
+    no_cache: bool,
+    dry_run: bool,
+    limits: object,
+) -> None:
     from rich.console import Console
 
     from codegen import prompts
     from codegen.llm_session import chat_session
-    from codegen.pipeline import GenerateOptions, generate, scaled_rows
+    from codegen.pipeline import GenerateOptions, scaled_rows
     from codegen.spec import load_spec
 
     if (spec is None) == (prompt is None):
         raise SdgenError("give a SPEC file or --prompt TEXT (one of them)")
-    if output_format not in ("parquet", "csv"):
-        raise SdgenError(f"--format {output_format!r}: use parquet or csv")
     console = Console(stderr=True)
     spec_model = spec_text = None
     bare, named = _rows(rows)
@@ -91,9 +142,13 @@ def generate_command(
             raise SdgenError(f"cannot read {spec}: {exc.strerror}") from None
         spec_model = load_spec(spec_text)
         counts = scaled_rows(spec_model, bare, named)
-        messages = prompts.spec_messages(spec_model)
     else:
         counts = {**({"data": bare} if bare is not None else {}), **named}
+    if route == "csv":
+        messages = prompts.csv_messages(spec_model, request=prompt)
+    elif spec_model is not None:
+        messages = prompts.spec_messages(spec_model)
+    else:
         messages = prompts.prompt_messages(prompt or "")
     if dry_run:
         for message in messages:
@@ -105,11 +160,16 @@ def generate_command(
         seed=seed,
         max_attempts=max_attempts,
         strict_audit=strict,
-        csv=output_format == "csv",
-        limits=_limits(timeout, memory),
+        csv=csv,
+        limits=limits,
     )
+    if route == "csv":
+        from codegen.csv_route import generate_csv as run_route
+    else:
+        from codegen.pipeline import generate as run_route
+    announce = console.print
     with chat_session(
-        model=model, base_url=base_url, cache=not no_cache, announce=console.print
+        model=model, base_url=base_url, cache=not no_cache, announce=announce
     ) as session:
         with console.status("generating") as status:
 
@@ -117,7 +177,7 @@ def generate_command(
                 status.update(line)
                 console.print(f"  {line}")
 
-            result = generate(
+            result = run_route(
                 session.client,
                 spec=spec_model,
                 spec_text=spec_text,
@@ -146,7 +206,8 @@ def _summary(console, result) -> None:  # noqa: ANN001 - rich Console, Generatio
         f"{usage.get('total_tokens', 0)} tokens; validation passed"
         + (f" with {warnings} warning(s)" if warnings else "")
     )
-    console.print(f"re-run at any size: sdgen rerun {result.run_dir} --rows N")
+    if result.program:
+        console.print(f"re-run at any size: sdgen rerun {result.run_dir} --rows N")
 
 
 def rerun_command(
@@ -183,4 +244,5 @@ def rerun_command(
 
 def register(app: typer.Typer) -> None:
     app.command("generate")(generate_command)
+    app.command("csv")(csv_command)
     app.command("rerun")(rerun_command)

@@ -304,16 +304,20 @@ class GenericReport:
 
     @classmethod
     def of(cls, result: Any) -> GenericReport:
+        return cls.of_files({t.name: t.path for t in result.tables.values()})
+
+    @classmethod
+    def of_files(cls, tables: Mapping[str, Path]) -> GenericReport:
         import pyarrow.parquet as pq
 
         failures = []
-        for table in result.tables.values():
-            data = pq.read_table(table.path)
+        for name, path in tables.items():
+            data = pq.read_table(path)
             if data.num_rows == 0:
-                failures.append(f"{table.name}: the table has no rows")
+                failures.append(f"{name}: the table has no rows")
             for column in data.column_names:
                 if data.num_rows and data.column(column).null_count == data.num_rows:
-                    failures.append(f"{table.name}.{column}: every value is null")
+                    failures.append(f"{name}.{column}: every value is null")
         return cls(failures)
 
 

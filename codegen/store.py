@@ -45,13 +45,14 @@ def save_run(
     root: str | os.PathLike[str],
     name: str,
     *,
-    program: str,
+    program: str | None,
     spec_text: str | None,
     tables: Mapping[str, Path],
     manifest: dict[str, Any],
     csv: bool = False,
     failed: bool = False,
     run_id: str | None = None,
+    extra_files: Mapping[str, str] | None = None,
 ) -> Path:
     """Write one run and return its directory. ``tables`` maps table name -> Parquet file."""
     run_id = run_id or new_run_id()
@@ -63,7 +64,10 @@ def save_run(
     building = parent / f".tmp-{run_id}-{secrets.token_hex(2)}"
     building.mkdir()
     try:
-        (building / "program.py").write_text(program, encoding="utf-8")
+        if program is not None:
+            (building / "program.py").write_text(program, encoding="utf-8")
+        for filename, text in (extra_files or {}).items():
+            (building / Path(filename).name).write_text(text, encoding="utf-8")
         if spec_text is not None:
             (building / "spec.yaml").write_text(spec_text, encoding="utf-8")
         data = building / "data"
@@ -82,7 +86,7 @@ def save_run(
             "run_id": run_id,
             "status": "failed" if failed else "complete",
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "program_sha256": sha256_text(program),
+            "program_sha256": sha256_text(program) if program is not None else None,
             "spec_sha256": sha256_text(spec_text) if spec_text is not None else None,
             "files": files,
             **manifest,

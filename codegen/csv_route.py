@@ -1,0 +1,180 @@
+"""The direct CSV route (the cookbook's first recipe): ask for CSV, parse it, validate, repair.
+
+Good for small tables: no program, so nothing to re-run at another size; the accepted reply's
+tables are saved like a run (``data/``, ``manifest.json``, the spec), with ``reply.md`` in place of
+``program.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from codegen.llm import ChatClient, ChatMessage
+from codegen.pipeline import (
+    Attempt,
+    GenerateOptions,
+    GenerationError,
+    GenerationResult,
+    GenericReport,
+    Progress,
+    _attempt_records,
+    _name_from_request,
+    _total_usage,
+    _usage,
+    _versions,
+)
+from codegen.store import save_run
+
+CSV_REASONS = {
+    "no_csv": "Your reply had no CSV block.",
+    "csv_unreadable": "The CSV could not be read.",
+    "csv_tables": "Your reply did not have one CSV block per table.",
+    "validation": "The CSV tables failed these checks.",
+}
+
+
+def generate_csv(
+    client: ChatClient,
+    *,
+    spec: Any = None,
+    spec_text: str | None = None,
+    request: str | None = None,
+    options: GenerateOptions | None = None,
+    progress: Progress | None = None,
+    endpoint_host: str = "",
+) -> GenerationResult:
+    from codegen import prompts
+
+    options = options or GenerateOptions()
+    say = progress or (lambda line: None)
+    first = prompts.csv_messages(spec, request=request)
+    name = spec.name if spec is not None else _name_from_request(request or "")
+    order = spec.generation_order() if spec is not None else None
+    attempts: list[Attempt] = []
+    options.out_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
+    started = time.perf_counter()
+    try:
+        messages: list[ChatMessage] = list(first)
+        for number in range(1, options.max_attempts + 1):
+            attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
+            attempts.append(attempt)
+            say(f"attempt {number}: asking {getattr(client, 'model', 'the model')} for CSV")
+            mark = time.perf_counter()
+            completion = client.complete(
+                messages, temperature=options.temperature, seed=options.seed + number - 1,
+                max_tokens=options.max_tokens,
+            )  # fmt: skip
+            attempt.llm_s = round(time.perf_counter() - mark, 3)
+            attempt.reply, attempt.model = completion.text, completion.model
+            attempt.cached, attempt.usage = completion.cached, _usage(completion)
+            folder = work / f"attempt-{number}"
+            folder.mkdir()
+            outcome = _check(attempt, spec, order, folder)
+            if outcome is not None:
+                tables, report = outcome
+                manifest = {
+                    "name": name,
+                    "route": "csv",
+                    "model": attempt.model or getattr(client, "model", ""),
+                    "endpoint_host": endpoint_host,
+                    "seed": options.seed,
+                    "rows": {table: rows for table, (_, rows) in tables.items()},
+                    "prompt_sha256": [a.prompt_sha256 for a in attempts],
+                    "usage": _total_usage(attempts),
+                    "attempts": _attempt_records(attempts),
+                    "validation": report.to_dict(),
+                    "timings": {"total_s": round(time.perf_counter() - started, 3)},
+                    "versions": _versions(),
+                }
+                run_dir = save_run(
+                    options.out_root,
+                    name,
+                    program=None,
+                    spec_text=spec_text,
+                    tables={table: path for table, (path, _) in tables.items()},
+                    manifest=manifest,
+                    csv=True,
+                    extra_files={"reply.md": attempt.reply},
+                )
+                say(f"attempt {number}: accepted")
+                return GenerationResult(
+                    run_dir=run_dir,
+                    program="",
+                    attempts=attempts,
+                    tables={table: rows for table, (_, rows) in tables.items()},
+                    manifest=manifest,
+                )
+            if number < options.max_attempts:
+                say(f"attempt {number} failed: {attempt.error}; asking for a fix")
+                repair = prompts.render(
+                    "csv_repair.md",
+                    reason=CSV_REASONS[attempt.failure or "validation"],
+                    messages=attempt.error or "",
+                )
+                messages = prompts.repair_messages(first, attempt.reply, repair)
+        last = attempts[-1]
+        raise GenerationError(
+            f"no CSV passed after {len(attempts)} attempts; last: {last.error}",
+            run_dir=None,
+            attempts=attempts,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _check(
+    attempt: Attempt, spec: Any, order: list[str] | None, folder: Path
+) -> tuple[dict[str, tuple[Path, int]], Any] | None:
+    """Parse the reply's CSV blocks into Parquet files and validate them."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from codegen.extract import ExtractionError, extract_csv
+
+    attempt.stage = "extract"
+    try:
+        blocks = extract_csv(attempt.reply)
+    except ExtractionError as exc:
+        return _fail(attempt, "no_csv", str(exc))
+    if order is not None and len(blocks) != len(order):
+        return _fail(
+            attempt,
+            "csv_tables",
+            f"expected {len(order)} CSV blocks (one per table, in this order: "
+            f"{', '.join(order)}), got {len(blocks)}",
+        )
+    names = order or (
+        ["data"] if len(blocks) == 1 else [f"table_{i + 1}" for i in range(len(blocks))]
+    )
+    tables: dict[str, tuple[Path, int]] = {}
+    for table, block in zip(names, blocks, strict=True):
+        try:
+            data = pacsv.read_csv(io.BytesIO(block.encode("utf-8")))
+        except pa.ArrowInvalid as exc:
+            return _fail(attempt, "csv_unreadable", f"{table}: {str(exc).splitlines()[0]}")
+        path = folder / f"{table}.parquet"
+        pq.write_table(data, path)
+        tables[table] = (path, data.num_rows)
+    attempt.stage = "validate"
+    if spec is not None:
+        from codegen.validate import validate
+
+        report = validate(spec, {table: path for table, (path, _) in tables.items()})
+    else:
+        report = GenericReport.of_files({table: path for table, (path, _) in tables.items()})
+    if not report.ok:
+        return _fail(attempt, "validation", report.as_text())
+    attempt.stage = "accepted"
+    return tables, report
+
+
+def _fail(attempt: Attempt, kind: str, error: str) -> None:
+    attempt.failure, attempt.error = kind, error.strip()
+    return None

@@ -1,0 +1,107 @@
+"""`sdgen csv`: the direct CSV route, with a real reply from the corpus, over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from codegen.csv_route import generate_csv
+from codegen.llm import OpenAIChatClient
+from codegen.pipeline import GenerateOptions, GenerationError
+from codegen.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HOUSING10 = """\
+name: housing10
+tables:
+  houses:
+    rows: 10
+    columns:
+      id:                 {type: integer, primary_key: true}
+      house size:         {type: integer, min: 20}
+      house price:        {type: integer, min: 10000}
+      location:           {type: string, values: [Suburbs, Countryside, City Center]}
+      number of bedrooms: {type: integer, min: 1, max: 8}
+    rules:
+      - increasing: [house size, house price]
+"""
+
+
+def corpus_reply(corpus_dir: Path, kind: str) -> str:
+    for line in (corpus_dir / "real_replies.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record["kind"] == kind:
+            return record["reply"]
+    raise AssertionError(f"no {kind} reply in the corpus")
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = OpenAIChatClient("stub-model", base_url=openai_stub.base_url, api_key="sk-test")
+    yield client
+    client.close()
+
+
+def test_real_csv_reply_validates_against_a_spec(openai_stub, client, corpus_dir, tmp_path):
+    openai_stub.reply(corpus_reply(corpus_dir, "csv"))
+    result = generate_csv(
+        client,
+        spec=load_spec(HOUSING10),
+        spec_text=HOUSING10,
+        options=GenerateOptions(out_root=tmp_path),
+    )
+    assert result.tables == {"houses": 10}
+    table = pq.read_table(result.run_dir / "data" / "houses.parquet")
+    assert table.column_names == [
+        "id",
+        "house size",
+        "house price",
+        "location",
+        "number of bedrooms",
+    ]
+    assert (result.run_dir / "data" / "houses.csv").is_file()
+    assert (result.run_dir / "reply.md").is_file() and not (result.run_dir / "program.py").exists()
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["route"] == "csv" and manifest["status"] == "complete"
+
+
+def test_csv_that_breaks_the_spec_is_repaired(openai_stub, client, corpus_dir, tmp_path):
+    real = corpus_reply(corpus_dir, "csv")
+    broken = real.replace("5,150,500000,City Center,4", "5,150,500000,Downtown,4")
+    openai_stub.replies(broken, real)
+    result = generate_csv(
+        client, spec=load_spec(HOUSING10), spec_text=HOUSING10,
+        options=GenerateOptions(out_root=tmp_path),
+    )  # fmt: skip
+    assert [a.failure for a in result.attempts] == ["validation", None]
+    repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert "houses.location" in repair and "Downtown" in repair
+
+
+def test_no_csv_at_all_ends_in_a_clear_error(openai_stub, client, tmp_path):
+    openai_stub.replies("I cannot do that.", "Still no.")
+    with pytest.raises(GenerationError, match="no CSV passed after 2 attempts; last: no CSV"):
+        generate_csv(
+            client, request="10 houses", options=GenerateOptions(out_root=tmp_path, max_attempts=2)
+        )
+    assert not [p for p in tmp_path.rglob("manifest.json")]
+
+
+def test_cli_csv_with_a_prompt(openai_stub, isolated_env, corpus_dir, tmp_path):
+    openai_stub.reply(corpus_reply(corpus_dir, "csv"))
+    env = {**os.environ, "OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
+    done = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "csv", "--prompt", "10 rows of housing data",
+         "--out", str(tmp_path), "--model", "stub-model"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_dir = Path(done.stdout.strip().splitlines()[-1])
+    assert pq.read_table(run_dir / "data" / "data.parquet").shape == (10, 5)
