@@ -79,13 +79,37 @@ def audit(
 
     Advisory by default; the sandbox, not this report, is what contains a program.
     """
+    provenance = None
+    if program.is_dir():
+        # A saved run: audit its program and show where it came from.
+        from codegen.provenance import run_provenance
+
+        provenance = run_provenance(program)
+        program = program / "program.py"
     report = audit_source(_read_input(program))
     if as_json:
-        print(json.dumps({"program": str(program), **report.to_dict()}, indent=2))
+        extra = {"provenance": provenance} if provenance is not None else {}
+        print(json.dumps({"program": str(program), **report.to_dict(), **extra}, indent=2))
     else:
-        _print_report(report, program, Console(highlight=False))
+        console = Console(highlight=False)
+        if provenance is not None:
+            _print_provenance(provenance, console)
+        _print_report(report, program, console)
     if strict:
         enforce_strict(report)
+
+
+def _print_provenance(provenance: dict, console: Console) -> None:
+    console.print(f"[bold]run {provenance['run_id']}[/bold] ({provenance['status']})")
+    for key in ("created", "model", "endpoint_host", "rerun_of", "seed", "rows", "attempts",
+                "failures", "usage", "validation_ok", "image"):  # fmt: skip
+        if provenance.get(key) not in (None, [], {}):
+            console.print(f"  {key}: {provenance[key]}")
+    changed = [name for name, ok in provenance["integrity"].items() if not ok]
+    if changed:
+        console.print(f"  [red]changed since saved: {', '.join(changed)}[/red]")
+    else:
+        console.print(f"  integrity: {len(provenance['integrity'])} files match their sha256")
 
 
 def register(app: typer.Typer) -> None:

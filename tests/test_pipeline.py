@@ -265,3 +265,21 @@ def test_cli_bad_spec_is_one_line(isolated_env, tmp_path):
     done = sdgen("generate", str(bad), env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert done.returncode == 1
     assert "references" in done.stderr.strip().splitlines()[-1]
+
+
+def test_audit_of_a_saved_run_shows_provenance_and_integrity(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.reply(GOOD)
+    run_dir = run_generate(client, tmp_path).run_dir
+    done = sdgen("audit", str(run_dir), "--json", env={})
+    report = json.loads(done.stdout)
+    assert report["provenance"]["model"] == "stub-model"
+    assert report["provenance"]["integrity"] == {
+        "program.py": True,
+        "data/customers.parquet": True,
+        "data/orders.parquet": True,
+    }
+    (run_dir / "data" / "orders.parquet").write_bytes(b"tampered")
+    text = sdgen("audit", str(run_dir), env={}).stdout
+    assert "changed since saved: data/orders.parquet" in text
