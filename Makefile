@@ -3,10 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sdgen
 
-.PHONY: setup venv image demo test lint format bench clean
+# The local model's server. Built from source for a portable x86-64 (AVX2) target: a native
+# build enables whatever the build machine has (AMX here), which crashed at the first request.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_WHEELS := $(CACHE)/wheels/llama-$(LLAMA_VERSION)-portable
 
-setup: venv image
+.PHONY: setup venv image llm model demo test lint format bench clean
+
+setup: venv image llm model
 
 venv: $(STAMP)
 
@@ -20,8 +27,22 @@ $(STAMP): pyproject.toml
 image: venv
 	$(BIN)/sdgen image build
 
+# llama-cpp-python compiles from source (~10 min on 2 cores, once); the wheel is kept in the
+# user cache so later venvs install it in seconds.
+llm: venv
+	@$(BIN)/python -c "import llama_cpp.server" 2>/dev/null || { \
+	  ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	    echo "building llama-cpp-python $(LLAMA_VERSION) from source (about 10 minutes, once)"; \
+	    CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --no-cache-dir --no-deps \
+	      llama-cpp-python==$(LLAMA_VERSION) -w $(LLAMA_WHEELS); }; \
+	  $(BIN)/pip install --quiet "$$(ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl)[server]"; }
+
+# The model (1.1 GB), fetched and verified once into the user cache.
+model: venv
+	$(BIN)/sdgen model pull
+
 demo: setup
-	$(BIN)/python bench/demo_exec.py
+	$(BIN)/python bench/demo.py
 
 test: setup
 	$(BIN)/pytest -q

@@ -1,3 +1,4 @@
-"""sdgen's host side: spec, prompts, LLM client, extraction, audit, validation, pipeline, store, CLI."""
+"""sdgen's host side: spec, prompts, LLM client, extraction, audit, validation,
+pipeline, store, CLI."""
 
 __version__ = "0.1.0"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import signal
 import sys
 
-import click
 import typer
+from typer.exceptions import Abort, Exit, TyperException
 
 from codegen import cli_codegen, cli_generate, cli_model, cli_sandbox, cli_spec
 from codegen.errors import SdgenError
@@ -52,15 +52,19 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Exit as stop:
+    except Exit as stop:
         code = stop.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (Abort, KeyboardInterrupt):
         code = INTERRUPTED
     except (SdgenError, SandboxError) as exc:
         code = fail(str(exc)).exit_code
+    except TyperException as exc:
+        # Usage errors (typer's own click): the usage, then our error line.
+        context = getattr(exc, "ctx", None)
+        if context is not None:
+            print(context.get_usage(), file=sys.stderr)
+            print(f"Try '{context.command_path} --help' for help.", file=sys.stderr)
+        code = fail(exc.format_message(), getattr(exc, "exit_code", 2)).exit_code
     code = code if isinstance(code, int) else 0
     if code == INTERRUPTED:  # typer turns KeyboardInterrupt into this exit code
         print("error: interrupted", file=sys.stderr)

@@ -71,7 +71,7 @@ def image_build(
     console = Console(stderr=True)
     with console.status("building the sandbox image") as status:
         reference = build_image(force=force, log=lambda line: status.update(line) or None)
-    console.print(f"[green]sandbox image ready[/green]")
+    console.print("[green]sandbox image ready[/green]")
     print(reference)
 
 

@@ -1,12 +1,12 @@
 """Errors of the host side.
 
 Every error sdgen raises on purpose derives from ``SdgenError``; the CLI turns it into one
-``error: ...`` line and exit code 1. The sandbox package has its own root (``sandbox.SandboxError``),
-because ``sandbox/`` never imports ``codegen/``.
+``error: ...`` line and exit code 1. The sandbox package has its own root
+(``sandbox.SandboxError``), because ``sandbox/`` never imports ``codegen/``.
 
     SdgenError
      ├── SpecError            the spec itself is wrong (codegen.spec)
-     ├── LLMError             the endpoint is down, refuses the key, or answers nonsense (codegen.llm)
+     ├── LLMError             the endpoint is down or refuses the key (codegen.llm)
      ├── ExtractionError      no usable Python code in a reply (codegen.extract)
      └── GenerationError      the pipeline gave up after its attempts (codegen.pipeline)
 """

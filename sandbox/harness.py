@@ -4,10 +4,11 @@ It runs *inside* the container, so it imports only the standard library, pandas 
 
     python3 -s -B harness.py PROGRAM OUT_DIR --rows '{"housing": 100}' --seed 42
 
-A program that defines ``generate`` is imported under a non-main name (so its ``__main__`` block does
-not run) and ``generate`` is called with whatever its signature accepts (``generate(rows, seed)`` is the
-contract; LLMs also write ``generate(n_rows=100)``, ``generate(num_houses, seed=1)`` and the like).
-Any other program runs as ``__main__`` and the DataFrames it leaves in module globals are collected.
+A program that defines ``generate`` is imported under a non-main name (so its ``__main__``
+block does not run) and ``generate`` is called with whatever its signature accepts:
+``generate(rows, seed)`` is the contract; LLMs also write ``generate(n_rows=100)``,
+``generate(num_houses, seed=1)`` and the like. Any other program runs as ``__main__`` and the
+DataFrames it leaves in module globals are collected.
 
 Each table becomes ``OUT_DIR/<table>.parquet``; ``OUT_DIR/manifest.json`` is written last and says
 what happened. Cells that Parquet cannot hold as plain values are an error: nothing is ever pickled.
@@ -239,7 +240,8 @@ def frames_from_result(result: Any, rows: dict[str, int]) -> dict[str, Any]:
         return dict(zip(names, result, strict=True))
     raise ProgramFailed(
         "bad_result",
-        f"generate() returned a {type(result).__name__}; expected a dict of table name -> DataFrame",
+        f"generate() returned a {type(result).__name__}; "
+        "expected a dict of table name -> DataFrame",
     )
 
 
@@ -256,15 +258,16 @@ def frames_from_globals(namespace: dict[str, Any]) -> dict[str, Any]:
         frames[name] = value
     if not frames:
         for value in list(namespace.values()):
-            if isinstance(value, dict) and value and all(
-                isinstance(v, pd.DataFrame) for v in value.values()
+            if (
+                isinstance(value, dict)
+                and value
+                and all(isinstance(v, pd.DataFrame) for v in value.values())
             ):
                 return {str(k): v for k, v in value.items()}
     return frames
 
 
 def write_tables(frames: dict[str, Any], out_dir: str) -> list[dict[str, Any]]:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if len(frames) > MAX_TABLES:

@@ -63,9 +63,7 @@ def base_reference() -> str:
 
 def image_reference() -> str:
     """The sandbox image's tag, computed from its inputs (no engine needed)."""
-    tag = _digest(
-        base_reference().encode(), HARNESS_DOCKERFILE.read_bytes(), HARNESS.read_bytes()
-    )
+    tag = _digest(base_reference().encode(), HARNESS_DOCKERFILE.read_bytes(), HARNESS.read_bytes())
     return f"{IMAGE_REPOSITORY}:{tag}"
 
 
@@ -242,7 +240,9 @@ def _install_wheels(site: Path, wheels: Path, platforms: tuple[str, ...]) -> Non
 def _finish_rootfs(rootfs: Path) -> None:
     """The sandbox user, the harness directory, and nothing that could raise privileges."""
     with (rootfs / "etc/passwd").open("a") as passwd:
-        passwd.write(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sdgen sandbox:/tmp:/usr/sbin/nologin\n")
+        passwd.write(
+            f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:sdgen sandbox:/tmp:/usr/sbin/nologin\n"
+        )
     with (rootfs / "etc/group").open("a") as group:
         group.write(f"sandbox:x:{SANDBOX_UID}:\n")
     for path in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):

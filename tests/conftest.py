@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from docker_helpers import sandbox_containers
 from openai_stub import OpenAIStub
+
+from sandbox import Limits, RunResult, build_image, run
+from sandbox.image import connect
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -41,3 +46,37 @@ def corpus_dir() -> Path:
     if not (CORPUS / "real_replies.jsonl").is_file():
         pytest.fail(f"corpus not found at {CORPUS}")
     return CORPUS
+
+
+# --- the real Docker engine ---------------------------------------------------------------
+@pytest.fixture(scope="session")
+def docker_client():
+    return connect()
+
+
+@pytest.fixture(scope="session")
+def sandbox_image(docker_client) -> str:
+    """The pinned image; built once (a no-op in seconds when it already exists)."""
+    return build_image(log=lambda line: None, client=docker_client)
+
+
+@pytest.fixture
+def no_leftovers(docker_client) -> Iterator[None]:
+    """Every test that runs a container must leave none behind, whatever happened."""
+    before = {c.id for c in sandbox_containers(docker_client)}
+    yield
+    after = {c.id for c in sandbox_containers(docker_client)}
+    assert after <= before, f"containers left behind: {sorted(after - before)}"
+
+
+@pytest.fixture
+def run_program(sandbox_image, no_leftovers, tmp_path: Path):
+    """Run dedented source in the sandbox; small limits by default so hostile tests end fast."""
+    counter = iter(range(1000))
+
+    def _run(source: str, *, limits: Limits | None = None, **kwargs) -> RunResult:
+        out = tmp_path / f"run{next(counter)}"
+        limits = limits or Limits(timeout_s=30, memory_mb=512, pids=64, tmpfs_mb=32)
+        return run(textwrap.dedent(source), out, limits=limits, **kwargs)
+
+    return _run

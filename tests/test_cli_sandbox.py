@@ -10,12 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from docker_helpers import (  # noqa: F401
-    docker_client,
-    no_leftovers,
-    sandbox_containers,
-    sandbox_image,
-)
+from docker_helpers import sandbox_containers
 
 from sandbox.runner import sweep_stale_containers
 

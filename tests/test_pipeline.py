@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from docker_helpers import docker_client, no_leftovers, sandbox_image  # noqa: F401
 
 from codegen.llm import OpenAIChatClient, RetryPolicy
 from codegen.pipeline import GenerateOptions, GenerationError, generate

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from docker_helpers import docker_client, no_leftovers, run_program, sandbox_image  # noqa: F401
 
 from sandbox import ImageMissing, Limits, SandboxError, run
 
@@ -77,8 +76,7 @@ def test_llm_style_signatures_get_what_they_ask_for(run_program, signature, call
 
 
 def test_free_form_script_tables_come_from_module_globals(run_program):
-    result = run_program(
-        """
+    result = run_program("""
         import pandas as pd
         customers = pd.DataFrame({"id": [1, 2, 3], "name": ["a", "b", "c"]})
         orders = pd.DataFrame({"id": [10, 11], "customer_id": [1, 3]}).set_index("id")
@@ -86,8 +84,7 @@ def test_free_form_script_tables_come_from_module_globals(run_program):
         _private = pd.DataFrame({"hidden": [1]})
         if __name__ == "__main__":
             print(orders.shape)
-        """
-    )
+        """)
     assert result.ok, result.error
     assert result.harness["mode"] == "script"
     assert sorted(result.tables) == ["customers", "orders"]
@@ -167,8 +164,7 @@ def test_missing_image_says_what_to_run(sandbox_image, tmp_path):
 
 
 def test_tables_read_back_with_pyarrow_only(run_program):
-    result = run_program(
-        """
+    result = run_program("""
         import datetime as dt
         import pandas as pd
         df = pd.DataFrame({
@@ -178,8 +174,7 @@ def test_tables_read_back_with_pyarrow_only(run_program):
             "label": ["a", None, "c"],
             "amount": [1.5, None, 3.0],
         })
-        """
-    )
+        """)
     assert result.ok, result.error
     table = pq.read_table(result.tables["df"].path)
     assert table.num_rows == 3 and table.column_names[0] == "when"

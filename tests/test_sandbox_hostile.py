@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from docker_helpers import docker_client, no_leftovers, run_program, sandbox_image  # noqa: F401
 
 from sandbox import Limits
 
@@ -225,7 +224,8 @@ def test_privilege_escalation_attempts_fail(run_program):
     attempt("su", lambda: subprocess.run(["su", "-c", "id"], check=True, capture_output=True))
     status = open("/proc/self/status").read()
     report["uid"] = os.getuid()
-    report["caps"] = [l for l in status.splitlines() if l.startswith(("CapEff", "CapPrm", "CapBnd"))]
+    wanted = ("CapEff", "CapPrm", "CapBnd")
+    report["caps"] = [l for l in status.splitlines() if l.startswith(wanted)]
     report["no_new_privs"] = [l for l in status.splitlines() if l.startswith("NoNewPrivs")]
     report["setuid_files"] = subprocess.run(
         ["find", "/", "-xdev", "-perm", "/6000", "-type", "f"], capture_output=True, text=True
