@@ -190,8 +190,19 @@ def spec_messages(spec: object, *, available: Iterable[str] = SANDBOX_MODULES) -
         dataset=describe_spec(data),
         order=", ".join(_code(t) for t in order),
         table_keys=", ".join(repr(t) for t in order),
+        scaffold=_scaffold(spec),
     )
     return [system_message(available), {"role": "user", "content": user}]
+
+
+def _scaffold(spec: object) -> str:
+    """The starting program (codegen.scaffold) for a spec model; dicts and YAML text are parsed."""
+    from codegen.scaffold import build_scaffold
+    from codegen.spec import Spec, load_spec, parse_spec
+
+    if not isinstance(spec, Spec):
+        spec = load_spec(spec) if isinstance(spec, str) else parse_spec(_as_mapping(spec))
+    return build_scaffold(spec)
 
 
 def prompt_messages(

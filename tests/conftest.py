@@ -80,3 +80,29 @@ def run_program(sandbox_image, no_leftovers, tmp_path: Path):
         return run(textwrap.dedent(source), out, limits=limits, **kwargs)
 
     return _run
+
+
+# --- the real local model ----------------------------------------------------------------------
+@pytest.fixture
+def real_local_model() -> Path:
+    """The verified model's path. Without it (or llama-cpp-python) the test skips, or fails when
+    SDGEN_REQUIRE_LOCAL_MODEL=1 (as in CI): a skipped test is not a passed one."""
+    import os
+
+    from codegen.model import DEFAULT_MODEL, ModelMissingError, is_verified, model_path
+    from codegen.model_server import require_runtime
+
+    path = model_path(DEFAULT_MODEL)
+    problems = []
+    if not is_verified(path, DEFAULT_MODEL):
+        problems.append(f"no verified model at {path} (run `sdgen model pull`)")
+    try:
+        require_runtime()
+    except ModelMissingError as exc:
+        problems.append(str(exc))
+    if problems:
+        reason = "; ".join(problems)
+        if os.environ.get("SDGEN_REQUIRE_LOCAL_MODEL") == "1":
+            pytest.fail(f"SDGEN_REQUIRE_LOCAL_MODEL=1 but {reason}")
+        pytest.skip(reason)
+    return path

@@ -20,10 +20,9 @@ from codegen.model import (
     DEFAULT_MODEL,
     ModelMissingError,
     ModelServerError,
-    is_verified,
     model_path,
 )
-from codegen.model_server import LocalModelServer, require_runtime
+from codegen.model_server import LocalModelServer
 
 FAKE_SERVER = Path(__file__).with_name("fake_llm_server.py")
 # Read before any test points XDG_CACHE_HOME elsewhere: the real model lives in the user's cache.
@@ -234,28 +233,11 @@ def test_without_the_model_the_error_says_how_to_get_it():
 # --- the real thing -------------------------------------------------------------------------
 
 
-def _real_local_model_or_skip() -> Path:
-    """The real model's path; without it (or llama-cpp-python) skip, or fail when CI demands it."""
-    problems = []
-    if not is_verified(REAL_MODEL, DEFAULT_MODEL):
-        problems.append(f"no verified model at {REAL_MODEL} (run `sdgen model pull`)")
-    try:
-        require_runtime()
-    except ModelMissingError as exc:
-        problems.append(str(exc))
-    if problems:
-        reason = "; ".join(problems)
-        if os.environ.get("SDGEN_REQUIRE_LOCAL_MODEL") == "1":
-            pytest.fail(f"SDGEN_REQUIRE_LOCAL_MODEL=1 but {reason}")
-        pytest.skip(reason)
-    return REAL_MODEL
-
-
 @pytest.mark.local_model
-def test_the_real_local_model_answers_through_the_openai_client(tmp_path):
+def test_the_real_local_model_answers_through_the_openai_client(tmp_path, real_local_model):
     import openai
 
-    path = _real_local_model_or_skip()
+    path = real_local_model
     server = LocalModelServer(path, context_tokens=2048, log_dir=tmp_path)
 
     with server as endpoint:

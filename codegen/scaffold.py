@@ -1,0 +1,259 @@
+"""A starting program built from the spec, for the LLM to complete.
+
+Everything mechanical is written out here, correct by construction: the contract, one seeded
+generator, the tables in dependency order, primary keys, foreign keys drawn from the parent
+table, fixed value lists, booleans, bounded dates. What needs judgement is left as ``...`` with
+the column's constraints and rules in a comment: realistic strings and numbers, and the columns
+that must follow other columns. Small local models complete such a program far more reliably than
+they write one from nothing; large models lose nothing by it.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+_NOT_NAME = re.compile(r"\W+")
+_RESERVED = {"id", "type", "len", "max", "min", "sum", "range", "list", "dict", "set", "str"}
+_RESERVED |= {"int", "float", "rng", "np", "pd", "n", "rows", "seed", "format", "input", "round"}
+
+
+def build_scaffold(spec: Any) -> str:
+    """The starting program for ``spec`` (a ``codegen.spec.Spec``)."""
+    lines = [
+        "import numpy as np",
+        "import pandas as pd",
+        "",
+        "",
+        "def generate(rows: dict[str, int], seed: int) -> dict[str, pd.DataFrame]:",
+        "    rng = np.random.default_rng(seed)",
+    ]
+    used: set[str] = set()
+    frames: list[tuple[str, str]] = []
+    for table_name in spec.generation_order():
+        table = spec.tables[table_name]
+        frame = _identifier(table_name, used)
+        count = f"n_{_NOT_NAME.sub('_', table_name).strip('_').lower() or 'rows'}"
+        used.add(count)
+        lines += [
+            "",
+            f"    # Table {table_name!r}" + (f": {table.description}" if table.description else ""),
+        ]
+        lines.append(f"    {count} = rows[{table_name!r}]")
+        variables: dict[str, str] = {}
+        targets = _rule_targets(table)
+        for column_name in _ordered_columns(table, targets):
+            column = table.columns[column_name]
+            variable = _variable(table_name, column_name, used)
+            variables[column_name] = variable
+            expression, note = _column_code(
+                spec, table_name, table, column_name, column, count, variables
+            )
+            note += targets.get(column_name, "")
+            if note:
+                lines.append(f"    # {column_name}: {note}")
+            lines.append(f"    {variable} = {expression}")
+        for rule in table.rules:
+            check = getattr(rule, "check", None)
+            if check:
+                share = (
+                    "every row" if rule.min_fraction >= 1 else f"{rule.min_fraction:.0%} of rows"
+                )
+                lines.append(f"    # On {share} this must hold: {check}")
+        lines.append(f"    {frame} = pd.DataFrame(")
+        lines.append("        {")
+        for column_name in table.columns:
+            lines.append(f"            {column_name!r}: {variables[column_name]},")
+        lines.append("        }")
+        lines.append("    )")
+        frames.append((table_name, frame))
+    lines.append("    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames) + "}")
+    from codegen.formatting import format_program
+
+    return format_program("\n".join(lines) + "\n")
+
+
+def _identifier(name: str, used: set[str], prefix: str = "") -> str:
+    base = _NOT_NAME.sub("_", name).strip("_").lower() or "column"
+    if base[0].isdigit():
+        base = f"c_{base}"
+    candidate = base
+    if candidate in used or candidate in _RESERVED or keyword.iskeyword(candidate):
+        stem = _NOT_NAME.sub("_", prefix).strip("_").lower()
+        candidate = f"{stem}_{base}" if stem else f"{base}_1"
+    number = 2
+    while candidate in used:
+        candidate = f"{base}_{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+def _variable(table_name: str, column_name: str, used: set[str]) -> str:
+    # A table's own "id" becomes "<table>_ids", which leaves "<table>_id" to the foreign keys
+    # that usually carry that name in other tables.
+    if column_name.lower() == "id":
+        return _identifier(f"{table_name}_ids", used)
+    return _identifier(column_name, used, prefix=table_name)
+
+
+def _rule_targets(table: Any) -> dict[str, str]:
+    """Column -> a note saying what it must follow (``increasing``/``decreasing`` rules)."""
+    notes: dict[str, str] = {}
+    for rule in table.rules:
+        for kind, verb in (("increasing", "rise"), ("decreasing", "fall")):
+            pair = getattr(rule, kind, None)
+            if pair:
+                source, target = pair
+                notes[target] = notes.get(target, "") + f"; must {verb} as {source} rises"
+    return notes
+
+
+def _ordered_columns(table: Any, targets: dict[str, str]) -> list[str]:
+    """Spec order, except that a column computed from another comes after it."""
+    sources: dict[str, set[str]] = {name: set() for name in table.columns}
+    for rule in table.rules:
+        for kind in ("increasing", "decreasing"):
+            pair = getattr(rule, kind, None)
+            if pair:
+                sources[pair[1]].add(pair[0])
+    ordered: list[str] = []
+    remaining = list(table.columns)
+    while remaining:
+        ready = [c for c in remaining if sources[c] <= set(ordered) or sources[c] - set(remaining)]
+        chosen = ready[0] if ready else remaining[0]  # a cycle: keep spec order
+        ordered.append(chosen)
+        remaining.remove(chosen)
+    return ordered
+
+
+def _bounds(column: Any) -> str:
+    low, high = column.min, column.max
+    if low is not None and high is not None:
+        return f"from {low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    if high is not None:
+        return f"at most {high}"
+    return ""
+
+
+def _column_code(
+    spec: Any,
+    table_name: str,
+    table: Any,
+    name: str,
+    column: Any,
+    count: str,
+    variables: dict[str, str],
+) -> tuple[str, str]:
+    """(expression, comment) for one column: code when it is mechanical, ``...`` otherwise."""
+    kind = column.type
+    facts = [kind]
+    if column.unique and not column.primary_key:
+        facts.append("unique (add a running number if you run out of distinct values)")
+    bounds = _bounds(column)
+    if bounds:
+        facts.append(bounds)
+    if column.pattern:
+        facts.append(f"must match the regular expression {column.pattern} in full")
+    if column.nullable:
+        facts.append("may be null: leave some values missing")
+    if column.description:
+        facts.append(column.description)
+    note = "; ".join(facts)
+    key = table.primary_key
+    if column.primary_key and len(key) == 1 and kind == "integer" and name == "id":
+        return f"np.arange(1, {count} + 1)", "primary key"
+    if column.primary_key and len(key) == 1 and kind == "integer":
+        return f"np.arange(1, {count} + 1)", "primary key"
+    if column.references and "." in column.references:
+        parent_table, parent_column = column.references.split(".", 1)
+        if parent_table != table_name:
+            parent = _frame_name(spec, parent_table)
+            return (
+                f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})",
+                f"foreign key to {column.references}",
+            )
+        return "...", f"{note}; refers to another row's {parent_column} in this table"
+    if column.values and not column.nullable:
+        values = list(column.values)
+        if column.unique or column.primary_key:
+            return f"np.array({values!r})[np.arange({count}) % {len(values)}]", "fixed values"
+        return f"rng.choice({values!r}, size={count})", "fixed values"
+    if kind == "boolean" and not column.nullable:
+        return f"rng.random({count}) < 0.5", "boolean"
+    if kind in ("date", "datetime") and column.min is not None and column.max is not None:
+        low, high = (
+            f"pd.Timestamp({str(column.min)!r}).value",
+            f"pd.Timestamp({str(column.max)!r}).value",
+        )
+        expression = f"pd.to_datetime(rng.integers({low}, {high}, size={count}, endpoint=True))"
+        if kind == "date":
+            expression = f"{expression}.normalize()"
+        return expression, note
+    return _blank_expression(table, name, column, count, variables), note
+
+
+def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
+    """(source column, "increasing"/"decreasing") when a rule makes ``name`` follow a column."""
+    for rule in table.rules:
+        for kind in ("increasing", "decreasing"):
+            pair = getattr(rule, kind, None)
+            if pair and pair[1] == name:
+                return pair[0], kind
+    return None
+
+
+def _blank_expression(
+    table: Any, name: str, column: Any, count: str, variables: dict[str, str]
+) -> str:
+    """The column's code with ``...`` where a number or a list of values is the model's to choose:
+    small models fill blanks in a written expression far more reliably than they write one."""
+    kind = column.type
+    low = "None" if column.min is None else repr(column.min)
+    high = "None" if column.max is None else repr(column.max)
+    source = _rule_source(table, name)
+    if column.pattern and kind == "string":
+        expression = "..."
+    elif source is not None and kind in ("integer", "float"):
+        variable = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
+        sign = "+" if source[1] == "increasing" else "-"
+        noise = f"rng.normal(0, ..., size={count})"
+        expression = f"np.clip(... {sign} ... * {variable} + {noise}, {low}, {high})"
+        if kind == "integer":
+            expression = f"np.round({expression}).astype(int)"
+    elif kind == "integer":
+        low = "..." if column.min is None else repr(column.min)
+        high = "..." if column.max is None else f"{column.max!r} + 1"
+        expression = f"rng.integers({low}, {high}, size={count})"
+    elif kind == "float":
+        expression = f"np.clip(rng.normal(..., ..., size={count}), {low}, {high})"
+    elif kind == "string" and (column.unique or column.primary_key):
+        expression = (
+            f"np.char.add(rng.choice([...], size={count}), "
+            f"np.char.add(' ', np.arange(1, {count} + 1).astype(str)))"
+        )
+    elif kind == "string":
+        expression = f"rng.choice([...], size={count})"
+    elif kind == "boolean":
+        expression = f"rng.random({count}) < ..."
+    else:
+        expression = "..."
+    if column.nullable:
+        expression = f"pd.Series({expression}).mask(rng.random({count}) < 0.1)"
+    return expression
+
+
+def _frame_name(spec: Any, table_name: str) -> str:
+    """The DataFrame variable ``build_scaffold`` gives a table (same rule, same order)."""
+    used: set[str] = set()
+    for name in spec.generation_order():
+        frame = _identifier(name, used)
+        used.add(f"n_{_NOT_NAME.sub('_', name).strip('_').lower() or 'rows'}")
+        for column_name in _ordered_columns(spec.tables[name], _rule_targets(spec.tables[name])):
+            _variable(name, column_name, used)
+        if name == table_name:
+            return frame
+    raise KeyError(table_name)
