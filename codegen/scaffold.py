@@ -47,12 +47,14 @@ def build_scaffold(spec: Any) -> str:
             column = table.columns[column_name]
             variable = _variable(table_name, column_name, used)
             variables[column_name] = variable
-            expression, note = _column_code(
+            expression, note, params = _column_code(
                 spec, table_name, table, column_name, column, count, variables
             )
             note += targets.get(column_name, "")
             if note:
                 lines.append(f"    # {column_name}: {note}")
+            for parameter, blank in params:
+                lines.append(f"    {parameter} = {blank}")
             lines.append(f"    {variable} = {expression}")
         for rule in table.rules:
             check = getattr(rule, "check", None)
@@ -147,7 +149,7 @@ def _column_code(
     column: Any,
     count: str,
     variables: dict[str, str],
-) -> tuple[str, str]:
+) -> tuple[str, str, list[tuple[str, str]]]:
     """(expression, comment) for one column: code when it is mechanical, ``...`` otherwise."""
     kind = column.type
     facts = [kind]
@@ -165,9 +167,9 @@ def _column_code(
     note = "; ".join(facts)
     key = table.primary_key
     if column.primary_key and len(key) == 1 and kind == "integer" and name == "id":
-        return f"np.arange(1, {count} + 1)", "primary key"
+        return f"np.arange(1, {count} + 1)", "primary key", []
     if column.primary_key and len(key) == 1 and kind == "integer":
-        return f"np.arange(1, {count} + 1)", "primary key"
+        return f"np.arange(1, {count} + 1)", "primary key", []
     if column.references and "." in column.references:
         parent_table, parent_column = column.references.split(".", 1)
         if parent_table != table_name:
@@ -175,15 +177,16 @@ def _column_code(
             return (
                 f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})",
                 f"foreign key to {column.references}",
+                [],
             )
-        return "...", f"{note}; refers to another row's {parent_column} in this table"
+        return "...", f"{note}; refers to another row's {parent_column} in this table", []
     if column.values and not column.nullable:
         values = list(column.values)
         if column.unique or column.primary_key:
-            return f"np.array({values!r})[np.arange({count}) % {len(values)}]", "fixed values"
-        return f"rng.choice({values!r}, size={count})", "fixed values"
+            return f"np.array({values!r})[np.arange({count}) % {len(values)}]", "fixed values", []
+        return f"rng.choice({values!r}, size={count})", "fixed values", []
     if kind == "boolean" and not column.nullable:
-        return f"rng.random({count}) < 0.5", "boolean"
+        return f"rng.random({count}) < 0.5", "boolean", []
     if kind in ("date", "datetime") and column.min is not None and column.max is not None:
         low, high = (
             f"pd.Timestamp({str(column.min)!r}).value",
@@ -192,8 +195,9 @@ def _column_code(
         expression = f"pd.to_datetime(rng.integers({low}, {high}, size={count}, endpoint=True))"
         if kind == "date":
             expression = f"{expression}.normalize()"
-        return expression, note
-    return _blank_expression(table, name, column, count, variables), note
+        return expression, note, []
+    expression, params = _blank_expression(table, name, column, count, variables)
+    return expression, note, params
 
 
 def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
@@ -208,42 +212,58 @@ def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
 
 def _blank_expression(
     table: Any, name: str, column: Any, count: str, variables: dict[str, str]
-) -> str:
-    """The column's code with ``...`` where a number or a list of values is the model's to choose:
-    small models fill blanks in a written expression far more reliably than they write one."""
+) -> tuple[str, list[tuple[str, str]]]:
+    """The column's code, and the parameters (name, ``...``) it uses that the model chooses.
+
+    Judgement is confined to parameter lines (``house_size_m2_base, ... = ..., ...``) above a
+    formula that is written out: small models fill such blanks far more reliably than they write
+    the formula, and the formula keeps keys, bounds and rules right."""
     kind = column.type
+    variable = variables[name]
     low = "None" if column.min is None else repr(column.min)
     high = "None" if column.max is None else repr(column.max)
     source = _rule_source(table, name)
+    params: list[tuple[str, str]] = []
     if column.pattern and kind == "string":
         expression = "..."
     elif source is not None and kind in ("integer", "float"):
-        variable = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
+        origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         sign = "+" if source[1] == "increasing" else "-"
-        noise = f"rng.normal(0, ..., size={count})"
-        expression = f"np.clip(... {sign} ... * {variable} + {noise}, {low}, {high})"
+        params = [(f"{variable}_{part}", "...") for part in ("base", "slope", "noise")]
+        base, slope, noise = (p for p, _ in params)
+        expression = (
+            f"np.clip({base} {sign} {slope} * {origin} + rng.normal(0, {noise}, size={count}), "
+            f"{low}, {high})"
+        )
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
     elif kind == "integer":
-        low = "..." if column.min is None else repr(column.min)
-        high = "..." if column.max is None else f"{column.max!r} + 1"
-        expression = f"rng.integers({low}, {high}, size={count})"
+        if column.min is None:
+            params.append((f"{variable}_low", "..."))
+        if column.max is None:
+            params.append((f"{variable}_high", "..."))
+        first = repr(column.min) if column.min is not None else f"{variable}_low"
+        last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
+        expression = f"rng.integers({first}, {last}, size={count})"
     elif kind == "float":
-        expression = f"np.clip(rng.normal(..., ..., size={count}), {low}, {high})"
-    elif kind == "string" and (column.unique or column.primary_key):
+        params = [(f"{variable}_mean", "..."), (f"{variable}_sd", "...")]
         expression = (
-            f"np.char.add(rng.choice([...], size={count}), "
-            f"np.char.add(' ', np.arange(1, {count} + 1).astype(str)))"
+            f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
     elif kind == "string":
-        expression = f"rng.choice([...], size={count})"
+        params = [(f"{variable}_values", "[...]")]
+        expression = f"rng.choice({variable}_values, size={count})"
+        if column.unique or column.primary_key:
+            numbers = f"np.arange(1, {count} + 1).astype(str)"
+            expression = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
     elif kind == "boolean":
-        expression = f"rng.random({count}) < ..."
+        params = [(f"{variable}_share_true", "...")]
+        expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
     if column.nullable:
         expression = f"pd.Series({expression}).mask(rng.random({count}) < 0.1)"
-    return expression
+    return expression, params
 
 
 def _frame_name(spec: Any, table_name: str) -> str:

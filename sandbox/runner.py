@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sandbox.errors import SandboxError
-from sandbox.image import HARNESS_PATH_IN_IMAGE, SANDBOX_UID, connect, require_image
+from sandbox.errors import ImageMissing, SandboxError
+from sandbox.image import HARNESS_PATH_IN_IMAGE, SANDBOX_UID, connect, image_reference
 from sandbox.limits import Limits
 
 PROGRAM_IN_CONTAINER = "/sandbox/program.py"
@@ -107,10 +107,8 @@ def run(
     if final_dir.exists() and (not final_dir.is_dir() or any(final_dir.iterdir())):
         raise SandboxError(f"output directory {final_dir} exists and is not empty")
     final_dir.parent.mkdir(parents=True, exist_ok=True)
-    # The Parquet reader is needed only after the container ends: load it while it runs.
-    threading.Thread(target=_import_parquet_reader, daemon=True).start()
     client = client or connect()
-    image = require_image(client, image)
+    image = image or image_reference()  # a missing image is reported when the container is made
     sweep_stale_containers(client)
 
     staging = Path(tempfile.mkdtemp(prefix=".sdgen-run-", dir=final_dir.parent))
@@ -266,6 +264,8 @@ def _execute(
     config = _container_config(image, program, out, user, rows, seed, limits)
     try:
         container = client.containers.create(**config)
+    except docker.errors.ImageNotFound:
+        raise ImageMissing(image) from None
     except docker.errors.APIError as exc:
         raise SandboxError(f"could not create the sandbox container: {exc.explanation}") from None
     try:
@@ -276,6 +276,9 @@ def _execute(
         started = time.monotonic()
         container.start()
         waiter.start()
+        # The Parquet reader is needed only after the container ends: load it while it runs
+        # (not before: imports hold the GIL and would slow the calls that start the container).
+        threading.Thread(target=_import_parquet_reader, daemon=True).start()
         timed_out, exceeded, pids_hit = _watch(container, waiter, streams, out, limits, started)
         duration = time.monotonic() - started
         waiter.join(30)

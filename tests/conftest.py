@@ -10,10 +10,13 @@ import pytest
 from docker_helpers import sandbox_containers
 from openai_stub import OpenAIStub
 
+from codegen.model import DEFAULT_MODEL, model_path
 from sandbox import Limits, RunResult, build_image, run
 from sandbox.image import connect
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# Where the user's verified model is, fixed before any test points XDG_CACHE_HOME elsewhere.
+REAL_MODEL_PATH = model_path(DEFAULT_MODEL)
 
 
 @pytest.fixture
@@ -89,10 +92,10 @@ def real_local_model() -> Path:
     SDGEN_REQUIRE_LOCAL_MODEL=1 (as in CI): a skipped test is not a passed one."""
     import os
 
-    from codegen.model import DEFAULT_MODEL, ModelMissingError, is_verified, model_path
+    from codegen.model import DEFAULT_MODEL, ModelMissingError, is_verified
     from codegen.model_server import require_runtime
 
-    path = model_path(DEFAULT_MODEL)
+    path = REAL_MODEL_PATH
     problems = []
     if not is_verified(path, DEFAULT_MODEL):
         problems.append(f"no verified model at {path} (run `sdgen model pull`)")
