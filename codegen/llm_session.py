@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from codegen.llm import OpenAIChatClient, select_endpoint
+from codegen.llm import OpenAIChatClient, Timeouts, select_endpoint
+
+LOCAL_READ_TIMEOUT_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,12 @@ def chat_session(
     )
     with serve_local_model() as local:
         client = OpenAIChatClient(
-            local.model, base_url=local.base_url, api_key=local.api_key, cache=cache
+            local.model,
+            base_url=local.base_url,
+            api_key=local.api_key,
+            cache=cache,
+            # A CPU model writes ~10 tokens/s here: a long program takes minutes, not seconds.
+            timeouts=Timeouts(read_s=LOCAL_READ_TIMEOUT_S),
         )
         try:
             yield Session(client, "127.0.0.1", local=True)

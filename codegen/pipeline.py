@@ -218,6 +218,11 @@ def _attempt(
         kind = "truncated" if completion.truncated else "syntax"
         return _failed(attempt, kind, str(exc))
 
+    left = placeholder_lines(attempt.program)
+    if left:
+        shown = ", ".join(str(line) for line in left[:5])
+        return _failed(attempt, "placeholder", f"`...` is still on line(s) {shown}")
+
     attempt.stage = "audit"
     audit = audit_source(attempt.program)
     if options.strict_audit and audit.blocked:
@@ -251,6 +256,28 @@ def _attempt(
     summary = ", ".join(f"{t.name} {t.rows} rows" for t in result.tables.values())
     say(f"attempt {attempt.number}: accepted ({summary})")
     return result, report
+
+
+def placeholder_lines(program: str) -> list[int]:
+    """Lines where the program still holds an ``...`` left from the starting program."""
+    import ast
+
+    try:
+        tree = ast.parse(program)
+    except SyntaxError:
+        return []
+
+    def is_blank(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+    # Only the starting program's blanks: `x = ...` and `[...]`, not `def f(): ...` or `a[..., 0]`.
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and is_blank(node.value):
+            lines.add(node.lineno)
+        elif isinstance(node, ast.List) and any(is_blank(item) for item in node.elts):
+            lines.add(node.lineno)
+    return sorted(lines)
 
 
 def _failed(attempt: Attempt, kind: str, error: str) -> None:

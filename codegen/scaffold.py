@@ -228,9 +228,14 @@ def _blank_expression(
         expression = "..."
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
-        sign = "+" if source[1] == "increasing" else "-"
-        params = [(f"{variable}_{part}", "...") for part in ("base", "slope", "noise")]
+        increasing = source[1] == "increasing"
+        defaults = _trend_defaults(table.columns[source[0]], column, increasing)
+        params = [
+            (f"{variable}_{part}", _number(value))
+            for part, value in zip(("base", "slope", "noise"), defaults, strict=True)
+        ]
         base, slope, noise = (p for p, _ in params)
+        sign = "+" if increasing else "-"
         expression = (
             f"np.clip({base} {sign} {slope} * {origin} + rng.normal(0, {noise}, size={count}), "
             f"{low}, {high})"
@@ -238,15 +243,20 @@ def _blank_expression(
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
     elif kind == "integer":
+        typical_low, typical_high = _typical_range(column)
         if column.min is None:
-            params.append((f"{variable}_low", "..."))
+            params.append((f"{variable}_low", _number(int(typical_low))))
         if column.max is None:
-            params.append((f"{variable}_high", "..."))
+            params.append((f"{variable}_high", _number(int(typical_high))))
         first = repr(column.min) if column.min is not None else f"{variable}_low"
         last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
         expression = f"rng.integers({first}, {last}, size={count})"
     elif kind == "float":
-        params = [(f"{variable}_mean", "..."), (f"{variable}_sd", "...")]
+        typical_low, typical_high = _typical_range(column)
+        params = [
+            (f"{variable}_mean", _number((typical_low + typical_high) / 2)),
+            (f"{variable}_sd", _number((typical_high - typical_low) / 6)),
+        ]
         expression = (
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
@@ -257,13 +267,48 @@ def _blank_expression(
             numbers = f"np.arange(1, {count} + 1).astype(str)"
             expression = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
     elif kind == "boolean":
-        params = [(f"{variable}_share_true", "...")]
+        params = [(f"{variable}_share_true", "0.5")]
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
     if column.nullable:
         expression = f"pd.Series({expression}).mask(rng.random({count}) < 0.1)"
     return expression, params
+
+
+def _typical_range(column: Any) -> tuple[float, float]:
+    """A range of values for a numeric column: its bounds, or a guess from the one it has."""
+    low, high = column.min, column.max
+    if low is not None and high is not None:
+        return float(low), float(high)
+    if low is not None:
+        return float(low), float(low) * 10 if low > 0 else float(low) + 100
+    if high is not None:
+        return (float(high) / 10 if high > 0 else float(high) - 100), float(high)
+    return 0.0, 100.0
+
+
+def _trend_defaults(source: Any, target: Any, increasing: bool) -> tuple[float, float, float]:
+    """Default (base, slope, noise) for ``target = base +/- slope * source + noise``: numbers that
+    keep the target inside its bounds and the rank correlation strong, for the model to tune.
+
+    With a lower bound only (a price with no cap), the target is made proportional to a positive
+    source, which keeps ratio checks such as price per m2 within a band."""
+    x_low, x_high = _typical_range(source)
+    y_low, y_high = _typical_range(target)
+    if increasing and target.max is None and x_low > 0 and y_low > 0:
+        return 0.0, 1.5 * y_low / x_low, 0.05 * y_low
+    span = y_high - y_low
+    slope = 0.8 * span / ((x_high - x_low) or 1.0)
+    base = y_low + 0.1 * span - slope * x_low if increasing else y_high - 0.1 * span + slope * x_low
+    return base, slope, 0.05 * span
+
+
+def _number(value: float) -> str:
+    """A default number, rounded to 3 significant digits so it reads like a choice."""
+    if value == 0:
+        return "0"
+    return repr(float(f"{value:.3g}")) if not float(value).is_integer() else repr(int(value))
 
 
 def _frame_name(spec: Any, table_name: str) -> str:

@@ -41,6 +41,33 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     assert "+ house_price_slope * house_size_m2" in scaffold
     assert "must rise as house_size_m2 rises" in scaffold
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in scaffold
-    # Left to the model: two value lists, the population's top, three numbers per rule.
+    # Left to the model: the two value lists. The numbers are defaults it may tune.
     assert scaffold.count("= [...]\n") == 2
-    assert scaffold.count(" = ...\n") == 7
+    assert "house_price_slope = 1000\n" in scaffold
+
+
+def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tmp_path):
+    """With only the value lists filled in, the starting program already meets the housing spec:
+    keys, bounds, both rules and the price-per-m2 check. The model's part is realism."""
+    from codegen.validate import validate
+    from sandbox import run
+
+    spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
+    program = (
+        build_scaffold(spec)
+        .replace("country_values = [...]", "country_values = ['Utopia']")
+        .replace("city_values = [...]", "city_values = ['Springfield', 'Shelbyville']")
+    )
+    rows = {"location": 20, "house_types": 5, "housing": 2000}
+    result = run(program, tmp_path / "out", rows=rows, seed=1)
+    assert result.ok, result.error
+    tables = {name: table.path for name, table in result.tables.items()}
+    report = validate(spec, tables, rows)
+    assert report.ok, report.as_text()
+
+
+def test_placeholders_left_in_a_program_are_found():
+    from codegen.pipeline import placeholder_lines
+
+    program = "values = [...]\nx = ...\ndef stub(): ...\ny = a[..., 0]\n"
+    assert placeholder_lines(program) == [1, 2]
