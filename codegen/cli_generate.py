@@ -37,32 +37,40 @@ def _limits(timeout: float, memory: str):  # -> sandbox.Limits
         raise SdgenError(str(exc)) from None
 
 
+# Options shared by `generate` and `csv`.
+SpecArgument = Annotated[Path | None, typer.Argument(help="The dataset spec (YAML).")]
+PromptOption = Annotated[
+    str | None, typer.Option("--prompt", help="Describe the data in words instead of a spec.")
+]
+OutOption = Annotated[Path, typer.Option("--out", help="Root folder of saved runs.")]
+AttemptsOption = Annotated[int, typer.Option(help="Attempts before giving up.")]
+ModelOption = Annotated[str | None, typer.Option(help="Model name at the endpoint.")]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Always ask the model.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the messages; call nothing.")]
+RUNS_ROOT = Path("generated")
+
+
 def generate_command(
-    spec: Annotated[Path | None, typer.Argument(help="The dataset spec (YAML).")] = None,
-    prompt: Annotated[
-        str | None, typer.Option("--prompt", help="Describe the data in words instead of a spec.")
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Root folder of saved runs.")] = Path(
-        "generated"
-    ),
+    spec: SpecArgument = None,
+    prompt: PromptOption = None,
+    out: OutOption = RUNS_ROOT,
     rows: Annotated[
         list[str] | None,
         typer.Option("--rows", help="N for the main tables, or TABLE=N (repeatable)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the program and the LLM.")] = 0,
-    max_attempts: Annotated[int, typer.Option(help="Attempts before giving up.")] = 3,
-    model: Annotated[str | None, typer.Option(help="Model name at the endpoint.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")
-    ] = None,
+    max_attempts: AttemptsOption = 3,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     output_format: Annotated[
         str, typer.Option("--format", help="parquet, or csv to add CSV next to Parquet.")
     ] = "parquet",
     strict: Annotated[bool, typer.Option(help="Block programs the audit flags.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Always ask the model.")] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the messages; call nothing.")
-    ] = False,
+    no_cache: NoCacheOption = False,
+    dry_run: DryRunOption = False,
     timeout: Annotated[float, typer.Option(help="Sandbox wall-clock limit per run (s).")] = 120.0,
     memory: Annotated[str, typer.Option(help="Sandbox memory limit per run.")] = "2g",
 ) -> None:
@@ -79,23 +87,15 @@ def generate_command(
 
 
 def csv_command(
-    spec: Annotated[Path | None, typer.Argument(help="The dataset spec (YAML).")] = None,
-    prompt: Annotated[
-        str | None, typer.Option("--prompt", help="Describe the data in words instead of a spec.")
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Root folder of saved runs.")] = Path(
-        "generated"
-    ),
+    spec: SpecArgument = None,
+    prompt: PromptOption = None,
+    out: OutOption = RUNS_ROOT,
     seed: Annotated[int, typer.Option(help="Seed for the LLM.")] = 0,
-    max_attempts: Annotated[int, typer.Option(help="Attempts before giving up.")] = 3,
-    model: Annotated[str | None, typer.Option(help="Model name at the endpoint.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL).")
-    ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Always ask the model.")] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the messages; call nothing.")
-    ] = False,
+    max_attempts: AttemptsOption = 3,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    no_cache: NoCacheOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Ask the LLM for the data itself as CSV (small tables), validate, repair, save.
 

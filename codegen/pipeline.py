@@ -430,16 +430,10 @@ def _manifest(
     accepted = attempts[-1]
     sandbox = _read_json(run_result.out_dir / "manifest.json")
     return {
-        "name": name,
+        **_provenance(name, client, endpoint_host, attempts, rows, options),
         "model": accepted.model or getattr(client, "model", ""),
-        "endpoint_host": endpoint_host,
-        "seed": options.seed,
-        "rows_requested": rows,
         "rows": {t.name: t.rows for t in run_result.tables.values()},
         "tables": sandbox.get("tables", []),
-        "prompt_sha256": [a.prompt_sha256 for a in attempts],
-        "usage": _total_usage(attempts),
-        "attempts": _attempt_records(attempts),
         "audit": audit_source(accepted.program or "").to_dict(),
         "validation": report.to_dict(),
         "image": sandbox.get("image", {}),
@@ -450,6 +444,27 @@ def _manifest(
             "validate_s": round(sum(a.validate_s for a in attempts), 3),
             "sandbox": sandbox.get("timings", {}),
         },
+    }
+
+
+def _provenance(
+    name: str,
+    client: ChatClient,
+    endpoint_host: str,
+    attempts: list[Attempt],
+    rows: dict[str, int],
+    options: GenerateOptions,
+) -> dict[str, Any]:
+    """What every generation records, passed or failed."""
+    return {
+        "name": name,
+        "model": getattr(client, "model", ""),
+        "endpoint_host": endpoint_host,
+        "seed": options.seed,
+        "rows_requested": rows,
+        "prompt_sha256": [a.prompt_sha256 for a in attempts],
+        "usage": _total_usage(attempts),
+        "attempts": _attempt_records(attempts),
         "versions": _versions(),
     }
 
@@ -469,17 +484,7 @@ def _save_failed(
         + "\n".join(f"# {line}" for line in (a.program or a.reply or "").splitlines())
         for a in attempts
     )
-    manifest = {
-        "name": name,
-        "model": getattr(client, "model", ""),
-        "endpoint_host": endpoint_host,
-        "seed": options.seed,
-        "rows_requested": rows,
-        "prompt_sha256": [a.prompt_sha256 for a in attempts],
-        "usage": _total_usage(attempts),
-        "attempts": _attempt_records(attempts),
-        "versions": _versions(),
-    }
+    manifest = _provenance(name, client, endpoint_host, attempts, rows, options)
     return save_run(
         options.out_root,
         name,
