@@ -49,6 +49,11 @@ def main() -> int:
             total = time.perf_counter() - started
             print(f"{path.stem:<12} {verdict:<9} {len(attempts):>8} {tokens:>7} {llm_s:>7.1f} "
                   f"{total:>8.1f}  {failure}", flush=True)  # fmt: skip
+            for attempt in attempts:  # what each attempt ran into, for whoever tunes the prompts
+                accepted_as = f" ({attempt.variant})" if attempt.stage == "accepted" else ""
+                how = f"{attempt.stage}{accepted_as}"
+                why = (attempt.error or "").splitlines()[0][:90] if attempt.error else ""
+                print(f"    attempt {attempt.number}: {how} {why}", flush=True)
     print(f"accepted {accepted} of {len(specs)} example specs (target: all, within 3 attempts)")
     return 0
 

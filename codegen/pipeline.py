@@ -56,6 +56,7 @@ class Attempt:
     error: str | None = None
     program: str | None = None
     reply: str = ""
+    variant: str = "as written"  # or "values merged into the starting program"
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,13 @@ def generate(
 
     options = options or GenerateOptions()
     say = progress or (lambda line: None)
+    scaffold = None
     if spec is not None:
+        from codegen.scaffold import build_scaffold
+
         name = spec.name
         first = prompts.spec_messages(spec)
+        scaffold = build_scaffold(spec)
         rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
     elif request:
         name = _name_from_request(request)
@@ -134,7 +139,7 @@ def generate(
         for number in range(1, options.max_attempts + 1):
             attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
             attempts.append(attempt)
-            outcome = _attempt(client, attempt, messages, spec, rows, options, work, say)
+            outcome = _attempt(client, attempt, messages, spec, rows, options, work, say, scaffold)
             if outcome is not None:
                 run_result, report = outcome
                 manifest = _manifest(
@@ -182,12 +187,12 @@ def _attempt(
     options: GenerateOptions,
     work: Path,
     say: Progress,
+    scaffold: str | None = None,
 ) -> tuple[Any, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes."""
-    from codegen.audit import audit_source
     from codegen.extract import ExtractionError, extract_program
     from codegen.formatting import ProgramSyntaxError
-    from sandbox import Limits, run
+    from codegen.scaffold import merge_parameters
 
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()
@@ -218,13 +223,45 @@ def _attempt(
         kind = "truncated" if completion.truncated else "syntax"
         return _failed(attempt, kind, str(exc))
 
-    left = placeholder_lines(attempt.program)
+    outcome = _check_program(attempt, attempt.program, spec, rows, options, work, say)
+    if outcome is not None or scaffold is None:
+        return outcome
+    # A small model often chooses good values and breaks the code around them: try its values in
+    # the starting program, whose code is right by construction. Kept only if it passes.
+    merged = merge_parameters(scaffold, attempt.program)
+    if merged is None or merged == attempt.program:
+        return None
+    failure, error, stage = attempt.failure, attempt.error, attempt.stage
+    say(f"attempt {attempt.number}: trying its values in the starting program")
+    outcome = _check_program(attempt, merged, spec, rows, options, work / "merged", say)
+    if outcome is None:
+        attempt.failure, attempt.error, attempt.stage = failure, error, stage
+        return None
+    attempt.program, attempt.variant = merged, "values merged into the starting program"
+    return outcome
+
+
+def _check_program(
+    attempt: Attempt,
+    program: str,
+    spec: Any,
+    rows: dict[str, int],
+    options: GenerateOptions,
+    work: Path,
+    say: Progress,
+) -> tuple[Any, Any] | None:
+    """Placeholders, audit, sandbox run, validation; (run result, report) when all pass."""
+    from codegen.audit import audit_source
+    from sandbox import Limits, run
+
+    attempt.failure = attempt.error = None
+    left = placeholder_lines(program)
     if left:
         shown = ", ".join(str(line) for line in left[:5])
         return _failed(attempt, "placeholder", f"`...` is still on line(s) {shown}")
 
     attempt.stage = "audit"
-    audit = audit_source(attempt.program)
+    audit = audit_source(program)
     if options.strict_audit and audit.blocked:
         shown = "; ".join(f"line {f.line}: {f.message}" for f in audit.blocking)
         return _failed(attempt, "audit", shown)
@@ -233,13 +270,13 @@ def _attempt(
     say(f"attempt {attempt.number}: running the program in the sandbox")
     mark = time.perf_counter()
     result = run(
-        attempt.program,
+        program,
         work / f"attempt-{attempt.number}",
         rows=rows,
         seed=options.seed,
         limits=options.limits or Limits(),
     )
-    attempt.run_s = round(time.perf_counter() - mark, 3)
+    attempt.run_s = round(attempt.run_s + time.perf_counter() - mark, 3)
     if not result.ok:
         kind = _run_failure_kind(result)
         detail = result.error or "the run failed"
@@ -249,7 +286,7 @@ def _attempt(
     attempt.stage = "validate"
     mark = time.perf_counter()
     report = _validate(spec, result, rows)
-    attempt.validate_s = round(time.perf_counter() - mark, 3)
+    attempt.validate_s = round(attempt.validate_s + time.perf_counter() - mark, 3)
     if not report.ok:
         return _failed(attempt, "validation", report.as_text())
     attempt.stage = "accepted"
@@ -388,6 +425,7 @@ def _attempt_records(attempts: list[Attempt]) -> list[dict[str, Any]]:
         {
             "number": a.number,
             "stage": a.stage,
+            "variant": a.variant,
             "failure": a.failure,
             "error": a.error,
             "prompt_sha256": a.prompt_sha256,

@@ -322,3 +322,67 @@ def _frame_name(spec: Any, table_name: str) -> str:
         if name == table_name:
             return frame
     raise KeyError(table_name)
+
+
+PARAMETER_SUFFIXES = ("_values", "_base", "_slope", "_noise", "_mean", "_sd", "_low", "_high")
+PARAMETER_SUFFIXES += ("_share_true",)
+
+
+def merge_parameters(scaffold: str, program: str) -> str | None:
+    """The starting program with the model's choices of its parameters put in.
+
+    A small model often picks sensible values (a list of cities, a price per m2) and then breaks
+    the code around them. This takes only the parameters (``city_values = [...]``,
+    ``house_price_slope = 1200``) from the model's program, as literal values read with
+    ``ast.literal_eval`` (never run), and puts them into the starting program, whose code is right
+    by construction. None when the model's program gives no usable value for some blank.
+    """
+    import ast
+
+    try:
+        scaffold_tree, program_tree = ast.parse(scaffold), ast.parse(program)
+    except SyntaxError:
+        return None
+    chosen: dict[str, object] = {}
+    for node in ast.walk(program_tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id.endswith(PARAMETER_SUFFIXES):
+                try:
+                    chosen[target.id] = ast.literal_eval(node.value)
+                except (ValueError, SyntaxError, TypeError):
+                    continue
+    lines = scaffold.splitlines()
+    replaced = False
+    for node in ast.walk(scaffold_tree):
+        if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        if not name.endswith(PARAMETER_SUFFIXES):
+            continue
+        value = chosen.get(name)
+        blank = isinstance(node.value, ast.List | ast.Constant) and "..." in ast.unparse(node.value)
+        if not _usable(name, value):
+            if blank:
+                return None  # a blank the model did not fill with a plain value
+            continue
+        indent = lines[node.lineno - 1][: node.col_offset]
+        lines[node.lineno - 1] = f"{indent}{name} = {value!r}"
+        for extra in range(node.lineno, node.end_lineno or node.lineno):
+            lines[extra] = ""
+        replaced = True
+    if not replaced:
+        return None
+    from codegen.formatting import format_program
+
+    return format_program("\n".join(lines) + "\n")
+
+
+def _usable(name: str, value: object) -> bool:
+    if name.endswith("_values"):
+        return (
+            isinstance(value, list | tuple)
+            and len(value) > 0
+            and all(isinstance(v, str | int | float) and v is not Ellipsis for v in value)
+        )
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -282,3 +282,35 @@ def test_audit_of_a_saved_run_shows_provenance_and_integrity(
     (run_dir / "data" / "orders.parquet").write_bytes(b"tampered")
     text = sdgen("audit", str(run_dir), env={}).stdout
     assert "changed since saved: data/orders.parquet" in text
+
+
+MODEL_VALUES_BROKEN_CODE = """\
+```python
+import numpy as np
+import pandas as pd
+
+
+def generate(rows, seed):
+    rng = np.random.default_rng(seed)
+    name_values = ["Ana Silva", "Ben Okafor", "Chloé Martin", "Dev Patel"]
+    amount_slope = 7.5
+    customers = pd.DataFrame({"name": rng.choice(name_values, size=rows["customers"])})
+    return {"customers": customers, "orders": customers.merge(customers, on="missing")}
+```
+"""
+
+
+def test_model_values_are_tried_in_the_starting_program(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.reply(MODEL_VALUES_BROKEN_CODE)
+    result = run_generate(client, tmp_path)
+    attempt = result.attempts[0]
+    assert attempt.stage == "accepted"
+    assert attempt.variant == "values merged into the starting program"
+    program = (result.run_dir / "program.py").read_text()
+    assert "name_values = [" in program and "Chloé Martin" in program
+    assert "amount_slope = 7.5" in program and "merge(" not in program
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["attempts"][0]["variant"] == "values merged into the starting program"
+    assert len(openai_stub.chat_requests) == 1
