@@ -16,8 +16,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def main() -> int:
-    from codegen.llm import OpenAIChatClient
-    from codegen.model_server import serve_local_model
+    from codegen.errors import SdgenError
+    from codegen.llm_session import chat_session
     from codegen.pipeline import GenerateOptions, GenerationError, generate
     from codegen.spec import load_spec
 
@@ -28,32 +28,36 @@ def main() -> int:
     accepted = 0
     header = ("spec", "result", "attempts", "tokens", "llm s", "total s")
     print("{:<12} {:<9} {:>8} {:>7} {:>7} {:>8}  last failure".format(*header))
-    with tempfile.TemporaryDirectory() as work, serve_local_model() as local:
-        os.environ["XDG_CACHE_HOME"] = str(Path(work) / "cache")  # nothing cached: real answers
-        client = OpenAIChatClient(local.model, base_url=local.base_url, api_key=local.api_key)
-        for path in specs:
-            text = path.read_text()
-            started = time.perf_counter()
-            try:
-                result = generate(
-                    client, spec=load_spec(text), spec_text=text,
-                    options=GenerateOptions(out_root=Path(work) / "runs"),
-                )  # fmt: skip
-                attempts, verdict, failure = result.attempts, "accepted", ""
-                accepted += 1
-            except GenerationError as exc:
-                attempts, verdict = exc.attempts, "FAILED"
-                failure = (exc.attempts[-1].error or "").splitlines()[0][:70]
-            tokens = sum(a.usage.get("completion_tokens", 0) for a in attempts)
-            llm_s = sum(a.llm_s for a in attempts)
-            total = time.perf_counter() - started
-            print(f"{path.stem:<12} {verdict:<9} {len(attempts):>8} {tokens:>7} {llm_s:>7.1f} "
-                  f"{total:>8.1f}  {failure}", flush=True)  # fmt: skip
-            for attempt in attempts:  # what each attempt ran into, for whoever tunes the prompts
-                accepted_as = f" ({attempt.variant})" if attempt.stage == "accepted" else ""
-                how = f"{attempt.stage}{accepted_as}"
-                why = (attempt.error or "").splitlines()[0][:90] if attempt.error else ""
-                print(f"    attempt {attempt.number}: {how} {why}", flush=True)
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        os.environ.pop(name, None)  # the embedded model, whatever the shell has set
+    with tempfile.TemporaryDirectory() as work:
+        # The same client the CLI uses, without the response cache: the model really answers.
+        with chat_session(cache=False, announce=lambda line: None) as session:
+            for path in specs:
+                text = path.read_text()
+                started = time.perf_counter()
+                attempts, verdict, failure = [], "FAILED", ""
+                try:
+                    result = generate(
+                        session.client, spec=load_spec(text), spec_text=text,
+                        options=GenerateOptions(out_root=Path(work) / "runs"),
+                    )  # fmt: skip
+                    attempts, verdict = result.attempts, "accepted"
+                    accepted += 1
+                except GenerationError as exc:
+                    attempts = exc.attempts
+                    failure = (exc.attempts[-1].error or "").splitlines()[0][:70]
+                except SdgenError as exc:  # the endpoint itself failed (e.g. a timeout)
+                    failure = str(exc)[:70]
+                tokens = sum(a.usage.get("completion_tokens", 0) for a in attempts)
+                llm_s = sum(a.llm_s for a in attempts)
+                total = time.perf_counter() - started
+                print(f"{path.stem:<12} {verdict:<9} {len(attempts):>8} {tokens:>7} {llm_s:>7.1f} "
+                      f"{total:>8.1f}  {failure}", flush=True)  # fmt: skip
+                for attempt in attempts:  # what each attempt ran into, for whoever tunes prompts
+                    accepted_as = f" ({attempt.variant})" if attempt.stage == "accepted" else ""
+                    why = (attempt.error or "").splitlines()[0][:90] if attempt.error else ""
+                    print(f"    attempt {attempt.number}: {attempt.stage}{accepted_as} {why}")
     print(f"accepted {accepted} of {len(specs)} example specs (target: all, within 3 attempts)")
     return 0
 
