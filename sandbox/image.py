@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sandbox.errors import EngineUnavailable, ImageBuildError, ImageMissing
+from sandbox.errors import EngineUnavailable, ImageBuildError
 
 IMAGE_DIR = Path(__file__).parent / "image"
 HARNESS = Path(__file__).parent / "harness.py"
@@ -91,14 +91,6 @@ def image_exists(client, reference: str) -> bool:
     except docker.errors.ImageNotFound:
         return False
     return True
-
-
-def require_image(client, reference: str | None = None) -> str:
-    """Return the image reference, or raise ``ImageMissing`` naming the command that builds it."""
-    reference = reference or image_reference()
-    if not image_exists(client, reference):
-        raise ImageMissing(reference)
-    return reference
 
 
 def build_image(*, force: bool = False, log: Log = print, client=None) -> str:
