@@ -43,7 +43,10 @@ def build_scaffold(spec: Any) -> str:
         lines.append(f"    {count} = rows[{table_name!r}]")
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
+        lines += _pair_key(spec, table_name, table, frame, count, used, variables)
         for column_name in _ordered_columns(table, targets):
+            if column_name in variables:
+                continue  # written by _pair_key
             column = table.columns[column_name]
             variable = _variable(table_name, column_name, used)
             variables[column_name] = variable
@@ -74,6 +77,39 @@ def build_scaffold(spec: Any) -> str:
     from codegen.formatting import format_program
 
     return format_program("\n".join(lines) + "\n")
+
+
+def _pair_key(
+    spec: Any,
+    table_name: str,
+    table: Any,
+    frame: str,
+    count: str,
+    used: set[str],
+    variables: dict[str, str],
+) -> list[str]:
+    """A primary key of two foreign keys (employee_id, project_id): distinct pairs of existing
+    keys, drawn without replacement, so no pair repeats."""
+    key = table.primary_key
+    if len(key) != 2:
+        return []
+    parents = []
+    for column_name in key:
+        reference = table.columns[column_name].references
+        if not reference or "." not in reference or reference.split(".", 1)[0] == table_name:
+            return []
+        parent_table, parent_column = reference.split(".", 1)
+        parents.append(f"{_frame_name(spec, parent_table)}[{parent_column!r}].to_numpy()")
+    first, second = (_variable(table_name, name, used) for name in key)
+    variables.update(dict(zip(key, (first, second), strict=True)))
+    keys, picked = _identifier(f"{frame}_parent_keys", used), _identifier(f"{frame}_pairs", used)
+    return [
+        f"    # {key[0]}, {key[1]}: together the primary key, so distinct pairs of existing keys",
+        f"    {keys} = ({parents[0]}, {parents[1]})",
+        f"    {picked} = rng.choice(len({keys}[0]) * len({keys}[1]), size={count}, replace=False)",
+        f"    {first} = {keys}[0][{picked} // len({keys}[1])]",
+        f"    {second} = {keys}[1][{picked} % len({keys}[1])]",
+    ]
 
 
 def _identifier(name: str, used: set[str], prefix: str = "") -> str:
@@ -179,6 +215,15 @@ def _column_code(
                 f"foreign key to {column.references}",
                 [],
             )
+        own_key = variables.get(parent_column)
+        if own_key is not None and kind == "integer" and parent_column in table.primary_key:
+            # A tree (manager_id -> id): each row points at an earlier row; the first has none.
+            earlier = f"rng.integers(1, np.maximum({own_key}, 2))"
+            if column.nullable:
+                expression = f"pd.Series({earlier}).mask({own_key} == {own_key}.min())"
+            else:
+                expression = earlier
+            return expression, f"{note}; points at an earlier row's {parent_column}", []
         return "...", f"{note}; refers to another row's {parent_column} in this table", []
     if column.values and not column.nullable:
         values = list(column.values)
@@ -187,11 +232,13 @@ def _column_code(
         return f"rng.choice({values!r}, size={count})", "fixed values", []
     if kind == "boolean" and not column.nullable:
         return f"rng.random({count}) < 0.5", "boolean", []
-    if kind in ("date", "datetime") and column.min is not None and column.max is not None:
-        low, high = (
-            f"pd.Timestamp({str(column.min)!r}).value",
-            f"pd.Timestamp({str(column.max)!r}).value",
-        )
+    if kind in ("date", "datetime") and (column.min is not None or column.max is not None):
+        # With one bound only, a ten-year span from it (the model may change it).
+        decade = "pd.DateOffset(years=10)"
+        start = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else None
+        end = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else None
+        start, end = start or f"({end} - {decade})", end or f"({start} + {decade})"
+        low, high = f"{start}.value", f"{end}.value"
         expression = f"pd.to_datetime(rng.integers({low}, {high}, size={count}, endpoint=True))"
         if kind == "date":
             expression = f"{expression}.normalize()"

@@ -71,3 +71,27 @@ def test_placeholders_left_in_a_program_are_found():
 
     program = "values = [...]\nx = ...\ndef stub(): ...\ny = a[..., 0]\n"
     assert placeholder_lines(program) == [1, 2]
+
+
+def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
+    sandbox_image, no_leftovers, tmp_path
+):
+    """A self-reference becomes a tree (each row points at an earlier one, the first at none), and a
+    primary key of two foreign keys becomes distinct pairs: the defaults pass validation."""
+    import re
+
+    from codegen.validate import validate
+    from sandbox import run
+
+    spec = load_spec((EXAMPLES[0].parent / "staff.yaml").read_text())
+    scaffold = build_scaffold(spec)
+    assert "rng.integers(1, np.maximum(employees_ids, 2))" in scaffold
+    assert "replace=False" in scaffold
+    program = re.sub(r"(\w+_values) = \[\.\.\.\]", r"\1 = ['Alpha', 'Beta']", scaffold).replace(
+        "code = ...", "code = np.array(['ENG', 'OPS', 'FIN', 'HRS', 'MKT', 'SAL', 'LEG', 'RND'])"
+    )
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    result = run(program, tmp_path / "out", rows=rows, seed=3)
+    assert result.ok, result.error
+    report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
+    assert report.ok, report.as_text()
