@@ -22,11 +22,9 @@ from codegen.pipeline import (
     GenerationResult,
     GenericReport,
     Progress,
-    _attempt_records,
     _name_from_request,
-    _total_usage,
+    _provenance,
     _usage,
-    _versions,
 )
 from codegen.store import save_run
 
@@ -55,6 +53,7 @@ def generate_csv(
     first = prompts.csv_messages(spec, request=request)
     name = spec.name if spec is not None else _name_from_request(request or "")
     order = spec.generation_order() if spec is not None else None
+    asked = {table: spec.tables[table].rows for table in order} if order else {}
     attempts: list[Attempt] = []
     options.out_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
@@ -79,18 +78,12 @@ def generate_csv(
             if outcome is not None:
                 tables, report = outcome
                 manifest = {
-                    "name": name,
+                    **_provenance(name, client, endpoint_host, attempts, asked, options),
                     "route": "csv",
                     "model": attempt.model or getattr(client, "model", ""),
-                    "endpoint_host": endpoint_host,
-                    "seed": options.seed,
                     "rows": {table: rows for table, (_, rows) in tables.items()},
-                    "prompt_sha256": [a.prompt_sha256 for a in attempts],
-                    "usage": _total_usage(attempts),
-                    "attempts": _attempt_records(attempts),
                     "validation": report.to_dict(),
                     "timings": {"total_s": round(time.perf_counter() - started, 3)},
-                    "versions": _versions(),
                 }
                 run_dir = save_run(
                     options.out_root,

@@ -57,6 +57,7 @@ class Attempt:
     program: str | None = None
     reply: str = ""
     variant: str = "as written"  # or "values merged into the starting program"
+    audit: dict[str, Any] = field(default_factory=dict)  # of the program last checked
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def _check_program(
 
     attempt.stage = "audit"
     audit = audit_source(program)
+    attempt.audit = audit.to_dict()
     if options.strict_audit and audit.blocked:
         shown = "; ".join(f"line {f.line}: {f.message}" for f in audit.blocking)
         return _failed(attempt, "audit", shown)
@@ -463,8 +465,6 @@ def _manifest(
     run_result: Any,
     report: Any,
 ) -> dict[str, Any]:
-    from codegen.audit import audit_source
-
     accepted = attempts[-1]
     sandbox = _read_json(run_result.out_dir / "manifest.json")
     return {
@@ -472,7 +472,7 @@ def _manifest(
         "model": accepted.model or getattr(client, "model", ""),
         "rows": {t.name: t.rows for t in run_result.tables.values()},
         "tables": sandbox.get("tables", []),
-        "audit": audit_source(accepted.program or "").to_dict(),
+        "audit": accepted.audit,
         "validation": report.to_dict(),
         "image": sandbox.get("image", {}),
         "limits": sandbox.get("limits", {}),

@@ -30,7 +30,7 @@ def build_scaffold(spec: Any) -> str:
         "    rng = np.random.default_rng(seed)",
     ]
     used: set[str] = set()
-    frames: list[tuple[str, str]] = []
+    frames: dict[str, str] = {}  # table -> its DataFrame's variable; parents come first
     for table_name in spec.generation_order():
         table = spec.tables[table_name]
         frame = _identifier(table_name, used)
@@ -43,7 +43,7 @@ def build_scaffold(spec: Any) -> str:
         lines.append(f"    {count} = rows[{table_name!r}]")
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
-        lines += _pair_key(spec, table_name, table, frame, count, used, variables)
+        lines += _pair_key(frames, table_name, table, frame, count, used, variables)
         for column_name in _ordered_columns(table, targets):
             if column_name in variables:
                 continue  # written by _pair_key
@@ -51,7 +51,7 @@ def build_scaffold(spec: Any) -> str:
             variable = _variable(table_name, column_name, used)
             variables[column_name] = variable
             expression, note, params = _column_code(
-                spec, table_name, table, column_name, column, count, variables
+                frames, table_name, table, column_name, column, count, variables
             )
             note += targets.get(column_name, "")
             if note:
@@ -72,15 +72,17 @@ def build_scaffold(spec: Any) -> str:
             lines.append(f"            {column_name!r}: {variables[column_name]},")
         lines.append("        }")
         lines.append("    )")
-        frames.append((table_name, frame))
-    lines.append("    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames) + "}")
+        frames[table_name] = frame
+    lines.append(
+        "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
+    )
     from codegen.formatting import format_program
 
     return format_program("\n".join(lines) + "\n")
 
 
 def _pair_key(
-    spec: Any,
+    frames: dict[str, str],
     table_name: str,
     table: Any,
     frame: str,
@@ -99,7 +101,7 @@ def _pair_key(
         if not reference or "." not in reference or reference.split(".", 1)[0] == table_name:
             return []
         parent_table, parent_column = reference.split(".", 1)
-        parents.append(f"{_frame_name(spec, parent_table)}[{parent_column!r}].to_numpy()")
+        parents.append(f"{frames[parent_table]}[{parent_column!r}].to_numpy()")
     first, second = (_variable(table_name, name, used) for name in key)
     variables.update(dict(zip(key, (first, second), strict=True)))
     keys, picked = _identifier(f"{frame}_parent_keys", used), _identifier(f"{frame}_pairs", used)
@@ -178,7 +180,7 @@ def _bounds(column: Any) -> str:
 
 
 def _column_code(
-    spec: Any,
+    frames: dict[str, str],
     table_name: str,
     table: Any,
     name: str,
@@ -209,7 +211,7 @@ def _column_code(
     if column.references and "." in column.references:
         parent_table, parent_column = column.references.split(".", 1)
         if parent_table != table_name:
-            parent = _frame_name(spec, parent_table)
+            parent = frames[parent_table]
             return (
                 f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})",
                 f"foreign key to {column.references}",
@@ -356,19 +358,6 @@ def _number(value: float) -> str:
     if value == 0:
         return "0"
     return repr(float(f"{value:.3g}")) if not float(value).is_integer() else repr(int(value))
-
-
-def _frame_name(spec: Any, table_name: str) -> str:
-    """The DataFrame variable ``build_scaffold`` gives a table (same rule, same order)."""
-    used: set[str] = set()
-    for name in spec.generation_order():
-        frame = _identifier(name, used)
-        used.add(f"n_{_NOT_NAME.sub('_', name).strip('_').lower() or 'rows'}")
-        for column_name in _ordered_columns(spec.tables[name], _rule_targets(spec.tables[name])):
-            _variable(name, column_name, used)
-        if name == table_name:
-            return frame
-    raise KeyError(table_name)
 
 
 PARAMETER_SUFFIXES = ("_values", "_base", "_slope", "_noise", "_mean", "_sd", "_low", "_high")

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from codegen.spec import Column, quote_ident
+from codegen.spec import DUCKDB_TYPES, Column, quote_ident
 
 INT_TYPES = {
     "TINYINT",
@@ -180,7 +180,7 @@ def plan_column(name: str, column: Column, duck_type: str, from_csv: bool) -> Co
     want = column.type
     plan = _PLANS.get((want, kind))
     if plan is None and kind == "null":  # an all-null column fits any type
-        plan = {"typed": f"CAST({{r}} AS {_CAST[want]})"}
+        plan = {"typed": f"CAST({{r}} AS {DUCKDB_TYPES[want]})"}
     if plan is None:
         found = _FOUND.get(kind, "values")
         why = f"expected {_EXPECTED[want]} ({want}), found {found} ({duck_type})"
@@ -188,14 +188,6 @@ def plan_column(name: str, column: Column, duck_type: str, from_csv: bool) -> Co
     return ColumnPlan(name, column, duck_type, **plan)
 
 
-_CAST = {
-    "integer": "BIGINT",
-    "float": "DOUBLE",
-    "string": "VARCHAR",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-}
 _D = "TRY_CAST({r} AS DOUBLE)"  # a CSV text as a number
 # a CSV text as UTC time: offsets honoured, but only texts that carry one pay for ICU's parsing
 _TS = (
