@@ -23,7 +23,8 @@ def main() -> int:
     )
     if done.returncode != 0:
         return done.returncode
-    run_dir = Path(done.stdout.strip().splitlines()[-1])
+    # The CLI prints the run dir as it was given (relative to ROOT here, by default).
+    run_dir = (ROOT / done.stdout.strip().splitlines()[-1]).resolve()
     manifest = json.loads((run_dir / "manifest.json").read_text())
     print(f"\nsaved: {run_dir.relative_to(ROOT)}")
     for path in sorted(run_dir.rglob("*")):
