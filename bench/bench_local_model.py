@@ -40,7 +40,7 @@ def main() -> int:
                 try:
                     result = generate(
                         session.client, spec=load_spec(text), spec_text=text,
-                        options=GenerateOptions(out_root=Path(work) / "runs"),
+                        options=GenerateOptions(out_root=Path(work) / "runs", ask="blanks"),
                     )  # fmt: skip
                     attempts, verdict = result.attempts, "accepted"
                     accepted += 1

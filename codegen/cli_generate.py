@@ -73,6 +73,13 @@ def generate_command(
     dry_run: DryRunOption = False,
     timeout: Annotated[float, typer.Option(help="Sandbox wall-clock limit per run (s).")] = 120.0,
     memory: Annotated[str, typer.Option(help="Sandbox memory limit per run.")] = "2g",
+    ask: Annotated[
+        str,
+        typer.Option(
+            help="What to ask of the model for a spec: the whole 'program', or only the 'blanks' "
+            "of the starting program. 'auto': blanks for the embedded local model."
+        ),
+    ] = "auto",
 ) -> None:
     """Ask an LLM for a generator program, run it in the sandbox, validate, repair, save.
 
@@ -80,9 +87,11 @@ def generate_command(
     """
     if output_format not in ("parquet", "csv"):
         raise SdgenError(f"--format {output_format!r}: use parquet or csv")
+    if ask not in ("auto", "program", "blanks"):
+        raise SdgenError(f"--ask {ask!r}: use auto, program or blanks")
     _generation(
         "program", spec, prompt, out, rows, seed, max_attempts, model, base_url,
-        output_format == "csv", strict, no_cache, dry_run, _limits(timeout, memory),
+        output_format == "csv", strict, no_cache, dry_run, _limits(timeout, memory), ask=ask,
     )  # fmt: skip
 
 
@@ -122,10 +131,12 @@ def _generation(
     no_cache: bool,
     dry_run: bool,
     limits: object,
+    ask: str = "program",
 ) -> None:
     from rich.console import Console
 
     from codegen import prompts
+    from codegen.llm import select_endpoint
     from codegen.llm_session import chat_session
     from codegen.pipeline import GenerateOptions, scaled_rows
     from codegen.spec import load_spec
@@ -144,10 +155,12 @@ def _generation(
         counts = scaled_rows(spec_model, bare, named)
     else:
         counts = {**({"data": bare} if bare is not None else {}), **named}
+    if ask == "auto":  # the small local model writes the blanks right far more often
+        ask = "blanks" if select_endpoint(base_url=base_url, model=model) is None else "program"
     if route == "csv":
         messages = prompts.csv_messages(spec_model, request=prompt)
     elif spec_model is not None:
-        messages = prompts.spec_messages(spec_model)
+        messages = prompts.spec_messages(spec_model, ask=ask)
     else:
         messages = prompts.prompt_messages(prompt or "")
     if dry_run:
@@ -162,6 +175,7 @@ def _generation(
         strict_audit=strict,
         csv=csv,
         limits=limits,
+        ask=ask,
     )
     if route == "csv":
         from codegen.csv_route import generate_csv as run_route

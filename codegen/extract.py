@@ -19,6 +19,7 @@ import ast
 import csv
 import io
 import re
+import textwrap
 from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
@@ -108,7 +109,9 @@ def python_blocks(reply: str) -> list[str]:
     """The Python code blocks of a reply, in order (empty when it has none)."""
     blocks = []
     for tag, content in _fences(reply):
-        code = _strip_ipython_magics(content)
+        # A block indented as a whole (lines copied from inside a function) is still meant as
+        # code; dedenting cannot change what a valid block means.
+        code = textwrap.dedent(_strip_ipython_magics(content))
         if tag in PYTHON_TAGS or (tag == "" and _untagged_is_python(code)):
             if code.strip():
                 blocks.append(code.strip("\n"))

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ class Attempt:
     error: str | None = None
     program: str | None = None
     reply: str = ""
-    variant: str = "as written"  # or "values merged into the starting program"
+    variant: str = "as written"  # or "blanks filled in" ... (see program_candidates)
     audit: dict[str, Any] = field(default_factory=dict)  # of the program last checked
 
 
@@ -70,6 +70,7 @@ class GenerateOptions:
     max_attempts: int = 3
     temperature: float = 0.2
     max_tokens: int = 2048
+    ask: str = "program"  # or "blanks": only the starting program's blanks (prompts.ASK_KINDS)
     strict_audit: bool = False
     csv: bool = False
     limits: Any = None  # sandbox.Limits; None means the sandbox's defaults
@@ -118,11 +119,13 @@ def generate(
     say = progress or (lambda line: None)
     scaffold = None
     if spec is not None:
-        from codegen.scaffold import build_scaffold
+        from codegen.scaffold import blanks, build_scaffold
 
         name = spec.name
-        first = prompts.spec_messages(spec)
         scaffold = build_scaffold(spec)
+        if options.ask == "blanks" and not blanks(scaffold):
+            options = replace(options, ask="program")  # nothing to fill in: the whole program
+        first = prompts.spec_messages(spec, ask=options.ask)
         rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
     elif request:
         name = _name_from_request(request)
@@ -164,7 +167,7 @@ def generate(
                     manifest=manifest,
                 )
             if number < options.max_attempts:
-                repair = _repair_text(attempt)
+                repair = _repair_text(attempt, options.ask if scaffold else "program")
                 messages = prompts.repair_messages(first, attempt.reply, repair)
                 say(f"attempt {number} failed ({attempt.stage}): {attempt.error}; asking for a fix")
         failed_dir = _save_failed(name, client, endpoint_host, attempts, rows, options, spec_text)
@@ -193,7 +196,6 @@ def _attempt(
     """Run one attempt through every step; return (run result, report) when it passes."""
     from codegen.extract import ExtractionError, extract_program
     from codegen.formatting import ProgramSyntaxError
-    from codegen.scaffold import merge_parameters
 
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()
@@ -216,7 +218,7 @@ def _attempt(
 
     attempt.stage = "extract"
     try:
-        attempt.program = extract_program(completion.text)
+        code = extract_program(completion.text)
     except ExtractionError as exc:
         return _failed(attempt, "truncated" if completion.truncated else "no_code", str(exc))
     except ProgramSyntaxError as exc:
@@ -224,22 +226,69 @@ def _attempt(
         kind = "truncated" if completion.truncated else "syntax"
         return _failed(attempt, kind, str(exc))
 
-    outcome = _check_program(attempt, attempt.program, spec, rows, options, work, say)
-    if outcome is not None or scaffold is None:
-        return outcome
-    # A small model often chooses good values and breaks the code around them: try its values in
-    # the starting program, whose code is right by construction. Kept only if it passes.
-    merged = merge_parameters(scaffold, attempt.program)
-    if merged is None or merged == attempt.program:
-        return None
-    failure, error, stage = attempt.failure, attempt.error, attempt.stage
-    say(f"attempt {attempt.number}: trying its values in the starting program")
-    outcome = _check_program(attempt, merged, spec, rows, options, work / "merged", say)
-    if outcome is None:
-        attempt.failure, attempt.error, attempt.stage = failure, error, stage
-        return None
-    attempt.program, attempt.variant = merged, "values merged into the starting program"
-    return outcome
+    candidates, missing = program_candidates(code, scaffold, ask=options.ask)
+    if not candidates:
+        attempt.program = code
+        return _failed(attempt, "missing_blanks", "not filled in: " + ", ".join(missing))
+    # The first candidate is what was asked for; its failure is the one the repair quotes. The
+    # others are kept only if they pass: a small model often chooses good values and breaks the
+    # code around them, or tunes a number past a rule.
+    first_failure: tuple[str | None, str | None, str, str] | None = None
+    for number, (variant, program) in enumerate(candidates):
+        if number:
+            say(f"attempt {attempt.number}: trying {variant}")
+        outcome = _check_program(attempt, program, spec, rows, options, work / str(number), say)
+        if outcome is not None:
+            attempt.program, attempt.variant = program, variant
+            return outcome
+        if first_failure is None:
+            first_failure = (attempt.failure, attempt.error, attempt.stage, program)
+    assert first_failure is not None
+    attempt.failure, attempt.error, attempt.stage, attempt.program = first_failure
+    attempt.variant = candidates[0][0]
+    return None
+
+
+def program_candidates(
+    code: str, scaffold: str | None, *, ask: str = "program"
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The programs to try for one reply, the one asked for first, as (variant, program); and
+    the blanks the reply left unfilled.
+
+    ``code`` is the reply's Python: a whole program, or (``ask="blanks"``) just the lines of the
+    starting program's blanks. With a starting program, its blanks filled from the reply are
+    candidates too, first with the model's numbers, then with the default ones."""
+    import ast
+
+    tree = ast.parse(code)
+    whole = [("as written", code)] if _is_whole_program(tree) or scaffold is None else []
+    if scaffold is None:
+        return whole, []
+    from codegen.scaffold import fill_blanks
+
+    filled: list[tuple[str, str]] = []
+    program, missing = fill_blanks(scaffold, code)
+    if program is not None:
+        variant = "starting program as built" if program == scaffold else "blanks filled in"
+        filled.append((variant, program))
+        defaults, _ = fill_blanks(scaffold, code, numbers=False)
+        if defaults is not None and defaults != program:
+            filled.append(("blanks filled in, default numbers", defaults))
+    found = filled + whole if ask == "blanks" else whole + filled
+    unique = [(v, p) for n, (v, p) in enumerate(found) if p not in [q for _, q in found[:n]]]
+    return unique, missing
+
+
+def _is_whole_program(tree: object) -> bool:
+    """A program defines ``generate`` or imports what it uses; the lines of blanks do neither."""
+    import ast
+
+    body = getattr(tree, "body", [])
+    return any(
+        isinstance(node, ast.Import | ast.ImportFrom)
+        or (isinstance(node, ast.FunctionDef) and node.name == "generate")
+        for node in body
+    )
 
 
 def _check_program(
@@ -387,7 +436,7 @@ class GenericReport:
         return cls(failures)
 
 
-def _repair_text(attempt: Attempt) -> str:
+def _repair_text(attempt: Attempt, ask: str) -> str:
     from codegen import prompts
 
     line = None
@@ -399,7 +448,7 @@ def _repair_text(attempt: Attempt) -> str:
     if attempt.failure == "validation":
         messages = (attempt.error or "").splitlines()
     return prompts.repair_prompt(
-        attempt.failure or "crash", messages, program=attempt.program, line=line
+        attempt.failure or "crash", messages, program=attempt.program, line=line, ask=ask
     )
 
 

@@ -54,11 +54,18 @@ def render(name: str, **values: object) -> str:
 
 
 @cache
+def _keyed_lines(name: str) -> dict[str, str]:
+    """A template of "- `key`: text" lines, as a dict."""
+    pattern = re.compile(r"^- `(\w+)`: (.+)$")
+    return {m[1]: m[2].strip() for m in map(pattern.match, template_text(name).splitlines()) if m}
+
+
 def repair_reasons() -> dict[str, str]:
     """Kind of failure -> the sentence that opens its repair prompt."""
-    pattern = re.compile(r"^- `(\w+)`: (.+)$")
-    lines = template_text("repair_reasons.md").splitlines()
-    return {m[1]: m[2].strip() for m in map(pattern.match, lines) if m}
+    return _keyed_lines("repair_reasons.md")
+
+
+ASK_KINDS = ("program", "blanks")  # what a spec prompt asks the model to reply with
 
 
 def library_list(available: Iterable[str] = SANDBOX_MODULES) -> str:
@@ -181,17 +188,41 @@ def system_message(available: Iterable[str] = SANDBOX_MODULES) -> ChatMessage:
     return {"role": "system", "content": render("system.md", libraries=library_list(available))}
 
 
-def spec_messages(spec: object, *, available: Iterable[str] = SANDBOX_MODULES) -> list[ChatMessage]:
-    """System and user messages asking for the generator program of a spec."""
+def spec_messages(
+    spec: object, *, ask: str = "program", available: Iterable[str] = SANDBOX_MODULES
+) -> list[ChatMessage]:
+    """System and user messages asking for the generator program of a spec: the whole program
+    (``ask="program"``), or only the lines of the starting program's blanks (``"blanks"``: a few
+    hundred tokens instead of thousands, which a small local model writes faster and right)."""
+    if ask not in ASK_KINDS:
+        raise PromptError(f"ask must be one of {', '.join(ASK_KINDS)}, not {ask!r}")
+    from codegen.scaffold import blanks
+
     data = _as_mapping(spec)
     order = generation_order(data.get("tables") or {})
-    user = render(
-        "spec.md",
-        dataset=describe_spec(data),
-        order=", ".join(_code(t) for t in order),
-        table_keys=", ".join(repr(t) for t in order),
-        scaffold=_scaffold(spec),
-    )
+    scaffold = _scaffold(spec)
+    lines = []
+    for blank in blanks(scaffold):
+        if blank.note and blank.note not in lines:
+            lines.append(blank.note)  # what the column is, right above the line to fill in
+        lines.append(blank.line)
+    if ask == "blanks" and lines:
+        # The starting program's comments carry every column's constraints and the rules: only
+        # the dataset's own line is added, which keeps the prompt short for a CPU model.
+        user = render(
+            "spec_blanks.md",
+            dataset=describe_spec(data).splitlines()[0],
+            scaffold=scaffold,
+            blank_lines="\n".join(lines),
+        )
+    else:  # a starting program with nothing to fill in: ask for the whole program
+        user = render(
+            "spec.md",
+            dataset=describe_spec(data),
+            order=", ".join(_code(t) for t in order),
+            table_keys=", ".join(repr(t) for t in order),
+            scaffold=scaffold,
+        )
     return [system_message(available), {"role": "user", "content": user}]
 
 
@@ -260,17 +291,26 @@ def repair_prompt(
     *,
     program: str | None = None,
     line: int | None = None,
+    ask: str = "program",
 ) -> str:
     """The repair request: why it failed (``kind``, see ``repair_reasons``), the exact error or
-    check messages, and the failing part of the program when a line is known."""
+    check messages, the failing part of the program when a line is known, and what to reply with
+    (``ask``: the whole program, or only the lines of the blanks)."""
     reasons = repair_reasons()
+    endings = _keyed_lines("repair_reply.md")
+    if ask not in endings:
+        raise PromptError(f"no repair ending for ask={ask!r}; known: {', '.join(endings)}")
     if kind not in reasons:
         raise PromptError(f"no repair reason for {kind!r}; known: {', '.join(sorted(reasons))}")
     excerpt = ""
     if program is not None and line is not None and 0 < line <= len(program.splitlines()):
         excerpt = render("excerpt.md", line=line, code=program_excerpt(program, line))
     return render(
-        "repair.md", reason=reasons[kind], messages=_clip_messages(messages), excerpt=excerpt
+        "repair.md",
+        reason=reasons[kind],
+        messages=_clip_messages(messages),
+        excerpt=excerpt,
+        reply_with=endings[ask],
     )
 
 

@@ -10,8 +10,10 @@ they write one from nothing; large models lose nothing by it.
 
 from __future__ import annotations
 
+import ast
 import keyword
 import re
+from dataclasses import dataclass
 from typing import Any
 
 _NOT_NAME = re.compile(r"\W+")
@@ -44,7 +46,15 @@ def build_scaffold(spec: Any) -> str:
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
         lines += _pair_key(frames, table_name, table, frame, count, used, variables)
-        for column_name in _ordered_columns(table, targets):
+        # A dry pass: which columns the model writes, so they come after what their checks read.
+        names = {column: column for column in table.columns}
+        model_written = {
+            column_name
+            for column_name, column in table.columns.items()
+            if _column_code(frames, table_name, table, column_name, column, count, names)[0]
+            == "..."
+        }
+        for column_name in _ordered_columns(table, model_written):
             if column_name in variables:
                 continue  # written by _pair_key
             column = table.columns[column_name]
@@ -54,6 +64,8 @@ def build_scaffold(spec: Any) -> str:
                 frames, table_name, table, column_name, column, count, variables
             )
             note += targets.get(column_name, "")
+            if expression == "...":  # the model writes this one: the checks it must pass, here
+                note += _check_notes(table, column_name)
             if note:
                 lines.append(f"    # {column_name}: {note}")
             for parameter, blank in params:
@@ -77,7 +89,10 @@ def build_scaffold(spec: Any) -> str:
         "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
     )
     from codegen.formatting import format_program
+    from codegen.scaffold_patterns import HELPER_NAME, HELPER_SOURCE
 
+    if any(f"{HELPER_NAME}(rng" in line for line in lines):  # pattern columns, drawn mechanically
+        lines[3:3] = HELPER_SOURCE.splitlines() + ["", ""]
     return format_program("\n".join(lines) + "\n")
 
 
@@ -150,18 +165,44 @@ def _rule_targets(table: Any) -> dict[str, str]:
     return notes
 
 
-def _ordered_columns(table: Any, targets: dict[str, str]) -> list[str]:
-    """Spec order, except that a column computed from another comes after it."""
+def _checks_on(table: Any, column_name: str) -> list[str]:
+    """The table's SQL checks that mention the column."""
+    word = re.compile(rf"\b{re.escape(column_name)}\b")
+    checks = [getattr(rule, "check", None) for rule in table.rules]
+    return [check for check in checks if check and word.search(check)]
+
+
+def _check_notes(table: Any, column_name: str) -> str:
+    """ "; must hold on 95% of rows: ..." for each check on the column."""
+    notes = []
+    for rule in table.rules:
+        check = getattr(rule, "check", None)
+        if check and check in _checks_on(table, column_name):
+            share = "" if rule.min_fraction >= 1 else f" on {rule.min_fraction:.0%} of rows"
+            notes.append(f"; must hold{share}: {check}")
+    return "".join(notes)
+
+
+def _ordered_columns(table: Any, model_written: set[str]) -> list[str]:
+    """Spec order, except that a column computed from another comes after it, and a column the
+    model writes comes after the columns its checks read (shipped_at after status)."""
     sources: dict[str, set[str]] = {name: set() for name in table.columns}
     for rule in table.rules:
         for kind in ("increasing", "decreasing"):
             pair = getattr(rule, kind, None)
             if pair:
                 sources[pair[1]].add(pair[0])
+    for name in model_written:
+        for check in _checks_on(table, name):
+            sources[name] |= {
+                other
+                for other in table.columns
+                if other != name and re.search(rf"\b{re.escape(other)}\b", check)
+            }
     ordered: list[str] = []
     remaining = list(table.columns)
     while remaining:
-        ready = [c for c in remaining if sources[c] <= set(ordered) or sources[c] - set(remaining)]
+        ready = [c for c in remaining if not sources[c] & (set(remaining) - {c})]
         chosen = ready[0] if ready else remaining[0]  # a cycle: keep spec order
         ordered.append(chosen)
         remaining.remove(chosen)
@@ -191,8 +232,10 @@ def _column_code(
     """(expression, comment) for one column: code when it is mechanical, ``...`` otherwise."""
     kind = column.type
     facts = [kind]
-    if column.unique and not column.primary_key:
-        facts.append("unique (add a running number if you run out of distinct values)")
+    if column.unique and not column.primary_key and kind == "string" and not column.pattern:
+        facts.append(f"unique: list {table.rows} or more distinct values (else a number is added)")
+    elif column.unique and not column.primary_key:
+        facts.append("unique")
     bounds = _bounds(column)
     if bounds:
         facts.append(bounds)
@@ -274,7 +317,10 @@ def _blank_expression(
     source = _rule_source(table, name)
     params: list[tuple[str, str]] = []
     if column.pattern and kind == "string":
-        expression = "..."
+        from codegen.scaffold_patterns import pattern_call
+
+        unique = bool(column.unique or column.primary_key)
+        expression = pattern_call("rng", count, column.pattern, unique) or "..."
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"
@@ -313,14 +359,19 @@ def _blank_expression(
         params = [(f"{variable}_values", "[...]")]
         expression = f"rng.choice({variable}_values, size={count})"
         if column.unique or column.primary_key:
+            # Distinct values as given when there are enough; else numbered ("Lyon 7").
+            pool = f"{variable}_pool"
+            params.append((pool, f"pd.unique(np.array({variable}_values, dtype=str))"))
             numbers = f"np.arange(1, {count} + 1).astype(str)"
-            expression = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
+            numbered = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
+            enough = f"len({pool}) >= {count}"
+            expression = f"rng.permutation({pool})[:{count}] if {enough} else {numbered}"
     elif kind == "boolean":
         params = [(f"{variable}_share_true", "0.5")]
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
-    if column.nullable:
+    if column.nullable and expression != "...":  # a blank's comment says it may be null
         expression = f"pd.Series({expression}).mask(rng.random({count}) < 0.1)"
     return expression, params
 
@@ -364,61 +415,146 @@ PARAMETER_SUFFIXES = ("_values", "_base", "_slope", "_noise", "_mean", "_sd", "_
 PARAMETER_SUFFIXES += ("_share_true",)
 
 
-def merge_parameters(scaffold: str, program: str) -> str | None:
-    """The starting program with the model's choices of its parameters put in.
+@dataclass(frozen=True)
+class Blank:
+    """A line of the starting program that the model fills in or may tune.
 
-    A small model often picks sensible values (a list of cities, a price per m2) and then breaks
-    the code around them. This takes only the parameters (``city_values = [...]``,
-    ``house_price_slope = 1200``) from the model's program, as literal values read with
-    ``ast.literal_eval`` (never run), and puts them into the starting program, whose code is right
-    by construction. None when the model's program gives no usable value for some blank.
+    ``kind``: ``values`` (a ``[...]`` list of realistic values), ``code`` (a ``...`` expression
+    for a column that needs judgement) or ``number`` (a default that keeps the rules true)."""
+
+    name: str
+    kind: str
+    line: str  # as the starting program writes it, e.g. ``city_values = [...]``
+    note: str = ""  # the comment above it: ``# city: string; unique ...``
+
+
+def blanks(scaffold: str) -> list[Blank]:
+    """The lines of ``scaffold`` for the model, in program order."""
+    found = []
+    source = scaffold.splitlines()
+    for node in _assignments(_generate_function(ast.parse(scaffold))):
+        name, value = node.targets[0].id, node.value  # type: ignore[attr-defined]
+        if _is_ellipsis(value):
+            kind = "code"
+        elif name.endswith(PARAMETER_SUFFIXES):
+            kind = "values" if "..." in ast.unparse(value) else "number"
+        else:
+            continue
+        line = f"{name} = {ast.unparse(value)}"
+        found.append(Blank(name, kind, line, _note(source, node.lineno)))
+    return found
+
+
+def _note(source: list[str], line: int) -> str:
+    """The column's comment above a blank: the nearest one, over the column's other blanks."""
+    for text in reversed(source[: line - 1]):
+        stripped = text.strip()
+        if stripped.startswith("# "):
+            return stripped
+        if not stripped.split("=")[0].strip().endswith(PARAMETER_SUFFIXES):
+            return ""
+    return ""
+
+
+def fill_blanks(scaffold: str, reply: str, *, numbers: bool = True) -> tuple[str | None, list[str]]:
+    """The starting program with the model's lines put in, and the blanks it left unfilled.
+
+    ``reply`` is either just the lines (``city_values = ["Lyon", ...]``, ``shipped_at = ...``) or
+    a whole program, from which only these assignments are taken: the rest of the starting program
+    is right by construction and stays. Value lists and numbers are read as literals with
+    ``ast.literal_eval`` (never run); a code blank takes the model's expression, with any helper
+    variables it assigned just before it. ``numbers=False`` keeps the default numbers, for when
+    the model's own break a rule. The program is None when a value list or code blank is unfilled.
     """
-    import ast
-
     try:
-        scaffold_tree, program_tree = ast.parse(scaffold), ast.parse(program)
+        scaffold_tree, reply_tree = ast.parse(scaffold), ast.parse(reply)
     except SyntaxError:
-        return None
-    chosen: dict[str, object] = {}
-    for node in ast.walk(program_tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id.endswith(PARAMETER_SUFFIXES):
-                try:
-                    chosen[target.id] = ast.literal_eval(node.value)
-                except (ValueError, SyntaxError, TypeError):
-                    continue
+        return None, [b.name for b in blanks(scaffold) if b.kind != "number"]
+    scaffold_tree = _generate_function(scaffold_tree)
+    defined = {node.targets[0].id for node in _assignments(scaffold_tree)}  # type: ignore[attr-defined]
+    given: dict[str, ast.Assign] = {}
+    helpers: dict[str, list[ast.Assign]] = {}
+    waiting: list[ast.Assign] = []  # assignments to new names, until the blank that uses them
+    for node in _assignments(reply_tree):
+        name = node.targets[0].id  # type: ignore[attr-defined]
+        if name in defined:
+            given[name] = node
+            helpers[name], waiting = waiting, []
+        else:
+            waiting.append(node)
     lines = scaffold.splitlines()
-    replaced = False
-    for node in ast.walk(scaffold_tree):
-        if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
-            continue
-        name = node.targets[0].id
-        if not name.endswith(PARAMETER_SUFFIXES):
-            continue
-        value = chosen.get(name)
-        blank = isinstance(node.value, ast.List | ast.Constant) and "..." in ast.unparse(node.value)
-        if not _usable(name, value):
-            if blank:
-                return None  # a blank the model did not fill with a plain value
-            continue
+    missing: list[str] = []
+    for node in _assignments(scaffold_tree):
+        name = node.targets[0].id  # type: ignore[attr-defined]
         indent = lines[node.lineno - 1][: node.col_offset]
-        lines[node.lineno - 1] = f"{indent}{name} = {value!r}"
+        if _is_ellipsis(node.value):
+            source = given.get(name)
+            if source is None or _is_ellipsis(source.value):
+                missing.append(name)
+                continue
+            new = [f"{indent}{ast.unparse(h)}" for h in helpers.get(name, [])]
+            new.append(f"{indent}{name} = {ast.unparse(source.value)}")
+        elif name.endswith(PARAMETER_SUFFIXES):
+            blank = "..." in ast.unparse(node.value)
+            value = _literal(given.get(name))
+            if not blank and not numbers:
+                continue
+            if not _usable(name, value):
+                if blank:
+                    missing.append(name)
+                continue
+            new = [f"{indent}{name} = {value!r}"]
+        else:
+            continue
+        lines[node.lineno - 1] = "\n".join(new)
         for extra in range(node.lineno, node.end_lineno or node.lineno):
             lines[extra] = ""
-        replaced = True
-    if not replaced:
-        return None
+    if missing:
+        return None, missing
     from codegen.formatting import format_program
 
-    return format_program("\n".join(lines) + "\n")
+    return format_program("\n".join(lines) + "\n"), []
+
+
+def _generate_function(tree: ast.Module) -> ast.AST:
+    """The starting program's ``generate``: helpers above it hold no blanks."""
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "generate"]
+    return functions[0] if functions else tree
+
+
+def _assignments(tree: ast.AST) -> list[ast.Assign]:
+    """``name = value`` statements in source order, at any depth (a reply may be a program)."""
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ]
+    return sorted(found, key=lambda node: (node.lineno, node.col_offset))
+
+
+def _is_ellipsis(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+
+def _literal(node: ast.Assign | None) -> object:
+    if node is None:
+        return None
+    try:
+        value = ast.literal_eval(node.value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, list | tuple):  # "[\"Lyon\", \"Nice\", ...]": the values given count
+        value = [item for item in value if item is not Ellipsis]
+    return value
 
 
 def _usable(name: str, value: object) -> bool:
     if name.endswith("_values"):
         return (
-            isinstance(value, list | tuple)
+            isinstance(value, list)
             and len(value) > 0
-            and all(isinstance(v, str | int | float) and v is not Ellipsis for v in value)
+            and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value)
         )
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -249,6 +249,15 @@ def test_cli_dry_run_and_endpoint_down(isolated_env, openai_stub, spec_file, tmp
     dry = sdgen("generate", str(spec_file), "--dry-run", env=env)
     assert dry.returncode == 0 and "--- system" in dry.stdout and "customer_id" in dry.stdout
     assert openai_stub.chat_requests == []
+    # An endpoint is asked for the whole program; the embedded local model for the blanks only.
+    assert "Complete this starting program" in dry.stdout
+    local = sdgen("generate", str(spec_file), "--dry-run", env={})
+    assert local.returncode == 0 and "Fill in the blanks" in local.stdout
+    chosen = sdgen("generate", str(spec_file), "--dry-run", "--ask", "program", env={})
+    assert "Complete this starting program" in chosen.stdout
+    wrong = sdgen("generate", str(spec_file), "--dry-run", "--ask", "all", env={})
+    last = wrong.stderr.strip().splitlines()[-1]
+    assert last == "error: --ask 'all': use auto, program or blanks"
     port = openai_stub.port
     openai_stub.stop()
     down = sdgen("generate", str(spec_file), "--out", str(tmp_path / "r"), env=env)
@@ -307,10 +316,56 @@ def test_model_values_are_tried_in_the_starting_program(
     result = run_generate(client, tmp_path)
     attempt = result.attempts[0]
     assert attempt.stage == "accepted"
-    assert attempt.variant == "values merged into the starting program"
+    assert attempt.variant == "blanks filled in"
     program = (result.run_dir / "program.py").read_text()
     assert "name_values = [" in program and "Chloé Martin" in program
     assert "amount_slope = 7.5" in program and "merge(" not in program
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
-    assert manifest["attempts"][0]["variant"] == "values merged into the starting program"
+    assert manifest["attempts"][0]["variant"] == "blanks filled in"
+    assert len(openai_stub.chat_requests) == 1
+
+
+NAMES = "name_values = ['Ana Silva', 'Ben Okafor', 'Chloé Martin', 'Dev Patel', 'Eva Novak']"
+
+
+def test_blanks_reply_is_put_into_the_starting_program(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    """Asked for the blanks only, the model replies with a few lines (indented, as copied from
+    the program); they go into the starting program, which is what is saved."""
+    openai_stub.reply(f"```python\n    {NAMES}\n    amount_slope = 12.5\n```")
+    result = run_generate(client, tmp_path, ask="blanks")
+    attempt = result.attempts[0]
+    assert attempt.stage == "accepted" and attempt.variant == "blanks filled in"
+    asked = openai_stub.chat_requests[0].messages[-1]["content"]
+    assert "only these lines" in asked and "name_values = [...]" in asked
+    program = (result.run_dir / "program.py").read_text()
+    assert "Chloé Martin" in program and "amount_slope = 12.5" in program
+    assert "def generate(rows: dict[str, int], seed: int)" in program and "..." not in program
+
+
+def test_unfilled_blank_is_asked_for_again(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    openai_stub.replies("```python\namount_slope = 3\n```", f"```python\n{NAMES}\n```")
+    result = run_generate(client, tmp_path, ask="blanks")
+    first, second = result.attempts
+    assert first.failure == "missing_blanks" and "name_values" in (first.error or "")
+    repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert "did not fill in every blank" in repair and "name_values" in repair
+    assert "only the lines to fill in" in repair
+    assert second.stage == "accepted"
+
+
+def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    """amount must rise with items; a negative slope breaks that, the default keeps it."""
+    openai_stub.reply(f"```python\n{NAMES}\namount_slope = -40\n```")
+    result = run_generate(client, tmp_path, ask="blanks")
+    attempt = result.attempts[0]
+    assert attempt.stage == "accepted"
+    assert attempt.variant == "blanks filled in, default numbers"
+    program = (result.run_dir / "program.py").read_text()
+    assert "amount_slope = -40" not in program and "Dev Patel" in program
     assert len(openai_stub.chat_requests) == 1

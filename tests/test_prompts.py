@@ -264,3 +264,24 @@ def test_composite_key_is_described_as_one_key():
     text = describe_spec(spec)
     assert text.count("part of the primary key (`employee_id`, `project_id`: no combination") == 2
     assert "primary key (unique" not in text
+
+
+def test_blanks_prompt_asks_for_the_lines_only_with_their_notes():
+    user = spec_messages(HOUSING, ask="blanks")[1]["content"]
+    program_part, reply_part = user.split("holding only these lines", 1)
+    assert "def generate(rows: dict[str, int], seed: int)" in program_part
+    assert "house_price_slope = " in reply_part and "def generate" not in reply_part
+    # Each line comes under its column's comment; the dataset's own line leads.
+    assert "# house_price: float; at least 10000" in reply_part
+    assert user.startswith("Fill in the blanks") and "mid-size European country" in user
+    assert len(user) < len(spec_messages(HOUSING)[1]["content"])
+    with pytest.raises(PromptError, match="ask must be one of program, blanks"):
+        spec_messages(HOUSING, ask="everything")
+
+
+def test_repair_prompt_ends_with_what_to_reply():
+    assert "whole corrected program" in repair_prompt("crash", "boom")
+    blanks = repair_prompt("validation", ["x: too small"], ask="blanks")
+    assert "only the lines to fill in" in blanks and "whole corrected program" not in blanks
+    with pytest.raises(PromptError, match="no repair ending for ask='csv'"):
+        repair_prompt("crash", "boom", ask="csv")

@@ -19,8 +19,8 @@ def test_scaffold_parses_and_names_every_table_and_column(path):
     spec = load_spec(path.read_text())
     scaffold = build_scaffold(spec)
     tree = ast.parse(scaffold)
-    function = next(n for n in tree.body if isinstance(n, ast.FunctionDef))
-    assert function.name == "generate" and [a.arg for a in function.args.args] == ["rows", "seed"]
+    function = next(n for n in tree.body if getattr(n, "name", "") == "generate")
+    assert [a.arg for a in function.args.args] == ["rows", "seed"]
     for table_name, table in spec.tables.items():
         assert f'rows["{table_name}"]' in scaffold
         for column in table.columns:
@@ -87,11 +87,100 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     scaffold = build_scaffold(spec)
     assert "rng.integers(1, np.maximum(employees_ids, 2))" in scaffold
     assert "replace=False" in scaffold
-    program = re.sub(r"(\w+_values) = \[\.\.\.\]", r"\1 = ['Alpha', 'Beta']", scaffold).replace(
-        "code = ...", "code = np.array(['ENG', 'OPS', 'FIN', 'HRS', 'MKT', 'SAL', 'LEG', 'RND'])"
-    )
+    # The department code ([A-Z]{3}, the primary key) is drawn from its pattern, distinct.
+    assert re.search(r"code = strings_from_pattern\(\s+rng, n_departments, .*unique=True", scaffold)
+    program = re.sub(r"(\w+_values) = \[\.\.\.\]", r"\1 = ['Alpha', 'Beta']", scaffold)
     rows = {name: table.rows for name, table in spec.tables.items()}
     result = run(program, tmp_path / "out", rows=rows, seed=3)
+    assert result.ok, result.error
+    report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
+    assert report.ok, report.as_text()
+
+
+ORDERS = """\
+name: orders
+tables:
+  orders:
+    rows: 10
+    columns:
+      id:         {type: integer, primary_key: true}
+      status:     {type: string}
+      placed_at:  {type: datetime, min: 2023-01-01, max: 2023-12-31}
+      shipped_at: {type: datetime, nullable: true}
+      weight:     {type: float, min: 0}
+    rules:
+      - check: "shipped_at IS NULL OR shipped_at >= placed_at"
+"""
+
+
+def test_blanks_are_listed_with_their_column_note():
+    from codegen.scaffold import blanks
+
+    found = {b.name: b for b in blanks(build_scaffold(load_spec(ORDERS)))}
+    assert {n: b.kind for n, b in found.items()} == {
+        "status_values": "values",
+        "shipped_at": "code",
+        "weight_mean": "number",
+        "weight_sd": "number",
+    }
+    assert found["shipped_at"].line == "shipped_at = ..."
+    assert found["shipped_at"].note.startswith("# shipped_at: datetime; may be null")
+    assert found["weight_sd"].note.startswith("# weight: float")
+
+
+def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
+    from codegen.scaffold import fill_blanks
+
+    scaffold = build_scaffold(load_spec(ORDERS))
+    reply = (
+        "status_values = ['new', 'paid', ...]\n"
+        "weight_mean = 2.5\n"
+        "days = rng.integers(1, 10, size=n_orders)\n"
+        "shipped_at = pd.Series(placed_at + pd.to_timedelta(days, unit='D'))\n"
+    )
+    program, missing = fill_blanks(scaffold, reply)
+    assert missing == [] and program is not None
+    ast.parse(program)
+    assert "status_values = ['new', 'paid']" in program.replace('"', "'")
+    assert "weight_mean = 2.5" in program and "weight_sd = " in program
+    assert program.index("days = rng.integers") < program.index("shipped_at = pd.Series")
+    defaults, _ = fill_blanks(scaffold, reply, numbers=False)
+    assert defaults is not None and "weight_mean = 2.5" not in defaults
+    # Anything else the reply assigns to the program's own names is not taken.
+    kept, _ = fill_blanks(scaffold, reply + "placed_at = None\n")
+    assert kept == program
+
+
+def test_fill_blanks_reports_what_is_missing_and_never_runs_the_values():
+    from codegen.scaffold import fill_blanks
+
+    scaffold = build_scaffold(load_spec(ORDERS))
+    program, missing = fill_blanks(scaffold, "status_values = [open('/etc/passwd').read()]\n")
+    assert program is None and missing == ["status_values", "shipped_at"]
+    assert fill_blanks(scaffold, "x = (")[1] == ["status_values", "shipped_at"]
+
+
+def test_shop_scaffold_draws_patterns_and_orders_a_written_column_after_its_checks(
+    sandbox_image, no_leftovers, tmp_path
+):
+    """Emails, SKUs and coupons come from their patterns (distinct where unique); the one column
+    left to the model (shipped_at) comes after status, which its check reads. With that one line
+    written, the shop spec passes."""
+    from codegen.scaffold import fill_blanks
+    from codegen.validate import validate
+    from sandbox import run
+
+    spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())
+    scaffold = build_scaffold(spec)
+    assert scaffold.index("    status = ") < scaffold.index("    shipped_at = ...")
+    line = (
+        "shipped_at = pd.Series(placed_at + pd.to_timedelta(rng.integers(1, 96, size=n_orders),"
+        " unit='h')).where(status != 'placed')"
+    )
+    program, missing = fill_blanks(scaffold, line)
+    assert missing == [] and program is not None
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    result = run(program, tmp_path / "out", rows=rows, seed=5)
     assert result.ok, result.error
     report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
     assert report.ok, report.as_text()
