@@ -11,12 +11,15 @@ import typer
 from codegen.errors import SdgenError
 
 
-def parse_rows(items: list[str] | None) -> dict[str, int]:
-    """``TABLE=N`` pairs (a bare ``N`` means the one table of a single-table program)."""
+def parse_rows(items: list[str] | None, bare_table: str | None = "data") -> dict[str, int]:
+    """``TABLE=N`` pairs. A bare ``N`` means ``bare_table`` (the one table of a single-table
+    program), or is refused when that is None."""
     rows: dict[str, int] = {}
     for item in items or []:
-        name, _, count = item.rpartition("=")
-        name = name.strip() or "data"
+        name, sep, count = item.rpartition("=")
+        name = name.strip() or (bare_table if not sep or bare_table else "")
+        if not name:
+            raise SdgenError(f"--rows {item!r}: expected TABLE=N")
         try:
             rows[name] = int(count)
         except ValueError:

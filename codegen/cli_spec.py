@@ -126,18 +126,6 @@ def reference() -> None:
     sys.stdout.write(spec_reference())
 
 
-def _parse_rows(items: list[str]) -> dict[str, int]:
-    from codegen.validate import ValidationInputError
-
-    rows = {}
-    for item in items:
-        table, sep, count = item.partition("=")
-        if not sep or not table or not count.strip().isdigit():
-            raise ValidationInputError(f"--rows: expected TABLE=N, got {item!r}")
-        rows[table.strip()] = int(count)
-    return rows
-
-
 def validate_command(
     spec: SpecArg,
     directory: Annotated[
@@ -165,12 +153,13 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check a directory of tables against a spec; exit 1 when any check fails."""
+    from codegen.cli_sandbox import parse_rows
     from codegen.validate import Limits, validate
 
     loaded = _load(spec)
     chosen = {"memory_mb": memory_mb, "threads": threads}
     limits = Limits(**{name: value for name, value in chosen.items() if value is not None})
-    report = validate(loaded, directory, _parse_rows(rows or []), limits=limits)
+    report = validate(loaded, directory, parse_rows(rows, bare_table=None), limits=limits)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

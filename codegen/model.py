@@ -13,10 +13,8 @@ The one place that names the model (file, size, sha256, where it can be fetched 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,19 +122,6 @@ def model_path(artifact: ModelArtifact = DEFAULT_MODEL) -> Path:
 def _marker_path(path: Path) -> Path:
     # Remembers that this exact file (size + mtime) hashed right, so later checks are instant.
     return path.with_name(path.name + ".verified")
-
-
-def sha256_file(
-    path: Path, on_bytes: Callable[[int], None] | None = None, chunk_size: int = 8 << 20
-) -> str:
-    """The hex sha256 of a file, reporting progress in bytes to ``on_bytes``."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-            if on_bytes is not None:
-                on_bytes(len(chunk))
-    return digest.hexdigest()
 
 
 def mark_verified(path: Path, artifact: ModelArtifact) -> None:

@@ -47,8 +47,8 @@ from codegen.model import (
     is_verified,
     mark_verified,
     models_dir,
-    sha256_file,
 )
+from codegen.store import sha256_file
 
 SOURCE_ENV = "SDGEN_MODEL_SOURCE"
 URL_ENV = "SDGEN_MODEL_URL"

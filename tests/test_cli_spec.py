@@ -189,4 +189,4 @@ def test_sdgen_subprocess(tmp_path):
 
     result = run("validate", str(HOUSING), str(directory), "--rows", "housing")
     assert result.returncode == 1
-    assert result.stderr == "error: --rows: expected TABLE=N, got 'housing'\n"
+    assert result.stderr == "error: --rows 'housing': expected TABLE=N\n"
