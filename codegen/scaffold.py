@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.scaffold_rules import Order, null_when_for, order_for
+
 _NOT_NAME = re.compile(r"\W+")
 _RESERVED = {"id", "type", "len", "max", "min", "sum", "range", "list", "dict", "set", "str"}
 _RESERVED |= {"int", "float", "rng", "np", "pd", "n", "rows", "seed", "format", "input", "round"}
@@ -46,15 +48,14 @@ def build_scaffold(spec: Any) -> str:
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
         lines += _pair_key(frames, table_name, table, frame, count, used, variables)
-        # A dry pass: which columns the model writes, so they come after what their checks read.
+        # A dry pass with each column's own name for its variable: which columns a column's code
+        # reads, and which the model writes (they come after the columns their checks read).
         names = {column: column for column in table.columns}
-        model_written = {
-            column_name
+        dry = {
+            column_name: _column_code(frames, table_name, table, column_name, column, count, names)
             for column_name, column in table.columns.items()
-            if _column_code(frames, table_name, table, column_name, column, count, names)[0]
-            == "..."
         }
-        for column_name in _ordered_columns(table, model_written):
+        for column_name in _ordered_columns(table, {c: code for c, (code, _, _) in dry.items()}):
             if column_name in variables:
                 continue  # written by _pair_key
             column = table.columns[column_name]
@@ -183,22 +184,17 @@ def _check_notes(table: Any, column_name: str) -> str:
     return "".join(notes)
 
 
-def _ordered_columns(table: Any, model_written: set[str]) -> list[str]:
-    """Spec order, except that a column computed from another comes after it, and a column the
-    model writes comes after the columns its checks read (shipped_at after status)."""
+def _ordered_columns(table: Any, code: dict[str, str]) -> list[str]:
+    """Spec order, except that a column comes after the columns its code reads, and a column the
+    model writes (``...``) after the columns its checks read (``shipped_at`` after ``status``)."""
     sources: dict[str, set[str]] = {name: set() for name in table.columns}
-    for rule in table.rules:
-        for kind in ("increasing", "decreasing"):
-            pair = getattr(rule, kind, None)
-            if pair:
-                sources[pair[1]].add(pair[0])
-    for name in model_written:
-        for check in _checks_on(table, name):
-            sources[name] |= {
-                other
-                for other in table.columns
-                if other != name and re.search(rf"\b{re.escape(other)}\b", check)
+    for name, expression in code.items():
+        reads = set(re.findall(r"[A-Za-z_]\w*", expression))
+        if expression == "...":
+            reads = {
+                word for check in _checks_on(table, name) for word in re.findall(r"\w+", check)
             }
+        sources[name] = {other for other in table.columns if other != name and other in reads}
     ordered: list[str] = []
     remaining = list(table.columns)
     while remaining:
@@ -270,13 +266,29 @@ def _column_code(
                 expression = earlier
             return expression, f"{note}; points at an earlier row's {parent_column}", []
         return "...", f"{note}; refers to another row's {parent_column} in this table", []
-    if column.values and not column.nullable:
+    if column.values:
         values = list(column.values)
         if column.unique or column.primary_key:
-            return f"np.array({values!r})[np.arange({count}) % {len(values)}]", "fixed values", []
-        return f"rng.choice({values!r}, size={count})", "fixed values", []
-    if kind == "boolean" and not column.nullable:
-        return f"rng.random({count}) < 0.5", "boolean", []
+            expression = f"np.array({values!r})[np.arange({count}) % {len(values)}]"
+        else:
+            expression = f"rng.choice({values!r}, size={count})"
+        return _with_nulls(table, name, column, expression, count, variables), "fixed values", []
+    if kind == "boolean":
+        expression = _with_nulls(
+            table, name, column, f"rng.random({count}) < 0.5", count, variables
+        )
+        return expression, "boolean", []
+    order = order_for(table, name) if _rule_source(table, name) is None else None
+    if order is not None and order.other in variables:
+        expression, params = _ordered_expression(column, variables[name], variables[order.other],
+                                                 order, count)  # fmt: skip
+        relation = "on or after" if order.after else "on or before"
+        if order.strict:
+            relation = "after" if order.after else "before"
+        note += f"; {relation} {order.other}, by a gap of days_low to days_high"
+        if kind not in ("date", "datetime"):
+            note = note.replace("days_low to days_high", "gap_low to gap_high")
+        return _with_nulls(table, name, column, expression, count, variables), note, params
     if kind in ("date", "datetime") and (column.min is not None or column.max is not None):
         # With one bound only, a ten-year span from it (the model may change it).
         decade = "pd.DateOffset(years=10)"
@@ -287,9 +299,65 @@ def _column_code(
         expression = f"pd.to_datetime(rng.integers({low}, {high}, size={count}, endpoint=True))"
         if kind == "date":
             expression = f"{expression}.normalize()"
-        return expression, note, []
+        return _with_nulls(table, name, column, expression, count, variables), note, []
     expression, params = _blank_expression(table, name, column, count, variables)
-    return expression, note, params
+    return _with_nulls(table, name, column, expression, count, variables), note, params
+
+
+def _with_nulls(
+    table: Any, name: str, column: Any, expression: str, count: str, variables: dict[str, str]
+) -> str:
+    """A nullable column's expression with its nulls: on the rows a check names
+    (``(status = 'placed') = (shipped_at IS NULL)``), else on about one row in ten."""
+    if not column.nullable or expression == "...":  # a blank's comment says it may be null
+        return expression
+    when = null_when_for(table, name)
+    if when is not None and when.other in variables:
+        condition = f"{variables[when.other]} {'==' if when.equal else '!='} {when.value!r}"
+    else:
+        condition = f"rng.random({count}) < 0.1"
+    if column.type == "boolean":  # a nullable boolean keeps True/False beside its nulls
+        return f'pd.Series({expression}, dtype="boolean").mask({condition})'
+    series = expression if expression.startswith("pd.Series(") else f"pd.Series({expression})"
+    return f"{series}.mask({condition})"
+
+
+def _ordered_expression(
+    column: Any, variable: str, source: str, order: Order, count: str
+) -> tuple[str, list[tuple[str, str]]]:
+    """``column`` from ``source`` plus or minus a gap, so that a check such as
+    ``shipped_at >= placed_at`` holds on every row; the gap's bounds are the model's to tune."""
+    sign = "+" if order.after else "-"
+    first = 1 if order.strict else 0
+    if column.type in ("date", "datetime"):
+        low, high = f"{variable}_days_low", f"{variable}_days_high"
+        params = [(low, str(first)), (high, "30")]
+        if column.type == "date":
+            gap = f"rng.integers({low}, {high} + 1, size={count})"
+        else:
+            gap = f"rng.uniform({low}, {high}, size={count})"
+        expression = f"pd.Series(pd.to_datetime({source}) {sign} pd.to_timedelta({gap}, unit='D'))"
+        if column.type == "date":
+            expression += ".dt.normalize()"
+        if column.min is not None or column.max is not None:
+            lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
+            upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
+            expression += f".clip(lower={lower}, upper={upper})"
+        return expression, params
+    typical_low, typical_high = _typical_range(column)
+    low, high = f"{variable}_gap_low", f"{variable}_gap_high"
+    widest = max(first + 1, (typical_high - typical_low) / 4)
+    params = [
+        (low, str(first)),
+        (high, _number(int(widest) if column.type == "integer" else widest)),
+    ]
+    if column.type == "integer":
+        gap = f"rng.integers({low}, {high} + 1, size={count})"
+    else:
+        gap = f"rng.uniform({low}, {high}, size={count})"
+    lower = "None" if column.min is None else repr(column.min)
+    upper = "None" if column.max is None else repr(column.max)
+    return f"np.clip({source} {sign} {gap}, {lower}, {upper})", params
 
 
 def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
@@ -371,8 +439,6 @@ def _blank_expression(
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
-    if column.nullable and expression != "...":  # a blank's comment says it may be null
-        expression = f"pd.Series({expression}).mask(rng.random({count}) < 0.1)"
     return expression, params
 
 

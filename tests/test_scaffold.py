@@ -109,7 +109,7 @@ tables:
       shipped_at: {type: datetime, nullable: true}
       weight:     {type: float, min: 0}
     rules:
-      - check: "shipped_at IS NULL OR shipped_at >= placed_at"
+      - check: "shipped_at IS NULL OR shipped_at - placed_at BETWEEN INTERVAL 1 DAY AND INTERVAL 9 DAY"
 """
 
 
@@ -160,27 +160,23 @@ def test_fill_blanks_reports_what_is_missing_and_never_runs_the_values():
     assert fill_blanks(scaffold, "x = (")[1] == ["status_values", "shipped_at"]
 
 
-def test_shop_scaffold_draws_patterns_and_orders_a_written_column_after_its_checks(
+def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     sandbox_image, no_leftovers, tmp_path
 ):
-    """Emails, SKUs and coupons come from their patterns (distinct where unique); the one column
-    left to the model (shipped_at) comes after status, which its check reads. With that one line
-    written, the shop spec passes."""
-    from codegen.scaffold import fill_blanks
+    """Emails, SKUs and coupons come from their patterns (distinct where unique); shipped_at is
+    made from placed_at (its check orders them) and is null exactly where status is 'placed' (its
+    other check says so), after both. The shop spec passes with the defaults alone."""
+    from codegen.scaffold import blanks
     from codegen.validate import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())
     scaffold = build_scaffold(spec)
-    assert scaffold.index("    status = ") < scaffold.index("    shipped_at = ...")
-    line = (
-        "shipped_at = pd.Series(placed_at + pd.to_timedelta(rng.integers(1, 96, size=n_orders),"
-        " unit='h')).where(status != 'placed')"
-    )
-    program, missing = fill_blanks(scaffold, line)
-    assert missing == [] and program is not None
+    assert {b.kind for b in blanks(scaffold)} == {"number"}
+    assert scaffold.index("    status = ") < scaffold.index("    shipped_at = ")
+    assert '.mask(status == "placed")' in scaffold and "shipped_at_days_high = 30" in scaffold
     rows = {name: table.rows for name, table in spec.tables.items()}
-    result = run(program, tmp_path / "out", rows=rows, seed=5)
+    result = run(scaffold, tmp_path / "out", rows=rows, seed=5)
     assert result.ok, result.error
     report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
     assert report.ok, report.as_text()
