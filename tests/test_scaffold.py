@@ -109,7 +109,7 @@ tables:
       shipped_at: {type: datetime, nullable: true}
       weight:     {type: float, min: 0}
     rules:
-      - check: "shipped_at IS NULL OR shipped_at - placed_at BETWEEN INTERVAL 1 DAY AND INTERVAL 9 DAY"
+      - check: "shipped_at IS NULL OR shipped_at - placed_at < INTERVAL 9 DAY"
 """
 
 
