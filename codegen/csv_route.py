@@ -22,9 +22,9 @@ from codegen.pipeline import (
     GenerationResult,
     GenericReport,
     Progress,
-    _name_from_request,
-    _provenance,
-    _usage,
+    completion_usage,
+    name_from_request,
+    run_provenance,
 )
 from codegen.store import save_run
 
@@ -51,7 +51,7 @@ def generate_csv(
     options = options or GenerateOptions()
     say = progress or (lambda line: None)
     first = prompts.csv_messages(spec, request=request)
-    name = spec.name if spec is not None else _name_from_request(request or "")
+    name = spec.name if spec is not None else name_from_request(request or "")
     order = spec.generation_order() if spec is not None else None
     asked = {table: spec.tables[table].rows for table in order} if order else {}
     attempts: list[Attempt] = []
@@ -71,14 +71,14 @@ def generate_csv(
             )  # fmt: skip
             attempt.llm_s = round(time.perf_counter() - mark, 3)
             attempt.reply, attempt.model = completion.text, completion.model
-            attempt.cached, attempt.usage = completion.cached, _usage(completion)
+            attempt.cached, attempt.usage = completion.cached, completion_usage(completion)
             folder = work / f"attempt-{number}"
             folder.mkdir()
             outcome = _check(attempt, spec, order, folder)
             if outcome is not None:
                 tables, report = outcome
                 manifest = {
-                    **_provenance(name, client, endpoint_host, attempts, asked, options),
+                    **run_provenance(name, client, endpoint_host, attempts, asked, options),
                     "route": "csv",
                     "model": attempt.model or getattr(client, "model", ""),
                     "rows": {table: rows for table, (_, rows) in tables.items()},

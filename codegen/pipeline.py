@@ -128,7 +128,7 @@ def generate(
         first = prompts.spec_messages(spec, ask=options.ask)
         rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
     elif request:
-        name = _name_from_request(request)
+        name = name_from_request(request)
         first = prompts.prompt_messages(request)
         rows = dict(options.rows or {})
     else:
@@ -211,7 +211,7 @@ def _attempt(
         completion.model,
         completion.cached,
     )
-    attempt.usage = _usage(completion)
+    attempt.usage = completion_usage(completion)
     tokens = attempt.usage.get("completion_tokens", 0)
     source = "cache" if completion.cached else f"{attempt.llm_s:.1f} s"
     say(f"attempt {attempt.number}: reply of {tokens} tokens ({source})")
@@ -269,7 +269,9 @@ def program_candidates(
     filled: list[tuple[str, str]] = []
     program, missing = fill_blanks(scaffold, code)
     if program is not None:
-        variant = "starting program as built" if program == scaffold else "blanks filled in"
+        # A reply may keep every default (then the program is the starting one), or give none.
+        given = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & _blank_names(scaffold)
+        variant = "blanks filled in" if given else "starting program as built"
         filled.append((variant, program))
         defaults, _ = fill_blanks(scaffold, code, numbers=False)
         if defaults is not None and defaults != program:
@@ -277,6 +279,12 @@ def program_candidates(
     found = filled + whole if ask == "blanks" else whole + filled
     unique = [(v, p) for n, (v, p) in enumerate(found) if p not in [q for _, q in found[:n]]]
     return unique, missing
+
+
+def _blank_names(scaffold: str) -> set[str]:
+    from codegen.scaffold import blanks
+
+    return {blank.name for blank in blanks(scaffold)}
 
 
 def _is_whole_program(tree: object) -> bool:
@@ -452,7 +460,7 @@ def _repair_text(attempt: Attempt, ask: str) -> str:
     )
 
 
-def _usage(completion: Completion) -> dict[str, int]:
+def completion_usage(completion: Completion) -> dict[str, int]:
     usage = completion.usage
     if usage is None:
         return {}
@@ -517,7 +525,7 @@ def _manifest(
     accepted = attempts[-1]
     sandbox = _read_json(run_result.out_dir / "manifest.json")
     return {
-        **_provenance(name, client, endpoint_host, attempts, rows, options),
+        **run_provenance(name, client, endpoint_host, attempts, rows, options),
         "model": accepted.model or getattr(client, "model", ""),
         "rows": {t.name: t.rows for t in run_result.tables.values()},
         "tables": sandbox.get("tables", []),
@@ -534,7 +542,7 @@ def _manifest(
     }
 
 
-def _provenance(
+def run_provenance(
     name: str,
     client: ChatClient,
     endpoint_host: str,
@@ -571,7 +579,7 @@ def _save_failed(
         + "\n".join(f"# {line}" for line in (a.program or a.reply or "").splitlines())
         for a in attempts
     )
-    manifest = _provenance(name, client, endpoint_host, attempts, rows, options)
+    manifest = run_provenance(name, client, endpoint_host, attempts, rows, options)
     return save_run(
         options.out_root,
         name,
@@ -593,6 +601,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _name_from_request(request: str) -> str:
+def name_from_request(request: str) -> str:
     words = re.findall(r"[a-z0-9]+", request.lower())[:4]
     return "_".join(words) or "dataset"

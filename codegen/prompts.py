@@ -208,13 +208,16 @@ def spec_messages(
         lines.append(blank.line)
     if ask == "blanks" and lines:
         # The starting program's comments carry every column's constraints and the rules: only
-        # the dataset's own line is added, which keeps the prompt short for a CPU model.
+        # the dataset's own line is added, and helpers are shown without their bodies, which
+        # keeps the prompt short for a CPU model.
         user = render(
             "spec_blanks.md",
             dataset=describe_spec(data).splitlines()[0],
-            scaffold=scaffold,
+            scaffold=_without_helper_bodies(scaffold),
             blank_lines="\n".join(lines),
         )
+        system: ChatMessage = {"role": "system", "content": render("system_blanks.md")}
+        return [system, {"role": "user", "content": user}]
     else:  # a starting program with nothing to fill in: ask for the whole program
         user = render(
             "spec.md",
@@ -224,6 +227,22 @@ def spec_messages(
             scaffold=scaffold,
         )
     return [system_message(available), {"role": "user", "content": user}]
+
+
+def _without_helper_bodies(program: str) -> str:
+    """The program with each module-level helper function cut to its signature and docstring:
+    the model fills in ``generate`` and only needs to know what a helper does."""
+    import ast
+
+    tree = ast.parse(program)
+    lines = program.splitlines()
+    for node in reversed(tree.body):
+        if isinstance(node, ast.FunctionDef) and node.name != "generate" and node.body:
+            first = node.body[0]
+            keep = first.end_lineno if ast.get_docstring(node) else node.lineno
+            indent = " " * (node.col_offset + 4)
+            lines[keep : node.end_lineno] = [f"{indent}...  # written out in the program"]
+    return "\n".join(lines) + "\n"
 
 
 def _scaffold(spec: object) -> str:

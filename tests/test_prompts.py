@@ -285,3 +285,15 @@ def test_repair_prompt_ends_with_what_to_reply():
     assert "only the lines to fill in" in blanks and "whole corrected program" not in blanks
     with pytest.raises(PromptError, match="no repair ending for ask='csv'"):
         repair_prompt("crash", "boom", ask="csv")
+
+
+def test_blanks_prompt_shows_helpers_without_their_bodies():
+    spec = HOUSING.replace("{type: float, min: 10000}", "{type: float, min: 10000}\n"
+                           "      ref: {type: string, pattern: '[A-Z]{2}-[0-9]{3}'}")  # fmt: skip
+    system, user = spec_messages(spec, ask="blanks")
+    assert "only the lines you are asked" in system["content"]
+    assert "def strings_from_pattern(rng, n, parts, unique=False):" in user["content"]
+    assert "...  # written out in the program" in user["content"]
+    assert "np.unique" not in user["content"]  # the body stays out of the prompt
+    whole = spec_messages(spec)[1]["content"]
+    assert "np.unique" in whole  # asked for the whole program, the model sees all of it
