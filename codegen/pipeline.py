@@ -257,7 +257,8 @@ def program_candidates(
 
     ``code`` is the reply's Python: a whole program, or (``ask="blanks"``) just the lines of the
     starting program's blanks. With a starting program, its blanks filled from the reply are
-    candidates too, first with the model's numbers, then with the default ones."""
+    candidates too: with the reply's own lines for columns the starting program wrote, if it
+    gave any, then without them, then with the default numbers."""
     import ast
 
     tree = ast.parse(code)
@@ -272,6 +273,9 @@ def program_candidates(
         # A reply may keep every default (then the program is the starting one), or give none.
         given = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & _blank_names(scaffold)
         variant = "blanks filled in" if given else "starting program as built"
+        rewritten, _ = fill_blanks(scaffold, code, columns=True)
+        if rewritten is not None and rewritten != program:
+            filled.append(("blanks filled in, with its own column lines", rewritten))
         filled.append((variant, program))
         defaults, _ = fill_blanks(scaffold, code, numbers=False)
         if defaults is not None and defaults != program:

@@ -67,6 +67,8 @@ def build_scaffold(spec: Any) -> str:
             note += targets.get(column_name, "")
             if expression == "...":  # the model writes this one: the checks it must pass, here
                 note += _check_notes(table, column_name)
+            else:  # a check on this column alone (minutes % 5 = 0): no formula here knows it
+                note += _check_notes(table, column_name, alone=True)
             if note:
                 lines.append(f"    # {column_name}: {note}")
             for parameter, blank in params:
@@ -166,6 +168,10 @@ def _rule_targets(table: Any) -> dict[str, str]:
     return notes
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text))
+
+
 def _checks_on(table: Any, column_name: str) -> list[str]:
     """The table's SQL checks that mention the column."""
     word = re.compile(rf"\b{re.escape(column_name)}\b")
@@ -173,11 +179,18 @@ def _checks_on(table: Any, column_name: str) -> list[str]:
     return [check for check in checks if check and word.search(check)]
 
 
-def _check_notes(table: Any, column_name: str) -> str:
-    """ "; must hold on 95% of rows: ..." for each check on the column."""
+def _check_notes(table: Any, column_name: str, alone: bool = False) -> str:
+    """The checks on the column, as "; must hold on 95% of rows: ..." (``alone``: only those
+    that read no other column)."""
     notes = []
     for rule in table.rules:
         check = getattr(rule, "check", None)
+        if (
+            alone
+            and check
+            and any(other != column_name and other in _words(check) for other in table.columns)
+        ):
+            continue
         if check and check in _checks_on(table, column_name):
             share = "" if rule.min_fraction >= 1 else f" on {rule.min_fraction:.0%} of rows"
             notes.append(f"; must hold{share}: {check}")
@@ -486,7 +499,8 @@ class Blank:
     """A line of the starting program that the model fills in or may tune.
 
     ``kind``: ``values`` (a ``[...]`` list of realistic values), ``code`` (a ``...`` expression
-    for a column that needs judgement) or ``number`` (a default that keeps the rules true)."""
+    for a column that needs judgement), ``number`` (a default that keeps the rules true) or
+    ``column`` (a written column line under a check that only the model can meet)."""
 
     name: str
     kind: str
@@ -500,14 +514,17 @@ def blanks(scaffold: str) -> list[Blank]:
     source = scaffold.splitlines()
     for node in _assignments(_generate_function(ast.parse(scaffold))):
         name, value = node.targets[0].id, node.value  # type: ignore[attr-defined]
+        note = _note(source, node.lineno)
         if _is_ellipsis(value):
             kind = "code"
         elif name.endswith(PARAMETER_SUFFIXES):
             kind = "values" if "..." in ast.unparse(value) else "number"
+        elif "; must hold" in note:  # a column line that a check on it alone may need rewritten
+            kind = "column"
         else:
             continue
         line = f"{name} = {ast.unparse(value)}"
-        found.append(Blank(name, kind, line, _note(source, node.lineno)))
+        found.append(Blank(name, kind, line, note))
     return found
 
 
@@ -522,7 +539,9 @@ def _note(source: list[str], line: int) -> str:
     return ""
 
 
-def fill_blanks(scaffold: str, reply: str, *, numbers: bool = True) -> tuple[str | None, list[str]]:
+def fill_blanks(
+    scaffold: str, reply: str, *, numbers: bool = True, columns: bool = False
+) -> tuple[str | None, list[str]]:
     """The starting program with the model's lines put in, and the blanks it left unfilled.
 
     ``reply`` is either just the lines (``city_values = ["Lyon", ...]``, ``shipped_at = ...``) or
@@ -530,7 +549,9 @@ def fill_blanks(scaffold: str, reply: str, *, numbers: bool = True) -> tuple[str
     is right by construction and stays. Value lists and numbers are read as literals with
     ``ast.literal_eval`` (never run); a code blank takes the model's expression, with any helper
     variables it assigned just before it. ``numbers=False`` keeps the default numbers, for when
-    the model's own break a rule. The program is None when a value list or code blank is unfilled.
+    the model's own break a rule. ``columns=True`` also takes the reply's own line for a column
+    the starting program wrote (a check that no formula here covers, ``minutes % 5 = 0``, is
+    the model's to meet). The program is None when a value list or code blank is unfilled.
     """
     try:
         scaffold_tree, reply_tree = ast.parse(scaffold), ast.parse(reply)
@@ -570,6 +591,9 @@ def fill_blanks(scaffold: str, reply: str, *, numbers: bool = True) -> tuple[str
                     missing.append(name)
                 continue
             new = [f"{indent}{name} = {value!r}"]
+        elif columns and name in given and ast.dump(given[name].value) != ast.dump(node.value):
+            new = [f"{indent}{ast.unparse(h)}" for h in helpers.get(name, [])]
+            new.append(f"{indent}{name} = {ast.unparse(given[name].value)}")
         else:
             continue
         lines[node.lineno - 1] = "\n".join(new)
