@@ -369,3 +369,30 @@ def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
     program = (result.run_dir / "program.py").read_text()
     assert "amount_slope = -40" not in program and "Dev Patel" in program
     assert len(openai_stub.chat_requests) == 1
+
+
+def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
+    sandbox_image, no_leftovers, openai_stub, client, tmp_path
+):
+    spec_text = SPEC.replace(
+        "      - increasing: [items, amount]\n",
+        '      - increasing: [items, amount]\n      - check: "items % 2 = 0"\n',
+    )
+    rewrite = "items = rng.integers(1, 6, size=n_orders) * 2"
+    openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
+    result = generate(
+        client,
+        spec=load_spec(spec_text),
+        spec_text=spec_text,
+        options=GenerateOptions(
+            out_root=tmp_path / "generated", limits=Limits(timeout_s=60), ask="blanks"
+        ),
+    )
+    first, second = result.attempts
+    assert first.failure == "validation" and "items % 2 = 0" in (first.error or "")
+    asked = openai_stub.chat_requests[0].messages[-1]["content"]
+    assert "# items: integer; from 1 to 10; must hold: items % 2 = 0" in asked
+    repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert "To change a column that is not a blank, add its line" in repair
+    assert second.variant == "blanks filled in, with its own column lines"
+    assert rewrite in (result.run_dir / "program.py").read_text()

@@ -180,3 +180,23 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     assert result.ok, result.error
     report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
     assert report.ok, report.as_text()
+
+
+def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked():
+    from codegen.scaffold import blanks, fill_blanks
+
+    spec = load_spec(
+        ORDERS.replace("    rules:\n", "    rules:\n      - check: 'weight % 2 = 0'\n")
+    )
+    scaffold = build_scaffold(spec)
+    found = {b.name: b for b in blanks(scaffold)}
+    assert found["weight"].kind == "column" and "must hold: weight % 2 = 0" in found["weight"].note
+    assert "shipped_at" not in found or found["shipped_at"].kind == "code"
+    reply = (
+        "status_values = ['new']\nshipped_at = placed_at\n"
+        "weight = rng.integers(1, 9, size=n_orders) * 2\n"
+    )
+    plain, _ = fill_blanks(scaffold, reply)
+    rewritten, _ = fill_blanks(scaffold, reply, columns=True)
+    assert plain is not None and "* 2" not in plain
+    assert rewritten is not None and "weight = rng.integers(1, 9, size=n_orders) * 2" in rewritten
