@@ -11,6 +11,7 @@ provenance; a generation that never passes saves its attempts under ``failed-<ru
 
 from __future__ import annotations
 
+import ast
 import platform
 import re
 import shutil
@@ -58,6 +59,7 @@ class Attempt:
     reply: str = ""
     variant: str = "as written"  # or "blanks filled in" ... (see program_candidates)
     audit: dict[str, Any] = field(default_factory=dict)  # of the program last checked
+    lines: str = ""  # the reply's lines of blanks, when it gave lines rather than a program
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,15 @@ def generate(
     started = time.perf_counter()
     options.out_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
+    earlier = ""  # the lines of blanks given so far: a repair reply often gives only the fix
     try:
         messages: list[ChatMessage] = list(first)
         for number in range(1, options.max_attempts + 1):
             attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
             attempts.append(attempt)
-            outcome = _attempt(client, attempt, messages, spec, rows, options, work, say, scaffold)
+            outcome = _attempt(
+                client, attempt, messages, spec, rows, options, work, say, scaffold, earlier
+            )
             if outcome is not None:
                 run_result, report = outcome
                 manifest = _manifest(
@@ -166,6 +171,8 @@ def generate(
                     tables={t.name: t.rows for t in run_result.tables.values()},
                     manifest=manifest,
                 )
+            if attempt.lines:
+                earlier += attempt.lines
             if number < options.max_attempts:
                 repair = _repair_text(attempt, options.ask if scaffold else "program")
                 messages = prompts.repair_messages(first, attempt.reply, repair)
@@ -192,8 +199,10 @@ def _attempt(
     work: Path,
     say: Progress,
     scaffold: str | None = None,
+    earlier: str = "",
 ) -> tuple[Any, Any] | None:
-    """Run one attempt through every step; return (run result, report) when it passes."""
+    """Run one attempt through every step; return (run result, report) when it passes.
+    ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to."""
     from codegen.extract import ExtractionError, extract_program
     from codegen.formatting import ProgramSyntaxError
 
@@ -226,7 +235,9 @@ def _attempt(
         kind = "truncated" if completion.truncated else "syntax"
         return _failed(attempt, kind, str(exc))
 
-    candidates, missing = program_candidates(code, scaffold, ask=options.ask)
+    candidates, missing = program_candidates(code, scaffold, ask=options.ask, earlier=earlier)
+    if scaffold is not None and not _is_whole_program(ast.parse(code)):
+        attempt.lines = code
     if not candidates:
         attempt.program = code
         return _failed(attempt, "missing_blanks", "not filled in: " + ", ".join(missing))
@@ -250,7 +261,7 @@ def _attempt(
 
 
 def program_candidates(
-    code: str, scaffold: str | None, *, ask: str = "program"
+    code: str, scaffold: str | None, *, ask: str = "program", earlier: str = ""
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """The programs to try for one reply, the one asked for first, as (variant, program); and
     the blanks the reply left unfilled.
@@ -258,20 +269,23 @@ def program_candidates(
     ``code`` is the reply's Python: a whole program, or (``ask="blanks"``) just the lines of the
     starting program's blanks. With a starting program, its blanks filled from the reply are
     candidates too: with the reply's own lines for columns the starting program wrote, if it
-    gave any, then without them, then with the default numbers."""
-    import ast
-
+    gave any, then without them, then with the default numbers. Lines of blanks that ``earlier``
+    replies gave count too, unless this reply gives them again."""
     tree = ast.parse(code)
     whole = [("as written", code)] if _is_whole_program(tree) or scaffold is None else []
     if scaffold is None:
         return whole, []
     from codegen.scaffold import fill_blanks
 
+    if not whole and earlier:
+        code = earlier + code  # later lines win
+
     filled: list[tuple[str, str]] = []
     program, missing = fill_blanks(scaffold, code)
     if program is not None:
         # A reply may keep every default (then the program is the starting one), or give none.
-        given = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & _blank_names(scaffold)
+        given = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+        given &= _blank_names(scaffold)
         variant = "blanks filled in" if given else "starting program as built"
         rewritten, _ = fill_blanks(scaffold, code, columns=True)
         if rewritten is not None and rewritten != program:
@@ -293,8 +307,6 @@ def _blank_names(scaffold: str) -> set[str]:
 
 def _is_whole_program(tree: object) -> bool:
     """A program defines ``generate`` or imports what it uses; the lines of blanks do neither."""
-    import ast
-
     body = getattr(tree, "body", [])
     return any(
         isinstance(node, ast.Import | ast.ImportFrom)
@@ -360,8 +372,6 @@ def _check_program(
 
 def placeholder_lines(program: str) -> list[int]:
     """Lines where the program still holds an ``...`` left from the starting program."""
-    import ast
-
     try:
         tree = ast.parse(program)
     except SyntaxError:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.scaffold_rules import Order, null_when_for, order_for
+from codegen.scaffold_rules import Order, formula_for, multiple_of, null_when_for, order_for
 
 _NOT_NAME = re.compile(r"\W+")
 _RESERVED = {"id", "type", "len", "max", "min", "sum", "range", "list", "dict", "set", "str"}
@@ -67,7 +67,7 @@ def build_scaffold(spec: Any) -> str:
             note += targets.get(column_name, "")
             if expression == "...":  # the model writes this one: the checks it must pass, here
                 note += _check_notes(table, column_name)
-            else:  # a check on this column alone (minutes % 5 = 0): no formula here knows it
+            elif multiple_of(table, column_name) is None:  # a check no formula here knows
                 note += _check_notes(table, column_name, alone=True)
             if note:
                 lines.append(f"    # {column_name}: {note}")
@@ -291,6 +291,13 @@ def _column_code(
             table, name, column, f"rng.random({count}) < 0.5", count, variables
         )
         return expression, "boolean", []
+    formula = formula_for(table, name)
+    if formula is not None and all(read in variables for read in formula[1]):
+        expression = formula[0]
+        for read in formula[1]:
+            expression = re.sub(rf"\b{re.escape(read)}\b", variables[read], expression)
+        note += f"; = {formula[0]}, as its check says"
+        return _with_nulls(table, name, column, expression, count, variables), note, []
     order = order_for(table, name) if _rule_source(table, name) is None else None
     if order is not None and order.other in variables:
         expression, params = _ordered_expression(column, variables[name], variables[order.other],
@@ -452,6 +459,12 @@ def _blank_expression(
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
+    step = multiple_of(table, name)
+    if step is not None:  # `minutes % 5 = 0`: round to the step, within the bounds
+        lowest = "None" if column.min is None else str(-(-int(column.min) // step) * step)
+        highest = "None" if column.max is None else str(int(column.max) // step * step)
+        expression = f"np.clip(np.round({expression} / {step}) * {step}, {lowest}, {highest})"
+        expression = f"{expression}.astype(int)"
     return expression, params
 
 

@@ -65,7 +65,7 @@ def pattern_parts(pattern: str) -> list[Part] | None:
     if items and items[-1][0] == _sre.AT and items[-1][1] in _ENDS:
         items = items[:-1]
     parts: list[Part] = []
-    for op, value in items:
+    for op, value in _ungrouped(items):
         if op in _REPEATS:
             low, high, inner = value
             if len(inner) != 1:
@@ -92,6 +92,19 @@ def pattern_parts(pattern: str) -> list[Part] | None:
     if not _samples_match(pattern, parts):
         return None
     return parts
+
+
+def _ungrouped(items: list) -> list:
+    """The items with each group that is not repeated replaced by its contents: ``(A|B|C)[0-9]``
+    is ``[ABC][0-9]`` (``re`` reads a one-character alternation as a class). A group with a
+    quantifier, or an alternation of longer strings, stays and makes the pattern not simple."""
+    flat = []
+    for op, value in items:
+        if op == _sre.SUBPATTERN:
+            flat.extend(_ungrouped(list(value[-1])))
+        else:
+            flat.append((op, value))
+    return flat
 
 
 def pattern_space(parts: list[Part]) -> int | None:

@@ -107,3 +107,49 @@ def _comparable(column: Any, other: Any) -> bool:
     if column.type in dates:
         return other.type in dates
     return other.type in ("integer", "float")
+
+
+def multiple_of(table: Any, name: str) -> int | None:
+    """``k`` when a check says ``name % k = 0`` (minutes in 5-minute slots), for an integer."""
+    if table.columns[name].type != "integer":
+        return None
+    x = re.escape(name)
+    for check in _checks(table):
+        text = check.strip()
+        for pattern in (rf"^{x}\s*%\s*(\d+)\s*=\s*0$", rf"^0\s*=\s*{x}\s*%\s*(\d+)$",
+                        rf"^MOD\(\s*{x}\s*,\s*(\d+)\s*\)\s*=\s*0$"):  # fmt: skip
+            match = re.match(pattern, text, flags=re.IGNORECASE)
+            if match and int(match[1]) > 1:
+                return int(match[1])
+    return None
+
+
+# SQL arithmetic that reads the same in numpy: names, numbers, + - * /, parentheses, ROUND(x, d).
+_ARITHMETIC = re.compile(r"^[\w\s.,+\-*/()]+$")
+
+
+def formula_for(table: Any, name: str) -> tuple[str, list[str]] | None:
+    """``(expression, columns it reads)`` when a check defines ``name`` from earlier columns:
+    ``total = quantity * unit_price`` (either side). The expression is the check's own
+    arithmetic, with ``ROUND(`` read as numpy's."""
+    column = table.columns[name]
+    if column.type not in ("integer", "float"):
+        return None
+    earlier = list(table.columns)[: list(table.columns).index(name)]
+    x = re.escape(name)
+    for check in _checks(table):
+        text = check.strip()
+        match = re.match(rf"^{x}\s*=\s*(.+)$", text) or re.match(rf"^(.+?)\s*=\s*{x}$", text)
+        if not match:
+            continue
+        expression = re.sub(r"\bROUND\s*\(", "np.round(", match[1], flags=re.IGNORECASE)
+        words = set(re.findall(r"[A-Za-z_]\w*", expression)) - {"np", "round"}
+        plain = _ARITHMETIC.match(expression.replace("np.round", "round"))
+        if (
+            plain
+            and words
+            and words <= set(earlier)
+            and all(table.columns[w].type in ("integer", "float") for w in words)
+        ):
+            return expression, sorted(words)
+    return None

@@ -355,6 +355,8 @@ def test_unfilled_blank_is_asked_for_again(
     assert "did not fill in every blank" in repair and "name_values" in repair
     assert "only the lines to fill in" in repair
     assert second.stage == "accepted"
+    # The repair reply gave only the missing line; the first reply's lines still count.
+    assert "amount_slope = 3\n" in (result.run_dir / "program.py").read_text()
 
 
 def test_a_number_that_breaks_a_rule_falls_back_to_the_default(

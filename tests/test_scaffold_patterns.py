@@ -53,12 +53,13 @@ SUPPORTED = [
     r"a|b",
     r"[é-ö]{3}",
     r"[A-Z0-9._]{8}",
+    r"([A-Z]{2})-\d",  # a group that is not repeated is its contents
+    r"(A|B|C)[0-9]{2}",  # a one-character alternation is a class
 ]
 
 UNSUPPORTED = [
     r"(DE|FR)[0-9]{2}",
     r"DE|FR",
-    r"([A-Z]{2})-\d",
     r"(?:AB)+",
     r"[^a-z]{3}",
     r"\D{2}",
@@ -101,7 +102,8 @@ def test_values_match_the_pattern_in_full(helper, pattern):
 
 
 @pytest.mark.parametrize(
-    "pattern", [p for p in SUPPORTED if p not in {r"[\]\-x]{2}", "a|b", r"x?y*z+"}]
+    "pattern",
+    [p for p in SUPPORTED if p not in {r"[\]\-x]{2}", "a|b", r"x?y*z+", "(A|B|C)[0-9]{2}"}],
 )
 def test_unique_values_are_distinct_and_match(helper, pattern):
     values = _draw(helper, pattern, 2000, unique=True)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from codegen.scaffold import build_scaffold
-from codegen.scaffold_rules import NullWhen, Order, null_when_for, order_for
+from codegen.scaffold_rules import (
+    NullWhen,
+    Order,
+    formula_for,
+    multiple_of,
+    null_when_for,
+    order_for,
+)
 from codegen.spec import load_spec
 
 TRIPS = """\
@@ -25,12 +32,16 @@ tables:
       seats:       {type: integer, min: 1, max: 9}
       free_seats:  {type: integer, min: 0}
       insured:     {type: boolean, nullable: true}
+      minutes:     {type: integer, min: 12, max: 90}
+      fee:         {type: float}
     rules:
       - check: "starts_on > booked_on"
       - check: "ends_on IS NULL OR ends_on >= starts_on"
       - check: "(ends_on IS NULL) = (state <> 'done')"
       - check: "min_price <= max_price"
       - check: "free_seats < seats"
+      - check: "minutes % 15 = 0"
+      - check: "fee = ROUND(seats * min_price, 2) + 3"
 """
 
 
@@ -60,6 +71,17 @@ def test_null_rows_are_read_from_an_equality_of_conditions():
                                    "(state = 'open') = (ends_on IS NOT NULL)"))  # fmt: skip
     assert null_when_for(spec.tables["trips"], "ends_on") == NullWhen("state", "open", False)
     assert null_when_for(table(), "insured") is None
+
+
+def test_steps_and_formulas_are_read_from_their_checks():
+    assert multiple_of(table(), "minutes") == 15 and multiple_of(table(), "seats") is None
+    assert formula_for(table(), "fee") == (
+        "np.round(seats * min_price, 2) + 3",
+        ["min_price", "seats"],
+    )
+    assert formula_for(table(), "seats") is None
+    spec = load_spec(TRIPS.replace('"minutes % 15 = 0"', '"min_price = fee / 2"'))
+    assert formula_for(spec.tables["trips"], "min_price") is None  # fee comes later: not from it
 
 
 def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path):
