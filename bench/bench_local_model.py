@@ -1,6 +1,7 @@
 """The embedded local model on every example spec: accepted or not, attempts, tokens, seconds.
 
-Runs with an empty response cache (so the model really answers) and the default 3 attempts.
+Runs with an empty response cache (so the model really answers) and the default 3 attempts;
+``python bench/bench_local_model.py [SPEC ...] [--seed N]`` runs some specs, or another seed.
 Target: every example accepted within 3 attempts.
 """
 
@@ -23,6 +24,11 @@ def main() -> int:
 
     specs = sorted(EXAMPLES.glob("*.yaml"))
     names = sys.argv[1:]
+    seed = 0
+    if "--seed" in names:  # another seed: another draw of the model's replies
+        at = names.index("--seed")
+        seed = int(names[at + 1])
+        del names[at : at + 2]
     if names:
         specs = [s for s in specs if s.stem in names]
     accepted = 0
@@ -40,7 +46,9 @@ def main() -> int:
                 try:
                     result = generate(
                         session.client, spec=load_spec(text), spec_text=text,
-                        options=GenerateOptions(out_root=Path(work) / "runs", ask="blanks"),
+                        options=GenerateOptions(
+                            out_root=Path(work) / "runs", ask="blanks", seed=seed
+                        ),
                     )  # fmt: skip
                     attempts, verdict = result.attempts, "accepted"
                     accepted += 1
