@@ -121,7 +121,8 @@ def generate(
     say = progress or (lambda line: None)
     scaffold = None
     if spec is not None:
-        from codegen.scaffold import blanks, build_scaffold
+        from codegen.scaffold import build_scaffold
+        from codegen.scaffold_blanks import blanks
 
         name = spec.name
         scaffold = build_scaffold(spec)
@@ -275,7 +276,7 @@ def program_candidates(
     whole = [("as written", code)] if _is_whole_program(tree) or scaffold is None else []
     if scaffold is None:
         return whole, []
-    from codegen.scaffold import fill_blanks
+    from codegen.scaffold_blanks import fill_blanks
 
     if not whole and earlier:
         code = earlier + code  # later lines win
@@ -300,7 +301,7 @@ def program_candidates(
 
 
 def _blank_names(scaffold: str) -> set[str]:
-    from codegen.scaffold import blanks
+    from codegen.scaffold_blanks import blanks
 
     return {blank.name for blank in blanks(scaffold)}
 

@@ -196,7 +196,7 @@ def spec_messages(
     hundred tokens instead of thousands, which a small local model writes faster and right)."""
     if ask not in ASK_KINDS:
         raise PromptError(f"ask must be one of {', '.join(ASK_KINDS)}, not {ask!r}")
-    from codegen.scaffold import blanks
+    from codegen.scaffold_blanks import blanks
 
     data = _as_mapping(spec)
     order = generation_order(data.get("tables") or {})

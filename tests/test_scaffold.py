@@ -114,7 +114,7 @@ tables:
 
 
 def test_blanks_are_listed_with_their_column_note():
-    from codegen.scaffold import blanks
+    from codegen.scaffold_blanks import blanks
 
     found = {b.name: b for b in blanks(build_scaffold(load_spec(ORDERS)))}
     assert {n: b.kind for n, b in found.items()} == {
@@ -129,7 +129,7 @@ def test_blanks_are_listed_with_their_column_note():
 
 
 def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
-    from codegen.scaffold import fill_blanks
+    from codegen.scaffold_blanks import fill_blanks
 
     scaffold = build_scaffold(load_spec(ORDERS))
     reply = (
@@ -152,7 +152,7 @@ def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
 
 
 def test_fill_blanks_reports_what_is_missing_and_never_runs_the_values():
-    from codegen.scaffold import fill_blanks
+    from codegen.scaffold_blanks import fill_blanks
 
     scaffold = build_scaffold(load_spec(ORDERS))
     program, missing = fill_blanks(scaffold, "status_values = [open('/etc/passwd').read()]\n")
@@ -166,7 +166,7 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     """Emails, SKUs and coupons come from their patterns (distinct where unique); shipped_at is
     made from placed_at (its check orders them) and is null exactly where status is 'placed' (its
     other check says so), after both. The shop spec passes with the defaults alone."""
-    from codegen.scaffold import blanks
+    from codegen.scaffold_blanks import blanks
     from codegen.validate import validate
     from sandbox import run
 
@@ -183,7 +183,7 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
 
 
 def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked():
-    from codegen.scaffold import blanks, fill_blanks
+    from codegen.scaffold_blanks import blanks, fill_blanks
 
     spec = load_spec(
         ORDERS.replace("    rules:\n", "    rules:\n      - check: 'weight % 2 = 0'\n")
