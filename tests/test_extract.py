@@ -307,3 +307,8 @@ def test_cli_extract_missing_file(tmp_path):
     done = sdgen("extract", str(tmp_path / "absent.md"))
     assert done.returncode == 1
     assert done.stderr.startswith("error: cannot read ")
+
+
+def test_a_block_indented_as_a_whole_is_dedented():
+    reply = "```python\n    city_values = ['Lyon', 'Nice']\n    house_price_slope = 1200\n```"
+    assert extract_program(reply) == 'city_values = ["Lyon", "Nice"]\nhouse_price_slope = 1200\n'

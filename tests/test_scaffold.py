@@ -200,3 +200,27 @@ def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked
     rewritten, _ = fill_blanks(scaffold, reply, columns=True)
     assert plain is not None and "* 2" not in plain
     assert rewritten is not None and "weight = rng.integers(1, 9, size=n_orders) * 2" in rewritten
+
+
+def test_candidates_come_in_the_order_asked_and_earlier_lines_carry_over():
+    from codegen.pipeline import program_candidates
+
+    scaffold = build_scaffold(load_spec(ORDERS))
+    lines = "status_values = ['new', 'paid']\nweight_mean = 9.5\n"
+    whole = "import numpy as np\n\n\ndef generate(rows, seed):\n    status_values = ['x']\n"
+    found, missing = program_candidates(lines, scaffold, ask="blanks")
+    assert found == [] and missing == ["shipped_at"]  # a code blank is still open
+    found, missing = program_candidates(
+        "shipped_at = placed_at\n", scaffold, ask="blanks", earlier=lines
+    )
+    assert missing == [] and [v for v, _ in found] == [
+        "blanks filled in",
+        "blanks filled in, default numbers",
+    ]
+    assert "weight_mean = 9.5" in found[0][1] and "weight_mean = 9.5" not in found[1][1]
+    # A whole program: tried as written first when the whole program was asked for, last when
+    # the blanks were; its assignments fill the blanks too (here not all of them).
+    found, _ = program_candidates(whole, scaffold, ask="program")
+    assert [v for v, _ in found] == ["as written"]
+    found, _ = program_candidates(whole, scaffold, ask="blanks", earlier=lines)
+    assert [v for v, _ in found] == ["as written"]  # earlier lines never join a whole program
