@@ -378,9 +378,9 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
 ):
     spec_text = SPEC.replace(
         "      - increasing: [items, amount]\n",
-        '      - increasing: [items, amount]\n      - check: "items % 2 = 0"\n',
+        '      - increasing: [items, amount]\n      - check: "items <> 7"\n',
     )
-    rewrite = "items = rng.integers(1, 6, size=n_orders) * 2"
+    rewrite = "items = rng.integers(1, 7, size=n_orders)"
     openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
     result = generate(
         client,
@@ -391,9 +391,9 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
         ),
     )
     first, second = result.attempts
-    assert first.failure == "validation" and "items % 2 = 0" in (first.error or "")
+    assert first.failure == "validation" and "items <> 7" in (first.error or "")
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
-    assert "# items: integer; from 1 to 10; must hold: items % 2 = 0" in asked
+    assert "# items: integer; from 1 to 10; must hold: items <> 7" in asked
     repair = openai_stub.chat_requests[1].messages[-1]["content"]
     assert "To change a column that is not a blank, add its line" in repair
     assert second.variant == "blanks filled in, with its own column lines"
