@@ -36,6 +36,8 @@ def build_scaffold(spec: Any) -> str:
     ]
     used: set[str] = set()
     frames: dict[str, str] = {}  # table -> its DataFrame's variable; parents come first
+    # Lookup tables: other tables refer to them (house types, departments).
+    lookups = {target for table, _, target, _ in spec.references() if target != table}
     for table_name in spec.generation_order():
         table = spec.tables[table_name]
         frame = _identifier(table_name, used)
@@ -53,7 +55,9 @@ def build_scaffold(spec: Any) -> str:
         # reads, and which the model writes (they come after the columns their checks read).
         names = {column: column for column in table.columns}
         dry = {
-            column_name: _column_code(frames, table_name, table, column_name, column, count, names)
+            column_name: _column_code(
+                frames, table_name, table, column_name, column, count, names, lookups
+            )
             for column_name, column in table.columns.items()
         }
         for column_name in _ordered_columns(table, {c: code for c, (code, _, _) in dry.items()}):
@@ -63,7 +67,7 @@ def build_scaffold(spec: Any) -> str:
             variable = _variable(table_name, column_name, used)
             variables[column_name] = variable
             expression, note, params = _column_code(
-                frames, table_name, table, column_name, column, count, variables
+                frames, table_name, table, column_name, column, count, variables, lookups
             )
             note += targets.get(column_name, "")
             if expression == "...":  # the model writes this one: the checks it must pass, here
@@ -238,6 +242,7 @@ def _column_code(
     column: Any,
     count: str,
     variables: dict[str, str],
+    lookups: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[str, str, list[tuple[str, str]]]:
     """(expression, comment) for one column: code when it is mechanical, ``...`` otherwise."""
     kind = column.type
@@ -282,7 +287,10 @@ def _column_code(
         return "...", f"{note}; refers to another row's {parent_column} in this table", []
     if column.values:
         values = list(column.values)
-        if column.unique or column.primary_key:
+        # A unique column, or a lookup table (others refer to it) with a row per value: each
+        # value once before any repeats (house types: Apartment, Detached, ... not two Bungalows).
+        lookup = table_name in lookups and table.rows <= len(values)
+        if column.unique or column.primary_key or lookup:
             expression = f"np.array({values!r})[np.arange({count}) % {len(values)}]"
         else:
             expression = f"rng.choice({values!r}, size={count})"
@@ -413,6 +421,13 @@ def _blank_expression(
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"
+        if _proportional(table.columns[source[0]], column, increasing):
+            expression, params = _proportional_expression(
+                table.columns[source[0]], column, variable, origin, count
+            )
+            if kind == "integer":
+                expression = f"np.round({expression}).astype(int)"
+            return expression, params
         defaults = _trend_defaults(table.columns[source[0]], column, increasing)
         params = [
             (f"{variable}_{part}", _number(value))
@@ -481,16 +496,34 @@ def _typical_range(column: Any) -> tuple[float, float]:
     return 0.0, 100.0
 
 
+def _proportional(source: Any, target: Any, increasing: bool) -> bool:
+    """A target with a lower bound only that rises with a positive source (a price with no cap
+    from a size): made proportional to it, which keeps ratio checks such as a price per m2 within
+    a band."""
+    x_low, _ = _typical_range(source)
+    y_low, _ = _typical_range(target)
+    return increasing and target.max is None and x_low > 0 and y_low > 0
+
+
+def _proportional_expression(
+    source: Any, target: Any, variable: str, origin: str, count: str
+) -> tuple[str, list[tuple[str, str]]]:
+    """``target = slope * source * noise``: a rate per unit (a price per m2) with a spread of
+    ``noise`` (a relative one, 0.2 = about 20%), the spread capped at half and double so the rate
+    stays within a band."""
+    x_low, _ = _typical_range(source)
+    y_low, _ = _typical_range(target)
+    slope, noise = f"{variable}_slope", f"{variable}_noise"
+    spread = f"np.clip(rng.lognormal(0, {noise}, size={count}), 0.5, 2.0)"
+    expression = f"np.clip({slope} * {origin} * {spread}, {target.min!r}, None)"
+    return expression, [(slope, _number(1.5 * y_low / x_low)), (noise, "0.2")]
+
+
 def _trend_defaults(source: Any, target: Any, increasing: bool) -> tuple[float, float, float]:
     """Default (base, slope, noise) for ``target = base +/- slope * source + noise``: numbers that
-    keep the target inside its bounds and the rank correlation strong, for the model to tune.
-
-    With a lower bound only (a price with no cap), the target is made proportional to a positive
-    source, which keeps ratio checks such as price per m2 within a band."""
+    keep the target inside its bounds and the rank correlation strong, for the model to tune."""
     x_low, x_high = _typical_range(source)
     y_low, y_high = _typical_range(target)
-    if increasing and target.max is None and x_low > 0 and y_low > 0:
-        return 0.0, 1.5 * y_low / x_low, 0.05 * y_low
     span = y_high - y_low
     slope = 0.8 * span / ((x_high - x_low) or 1.0)
     base = y_low + 0.1 * span - slope * x_low if increasing else y_high - 0.1 * span + slope * x_low

@@ -38,7 +38,11 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     # by a written formula whose numbers are left to the model.
     assert "number_of_bedrooms = rng.integers(0, 12 + 1, size=n_housing)" in scaffold
     assert scaffold.index("number_of_bedrooms =") < scaffold.index("house_size_m2 =")
-    assert "+ house_price_slope * house_size_m2" in scaffold
+    # A price with no cap from a size: a rate per m2 with a capped spread, so the ratio check holds.
+    rate = "house_price_slope\n        * house_size_m2\n        * np.clip(rng.lognormal("
+    assert rate in scaffold
+    # A lookup table with a row per fixed value takes each value once.
+    assert '"Bungalow"])[\n        np.arange(n_house_types) % 5\n    ]' in scaffold
     assert "must rise as house_size_m2 rises" in scaffold
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in scaffold
     # Left to the model: the two value lists. The numbers are defaults it may tune.
