@@ -154,7 +154,8 @@ def _generation(
         spec_model = load_spec(spec_text)
         counts = scaled_rows(spec_model, bare, named)
     else:
-        counts = {**({"data": bare} if bare is not None else {}), **named}
+        counts = named  # a bare N is the default size of the tables the program chooses
+    default_rows = bare if spec is None and bare is not None else 100
     if ask == "auto":  # the small local model writes the blanks right far more often
         ask = "blanks" if select_endpoint(base_url=base_url, model=model) is None else "program"
     if route == "csv":
@@ -162,7 +163,7 @@ def _generation(
     elif spec_model is not None:
         messages = prompts.spec_messages(spec_model, ask=ask)
     else:
-        messages = prompts.prompt_messages(prompt or "")
+        messages = prompts.prompt_messages(prompt or "", default_rows=default_rows)
     if dry_run:
         for message in messages:
             print(f"--- {message['role']}\n{message['content']}\n")
@@ -176,6 +177,7 @@ def _generation(
         csv=csv,
         limits=limits,
         ask=ask,
+        default_rows=default_rows,
     )
     if route == "csv":
         from codegen.csv_route import generate_csv as run_route

@@ -73,6 +73,7 @@ class GenerateOptions:
     temperature: float = 0.2
     max_tokens: int = 2048
     ask: str = "program"  # or "blanks": only the starting program's blanks (prompts.ASK_KINDS)
+    default_rows: int = 100  # per table, for a request without a spec (the program names them)
     strict_audit: bool = False
     csv: bool = False
     limits: Any = None  # sandbox.Limits; None means the sandbox's defaults
@@ -132,7 +133,7 @@ def generate(
         rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
     elif request:
         name = name_from_request(request)
-        first = prompts.prompt_messages(request)
+        first = prompts.prompt_messages(request, default_rows=options.default_rows)
         rows = dict(options.rows or {})
     else:
         raise SdgenError("generate needs a spec or a request")

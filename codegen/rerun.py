@@ -52,8 +52,8 @@ def rerun(
     spec = load_spec(spec_text) if spec_text is not None else None
     if spec is not None:
         counts = scaled_rows(spec, rows, per_table or {})
-    else:
-        counts = dict(manifest.get("rows_requested") or {})
+    else:  # the program chose its tables: the saved run's tables are the ones to scale
+        counts = {**(manifest.get("rows") or {}), **(manifest.get("rows_requested") or {})}
         if rows is not None:
             counts = {name: rows for name in counts} or {"data": rows}
         counts.update(per_table or {})

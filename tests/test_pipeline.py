@@ -398,3 +398,36 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     assert "To change a column that is not a blank, add its line" in repair
     assert second.variant == "blanks filled in, with its own column lines"
     assert rewrite in (result.run_dir / "program.py").read_text()
+
+
+PEOPLE = """\
+```python
+import numpy as np
+import pandas as pd
+
+
+def generate(rows, seed):
+    rng = np.random.default_rng(seed)
+    n = rows.get("people", 30)
+    return {"people": pd.DataFrame({"id": np.arange(1, n + 1), "age": rng.integers(18, 90, n)})}
+```
+"""
+
+
+def test_prompt_route_takes_a_bare_row_count_as_its_default_and_reruns_at_any_size(
+    sandbox_image, no_leftovers, openai_stub, isolated_env, tmp_path
+):
+    """Without a spec the program chooses its tables: `--rows 30` becomes the default count the
+    prompt asks for, and a re-run scales the tables the saved run made."""
+    openai_stub.reply(PEOPLE)
+    env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
+    done = sdgen("generate", "--prompt", "people and their ages", "--rows", "30",
+                 "--out", str(tmp_path / "runs"), "--model", "stub-model", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    asked = openai_stub.chat_requests[0].messages[-1]["content"]
+    assert 'rows.get("table_name", 30)' in asked and "people and their ages" in asked
+    run_dir = Path(done.stdout.strip().splitlines()[-1])
+    assert pq.read_table(run_dir / "data" / "people.parquet").num_rows == 30
+    bigger = rerun(run_dir, rows=500)
+    assert pq.read_table(bigger.run_dir / "data" / "people.parquet").num_rows == 500
+    assert bigger.manifest["rows_requested"] == {"people": 500}
