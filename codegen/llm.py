@@ -342,6 +342,8 @@ class OpenAIChatClient:
             timeout=openai.Timeout(timeouts.read_s, connect=timeouts.connect_s),
             max_retries=0,  # retries are ours: bounded, with a backoff tests can shorten
         )
+        # Request parameters this endpoint refused and how it takes them instead (see _adapted).
+        self._adaptations: set[str] = set()
 
     @classmethod
     def for_endpoint(cls, endpoint: Endpoint, **options: Any) -> OpenAIChatClient:
@@ -425,7 +427,7 @@ class OpenAIChatClient:
         if request["max_tokens"] is not None:
             params["max_tokens"] = request["max_tokens"]
         try:
-            response = self._client.chat.completions.create(**params)
+            response = self._create(params)
         except openai.APITimeoutError as exc:
             raise self._timeout_error(attempt) from exc
         except openai.APIConnectionError as exc:
@@ -442,6 +444,19 @@ class OpenAIChatClient:
         except (openai.OpenAIError, AttributeError, TypeError) as exc:
             raise self._malformed(f"a reply the client could not read ({exc})") from exc
         return self._to_completion(response)
+
+    def _create(self, params: dict[str, Any]) -> object:
+        """One request, in the form this endpoint takes: a parameter it refuses with a 400 that
+        names the fix is adapted once, and remembered for the client's later requests."""
+        while True:
+            adapted = _adapted(params, self._adaptations)
+            try:
+                return self._client.chat.completions.create(**adapted)
+            except openai.BadRequestError as exc:
+                fix = _parameter_fix(adapted, _server_message(exc))
+                if fix is None or fix in self._adaptations:
+                    raise
+                self._adaptations.add(fix)
 
     def _to_completion(self, response: object) -> Completion:
         if not isinstance(response, ChatCompletion):
@@ -557,6 +572,27 @@ class OpenAIChatClient:
     def _redact(self, text: str) -> str:
         key = self.endpoint.api_key
         return text.replace(key, "***") if len(key) >= 4 else text
+
+
+def _parameter_fix(params: Mapping[str, Any], message: str) -> str | None:
+    """The adaptation a refusal asks for. Newer OpenAI models (the o-series, gpt-5) refuse
+    ``max_tokens`` ("use 'max_completion_tokens' instead") and any temperature but the default."""
+    lowered = message.lower()
+    if "max_tokens" in params and "max_completion_tokens" in lowered:
+        return "max_completion_tokens"
+    refused = ("does not support", "only the default")  # not "unsupported": a bad value says that
+    if "temperature" in params and "temperature" in lowered and any(w in lowered for w in refused):
+        return "default_temperature"
+    return None
+
+
+def _adapted(params: Mapping[str, Any], adaptations: set[str]) -> dict[str, Any]:
+    adapted = dict(params)
+    if "max_completion_tokens" in adaptations and "max_tokens" in adapted:
+        adapted["max_completion_tokens"] = adapted.pop("max_tokens")
+    if "default_temperature" in adaptations:
+        adapted.pop("temperature", None)
+    return adapted
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -212,6 +212,45 @@ def test_other_4xx_is_not_retried(openai_stub, make_client):
     assert len(openai_stub.chat_requests) == 1
 
 
+def test_a_refused_parameter_is_sent_as_the_endpoint_asks_and_remembered(openai_stub, make_client):
+    """Newer OpenAI models refuse `max_tokens` and any temperature but the default, with a 400
+    that names the fix: the request goes again in that form, and later requests start in it."""
+    openai_stub.error(
+        400,
+        "Unsupported parameter: 'max_tokens' is not supported with this model. "
+        "Use 'max_completion_tokens' instead.",
+        error_type="invalid_request_error",
+        code="unsupported_parameter",
+    )
+    openai_stub.error(
+        400,
+        "Unsupported value: 'temperature' does not support 0.2 with this model. "
+        "Only the default (1) value is supported.",
+        code="unsupported_value",
+    )
+    openai_stub.replies("first", "second")
+    client = make_client(cache=False)
+    assert client.complete(MESSAGES, max_tokens=50).text == "first"
+    assert client.complete(MESSAGES, max_tokens=60).text == "second"
+    bodies = [r.body for r in openai_stub.chat_requests]
+    assert [
+        ("max_tokens" in b, "max_completion_tokens" in b, "temperature" in b) for b in bodies
+    ] == [
+        (True, False, True),
+        (False, True, True),
+        (False, True, False),
+        (False, True, False),
+    ]
+    assert bodies[-1]["max_completion_tokens"] == 60
+
+
+def test_a_refusal_that_names_no_fix_is_not_sent_again(openai_stub, make_client):
+    openai_stub.error(400, "Unsupported value: 'temperature' must be at most 2")
+    with pytest.raises(RequestRejectedError, match="temperature"):
+        make_client().complete(MESSAGES, temperature=5.0)
+    assert len(openai_stub.chat_requests) == 1
+
+
 # --- nonsense --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("script", "message"),
