@@ -324,8 +324,10 @@ def _column_code(
         start = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else None
         end = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else None
         start, end = start or f"({end} - {decade})", end or f"({start} + {decade})"
-        low, high = f"{start}.value", f"{end}.value"
-        expression = f"pd.to_datetime(rng.integers({low}, {high}, size={count}, endpoint=True))"
+        # Whole seconds, as real timestamps are (not 19:38:34.892050487).
+        low, high = f"{start}.value // 10**9", f"{end}.value // 10**9"
+        draw = f"rng.integers({low}, {high}, size={count}, endpoint=True)"
+        expression = f"pd.to_datetime({draw}, unit='s')"
         if kind == "date":
             expression = f"{expression}.normalize()"
         return _with_nulls(table, name, column, expression, count, variables), note, []
@@ -348,6 +350,8 @@ def _with_nulls(
     if column.type == "boolean":  # a nullable boolean keeps True/False beside its nulls
         return f'pd.Series({expression}, dtype="boolean").mask({condition})'
     series = expression if expression.startswith("pd.Series(") else f"pd.Series({expression})"
+    if column.type == "integer":  # whole numbers beside the nulls, not floats (2005.0)
+        return f'{series}.mask({condition}).round().astype("Int64")'
     return f"{series}.mask({condition})"
 
 
@@ -366,8 +370,7 @@ def _ordered_expression(
         else:
             gap = f"rng.uniform({low}, {high}, size={count})"
         expression = f"pd.Series(pd.to_datetime({source}) {sign} pd.to_timedelta({gap}, unit='D'))"
-        if column.type == "date":
-            expression += ".dt.normalize()"
+        expression += ".dt.normalize()" if column.type == "date" else '.dt.floor("s")'
         if column.min is not None or column.max is not None:
             lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
             upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"

@@ -184,6 +184,20 @@ def strings_from_pattern(rng, n, parts, unique=False):
     n = int(n)
     tables = [np.array([ord(c) for c in alphabet], dtype=np.uint32) for alphabet, _, _ in parts]
     width = max(1, sum(high for _, _, high in parts))
+    # A word-like part (a variable length of 3 or more, from a whole alphabet of one case) reads
+    # as a word: consonants and vowels in turn ("kamelo@vitaru.de", not "umi9b1@yenbmm.qxsof").
+    words = {}
+    for number, (alphabet, low, high) in enumerate(parts):
+        for lower in (True, False):
+            letters = "abcdefghijklmnopqrstuvwxyz" if lower else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            if high >= 3 and low < high and set(letters) <= set(alphabet):
+                vowels = [c for c in letters if c in "aeiouAEIOU"]
+                consonants = [c for c in letters if c not in vowels]
+                words[number] = (
+                    np.array([ord(c) for c in consonants], dtype=np.uint32),
+                    np.array([ord(c) for c in vowels], dtype=np.uint32),
+                )
+                break
     # Exact count when every length is fixed, else an upper bound: below n, no luck can help.
     space = 1
     for alphabet, low, high in parts:
@@ -207,8 +221,16 @@ def strings_from_pattern(rng, n, parts, unique=False):
         rows = np.arange(m)[:, None]
         end = np.zeros(m, dtype=np.int64)  # where each row's next part starts
         fixed_end = 0  # the same, while every part so far had a fixed length
-        for table, (_, low, high) in zip(tables, parts, strict=True):
+        for number, (table, (_, low, high)) in enumerate(zip(tables, parts, strict=True)):
             picks = table[rng.integers(0, len(table), size=(m, high))]
+            if number in words and not by_count:  # re-draws reach every string, words or not
+                consonants, vowels = words[number]
+                turn = (np.arange(high) + rng.integers(0, 2, size=(m, 1))) % 2 == 0
+                picks = np.where(
+                    turn,
+                    consonants[rng.integers(0, len(consonants), size=(m, high))],
+                    vowels[rng.integers(0, len(vowels), size=(m, high))],
+                )
             if fixed_end is not None and low == high:
                 codes[:, fixed_end : fixed_end + high] = picks
                 fixed_end += high

@@ -241,3 +241,18 @@ def test_many_rows(helper):
         assert all(re.fullmatch(r"[A-Z]{3}-[0-9]{4}", v) for v in sample)
         if unique:
             assert len(set(values.tolist())) == 200_000
+
+
+def test_word_like_parts_read_as_words(helper):
+    """A variable-length run of letters alternates consonants and vowels, so emails and names
+    read like words; fixed-length codes (`[A-Z]{3}`) stay uniform over the alphabet."""
+    values = _draw(helper, r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", 2000, unique=True)
+    vowel = re.compile(r"[aeiou]")
+    alternating = 0
+    for value in values.tolist():
+        word = value.split("@")[0]
+        kinds = [bool(vowel.match(c)) for c in word]
+        alternating += all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
+    assert alternating >= 1990  # re-drawn duplicates may come from the whole alphabet
+    codes = _draw(helper, r"[A-Z]{3}", 5000).tolist()
+    assert any(re.fullmatch(r"[^AEIOU]{3}", code) for code in codes)  # "XQZ" is a code
