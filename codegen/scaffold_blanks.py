@@ -71,13 +71,13 @@ def fill_blanks(
     ``ast.literal_eval`` (never run); a code blank takes the model's expression, with any helper
     variables it assigned just before it. ``numbers=False`` keeps the default numbers, for when
     the model's own break a rule. ``columns=True`` also takes the reply's own line for a column
-    the starting program wrote (a check that no formula here covers, ``minutes % 5 = 0``, is
+    the starting program wrote (a check of a shape no formula here covers, ``items <> 7``, is
     the model's to meet). The program is None when a value list or code blank is unfilled.
     """
     try:
         scaffold_tree, reply_tree = ast.parse(scaffold), ast.parse(reply)
     except SyntaxError:
-        return None, [b.name for b in blanks(scaffold) if b.kind != "number"]
+        return None, [b.name for b in blanks(scaffold) if b.kind in ("values", "code")]
     scaffold_tree = _generate_function(scaffold_tree)
     defined = {node.targets[0].id for node in _assignments(scaffold_tree)}  # type: ignore[attr-defined]
     given: dict[str, ast.Assign] = {}
