@@ -173,32 +173,29 @@ def _rule_targets(table: Any) -> dict[str, str]:
     return notes
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text))
+def _mentions(text: str, column_name: str) -> bool:
+    return re.search(rf"\b{re.escape(column_name)}\b", text) is not None
 
 
-def _checks_on(table: Any, column_name: str) -> list[str]:
-    """The table's SQL checks that mention the column."""
-    word = re.compile(rf"\b{re.escape(column_name)}\b")
-    checks = [getattr(rule, "check", None) for rule in table.rules]
-    return [check for check in checks if check and word.search(check)]
+def _check_rules_on(table: Any, column_name: str) -> list[Any]:
+    """The table's SQL check rules that mention the column."""
+    return [
+        rule
+        for rule in table.rules
+        if getattr(rule, "check", None) and _mentions(rule.check, column_name)
+    ]
 
 
 def _check_notes(table: Any, column_name: str, alone: bool = False) -> str:
     """The checks on the column, as "; must hold on 95% of rows: ..." (``alone``: only those
     that read no other column)."""
     notes = []
-    for rule in table.rules:
-        check = getattr(rule, "check", None)
-        if (
-            alone
-            and check
-            and any(other != column_name and other in _words(check) for other in table.columns)
-        ):
+    for rule in _check_rules_on(table, column_name):
+        others = [c for c in table.columns if c != column_name and _mentions(rule.check, c)]
+        if alone and others:
             continue
-        if check and check in _checks_on(table, column_name):
-            share = "" if rule.min_fraction >= 1 else f" on {rule.min_fraction:.0%} of rows"
-            notes.append(f"; must hold{share}: {check}")
+        share = "" if rule.min_fraction >= 1 else f" on {rule.min_fraction:.0%} of rows"
+        notes.append(f"; must hold{share}: {rule.check}")
     return "".join(notes)
 
 
@@ -207,12 +204,11 @@ def _ordered_columns(table: Any, code: dict[str, str]) -> list[str]:
     model writes (``...``) after the columns its checks read (``shipped_at`` after ``status``)."""
     sources: dict[str, set[str]] = {name: set() for name in table.columns}
     for name, expression in code.items():
-        reads = set(re.findall(r"[A-Za-z_]\w*", expression))
-        if expression == "...":
-            reads = {
-                word for check in _checks_on(table, name) for word in re.findall(r"\w+", check)
-            }
-        sources[name] = {other for other in table.columns if other != name and other in reads}
+        read = [rule.check for rule in _check_rules_on(table, name)] if expression == "..." else []
+        text = "\n".join(read) or expression
+        sources[name] |= {
+            other for other in table.columns if other != name and _mentions(text, other)
+        }
     ordered: list[str] = []
     remaining = list(table.columns)
     while remaining:
@@ -262,8 +258,6 @@ def _column_code(
         facts.append(column.description)
     note = "; ".join(facts)
     key = table.primary_key
-    if column.primary_key and len(key) == 1 and kind == "integer" and name == "id":
-        return f"np.arange(1, {count} + 1)", "primary key", []
     if column.primary_key and len(key) == 1 and kind == "integer":
         return f"np.arange(1, {count} + 1)", "primary key", []
     if column.references and "." in column.references:
