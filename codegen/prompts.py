@@ -196,17 +196,10 @@ def spec_messages(
     hundred tokens instead of thousands, which a small local model writes faster and right)."""
     if ask not in ASK_KINDS:
         raise PromptError(f"ask must be one of {', '.join(ASK_KINDS)}, not {ask!r}")
-    from codegen.scaffold_blanks import blanks
-
     data = _as_mapping(spec)
-    order = generation_order(data.get("tables") or {})
     scaffold = _scaffold(spec)
-    lines = []
-    for blank in blanks(scaffold):
-        if blank.note and blank.note not in lines:
-            lines.append(blank.note)  # what the column is, right above the line to fill in
-        lines.append(blank.line)
-    if ask == "blanks" and lines:
+    lines = _blank_lines(scaffold) if ask == "blanks" else []
+    if lines:
         # The starting program's comments carry every column's constraints and the rules: only
         # the dataset's own line is added, and helpers are shown without their bodies, which
         # keeps the prompt short for a CPU model.
@@ -218,15 +211,28 @@ def spec_messages(
         )
         system: ChatMessage = {"role": "system", "content": render("system_blanks.md")}
         return [system, {"role": "user", "content": user}]
-    else:  # a starting program with nothing to fill in: ask for the whole program
-        user = render(
-            "spec.md",
-            dataset=describe_spec(data),
-            order=", ".join(_code(t) for t in order),
-            table_keys=", ".join(repr(t) for t in order),
-            scaffold=scaffold,
-        )
+    # The whole program; also when the starting program has nothing to fill in.
+    order = generation_order(data.get("tables") or {})
+    user = render(
+        "spec.md",
+        dataset=describe_spec(data),
+        order=", ".join(_code(t) for t in order),
+        table_keys=", ".join(repr(t) for t in order),
+        scaffold=scaffold,
+    )
     return [system_message(available), {"role": "user", "content": user}]
+
+
+def _blank_lines(scaffold: str) -> list[str]:
+    """The lines the model fills in, each column's comment once above its lines."""
+    from codegen.scaffold_blanks import blanks
+
+    lines: list[str] = []
+    for blank in blanks(scaffold):
+        if blank.note and blank.note not in lines:
+            lines.append(blank.note)
+        lines.append(blank.line)
+    return lines
 
 
 def _without_helper_bodies(program: str) -> str:
