@@ -35,8 +35,8 @@ class Outcome:
 
 def run_spec(client, path: Path, out_root: Path, **options) -> Outcome:  # noqa: ANN001
     from codegen.errors import SdgenError
-    from codegen.pipeline import GenerateOptions, GenerationError, generate
-    from codegen.spec import load_spec
+    from codegen.pipeline.program import GenerateOptions, GenerationError, generate
+    from codegen.spec.model import load_spec
 
     text = path.read_text()
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def show(label: str, outcome: Outcome) -> None:
 
 
 def main() -> int:
-    from codegen.llm_session import chat_session
+    from codegen.llm.session import chat_session
 
     specs = sorted(EXAMPLES.glob("*.yaml"))
     names = sys.argv[1:]

@@ -5,10 +5,10 @@ Every error sdgen raises on purpose derives from ``SdgenError``; the CLI turns i
 (``sandbox.SandboxError``), because ``sandbox/`` never imports ``codegen/``.
 
     SdgenError
-     ├── SpecError            the spec itself is wrong (codegen.spec)
-     ├── LLMError             the endpoint is down or refuses the key (codegen.llm)
-     ├── ExtractionError      no usable Python code in a reply (codegen.extract)
-     └── GenerationError      the pipeline gave up after its attempts (codegen.pipeline)
+     ├── SpecError            the spec itself is wrong (codegen.spec.model)
+     ├── LLMError             the endpoint is down or refuses the key (codegen.llm.client)
+     ├── ExtractionError      no usable Python code in a reply (codegen.program.extract)
+     └── GenerationError      the pipeline gave up after its attempts (codegen.pipeline.program)
 """
 
 

@@ -10,7 +10,7 @@ import pytest
 from docker_helpers import sandbox_containers
 from openai_stub import OpenAIStub
 
-from codegen.model import DEFAULT_MODEL, model_path
+from codegen.localmodel.artifact import DEFAULT_MODEL, model_path
 from sandbox import Limits, RunResult, build_image, run
 from sandbox.image import connect
 
@@ -92,8 +92,8 @@ def real_local_model() -> Path:
     SDGEN_REQUIRE_LOCAL_MODEL=1 (as in CI): a skipped test is not a passed one."""
     import os
 
-    from codegen.model import DEFAULT_MODEL, ModelMissingError, is_verified
-    from codegen.model_server import require_runtime
+    from codegen.localmodel.artifact import DEFAULT_MODEL, ModelMissingError, is_verified
+    from codegen.localmodel.server import require_runtime
 
     path = REAL_MODEL_PATH
     problems = []

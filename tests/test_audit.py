@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from codegen.audit import (
+from codegen.program.audit import (
     SANDBOX_MODULES,
     AuditBlockedError,
     Severity,
@@ -244,7 +244,7 @@ def test_strict_policy_blocks_only_on_block_findings():
 
 
 def test_real_replies_are_advisory_findings_only(corpus_dir):
-    from codegen.extract import extract_program
+    from codegen.program.extract import extract_program
 
     for line in (corpus_dir / "real_replies.jsonl").read_text().splitlines():
         entry = json.loads(line)
@@ -259,7 +259,10 @@ def test_real_replies_are_advisory_findings_only(corpus_dir):
 # --- the command ---------------------------------------------------------------------------------
 def sdgen(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "codegen.cli", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "codegen.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -14,7 +14,7 @@ from docker_helpers import sandbox_containers
 
 from sandbox.runner import sweep_stale_containers
 
-SDGEN = [sys.executable, "-m", "codegen.cli"]
+SDGEN = [sys.executable, "-m", "codegen.cli.main"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import app
-from codegen.spec import spec_reference
+from codegen.cli.main import app
+from codegen.spec.model import spec_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 HOUSING = ROOT / "examples" / "housing.yaml"

@@ -10,14 +10,20 @@ HEAVY = ("pandas", "numpy", "pyarrow", "duckdb", "openai", "black", "docker", "p
 
 
 def test_importing_the_cli_loads_no_heavy_library():
-    code = "import sys, codegen.cli\n" f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    code = (
+        "import sys, codegen.cli.main\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_help_lists_every_command_group():
     done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "codegen.cli.main", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     for command in ("exec", "image", "generate", "csv", "rerun", "validate", "spec", "model"):
         assert command in done.stdout
@@ -25,7 +31,7 @@ def test_help_lists_every_command_group():
 
 def test_usage_errors_end_with_an_error_line():
     done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli", "validate"], capture_output=True, text=True
+        [sys.executable, "-m", "codegen.cli.main", "validate"], capture_output=True, text=True
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == "error: Missing argument 'spec'."

@@ -11,10 +11,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from codegen.csv_route import generate_csv
-from codegen.llm import OpenAIChatClient
-from codegen.pipeline import GenerateOptions, GenerationError
-from codegen.spec import load_spec
+from codegen.llm.client import OpenAIChatClient
+from codegen.pipeline.csv import generate_csv
+from codegen.pipeline.program import GenerateOptions, GenerationError
+from codegen.spec.model import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,7 +98,7 @@ def test_cli_csv_with_a_prompt(openai_stub, isolated_env, corpus_dir, tmp_path):
     openai_stub.reply(corpus_reply(corpus_dir, "csv"))
     env = {**os.environ, "OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
     done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli", "csv", "--prompt", "10 rows of housing data",
+        [sys.executable, "-m", "codegen.cli.main", "csv", "--prompt", "10 rows of housing data",
          "--out", str(tmp_path), "--model", "stub-model"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )  # fmt: skip

@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from codegen.extract import (
+from codegen.program.extract import (
     ExtractionError,
     extract_code,
     extract_csv,
     extract_program,
     python_blocks,
 )
-from codegen.formatting import ProgramSyntaxError, format_program
+from codegen.program.format import ProgramSyntaxError, format_program
 
 FENCE = "```"
 
@@ -39,7 +39,7 @@ def run_module(program: str) -> dict[str, pd.DataFrame]:
 
 def sdgen(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "codegen.cli", *args],
+        [sys.executable, "-m", "codegen.cli.main", *args],
         capture_output=True,
         text=True,
         input=stdin,

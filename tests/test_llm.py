@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openai_stub import OpenAIStub
 
-from codegen.llm import (
+from codegen.llm.client import (
     DEFAULT_OPENAI_BASE_URL,
     PLACEHOLDER_API_KEY,
     AuthenticationFailedError,

@@ -35,7 +35,7 @@ def test_generate_with_the_embedded_model(real_local_model, sandbox_image, no_le
     spec.write_text(SPEC)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli", "generate", str(spec),
+        [sys.executable, "-m", "codegen.cli.main", "generate", str(spec),
          "--out", str(tmp_path / "runs"), "--no-cache"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=1500,
     )  # fmt: skip

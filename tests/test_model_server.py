@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from codegen import model_server
-from codegen.model import (
+from codegen.localmodel import server as model_server
+from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     ModelMissingError,
     ModelServerError,
     model_path,
 )
-from codegen.model_server import LocalModelServer
+from codegen.localmodel.server import LocalModelServer
 
 FAKE_SERVER = Path(__file__).with_name("fake_llm_server.py")
 # Read before any test points XDG_CACHE_HOME elsewhere: the real model lives in the user's cache.

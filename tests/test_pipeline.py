@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from codegen.llm import OpenAIChatClient, RetryPolicy
-from codegen.pipeline import GenerateOptions, GenerationError, generate
-from codegen.rerun import rerun
-from codegen.spec import load_spec
+from codegen.llm.client import OpenAIChatClient, RetryPolicy
+from codegen.pipeline.program import GenerateOptions, GenerationError, generate
+from codegen.runs.rerun import rerun
+from codegen.spec.model import load_spec
 from sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,7 +221,7 @@ def test_rerun_at_another_size_offline(sandbox_image, no_leftovers, openai_stub,
 
 def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "codegen.cli", *args],
+        [sys.executable, "-m", "codegen.cli.main", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -103,7 +103,7 @@ def test_spec_in_words_has_every_table_column_key_and_rule():
 
 
 def test_spec_model_text_and_mapping_all_describe_the_same_tables():
-    from codegen.spec import load_spec
+    from codegen.spec.model import load_spec
 
     as_model = describe_spec(load_spec(HOUSING))
     as_mapping = describe_spec(yaml.safe_load(HOUSING))
@@ -242,10 +242,10 @@ def test_prompt_hash_is_stable_and_sensitive():
 
 
 def test_templates_are_files_that_ship_with_the_package():
-    directory = Path(prompts.__file__).parent / "prompts"
+    directory = Path(prompts.__file__).parent / "templates"
     names = {p.name for p in directory.iterdir()}
     assert {"system.md", "spec.md", "repair.md", "prompt.md", "csv.md"} <= names
-    assert all(name.endswith(".md") for name in names)  # pyproject ships prompts/*.md
+    assert all(name.endswith(".md") for name in names)  # pyproject ships prompts/templates/*.md
 
 
 def test_composite_key_is_described_as_one_key():

@@ -99,7 +99,7 @@ def corpus_programs() -> list[dict]:
 
 
 def python_block(reply: str) -> str:
-    # Only what this test needs; codegen.extract is the real extractor (tested on its own).
+    # Only what this test needs; codegen.program.extract is the real extractor (tested on its own).
     return "\n".join(re.findall(r"```python\n(.*?)```", reply, re.DOTALL))
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen.scaffold import build_scaffold
-from codegen.spec import load_spec
+from codegen.program.scaffold import build_scaffold
+from codegen.spec.model import load_spec
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
 
@@ -53,7 +53,7 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
 def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tmp_path):
     """With only the value lists filled in, the starting program already meets the housing spec:
     keys, bounds, both rules and the price-per-m2 check. The model's part is realism."""
-    from codegen.validate import validate
+    from codegen.validate.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
@@ -71,7 +71,7 @@ def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tm
 
 
 def test_placeholders_left_in_a_program_are_found():
-    from codegen.pipeline import placeholder_lines
+    from codegen.pipeline.program import placeholder_lines
 
     program = "values = [...]\nx = ...\ndef stub(): ...\ny = a[..., 0]\n"
     assert placeholder_lines(program) == [1, 2]
@@ -84,7 +84,7 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     primary key of two foreign keys becomes distinct pairs: the defaults pass validation."""
     import re
 
-    from codegen.validate import validate
+    from codegen.validate.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "staff.yaml").read_text())
@@ -118,7 +118,7 @@ tables:
 
 
 def test_blanks_are_listed_with_their_column_note():
-    from codegen.scaffold_blanks import blanks
+    from codegen.program.blanks import blanks
 
     found = {b.name: b for b in blanks(build_scaffold(load_spec(ORDERS)))}
     assert {n: b.kind for n, b in found.items()} == {
@@ -133,7 +133,7 @@ def test_blanks_are_listed_with_their_column_note():
 
 
 def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
-    from codegen.scaffold_blanks import fill_blanks
+    from codegen.program.blanks import fill_blanks
 
     scaffold = build_scaffold(load_spec(ORDERS))
     reply = (
@@ -156,7 +156,7 @@ def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
 
 
 def test_fill_blanks_reports_what_is_missing_and_never_runs_the_values():
-    from codegen.scaffold_blanks import fill_blanks
+    from codegen.program.blanks import fill_blanks
 
     scaffold = build_scaffold(load_spec(ORDERS))
     program, missing = fill_blanks(scaffold, "status_values = [open('/etc/passwd').read()]\n")
@@ -170,8 +170,8 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     """Emails, SKUs and coupons come from their patterns (distinct where unique); shipped_at is
     made from placed_at (its check orders them) and is null exactly where status is 'placed' (its
     other check says so), after both. The shop spec passes with the defaults alone."""
-    from codegen.scaffold_blanks import blanks
-    from codegen.validate import validate
+    from codegen.program.blanks import blanks
+    from codegen.validate.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())
@@ -187,7 +187,7 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
 
 
 def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked():
-    from codegen.scaffold_blanks import blanks, fill_blanks
+    from codegen.program.blanks import blanks, fill_blanks
 
     spec = load_spec(
         ORDERS.replace("    rules:\n", "    rules:\n      - check: 'weight % 2 = 0'\n")
@@ -207,7 +207,7 @@ def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked
 
 
 def test_candidates_come_in_the_order_asked_and_earlier_lines_carry_over():
-    from codegen.pipeline import program_candidates
+    from codegen.pipeline.program import program_candidates
 
     scaffold = build_scaffold(load_spec(ORDERS))
     lines = "status_values = ['new', 'paid']\nweight_mean = 9.5\n"

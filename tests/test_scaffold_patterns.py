@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from codegen.audit import audit_source
-from codegen.scaffold_patterns import (
+from codegen.program.audit import audit_source
+from codegen.program.patterns import (
     HELPER_NAME,
     HELPER_SOURCE,
     pattern_call,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from codegen.scaffold import build_scaffold
-from codegen.scaffold_rules import (
+from codegen.program.rules import (
     NullWhen,
     Order,
     formula_for,
@@ -14,7 +13,8 @@ from codegen.scaffold_rules import (
     null_when_for,
     order_for,
 )
-from codegen.spec import load_spec
+from codegen.program.scaffold import build_scaffold
+from codegen.spec.model import load_spec
 
 TRIPS = """\
 name: trips
@@ -85,7 +85,7 @@ def test_steps_and_formulas_are_read_from_their_checks():
 
 
 def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path):
-    from codegen.validate import validate
+    from codegen.validate.validator import validate
     from sandbox import run
 
     spec = load_spec(TRIPS)

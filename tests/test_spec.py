@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from codegen.errors import SdgenError
-from codegen.spec import (
+from codegen.spec.model import (
     COLUMN_TYPES,
     RULE_KINDS,
     CheckRule,

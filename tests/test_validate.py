@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import codegen.validate as validate_module
-from codegen.spec import load_spec
-from codegen.validate import Report, ValidationInputError, validate
+import codegen.validate.validator as validate_module
+from codegen.spec.model import load_spec
+from codegen.validate.validator import Report, ValidationInputError, validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"

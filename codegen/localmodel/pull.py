@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from codegen.model import (
+from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     ModelArtifact,
     ModelHashMismatchError,
@@ -48,7 +48,7 @@ from codegen.model import (
     mark_verified,
     models_dir,
 )
-from codegen.store import sha256_file
+from codegen.runs.store import sha256_file
 
 SOURCE_ENV = "SDGEN_MODEL_SOURCE"
 URL_ENV = "SDGEN_MODEL_URL"

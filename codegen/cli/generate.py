@@ -13,7 +13,7 @@ from codegen.errors import SdgenError
 
 def _rows(items: list[str] | None) -> tuple[int | None, dict[str, int]]:
     """``--rows N`` (the tables nothing references) and ``--rows TABLE=N`` (that table)."""
-    from codegen.cli_sandbox import parse_rows
+    from codegen.cli.sandbox import parse_rows
 
     bare = [item for item in items or [] if "=" not in item]
     named = parse_rows([item for item in items or [] if "=" in item])
@@ -136,10 +136,10 @@ def _generation(
     from rich.console import Console
 
     from codegen import prompts
-    from codegen.llm import select_endpoint
-    from codegen.llm_session import chat_session
-    from codegen.pipeline import GenerateOptions, scaled_rows
-    from codegen.spec import load_spec
+    from codegen.llm.client import select_endpoint
+    from codegen.llm.session import chat_session
+    from codegen.pipeline.program import GenerateOptions, scaled_rows
+    from codegen.spec.model import load_spec
 
     if (spec is None) == (prompt is None):
         raise SdgenError("give a SPEC file or --prompt TEXT (one of them)")
@@ -180,9 +180,9 @@ def _generation(
         default_rows=default_rows,
     )
     if route == "csv":
-        from codegen.csv_route import generate_csv as run_route
+        from codegen.pipeline.csv import generate_csv as run_route
     else:
-        from codegen.pipeline import generate as run_route
+        from codegen.pipeline.program import generate as run_route
     announce = console.print
     with chat_session(
         model=model, base_url=base_url, cache=not no_cache, announce=announce
@@ -241,7 +241,7 @@ def rerun_command(
     memory: Annotated[str, typer.Option(help="Sandbox memory limit.")] = "4g",
 ) -> None:
     """Run a saved program again, offline, at any row count; validate and save it as a new run."""
-    from codegen.rerun import rerun
+    from codegen.runs.rerun import rerun
 
     bare, named = _rows(rows)
     result = rerun(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import SdgenError
-from codegen.store import load_manifest, save_run, sha256_text
+from codegen.runs.store import load_manifest, save_run, sha256_text
 
 
 @dataclass
@@ -35,9 +35,9 @@ def rerun(
     csv: bool = False,
     limits: Any = None,
 ) -> RerunResult:
-    from codegen.pipeline import scaled_rows
-    from codegen.spec import load_spec
-    from codegen.validate import validate
+    from codegen.pipeline.program import scaled_rows
+    from codegen.spec.model import load_spec
+    from codegen.validate.validator import validate
     from sandbox import Limits, run
 
     source_dir = Path(run_dir)

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from codegen.spec import DUCKDB_TYPES, Column, quote_ident
+from codegen.spec.model import DUCKDB_TYPES, Column, quote_ident
 
 INT_TYPES = {
     "TINYINT",

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from codegen.audit import AuditReport, Severity, audit_source, enforce_strict
 from codegen.errors import SdgenError
+from codegen.program.audit import AuditReport, Severity, audit_source, enforce_strict
 
 _SEVERITY_STYLE = {Severity.INFO: "dim", Severity.WARN: "yellow", Severity.BLOCK: "bold red"}
 
@@ -35,7 +35,9 @@ def extract(
     ] = None,
 ) -> None:
     """Take the Python program out of an LLM reply, black-formatted."""
-    from codegen.extract import extract_program  # black and markdown-it: only when extracting
+    from codegen.program.extract import (
+        extract_program,
+    )  # black and markdown-it: only when extracting
 
     program = extract_program(_read_input(reply))
     if output is None:
@@ -82,7 +84,7 @@ def audit(
     provenance = None
     if program.is_dir():
         # A saved run: audit its program and show where it came from.
-        from codegen.provenance import run_provenance
+        from codegen.runs.provenance import run_provenance
 
         provenance = run_provenance(program)
         program = program / "program.py"

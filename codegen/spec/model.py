@@ -755,7 +755,7 @@ def _field_lines(model: type[BaseModel]) -> list[str]:
 
 def spec_reference() -> str:
     """The spec reference in Markdown, generated from the models so it cannot drift."""
-    parts = ["# Spec v1 reference", "", "Generated from `codegen/spec.py`.", ""]
+    parts = ["# Spec v1 reference", "", "Generated from `codegen/spec/model.py`.", ""]
     for title, model in (("Spec (top level)", Spec), ("Table", Table), ("Column", Column)):
         parts += [f"## {title}", "", model.__doc__ or "", "", *_field_lines(model), ""]
     parts += ["Column types: " + ", ".join(f"`{t}`" for t in COLUMN_TYPES) + ".", ""]

@@ -1,4 +1,4 @@
-"""The blanks of a starting program (``codegen.scaffold``): which lines the model fills in, and
+"""The blanks of a starting program (``program.scaffold``): which lines the model fills in, and
 the program with the model's lines put in.
 
 The model's reply is read, never run: value lists and numbers with ``ast.literal_eval``, and
@@ -122,7 +122,7 @@ def fill_blanks(
             lines[extra] = ""
     if missing:
         return None, missing
-    from codegen.formatting import format_program
+    from codegen.program.format import format_program
 
     return format_program("\n".join(lines) + "\n"), []
 

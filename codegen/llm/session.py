@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from codegen.llm import OpenAIChatClient, Timeouts, select_endpoint
+from codegen.llm.client import OpenAIChatClient, Timeouts, select_endpoint
 
 LOCAL_READ_TIMEOUT_S = 900.0
 
@@ -39,7 +39,7 @@ def chat_session(
         finally:
             client.close()
         return
-    from codegen.model_server import serve_local_model
+    from codegen.localmodel.server import serve_local_model
 
     announce(
         "using the embedded local model (Qwen2.5-Coder-1.5B on 127.0.0.1); "

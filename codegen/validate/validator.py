@@ -36,9 +36,9 @@ import pandas as pd
 import pyarrow as pa
 
 from codegen.errors import SdgenError
-from codegen.spec import CheckRule, IncreasingRule, Spec, Table, load_spec, quote_ident
-from codegen.validate_report import Finding, Report, TableResult, plural, share, show, show_list
-from codegen.validate_sql import (
+from codegen.spec.model import CheckRule, IncreasingRule, Spec, Table, load_spec, quote_ident
+from codegen.validate.report import Finding, Report, TableResult, plural, share, show, show_list
+from codegen.validate.sql import (
     ColumnPlan,
     Limits,
     Source,

@@ -13,8 +13,8 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 if TYPE_CHECKING:  # the heavy modules (pydantic, DuckDB, pyarrow) load only when a command runs
-    from codegen.spec import CheckRule, Column, DecreasingRule, IncreasingRule, Spec
-    from codegen.validate import Report
+    from codegen.spec.model import CheckRule, Column, DecreasingRule, IncreasingRule, Spec
+    from codegen.validate.validator import Report
 
 console = Console(highlight=False, soft_wrap=True)  # findings stay one line each
 
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 def _load(path: Path) -> Spec:
     """The spec, or every problem printed as an `error:` line and exit 1."""
-    from codegen.spec import SpecError, load_spec
+    from codegen.spec.model import SpecError, load_spec
 
     try:
         return load_spec(path)
@@ -86,7 +86,7 @@ def show(spec: SpecArg) -> None:
 
 
 def _constraints(col: Column) -> str:
-    from codegen.validate_report import show as show_value
+    from codegen.validate.report import show as show_value
 
     parts = []
     if col.nullable:
@@ -105,7 +105,7 @@ def _constraints(col: Column) -> str:
 
 
 def _rule_text(rule: CheckRule | IncreasingRule | DecreasingRule) -> str:
-    from codegen.spec import CheckRule, IncreasingRule
+    from codegen.spec.model import CheckRule, IncreasingRule
 
     if isinstance(rule, CheckRule):
         share = "every row" if rule.min_fraction == 1 else f"{rule.min_fraction:.0%} of rows"
@@ -121,7 +121,7 @@ def _rule_text(rule: CheckRule | IncreasingRule | DecreasingRule) -> str:
 
 def reference() -> None:
     """Print the spec reference (Markdown), generated from the spec models."""
-    from codegen.spec import spec_reference
+    from codegen.spec.model import spec_reference
 
     sys.stdout.write(spec_reference())
 
@@ -153,8 +153,8 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check a directory of tables against a spec; exit 1 when any check fails."""
-    from codegen.cli_sandbox import parse_rows
-    from codegen.validate import Limits, validate
+    from codegen.cli.sandbox import parse_rows
+    from codegen.validate.validator import Limits, validate
 
     loaded = _load(spec)
     chosen = {"memory_mb": memory_mb, "threads": threads}

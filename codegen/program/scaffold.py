@@ -3,10 +3,10 @@
 Everything mechanical is written out here, correct by construction: the contract, one seeded
 generator, the tables in dependency order, primary keys, foreign keys drawn from the parent
 table, fixed value lists, booleans, bounded dates, strings from simple patterns
-(``codegen.scaffold_patterns``), and columns that checks of common shapes tie to others
-(``codegen.scaffold_rules``). What needs judgement is left blank, with the column's constraints
+(``codegen.program.patterns``), and columns that checks of common shapes tie to others
+(``codegen.program.rules``). What needs judgement is left blank, with the column's constraints
 and rules in a comment: realistic value lists (``[...]``), default numbers to tune, and columns no
-formula covers (``...``); ``codegen.scaffold_blanks`` lists and fills them. Small local models
+formula covers (``...``); ``codegen.program.blanks`` lists and fills them. Small local models
 complete such a program far more reliably than they write one from nothing; large models lose
 nothing by it.
 """
@@ -17,7 +17,7 @@ import keyword
 import re
 from typing import Any
 
-from codegen.scaffold_rules import Order, formula_for, multiple_of, null_when_for, order_for
+from codegen.program.rules import Order, formula_for, multiple_of, null_when_for, order_for
 
 _NOT_NAME = re.compile(r"\W+")
 _RESERVED = {"id", "type", "len", "max", "min", "sum", "range", "list", "dict", "set", "str"}
@@ -25,7 +25,7 @@ _RESERVED |= {"int", "float", "rng", "np", "pd", "n", "rows", "seed", "format", 
 
 
 def build_scaffold(spec: Any) -> str:
-    """The starting program for ``spec`` (a ``codegen.spec.Spec``)."""
+    """The starting program for ``spec`` (a ``codegen.spec.model.Spec``)."""
     lines = [
         "import numpy as np",
         "import pandas as pd",
@@ -96,8 +96,8 @@ def build_scaffold(spec: Any) -> str:
     lines.append(
         "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
     )
-    from codegen.formatting import format_program
-    from codegen.scaffold_patterns import HELPER_NAME, HELPER_SOURCE
+    from codegen.program.format import format_program
+    from codegen.program.patterns import HELPER_NAME, HELPER_SOURCE
 
     if any(f"{HELPER_NAME}(rng" in line for line in lines):  # pattern columns, drawn mechanically
         lines[3:3] = HELPER_SOURCE.splitlines() + ["", ""]
@@ -411,7 +411,7 @@ def _blank_expression(
     source = _rule_source(table, name)
     params: list[tuple[str, str]] = []
     if column.pattern and kind == "string":
-        from codegen.scaffold_patterns import pattern_call
+        from codegen.program.patterns import pattern_call
 
         unique = bool(column.unique or column.primary_key)
         expression = pattern_call("rng", count, column.pattern, unique) or "..."

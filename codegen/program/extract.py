@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from markdown_it import MarkdownIt
 
 from codegen.errors import SdgenError
-from codegen.formatting import format_program
+from codegen.program.format import format_program
 
 PYTHON_TAGS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3"})
 CSV_TAGS = frozenset({"csv"})
@@ -135,7 +135,7 @@ def extract_program(reply: str) -> str:
     """The program in a reply, black-formatted.
 
     Raises ``ExtractionError`` when there is no Python code, and
-    ``codegen.formatting.ProgramSyntaxError`` (with the line) when it does not parse.
+    ``codegen.program.format.ProgramSyntaxError`` (with the line) when it does not parse.
     """
     return format_program(extract_code(reply))
 

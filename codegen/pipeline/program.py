@@ -24,8 +24,8 @@ from typing import Any
 
 from codegen import __version__
 from codegen.errors import SdgenError
-from codegen.llm import ChatClient, ChatMessage, Completion
-from codegen.store import save_run, sha256_text
+from codegen.llm.client import ChatClient, ChatMessage, Completion
+from codegen.runs.store import save_run, sha256_text
 
 Progress = Callable[[str], None]
 LINE_IN_ERROR = re.compile(r"\(line (\d+)\)|line (\d+)")
@@ -122,8 +122,8 @@ def generate(
     say = progress or (lambda line: None)
     scaffold = None
     if spec is not None:
-        from codegen.scaffold import build_scaffold
-        from codegen.scaffold_blanks import blanks
+        from codegen.program.blanks import blanks
+        from codegen.program.scaffold import build_scaffold
 
         name = spec.name
         scaffold = build_scaffold(spec)
@@ -205,8 +205,8 @@ def _attempt(
 ) -> tuple[Any, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
     ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to."""
-    from codegen.extract import ExtractionError, extract_program
-    from codegen.formatting import ProgramSyntaxError
+    from codegen.program.extract import ExtractionError, extract_program
+    from codegen.program.format import ProgramSyntaxError
 
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()
@@ -277,7 +277,7 @@ def program_candidates(
     whole = [("as written", code)] if _is_whole_program(tree) or scaffold is None else []
     if scaffold is None:
         return whole, []
-    from codegen.scaffold_blanks import fill_blanks
+    from codegen.program.blanks import fill_blanks
 
     if not whole and earlier:
         code = earlier + code  # later lines win
@@ -302,7 +302,7 @@ def program_candidates(
 
 
 def _blank_names(scaffold: str) -> set[str]:
-    from codegen.scaffold_blanks import blanks
+    from codegen.program.blanks import blanks
 
     return {blank.name for blank in blanks(scaffold)}
 
@@ -327,7 +327,7 @@ def _check_program(
     say: Progress,
 ) -> tuple[Any, Any] | None:
     """Placeholders, audit, sandbox run, validation; (run result, report) when all pass."""
-    from codegen.audit import audit_source
+    from codegen.program.audit import audit_source
     from sandbox import Limits, run
 
     attempt.failure = attempt.error = None
@@ -419,7 +419,7 @@ def _validate(spec: Any, result: Any, rows: dict[str, int]) -> Any:
     """The spec's checks, or the generic ones when there is no spec."""
     tables = {t.name: t.path for t in result.tables.values()}
     if spec is not None:
-        from codegen.validate import validate
+        from codegen.validate.validator import validate
 
         return validate(spec, tables, rows)
     return GenericReport.of(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from codegen.store import load_manifest, sha256_file, sha256_text
+from codegen.runs.store import load_manifest, sha256_file, sha256_text
 
 
 def run_provenance(run_dir: str | Path) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from codegen.model import DEFAULT_MODEL, ModelServerError, model_path, model_status
-from codegen.model_pull import SOURCE_ENV, URL_ENV, pull_model, source_from_settings
-from codegen.model_server import CONTEXT_ENV, THREADS_ENV, LocalModelServer
+from codegen.localmodel.artifact import DEFAULT_MODEL, ModelServerError, model_path, model_status
+from codegen.localmodel.pull import SOURCE_ENV, URL_ENV, pull_model, source_from_settings
+from codegen.localmodel.server import CONTEXT_ENV, THREADS_ENV, LocalModelServer
 
 model_app = typer.Typer(
     help="The embedded local model (Qwen2.5-Coder-1.5B-Instruct, served by llama.cpp).",

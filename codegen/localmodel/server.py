@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from codegen.model import (
+from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     LLAMA_CPP_PYTHON_REQUIREMENT,
     ModelArtifact,

@@ -12,7 +12,8 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from codegen import cli_codegen, cli_generate, cli_model, cli_sandbox, cli_spec
+from codegen.cli import generate, model, program, spec
+from codegen.cli import sandbox as sandbox_commands
 from codegen.errors import SdgenError
 from sandbox import SandboxError
 
@@ -24,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (cli_sandbox, cli_generate, cli_model, cli_codegen, cli_spec):
+for _module in (sandbox_commands, generate, model, program, spec):
     _module.register(app)
 
 

@@ -1,4 +1,4 @@
-"""Render the prompt templates in ``codegen/prompts/`` into chat messages.
+"""Render the prompt templates in ``codegen/prompts/templates/`` into chat messages.
 
 The words live in the templates (markdown, ``string.Template`` placeholders such as ``$dataset``);
 this module only fills them from plain inputs. The one place that turns a spec into prose is
@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from codegen.audit import SANDBOX_MODULES
 from codegen.errors import SdgenError
+from codegen.program.audit import SANDBOX_MODULES
 
 if TYPE_CHECKING:  # only a type: rendering prompts needs no HTTP client
-    from codegen.llm import ChatMessage
+    from codegen.llm.client import ChatMessage
 
 # How the libraries are listed to the model: the ones it should reach for first, first.
 _LIBRARY_ORDER = ("numpy", "pandas", "faker", "scipy", "dateutil", "pytz", "pyarrow")
@@ -40,7 +40,7 @@ class PromptError(SdgenError):
 def template_text(name: str) -> str:
     """The text of ``codegen/prompts/<name>``."""
     try:
-        return (resources.files("codegen") / "prompts" / name).read_text(encoding="utf-8")
+        return (resources.files("codegen.prompts") / "templates" / name).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PromptError(f"prompt template {name!r} not found in codegen/prompts/") from None
 
@@ -225,7 +225,7 @@ def spec_messages(
 
 def _blank_lines(scaffold: str) -> list[str]:
     """The lines the model fills in, each column's comment once above its lines."""
-    from codegen.scaffold_blanks import blanks
+    from codegen.program.blanks import blanks
 
     lines: list[str] = []
     for blank in blanks(scaffold):
@@ -252,9 +252,9 @@ def _without_helper_bodies(program: str) -> str:
 
 
 def _scaffold(spec: object) -> str:
-    """The starting program (codegen.scaffold) for a spec model; dicts and YAML text are parsed."""
-    from codegen.scaffold import build_scaffold
-    from codegen.spec import Spec, load_spec, parse_spec
+    """The starting program (program.scaffold) for a spec model; dicts and YAML text are parsed."""
+    from codegen.program.scaffold import build_scaffold
+    from codegen.spec.model import Spec, load_spec, parse_spec
 
     if not isinstance(spec, Spec):
         spec = load_spec(spec) if isinstance(spec, str) else parse_spec(_as_mapping(spec))

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codegen.llm import ChatClient, ChatMessage
-from codegen.pipeline import (
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.program import (
     Attempt,
     GenerateOptions,
     GenerationError,
@@ -26,7 +26,7 @@ from codegen.pipeline import (
     name_from_request,
     run_provenance,
 )
-from codegen.store import save_run
+from codegen.runs.store import save_run
 
 CSV_REASONS = {
     "no_csv": "Your reply had no CSV block.",
@@ -129,7 +129,7 @@ def _check(
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from codegen.extract import ExtractionError, extract_csv
+    from codegen.program.extract import ExtractionError, extract_csv
 
     attempt.stage = "extract"
     try:
@@ -157,7 +157,7 @@ def _check(
         tables[table] = (path, data.num_rows)
     attempt.stage = "validate"
     if spec is not None:
-        from codegen.validate import validate
+        from codegen.validate.validator import validate
 
         report = validate(spec, {table: path for table, (path, _) in tables.items()})
     else:

@@ -1,7 +1,7 @@
 """The embedded local model: what it is, where it lives, and whether it is there and verified.
 
 The one place that names the model (file, size, sha256, where it can be fetched from); pulling it is
-``codegen.model_pull``, serving it is ``codegen.model_server``.
+``codegen.localmodel.pull``, serving it is ``codegen.localmodel.server``.
 
     SdgenError
      └── ModelError                 anything about the local model
