@@ -5,16 +5,18 @@ imports only the standard library, pandas and pyarrow.
 
     from sandbox import Limits, run
     result = run(source, "out/", rows={"housing": 1000}, seed=7, limits=Limits(timeout_s=30))
-    result.ok, result.error, result.tables["housing"].rows, result.dataframe("housing")
+    result.ok, result.error, result.failure  # failure: a Failure value when the program failed
+    result.tables["housing"].rows, result.dataframe("housing")
 """
 
 from sandbox.errors import EngineUnavailable, ImageBuildError, ImageMissing, SandboxError
 from sandbox.image import build_image, image_reference
 from sandbox.limits import Limits, parse_size_mb
-from sandbox.runner import RunResult, TableFile, run
+from sandbox.runner import Failure, RunResult, TableFile, run
 
 __all__ = [
     "EngineUnavailable",
+    "Failure",
     "ImageBuildError",
     "ImageMissing",
     "Limits",

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,28 @@ class TableFile:
     sha256: str
 
 
+class Failure(StrEnum):
+    """Why a run failed, as a value: the host picks its words (and a repair prompt) from this,
+    never from the wording of ``RunResult.error``."""
+
+    SYNTAX = "syntax"  # the program does not parse
+    CRASH = "crash"  # it raised, or ended before the harness could report
+    NO_TABLES = "no_tables"  # it ran and left no DataFrame
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    PIDS = "pids"  # too many processes
+    OUTPUT = "output"  # output over a cap (per file, total, stdout/stderr)
+    BAD_OUTPUT = "bad_output"  # files the host refuses: links, wrong names, unreadable Parquet
+
+
+# The harness's own words for what it saw (sandbox/harness.py, ProgramFailed.kind).
+_HARNESS_KINDS = {"syntax": Failure.SYNTAX, "no_tables": Failure.NO_TABLES}
+
+
 @dataclass
 class RunResult:
-    """What happened in one sandbox run. ``ok`` is true only when tables came back intact."""
+    """What happened in one sandbox run. ``ok`` is true only when tables came back intact;
+    otherwise ``error`` says why in one line and ``failure`` is its kind."""
 
     error: str | None
     exit_code: int | None
@@ -66,6 +86,7 @@ class RunResult:
     pids_exhausted: bool = False
     output_exceeded: bool = False
     tables: dict[str, TableFile] = field(default_factory=dict)
+    failure: Failure | None = None
     harness: dict[str, Any] = field(default_factory=dict)
     image: str = ""
     limits: Limits = field(default_factory=Limits)
@@ -470,21 +491,23 @@ def _collect(
     harness = _read_manifest(out)
     building = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
     tables: dict[str, TableFile] = {}
-    error = _decide_error(execution, harness, limits)
+    decided = _decide_error(execution, harness, limits)
+    failure, error = decided if decided else (None, None)
     try:
         if error is None:
             try:
                 tables = _take_tables(out, building, harness, limits)
             except _BadOutput as bad:
-                error = f"the run's output was rejected: {bad}"
+                failure, error = Failure.BAD_OUTPUT, f"the run's output was rejected: {bad}"
             if error is None and not tables:
-                error = "produced no DataFrames"
+                failure, error = Failure.NO_TABLES, "produced no DataFrames"
         stdout = _capped_text(execution.stdout, execution.stdout_total)
         stderr = _capped_text(execution.stderr, execution.stderr_total)
         (building / "stdout.txt").write_text(stdout, encoding="utf-8")
         (building / "stderr.txt").write_text(stderr, encoding="utf-8")
         result = RunResult(
             error=error,
+            failure=failure,
             exit_code=execution.exit_code,
             stdout=stdout,
             stderr=stderr,
@@ -515,29 +538,32 @@ def _collect(
     return result
 
 
-def _decide_error(execution: _Execution, harness: dict[str, Any], limits: Limits) -> str | None:
-    """The one cause a user should hear, most specific first."""
+def _decide_error(
+    execution: _Execution, harness: dict[str, Any], limits: Limits
+) -> tuple[Failure, str] | None:
+    """The one cause a user should hear, most specific first, with its kind."""
     reported = harness.get("error") if isinstance(harness.get("error"), dict) else None
     kind = str(reported.get("kind", "")) if reported else ""
     if execution.output_exceeded:
-        return f"output larger than the cap ({execution.output_exceeded})"
+        return Failure.OUTPUT, f"output larger than the cap ({execution.output_exceeded})"
     if kind == "output_cap":
-        return f"output larger than the cap ({limits.output_mb} MiB per file)"
+        return Failure.OUTPUT, f"output larger than the cap ({limits.output_mb} MiB per file)"
     if execution.pids_exhausted or kind == "pids":
-        return f"too many processes (limit {limits.pids})"
+        return Failure.PIDS, f"too many processes (limit {limits.pids})"
     if execution.timed_out:
-        return f"timed out after {limits.timeout_s:g} s"
+        return Failure.TIMEOUT, f"timed out after {limits.timeout_s:g} s"
     if execution.oom_killed or kind == "memory":
-        return f"out of memory (limit {limits.memory_mb} MiB)"
+        return Failure.MEMORY, f"out of memory (limit {limits.memory_mb} MiB)"
     if reported:
-        return str(reported.get("message") or "program failed")[:500]
+        message = str(reported.get("message") or "program failed")[:500]
+        return _HARNESS_KINDS.get(kind, Failure.CRASH), message
     if execution.exit_code not in (0, None):
-        return (
+        return Failure.CRASH, (
             f"program ended with exit code {execution.exit_code} before the harness could report "
             "(os._exit or a signal)"
         )
     if harness.get("status") != "ok":
-        return "the run left no readable manifest"
+        return Failure.CRASH, "the run left no readable manifest"
     return None
 
 
@@ -644,6 +670,7 @@ def _manifest(
     return {
         "status": "ok" if result.ok else "failed",
         "error": result.error,
+        "failure": result.failure.value if result.failure else None,
         "mode": harness.get("mode"),
         "tables": [
             {

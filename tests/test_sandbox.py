@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from sandbox import ImageMissing, Limits, SandboxError, run
+from sandbox import Failure, ImageMissing, Limits, SandboxError, run
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"
 
@@ -119,27 +119,34 @@ def test_real_replies_programs_run(run_program, reply):
 
 
 @pytest.mark.parametrize(
-    "source, expected",
+    "source, expected, failure",
     [
-        ("import pandas as pd\ndf = pd.DataFrame({'a': [1]}\n", r"syntax error at line \d"),
+        (
+            "import pandas as pd\ndf = pd.DataFrame({'a': [1]}\n",
+            r"syntax error at line \d",
+            Failure.SYNTAX,
+        ),
         (
             "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nraise ValueError('boom')\n",
             r"^program raised ValueError: boom \(line 3\)$",
+            Failure.CRASH,
         ),
-        ("x = 1\nprint('no tables here')\n", r"^produced no DataFrames"),
-        ("def generate(rows, seed):\n    return 42\n", r"returned a int"),
-        ("import sys\nsys.exit(3)\n", r"exit\(3\)"),
-        ("import os\nos._exit(5)\n", r"exit code 5"),
+        ("x = 1\nprint('no tables here')\n", r"^produced no DataFrames", Failure.NO_TABLES),
+        ("def generate(rows, seed):\n    return 42\n", r"returned a int", Failure.CRASH),
+        ("import sys\nsys.exit(3)\n", r"exit\(3\)", Failure.CRASH),
+        ("import os\nos._exit(5)\n", r"exit code 5", Failure.CRASH),
     ],
     ids=["syntax", "raises", "no-tables", "bad-return", "sys-exit", "os-exit"],
 )
-def test_failures_are_one_clear_line(run_program, source, expected):
+def test_failures_are_one_clear_line(run_program, source, expected, failure):
     result = run_program(source)
     assert not result.ok and result.tables == {}
     assert re.search(expected, result.error), result.error
+    assert result.failure is failure  # the kind is a value, not read back from the words
     assert "\n" not in result.error
     manifest = json.loads((result.out_dir / "manifest.json").read_text())
     assert manifest["status"] == "failed" and manifest["error"] == result.error
+    assert manifest["failure"] == failure.value
     assert not list(result.out_dir.glob("*.parquet"))
 
 

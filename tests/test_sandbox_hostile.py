@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Limits
+from sandbox import Failure, Limits
 
 FAST = Limits(timeout_s=20, memory_mb=256, pids=48, tmpfs_mb=16, output_mb=16, log_kb=64)
 
@@ -51,7 +51,7 @@ def test_fork_bomb(run_program):
         limits=FAST,
     )
     assert result.error == "too many processes (limit 48)"
-    assert result.pids_exhausted
+    assert result.pids_exhausted and result.failure is Failure.PIDS
 
 
 def test_thread_bomb(run_program):
@@ -76,11 +76,13 @@ def test_memory_bomb(run_program):
         limits=FAST,
     )
     assert result.error == "out of memory (limit 256 MiB)"
+    assert result.failure is Failure.MEMORY
 
 
 def test_infinite_loop_times_out(run_program):
     result = run_program("while True:\n    pass\n", limits=Limits(timeout_s=3))
     assert result.error == "timed out after 3 s" and result.timed_out
+    assert result.failure is Failure.TIMEOUT
     assert result.duration_s < 15
 
 
