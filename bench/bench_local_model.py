@@ -34,8 +34,8 @@ class Outcome:
 
 
 def run_spec(client, path: Path, out_root: Path, **options) -> Outcome:  # noqa: ANN001
-    from codegen.errors import SdgenError
-    from codegen.pipeline.program import GenerateOptions, GenerationError, generate
+    from codegen.errors import GenerationError, SdgenError
+    from codegen.pipeline.program import GenerateOptions, generate
     from codegen.spec.model import load_spec
 
     text = path.read_text()

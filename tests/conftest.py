@@ -92,7 +92,8 @@ def real_local_model() -> Path:
     SDGEN_REQUIRE_LOCAL_MODEL=1 (as in CI): a skipped test is not a passed one."""
     import os
 
-    from codegen.localmodel.artifact import DEFAULT_MODEL, ModelMissingError, is_verified
+    from codegen.errors import ModelMissingError
+    from codegen.localmodel.artifact import DEFAULT_MODEL, is_verified
     from codegen.localmodel.server import require_runtime
 
     path = REAL_MODEL_PATH

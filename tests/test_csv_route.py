@@ -11,9 +11,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient
 from codegen.pipeline.csv import generate_csv
-from codegen.pipeline.program import GenerateOptions, GenerationError
+from codegen.pipeline.program import GenerateOptions
 from codegen.spec.model import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

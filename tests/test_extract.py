@@ -12,14 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from codegen.program.extract import (
-    ExtractionError,
-    extract_code,
-    extract_csv,
-    extract_program,
-    python_blocks,
-)
-from codegen.program.format import ProgramSyntaxError, format_program
+from codegen.errors import ExtractionError, ProgramSyntaxError
+from codegen.program.extract import extract_code, extract_csv, extract_program, python_blocks
+from codegen.program.format import format_program
 
 FENCE = "```"
 

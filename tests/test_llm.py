@@ -9,20 +9,22 @@ from pathlib import Path
 import pytest
 from openai_stub import OpenAIStub
 
-from codegen.llm.client import (
-    DEFAULT_OPENAI_BASE_URL,
-    PLACEHOLDER_API_KEY,
+from codegen.errors import (
     AuthenticationFailedError,
-    Completion,
     EndpointServerError,
     EndpointUnreachableError,
     LLMTimeoutError,
     MalformedReplyError,
     MissingAPIKeyError,
     ModelNotFoundError,
-    OpenAIChatClient,
     RateLimitedError,
     RequestRejectedError,
+)
+from codegen.llm.client import (
+    DEFAULT_OPENAI_BASE_URL,
+    PLACEHOLDER_API_KEY,
+    Completion,
+    OpenAIChatClient,
     ResponseCache,
     RetryPolicy,
     Timeouts,

@@ -18,14 +18,8 @@ from typer.testing import CliRunner
 
 from codegen.cli import model as cli_model
 from codegen.cli.main import app
-from codegen.localmodel.artifact import (
-    ModelArtifact,
-    ModelHashMismatchError,
-    ModelSourceError,
-    PipParts,
-    is_verified,
-    model_path,
-)
+from codegen.errors import ModelHashMismatchError, ModelSourceError
+from codegen.localmodel.artifact import ModelArtifact, PipParts, is_verified, model_path
 from codegen.localmodel.pull import PipPartsSource, UrlSource, pull_model, source_from_settings
 
 DATA = random.Random(5).randbytes(300_000)

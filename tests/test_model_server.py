@@ -15,13 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from codegen.errors import ModelMissingError, ModelServerError
 from codegen.localmodel import server as model_server
-from codegen.localmodel.artifact import (
-    DEFAULT_MODEL,
-    ModelMissingError,
-    ModelServerError,
-    model_path,
-)
+from codegen.localmodel.artifact import DEFAULT_MODEL, model_path
 from codegen.localmodel.server import LocalModelServer
 
 FAKE_SERVER = Path(__file__).with_name("fake_llm_server.py")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient, RetryPolicy
-from codegen.pipeline.program import GenerateOptions, GenerationError, generate
+from codegen.pipeline.program import GenerateOptions, generate
 from codegen.runs.rerun import rerun
 from codegen.spec.model import load_spec
 from sandbox import Limits

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from codegen import prompts
+from codegen.errors import PromptError
 from codegen.prompts import (
-    PromptError,
     csv_messages,
     describe_spec,
     generation_order,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.errors import SdgenError
+from codegen.errors import SdgenError, SpecError
 from codegen.spec.model import (
     COLUMN_TYPES,
     RULE_KINDS,
@@ -17,7 +17,6 @@ from codegen.spec.model import (
     Column,
     IncreasingRule,
     Spec,
-    SpecError,
     Table,
     load_spec,
     parse_spec,

@@ -19,7 +19,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from codegen.localmodel.artifact import DEFAULT_MODEL, ModelServerError, model_path, model_status
+from codegen.errors import ModelServerError
+from codegen.localmodel.artifact import DEFAULT_MODEL, model_path, model_status
 from codegen.localmodel.pull import SOURCE_ENV, URL_ENV, pull_model, source_from_settings
 from codegen.localmodel.server import CONTEXT_ENV, THREADS_ENV, LocalModelServer
 

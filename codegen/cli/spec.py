@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
 def _load(path: Path) -> Spec:
     """The spec, or every problem printed as an `error:` line and exit 1."""
-    from codegen.spec.model import SpecError, load_spec
+    from codegen.errors import SpecError
+    from codegen.spec.model import load_spec
 
     try:
         return load_spec(path)

@@ -40,7 +40,19 @@ from urllib.parse import urlsplit
 import openai
 from openai.types.chat import ChatCompletion
 
-from codegen.errors import SdgenError
+from codegen.errors import (
+    AuthenticationFailedError,
+    EndpointServerError,
+    EndpointUnreachableError,
+    LLMError,
+    LLMStatusError,
+    LLMTimeoutError,
+    MalformedReplyError,
+    MissingAPIKeyError,
+    ModelNotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
+)
 
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -50,62 +62,6 @@ CACHE_FORMAT_VERSION = 1
 
 
 # --- errors --------------------------------------------------------------------------------------
-class LLMError(SdgenError):
-    """The endpoint is down, refuses the key, or answers nonsense."""
-
-    def __init__(self, message: str, *, base_url: str | None = None) -> None:
-        super().__init__(message)
-        self.base_url = base_url
-
-
-class MissingAPIKeyError(LLMError):
-    pass
-
-
-class EndpointUnreachableError(LLMError):
-    def __init__(self, message: str, *, base_url: str, reason: str, attempts: int) -> None:
-        super().__init__(message, base_url=base_url)
-        self.reason = reason
-        self.attempts = attempts
-
-
-class LLMTimeoutError(EndpointUnreachableError):
-    pass
-
-
-class LLMStatusError(LLMError):
-    """An HTTP error status from the endpoint; ``status_code`` and the server's ``detail`` kept."""
-
-    def __init__(self, message: str, *, base_url: str, status_code: int, detail: str) -> None:
-        super().__init__(message, base_url=base_url)
-        self.status_code = status_code
-        self.detail = detail
-
-
-class AuthenticationFailedError(LLMStatusError):
-    pass
-
-
-class ModelNotFoundError(LLMStatusError):
-    pass
-
-
-class RateLimitedError(LLMStatusError):
-    pass
-
-
-class EndpointServerError(LLMStatusError):
-    pass
-
-
-class RequestRejectedError(LLMStatusError):
-    pass
-
-
-class MalformedReplyError(LLMError):
-    pass
-
-
 # --- the interface -------------------------------------------------------------------------------
 class ChatMessage(TypedDict):
     role: str  # "system", "user" or "assistant"

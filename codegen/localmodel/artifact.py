@@ -18,36 +18,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.errors import SdgenError
-
-
-class ModelError(SdgenError):
-    """Something about the embedded local model went wrong."""
-
-
-class ModelMissingError(ModelError):
-    """The model file or the server runtime is not installed."""
-
-
-class ModelSourceError(ModelError):
-    """A model source could not deliver the file."""
-
-
-class ModelHashMismatchError(ModelError):
-    """The fetched file does not have the pinned sha256 (or size)."""
-
-    def __init__(self, message: str, *, expected: str, actual: str) -> None:
-        super().__init__(message)
-        self.expected = expected
-        self.actual = actual
-
-
-class ModelServerError(ModelError):
-    """The local model server would not start, died, or never answered."""
-
-    def __init__(self, message: str, *, log_tail: str = "") -> None:
-        super().__init__(message)
-        self.log_tail = log_tail
+from codegen.errors import (
+    ModelMissingError,
+)
 
 
 @dataclass(frozen=True)

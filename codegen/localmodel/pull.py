@@ -38,11 +38,10 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
+from codegen.errors import ModelHashMismatchError, ModelSourceError
 from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     ModelArtifact,
-    ModelHashMismatchError,
-    ModelSourceError,
     forget_verified,
     is_verified,
     mark_verified,

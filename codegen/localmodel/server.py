@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from codegen.errors import ModelMissingError, ModelServerError
 from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     LLAMA_CPP_PYTHON_REQUIREMENT,
     ModelArtifact,
-    ModelMissingError,
-    ModelServerError,
     cache_dir,
     require_model,
 )

@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codegen.errors import GenerationError
 from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.program import (
     Attempt,
     GenerateOptions,
-    GenerationError,
     GenerationResult,
     GenericReport,
     Progress,
@@ -129,7 +129,8 @@ def _check(
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from codegen.program.extract import ExtractionError, extract_csv
+    from codegen.errors import ExtractionError
+    from codegen.program.extract import extract_csv
 
     attempt.stage = "extract"
     try:

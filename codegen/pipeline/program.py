@@ -23,21 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from codegen import __version__
-from codegen.errors import SdgenError
+from codegen.errors import GenerationError, SdgenError
 from codegen.llm.client import ChatClient, ChatMessage, Completion
 from codegen.runs.store import save_run, sha256_text
 
 Progress = Callable[[str], None]
 LINE_IN_ERROR = re.compile(r"\(line (\d+)\)|line (\d+)")
-
-
-class GenerationError(SdgenError):
-    """Every attempt failed; ``run_dir`` holds the failed attempts for inspection."""
-
-    def __init__(self, message: str, *, run_dir: Path | None, attempts: list[Attempt]) -> None:
-        super().__init__(message)
-        self.run_dir = run_dir
-        self.attempts = attempts
 
 
 @dataclass
@@ -205,8 +196,8 @@ def _attempt(
 ) -> tuple[Any, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
     ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to."""
-    from codegen.program.extract import ExtractionError, extract_program
-    from codegen.program.format import ProgramSyntaxError
+    from codegen.errors import ExtractionError, ProgramSyntaxError
+    from codegen.program.extract import extract_program
 
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()

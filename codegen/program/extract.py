@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 
-from codegen.errors import SdgenError
+from codegen.errors import ExtractionError
 from codegen.program.format import format_program
 
 PYTHON_TAGS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3"})
@@ -44,10 +44,6 @@ _PYTHON_LINE = re.compile(
 # IPython lines (``!pip install faker``, ``%matplotlib inline``) that a notebook-trained model puts
 # in Python blocks; they are not Python, and never part of what a generator needs.
 _IPYTHON_MAGIC = re.compile(r"^[!%]")
-
-
-class ExtractionError(SdgenError):
-    """No usable code (Python or CSV) in a reply."""
 
 
 def _markdown() -> MarkdownIt:

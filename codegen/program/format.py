@@ -10,24 +10,10 @@ import ast
 
 import black
 
-from codegen.errors import SdgenError
+from codegen.errors import ProgramSyntaxError
 
 LINE_LENGTH = 100
 TARGET_PYTHON = (3, 11)
-
-
-class ProgramSyntaxError(SdgenError):
-    """The program is not valid Python; ``line`` (1-based), ``column`` and ``detail`` say where and
-    why, ``source_line`` is the offending line as written."""
-
-    def __init__(self, *, line: int | None, column: int | None, detail: str, source_line: str):
-        where = f"line {line}" if line else "an unknown line"
-        shown = f": {source_line.strip()}" if source_line.strip() else ""
-        super().__init__(f"syntax error at {where}: {detail}{shown}")
-        self.line = line
-        self.column = column
-        self.detail = detail
-        self.source_line = source_line
 
 
 def check_syntax(code: str) -> ast.Module:

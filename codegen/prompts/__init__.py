@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from codegen.errors import SdgenError
+from codegen.errors import PromptError
 from codegen.program.audit import SANDBOX_MODULES
 
 if TYPE_CHECKING:  # only a type: rendering prompts needs no HTTP client
@@ -29,10 +29,6 @@ if TYPE_CHECKING:  # only a type: rendering prompts needs no HTTP client
 _LIBRARY_ORDER = ("numpy", "pandas", "faker", "scipy", "dateutil", "pytz", "pyarrow")
 MAX_MESSAGE_LINES = 40  # of error text quoted in a repair prompt
 EXCERPT_CONTEXT = 6  # program lines quoted on each side of a failing line
-
-
-class PromptError(SdgenError):
-    """A template is missing or a placeholder has no value (a bug, not a user error)."""
 
 
 # --- templates -----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from pydantic import (
     field_validator,
 )
 
-from codegen.errors import SdgenError
+from codegen.errors import SpecError
 
 __all__ = [
     "COLUMN_TYPES",
@@ -67,14 +67,6 @@ DUCKDB_TYPES = {
 }
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # table names become file and SQL names
 SPEC_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # the spec name becomes a directory name
-
-
-class SpecError(SdgenError):
-    """The spec is wrong; ``problems`` holds every problem found, one line each, place first."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 def quote_ident(name: str) -> str:
