@@ -34,23 +34,17 @@ class Outcome:
 
 
 def run_spec(client, path: Path, out_root: Path, **options) -> Outcome:  # noqa: ANN001
-    from codegen.errors import GenerationError, SdgenError
-    from codegen.pipeline.program import GenerateOptions, generate
-    from codegen.spec.model import load_spec
+    import codegen as sd
 
-    text = path.read_text()
     started = time.perf_counter()
     attempts, verdict, failure = [], "FAILED", ""
     try:
-        result = generate(
-            client, spec=load_spec(text), spec_text=text,
-            options=GenerateOptions(out_root=out_root, **options),
-        )  # fmt: skip
-        attempts, verdict = result.attempts, "accepted"
-    except GenerationError as exc:
+        run = sd.generate(path, client=client, out=out_root, **options)
+        attempts, verdict = run.attempts, "accepted"
+    except sd.GenerationError as exc:
         attempts = exc.attempts
         failure = (exc.attempts[-1].error or "").splitlines()[0][:70]
-    except SdgenError as exc:  # the endpoint itself failed (e.g. a timeout)
+    except sd.SdgenError as exc:  # the endpoint itself failed (e.g. a timeout)
         failure = str(exc)[:70]
     return Outcome(verdict, attempts, failure, time.perf_counter() - started)
 

@@ -1,4 +1,107 @@
-"""sdgen's host side: spec, prompts, LLM client, extraction, audit, validation,
-pipeline, store, CLI."""
+"""sdgen: turn a dataset description into an audited, reusable generator program and its data.
+
+    import codegen as sd
+    run = sd.generate("examples/housing.yaml", rows=1000)  # spec -> program -> data, saved
+    run.tables["housing"]                                  # a pandas DataFrame
+    run.rerun(rows=100_000)                                # offline, no LLM
+    sd.validate(sd.Spec.from_yaml("examples/housing.yaml"), run.path / "data")
+
+The names below are imported on first use, so ``import codegen`` (and the ``sdgen`` command) stay
+fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "generate": "codegen.api",
+    "messages": "codegen.api",
+    "load_run": "codegen.api",
+    "rerun": "codegen.api",
+    "read_spec": "codegen.api",
+    "Run": "codegen.runs.run",
+    "Manifest": "codegen.runs.manifest",
+    "Spec": "codegen.spec.model",
+    "validate": "codegen.validate.validator",
+    "Report": "codegen.validate.report",
+    "ProgramRunner": "codegen.runner",
+    "SandboxRunner": "codegen.runner",
+    "ChatClient": "codegen.llm.client",
+    "OpenAIChatClient": "codegen.llm.client",
+    "cache_dir": "codegen.paths",
+    "SdgenError": "codegen.errors",
+    "SpecError": "codegen.errors",
+    "RowsError": "codegen.errors",
+    "LLMError": "codegen.errors",
+    "ModelError": "codegen.errors",
+    "GenerationError": "codegen.errors",
+    "RunError": "codegen.errors",
+    "RerunError": "codegen.errors",
+    "ValidationInputError": "codegen.validate.validator",
+}
+__all__ = [
+    "__version__",
+    "ChatClient",
+    "GenerationError",
+    "LLMError",
+    "Manifest",
+    "ModelError",
+    "OpenAIChatClient",
+    "ProgramRunner",
+    "Report",
+    "RerunError",
+    "RowsError",
+    "Run",
+    "RunError",
+    "SandboxRunner",
+    "SdgenError",
+    "Spec",
+    "SpecError",
+    "ValidationInputError",
+    "cache_dir",
+    "generate",
+    "load_run",
+    "messages",
+    "read_spec",
+    "rerun",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from codegen.api import generate, load_run, messages, read_spec, rerun
+    from codegen.errors import (
+        GenerationError,
+        LLMError,
+        ModelError,
+        RerunError,
+        RowsError,
+        RunError,
+        SdgenError,
+        SpecError,
+    )
+    from codegen.llm.client import ChatClient, OpenAIChatClient
+    from codegen.paths import cache_dir
+    from codegen.runner import ProgramRunner, SandboxRunner
+    from codegen.runs.manifest import Manifest
+    from codegen.runs.run import Run
+    from codegen.spec.model import Spec
+    from codegen.validate.report import Report
+    from codegen.validate.validator import ValidationInputError, validate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'codegen' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

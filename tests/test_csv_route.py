@@ -13,8 +13,8 @@ import pytest
 
 from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient
+from codegen.pipeline.attempt import GenerateOptions
 from codegen.pipeline.csv import generate_csv
-from codegen.pipeline.program import GenerateOptions
 from codegen.spec.model import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +58,8 @@ def test_real_csv_reply_validates_against_a_spec(openai_stub, client, corpus_dir
         spec_text=HOUSING10,
         options=GenerateOptions(out_root=tmp_path),
     )
-    assert result.tables == {"houses": 10}
-    table = pq.read_table(result.run_dir / "data" / "houses.parquet")
+    assert result.rows == {"houses": 10} and result.tables["houses"].shape == (10, 5)
+    table = pq.read_table(result.path / "data" / "houses.parquet")
     assert table.column_names == [
         "id",
         "house size",
@@ -67,9 +67,9 @@ def test_real_csv_reply_validates_against_a_spec(openai_stub, client, corpus_dir
         "location",
         "number of bedrooms",
     ]
-    assert (result.run_dir / "data" / "houses.csv").is_file()
-    assert (result.run_dir / "reply.md").is_file() and not (result.run_dir / "program.py").exists()
-    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert (result.path / "data" / "houses.csv").is_file()
+    assert (result.path / "reply.md").is_file() and not (result.path / "program.py").exists()
+    manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["route"] == "csv" and manifest["status"] == "complete"
 
 

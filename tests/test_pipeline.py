@@ -12,11 +12,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import codegen as sd
 from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient, RetryPolicy
-from codegen.pipeline.program import GenerateOptions, generate
 from codegen.runs.rerun import rerun
-from codegen.spec.model import load_spec
 from sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,15 +95,10 @@ def client(openai_stub, isolated_env):
     client.close()
 
 
-def run_generate(client, tmp_path: Path, **options) -> object:
-    return generate(
-        client,
-        spec=load_spec(SPEC),
-        spec_text=SPEC,
-        options=GenerateOptions(
-            out_root=tmp_path / "generated", limits=Limits(timeout_s=60), **options
-        ),
-        endpoint_host="127.0.0.1",
+def run_generate(client, tmp_path: Path, **options) -> sd.Run:
+    """The public API, as a notebook calls it, with the scripted endpoint's client."""
+    return sd.generate(
+        SPEC, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60), **options
     )
 
 
@@ -113,7 +107,7 @@ def test_first_reply_accepted_and_saved_with_provenance(
 ):
     openai_stub.reply(GOOD)
     result = run_generate(client, tmp_path, seed=3)
-    run_dir = result.run_dir
+    run_dir = result.path
     assert run_dir.parent == tmp_path / "generated" / "shop"
     assert sorted(p.name for p in run_dir.iterdir()) == [
         "data",
@@ -193,9 +187,9 @@ def test_second_run_comes_from_the_cache(
     first = run_generate(client, tmp_path)
     second = run_generate(client, tmp_path)
     assert len(openai_stub.chat_requests) == 1
-    assert second.attempts[0].cached and second.run_dir != first.run_dir
-    assert (second.run_dir / "program.py").read_text() == (first.run_dir / "program.py").read_text()
-    assert json.loads((second.run_dir / "manifest.json").read_text())["usage"] == {}
+    assert second.attempts[0].cached and second.path != first.path
+    assert (second.path / "program.py").read_text() == (first.path / "program.py").read_text()
+    assert json.loads((second.path / "manifest.json").read_text())["usage"] == {}
 
 
 def test_rate_limit_then_reply(sandbox_image, no_leftovers, openai_stub, client, tmp_path):
@@ -207,17 +201,18 @@ def test_rate_limit_then_reply(sandbox_image, no_leftovers, openai_stub, client,
 def test_rerun_at_another_size_offline(sandbox_image, no_leftovers, openai_stub, client, tmp_path):
     openai_stub.reply(GOOD)
     original = run_generate(client, tmp_path)
-    bigger = rerun(original.run_dir, rows=5000, seed=9, csv=True)
-    assert bigger.tables == {"customers": 20, "orders": 5000}
+    bigger = rerun(original.path, rows=5000, seed=9, csv=True)
+    assert bigger.rows == {"customers": 20, "orders": 5000}
+    assert len(bigger.tables["orders"]) == 5000 and list(bigger.tables) == ["customers", "orders"]
     assert len(openai_stub.chat_requests) == 1  # no LLM involved
-    manifest = json.loads((bigger.run_dir / "manifest.json").read_text())
-    assert manifest["rerun_of"] == original.run_dir.name and manifest["seed"] == 9
-    assert pq.read_table(bigger.run_dir / "data" / "orders.parquet").num_rows == 5000
-    assert (bigger.run_dir / "data" / "orders.csv").read_text().count("\n") == 5001
+    manifest = json.loads((bigger.path / "manifest.json").read_text())
+    assert manifest["rerun_of"] == original.path.name and manifest["seed"] == 9
+    assert pq.read_table(bigger.path / "data" / "orders.parquet").num_rows == 5000
+    assert (bigger.path / "data" / "orders.csv").read_text().count("\n") == 5001
     # A tampered program is refused.
-    (original.run_dir / "program.py").write_text("import os\n")
-    with pytest.raises(Exception, match="changed since it was saved"):
-        rerun(original.run_dir)
+    (original.path / "program.py").write_text("import os\n")
+    with pytest.raises(sd.RunError, match="changed since it was saved"):
+        rerun(original.path)
 
 
 def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -280,7 +275,7 @@ def test_audit_of_a_saved_run_shows_provenance_and_integrity(
     sandbox_image, no_leftovers, openai_stub, client, tmp_path
 ):
     openai_stub.reply(GOOD)
-    run_dir = run_generate(client, tmp_path).run_dir
+    run_dir = run_generate(client, tmp_path).path
     done = sdgen("audit", str(run_dir), "--json", env={})
     report = json.loads(done.stdout)
     assert report["provenance"]["model"] == "stub-model"
@@ -318,10 +313,10 @@ def test_model_values_are_tried_in_the_starting_program(
     attempt = result.attempts[0]
     assert attempt.stage == "accepted"
     assert attempt.variant == "blanks filled in"
-    program = (result.run_dir / "program.py").read_text()
+    program = (result.path / "program.py").read_text()
     assert "name_values = [" in program and "Chloé Martin" in program
     assert "amount_slope = 7.5" in program and "merge(" not in program
-    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["attempts"][0]["variant"] == "blanks filled in"
     assert len(openai_stub.chat_requests) == 1
 
@@ -340,7 +335,7 @@ def test_blanks_reply_is_put_into_the_starting_program(
     assert attempt.stage == "accepted" and attempt.variant == "blanks filled in"
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
     assert "only these lines" in asked and "name_values = [...]" in asked
-    program = (result.run_dir / "program.py").read_text()
+    program = (result.path / "program.py").read_text()
     assert "Chloé Martin" in program and "amount_slope = 12.5" in program
     assert "def generate(rows: dict[str, int], seed: int)" in program and "..." not in program
 
@@ -357,7 +352,7 @@ def test_unfilled_blank_is_asked_for_again(
     assert "only the lines to fill in" in repair
     assert second.stage == "accepted"
     # The repair reply gave only the missing line; the first reply's lines still count.
-    assert "amount_slope = 3\n" in (result.run_dir / "program.py").read_text()
+    assert "amount_slope = 3\n" in (result.path / "program.py").read_text()
 
 
 def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
@@ -369,7 +364,7 @@ def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
     attempt = result.attempts[0]
     assert attempt.stage == "accepted"
     assert attempt.variant == "blanks filled in, default numbers"
-    program = (result.run_dir / "program.py").read_text()
+    program = (result.path / "program.py").read_text()
     assert "amount_slope = -40" not in program and "Dev Patel" in program
     assert len(openai_stub.chat_requests) == 1
 
@@ -383,14 +378,10 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     )
     rewrite = "items = rng.integers(1, 7, size=n_orders)"
     openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
-    result = generate(
-        client,
-        spec=load_spec(spec_text),
-        spec_text=spec_text,
-        options=GenerateOptions(
-            out_root=tmp_path / "generated", limits=Limits(timeout_s=60), ask="blanks"
-        ),
-    )
+    result = sd.generate(
+        spec_text, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60),
+        ask="blanks",
+    )  # fmt: skip
     first, second = result.attempts
     assert first.failure == "validation" and "items <> 7" in (first.error or "")
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
@@ -398,7 +389,7 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     repair = openai_stub.chat_requests[1].messages[-1]["content"]
     assert "To change a column that is not a blank, add its line" in repair
     assert second.variant == "blanks filled in, with its own column lines"
-    assert rewrite in (result.run_dir / "program.py").read_text()
+    assert rewrite in (result.path / "program.py").read_text()
 
 
 PEOPLE = """\
@@ -430,5 +421,5 @@ def test_prompt_route_takes_a_bare_row_count_as_its_default_and_reruns_at_any_si
     run_dir = Path(done.stdout.strip().splitlines()[-1])
     assert pq.read_table(run_dir / "data" / "people.parquet").num_rows == 30
     bigger = rerun(run_dir, rows=500)
-    assert pq.read_table(bigger.run_dir / "data" / "people.parquet").num_rows == 500
-    assert bigger.manifest["rows_requested"] == {"people": 500}
+    assert pq.read_table(bigger.path / "data" / "people.parquet").num_rows == 500
+    assert bigger.manifest.rows_requested == {"people": 500}

@@ -1,41 +1,24 @@
-"""`sdgen generate` and `sdgen rerun`: the main job, from the command line."""
+"""`sdgen generate`, `sdgen csv` and `sdgen rerun`: the main job, from the command line.
+
+Each command parses its options, calls the Python API (``codegen.api``) and prints what it
+returns; the API does the work.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from codegen.cli.options import sandbox_limits, split_rows
 from codegen.errors import SdgenError
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def _rows(items: list[str] | None) -> tuple[int | None, dict[str, int]]:
-    """``--rows N`` (the tables nothing references) and ``--rows TABLE=N`` (that table)."""
-    from codegen.cli.sandbox import parse_rows
-
-    bare = [item for item in items or [] if "=" not in item]
-    named = parse_rows([item for item in items or [] if "=" in item])
-    if len(bare) > 1:
-        raise SdgenError("--rows N may be given once (use TABLE=N for the others)")
-    if bare:
-        try:
-            count = int(bare[0])
-        except ValueError:
-            raise SdgenError(f"--rows {bare[0]!r}: expected N or TABLE=N") from None
-        return count, named
-    return None, named
-
-
-def _limits(timeout: float, memory: str):  # -> sandbox.Limits
-    from sandbox import Limits, parse_size_mb
-
-    try:
-        return Limits(timeout_s=timeout, memory_mb=parse_size_mb(memory))
-    except ValueError as exc:
-        raise SdgenError(str(exc)) from None
-
+    from codegen.runs.run import Run
 
 # Options shared by `generate` and `csv`.
 SpecArgument = Annotated[Path | None, typer.Argument(help="The dataset spec (YAML).")]
@@ -89,10 +72,31 @@ def generate_command(
         raise SdgenError(f"--format {output_format!r}: use parquet or csv")
     if ask not in ("auto", "program", "blanks"):
         raise SdgenError(f"--ask {ask!r}: use auto, program or blanks")
-    _generation(
-        "program", spec, prompt, out, rows, seed, max_attempts, model, base_url,
-        output_format == "csv", strict, no_cache, dry_run, _limits(timeout, memory), ask=ask,
-    )  # fmt: skip
+    bare, named = split_rows(rows)
+    if dry_run:
+        from codegen.api import messages
+        from codegen.llm.client import select_endpoint
+
+        if ask == "auto":  # as generate() decides it: blanks for the embedded model
+            ask = "blanks" if select_endpoint(base_url=base_url, model=model) is None else "program"
+        _print_messages(messages(spec, prompt=prompt, ask=ask, rows=bare))  # type: ignore[arg-type]
+        return
+    _generate(
+        spec=spec,
+        prompt=prompt,
+        rows=bare,
+        table_rows=named,
+        seed=seed,
+        max_attempts=max_attempts,
+        ask=ask,
+        base_url=base_url,
+        model=model,
+        cache=not no_cache,
+        out=out,
+        csv=output_format == "csv",
+        strict=strict,
+        limits=sandbox_limits(timeout, memory),
+    )
 
 
 def csv_command(
@@ -110,120 +114,65 @@ def csv_command(
 
     The last line printed is the saved run's directory.
     """
-    _generation(
-        "csv", spec, prompt, out, None, seed, max_attempts, model, base_url,
-        True, False, no_cache, dry_run, None,
-    )  # fmt: skip
-
-
-def _generation(
-    route: str,
-    spec: Path | None,
-    prompt: str | None,
-    out: Path,
-    rows: list[str] | None,
-    seed: int,
-    max_attempts: int,
-    model: str | None,
-    base_url: str | None,
-    csv: bool,
-    strict: bool,
-    no_cache: bool,
-    dry_run: bool,
-    limits: object,
-    ask: str = "program",
-) -> None:
-    from rich.console import Console
-
-    from codegen import prompts
-    from codegen.llm.client import select_endpoint
-    from codegen.llm.session import chat_session
-    from codegen.pipeline.program import GenerateOptions, scaled_rows
-    from codegen.spec.model import load_spec
-
-    if (spec is None) == (prompt is None):
-        raise SdgenError("give a SPEC file or --prompt TEXT (one of them)")
-    console = Console(stderr=True)
-    spec_model = spec_text = None
-    bare, named = _rows(rows)
-    if spec is not None:
-        try:
-            spec_text = spec.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SdgenError(f"cannot read {spec}: {exc.strerror}") from None
-        spec_model = load_spec(spec_text)
-        counts = scaled_rows(spec_model, bare, named)
-    else:
-        counts = named  # a bare N is the default size of the tables the program chooses
-    default_rows = bare if spec is None and bare is not None else 100
-    if ask == "auto":  # the small local model writes the blanks right far more often
-        ask = "blanks" if select_endpoint(base_url=base_url, model=model) is None else "program"
-    if route == "csv":
-        messages = prompts.csv_messages(spec_model, request=prompt)
-    elif spec_model is not None:
-        messages = prompts.spec_messages(spec_model, ask=ask)
-    else:
-        messages = prompts.prompt_messages(prompt or "", default_rows=default_rows)
     if dry_run:
-        for message in messages:
-            print(f"--- {message['role']}\n{message['content']}\n")
+        from codegen.api import messages
+
+        _print_messages(messages(spec, prompt=prompt, route="csv"))
         return
-    options = GenerateOptions(
-        out_root=out,
-        rows=counts,
+    _generate(
+        spec=spec,
+        prompt=prompt,
+        route="csv",
         seed=seed,
         max_attempts=max_attempts,
-        strict_audit=strict,
-        csv=csv,
-        limits=limits,
-        ask=ask,
-        default_rows=default_rows,
+        base_url=base_url,
+        model=model,
+        cache=not no_cache,
+        out=out,
     )
-    if route == "csv":
-        from codegen.pipeline.csv import generate_csv as run_route
-    else:
-        from codegen.pipeline.program import generate as run_route
-    announce = console.print
-    with chat_session(
-        model=model, base_url=base_url, cache=not no_cache, announce=announce
-    ) as session:
-        with console.status("generating") as status:
-
-            def progress(line: str) -> None:
-                status.update(line)
-                console.print(f"  {line}")
-
-            result = run_route(
-                session.client,
-                spec=spec_model,
-                spec_text=spec_text,
-                request=prompt,
-                options=options,
-                progress=progress,
-                endpoint_host=session.endpoint_host,
-            )
-    _summary(console, result)
-    print(result.run_dir)
 
 
-def _summary(console, result) -> None:  # noqa: ANN001 - rich Console, GenerationResult
+def _print_messages(messages: list) -> None:  # list[ChatMessage]
+    for message in messages:
+        print(f"--- {message['role']}\n{message['content']}\n")
+
+
+def _generate(**arguments: object) -> None:
+    """``codegen.api.generate`` with a live status line; prints the summary, then the run dir."""
+    from rich.console import Console
+
+    from codegen.api import generate
+
+    console = Console(stderr=True)
+    with console.status("generating") as status:
+
+        def progress(line: str) -> None:
+            status.update(line)
+            console.print(f"  {line}")
+
+        run = generate(progress=progress, **arguments)  # type: ignore[arg-type]
+    _summary(console, run)
+    print(run.path)
+
+
+def _summary(console: Console, run: Run) -> None:
     from rich.table import Table
 
-    table = Table(title=f"saved {result.run_dir}", show_lines=False)
+    manifest = run.manifest
+    table = Table(title=f"saved {run.path}", show_lines=False)
     table.add_column("table")
     table.add_column("rows", justify="right")
-    for name, count in result.tables.items():
+    for name, count in manifest.rows.items():
         table.add_row(name, str(count))
     console.print(table)
-    usage = result.manifest.get("usage", {})
-    warnings = len(result.manifest.get("validation", {}).get("warnings", []) or [])
+    warnings = len(manifest.validation.get("warnings", []) or [])
     console.print(
-        f"accepted on attempt {len(result.attempts)} of the model {result.manifest.get('model')}; "
-        f"{usage.get('total_tokens', 0)} tokens; validation passed"
+        f"accepted on attempt {len(manifest.attempts)} of the model {manifest.model}; "
+        f"{manifest.usage.get('total_tokens', 0)} tokens; validation passed"
         + (f" with {warnings} warning(s)" if warnings else "")
     )
-    if result.program:
-        console.print(f"re-run at any size: sdgen rerun {result.run_dir} --rows N")
+    if run.program:
+        console.print(f"re-run at any size: sdgen rerun {run.path} --rows N")
 
 
 def rerun_command(
@@ -241,21 +190,22 @@ def rerun_command(
     memory: Annotated[str, typer.Option(help="Sandbox memory limit.")] = "4g",
 ) -> None:
     """Run a saved program again, offline, at any row count; validate and save it as a new run."""
+    from codegen.runner import SandboxRunner
     from codegen.runs.rerun import rerun
 
-    bare, named = _rows(rows)
-    result = rerun(
+    bare, named = split_rows(rows)
+    run = rerun(
         run_dir,
         rows=bare,
         per_table=named,
         seed=seed,
         out_root=out,
         csv=output_format == "csv",
-        limits=_limits(timeout, memory),
+        runner=SandboxRunner(limits=sandbox_limits(timeout, memory)),
     )
-    for name, count in result.tables.items():
+    for name, count in run.rows.items():
         print(f"{name}: {count} rows", file=sys.stderr)
-    print(result.run_dir)
+    print(run.path)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,25 +8,8 @@ from typing import Annotated
 
 import typer
 
+from codegen.cli.options import parse_rows
 from codegen.errors import SdgenError
-
-
-def parse_rows(items: list[str] | None, bare_table: str | None = "data") -> dict[str, int]:
-    """``TABLE=N`` pairs. A bare ``N`` means ``bare_table`` (the one table of a single-table
-    program), or is refused when that is None."""
-    rows: dict[str, int] = {}
-    for item in items or []:
-        name, sep, count = item.rpartition("=")
-        name = name.strip() or (bare_table if not sep or bare_table else "")
-        if not name:
-            raise SdgenError(f"--rows {item!r}: expected TABLE=N")
-        try:
-            rows[name] = int(count)
-        except ValueError:
-            raise SdgenError(f"--rows {item!r}: expected TABLE=N with N a whole number") from None
-        if rows[name] < 0:
-            raise SdgenError(f"--rows {item!r}: a row count cannot be negative")
-    return rows
 
 
 def exec_command(

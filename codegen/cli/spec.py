@@ -154,7 +154,7 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check a directory of tables against a spec; exit 1 when any check fails."""
-    from codegen.cli.sandbox import parse_rows
+    from codegen.cli.options import parse_rows
     from codegen.validate.validator import Limits, validate
 
     loaded = _load(spec)

@@ -53,6 +53,7 @@ from codegen.errors import (
     RateLimitedError,
     RequestRejectedError,
 )
+from codegen.paths import cache_dir
 
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -176,18 +177,11 @@ def resolve_endpoint(
 
 
 # --- the response cache --------------------------------------------------------------------------
-def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CACHE_HOME/sdgen`` (default ``~/.cache/sdgen``)."""
-    environ = os.environ if environ is None else environ
-    root = _env(environ, "XDG_CACHE_HOME")
-    return (Path(root) if root else Path.home() / ".cache") / "sdgen"
-
-
 class ResponseCache:
     """Completions stored as one JSON file per request, keyed by the sha256 of the request."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or default_cache_dir() / "responses"
+        self.directory = directory or cache_dir() / "responses"
 
     @staticmethod
     def key(request: Mapping[str, Any]) -> str:

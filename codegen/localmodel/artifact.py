@@ -14,13 +14,11 @@ The one place that names the model (file, size, sha256, where it can be fetched 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.errors import (
-    ModelMissingError,
-)
+from codegen.errors import ModelMissingError
+from codegen.paths import cache_dir
 
 
 @dataclass(frozen=True)
@@ -75,12 +73,6 @@ DEFAULT_MODEL = QWEN_CODER_1_5B
 
 # The server runtime, pinned: it compiles from source, so a version bump is a deliberate act.
 LLAMA_CPP_PYTHON_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
-
-
-def cache_dir() -> Path:
-    """sdgen's user cache directory: ``$XDG_CACHE_HOME/sdgen``, default ``~/.cache/sdgen``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sdgen"
 
 
 def models_dir() -> Path:

@@ -38,9 +38,9 @@ from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
     LLAMA_CPP_PYTHON_REQUIREMENT,
     ModelArtifact,
-    cache_dir,
     require_model,
 )
+from codegen.paths import cache_dir
 
 CONTEXT_ENV = "SDGEN_MODEL_CTX"
 THREADS_ENV = "SDGEN_MODEL_THREADS"

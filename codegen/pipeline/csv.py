@@ -16,23 +16,24 @@ from typing import Any
 
 from codegen.errors import GenerationError
 from codegen.llm.client import ChatClient, ChatMessage
-from codegen.pipeline.program import (
+from codegen.pipeline.attempt import (
     Attempt,
+    FailureKind,
     GenerateOptions,
-    GenerationResult,
-    GenericReport,
     Progress,
-    completion_usage,
-    name_from_request,
-    run_provenance,
+    Stage,
+    attempts_manifest,
 )
+from codegen.pipeline.program import name_from_request
+from codegen.runs.manifest import Timings
+from codegen.runs.run import Run
 from codegen.runs.store import save_run
 
 CSV_REASONS = {
-    "no_csv": "Your reply had no CSV block.",
-    "csv_unreadable": "The CSV could not be read.",
-    "csv_tables": "Your reply did not have one CSV block per table.",
-    "validation": "The CSV tables failed these checks.",
+    FailureKind.NO_CSV: "Your reply had no CSV block.",
+    FailureKind.CSV_UNREADABLE: "The CSV could not be read.",
+    FailureKind.CSV_TABLES: "Your reply did not have one CSV block per table.",
+    FailureKind.VALIDATION: "The CSV tables failed these checks.",
 }
 
 
@@ -45,7 +46,9 @@ def generate_csv(
     options: GenerateOptions | None = None,
     progress: Progress | None = None,
     endpoint_host: str = "",
-) -> GenerationResult:
+) -> Run:
+    """Ask ``client`` for the tables themselves as CSV, repair until they validate, and save
+    them as a run (``reply.md`` in place of a program). Raises ``GenerationError``."""
     from codegen import prompts
 
     options = options or GenerateOptions()
@@ -69,45 +72,35 @@ def generate_csv(
                 messages, temperature=options.temperature, seed=options.seed + number - 1,
                 max_tokens=options.max_tokens,
             )  # fmt: skip
-            attempt.llm_s = round(time.perf_counter() - mark, 3)
-            attempt.reply, attempt.model = completion.text, completion.model
-            attempt.cached, attempt.usage = completion.cached, completion_usage(completion)
+            attempt.took(completion, time.perf_counter() - mark)
             folder = work / f"attempt-{number}"
             folder.mkdir()
             outcome = _check(attempt, spec, order, folder)
             if outcome is not None:
                 tables, report = outcome
-                manifest = {
-                    **run_provenance(name, client, endpoint_host, attempts, asked, options),
-                    "route": "csv",
-                    "model": attempt.model or getattr(client, "model", ""),
-                    "rows": {table: rows for table, (_, rows) in tables.items()},
-                    "validation": report.to_dict(),
-                    "timings": {"total_s": round(time.perf_counter() - started, 3)},
-                }
+                manifest = attempts_manifest(
+                    name, "csv", client, endpoint_host, attempts, asked, options
+                )
+                manifest.model = attempt.model or getattr(client, "model", "")
+                manifest.rows = {table: rows for table, (_, rows) in tables.items()}
+                manifest.validation = report.to_dict()
+                manifest.timings = Timings(total_s=round(time.perf_counter() - started, 3))
                 run_dir = save_run(
                     options.out_root,
-                    name,
+                    manifest,
                     program=None,
                     spec_text=spec_text,
                     tables={table: path for table, (path, _) in tables.items()},
-                    manifest=manifest,
                     csv=True,
                     extra_files={"reply.md": attempt.reply},
                 )
                 say(f"attempt {number}: accepted")
-                return GenerationResult(
-                    run_dir=run_dir,
-                    program="",
-                    attempts=attempts,
-                    tables={table: rows for table, (_, rows) in tables.items()},
-                    manifest=manifest,
-                )
+                return Run(run_dir, attempts=attempts)
             if number < options.max_attempts:
                 say(f"attempt {number} failed: {attempt.error}; asking for a fix")
                 repair = prompts.render(
                     "csv_repair.md",
-                    reason=CSV_REASONS[attempt.failure or "validation"],
+                    reason=CSV_REASONS[attempt.failure or FailureKind.VALIDATION],
                     messages=attempt.error or "",
                 )
                 messages = prompts.repair_messages(first, attempt.reply, repair)
@@ -132,15 +125,14 @@ def _check(
     from codegen.errors import ExtractionError
     from codegen.program.extract import extract_csv
 
-    attempt.stage = "extract"
+    attempt.stage = Stage.EXTRACT
     try:
         blocks = extract_csv(attempt.reply)
     except ExtractionError as exc:
-        return _fail(attempt, "no_csv", str(exc))
+        return attempt.fail(FailureKind.NO_CSV, str(exc))
     if order is not None and len(blocks) != len(order):
-        return _fail(
-            attempt,
-            "csv_tables",
+        return attempt.fail(
+            FailureKind.CSV_TABLES,
             f"expected {len(order)} CSV blocks (one per table, in this order: "
             f"{', '.join(order)}), got {len(blocks)}",
         )
@@ -152,23 +144,20 @@ def _check(
         try:
             data = pacsv.read_csv(io.BytesIO(block.encode("utf-8")))
         except pa.ArrowInvalid as exc:
-            return _fail(attempt, "csv_unreadable", f"{table}: {str(exc).splitlines()[0]}")
+            return attempt.fail(FailureKind.CSV_UNREADABLE, f"{table}: {str(exc).splitlines()[0]}")
         path = folder / f"{table}.parquet"
         pq.write_table(data, path)
         tables[table] = (path, data.num_rows)
-    attempt.stage = "validate"
+    attempt.stage = Stage.VALIDATE
     if spec is not None:
         from codegen.validate.validator import validate
 
         report = validate(spec, {table: path for table, (path, _) in tables.items()})
     else:
+        from codegen.validate.generic import GenericReport
+
         report = GenericReport.of_files({table: path for table, (path, _) in tables.items()})
     if not report.ok:
-        return _fail(attempt, "validation", report.as_text())
-    attempt.stage = "accepted"
+        return attempt.fail(FailureKind.VALIDATION, report.as_text())
+    attempt.stage = Stage.ACCEPTED
     return tables, report
-
-
-def _fail(attempt: Attempt, kind: str, error: str) -> None:
-    attempt.failure, attempt.error = kind, error.strip()
-    return None

@@ -10,19 +10,13 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from codegen.errors import SdgenError
-from codegen.runs.store import load_manifest, save_run, sha256_text
-
-
-@dataclass
-class RerunResult:
-    run_dir: Path
-    tables: dict[str, int]
-    manifest: dict[str, Any]
+from codegen.errors import RerunError, RunIntegrityError, RunNotFoundError
+from codegen.runner import ProgramRunner, SandboxRunner
+from codegen.runs.manifest import Manifest, Timings
+from codegen.runs.run import Run
+from codegen.runs.store import save_run, sha256_text
 
 
 def rerun(
@@ -33,65 +27,75 @@ def rerun(
     seed: int | None = None,
     out_root: str | Path | None = None,
     csv: bool = False,
-    limits: Any = None,
-) -> RerunResult:
-    from codegen.pipeline.program import scaled_rows
-    from codegen.spec.model import load_spec
+    runner: ProgramRunner | None = None,
+) -> Run:
+    """Run the saved program again: ``rows`` for the tables nothing references, ``per_table``
+    for any table by name (the spec's counts for the rest)."""
+    from codegen.spec.rows import row_counts
     from codegen.validate.validator import validate
-    from sandbox import Limits, run
 
-    source_dir = Path(run_dir)
-    manifest = load_manifest(source_dir)
-    if manifest.get("status") != "complete":
-        raise SdgenError(f"{source_dir} is not a complete run (status {manifest.get('status')!r})")
-    program = (source_dir / "program.py").read_text(encoding="utf-8")
-    if sha256_text(program) != manifest.get("program_sha256"):
-        raise SdgenError(f"{source_dir / 'program.py'} changed since it was saved (sha256 differs)")
-    spec_path = source_dir / "spec.yaml"
-    spec_text = spec_path.read_text(encoding="utf-8") if spec_path.exists() else None
-    spec = load_spec(spec_text) if spec_text is not None else None
+    source = Run(run_dir)
+    manifest = source.manifest
+    if not manifest.complete:
+        raise RunNotFoundError(
+            f"{source.path} is not a complete run (status {manifest.status!r})",
+            run_dir=source.path,
+        )
+    program = source.program
+    if sha256_text(program) != manifest.program_sha256:
+        raise RunIntegrityError(
+            f"{source.path / 'program.py'} changed since it was saved (sha256 differs)",
+            run_dir=source.path,
+        )
+    per_table = dict(per_table or {})
+    spec = source.spec
     if spec is not None:
-        counts = scaled_rows(spec, rows, per_table or {})
+        counts = row_counts(spec, rows, per_table)
     else:  # the program chose its tables: the saved run's tables are the ones to scale
-        counts = {**(manifest.get("rows") or {}), **(manifest.get("rows_requested") or {})}
+        counts = {**manifest.rows, **manifest.rows_requested}
         if rows is not None:
             counts = {name: rows for name in counts} or {"data": rows}
-        counts.update(per_table or {})
-    seed = int(manifest.get("seed", 0)) if seed is None else seed
-    root = Path(out_root) if out_root is not None else source_dir.parent.parent
+        counts.update(per_table)
+    seed = manifest.seed if seed is None else seed
+    root = Path(out_root) if out_root is not None else source.path.parent.parent
     root.mkdir(parents=True, exist_ok=True)
+    runner = runner or SandboxRunner()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".rerun-", dir=root) as work:
-        result = run(program, Path(work) / "run", rows=counts, seed=seed, limits=limits or Limits())
+        result = runner.run(program, Path(work) / "run", rows=counts, seed=seed)
         if not result.ok:
-            raise SdgenError(f"the saved program failed: {result.error}")
+            raise RerunError(f"the saved program failed: {result.error}", run_dir=source.path)
         tables = {t.name: t.path for t in result.tables.values()}
-        validation: dict[str, Any] = {}
+        validation = {}
         if spec is not None:
             report = validate(spec, tables, counts)
             if not report.ok:
                 first = report.as_text().splitlines()[:3]
-                raise SdgenError(f"the new tables fail validation: {' | '.join(first)}")
+                raise RerunError(
+                    f"the new tables fail validation: {' | '.join(first)}",
+                    run_dir=source.path,
+                    report=report,
+                )
             validation = report.to_dict()
-        new_manifest = {
-            "name": manifest.get("name", source_dir.parent.name),
-            "rerun_of": manifest.get("run_id"),
-            "model": manifest.get("model"),
-            "endpoint_host": manifest.get("endpoint_host"),
-            "seed": seed,
-            "rows_requested": counts,
-            "rows": {t.name: t.rows for t in result.tables.values()},
-            "validation": validation,
-            "image": {"reference": result.image},
-            "timings": {"total_s": round(time.perf_counter() - started, 3)},
-        }
+        new_manifest = Manifest(
+            name=manifest.name or source.path.parent.name,
+            route="rerun",
+            rerun_of=manifest.run_id,
+            model=manifest.model,
+            endpoint_host=manifest.endpoint_host,
+            seed=seed,
+            rows_requested=counts,
+            rows={t.name: t.rows for t in result.tables.values()},
+            validation=validation,
+            image={"reference": result.image},
+            timings=Timings(total_s=round(time.perf_counter() - started, 3)),
+        )
         saved = save_run(
             root,
-            str(new_manifest["name"]),
+            new_manifest,
             program=program,
-            spec_text=spec_text,
+            spec_text=source.spec_text,
             tables=tables,
-            manifest=new_manifest,
             csv=csv,
         )
-    return RerunResult(saved, {t.name: t.rows for t in result.tables.values()}, new_manifest)
+    return Run(saved)

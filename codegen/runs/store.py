@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import secrets
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
-from codegen.errors import SdgenError
+from codegen.errors import RunExistsError
+from codegen.runs.manifest import FileEntry, Manifest
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -48,24 +47,26 @@ def new_run_id() -> str:
 
 def save_run(
     root: str | os.PathLike[str],
-    name: str,
+    manifest: Manifest,
     *,
     program: str | None,
     spec_text: str | None,
     tables: Mapping[str, Path],
-    manifest: dict[str, Any],
     csv: bool = False,
     failed: bool = False,
     run_id: str | None = None,
     extra_files: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write one run and return its directory. ``tables`` maps table name -> Parquet file."""
+    """Write one run under ``root/<manifest.name>/`` and return its directory. ``tables`` maps
+    table name -> Parquet file; the manifest's identity, hashes and file list are filled in here."""
     run_id = run_id or new_run_id()
-    parent = Path(root) / (SAFE_NAME.sub("_", name).strip("._") or "dataset")
+    parent = Path(root) / (SAFE_NAME.sub("_", manifest.name).strip("._") or "dataset")
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / (f"failed-{run_id}" if failed else run_id)
     if final.exists():
-        raise SdgenError(f"run directory {final} already exists; runs are never overwritten")
+        raise RunExistsError(
+            f"run directory {final} already exists; runs are never overwritten", run_dir=final
+        )
     building = parent / f".tmp-{run_id}-{secrets.token_hex(2)}"
     building.mkdir()
     try:
@@ -81,24 +82,23 @@ def save_run(
         for table, source in tables.items():
             target = data / f"{table}.parquet"
             shutil.copyfile(source, target)
-            entry = {"table": table, "file": f"data/{target.name}", "sha256": sha256_file(target)}
+            entry = FileEntry(table=table, file=f"data/{target.name}", sha256=sha256_file(target))
             if csv:
                 csv_path = data / f"{table}.csv"
                 write_csv(target, csv_path)
-                entry["csv"] = f"data/{csv_path.name}"
+                entry.csv = f"data/{csv_path.name}"
             files.append(entry)
-        full_manifest = {
-            "run_id": run_id,
-            "status": "failed" if failed else "complete",
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "program_sha256": sha256_text(program) if program is not None else None,
-            "spec_sha256": sha256_text(spec_text) if spec_text is not None else None,
-            "files": files,
-            **manifest,
-        }
-        (building / "manifest.json").write_text(
-            json.dumps(full_manifest, indent=2, default=str), encoding="utf-8"
+        saved = manifest.model_copy(
+            update={
+                "run_id": run_id,
+                "status": "failed" if failed else "complete",
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "program_sha256": sha256_text(program) if program is not None else None,
+                "spec_sha256": sha256_text(spec_text) if spec_text is not None else None,
+                "files": files,
+            }
         )
+        (building / "manifest.json").write_text(saved.to_json(), encoding="utf-8")
         os.rename(building, final)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -112,14 +112,3 @@ def write_csv(parquet: Path, target: Path) -> None:
     import pyarrow.parquet as pq
 
     pacsv.write_csv(pq.read_table(parquet), target)
-
-
-def load_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    path = Path(run_dir) / "manifest.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SdgenError(f"{run_dir} is not a saved run: cannot read {path.name} ({exc})") from None
-    if not isinstance(data, dict):
-        raise SdgenError(f"{path} is not a run manifest")
-    return data

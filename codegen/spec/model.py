@@ -270,6 +270,21 @@ class Spec(_Model):
     description: str | None = Field(None, description="What the dataset is, for the LLM.")
     tables: dict[str, Table] = Field(min_length=1, description="Table name -> table.")
 
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> Spec:
+        """A spec from a YAML file or YAML text; ``SpecError`` names every problem."""
+        return load_spec(path_or_text)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Spec:
+        """A spec built in Python (the YAML's shape as dicts and lists), checked as a file is."""
+        return parse_spec(data)
+
+    def to_yaml(self) -> str:
+        """The spec as YAML (what a run saves as ``spec.yaml``); ``from_yaml`` reads it back."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
     def references(self) -> Iterator[tuple[str, str, str, str]]:
         """Every foreign key as (table, column, referenced table, referenced column)."""
         for table_name, table in self.tables.items():

@@ -1,0 +1,191 @@
+"""The Python API: what a notebook calls, and what every ``sdgen`` command is a thin layer over.
+
+    import codegen as sd
+    run = sd.generate("examples/shop.yaml", rows={"orders": 5000})
+    run.tables["orders"]            # a pandas DataFrame, read from the run's Parquet
+    bigger = run.rerun(rows=50_000) # offline, no LLM: a new saved run
+    sd.validate(run.spec, bigger.path / "data").ok
+
+Nothing here prints: news goes to the ``progress`` callback, if one is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from codegen.errors import SdgenError, SpecError
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.attempt import GenerateOptions, Progress
+from codegen.runner import ProgramRunner, SandboxRunner
+from codegen.runs.run import Run
+from codegen.spec.model import Spec, load_spec, parse_spec
+
+if TYPE_CHECKING:
+    from sandbox import Limits
+
+SpecInput = str | Path | Spec | Mapping[str, Any]
+Route = Literal["program", "csv"]
+Ask = Literal["auto", "program", "blanks"]
+RUNS_ROOT = Path("generated")
+
+
+def read_spec(spec: SpecInput) -> tuple[Spec, str]:
+    """The spec and the YAML text a run saves for it, from a file path, YAML text, a ``Spec`` or
+    a dict of the YAML's shape."""
+    if isinstance(spec, Spec):
+        return spec, spec.to_yaml()
+    if isinstance(spec, Mapping):
+        model = parse_spec(spec)
+        return model, model.to_yaml()
+    text = str(spec)
+    if isinstance(spec, Path) or "\n" not in text:
+        try:
+            text = Path(spec).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SpecError([f"{spec}: cannot read the spec: {reason}"]) from None
+    return load_spec(text), text
+
+
+def messages(
+    spec: SpecInput | None = None,
+    *,
+    prompt: str | None = None,
+    route: Route = "program",
+    ask: Literal["program", "blanks"] = "program",
+    rows: int | None = None,
+) -> list[ChatMessage]:
+    """The first messages a generation would send (what ``--dry-run`` prints); calls nothing."""
+    from codegen import prompts
+
+    model, _ = _one_source(spec, prompt)
+    if route == "csv":
+        return prompts.csv_messages(model, request=prompt)
+    if model is not None:
+        return prompts.spec_messages(model, ask=ask)
+    return prompts.prompt_messages(prompt or "", default_rows=rows or 100)
+
+
+def generate(
+    spec: SpecInput | None = None,
+    *,
+    prompt: str | None = None,
+    rows: int | Mapping[str, int] | None = None,
+    table_rows: Mapping[str, int] | None = None,
+    seed: int = 0,
+    max_attempts: int = 3,
+    route: Route = "program",
+    ask: Ask = "auto",
+    client: ChatClient | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    cache: bool = True,
+    out: str | Path = RUNS_ROOT,
+    csv: bool = False,
+    strict: bool = False,
+    limits: Limits | None = None,
+    runner: ProgramRunner | None = None,
+    progress: Progress | None = None,
+) -> Run:
+    """Make a dataset from a spec (or a request in words) and save it as a run.
+
+    ``rows``: N for the tables nothing references (lookups keep their size) or a mapping per
+    table; ``table_rows``: counts per table on top of an N. With a ``prompt``, N is the size of
+    each table the program chooses to make. ``route="csv"`` asks for
+    the data itself as CSV (small tables; nothing to re-run). The endpoint: ``client`` (any
+    ``ChatClient``), else ``base_url``/``model`` or the ``OPENAI_*`` variables, else the embedded
+    local model, served on 127.0.0.1 for the call. ``ask="auto"``: only the starting program's
+    blanks for the embedded model, the whole program for any other. The program runs with
+    ``runner`` (default: the hardened sandbox under ``limits``). Raises ``GenerationError`` when
+    no attempt passes (its attempts are kept under ``failed-<run id>``), or another
+    ``SdgenError`` (bad spec, endpoint down, ...).
+    """
+    spec_model, spec_text = _one_source(spec, prompt)
+    per_table, default_rows = _rows_for(spec_model, rows, table_rows)
+    runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
+    say = progress or (lambda line: None)
+    with _chat(client, base_url=base_url, model=model, cache=cache, announce=say) as session:
+        client_, host, local = session
+        chosen = ask if ask != "auto" else ("blanks" if local else "program")
+        options = GenerateOptions(
+            out_root=Path(out),
+            rows=per_table,
+            seed=seed,
+            max_attempts=max_attempts,
+            strict_audit=strict,
+            csv=csv or route == "csv",
+            ask=chosen,
+            default_rows=default_rows,
+        )
+        common = dict(spec=spec_model, spec_text=spec_text, request=prompt, options=options)
+        if route == "csv":
+            from codegen.pipeline.csv import generate_csv
+
+            return generate_csv(client_, progress=say, endpoint_host=host, **common)
+        from codegen.pipeline.program import generate as generate_program
+
+        return generate_program(client_, runner, progress=say, endpoint_host=host, **common)
+
+
+def _one_source(spec: SpecInput | None, prompt: str | None) -> tuple[Spec | None, str | None]:
+    if (spec is None) == (prompt is None):
+        raise SdgenError("give a spec or a prompt (one of them)")
+    return read_spec(spec) if spec is not None else (None, None)
+
+
+def _rows_for(
+    spec: Spec | None, rows: int | Mapping[str, int] | None, table_rows: Mapping[str, int] | None
+) -> tuple[dict[str, int] | None, int]:
+    """(row counts per table, default table size for a request without a spec)."""
+    bare, named = (None, dict(rows)) if isinstance(rows, Mapping) else (rows, {})
+    named.update(table_rows or {})
+    if spec is None:
+        return named or None, bare if bare is not None else 100
+    from codegen.spec.rows import row_counts
+
+    return row_counts(spec, bare, named), 100
+
+
+@contextmanager
+def _chat(
+    client: ChatClient | None,
+    *,
+    base_url: str | None,
+    model: str | None,
+    cache: bool,
+    announce: Progress,
+) -> Iterator[tuple[ChatClient, str, bool]]:
+    """(client, endpoint host, whether it is the embedded model) for the duration of a call."""
+    if client is not None:
+        url = str(getattr(client, "base_url", "") or "")
+        yield client, urlsplit(url).hostname or "", False
+        return
+    from codegen.llm.session import chat_session
+
+    with chat_session(model=model, base_url=base_url, cache=cache, announce=announce) as session:
+        yield session.client, session.endpoint_host, session.local
+
+
+def load_run(path: str | Path) -> Run:
+    """The saved run in ``path`` (``generated/<name>/<run id>``)."""
+    return Run(path)
+
+
+def rerun(
+    run: str | Path | Run,
+    rows: int | Mapping[str, int] | None = None,
+    *,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    csv: bool = False,
+    limits: Limits | None = None,
+    runner: ProgramRunner | None = None,
+) -> Run:
+    """Run a saved program again, offline, at other row counts; validated, saved as a new run."""
+    run = run if isinstance(run, Run) else Run(run)
+    runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
+    return run.rerun(rows, seed=seed, out=out, csv=csv, runner=runner)
