@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
+from codegen.digest import sha256_file
 from codegen.errors import ModelHashMismatchError, ModelSourceError
 from codegen.localmodel.artifact import (
     DEFAULT_MODEL,
@@ -47,7 +48,6 @@ from codegen.localmodel.artifact import (
     mark_verified,
     models_dir,
 )
-from codegen.runs.store import sha256_file
 
 SOURCE_ENV = "SDGEN_MODEL_SOURCE"
 URL_ENV = "SDGEN_MODEL_URL"

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from codegen import __version__
+from codegen.digest import sha256_text
 from codegen.llm.client import ChatClient, Completion
 from codegen.runs.manifest import AttemptRecord, Manifest, Route
-from codegen.runs.store import sha256_text
 
 Progress = Callable[[str], None]  # one line of news at a time; nothing in the API prints
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from codegen.digest import sha256_file, sha256_text
 from codegen.runs.manifest import Manifest
-from codegen.runs.store import sha256_file, sha256_text
 
 
 def run_provenance(run_dir: str | Path) -> dict[str, Any]:

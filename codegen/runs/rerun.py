@@ -12,11 +12,12 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from codegen.digest import sha256_text
 from codegen.errors import RerunError, RunIntegrityError, RunNotFoundError
 from codegen.runner import ProgramRunner, SandboxRunner
 from codegen.runs.manifest import Manifest, Timings
 from codegen.runs.run import Run
-from codegen.runs.store import save_run, sha256_text
+from codegen.runs.store import save_run
 
 
 def rerun(

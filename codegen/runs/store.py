@@ -8,35 +8,18 @@ kept for inspection under ``failed-<run id>`` with ``"status": "failed"`` in the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
+from codegen.digest import sha256_file, sha256_text
 from codegen.errors import RunExistsError
 from codegen.runs.manifest import FileEntry, Manifest
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def sha256_file(
-    path: Path, on_bytes: Callable[[int], None] | None = None, chunk_size: int = 8 << 20
-) -> str:
-    """The hex sha256 of a file, reporting progress in bytes to ``on_bytes``."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-            if on_bytes is not None:
-                on_bytes(len(chunk))
-    return digest.hexdigest()
 
 
 def new_run_id() -> str:
