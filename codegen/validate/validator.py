@@ -37,7 +37,20 @@ import pyarrow as pa
 
 from codegen.errors import SdgenError
 from codegen.spec.model import CheckRule, IncreasingRule, Spec, Table, load_spec, quote_ident
-from codegen.validate.report import Finding, Report, TableResult, plural, share, show, show_list
+from codegen.validate.report import (
+    EXAMPLES,
+    Finding,
+    Report,
+    TableResult,
+    failure,
+    first_line,
+    for_example,
+    plural,
+    share,
+    show,
+    show_list,
+    warning,
+)
 from codegen.validate.sql import (
     ColumnPlan,
     Limits,
@@ -45,6 +58,7 @@ from codegen.validate.sql import (
     connect,
     create_raw_view,
     describe,
+    fetch,
     plan_column,
     sql_literal,
     sql_string,
@@ -61,7 +75,6 @@ __all__ = [
 ]
 
 SPEARMAN_SAMPLE_ROWS = 250_000
-EXAMPLES = 3
 FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 TableData = str | os.PathLike[str] | pd.DataFrame | pa.Table
@@ -94,7 +107,7 @@ def validate(
         try:
             _Run(spec, con, report, sources, expected).run()
         except duckdb.Error as exc:
-            raise ValidationRunError(f"validation could not run: {_first_line(exc)}") from exc
+            raise ValidationRunError(f"validation could not run: {first_line(exc)}") from exc
         finally:
             con.close()
     return report
@@ -135,7 +148,7 @@ def _from_directory(spec: Spec, directory: Path, report: Report) -> dict[str, So
         files = found.pop(name, {})
         if not files:
             report.add(
-                _fail("missing_table", name, None, f"{name}: no {name}.parquet or {name}.csv")
+                failure("missing_table", name, None, f"{name}: no {name}.parquet or {name}.csv")
             )
             continue
         kind = "parquet" if "parquet" in files else "csv"
@@ -153,7 +166,7 @@ def _from_directory(spec: Spec, directory: Path, report: Report) -> dict[str, So
         mode = os.lstat(path).st_mode
         if not stat.S_ISREG(mode):  # never follow links out of the directory
             message = f"{name}: {path.name} is not a regular file (links are not followed)"
-            report.add(_fail("unreadable", name, None, message))
+            report.add(failure("unreadable", name, None, message))
             continue
         sources[name] = Source(kind, path.name, path=path.resolve())
     for stem, files in found.items():
@@ -175,7 +188,7 @@ def _from_mapping(spec: Spec, tables: Mapping[str, Any], report: Report) -> dict
                 sources[name] = Source("arrow", "DataFrame", arrow=_arrow_from_pandas(data))
             except (pa.ArrowException, ValueError, TypeError) as exc:
                 message = f"{name}: the DataFrame cannot be converted to Arrow: {exc}"
-                report.add(_fail("unreadable", name, None, message.splitlines()[0]))
+                report.add(failure("unreadable", name, None, message.splitlines()[0]))
         elif isinstance(data, pa.Table):
             sources[name] = Source("arrow", "Arrow table", arrow=data)
         elif isinstance(data, str | os.PathLike):
@@ -184,7 +197,7 @@ def _from_mapping(spec: Spec, tables: Mapping[str, Any], report: Report) -> dict
             if kind is None:
                 raise ValidationInputError(f"{name}: {path} is neither .parquet nor .csv")
             if not path.is_file():
-                report.add(_fail("missing_table", name, None, f"{name}: no file {path}"))
+                report.add(failure("missing_table", name, None, f"{name}: no file {path}"))
                 continue
             sources[name] = Source(kind, path.name, path=path.resolve())
         else:
@@ -193,7 +206,7 @@ def _from_mapping(spec: Spec, tables: Mapping[str, Any], report: Report) -> dict
             )
     for name in spec.tables:
         if name not in sources and not any(f.table == name for f in report.failures):
-            report.add(_fail("missing_table", name, None, f"{name}: no table given"))
+            report.add(failure("missing_table", name, None, f"{name}: no table given"))
     return sources
 
 
@@ -205,33 +218,6 @@ def _arrow_from_pandas(frame: pd.DataFrame) -> pa.Table:
 
 
 # ---------------------------------------------------------------------------------- checks
-
-
-def _fail(
-    reason: str,
-    table: str | None,
-    column: str | None,
-    message: str,
-    count: int | None = None,
-    total: int | None = None,
-    examples: list[Any] | tuple[Any, ...] = (),
-) -> Finding:
-    return Finding(reason, "failure", table, column, message, count, total, tuple(examples))
-
-
-def _warn(reason: str, table: str, column: str | None, message: str, **counts: Any) -> Finding:
-    return Finding(reason, "warning", table, column, message, **counts)
-
-
-def _e_g(examples: list[Any], shown: list[str] | None = None) -> str:
-    if not examples:
-        return ""
-    return "; e.g. " + ", ".join(shown if shown is not None else [show(v) for v in examples])
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 class _Run:
@@ -271,7 +257,7 @@ class _Run:
             )
 
     def _q(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql).fetchall()
+        return fetch(self.con, sql)
 
     # ------------------------------------------------------------------------- loading
 
@@ -282,8 +268,8 @@ class _Run:
             create_raw_view(self.con, raw, source)
             found = describe(self.con, raw)
         except duckdb.Error as exc:
-            message = f"{name}: cannot read {source.label}: {_first_line(exc)}"
-            self.report.add(_fail("unreadable", name, None, message))
+            message = f"{name}: cannot read {source.label}: {first_line(exc)}"
+            self.report.add(failure("unreadable", name, None, message))
             return
         plans: dict[str, ColumnPlan] = {}
         for col_name, column in table.columns.items():
@@ -296,11 +282,11 @@ class _Run:
             hint = difflib.get_close_matches(col_name, list(found), n=1)
             guess = f" (did you mean '{hint[0]}'?)" if hint else ""
             message = f"{name}.{col_name}: column missing{guess}; found: {listed or 'none'}"
-            self.report.add(_fail("missing_column", name, col_name, message))
+            self.report.add(failure("missing_column", name, col_name, message))
         for col_name in found:
             if col_name not in table.columns:
                 message = f"{name}.{col_name}: column not in the spec; ignored"
-                self.report.add(_warn("unexpected_column", name, col_name, message))
+                self.report.add(warning("unexpected_column", name, col_name, message))
         alias = {col: k for k, col in enumerate(plans)}
         inner = ", ".join(f"{quote_ident(col)} AS r{k}" for col, k in alias.items()) or "1 AS one"
         typed = "".join(
@@ -360,14 +346,14 @@ class _Run:
             got.update(self._count_out_of_range(name, got))
         except duckdb.Error as exc:
             label = self.sources[name].label
-            message = f"{name}: cannot read {label}: {_first_line(exc)}"
-            self.report.add(_fail("unreadable", name, None, message))
+            message = f"{name}: cannot read {label}: {first_line(exc)}"
+            self.report.add(failure("unreadable", name, None, message))
             return False
         n = got["n"]
         self.counts[name] = n
         if n != self.expected[name]:
             message = f"{name}: {n:,} rows, expected {self.expected[name]:,}"
-            self.report.add(_fail("row_count", name, None, message, n, self.expected[name]))
+            self.report.add(failure("row_count", name, None, message, n, self.expected[name]))
         for col, k in alias.items():
             self._column_findings(name, col, k, got, n)
         return True
@@ -402,11 +388,11 @@ class _Run:
         if plan.incompatible:
             examples = self._sample_values(scan, r)
             add(
-                _fail(
+                failure(
                     "type",
                     name,
                     col,
-                    f"{where}: {plan.incompatible}{_e_g(examples)}",
+                    f"{where}: {plan.incompatible}{for_example(examples)}",
                     None,
                     n,
                     examples,
@@ -416,26 +402,33 @@ class _Run:
             bad = got[f"bad{k}"]
             cond = plan.bad.replace("{r}", r) if plan.bad else "FALSE"
             examples = self._distinct(scan, r, cond, "ASC")
-            message = f"{where}: expected {c.type}; {share(bad, n)} {plan.bad_what}{_e_g(examples)}"
-            add(_fail("type", name, col, message, bad, n, examples))
+            message = (
+                f"{where}: expected {c.type}; {share(bad, n)} {plan.bad_what}"
+                f"{for_example(examples)}"
+            )
+            add(failure("type", name, col, message, bad, n, examples))
         missing = n - got[f"present{k}"]
         if missing and not c.nullable:
             why = "primary key columns cannot be null" if c.primary_key else "not nullable"
             nan = " (NaN counts as null)" if plan.source_type in ("DOUBLE", "FLOAT") else ""
             message = f"{where}: {share(missing, n)} are null{nan}; {why}"
-            add(_fail("not_null", name, col, message, missing, n))
+            add(failure("not_null", name, col, message, missing, n))
         if plan.incompatible:
             return
         if got.get(f"below{k}"):
             count, lit = got[f"below{k}"], sql_literal(c.min)
             examples = self._distinct(scan, t, f"{t} < {lit}", "ASC")
-            message = f"{where}: {share(count, n)} are below min {show(c.min)}{_e_g(examples)}"
-            add(_fail("min", name, col, message, count, n, examples))
+            message = (
+                f"{where}: {share(count, n)} are below min {show(c.min)}{for_example(examples)}"
+            )
+            add(failure("min", name, col, message, count, n, examples))
         if got.get(f"above{k}"):
             count, lit = got[f"above{k}"], sql_literal(c.max)
             examples = self._distinct(scan, t, f"{t} > {lit}", "DESC")
-            message = f"{where}: {share(count, n)} are above max {show(c.max)}{_e_g(examples)}"
-            add(_fail("max", name, col, message, count, n, examples))
+            message = (
+                f"{where}: {share(count, n)} are above max {show(c.max)}{for_example(examples)}"
+            )
+            add(failure("max", name, col, message, count, n, examples))
         if got.get(f"values{k}"):
             count = got[f"values{k}"]
             rows = self._q(
@@ -445,17 +438,18 @@ class _Run:
             shown = [f"{show(v)} ({plural(m, 'row')})" for v, m in rows]
             message = (
                 f"{where}: {share(count, n)} are not among the allowed values "
-                f"[{show_list(c.values or [])}]{_e_g([v for v, _ in rows], shown)}"
+                f"[{show_list(c.values or [])}]{for_example([v for v, _ in rows], shown)}"
             )
-            add(_fail("values", name, col, message, count, n, [v for v, _ in rows]))
+            add(failure("values", name, col, message, count, n, [v for v, _ in rows]))
         if got.get(f"pattern{k}"):
             count = got[f"pattern{k}"]
             cond = f"NOT regexp_full_match({t}, {sql_string(c.pattern or '')})"
             examples = self._distinct(scan, t, cond, "ASC")
             message = (
-                f"{where}: {share(count, n)} do not match pattern '{c.pattern}'{_e_g(examples)}"
+                f"{where}: {share(count, n)} do not match pattern '{c.pattern}'"
+                f"{for_example(examples)}"
             )
-            add(_fail("pattern", name, col, message, count, n, examples))
+            add(failure("pattern", name, col, message, count, n, examples))
         present, lo, hi = n - missing, got[f"lo{k}"], got[f"hi{k}"]
         fixed = (c.values is not None and len(c.values) == 1) or (
             c.min is not None and c.min == c.max
@@ -463,9 +457,13 @@ class _Run:
         if present >= 2 and lo == hi and not fixed:
             subject = f"all {present:,} rows" if present == n else f"all {present:,} non-null rows"
             message = f"{where}: {subject} hold the same value {show(lo)}"
-            add(_warn("single_value", name, col, message, count=present, total=n))
+            add(warning("single_value", name, col, message, count=present, total=n))
         if n > 0 and missing == n and c.nullable:
-            add(_warn("all_null", name, col, f"{where}: all {n:,} rows are null", count=n, total=n))
+            add(
+                warning(
+                    "all_null", name, col, f"{where}: all {n:,} rows are null", count=n, total=n
+                )
+            )
 
     def _distinct(self, view: str, expr: str, cond: str, order: str) -> list[Any]:
         rows = self._q(
@@ -512,9 +510,9 @@ class _Run:
         what = "primary key" if reason == "primary_key" else "unique"
         message = (
             f"{where}: {plural(values, what + ' value')} repeated, on {share(int(rows), n)}"
-            f"{_e_g(examples, shown)}"
+            f"{for_example(examples, shown)}"
         )
-        self.report.add(_fail(reason, name, ", ".join(cols), message, int(rows), n, examples))
+        self.report.add(failure(reason, name, ", ".join(cols), message, int(rows), n, examples))
 
     def _integer_key_unique(self, name: str, col: str) -> bool:
         """Whether an integer column provably holds no repeats, from one streaming pass.
@@ -577,7 +575,7 @@ class _Run:
             return
         but = f" except {pk[0]}" if key else ""
         message = f"{name}: {share(int(extra), n)} repeat another row in every column{but}"
-        self.report.add(_warn("duplicate_rows", name, None, message, count=int(extra), total=n))
+        self.report.add(warning("duplicate_rows", name, None, message, count=int(extra), total=n))
 
     # ------------------------------------------------------------------ references
 
@@ -604,9 +602,9 @@ class _Run:
             n = self.counts[name]
             message = (
                 f"{name}.{col}: {share(count, n)} point to no {ref_table}.{ref_col} "
-                f"({plural(distinct, 'distinct value')}){_e_g(examples)}"
+                f"({plural(distinct, 'distinct value')}){for_example(examples)}"
             )
-            self.report.add(_fail("foreign_key", name, col, message, count, n, examples))
+            self.report.add(failure("foreign_key", name, col, message, count, n, examples))
 
     # ------------------------------------------------------------------------ rules
 
@@ -632,7 +630,7 @@ class _Run:
                     f"{name}.{y}: rules[{index}] ({reason} with {x}) not checked: only {used} "
                     "rows have both values"
                 )
-                self.report.add(_warn("rule_skipped", name, f"{x}, {y}", message))
+                self.report.add(warning("rule_skipped", name, f"{x}, {y}", message))
             return
         need = f"rho >= {rule.min_rho}" if rising else f"rho <= -{rule.min_rho}"
         verb = "rise" if rising else "fall"
@@ -648,7 +646,7 @@ class _Run:
                 f"{name}.{y}: should {verb} as {x} rises (Spearman {need}), but rho = {rho:.3f} "
                 f"{over}; compute {y} from {x} (plus noise) instead of drawing it independently"
             )
-        self.report.add(_fail(reason, name, f"{x}, {y}", message, None, n))
+        self.report.add(failure(reason, name, f"{x}, {y}", message, None, n))
 
     def _spearman(self, name: str, table: Table, x: str, y: str) -> tuple[float | None, int, bool]:
         """(rho, pairs used, sampled) with average ranks for ties, computed in DuckDB."""
@@ -682,8 +680,8 @@ class _Run:
         try:
             (false_rows,) = self._q(f"SELECT count(*) FILTER (WHERE {cond}) FROM {view}")[0]
         except duckdb.Error as exc:
-            message = f'{name}: check "{shown_sql}" cannot run on the data: {_first_line(exc)}'
-            self.report.add(_fail("check", name, ", ".join(mentioned) or None, message))
+            message = f'{name}: check "{shown_sql}" cannot run on the data: {first_line(exc)}'
+            self.report.add(failure("check", name, ", ".join(mentioned) or None, message))
             return
         allowed = math.floor(n * (1 - rule.min_fraction) + 1e-9)
         if false_rows <= allowed:
@@ -700,10 +698,10 @@ class _Run:
         limit = "" if rule.min_fraction == 1 else f", more than the {allowed:,} allowed"
         message = (
             f'{name}: check "{shown_sql}" is false on {share(false_rows, n)}{limit}'
-            f"{_e_g(examples, shown)}"
+            f"{for_example(examples, shown)}"
         )
         self.report.add(
-            _fail("check", name, ", ".join(mentioned) or None, message, false_rows, n, examples)
+            failure("check", name, ", ".join(mentioned) or None, message, false_rows, n, examples)
         )
 
 
