@@ -24,7 +24,6 @@ import difflib
 import math
 import os
 import re
-import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,11 +31,16 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from codegen.errors import SdgenError
 from codegen.spec.model import CheckRule, IncreasingRule, Spec, Table, load_spec, quote_ident
+from codegen.validate.loading import (
+    LoadedTable,
+    TableData,
+    input_problem,
+    load_table,
+    locate_sources,
+)
 from codegen.validate.report import (
     EXAMPLES,
     Finding,
@@ -56,10 +60,7 @@ from codegen.validate.sql import (
     Limits,
     Source,
     connect,
-    create_raw_view,
-    describe,
     fetch,
-    plan_column,
     sql_literal,
     sql_string,
 )
@@ -75,9 +76,6 @@ __all__ = [
 ]
 
 SPEARMAN_SAMPLE_ROWS = 250_000
-FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
-
-TableData = str | os.PathLike[str] | pd.DataFrame | pa.Table
 
 
 class ValidationInputError(SdgenError):
@@ -99,8 +97,13 @@ def validate(
     if not isinstance(spec, Spec):
         spec = load_spec(spec)
     expected = _expected_rows(spec, rows)
+    problem = input_problem(spec, tables_or_dir)
+    if problem:
+        raise ValidationInputError(problem)
     report = Report(spec.name)
-    sources = _locate(spec, tables_or_dir, report)
+    sources, findings = locate_sources(spec, tables_or_dir)
+    for finding in findings:
+        report.add(finding)
     files = [s.path for s in sources.values() if s.path is not None]
     with tempfile.TemporaryDirectory(prefix="sdgen-validate-") as tmp:
         con = connect(limits or Limits(), Path(tmp), files)
@@ -126,97 +129,6 @@ def _expected_rows(spec: Spec, rows: Mapping[str, int] | None) -> dict[str, int]
     return expected
 
 
-# ----------------------------------------------------------------------------- locating data
-
-
-def _locate(spec: Spec, tables_or_dir: Any, report: Report) -> dict[str, Source]:
-    if isinstance(tables_or_dir, Mapping):
-        return _from_mapping(spec, tables_or_dir, report)
-    return _from_directory(spec, Path(tables_or_dir), report)
-
-
-def _from_directory(spec: Spec, directory: Path, report: Report) -> dict[str, Source]:
-    if not directory.is_dir():
-        raise ValidationInputError(f"{directory}: no such directory")
-    found: dict[str, dict[str, Path]] = {}
-    for entry in sorted(directory.iterdir()):
-        kind = FILE_SUFFIXES.get(entry.suffix.lower())
-        if kind:
-            found.setdefault(entry.stem, {})[kind] = entry
-    sources: dict[str, Source] = {}
-    for name in spec.tables:
-        files = found.pop(name, {})
-        if not files:
-            report.add(
-                failure("missing_table", name, None, f"{name}: no {name}.parquet or {name}.csv")
-            )
-            continue
-        kind = "parquet" if "parquet" in files else "csv"
-        path = files[kind]
-        if len(files) > 1:
-            report.add(
-                Finding(
-                    "unexpected_table",
-                    "warning",
-                    name,
-                    None,
-                    f"{name}: both {path.name} and {files['csv'].name}; the CSV is ignored",
-                )
-            )
-        mode = os.lstat(path).st_mode
-        if not stat.S_ISREG(mode):  # never follow links out of the directory
-            message = f"{name}: {path.name} is not a regular file (links are not followed)"
-            report.add(failure("unreadable", name, None, message))
-            continue
-        sources[name] = Source(kind, path.name, path=path.resolve())
-    for stem, files in found.items():
-        for path in files.values():
-            message = f"{stem}: {path.name} is not a table of the spec; ignored"
-            report.add(Finding("unexpected_table", "warning", stem, None, message))
-    return sources
-
-
-def _from_mapping(spec: Spec, tables: Mapping[str, Any], report: Report) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for name, data in tables.items():
-        if name not in spec.tables:
-            message = f"{name}: not a table of the spec; ignored"
-            report.add(Finding("unexpected_table", "warning", name, None, message))
-            continue
-        if isinstance(data, pd.DataFrame):
-            try:
-                sources[name] = Source("arrow", "DataFrame", arrow=_arrow_from_pandas(data))
-            except (pa.ArrowException, ValueError, TypeError) as exc:
-                message = f"{name}: the DataFrame cannot be converted to Arrow: {exc}"
-                report.add(failure("unreadable", name, None, message.splitlines()[0]))
-        elif isinstance(data, pa.Table):
-            sources[name] = Source("arrow", "Arrow table", arrow=data)
-        elif isinstance(data, str | os.PathLike):
-            path = Path(data)
-            kind = FILE_SUFFIXES.get(path.suffix.lower())
-            if kind is None:
-                raise ValidationInputError(f"{name}: {path} is neither .parquet nor .csv")
-            if not path.is_file():
-                report.add(failure("missing_table", name, None, f"{name}: no file {path}"))
-                continue
-            sources[name] = Source(kind, path.name, path=path.resolve())
-        else:
-            raise ValidationInputError(
-                f"{name}: expected a file path, DataFrame or Arrow table, got {type(data).__name__}"
-            )
-    for name in spec.tables:
-        if name not in sources and not any(f.table == name for f in report.failures):
-            report.add(failure("missing_table", name, None, f"{name}: no table given"))
-    return sources
-
-
-def _arrow_from_pandas(frame: pd.DataFrame) -> pa.Table:
-    # a named index (df.set_index("id")) is data; a plain RangeIndex is not
-    if any(name is not None for name in frame.index.names):
-        frame = frame.reset_index()
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
 # ---------------------------------------------------------------------------------- checks
 
 
@@ -234,14 +146,23 @@ class _Run:
         self.spec, self.con, self.report = spec, con, report
         self.sources, self.expected = sources, expected
         self.plans: dict[str, dict[str, ColumnPlan]] = {}  # tables read, present columns only
-        self.scan: dict[str, str] = {}  # table -> view with r<k>/t<k> raw and typed columns
+        self.loaded: dict[str, LoadedTable] = {}
+        self.scan: dict[str, str] = {}  # table -> view with r<k>/t<k> columns, quoted
         self.alias: dict[str, dict[str, int]] = {}  # table -> column -> k
         self.counts: dict[str, int] = {}
 
     def run(self) -> None:
         for index, name in enumerate(self.spec.tables):
             if name in self.sources:
-                self._load(index, name)
+                table, findings = load_table(
+                    self.con, index, self.spec.tables[name], name, self.sources[name]
+                )
+                for finding in findings:
+                    self.report.add(finding)
+                if table is not None:
+                    self.loaded[name] = table
+                    self.plans[name], self.scan[name] = table.plans, table.scan
+                    self.alias[name] = table.alias
         # referenced tables first, so their row counts are known when foreign keys are checked
         for name in self.spec.generation_order():
             table = self.spec.tables[name]
@@ -259,53 +180,9 @@ class _Run:
     def _q(self, sql: str) -> list[tuple[Any, ...]]:
         return fetch(self.con, sql)
 
-    # ------------------------------------------------------------------------- loading
-
-    def _load(self, index: int, name: str) -> None:
-        source, table = self.sources[name], self.spec.tables[name]
-        raw, scan = f"raw:{index}", f"scan:{index}"
-        try:
-            create_raw_view(self.con, raw, source)
-            found = describe(self.con, raw)
-        except duckdb.Error as exc:
-            message = f"{name}: cannot read {source.label}: {first_line(exc)}"
-            self.report.add(failure("unreadable", name, None, message))
-            return
-        plans: dict[str, ColumnPlan] = {}
-        for col_name, column in table.columns.items():
-            if col_name in found:
-                plans[col_name] = plan_column(
-                    col_name, column, found[col_name], source.kind == "csv"
-                )
-                continue
-            listed = ", ".join(list(found)[:12]) + (", ..." if len(found) > 12 else "")
-            hint = difflib.get_close_matches(col_name, list(found), n=1)
-            guess = f" (did you mean '{hint[0]}'?)" if hint else ""
-            message = f"{name}.{col_name}: column missing{guess}; found: {listed or 'none'}"
-            self.report.add(failure("missing_column", name, col_name, message))
-        for col_name in found:
-            if col_name not in table.columns:
-                message = f"{name}.{col_name}: column not in the spec; ignored"
-                self.report.add(warning("unexpected_column", name, col_name, message))
-        alias = {col: k for k, col in enumerate(plans)}
-        inner = ", ".join(f"{quote_ident(col)} AS r{k}" for col, k in alias.items()) or "1 AS one"
-        typed = "".join(
-            f", {plans[col].typed.replace('{r}', f'r{k}')} AS t{k}" for col, k in alias.items()
-        )
-        self.con.execute(
-            f"CREATE VIEW {quote_ident(scan)} AS SELECT *{typed} "
-            f"FROM (SELECT {inner} FROM {quote_ident(raw)})"
-        )
-        outer = ", ".join(f"t{k} AS {quote_ident(col)}" for col, k in alias.items()) or "1 AS one"
-        self.con.execute(
-            f"CREATE VIEW {quote_ident(name)} AS SELECT {outer} FROM {quote_ident(scan)}"
-        )
-        self.plans[name], self.scan[name], self.alias[name] = plans, scan, alias
-
     def _usable(self, table: str, column: str) -> bool:
-        """Present and of a source type that can hold the spec type."""
-        plan = self.plans.get(table, {}).get(column)
-        return plan is not None and plan.incompatible is None
+        loaded = self.loaded.get(table)
+        return loaded is not None and loaded.usable(column)
 
     # ------------------------------------------------------------------- column checks
 
@@ -359,7 +236,7 @@ class _Run:
         return True
 
     def _aggregate(self, name: str, aggs: list[str]) -> dict[str, Any]:
-        cursor = self.con.execute(f"SELECT {', '.join(aggs)} FROM {quote_ident(self.scan[name])}")
+        cursor = self.con.execute(f"SELECT {', '.join(aggs)} FROM {self.scan[name]}")
         rows = cursor.fetchall()  # all of it: DuckDB refuses new queries while rows remain
         row = rows[0]
         assert cursor.description is not None
@@ -382,7 +259,7 @@ class _Run:
 
     def _column_findings(self, name: str, col: str, k: int, got: dict[str, Any], n: int) -> None:
         plan = self.plans[name][col]
-        c, where, scan = plan.column, f"{name}.{col}", quote_ident(self.scan[name])
+        c, where, scan = plan.column, f"{name}.{col}", self.scan[name]
         r, t = f"r{k}", f"t{k}"
         add = self.report.add
         if plan.incompatible:
