@@ -149,7 +149,7 @@ def _arrow_from_pandas(frame: pd.DataFrame) -> pa.Table:
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, index: int, table: Table, name: str, source: Source
+    con: duckdb.DuckDBPyConnection, index: int, name: str, table: Table, source: Source
 ) -> tuple[LoadedTable | None, list[Finding]]:
     """Views of one table's data (None when it cannot be read), and findings about its columns.
 
