@@ -118,7 +118,39 @@ class Report:
         return "\n".join(lines)
 
 
+EXAMPLES = 3  # example values a finding shows: enough to see the pattern, few enough to read
+
+
+def failure(
+    reason: str,
+    table: str | None,
+    column: str | None,
+    message: str,
+    count: int | None = None,
+    total: int | None = None,
+    examples: list[Any] | tuple[Any, ...] = (),
+) -> Finding:
+    return Finding(reason, "failure", table, column, message, count, total, tuple(examples))
+
+
+def warning(reason: str, table: str, column: str | None, message: str, **counts: Any) -> Finding:
+    return Finding(reason, "warning", table, column, message, **counts)
+
+
 # ------------------------------------------------------------------------------ formatting
+
+
+def for_example(examples: list[Any], shown: list[str] | None = None) -> str:
+    """'; e.g. 3, 7' ending a message (``shown``: the examples already written out), or ''."""
+    if not examples:
+        return ""
+    return "; e.g. " + ", ".join(shown if shown is not None else [show(v) for v in examples])
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first non-blank line: DuckDB goes on with hints a message need not carry."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def share(count: int, total: int) -> str:

@@ -90,6 +90,11 @@ def create_raw_view(con: duckdb.DuckDBPyConnection, view: str, source: Source) -
         con.execute(f"CREATE TEMP TABLE {quote_ident(view)} AS SELECT * FROM {reader}")
 
 
+def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    """Every row of a query (all of them: DuckDB refuses new queries while rows remain)."""
+    return con.execute(sql).fetchall()
+
+
 def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

@@ -16,55 +16,50 @@ Spearman rho uses average ranks computed in DuckDB, exactly up to ``SPEARMAN_SAM
 above that on a deterministic sample of about that many rows, kept by a hash of the primary key
 (or of all columns), so the same data always gives the same rho; its standard error there is at
 most ~0.002, far below any useful ``min_rho``.
+
+This module decides the order (``_check_tables``); the checks live in ``loading`` (data, views,
+column plans), ``columns``, ``keys`` and ``relations`` (foreign keys, rules, repeated rows).
 """
 
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import re
-import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from codegen.errors import SdgenError
-from codegen.spec.model import CheckRule, IncreasingRule, Spec, Table, load_spec, quote_ident
-from codegen.validate.report import Finding, Report, TableResult, plural, share, show, show_list
-from codegen.validate.sql import (
-    ColumnPlan,
-    Limits,
-    Source,
-    connect,
-    create_raw_view,
-    describe,
-    plan_column,
-    sql_literal,
-    sql_string,
+from codegen.spec.model import Spec, load_spec
+from codegen.validate.columns import check_columns
+from codegen.validate.keys import check_keys
+from codegen.validate.loading import (
+    LoadedTable,
+    TableData,
+    input_problem,
+    load_table,
+    locate_sources,
 )
+from codegen.validate.relations import check_duplicate_rows, check_references, check_rules
+from codegen.validate.report import Finding, Report, TableResult, first_line
+from codegen.validate.sql import Limits, Source, connect
 
 __all__ = [
     "SPEARMAN_SAMPLE_ROWS",
     "Finding",
     "Limits",
     "Report",
+    "TableResult",
     "ValidationInputError",
     "ValidationRunError",
     "validate",
 ]
 
+# Rows above which Spearman rho is computed on a sample of about this many. Handed to the rules
+# at each run (not read by them), so lowering it here, as a test does, takes effect.
 SPEARMAN_SAMPLE_ROWS = 250_000
-EXAMPLES = 3
-FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
-
-TableData = str | os.PathLike[str] | pd.DataFrame | pa.Table
 
 
 class ValidationInputError(SdgenError):
@@ -86,15 +81,19 @@ def validate(
     if not isinstance(spec, Spec):
         spec = load_spec(spec)
     expected = _expected_rows(spec, rows)
+    problem = input_problem(spec, tables_or_dir)
+    if problem:
+        raise ValidationInputError(problem)
     report = Report(spec.name)
-    sources = _locate(spec, tables_or_dir, report)
+    sources, findings = locate_sources(spec, tables_or_dir)
+    _add(report, findings)
     files = [s.path for s in sources.values() if s.path is not None]
     with tempfile.TemporaryDirectory(prefix="sdgen-validate-") as tmp:
         con = connect(limits or Limits(), Path(tmp), files)
         try:
-            _Run(spec, con, report, sources, expected).run()
+            _check_tables(spec, con, sources, expected, report)
         except duckdb.Error as exc:
-            raise ValidationRunError(f"validation could not run: {_first_line(exc)}") from exc
+            raise ValidationRunError(f"validation could not run: {first_line(exc)}") from exc
         finally:
             con.close()
     return report
@@ -113,610 +112,44 @@ def _expected_rows(spec: Spec, rows: Mapping[str, int] | None) -> dict[str, int]
     return expected
 
 
-# ----------------------------------------------------------------------------- locating data
-
-
-def _locate(spec: Spec, tables_or_dir: Any, report: Report) -> dict[str, Source]:
-    if isinstance(tables_or_dir, Mapping):
-        return _from_mapping(spec, tables_or_dir, report)
-    return _from_directory(spec, Path(tables_or_dir), report)
-
-
-def _from_directory(spec: Spec, directory: Path, report: Report) -> dict[str, Source]:
-    if not directory.is_dir():
-        raise ValidationInputError(f"{directory}: no such directory")
-    found: dict[str, dict[str, Path]] = {}
-    for entry in sorted(directory.iterdir()):
-        kind = FILE_SUFFIXES.get(entry.suffix.lower())
-        if kind:
-            found.setdefault(entry.stem, {})[kind] = entry
-    sources: dict[str, Source] = {}
+def _check_tables(
+    spec: Spec,
+    con: duckdb.DuckDBPyConnection,
+    sources: dict[str, Source],
+    expected: dict[str, int],
+    report: Report,
+) -> None:
+    """Every check of the spec, in order; the findings go into ``report`` as they come."""
+    # all tables first, so a foreign key can see the plans of the table it points to
+    loaded: dict[str, LoadedTable] = {}
+    for index, name in enumerate(spec.tables):
+        if name in sources:
+            table, findings = load_table(con, index, name, spec.tables[name], sources[name])
+            _add(report, findings)
+            if table is not None:
+                loaded[name] = table
+    # referenced tables first, so their row counts are known when foreign keys are checked
+    row_counts: dict[str, int] = {}
+    for name in spec.generation_order():
+        table = loaded.get(name)
+        if table is None:
+            continue
+        count, findings = check_columns(con, table, expected[name])
+        _add(report, findings)
+        if count is None:
+            continue  # the data cannot be read: nothing more to say about it
+        row_counts[name] = count
+        _add(report, check_keys(con, table, count))
+        _add(report, check_references(con, table, count, loaded, row_counts))
+        _add(report, check_rules(con, table, count, SPEARMAN_SAMPLE_ROWS))
+        _add(report, check_duplicate_rows(con, table, count))
     for name in spec.tables:
-        files = found.pop(name, {})
-        if not files:
-            report.add(
-                _fail("missing_table", name, None, f"{name}: no {name}.parquet or {name}.csv")
-            )
-            continue
-        kind = "parquet" if "parquet" in files else "csv"
-        path = files[kind]
-        if len(files) > 1:
-            report.add(
-                Finding(
-                    "unexpected_table",
-                    "warning",
-                    name,
-                    None,
-                    f"{name}: both {path.name} and {files['csv'].name}; the CSV is ignored",
-                )
-            )
-        mode = os.lstat(path).st_mode
-        if not stat.S_ISREG(mode):  # never follow links out of the directory
-            message = f"{name}: {path.name} is not a regular file (links are not followed)"
-            report.add(_fail("unreadable", name, None, message))
-            continue
-        sources[name] = Source(kind, path.name, path=path.resolve())
-    for stem, files in found.items():
-        for path in files.values():
-            message = f"{stem}: {path.name} is not a table of the spec; ignored"
-            report.add(Finding("unexpected_table", "warning", stem, None, message))
-    return sources
-
-
-def _from_mapping(spec: Spec, tables: Mapping[str, Any], report: Report) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for name, data in tables.items():
-        if name not in spec.tables:
-            message = f"{name}: not a table of the spec; ignored"
-            report.add(Finding("unexpected_table", "warning", name, None, message))
-            continue
-        if isinstance(data, pd.DataFrame):
-            try:
-                sources[name] = Source("arrow", "DataFrame", arrow=_arrow_from_pandas(data))
-            except (pa.ArrowException, ValueError, TypeError) as exc:
-                message = f"{name}: the DataFrame cannot be converted to Arrow: {exc}"
-                report.add(_fail("unreadable", name, None, message.splitlines()[0]))
-        elif isinstance(data, pa.Table):
-            sources[name] = Source("arrow", "Arrow table", arrow=data)
-        elif isinstance(data, str | os.PathLike):
-            path = Path(data)
-            kind = FILE_SUFFIXES.get(path.suffix.lower())
-            if kind is None:
-                raise ValidationInputError(f"{name}: {path} is neither .parquet nor .csv")
-            if not path.is_file():
-                report.add(_fail("missing_table", name, None, f"{name}: no file {path}"))
-                continue
-            sources[name] = Source(kind, path.name, path=path.resolve())
-        else:
-            raise ValidationInputError(
-                f"{name}: expected a file path, DataFrame or Arrow table, got {type(data).__name__}"
-            )
-    for name in spec.tables:
-        if name not in sources and not any(f.table == name for f in report.failures):
-            report.add(_fail("missing_table", name, None, f"{name}: no table given"))
-    return sources
-
-
-def _arrow_from_pandas(frame: pd.DataFrame) -> pa.Table:
-    # a named index (df.set_index("id")) is data; a plain RangeIndex is not
-    if any(name is not None for name in frame.index.names):
-        frame = frame.reset_index()
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-# ---------------------------------------------------------------------------------- checks
-
-
-def _fail(
-    reason: str,
-    table: str | None,
-    column: str | None,
-    message: str,
-    count: int | None = None,
-    total: int | None = None,
-    examples: list[Any] | tuple[Any, ...] = (),
-) -> Finding:
-    return Finding(reason, "failure", table, column, message, count, total, tuple(examples))
-
-
-def _warn(reason: str, table: str, column: str | None, message: str, **counts: Any) -> Finding:
-    return Finding(reason, "warning", table, column, message, **counts)
-
-
-def _e_g(examples: list[Any], shown: list[str] | None = None) -> str:
-    if not examples:
-        return ""
-    return "; e.g. " + ", ".join(shown if shown is not None else [show(v) for v in examples])
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
-class _Run:
-    """One validation: loads every table as views, then checks them in generation order."""
-
-    def __init__(
-        self,
-        spec: Spec,
-        con: duckdb.DuckDBPyConnection,
-        report: Report,
-        sources: dict[str, Source],
-        expected: dict[str, int],
-    ) -> None:
-        self.spec, self.con, self.report = spec, con, report
-        self.sources, self.expected = sources, expected
-        self.plans: dict[str, dict[str, ColumnPlan]] = {}  # tables read, present columns only
-        self.scan: dict[str, str] = {}  # table -> view with r<k>/t<k> raw and typed columns
-        self.alias: dict[str, dict[str, int]] = {}  # table -> column -> k
-        self.counts: dict[str, int] = {}
-
-    def run(self) -> None:
-        for index, name in enumerate(self.spec.tables):
-            if name in self.sources:
-                self._load(index, name)
-        # referenced tables first, so their row counts are known when foreign keys are checked
-        for name in self.spec.generation_order():
-            table = self.spec.tables[name]
-            if name in self.plans and self._check_columns(name, table):
-                self._check_keys(name, table)
-                self._check_references(name, table)
-                self._check_rules(name, table)
-                self._check_duplicate_rows(name, table)
-        for name in self.spec.tables:
-            source = self.sources.get(name)
-            self.report.tables[name] = TableResult(
-                source.label if source else None, self.counts.get(name), self.expected[name]
-            )
-
-    def _q(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql).fetchall()
-
-    # ------------------------------------------------------------------------- loading
-
-    def _load(self, index: int, name: str) -> None:
-        source, table = self.sources[name], self.spec.tables[name]
-        raw, scan = f"raw:{index}", f"scan:{index}"
-        try:
-            create_raw_view(self.con, raw, source)
-            found = describe(self.con, raw)
-        except duckdb.Error as exc:
-            message = f"{name}: cannot read {source.label}: {_first_line(exc)}"
-            self.report.add(_fail("unreadable", name, None, message))
-            return
-        plans: dict[str, ColumnPlan] = {}
-        for col_name, column in table.columns.items():
-            if col_name in found:
-                plans[col_name] = plan_column(
-                    col_name, column, found[col_name], source.kind == "csv"
-                )
-                continue
-            listed = ", ".join(list(found)[:12]) + (", ..." if len(found) > 12 else "")
-            hint = difflib.get_close_matches(col_name, list(found), n=1)
-            guess = f" (did you mean '{hint[0]}'?)" if hint else ""
-            message = f"{name}.{col_name}: column missing{guess}; found: {listed or 'none'}"
-            self.report.add(_fail("missing_column", name, col_name, message))
-        for col_name in found:
-            if col_name not in table.columns:
-                message = f"{name}.{col_name}: column not in the spec; ignored"
-                self.report.add(_warn("unexpected_column", name, col_name, message))
-        alias = {col: k for k, col in enumerate(plans)}
-        inner = ", ".join(f"{quote_ident(col)} AS r{k}" for col, k in alias.items()) or "1 AS one"
-        typed = "".join(
-            f", {plans[col].typed.replace('{r}', f'r{k}')} AS t{k}" for col, k in alias.items()
-        )
-        self.con.execute(
-            f"CREATE VIEW {quote_ident(scan)} AS SELECT *{typed} "
-            f"FROM (SELECT {inner} FROM {quote_ident(raw)})"
-        )
-        outer = ", ".join(f"t{k} AS {quote_ident(col)}" for col, k in alias.items()) or "1 AS one"
-        self.con.execute(
-            f"CREATE VIEW {quote_ident(name)} AS SELECT {outer} FROM {quote_ident(scan)}"
-        )
-        self.plans[name], self.scan[name], self.alias[name] = plans, scan, alias
-
-    def _usable(self, table: str, column: str) -> bool:
-        """Present and of a source type that can hold the spec type."""
-        plan = self.plans.get(table, {}).get(column)
-        return plan is not None and plan.incompatible is None
-
-    # ------------------------------------------------------------------- column checks
-
-    def _check_columns(self, name: str, table: Table) -> bool:
-        """Counts, types, nulls, ranges, values, patterns; False if the data cannot be read.
-
-        Two aggregate queries: plain columns' count/min/max (which DuckDB answers from Parquet
-        statistics without a scan), then one scan for whatever needs the values themselves.
-        """
-        plans, alias = self.plans[name], self.alias[name]
-        plain, scanned = ["count(*) AS n"], []
-        for col, k in alias.items():
-            plan, c, t = plans[col], plans[col].column, f"t{k}"
-            is_plain = plan.missing is None and plan.bad is None and plan.typed == "{r}"
-            aggs = plain if is_plain else scanned
-            if plan.missing is None:
-                aggs.append(f"count(r{k}) AS present{k}")
-            else:
-                missing = plan.missing.replace("{r}", f"r{k}")
-                aggs.append(f"count(*) - count(*) FILTER (WHERE {missing}) AS present{k}")
-            if plan.incompatible:
-                continue
-            if plan.bad:
-                aggs.append(f"count(*) FILTER (WHERE {plan.bad.replace('{r}', f'r{k}')}) AS bad{k}")
-            # rows beyond min/max are counted later, only where min() or max() shows there are any
-            aggs += [f"min({t}) AS lo{k}", f"max({t}) AS hi{k}"]
-            if c.values is not None:
-                scanned.append(f"count(*) FILTER (WHERE {self._not_in(t, c.values)}) AS values{k}")
-            if c.pattern is not None:
-                scanned.append(
-                    f"count(*) FILTER (WHERE NOT regexp_full_match({t}, "
-                    f"{sql_string(c.pattern)})) AS pattern{k}"
-                )
-        try:
-            got = self._aggregate(name, plain)
-            if scanned:
-                got.update(self._aggregate(name, scanned))
-            got.update(self._count_out_of_range(name, got))
-        except duckdb.Error as exc:
-            label = self.sources[name].label
-            message = f"{name}: cannot read {label}: {_first_line(exc)}"
-            self.report.add(_fail("unreadable", name, None, message))
-            return False
-        n = got["n"]
-        self.counts[name] = n
-        if n != self.expected[name]:
-            message = f"{name}: {n:,} rows, expected {self.expected[name]:,}"
-            self.report.add(_fail("row_count", name, None, message, n, self.expected[name]))
-        for col, k in alias.items():
-            self._column_findings(name, col, k, got, n)
-        return True
-
-    def _aggregate(self, name: str, aggs: list[str]) -> dict[str, Any]:
-        cursor = self.con.execute(f"SELECT {', '.join(aggs)} FROM {quote_ident(self.scan[name])}")
-        rows = cursor.fetchall()  # all of it: DuckDB refuses new queries while rows remain
-        row = rows[0]
-        assert cursor.description is not None
-        return dict(zip([d[0] for d in cursor.description], row, strict=True))
-
-    def _count_out_of_range(self, name: str, got: dict[str, Any]) -> dict[str, int]:
-        """Rows below min / above max, for the columns whose min() / max() cross a bound."""
-        aggs = []
-        for col, k in self.alias[name].items():
-            c, lo, hi = self.plans[name][col].column, got.get(f"lo{k}"), got.get(f"hi{k}")
-            if c.min is not None and lo is not None and lo < c.min:
-                aggs.append(f"count(*) FILTER (WHERE t{k} < {sql_literal(c.min)}) AS below{k}")
-            if c.max is not None and hi is not None and hi > c.max:
-                aggs.append(f"count(*) FILTER (WHERE t{k} > {sql_literal(c.max)}) AS above{k}")
-        return self._aggregate(name, aggs) if aggs else {}
-
-    @staticmethod
-    def _not_in(expr: str, values: list[Any]) -> str:
-        return f"{expr} NOT IN ({', '.join(sql_literal(v) for v in values)})"
-
-    def _column_findings(self, name: str, col: str, k: int, got: dict[str, Any], n: int) -> None:
-        plan = self.plans[name][col]
-        c, where, scan = plan.column, f"{name}.{col}", quote_ident(self.scan[name])
-        r, t = f"r{k}", f"t{k}"
-        add = self.report.add
-        if plan.incompatible:
-            examples = self._sample_values(scan, r)
-            add(
-                _fail(
-                    "type",
-                    name,
-                    col,
-                    f"{where}: {plan.incompatible}{_e_g(examples)}",
-                    None,
-                    n,
-                    examples,
-                )
-            )
-        elif got.get(f"bad{k}"):
-            bad = got[f"bad{k}"]
-            cond = plan.bad.replace("{r}", r) if plan.bad else "FALSE"
-            examples = self._distinct(scan, r, cond, "ASC")
-            message = f"{where}: expected {c.type}; {share(bad, n)} {plan.bad_what}{_e_g(examples)}"
-            add(_fail("type", name, col, message, bad, n, examples))
-        missing = n - got[f"present{k}"]
-        if missing and not c.nullable:
-            why = "primary key columns cannot be null" if c.primary_key else "not nullable"
-            nan = " (NaN counts as null)" if plan.source_type in ("DOUBLE", "FLOAT") else ""
-            message = f"{where}: {share(missing, n)} are null{nan}; {why}"
-            add(_fail("not_null", name, col, message, missing, n))
-        if plan.incompatible:
-            return
-        if got.get(f"below{k}"):
-            count, lit = got[f"below{k}"], sql_literal(c.min)
-            examples = self._distinct(scan, t, f"{t} < {lit}", "ASC")
-            message = f"{where}: {share(count, n)} are below min {show(c.min)}{_e_g(examples)}"
-            add(_fail("min", name, col, message, count, n, examples))
-        if got.get(f"above{k}"):
-            count, lit = got[f"above{k}"], sql_literal(c.max)
-            examples = self._distinct(scan, t, f"{t} > {lit}", "DESC")
-            message = f"{where}: {share(count, n)} are above max {show(c.max)}{_e_g(examples)}"
-            add(_fail("max", name, col, message, count, n, examples))
-        if got.get(f"values{k}"):
-            count = got[f"values{k}"]
-            rows = self._q(
-                f"SELECT {t}, count(*) AS n FROM {scan} WHERE {self._not_in(t, c.values or [])} "
-                f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {EXAMPLES}"
-            )
-            shown = [f"{show(v)} ({plural(m, 'row')})" for v, m in rows]
-            message = (
-                f"{where}: {share(count, n)} are not among the allowed values "
-                f"[{show_list(c.values or [])}]{_e_g([v for v, _ in rows], shown)}"
-            )
-            add(_fail("values", name, col, message, count, n, [v for v, _ in rows]))
-        if got.get(f"pattern{k}"):
-            count = got[f"pattern{k}"]
-            cond = f"NOT regexp_full_match({t}, {sql_string(c.pattern or '')})"
-            examples = self._distinct(scan, t, cond, "ASC")
-            message = (
-                f"{where}: {share(count, n)} do not match pattern '{c.pattern}'{_e_g(examples)}"
-            )
-            add(_fail("pattern", name, col, message, count, n, examples))
-        present, lo, hi = n - missing, got[f"lo{k}"], got[f"hi{k}"]
-        fixed = (c.values is not None and len(c.values) == 1) or (
-            c.min is not None and c.min == c.max
-        )
-        if present >= 2 and lo == hi and not fixed:
-            subject = f"all {present:,} rows" if present == n else f"all {present:,} non-null rows"
-            message = f"{where}: {subject} hold the same value {show(lo)}"
-            add(_warn("single_value", name, col, message, count=present, total=n))
-        if n > 0 and missing == n and c.nullable:
-            add(_warn("all_null", name, col, f"{where}: all {n:,} rows are null", count=n, total=n))
-
-    def _distinct(self, view: str, expr: str, cond: str, order: str) -> list[Any]:
-        rows = self._q(
-            f"SELECT DISTINCT {expr} AS v FROM {view} WHERE {cond} AND {expr} IS NOT NULL "
-            f"ORDER BY v {order} LIMIT {EXAMPLES}"
-        )
-        return [v for (v,) in rows]
-
-    def _sample_values(self, view: str, expr: str) -> list[Any]:
-        """A few distinct present values, read from the start only (cheap at any size)."""
-        rows = self._q(f"SELECT {expr} FROM {view} WHERE {expr} IS NOT NULL LIMIT 200")
-        seen: list[Any] = []
-        for (value,) in rows:
-            if value not in seen:
-                seen.append(value)
-        return seen[:EXAMPLES]
-
-    # ----------------------------------------------------------------------- keys
-
-    def _check_keys(self, name: str, table: Table) -> None:
-        key = table.primary_key
-        if key and all(col in self.plans[name] for col in key):
-            self._check_repeats(name, key, "primary_key")
-        for col, column in table.columns.items():
-            if column.unique and key != (col,) and col in self.plans[name]:
-                self._check_repeats(name, (col,), "unique")
-
-    def _check_repeats(self, name: str, cols: tuple[str, ...], reason: str) -> None:
-        view, n = quote_ident(name), self.counts[name]
-        if len(cols) == 1 and self._integer_key_unique(name, cols[0]):
-            return
-        keys = ", ".join(quote_ident(c) for c in cols)
-        present = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in cols)
-        groups = f"SELECT {keys}, count(*) AS n FROM {view} WHERE {present} GROUP BY ALL"
-        values, rows = self._q(
-            f"SELECT count(*), coalesce(sum(n), 0) FROM ({groups} HAVING count(*) > 1)"
-        )[0]
-        if not values:
-            return
-        top = self._q(f"{groups} HAVING count(*) > 1 ORDER BY n DESC, {keys} LIMIT {EXAMPLES}")
-        examples = [row[0] if len(cols) == 1 else tuple(row[:-1]) for row in top]
-        shown = [f"{show(v)} ({row[-1]} times)" for v, row in zip(examples, top, strict=True)]
-        where = f"{name}.{cols[0]}" if len(cols) == 1 else f"{name}.({', '.join(cols)})"
-        what = "primary key" if reason == "primary_key" else "unique"
-        message = (
-            f"{where}: {plural(values, what + ' value')} repeated, on {share(int(rows), n)}"
-            f"{_e_g(examples, shown)}"
-        )
-        self.report.add(_fail(reason, name, ", ".join(cols), message, int(rows), n, examples))
-
-    def _integer_key_unique(self, name: str, col: str) -> bool:
-        """Whether an integer column provably holds no repeats, from one streaming pass.
-
-        Generated keys are mostly 1..n, in order or shuffled: a bitmap of the values seen (one
-        byte per value between min and max) proves them unique in a fraction of a GROUP BY's
-        time; sparse keys are proven by rising row after row. False means "use the GROUP BY".
-        """
-        plan = self.plans[name][col]
-        if plan.column.type != "integer" or plan.incompatible:
-            return False
-        column, view = quote_ident(col), quote_ident(name)
-        low, high, present = self._q(
-            f"SELECT min({column}), max({column}), count({column}) FROM {view}"
-        )[0]
-        if not present:
-            return True
-        span = int(high) - int(low) + 1
-        dense = span <= min(max(8 * present, 1 << 20), 1 << 27)  # at most 128 MiB of bitmap
-        seen = np.zeros(span, dtype=bool) if dense else None
-        marked, last = 0, None
-        relation = self.con.sql(f"SELECT {column} FROM {view} WHERE {column} IS NOT NULL")
-        with relation.to_arrow_reader(1_000_000) as reader:  # closing it frees the connection
-            for batch in reader:
-                array = batch.column(0).to_numpy(zero_copy_only=False)
-                if array.size == 0:
-                    continue
-                if seen is not None:
-                    seen[array.astype(np.int64) - int(low)] = True
-                    now = int(np.count_nonzero(seen))
-                    if now - marked != array.size:  # a value seen twice marks nothing new
-                        return False
-                    marked = now
-                elif (last is not None and array[0] <= last) or not np.all(array[1:] > array[:-1]):
-                    return False
-                else:
-                    last = array[-1]
-        return True
-
-    def _check_duplicate_rows(self, name: str, table: Table) -> None:
-        # A single integer key is a row number: rows equal in everything else are repeats. Other
-        # keys carry meaning, so they take part (and then a sound key rules repeats out).
-        pk = table.primary_key
-        surrogate = len(pk) == 1 and table.columns[pk[0]].type == "integer"
-        key = set(pk) if surrogate else set()
-        cols = [c for c in self.plans[name] if c not in key]
-        n = self.counts[name]
-        # a declared-unique column or a natural key makes whole-row repeats impossible
-        if n < 2 or not cols or (pk and not surrogate):
-            return
-        if any(table.columns[c].unique for c in cols):
-            return
-        # rows are grouped by a 64-bit hash of their values: collisions (~n^2/2^65) are nil here
-        row_hash = f"hash({', '.join(quote_ident(c) for c in cols)})"
-        (extra,) = self._q(
-            "SELECT coalesce(sum(n) - count(*), 0) FROM (SELECT count(*) AS n "
-            f"FROM (SELECT {row_hash} AS h FROM {quote_ident(name)}) GROUP BY h HAVING n > 1)"
-        )[0]
-        if not extra:
-            return
-        but = f" except {pk[0]}" if key else ""
-        message = f"{name}: {share(int(extra), n)} repeat another row in every column{but}"
-        self.report.add(_warn("duplicate_rows", name, None, message, count=int(extra), total=n))
-
-    # ------------------------------------------------------------------ references
-
-    def _check_references(self, name: str, table: Table) -> None:
-        for col, column in table.columns.items():
-            if not column.references:
-                continue
-            ref_table, _, ref_col = column.references.partition(".")
-            if not (self._usable(name, col) and self._usable(ref_table, ref_col)):
-                continue
-            if ref_table not in self.counts:
-                continue  # the referenced table could not be read: reported there
-            child, fk, pk = quote_ident(name), quote_ident(col), quote_ident(ref_col)
-            orphans = (
-                f"FROM {child} AS c ANTI JOIN {quote_ident(ref_table)} AS p ON c.{fk} = p.{pk} "
-                f"WHERE c.{fk} IS NOT NULL"
-            )
-            count, distinct = self._q(f"SELECT count(*), count(DISTINCT c.{fk}) {orphans}")[0]
-            if not count:
-                continue
-            examples = [
-                v for (v,) in self._q(f"SELECT DISTINCT c.{fk} AS v {orphans} ORDER BY v LIMIT 3")
-            ]
-            n = self.counts[name]
-            message = (
-                f"{name}.{col}: {share(count, n)} point to no {ref_table}.{ref_col} "
-                f"({plural(distinct, 'distinct value')}){_e_g(examples)}"
-            )
-            self.report.add(_fail("foreign_key", name, col, message, count, n, examples))
-
-    # ------------------------------------------------------------------------ rules
-
-    def _check_rules(self, name: str, table: Table) -> None:
-        for index, rule in enumerate(table.rules):
-            if isinstance(rule, CheckRule):
-                self._check_sql(name, table, index, rule)
-            else:
-                self._check_trend(name, table, index, rule)
-
-    def _check_trend(self, name: str, table: Table, index: int, rule: Any) -> None:
-        rising = isinstance(rule, IncreasingRule)
-        reason = "increasing" if rising else "decreasing"
-        x, y = rule.increasing if rising else rule.decreasing
-        if not (self._usable(name, x) and self._usable(name, y)):
-            return  # the missing or mistyped column is reported already
-        rho, used, sampled = self._spearman(name, table, x, y)
-        n = self.counts[name]
-        over = f"over a sample of {used:,} of {n:,} rows" if sampled else f"over {used:,} rows"
-        if used < 3:  # too few pairs to rank; worth a word only when nulls are the cause
-            if n >= 3:
-                message = (
-                    f"{name}.{y}: rules[{index}] ({reason} with {x}) not checked: only {used} "
-                    "rows have both values"
-                )
-                self.report.add(_warn("rule_skipped", name, f"{x}, {y}", message))
-            return
-        need = f"rho >= {rule.min_rho}" if rising else f"rho <= -{rule.min_rho}"
-        verb = "rise" if rising else "fall"
-        if rho is None or math.isnan(rho):
-            message = (
-                f"{name}.{y}: should {verb} as {x} rises (Spearman {need}), but rho is undefined "
-                f"{over} because one of them holds a single value"
-            )
-        elif (rho >= rule.min_rho) if rising else (rho <= -rule.min_rho):
-            return
-        else:
-            message = (
-                f"{name}.{y}: should {verb} as {x} rises (Spearman {need}), but rho = {rho:.3f} "
-                f"{over}; compute {y} from {x} (plus noise) instead of drawing it independently"
-            )
-        self.report.add(_fail(reason, name, f"{x}, {y}", message, None, n))
-
-    def _spearman(self, name: str, table: Table, x: str, y: str) -> tuple[float | None, int, bool]:
-        """(rho, pairs used, sampled) with average ranks for ties, computed in DuckDB."""
-        qx, qy, view = quote_ident(x), quote_ident(y), quote_ident(name)
-        cond = f"{qx} IS NOT NULL AND {qy} IS NOT NULL"
-        n = self.counts[name]
-        sampled = n > SPEARMAN_SAMPLE_ROWS
-        if sampled:
-            # deterministic: a row is in or out by the hash of its key (or of all its columns)
-            key = [c for c in table.primary_key if c in self.plans[name]] or list(self.plans[name])
-            limit = _hash_limit(SPEARMAN_SAMPLE_ROWS, n)
-            cond += f" AND hash({', '.join(quote_ident(c) for c in key)}) < {limit}::UBIGINT"
-        rank = (
-            "SELECT {v}, sum(c) OVER (ORDER BY {v}) - (c - 1) / 2.0 AS r FROM "
-            "(SELECT {v}, count(*) AS c FROM pairs GROUP BY {v})"
-        )
-        rho, used = self._q(
-            f"WITH pairs AS (SELECT {qx} AS x, {qy} AS y FROM {view} WHERE {cond}), "
-            f"rx AS ({rank.format(v='x')}), ry AS ({rank.format(v='y')}) "
-            "SELECT corr(rx.r, ry.r), count(*) FROM pairs JOIN rx USING (x) JOIN ry USING (y)"
-        )[0]
-        return rho, used, sampled
-
-    def _check_sql(self, name: str, table: Table, index: int, rule: CheckRule) -> None:
-        mentioned = [c for c in table.columns if _mentions(rule.check, c)]
-        if any(not self._usable(name, c) for c in mentioned):
-            return  # the missing or mistyped column is reported already
-        view, n = quote_ident(name), self.counts[name]
-        cond = f"NOT (\n{rule.check}\n)"
-        shown_sql = " ".join(rule.check.split())
-        try:
-            (false_rows,) = self._q(f"SELECT count(*) FILTER (WHERE {cond}) FROM {view}")[0]
-        except duckdb.Error as exc:
-            message = f'{name}: check "{shown_sql}" cannot run on the data: {_first_line(exc)}'
-            self.report.add(_fail("check", name, ", ".join(mentioned) or None, message))
-            return
-        allowed = math.floor(n * (1 - rule.min_fraction) + 1e-9)
-        if false_rows <= allowed:
-            return
-        key = [c for c in table.primary_key if c in self.plans[name]]
-        shown_cols = key + [c for c in mentioned if c not in key]
-        examples: list[Any] = []
-        if shown_cols:
-            cols = ", ".join(quote_ident(c) for c in shown_cols)
-            order = f" ORDER BY {', '.join(quote_ident(c) for c in key)}" if key else ""
-            for row in self._q(f"SELECT {cols} FROM {view} WHERE {cond}{order} LIMIT {EXAMPLES}"):
-                examples.append(dict(zip(shown_cols, row, strict=True)))
-        shown = ["(" + ", ".join(f"{c}={show(v)}" for c, v in e.items()) + ")" for e in examples]
-        limit = "" if rule.min_fraction == 1 else f", more than the {allowed:,} allowed"
-        message = (
-            f'{name}: check "{shown_sql}" is false on {share(false_rows, n)}{limit}'
-            f"{_e_g(examples, shown)}"
-        )
-        self.report.add(
-            _fail("check", name, ", ".join(mentioned) or None, message, false_rows, n, examples)
+        source = sources.get(name)
+        report.tables[name] = TableResult(
+            source.label if source else None, row_counts.get(name), expected[name]
         )
 
 
-def _hash_limit(sample: int, total: int) -> int:
-    """The hash bound that keeps about ``sample`` of ``total`` rows (hashes are uniform 64-bit)."""
-    return min(2**64 - 1, int(sample / total * 2**64))
-
-
-def _mentions(sql: str, column: str) -> bool:
-    """Whether a SQL text names the column (as a bare word or quoted), case-insensitively."""
-    bare = r"(?<![\w\"])" + re.escape(column) + r"(?![\w\"])"
-    quoted = re.escape('"' + column.replace('"', '""') + '"')
-    return (
-        re.search(bare, sql, re.IGNORECASE) is not None
-        or re.search(quoted, sql, re.IGNORECASE) is not None
-    )
+def _add(report: Report, findings: list[Finding]) -> None:
+    for finding in findings:
+        report.add(finding)
