@@ -50,7 +50,7 @@ tables:
 
 VALIDATE = """
 import json, sys, time
-from codegen.validate.validator import validate
+from codegen.validation.validator import validate
 t0 = time.perf_counter()
 report = validate(sys.argv[1], sys.argv[2])
 seconds = time.perf_counter() - t0
@@ -61,7 +61,7 @@ print(json.dumps({"seconds": seconds, "ok": report.ok, "text": report.as_text(wa
 DUCKDB_ONLY = """
 import json, sys, time
 import duckdb
-from codegen.validate.sql import Limits
+from codegen.validation.sql import Limits
 limits = Limits()
 con = duckdb.connect(config={"threads": limits.threads, "memory_limit": f"{limits.memory_mb}MB",
                              "preserve_insertion_order": False})

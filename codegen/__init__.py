@@ -27,8 +27,8 @@ _EXPORTS = {
     "Run": "codegen.runs.run",
     "Manifest": "codegen.runs.manifest",
     "Spec": "codegen.spec.model",
-    "validate": "codegen.validate.validator",
-    "Report": "codegen.validate.report",
+    "validate": "codegen.validation.validator",
+    "Report": "codegen.validation.report",
     "ProgramRunner": "codegen.runner",
     "SandboxRunner": "codegen.runner",
     "ChatClient": "codegen.llm.client",
@@ -42,7 +42,7 @@ _EXPORTS = {
     "GenerationError": "codegen.errors",
     "RunError": "codegen.errors",
     "RerunError": "codegen.errors",
-    "ValidationInputError": "codegen.validate.validator",
+    "ValidationInputError": "codegen.errors",
 }
 __all__ = [
     "__version__",
@@ -83,6 +83,7 @@ if TYPE_CHECKING:
         RunError,
         SdgenError,
         SpecError,
+        ValidationInputError,
     )
     from codegen.llm.client import ChatClient, OpenAIChatClient
     from codegen.paths import cache_dir
@@ -90,8 +91,8 @@ if TYPE_CHECKING:
     from codegen.runs.manifest import Manifest
     from codegen.runs.run import Run
     from codegen.spec.model import Spec
-    from codegen.validate.report import Report
-    from codegen.validate.validator import ValidationInputError, validate
+    from codegen.validation.report import Report
+    from codegen.validation.validator import validate
 
 
 def __getattr__(name: str) -> Any:

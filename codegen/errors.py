@@ -172,6 +172,14 @@ class ProgramSyntaxError(SdgenError):
 
 
 # --- validation and generation -----------------------------------------------------------------
+class ValidationInputError(SdgenError):
+    """The tables to validate cannot even be located (not a data failure)."""
+
+
+class ValidationRunError(SdgenError):
+    """DuckDB failed while validating (for instance beyond its memory limit)."""
+
+
 class GenerationError(SdgenError):
     """Every attempt failed; ``run_dir`` holds the failed attempts for inspection."""
 

@@ -12,8 +12,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sandbox import Failure, RunResult, TableFile
-from sandbox import harness
+from sandbox import Failure, RunResult, TableFile, harness
 
 HARNESS_KINDS = {"syntax": Failure.SYNTAX, "no_tables": Failure.NO_TABLES, "memory": Failure.MEMORY}
 

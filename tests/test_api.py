@@ -102,7 +102,9 @@ def test_generate_returns_a_run_with_dataframes_spec_program_and_manifest(tmp_pa
     news: list[str] = []
     run, _ = make(tmp_path, GOOD, rows={"orders": 120}, seed=4, progress=news.append)
     orders = run.tables["orders"]
-    assert orders.shape == (120, 3) and orders["customer_id"].isin(run.tables["customers"]["id"]).all()
+    assert (
+        orders.shape == (120, 3) and orders["customer_id"].isin(run.tables["customers"]["id"]).all()
+    )
     assert list(run.tables) == ["customers", "orders"]
     assert run.rows == {"customers": 20, "orders": 120}
     assert run.spec == sd.Spec.from_dict(SPEC)

@@ -53,7 +53,7 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
 def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tmp_path):
     """With only the value lists filled in, the starting program already meets the housing spec:
     keys, bounds, both rules and the price-per-m2 check. The model's part is realism."""
-    from codegen.validate.validator import validate
+    from codegen.validation.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
@@ -84,7 +84,7 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     primary key of two foreign keys becomes distinct pairs: the defaults pass validation."""
     import re
 
-    from codegen.validate.validator import validate
+    from codegen.validation.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "staff.yaml").read_text())
@@ -171,7 +171,7 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     made from placed_at (its check orders them) and is null exactly where status is 'placed' (its
     other check says so), after both. The shop spec passes with the defaults alone."""
     from codegen.program.blanks import blanks
-    from codegen.validate.validator import validate
+    from codegen.validation.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())

@@ -85,7 +85,7 @@ def test_steps_and_formulas_are_read_from_their_checks():
 
 
 def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path):
-    from codegen.validate.validator import validate
+    from codegen.validation.validator import validate
     from sandbox import run
 
     spec = load_spec(TRIPS)

@@ -12,9 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import codegen.validate.validator as validate_module
+import codegen.validation.validator as validate_module
+from codegen.errors import ValidationInputError
 from codegen.spec.model import load_spec
-from codegen.validate.validator import Report, ValidationInputError, validate
+from codegen.validation.validator import Report, validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"

@@ -14,7 +14,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:  # the heavy modules (pydantic, DuckDB, pyarrow) load only when a command runs
     from codegen.spec.model import CheckRule, Column, DecreasingRule, IncreasingRule, Spec
-    from codegen.validate.validator import Report
+    from codegen.validation.validator import Report
 
 console = Console(highlight=False, soft_wrap=True)  # findings stay one line each
 
@@ -87,7 +87,7 @@ def show(spec: SpecArg) -> None:
 
 
 def _constraints(col: Column) -> str:
-    from codegen.validate.report import show as show_value
+    from codegen.validation.report import show as show_value
 
     parts = []
     if col.nullable:
@@ -155,7 +155,7 @@ def validate_command(
 ) -> None:
     """Check a directory of tables against a spec; exit 1 when any check fails."""
     from codegen.cli.options import parse_rows
-    from codegen.validate.validator import Limits, validate
+    from codegen.validation.validator import Limits, validate
 
     loaded = _load(spec)
     chosen = {"memory_mb": memory_mb, "threads": threads}

@@ -150,11 +150,11 @@ def _check(
         tables[table] = (path, data.num_rows)
     attempt.stage = Stage.VALIDATE
     if spec is not None:
-        from codegen.validate.validator import validate
+        from codegen.validation.validator import validate
 
         report = validate(spec, {table: path for table, (path, _) in tables.items()})
     else:
-        from codegen.validate.generic import GenericReport
+        from codegen.validation.generic import GenericReport
 
         report = GenericReport.of_files({table: path for table, (path, _) in tables.items()})
     if not report.ok:

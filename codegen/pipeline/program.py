@@ -331,10 +331,10 @@ def _validate(spec: Any, result: RunResult, rows: dict[str, int]) -> Any:
     """The spec's checks, or the generic ones when there is no spec."""
     tables = {t.name: t.path for t in result.tables.values()}
     if spec is not None:
-        from codegen.validate.validator import validate
+        from codegen.validation.validator import validate
 
         return validate(spec, tables, rows)
-    from codegen.validate.generic import GenericReport
+    from codegen.validation.generic import GenericReport
 
     return GenericReport.of_files(tables)
 

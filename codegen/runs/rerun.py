@@ -33,7 +33,7 @@ def rerun(
     """Run the saved program again: ``rows`` for the tables nothing references, ``per_table``
     for any table by name (the spec's counts for the rest)."""
     from codegen.spec.rows import row_counts
-    from codegen.validate.validator import validate
+    from codegen.validation.validator import validate
 
     source = Run(run_dir)
     manifest = source.manifest

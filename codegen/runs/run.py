@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from codegen.runner import ProgramRunner
     from codegen.spec.model import Spec
-    from codegen.validate.report import Report
+    from codegen.validation.report import Report
 
 
 class Tables(Mapping[str, "pd.DataFrame"]):
@@ -104,7 +104,7 @@ class Run:
 
     def validate(self) -> Report:
         """Check the saved tables against the saved spec, now."""
-        from codegen.validate.validator import validate
+        from codegen.validation.validator import validate
 
         if self.spec is None:
             raise RunNotFoundError(f"{self.path} has no spec.yaml to validate against")

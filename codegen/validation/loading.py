@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 
 from codegen.spec.model import Spec, Table, quote_ident
-from codegen.validate.report import Finding, failure, first_line, warning
-from codegen.validate.sql import ColumnPlan, Source, create_raw_view, describe, plan_column
+from codegen.validation.report import Finding, failure, first_line, warning
+from codegen.validation.sql import ColumnPlan, Source, create_raw_view, describe, plan_column
 
 FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 

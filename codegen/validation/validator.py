@@ -31,20 +31,20 @@ from pathlib import Path
 
 import duckdb
 
-from codegen.errors import SdgenError
+from codegen.errors import ValidationInputError, ValidationRunError
 from codegen.spec.model import Spec, load_spec
-from codegen.validate.columns import check_columns
-from codegen.validate.keys import check_keys
-from codegen.validate.loading import (
+from codegen.validation.columns import check_columns
+from codegen.validation.keys import check_keys
+from codegen.validation.loading import (
     LoadedTable,
     TableData,
     input_problem,
     load_table,
     locate_sources,
 )
-from codegen.validate.relations import check_duplicate_rows, check_references, check_rules
-from codegen.validate.report import Finding, Report, TableResult, first_line
-from codegen.validate.sql import Limits, Source, connect
+from codegen.validation.relations import check_duplicate_rows, check_references, check_rules
+from codegen.validation.report import Finding, Report, TableResult, first_line
+from codegen.validation.sql import Limits, Source, connect
 
 __all__ = [
     "SPEARMAN_SAMPLE_ROWS",
@@ -60,14 +60,6 @@ __all__ = [
 # Rows above which Spearman rho is computed on a sample of about this many. Handed to the rules
 # at each run (not read by them), so lowering it here, as a test does, takes effect.
 SPEARMAN_SAMPLE_ROWS = 250_000
-
-
-class ValidationInputError(SdgenError):
-    """The tables to validate cannot even be located (not a data failure)."""
-
-
-class ValidationRunError(SdgenError):
-    """DuckDB failed while validating (for instance beyond its memory limit)."""
 
 
 def validate(

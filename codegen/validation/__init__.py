@@ -1,6 +1,6 @@
 """Validation: judge tables against a spec and report, as data, every way they fall short.
 
-    from codegen.validate import validate
+    from codegen.validation import validate
     report = validate("housing.yaml", "generated/housing/<run>/data", {"housing": 1_000})
     if not report.ok:
         print(report.as_text())
@@ -23,14 +23,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from codegen.validate.report import Finding, Report, TableResult
-    from codegen.validate.sql import Limits
-    from codegen.validate.validator import (
-        SPEARMAN_SAMPLE_ROWS,
-        ValidationInputError,
-        ValidationRunError,
-        validate,
-    )
+    from codegen.errors import ValidationInputError, ValidationRunError
+    from codegen.validation.report import Finding, Report, TableResult
+    from codegen.validation.sql import Limits
+    from codegen.validation.validator import SPEARMAN_SAMPLE_ROWS, validate
 
 __all__ = [
     "SPEARMAN_SAMPLE_ROWS",
@@ -44,17 +40,17 @@ __all__ = [
 ]
 
 # Where each public name lives. They load on first use, so that importing a light submodule
-# (the CLI imports ``codegen.validate.report`` to print values) does not also pull in DuckDB,
+# (the CLI imports ``codegen.validation.report`` to print values) does not also pull in DuckDB,
 # pandas and pyarrow, about half a second.
 _HOMES = {
-    "Finding": "codegen.validate.report",
-    "Report": "codegen.validate.report",
-    "TableResult": "codegen.validate.report",
-    "Limits": "codegen.validate.sql",
-    "SPEARMAN_SAMPLE_ROWS": "codegen.validate.validator",
-    "ValidationInputError": "codegen.validate.validator",
-    "ValidationRunError": "codegen.validate.validator",
-    "validate": "codegen.validate.validator",
+    "Finding": "codegen.validation.report",
+    "Report": "codegen.validation.report",
+    "TableResult": "codegen.validation.report",
+    "Limits": "codegen.validation.sql",
+    "SPEARMAN_SAMPLE_ROWS": "codegen.validation.validator",
+    "ValidationInputError": "codegen.errors",
+    "ValidationRunError": "codegen.errors",
+    "validate": "codegen.validation.validator",
 }
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 
 from codegen.spec.model import CheckRule, DecreasingRule, IncreasingRule, quote_ident
-from codegen.validate.loading import LoadedTable
-from codegen.validate.report import (
+from codegen.validation.loading import LoadedTable
+from codegen.validation.report import (
     EXAMPLES,
     Finding,
     failure,
@@ -28,7 +28,7 @@ from codegen.validate.report import (
     show,
     warning,
 )
-from codegen.validate.sql import fetch
+from codegen.validation.sql import fetch
 
 # ----------------------------------------------------------------------------- foreign keys
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from codegen.validate.loading import LoadedTable
-from codegen.validate.report import (
+from codegen.validation.loading import LoadedTable
+from codegen.validation.report import (
     EXAMPLES,
     Finding,
     failure,
@@ -27,7 +27,7 @@ from codegen.validate.report import (
     show_list,
     warning,
 )
-from codegen.validate.sql import ColumnPlan, fetch, sql_literal, sql_string
+from codegen.validation.sql import ColumnPlan, fetch, sql_literal, sql_string
 
 
 @dataclass(frozen=True)

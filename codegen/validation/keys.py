@@ -11,9 +11,9 @@ import duckdb
 import numpy as np
 
 from codegen.spec.model import quote_ident
-from codegen.validate.loading import LoadedTable
-from codegen.validate.report import EXAMPLES, Finding, failure, for_example, plural, share, show
-from codegen.validate.sql import fetch
+from codegen.validation.loading import LoadedTable
+from codegen.validation.report import EXAMPLES, Finding, failure, for_example, plural, share, show
+from codegen.validation.sql import fetch
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, table: LoadedTable, rows: int) -> list[Finding]:
