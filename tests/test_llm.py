@@ -246,6 +246,28 @@ def test_a_refused_parameter_is_sent_as_the_endpoint_asks_and_remembered(openai_
     assert bodies[-1]["max_completion_tokens"] == 60
 
 
+def test_a_json_schema_goes_as_llama_cpps_json_object_form_where_that_is_refused(
+    openai_stub, make_client
+):
+    """OpenAI takes {"type": "json_schema", ...}; llama.cpp's server refuses it (with a 500 that
+    names 'json_object') and takes {"type": "json_object", "schema": ...}: asked once, then
+    remembered. The schema itself is sent unchanged either way, and it is part of the cache key."""
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    form = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+    openai_stub.error(500, "Input should be 'text' or 'json_object'", error_type="validation_error")
+    openai_stub.replies('{"n": 1}', '{"n": 2}')
+    client = make_client(cache=False)
+    assert client.complete(MESSAGES, response_format=form).text == '{"n": 1}'
+    assert client.complete(MESSAGES, response_format=form).text == '{"n": 2}'
+    sent = [r.body["response_format"] for r in openai_stub.chat_requests]
+    assert sent == [form, {"type": "json_object", "schema": schema}, sent[1]]
+    plain = client.request_record(MESSAGES, temperature=0.2, seed=None, max_tokens=None)
+    shaped = client.request_record(
+        MESSAGES, temperature=0.2, seed=None, max_tokens=None, response_format=form
+    )
+    assert "response_format" not in plain and shaped["response_format"] == form
+
+
 def test_a_refusal_that_names_no_fix_is_not_sent_again(openai_stub, make_client):
     openai_stub.error(400, "Unsupported value: 'temperature' must be at most 2")
     with pytest.raises(RequestRejectedError, match="temperature"):

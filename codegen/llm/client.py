@@ -111,6 +111,7 @@ class ChatClient(Protocol):
         temperature: float = 0.2,
         seed: int | None = None,
         max_tokens: int | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> Completion: ...
 
 
@@ -319,9 +320,10 @@ class OpenAIChatClient:
         temperature: float,
         seed: int | None,
         max_tokens: int | None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Everything that determines a reply, and nothing secret: the cache key's input."""
-        return {
+        record = {
             "model": self.model,
             "endpoint_host": self.endpoint.host,
             "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
@@ -329,6 +331,9 @@ class OpenAIChatClient:
             "seed": seed,
             "max_tokens": max_tokens,
         }
+        if response_format is not None:  # absent otherwise, so earlier cache keys still match
+            record["response_format"] = dict(response_format)
+        return record
 
     def complete(
         self,
@@ -337,9 +342,16 @@ class OpenAIChatClient:
         temperature: float = 0.2,
         seed: int | None = None,
         max_tokens: int | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> Completion:
+        """One reply. ``response_format`` (a JSON schema, as OpenAI takes it) asks the endpoint
+        to constrain the reply to it; llama.cpp's server turns it into a grammar."""
         request = self.request_record(
-            messages, temperature=temperature, seed=seed, max_tokens=max_tokens
+            messages,
+            temperature=temperature,
+            seed=seed,
+            max_tokens=max_tokens,
+            response_format=response_format,
         )
         if self.cache is not None and (hit := self.cache.get(request)) is not None:
             return hit
@@ -376,6 +388,8 @@ class OpenAIChatClient:
             params["seed"] = request["seed"]
         if request["max_tokens"] is not None:
             params["max_tokens"] = request["max_tokens"]
+        if request.get("response_format") is not None:
+            params["response_format"] = request["response_format"]
         try:
             response = self._create(params)
         except openai.APITimeoutError as exc:
@@ -402,7 +416,8 @@ class OpenAIChatClient:
             adapted = _adapted(params, self._adaptations)
             try:
                 return self._client.chat.completions.create(**adapted)
-            except openai.BadRequestError as exc:
+            except (openai.BadRequestError, openai.InternalServerError) as exc:
+                # llama.cpp's server answers a refused parameter with a 500, OpenAI with a 400.
                 fix = _parameter_fix(adapted, _server_message(exc))
                 if fix is None or fix in self._adaptations:
                     raise
@@ -533,6 +548,11 @@ def _parameter_fix(params: Mapping[str, Any], message: str) -> str | None:
     refused = ("does not support", "only the default")  # not "unsupported": a bad value says that
     if "temperature" in params and "temperature" in lowered and any(w in lowered for w in refused):
         return "default_temperature"
+    # llama.cpp's server (llama-cpp-python) takes a schema as {"type": "json_object", "schema": S}
+    # and refuses OpenAI's {"type": "json_schema", ...} with "should be 'text' or 'json_object'".
+    response_format = params.get("response_format") or {}
+    if response_format.get("type") == "json_schema" and "json_object" in lowered:
+        return "json_object_schema"
     return None
 
 
@@ -542,6 +562,10 @@ def _adapted(params: Mapping[str, Any], adaptations: set[str]) -> dict[str, Any]
         adapted["max_completion_tokens"] = adapted.pop("max_tokens")
     if "default_temperature" in adaptations:
         adapted.pop("temperature", None)
+    response_format = adapted.get("response_format") or {}
+    if "json_object_schema" in adaptations and response_format.get("type") == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema", {})
+        adapted["response_format"] = {"type": "json_object", "schema": schema}
     return adapted
 
 

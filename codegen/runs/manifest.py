@@ -71,6 +71,8 @@ class Manifest(_Record):
     spec_sha256: str | None = None
     files: list[FileEntry] = Field(default_factory=list)
     # where the program came from
+    request: str | None = None  # the request in words a spec was drafted from, if any
+    draft_attempts: list[AttemptRecord] = Field(default_factory=list)  # drafting that spec
     model: str | None = ""
     endpoint_host: str | None = ""
     prompt_sha256: list[str] = Field(default_factory=list)

@@ -1,0 +1,188 @@
+"""A request in words becomes a spec first: the model drafts it as JSON constrained by a schema
+(the endpoint's ``response_format``, so the reply always parses on servers that honour it), the
+spec's own linter checks it, and the problems go back to the model until it passes.
+
+The draft's form (``DraftSpec``) is the spec v1 shape with lists instead of name-keyed maps and
+one rule form, which small models fill in far more reliably; ``to_spec_data`` turns it into the
+spec's dict. Everything after the draft is the spec route: the run saves the drafted
+``spec.yaml`` and validates against it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from codegen.errors import SpecError
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.attempt import Attempt, Progress, Stage
+from codegen.spec.model import Spec, parse_spec
+
+DRAFT_MAX_TOKENS = 3000
+
+
+class DraftColumn(BaseModel):
+    name: str
+    type: Literal["integer", "float", "string", "boolean", "date", "datetime"]
+    description: str
+    primary_key: bool = False
+    references: str | None = None
+    unique: bool = False
+    nullable: bool = False
+    min: float | int | str | None = None
+    max: float | int | str | None = None
+    values: list[str | int | float] | None = None
+    pattern: str | None = None
+
+
+class DraftRule(BaseModel):
+    kind: Literal["check", "increasing", "decreasing"]
+    check: str | None = None
+    columns: list[str] | None = None
+
+
+class DraftTable(BaseModel):
+    name: str
+    rows: int
+    description: str
+    columns: list[DraftColumn]
+    rules: list[DraftRule] = []
+
+
+class DraftSpec(BaseModel):
+    name: str
+    description: str
+    tables: list[DraftTable]
+
+
+def response_format() -> dict[str, Any]:
+    """The draft's JSON schema, in the form OpenAI-compatible endpoints take."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": "dataset_spec", "schema": DraftSpec.model_json_schema()},
+    }
+
+
+def to_spec_data(draft: DraftSpec) -> dict[str, Any]:
+    """The spec v1 mapping of a draft (unset keys left out, so the linter sees what was said)."""
+    tables: dict[str, Any] = {}
+    for table in draft.tables:
+        columns: dict[str, Any] = {}
+        for column in table.columns:
+            data = column.model_dump(exclude={"name"}, exclude_defaults=True)
+            data["type"] = column.type
+            columns[column.name] = data
+        rules = []
+        for rule in table.rules:
+            if rule.kind == "check" and rule.check:
+                rules.append({"check": rule.check})
+            elif rule.kind != "check" and rule.columns:
+                rules.append({rule.kind: list(rule.columns)})
+        tables[table.name] = {
+            "rows": table.rows,
+            "description": table.description,
+            "columns": columns,
+            **({"rules": rules} if rules else {}),
+        }
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", draft.name).strip("._-") or "dataset"
+    return {"name": name, "description": draft.description, "tables": tables}
+
+
+@dataclass
+class Draft:
+    """A drafted spec and the attempts it took."""
+
+    spec: Spec
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def yaml(self) -> str:
+        return self.spec.to_yaml()
+
+
+def draft_spec(
+    client: ChatClient,
+    request: str,
+    *,
+    max_attempts: int = 3,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Draft:
+    """Ask ``client`` for a spec of ``request``; lint it and ask again with the problems until it
+    passes. Raises ``SpecError`` (the last draft's problems) when no draft passes."""
+    from codegen import prompts
+
+    say = progress or (lambda line: None)
+    first: list[ChatMessage] = [
+        {"role": "system", "content": prompts.render("draft_system.md")},
+        {"role": "user", "content": prompts.render("draft.md", request=request.strip())},
+    ]
+    messages = list(first)
+    attempts: list[Attempt] = []
+    problems: list[str] = []
+    for number in range(1, max_attempts + 1):
+        attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
+        attempts.append(attempt)
+        say(f"drafting the spec, attempt {number}: asking {getattr(client, 'model', 'the model')}")
+        mark = time.perf_counter()
+        completion = client.complete(
+            messages,
+            temperature=0.2 if number == 1 else 0.4,
+            seed=seed + number - 1,
+            max_tokens=DRAFT_MAX_TOKENS,
+            response_format=response_format(),
+        )
+        attempt.took(completion, time.perf_counter() - mark)
+        attempt.stage = Stage.VALIDATE
+        problems = _problems(completion.text)
+        if isinstance(problems, Spec):
+            attempt.stage = Stage.ACCEPTED
+            say(f"drafted spec {problems.name!r}: {', '.join(problems.tables)}")
+            return Draft(problems, attempts)
+        attempt.error = "\n".join(problems)
+        say(f"draft {number} has {len(problems)} problem(s): {problems[0]}")
+        messages = [
+            *first,
+            {"role": "assistant", "content": completion.text},
+            {
+                "role": "user",
+                "content": prompts.render(
+                    "draft_repair.md", problems="\n".join(f"- {p}" for p in problems[:12])
+                ),
+            },
+        ]
+    raise SpecError([f"no drafted spec passed after {max_attempts} attempts", *problems])
+
+
+def _problems(reply: str) -> Spec | list[str]:
+    """The spec, or what is wrong with the reply, one line each."""
+    try:
+        data = json.loads(_json_text(reply))
+    except ValueError as exc:
+        return [f"the reply is not JSON: {exc}"]
+    try:
+        draft = DraftSpec.model_validate(data)
+    except ValidationError as exc:
+        return [
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()[:12]
+        ]
+    try:
+        return parse_spec(to_spec_data(draft))
+    except SpecError as exc:
+        return exc.problems
+
+
+def _json_text(reply: str) -> str:
+    """The JSON object in a reply: whole when constrained, else inside a fence or braces."""
+    text = reply.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, flags=re.S)
+    if fenced:
+        text = fenced.group(1).strip()
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start >= 0 and end > start else text
