@@ -25,6 +25,7 @@ from typing import Any
 from codegen import __version__
 from codegen.errors import SdgenError
 from codegen.llm.client import ChatClient, ChatMessage, Completion
+from codegen.program.starting import Scaffold
 from codegen.runs.store import save_run, sha256_text
 
 Progress = Callable[[str], None]
@@ -122,12 +123,11 @@ def generate(
     say = progress or (lambda line: None)
     scaffold = None
     if spec is not None:
-        from codegen.program.blanks import blanks
         from codegen.program.scaffold import build_scaffold
 
         name = spec.name
         scaffold = build_scaffold(spec)
-        if options.ask == "blanks" and not blanks(scaffold):
+        if options.ask == "blanks" and not scaffold.blanks:
             options = replace(options, ask="program")  # nothing to fill in: the whole program
         first = prompts.spec_messages(spec, ask=options.ask)
         rows = dict(options.rows) if options.rows else scaled_rows(spec, None, {})
@@ -200,7 +200,7 @@ def _attempt(
     options: GenerateOptions,
     work: Path,
     say: Progress,
-    scaffold: str | None = None,
+    scaffold: Scaffold | None = None,
     earlier: str = "",
 ) -> tuple[Any, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
@@ -263,7 +263,7 @@ def _attempt(
 
 
 def program_candidates(
-    code: str, scaffold: str | None, *, ask: str = "program", earlier: str = ""
+    code: str, scaffold: Scaffold | None, *, ask: str = "program", earlier: str = ""
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """The programs to try for one reply, the one asked for first, as (variant, program); and
     the blanks the reply left unfilled.
@@ -287,7 +287,7 @@ def program_candidates(
     if program is not None:
         # A reply may keep every default (then the program is the starting one), or give none.
         given = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
-        given &= _blank_names(scaffold)
+        given &= scaffold.names
         variant = "blanks filled in" if given else "starting program as built"
         rewritten, _ = fill_blanks(scaffold, code, columns=True)
         if rewritten is not None and rewritten != program:
@@ -299,12 +299,6 @@ def program_candidates(
     found = filled + whole if ask == "blanks" else whole + filled
     unique = [(v, p) for n, (v, p) in enumerate(found) if p not in [q for _, q in found[:n]]]
     return unique, missing
-
-
-def _blank_names(scaffold: str) -> set[str]:
-    from codegen.program.blanks import blanks
-
-    return {blank.name for blank in blanks(scaffold)}
 
 
 def _is_whole_program(tree: object) -> bool:
