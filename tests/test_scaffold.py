@@ -17,7 +17,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yam
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_scaffold_parses_and_names_every_table_and_column(path):
     spec = load_spec(path.read_text())
-    scaffold = build_scaffold(spec)
+    scaffold = build_scaffold(spec).source
     tree = ast.parse(scaffold)
     function = next(n for n in tree.body if getattr(n, "name", "") == "generate")
     assert [a.arg for a in function.args.args] == ["rows", "seed"]
@@ -29,7 +29,7 @@ def test_scaffold_parses_and_names_every_table_and_column(path):
 
 def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
-    scaffold = build_scaffold(spec)
+    scaffold = build_scaffold(spec).source
     assert "location_ids = np.arange(1, n_location + 1)" in scaffold
     assert 'location_id = rng.choice(location["id"].to_numpy(), size=n_housing)' in scaffold
     # Tables come in dependency order: parents before the table that refers to them.
@@ -59,7 +59,7 @@ def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tm
     spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
     program = (
         build_scaffold(spec)
-        .replace("country_values = [...]", "country_values = ['Utopia']")
+        .source.replace("country_values = [...]", "country_values = ['Utopia']")
         .replace("city_values = [...]", "city_values = ['Springfield', 'Shelbyville']")
     )
     rows = {"location": 20, "house_types": 5, "housing": 2000}
@@ -88,7 +88,7 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "staff.yaml").read_text())
-    scaffold = build_scaffold(spec)
+    scaffold = build_scaffold(spec).source
     assert "rng.integers(1, np.maximum(employees_ids, 2))" in scaffold
     assert "replace=False" in scaffold
     # The department code ([A-Z]{3}, the primary key) is drawn from its pattern, distinct.
@@ -118,9 +118,7 @@ tables:
 
 
 def test_blanks_are_listed_with_their_column_note():
-    from codegen.program.blanks import blanks
-
-    found = {b.name: b for b in blanks(build_scaffold(load_spec(ORDERS)))}
+    found = {b.name: b for b in build_scaffold(load_spec(ORDERS)).blanks}
     assert {n: b.kind for n, b in found.items()} == {
         "status_values": "values",
         "shipped_at": "code",
@@ -170,13 +168,13 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     """Emails, SKUs and coupons come from their patterns (distinct where unique); shipped_at is
     made from placed_at (its check orders them) and is null exactly where status is 'placed' (its
     other check says so), after both. The shop spec passes with the defaults alone."""
-    from codegen.program.blanks import blanks
     from codegen.validation.validator import validate
     from sandbox import run
 
     spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())
-    scaffold = build_scaffold(spec)
-    assert {b.kind for b in blanks(scaffold)} == {"number"}
+    starting = build_scaffold(spec)
+    assert {b.kind for b in starting.blanks} == {"number"}
+    scaffold = starting.source
     assert scaffold.index("    status = ") < scaffold.index("    shipped_at = ")
     assert '.mask(status == "placed")' in scaffold and "shipped_at_days_high = 30" in scaffold
     rows = {name: table.rows for name, table in spec.tables.items()}
@@ -187,13 +185,13 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
 
 
 def test_a_column_under_a_check_on_it_alone_is_offered_and_taken_only_when_asked():
-    from codegen.program.blanks import blanks, fill_blanks
+    from codegen.program.blanks import fill_blanks
 
     spec = load_spec(
         ORDERS.replace("    rules:\n", "    rules:\n      - check: 'weight % 2 = 0'\n")
     )
     scaffold = build_scaffold(spec)
-    found = {b.name: b for b in blanks(scaffold)}
+    found = {b.name: b for b in scaffold.blanks}
     assert found["weight"].kind == "column" and "must hold: weight % 2 = 0" in found["weight"].note
     assert "shipped_at" not in found or found["shipped_at"].kind == "code"
     reply = (

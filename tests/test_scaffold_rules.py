@@ -89,7 +89,7 @@ def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path)
     from sandbox import run
 
     spec = load_spec(TRIPS)
-    scaffold = build_scaffold(spec)
+    scaffold = build_scaffold(spec).source
     # Made from the earlier column, after it and after the column its nulls follow.
     assert scaffold.index("    state = ") < scaffold.index("    ends_on = ")
     assert '.mask(state != "done")' in scaffold

@@ -31,6 +31,7 @@ from codegen.pipeline.attempt import (
     Variant,
     attempts_manifest,
 )
+from codegen.program.starting import Scaffold
 from codegen.runner import ProgramRunner
 from codegen.runs.manifest import Manifest, Timings
 from codegen.runs.run import Run
@@ -67,13 +68,12 @@ def generate(
     say = progress or (lambda line: None)
     scaffold = None
     if spec is not None:
-        from codegen.program.blanks import blanks
         from codegen.program.scaffold import build_scaffold
         from codegen.spec.rows import row_counts
 
         name = spec.name
         scaffold = build_scaffold(spec)
-        if options.ask == "blanks" and not blanks(scaffold):
+        if options.ask == "blanks" and not scaffold.blanks:
             options = replace(options, ask="program")  # nothing to fill in: the whole program
         first = prompts.spec_messages(spec, ask=options.ask)
         rows = row_counts(spec, None, options.rows)
@@ -134,7 +134,7 @@ def _attempt(
     options: GenerateOptions,
     say: Progress,
     checks: _Checks,
-    scaffold: str | None = None,
+    scaffold: Scaffold | None = None,
     earlier: str = "",
 ) -> tuple[RunResult, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
@@ -181,19 +181,19 @@ def _attempt(
             say(f"attempt {attempt.number}: trying {variant}")
         outcome = checks.check(attempt, program, str(number))
         if outcome is not None:
-            attempt.program, attempt.variant = program, Variant(variant)
+            attempt.program, attempt.variant = program, variant
             return outcome
         if first_failure is None:
             first_failure = (attempt.failure, attempt.error, attempt.stage, program)
     assert first_failure is not None
     attempt.failure, attempt.error, attempt.stage, attempt.program = first_failure
-    attempt.variant = Variant(candidates[0][0])
+    attempt.variant = candidates[0][0]
     return None
 
 
 def program_candidates(
-    code: str, scaffold: str | None, *, ask: str = "program", earlier: str = ""
-) -> tuple[list[tuple[str, str]], list[str]]:
+    code: str, scaffold: Scaffold | None, *, ask: str = "program", earlier: str = ""
+) -> tuple[list[tuple[Variant, str]], list[str]]:
     """The programs to try for one reply, the one asked for first, as (variant, program); and
     the blanks the reply left unfilled.
 
@@ -203,7 +203,7 @@ def program_candidates(
     gave any, then without them, then with the default numbers. Lines of blanks that ``earlier``
     replies gave count too, unless this reply gives them again."""
     tree = ast.parse(code)
-    whole = [("as written", code)] if _is_whole_program(tree) or scaffold is None else []
+    whole = [(Variant.AS_WRITTEN, code)] if _is_whole_program(tree) or scaffold is None else []
     if scaffold is None:
         return whole, []
     from codegen.program.blanks import fill_blanks
@@ -211,29 +211,23 @@ def program_candidates(
     if not whole and earlier:
         code = earlier + code  # later lines win
 
-    filled: list[tuple[str, str]] = []
+    filled: list[tuple[Variant, str]] = []
     program, missing = fill_blanks(scaffold, code)
     if program is not None:
         # A reply may keep every default (then the program is the starting one), or give none.
         given = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
-        given &= _blank_names(scaffold)
-        variant = "blanks filled in" if given else "starting program as built"
+        given &= scaffold.names
+        variant = Variant.BLANKS_FILLED if given else Variant.STARTING_PROGRAM
         rewritten, _ = fill_blanks(scaffold, code, columns=True)
         if rewritten is not None and rewritten != program:
-            filled.append(("blanks filled in, with its own column lines", rewritten))
+            filled.append((Variant.OWN_COLUMN_LINES, rewritten))
         filled.append((variant, program))
         defaults, _ = fill_blanks(scaffold, code, numbers=False)
         if defaults is not None and defaults != program:
-            filled.append(("blanks filled in, default numbers", defaults))
+            filled.append((Variant.DEFAULT_NUMBERS, defaults))
     found = filled + whole if ask == "blanks" else whole + filled
     unique = [(v, p) for n, (v, p) in enumerate(found) if p not in [q for _, q in found[:n]]]
     return unique, missing
-
-
-def _blank_names(scaffold: str) -> set[str]:
-    from codegen.program.blanks import blanks
-
-    return {blank.name for blank in blanks(scaffold)}
 
 
 def _is_whole_program(tree: object) -> bool:

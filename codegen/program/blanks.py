@@ -1,67 +1,22 @@
-"""The blanks of a starting program (``program.scaffold``): which lines the model fills in, and
-the program with the model's lines put in.
+"""The model's lines put into the blanks of a starting program (``program.scaffold``).
 
-The model's reply is read, never run: value lists and numbers with ``ast.literal_eval``, and
-expressions copied as code into the program, which is then audited and run in the sandbox like any
-other.
+The blanks come recorded with the program (``program.starting.Scaffold``): their names, kinds and
+lines. The model's reply is read, never run: value lists and numbers with ``ast.literal_eval``,
+and expressions copied as code into the program, which is then audited and run in the sandbox like
+any other.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
-PARAMETER_SUFFIXES = ("_values", "_base", "_slope", "_noise", "_mean", "_sd", "_low", "_high")
-PARAMETER_SUFFIXES += ("_share_true",)
+from codegen.program.starting import BlankKind, Scaffold
 
-
-@dataclass(frozen=True)
-class Blank:
-    """A line of the starting program that the model fills in or may tune.
-
-    ``kind``: ``values`` (a ``[...]`` list of realistic values), ``code`` (a ``...`` expression
-    for a column that needs judgement), ``number`` (a default that keeps the rules true) or
-    ``column`` (a written column line under a check that only the model can meet)."""
-
-    name: str
-    kind: str
-    line: str  # as the starting program writes it, e.g. ``city_values = [...]``
-    note: str = ""  # the comment above it: ``# city: string; unique ...``
-
-
-def blanks(scaffold: str) -> list[Blank]:
-    """The lines of ``scaffold`` for the model, in program order."""
-    found = []
-    source = scaffold.splitlines()
-    for node in _assignments(_generate_function(ast.parse(scaffold))):
-        name, value = node.targets[0].id, node.value  # type: ignore[attr-defined]
-        note = _note(source, node.lineno)
-        if _is_ellipsis(value):
-            kind = "code"
-        elif name.endswith(PARAMETER_SUFFIXES):
-            kind = "values" if "..." in ast.unparse(value) else "number"
-        elif "; must hold" in note:  # a column line that a check on it alone may need rewritten
-            kind = "column"
-        else:
-            continue
-        line = f"{name} = {ast.unparse(value)}"
-        found.append(Blank(name, kind, line, note))
-    return found
-
-
-def _note(source: list[str], line: int) -> str:
-    """The column's comment above a blank: the nearest one, over the column's other blanks."""
-    for text in reversed(source[: line - 1]):
-        stripped = text.strip()
-        if stripped.startswith("# "):
-            return stripped
-        if not stripped.split("=")[0].strip().endswith(PARAMETER_SUFFIXES):
-            return ""
-    return ""
+_ASKED = (BlankKind.VALUES, BlankKind.CODE)  # the blanks a program cannot run without
 
 
 def fill_blanks(
-    scaffold: str, reply: str, *, numbers: bool = True, columns: bool = False
+    scaffold: Scaffold, reply: str, *, numbers: bool = True, columns: bool = False
 ) -> tuple[str | None, list[str]]:
     """The starting program with the model's lines put in, and the blanks it left unfilled.
 
@@ -75,10 +30,12 @@ def fill_blanks(
     the model's to meet). The program is None when a value list or code blank is unfilled.
     """
     try:
-        scaffold_tree, reply_tree = ast.parse(scaffold), ast.parse(reply)
+        reply_tree = ast.parse(reply)
     except SyntaxError:
-        return None, [b.name for b in blanks(scaffold) if b.kind in ("values", "code")]
-    scaffold_tree = _generate_function(scaffold_tree)
+        return None, [blank.name for blank in scaffold.blanks if blank.kind in _ASKED]
+    scaffold_tree = _generate_function(ast.parse(scaffold.source))
+    # Each blank is the statement at its recorded line, which assigns its name.
+    placed = {(blank.lineno, blank.name): blank for blank in scaffold.blanks}
     defined = {node.targets[0].id for node in _assignments(scaffold_tree)}  # type: ignore[attr-defined]
     given: dict[str, ast.Assign] = {}
     helpers: dict[str, list[ast.Assign]] = {}
@@ -90,25 +47,28 @@ def fill_blanks(
             helpers[name], waiting = waiting, []
         else:
             waiting.append(node)
-    lines = scaffold.splitlines()
+    lines = scaffold.source.splitlines()
     missing: list[str] = []
+    found = 0
     for node in _assignments(scaffold_tree):
         name = node.targets[0].id  # type: ignore[attr-defined]
         indent = lines[node.lineno - 1][: node.col_offset]
-        if _is_ellipsis(node.value):
+        blank = placed.get((node.lineno, name))
+        kind = None if blank is None else blank.kind
+        found += blank is not None
+        if kind is BlankKind.CODE:
             source = given.get(name)
             if source is None or _is_ellipsis(source.value):
                 missing.append(name)
                 continue
             new = [f"{indent}{ast.unparse(h)}" for h in helpers.get(name, [])]
             new.append(f"{indent}{name} = {ast.unparse(source.value)}")
-        elif name.endswith(PARAMETER_SUFFIXES):
-            blank = "..." in ast.unparse(node.value)
-            value = _literal(given.get(name))
-            if not blank and not numbers:
+        elif kind in (BlankKind.VALUES, BlankKind.NUMBER):
+            if kind is BlankKind.NUMBER and not numbers:
                 continue
-            if not _usable(name, value):
-                if blank:
+            value = _literal(given.get(name))
+            if not _usable(kind, value):
+                if kind is BlankKind.VALUES:
                     missing.append(name)
                 continue
             new = [f"{indent}{name} = {value!r}"]
@@ -120,6 +80,8 @@ def fill_blanks(
         lines[node.lineno - 1] = "\n".join(new)
         for extra in range(node.lineno, node.end_lineno or node.lineno):
             lines[extra] = ""
+    if found != len(scaffold.blanks):
+        raise ValueError("a blank is not where the starting program recorded it")
     if missing:
         return None, missing
     from codegen.program.format import format_program
@@ -161,8 +123,8 @@ def _literal(node: ast.Assign | None) -> object:
     return value
 
 
-def _usable(name: str, value: object) -> bool:
-    if name.endswith("_values"):
+def _usable(kind: BlankKind, value: object) -> bool:
+    if kind is BlankKind.VALUES:
         return (
             isinstance(value, list)
             and len(value) > 0

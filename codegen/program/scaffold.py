@@ -6,26 +6,34 @@ table, fixed value lists, booleans, bounded dates, strings from simple patterns
 (``codegen.program.patterns``), and columns that checks of common shapes tie to others
 (``codegen.program.rules``). What needs judgement is left blank, with the column's constraints
 and rules in a comment: realistic value lists (``[...]``), default numbers to tune, and columns no
-formula covers (``...``); ``codegen.program.blanks`` lists and fills them. Small local models
-complete such a program far more reliably than they write one from nothing; large models lose
-nothing by it.
+formula covers (``...``). Each blank is recorded as it is written (a ``Scaffold``, see
+``codegen.program.starting``), so nothing reads them back from the text; ``codegen.program.blanks``
+fills them. Small local models complete such a program far more reliably than they write one from
+nothing; large models lose nothing by it.
 """
 
 from __future__ import annotations
 
+import ast
 import keyword
 import re
+from dataclasses import replace
 from typing import Any
 
 from codegen.program.rules import Order, formula_for, multiple_of, null_when_for, order_for
+from codegen.program.starting import Blank, BlankKind, Scaffold
 
 _NOT_NAME = re.compile(r"\W+")
 _RESERVED = {"id", "type", "len", "max", "min", "sum", "range", "list", "dict", "set", "str"}
 _RESERVED |= {"int", "float", "rng", "np", "pd", "n", "rows", "seed", "format", "input", "round"}
 
+# A line above a column's code, as (name, value, kind): ``kind`` says what the model is asked for
+# (a ``[...]`` list or a default number), None for a line derived from such blanks.
+Parameter = tuple[str, str, BlankKind | None]
 
-def build_scaffold(spec: Any) -> str:
-    """The starting program for ``spec`` (a ``codegen.spec.model.Spec``)."""
+
+def build_scaffold(spec: Any) -> Scaffold:
+    """The starting program for ``spec`` (a ``codegen.spec.model.Spec``), with its blanks."""
     lines = [
         "import numpy as np",
         "import pandas as pd",
@@ -35,6 +43,7 @@ def build_scaffold(spec: Any) -> str:
         "    rng = np.random.default_rng(seed)",
     ]
     used: set[str] = set()
+    written: list[tuple[int, Blank]] = []  # each blank, with its index in ``lines``
     frames: dict[str, str] = {}  # table -> its DataFrame's variable; parents come first
     # Lookup tables: other tables refer to them (house types, departments).
     lookups = {target for table, _, target, _ in spec.references() if target != table}
@@ -70,15 +79,23 @@ def build_scaffold(spec: Any) -> str:
                 frames, table_name, table, column_name, column, count, variables, lookups
             )
             note += targets.get(column_name, "")
-            if expression == "...":  # the model writes this one: the checks it must pass, here
+            kind = BlankKind.CODE if expression == "..." else None
+            if kind is BlankKind.CODE:  # the model writes this one: the checks it must pass, here
                 note += _check_notes(table, column_name)
             elif multiple_of(table, column_name) is None:  # a check no formula here knows
-                note += _check_notes(table, column_name, alone=True)
+                alone = _check_notes(table, column_name, alone=True)
+                note += alone
+                kind = BlankKind.COLUMN if alone else None  # the model may rewrite the line
+            comment = ""
             if note:
                 lines.append(f"    # {column_name}: {note}")
-            for parameter, blank in params:
-                lines.append(f"    {parameter} = {blank}")
-            lines.append(f"    {variable} = {expression}")
+                comment = f"# {column_name}: {note}".rstrip()  # as black leaves it
+            # Its parameter lines, then its own line: each blank recorded where it is written.
+            for name, value, ask in [*params, (variable, expression, kind)]:
+                if ask is not None:
+                    blank = Blank(name, ask, _shown(name, value), comment, table_name, column_name)
+                    written.append((len(lines), blank))
+                lines.append(f"    {name} = {value}")
         for rule in table.rules:
             check = getattr(rule, "check", None)
             if check:
@@ -100,8 +117,38 @@ def build_scaffold(spec: Any) -> str:
     from codegen.program.patterns import HELPER_NAME, HELPER_SOURCE
 
     if any(f"{HELPER_NAME}(rng" in line for line in lines):  # pattern columns, drawn mechanically
-        lines[3:3] = HELPER_SOURCE.splitlines() + ["", ""]
-    return format_program("\n".join(lines) + "\n")
+        helper = HELPER_SOURCE.splitlines() + ["", ""]
+        lines[3:3] = helper
+        written = [(index + len(helper), blank) for index, blank in written]
+    text = "\n".join(lines) + "\n"
+    source = format_program(text)
+    return Scaffold(source, _placed(text, source, written))
+
+
+def _shown(name: str, expression: str) -> str:
+    """A blank's line as the prompt shows it: one line, in ``ast.unparse``'s spelling."""
+    return f"{name} = {ast.unparse(ast.parse(expression, mode='eval').body)}"
+
+
+def _placed(text: str, source: str, written: list[tuple[int, Blank]]) -> tuple[Blank, ...]:
+    """The blanks with the lines their statements take in ``source``, the formatted ``text``.
+
+    black moves and wraps lines but keeps the statements of ``generate``, in order: the blank
+    written as its n-th statement is its n-th statement after formatting."""
+    order = {node.lineno: number for number, node in enumerate(_generate_body(text))}
+    statements = _generate_body(source)
+    placed = []
+    for index, blank in written:
+        node = statements[order[index + 1]]
+        placed.append(replace(blank, lineno=node.lineno, end_lineno=node.end_lineno or node.lineno))
+    return tuple(placed)
+
+
+def _generate_body(program: str) -> list[ast.stmt]:
+    tree = ast.parse(program)
+    return next(
+        n.body for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "generate"
+    )
 
 
 def _pair_key(
@@ -239,8 +286,9 @@ def _column_code(
     count: str,
     variables: dict[str, str],
     lookups: set[str] | frozenset[str] = frozenset(),
-) -> tuple[str, str, list[tuple[str, str]]]:
-    """(expression, comment) for one column: code when it is mechanical, ``...`` otherwise."""
+) -> tuple[str, str, list[Parameter]]:
+    """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
+    otherwise; the parameters are the lines above it, the model's numbers and value lists."""
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -351,14 +399,17 @@ def _with_nulls(
 
 def _ordered_expression(
     column: Any, variable: str, source: str, order: Order, count: str
-) -> tuple[str, list[tuple[str, str]]]:
+) -> tuple[str, list[Parameter]]:
     """``column`` from ``source`` plus or minus a gap, so that a check such as
     ``shipped_at >= placed_at`` holds on every row; the gap's bounds are the model's to tune."""
     sign = "+" if order.after else "-"
     first = 1 if order.strict else 0
     if column.type in ("date", "datetime"):
         low, high = f"{variable}_days_low", f"{variable}_days_high"
-        params = [(low, str(first)), (high, "30")]
+        params: list[Parameter] = [
+            (low, str(first), BlankKind.NUMBER),
+            (high, "30", BlankKind.NUMBER),
+        ]
         if column.type == "date":
             gap = f"rng.integers({low}, {high} + 1, size={count})"
         else:
@@ -374,8 +425,8 @@ def _ordered_expression(
     low, high = f"{variable}_gap_low", f"{variable}_gap_high"
     widest = max(first + 1, (typical_high - typical_low) / 4)
     params = [
-        (low, str(first)),
-        (high, _number(int(widest) if column.type == "integer" else widest)),
+        (low, str(first), BlankKind.NUMBER),
+        (high, _number(int(widest) if column.type == "integer" else widest), BlankKind.NUMBER),
     ]
     if column.type == "integer":
         gap = f"rng.integers({low}, {high} + 1, size={count})"
@@ -398,8 +449,8 @@ def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
 
 def _blank_expression(
     table: Any, name: str, column: Any, count: str, variables: dict[str, str]
-) -> tuple[str, list[tuple[str, str]]]:
-    """The column's code, and the parameters (name, ``...``) it uses that the model chooses.
+) -> tuple[str, list[Parameter]]:
+    """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
     Judgement is confined to parameter lines (``house_size_m2_base, ... = ..., ...``) above a
     formula that is written out: small models fill such blanks far more reliably than they write
@@ -409,7 +460,7 @@ def _blank_expression(
     low = "None" if column.min is None else repr(column.min)
     high = "None" if column.max is None else repr(column.max)
     source = _rule_source(table, name)
-    params: list[tuple[str, str]] = []
+    params: list[Parameter] = []
     if column.pattern and kind == "string":
         from codegen.program.patterns import pattern_call
 
@@ -427,10 +478,10 @@ def _blank_expression(
             return expression, params
         defaults = _trend_defaults(table.columns[source[0]], column, increasing)
         params = [
-            (f"{variable}_{part}", _number(value))
+            (f"{variable}_{part}", _number(value), BlankKind.NUMBER)
             for part, value in zip(("base", "slope", "noise"), defaults, strict=True)
         ]
-        base, slope, noise = (p for p, _ in params)
+        base, slope, noise = (p for p, _, _ in params)
         sign = "+" if increasing else "-"
         expression = (
             f"np.clip({base} {sign} {slope} * {origin} + rng.normal(0, {noise}, size={count}), "
@@ -441,34 +492,34 @@ def _blank_expression(
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:
-            params.append((f"{variable}_low", _number(int(typical_low))))
+            params.append((f"{variable}_low", _number(int(typical_low)), BlankKind.NUMBER))
         if column.max is None:
-            params.append((f"{variable}_high", _number(int(typical_high))))
+            params.append((f"{variable}_high", _number(int(typical_high)), BlankKind.NUMBER))
         first = repr(column.min) if column.min is not None else f"{variable}_low"
         last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
         expression = f"rng.integers({first}, {last}, size={count})"
     elif kind == "float":
         typical_low, typical_high = _typical_range(column)
         params = [
-            (f"{variable}_mean", _number((typical_low + typical_high) / 2)),
-            (f"{variable}_sd", _number((typical_high - typical_low) / 6)),
+            (f"{variable}_mean", _number((typical_low + typical_high) / 2), BlankKind.NUMBER),
+            (f"{variable}_sd", _number((typical_high - typical_low) / 6), BlankKind.NUMBER),
         ]
         expression = (
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
     elif kind == "string":
-        params = [(f"{variable}_values", "[...]")]
+        params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
         if column.unique or column.primary_key:
             # Distinct values as given when there are enough; else numbered ("Lyon 7").
             pool = f"{variable}_pool"
-            params.append((pool, f"pd.unique(np.array({variable}_values, dtype=str))"))
+            params.append((pool, f"pd.unique(np.array({variable}_values, dtype=str))", None))
             numbers = f"np.arange(1, {count} + 1).astype(str)"
             numbered = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
             enough = f"len({pool}) >= {count}"
             expression = f"rng.permutation({pool})[:{count}] if {enough} else {numbered}"
     elif kind == "boolean":
-        params = [(f"{variable}_share_true", "0.5")]
+        params = [(f"{variable}_share_true", "0.5", BlankKind.NUMBER)]
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
@@ -504,7 +555,7 @@ def _proportional(source: Any, target: Any, increasing: bool) -> bool:
 
 def _proportional_expression(
     source: Any, target: Any, variable: str, origin: str, count: str
-) -> tuple[str, list[tuple[str, str]]]:
+) -> tuple[str, list[Parameter]]:
     """``target = slope * source * noise``: a rate per unit (a price per m2) with a spread of
     ``noise`` (a relative one, 0.2 = about 20%), the spread capped at half and double so the rate
     stays within a band."""
@@ -513,7 +564,10 @@ def _proportional_expression(
     slope, noise = f"{variable}_slope", f"{variable}_noise"
     spread = f"np.clip(rng.lognormal(0, {noise}, size={count}), 0.5, 2.0)"
     expression = f"np.clip({slope} * {origin} * {spread}, {target.min!r}, None)"
-    return expression, [(slope, _number(1.5 * y_low / x_low)), (noise, "0.2")]
+    return expression, [
+        (slope, _number(1.5 * y_low / x_low), BlankKind.NUMBER),
+        (noise, "0.2", BlankKind.NUMBER),
+    ]
 
 
 def _trend_defaults(source: Any, target: Any, increasing: bool) -> tuple[float, float, float]:

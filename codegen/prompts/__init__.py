@@ -22,8 +22,9 @@ import yaml
 from codegen.errors import PromptError
 from codegen.program.audit import SANDBOX_MODULES
 
-if TYPE_CHECKING:  # only a type: rendering prompts needs no HTTP client
+if TYPE_CHECKING:  # only types: rendering prompts needs no HTTP client
     from codegen.llm.client import ChatMessage
+    from codegen.program.starting import Scaffold
 
 # How the libraries are listed to the model: the ones it should reach for first, first.
 _LIBRARY_ORDER = ("numpy", "pandas", "faker", "scipy", "dateutil", "pytz", "pyarrow")
@@ -202,7 +203,7 @@ def spec_messages(
         user = render(
             "spec_blanks.md",
             dataset=describe_spec(data).splitlines()[0],
-            scaffold=_without_helper_bodies(scaffold),
+            scaffold=_without_helper_bodies(scaffold.source),
             blank_lines="\n".join(lines),
         )
         system: ChatMessage = {"role": "system", "content": render("system_blanks.md")}
@@ -214,17 +215,15 @@ def spec_messages(
         dataset=describe_spec(data),
         order=", ".join(_code(t) for t in order),
         table_keys=", ".join(repr(t) for t in order),
-        scaffold=scaffold,
+        scaffold=scaffold.source,
     )
     return [system_message(available), {"role": "user", "content": user}]
 
 
-def _blank_lines(scaffold: str) -> list[str]:
+def _blank_lines(scaffold: Scaffold) -> list[str]:
     """The lines the model fills in, each column's comment once above its lines."""
-    from codegen.program.blanks import blanks
-
     lines: list[str] = []
-    for blank in blanks(scaffold):
+    for blank in scaffold.blanks:
         if blank.note and blank.note not in lines:
             lines.append(blank.note)
         lines.append(blank.line)
@@ -247,7 +246,7 @@ def _without_helper_bodies(program: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _scaffold(spec: object) -> str:
+def _scaffold(spec: object) -> Scaffold:
     """The starting program (program.scaffold) for a spec model; dicts and YAML text are parsed."""
     from codegen.program.scaffold import build_scaffold
     from codegen.spec.model import Spec, load_spec, parse_spec

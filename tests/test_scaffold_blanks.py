@@ -1,0 +1,172 @@
+"""The blanks recorded with the starting program as it is written: what each asks for, which
+table and column it serves, and where it stands in the formatted source."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from codegen.program.blanks import fill_blanks
+from codegen.program.scaffold import build_scaffold
+from codegen.program.starting import Blank, BlankKind, Scaffold
+from codegen.spec.model import load_spec
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+VALUES, CODE, NUMBER, COLUMN = BlankKind.VALUES, BlankKind.CODE, BlankKind.NUMBER, BlankKind.COLUMN
+
+ORDERS = """\
+name: orders
+tables:
+  orders:
+    rows: 10
+    columns:
+      id:         {type: integer, primary_key: true}
+      status:     {type: string}
+      placed_at:  {type: datetime, min: 2023-01-01, max: 2023-12-31}
+      shipped_at: {type: datetime, nullable: true}
+      weight:     {type: float, min: 0}
+    rules:
+      - check: "shipped_at IS NULL OR shipped_at - placed_at < INTERVAL 9 DAY"
+      - check: "weight % 2 = 0"
+"""
+
+# A unique name under a check on it alone: its line is long (black wraps it) and follows a line
+# derived from its values (the pool), not a blank.
+PLACES = """\
+name: places
+tables:
+  places:
+    rows: 10
+    columns:
+      id:   {type: integer, primary_key: true}
+      city: {type: string, unique: true}
+    rules:
+      - check: "length(city) > 2"
+"""
+
+
+def record(scaffold: Scaffold) -> list[tuple[str, str, str, str]]:
+    return [(b.name, b.kind, b.table, b.column) for b in scaffold.blanks]
+
+
+def test_shop_blanks_are_numbers_of_the_columns_they_tune():
+    scaffold = build_scaffold(load_spec(EXAMPLES / "shop.yaml"))
+    assert record(scaffold) == [
+        ("weight_kg_mean", NUMBER, "products", "weight_kg"),
+        ("weight_kg_sd", NUMBER, "products", "weight_kg"),
+        ("price_eur_base", NUMBER, "products", "price_eur"),
+        ("price_eur_slope", NUMBER, "products", "price_eur"),
+        ("price_eur_noise", NUMBER, "products", "price_eur"),
+        ("shipped_at_days_low", NUMBER, "orders", "shipped_at"),
+        ("shipped_at_days_high", NUMBER, "orders", "shipped_at"),
+        ("unit_price_base", NUMBER, "order_items", "unit_price"),
+        ("unit_price_slope", NUMBER, "order_items", "unit_price"),
+        ("unit_price_noise", NUMBER, "order_items", "unit_price"),
+        ("discount_mean", NUMBER, "order_items", "discount"),
+        ("discount_sd", NUMBER, "order_items", "discount"),
+    ]
+    gap = {b.name: b for b in scaffold.blanks}["shipped_at_days_high"]
+    assert gap.line == "shipped_at_days_high = 30"
+    assert gap.note.startswith("# shipped_at: datetime; may be null")
+
+
+def test_clinic_blanks_are_value_lists_and_a_gap():
+    scaffold = build_scaffold(load_spec(EXAMPLES / "clinic.yaml"))
+    assert record(scaffold) == [
+        ("name_values", VALUES, "doctors", "name"),
+        ("specialty_values", VALUES, "doctors", "specialty"),
+        ("starts_at_days_low", NUMBER, "appointments", "starts_at"),
+        ("starts_at_days_high", NUMBER, "appointments", "starts_at"),
+        ("reason_values", VALUES, "appointments", "reason"),
+    ]
+    assert [b.line for b in scaffold.blanks if b.kind is VALUES] == [
+        "name_values = [...]",
+        "specialty_values = [...]",
+        "reason_values = [...]",
+    ]
+
+
+def test_every_kind_is_recorded_with_its_column():
+    scaffold = build_scaffold(load_spec(ORDERS))
+    assert record(scaffold) == [
+        ("status_values", VALUES, "orders", "status"),
+        ("shipped_at", CODE, "orders", "shipped_at"),
+        ("weight_mean", NUMBER, "orders", "weight"),
+        ("weight_sd", NUMBER, "orders", "weight"),
+        ("weight", COLUMN, "orders", "weight"),
+    ]
+    assert scaffold.names == {"status_values", "shipped_at", "weight_mean", "weight_sd", "weight"}
+    assert BlankKind.CODE == "code" and str(BlankKind.VALUES) == "values"  # read as plain text too
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scaffold.source = ""  # type: ignore[misc]
+
+
+def _specs() -> dict[str, str]:
+    specs = {path.stem: path.read_text() for path in sorted(EXAMPLES.glob("*.yaml"))}
+    return specs | {"orders": ORDERS, "places": PLACES}
+
+
+@pytest.mark.parametrize("text", _specs().values(), ids=list(_specs()))
+def test_each_blank_is_found_at_its_lines_in_the_formatted_source(text):
+    """black moves and wraps lines after the blanks are recorded: each blank's lines are still
+    the statement that assigns its name, as its line shows it, under its column's comment."""
+    scaffold = build_scaffold(load_spec(text))
+    lines = scaffold.source.splitlines()
+    for blank in scaffold.blanks:
+        statement = "\n".join(lines[blank.lineno - 1 : blank.end_lineno])
+        node = ast.parse(statement.strip()).body[0]
+        assert isinstance(node, ast.Assign) and ast.unparse(node) == blank.line
+        assert node.targets[0].id == blank.name  # type: ignore[attr-defined]
+        above = [line.strip() for line in lines[: blank.lineno - 1]]
+        assert [line for line in above if line.startswith("# ")][-1] == blank.note
+        assert blank.note.startswith(f"# {blank.column}: ")
+    assert len({b.name for b in scaffold.blanks}) == len(scaffold.blanks)
+
+
+def test_a_wrapped_column_line_is_recorded_whole_and_replaced_whole():
+    scaffold = build_scaffold(load_spec(PLACES))
+    city = {b.name: b for b in scaffold.blanks}["city"]
+    assert city.kind is COLUMN and city.end_lineno > city.lineno  # black wrapped it
+    assert city.line.startswith("city = rng.permutation(city_pool)[:n_places] if len(city_pool)")
+    # The pool drawn from the values is derived, not a blank; the values above it are.
+    assert record(scaffold) == [
+        ("city_values", VALUES, "places", "city"),
+        ("city", COLUMN, "places", "city"),
+    ]
+    reply = "city_values = ['Lyon', 'Nice']\ncity = rng.choice(city_values, size=n_places)\n"
+    program, missing = fill_blanks(scaffold, reply, columns=True)
+    assert missing == [] and program is not None
+    assert "city = rng.choice(city_values, size=n_places)\n" in program
+    assert "rng.permutation(city_pool)" not in program
+
+
+def test_names_and_comments_alone_make_no_blank():
+    """A column named like a parameter (``price_low``), a table named like one, or a description
+    worded like a check is written code, not a blank: what is a blank was decided when the line
+    was written."""
+    spec = load_spec("""\
+name: look_alikes
+tables:
+  price_high:
+    rows: 10
+    columns:
+      id:        {type: integer, primary_key: true}
+      price_low: {type: integer, min: 1, max: 50, description: "a floor; must hold steady"}
+""")
+    scaffold = build_scaffold(spec)
+    assert "price_low = rng.integers(1, 50 + 1, size=n_price_high)" in scaffold.source
+    assert scaffold.blanks == ()
+    program, missing = fill_blanks(scaffold, "price_low = 7\nn_price_high = 3\n")
+    assert (program, missing) == (scaffold.source, [])
+
+
+def test_a_blank_not_where_it_was_recorded_is_refused():
+    scaffold = build_scaffold(load_spec(ORDERS))
+    first = scaffold.blanks[0]
+    moved = Scaffold(scaffold.source, (dataclasses.replace(first, lineno=first.lineno + 1),))
+    with pytest.raises(ValueError, match="not where the starting program recorded it"):
+        fill_blanks(moved, "status_values = ['new']\n")
+    assert isinstance(first, Blank) and first.lineno > 0
