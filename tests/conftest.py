@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from docker_helpers import sandbox_containers
-from openai_stub import OpenAIStub
+from support.docker_helpers import sandbox_containers
+from support.openai_stub import OpenAIStub
+from support.paths import CORPUS
 
 from codegen.localmodel.artifact import DEFAULT_MODEL, model_path
 from sandbox import Limits, RunResult, build_image, run
 from sandbox.image import connect
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Where the user's verified model is, fixed before any test points XDG_CACHE_HOME elsewhere.
 REAL_MODEL_PATH = model_path(DEFAULT_MODEL)
 

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support.paths import SUPPORT
 
 from codegen.localmodel import server as model_server
 from codegen.localmodel.artifact import (
@@ -24,7 +25,7 @@ from codegen.localmodel.artifact import (
 )
 from codegen.localmodel.server import LocalModelServer
 
-FAKE_SERVER = Path(__file__).with_name("fake_llm_server.py")
+FAKE_SERVER = SUPPORT / "fake_llm_server.py"
 # Read before any test points XDG_CACHE_HOME elsewhere: the real model lives in the user's cache.
 REAL_MODEL = model_path(DEFAULT_MODEL)
 

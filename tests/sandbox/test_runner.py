@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support.paths import REAL_REPLIES
 
 from sandbox import ImageMissing, Limits, SandboxError, run
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"
+CORPUS = REAL_REPLIES
 
 CONTRACT = """
     import numpy as np

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.paths import EXAMPLES
 from typer.testing import CliRunner
 
 from codegen.cli.main import app
 from codegen.spec.model import spec_reference
 
-ROOT = Path(__file__).resolve().parents[1]
-HOUSING = ROOT / "examples" / "housing.yaml"
+HOUSING = EXAMPLES / "housing.yaml"
 SDGEN = Path(sys.executable).parent / "sdgen"
 
 runner = CliRunner()

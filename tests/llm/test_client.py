@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from openai_stub import OpenAIStub
+from support.openai_stub import OpenAIStub
 
 from codegen.llm.client import (
     DEFAULT_OPENAI_BASE_URL,

@@ -11,13 +11,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.paths import EXAMPLES, REAL_REPLIES
 
 import codegen.validate.validator as validate_module
 from codegen.spec.model import load_spec
 from codegen.validate.validator import Report, ValidationInputError, validate
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"
+CORPUS = REAL_REPLIES
 
 
 # ------------------------------------------------------------------------- valid datasets

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES
 
 from codegen.errors import SdgenError
 from codegen.spec.model import (
@@ -24,7 +25,6 @@ from codegen.spec.model import (
     spec_reference,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
 
 

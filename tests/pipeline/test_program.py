@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support.paths import ROOT
 
 from codegen.llm.client import OpenAIChatClient, RetryPolicy
 from codegen.pipeline.program import GenerateOptions, GenerationError, generate
 from codegen.runs.rerun import rerun
 from codegen.spec.model import load_spec
 from sandbox import Limits
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SPEC = """\
 name: shop

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support.paths import ROOT
 
 from codegen.llm.client import OpenAIChatClient
 from codegen.pipeline.csv import generate_csv
 from codegen.pipeline.program import GenerateOptions, GenerationError
 from codegen.spec.model import load_spec
-
-ROOT = Path(__file__).resolve().parents[1]
 
 HOUSING10 = """\
 name: housing10
