@@ -46,14 +46,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.local_model)
         if "corpus_dir" in used:
             item.add_marker(pytest.mark.corpus)
+        if item.get_closest_marker("corpus") and not corpus.available() and not corpus.required():
+            # A skip mark rather than pytest.skip(): the summary then names the test, not conftest.
+            item.add_marker(pytest.mark.skip(reason=corpus.absent_reason()))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("corpus") and not corpus.available():
-        if corpus.required():
-            pytest.fail(f"{corpus.REQUIRE}=1 but {corpus.absent_reason()}", pytrace=False)
-        pytest.skip(corpus.absent_reason())
+    if item.get_closest_marker("corpus") and not corpus.available() and corpus.required():
+        pytest.fail(f"{corpus.REQUIRE}=1 but {corpus.absent_reason()}", pytrace=False)
 
 
 @pytest.fixture
