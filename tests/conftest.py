@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from support import corpus
-from support.docker_helpers import sandbox_containers
+from support.docker_helpers import made_by_this_session, sandbox_containers
 from support.openai_stub import OpenAIStub
 from support.paths import CORPUS
 
@@ -105,10 +105,13 @@ def sandbox_image(docker_client) -> str:
 
 @pytest.fixture
 def no_leftovers(docker_client) -> Iterator[None]:
-    """Every test that runs a container must leave none behind, whatever happened."""
+    """Every test that runs a container must leave none behind, whatever happened.
+
+    Containers of other live processes (another test run on the same engine) are not counted.
+    """
     before = {c.id for c in sandbox_containers(docker_client)}
     yield
-    after = {c.id for c in sandbox_containers(docker_client)}
+    after = {c.id for c in sandbox_containers(docker_client) if made_by_this_session(c)}
     assert after <= before, f"containers left behind: {sorted(after - before)}"
 
 
