@@ -1,5 +1,6 @@
-"""The local model server's lifecycle against a small fake server (tests/fake_llm_server.py), and
-one test with the real llama.cpp server and the real model through the real ``openai`` client."""
+"""The local model server's lifecycle against a small fake server
+(tests/support/fake_llm_server.py), and one test with the real llama.cpp server and the real model
+through the real ``openai`` client."""
 
 from __future__ import annotations
 
