@@ -85,8 +85,8 @@ def openai_stub() -> Iterator[OpenAIStub]:
 def corpus_dir() -> Path:
     """The shared corpus of real LLM replies (read in place, never copied into the repo).
 
-    A test using it is marked ``corpus``: pytest_runtest_setup below skips it, or fails it under
-    SDGEN_REQUIRE_CORPUS=1, before this runs when the corpus is absent.
+    A test using it is marked ``corpus``; when the corpus is absent, the hooks above skip it (or
+    fail it under SDGEN_REQUIRE_CORPUS=1) before this runs.
     """
     return CORPUS
 
