@@ -1,4 +1,5 @@
-# sdgen: `make demo` runs the main job with the embedded local model; `make test` runs the tests.
+# sdgen: `make demo` runs the main job with the embedded local model; `make test` runs the tests
+# (`make test-fast`: the quick ones, no Docker and no model).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ LLAMA_VERSION := 0.3.36
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 LLAMA_WHEELS := $(CACHE)/wheels/llama-$(LLAMA_VERSION)-portable
 
-.PHONY: setup venv image llm model demo test lint format bench clean
+.PHONY: setup venv image llm model demo test test-fast lint format bench clean
 
 setup: venv image llm model
 
@@ -46,6 +47,11 @@ demo: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# The inner loop: the logic with in-process fakes and loopback servers, under a minute; no
+# Docker, no model, nothing slow (markers in pyproject.toml). `make test` runs everything.
+test-fast: venv
+	$(BIN)/pytest -q -m "not docker and not local_model and not slow"
 
 lint: venv
 	$(BIN)/ruff check codegen sandbox tests bench

@@ -42,6 +42,8 @@ _EXPORTS = {
     "GenerationError": "codegen.errors",
     "RunError": "codegen.errors",
     "RerunError": "codegen.errors",
+    "RunIntegrityError": "codegen.errors",
+    "RunNotFoundError": "codegen.errors",
     "ValidationInputError": "codegen.errors",
 }
 __all__ = [
@@ -58,6 +60,8 @@ __all__ = [
     "RowsError",
     "Run",
     "RunError",
+    "RunIntegrityError",
+    "RunNotFoundError",
     "SandboxRunner",
     "SdgenError",
     "Spec",
@@ -81,6 +85,8 @@ if TYPE_CHECKING:
         RerunError,
         RowsError,
         RunError,
+        RunIntegrityError,
+        RunNotFoundError,
         SdgenError,
         SpecError,
         ValidationInputError,

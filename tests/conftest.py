@@ -1,4 +1,16 @@
-"""Fixtures shared by the test suite: isolated user directories and the scripted LLM server."""
+"""Fixtures shared by the test suite (isolated user directories, the scripted LLM server, the real
+Docker engine, the real local model) and the markers that sort tests into tiers.
+
+Markers (registered in pyproject.toml) are added here from the fixtures a test uses, so a new test
+is sorted by what it needs rather than by remembering a decorator:
+
+- ``docker``: uses the Docker engine (docker_client, sandbox_image, run_program, no_leftovers);
+- ``local_model``: uses the real local model (real_local_model);
+- ``corpus``: reads ../shared/corpus (corpus_dir); skips with a one-line reason where it is absent,
+  fails where SDGEN_REQUIRE_CORPUS=1.
+
+`make test-fast` deselects docker, local_model and slow; `make test` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +19,42 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from docker_helpers import sandbox_containers
-from openai_stub import OpenAIStub
+from support import corpus
+from support.docker_helpers import made_by_this_session, sandbox_containers
+from support.openai_stub import OpenAIStub
+from support.paths import CORPUS
 
 from codegen.localmodel.artifact import DEFAULT_MODEL, model_path
 from sandbox import Limits, RunResult, build_image, run
 from sandbox.image import connect
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Where the user's verified model is, fixed before any test points XDG_CACHE_HOME elsewhere.
 REAL_MODEL_PATH = model_path(DEFAULT_MODEL)
+
+
+DOCKER_FIXTURES = frozenset({"docker_client", "sandbox_image", "run_program", "no_leftovers"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they use (tryfirst: before `-m` deselects by marker)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & DOCKER_FIXTURES:
+            item.add_marker(pytest.mark.docker)
+        if "real_local_model" in used:
+            item.add_marker(pytest.mark.local_model)
+        if "corpus_dir" in used:
+            item.add_marker(pytest.mark.corpus)
+        if item.get_closest_marker("corpus") and not corpus.available() and not corpus.required():
+            # A skip mark rather than pytest.skip(): the summary then names the test, not conftest.
+            item.add_marker(pytest.mark.skip(reason=corpus.absent_reason()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("corpus") and not corpus.available() and corpus.required():
+        pytest.fail(f"{corpus.REQUIRE}=1 but {corpus.absent_reason()}", pytrace=False)
 
 
 @pytest.fixture
@@ -45,9 +83,11 @@ def openai_stub() -> Iterator[OpenAIStub]:
 
 @pytest.fixture
 def corpus_dir() -> Path:
-    """The shared corpus of real LLM replies (read in place, never copied into the repo)."""
-    if not (CORPUS / "real_replies.jsonl").is_file():
-        pytest.fail(f"corpus not found at {CORPUS}")
+    """The shared corpus of real LLM replies (read in place, never copied into the repo).
+
+    A test using it is marked ``corpus``; when the corpus is absent, the hooks above skip it (or
+    fail it under SDGEN_REQUIRE_CORPUS=1) before this runs.
+    """
     return CORPUS
 
 
@@ -65,10 +105,13 @@ def sandbox_image(docker_client) -> str:
 
 @pytest.fixture
 def no_leftovers(docker_client) -> Iterator[None]:
-    """Every test that runs a container must leave none behind, whatever happened."""
+    """Every test that runs a container must leave none behind, whatever happened.
+
+    Containers of other live processes (another test run on the same engine) are not counted.
+    """
     before = {c.id for c in sandbox_containers(docker_client)}
     yield
-    after = {c.id for c in sandbox_containers(docker_client)}
+    after = {c.id for c in sandbox_containers(docker_client) if made_by_this_session(c)}
     assert after <= before, f"containers left behind: {sorted(after - before)}"
 
 

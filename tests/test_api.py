@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from inprocess_runner import InProcessRunner
+from support.inprocess_runner import InProcessRunner
+from support.paths import EXAMPLES
 
 import codegen as sd
 from codegen.llm.client import Completion, TokenUsage
@@ -193,7 +194,7 @@ def test_a_manifest_keeps_what_this_version_does_not_know(tmp_path):
 
 
 def test_every_example_spec_round_trips_through_yaml():
-    for path in sorted(Path(__file__).resolve().parents[1].glob("examples/*.yaml")):
+    for path in sorted(EXAMPLES.glob("*.yaml")):
         spec = sd.Spec.from_yaml(path)
         assert sd.Spec.from_yaml(spec.to_yaml()) == spec, path
 

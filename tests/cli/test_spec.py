@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.paths import EXAMPLES
 from typer.testing import CliRunner
 
 from codegen.cli.main import app
 from codegen.spec.model import spec_reference
 
-ROOT = Path(__file__).resolve().parents[1]
-HOUSING = ROOT / "examples" / "housing.yaml"
+HOUSING = EXAMPLES / "housing.yaml"
 SDGEN = Path(sys.executable).parent / "sdgen"
 
 runner = CliRunner()
@@ -162,6 +162,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # four runs of the installed entry point
 def test_sdgen_subprocess(tmp_path):
     directory = housing_dir(tmp_path / "data", bad_locations=3)
     result = run("validate", str(HOUSING), str(directory))

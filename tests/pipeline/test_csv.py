@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support.paths import ROOT
 
 from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient
 from codegen.pipeline.attempt import GenerateOptions
 from codegen.pipeline.csv import generate_csv
 from codegen.spec.model import load_spec
-
-ROOT = Path(__file__).resolve().parents[1]
 
 HOUSING10 = """\
 name: housing10

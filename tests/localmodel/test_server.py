@@ -1,5 +1,6 @@
-"""The local model server's lifecycle against a small fake server (tests/fake_llm_server.py), and
-one test with the real llama.cpp server and the real model through the real ``openai`` client."""
+"""The local model server's lifecycle against a small fake server
+(tests/support/fake_llm_server.py), and one test with the real llama.cpp server and the real model
+through the real ``openai`` client."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support.paths import SUPPORT
 
 from codegen.errors import ModelMissingError, ModelServerError
 from codegen.localmodel import server as model_server
 from codegen.localmodel.artifact import DEFAULT_MODEL, model_path
 from codegen.localmodel.server import LocalModelServer
 
-FAKE_SERVER = Path(__file__).with_name("fake_llm_server.py")
+FAKE_SERVER = SUPPORT / "fake_llm_server.py"
 # Read before any test points XDG_CACHE_HOME elsewhere: the real model lives in the user's cache.
 REAL_MODEL = model_path(DEFAULT_MODEL)
 

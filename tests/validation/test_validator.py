@@ -11,15 +11,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.paths import EXAMPLES
 
 import codegen.validation.validator as validate_module
 from codegen.errors import ValidationInputError
 from codegen.spec.model import load_spec
 from codegen.validation.validator import Report, validate
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"
-
 
 # ------------------------------------------------------------------------- valid datasets
 
@@ -780,9 +777,10 @@ tables:
 """
 
 
-def test_cookbook_multitable_reply_breaks_its_own_bedroom_rule(run_program):
+def test_cookbook_multitable_reply_breaks_its_own_bedroom_rule(run_program, corpus_dir):
     """The cookbook's reply draws bedrooms independently of size; validation says so."""
-    replies = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
+    lines = (corpus_dir / "real_replies.jsonl").read_text().splitlines()
+    replies = [json.loads(line) for line in lines if line.strip()]
     reply = next(r for r in replies if r["id"] == "sdg1-gpt4p-multitable-housing")["reply"]
     program = reply.split("```python\n", 1)[1].split("```", 1)[0]
     # LLM-written code runs only in the sandbox, even a reviewed corpus program.

@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from docker_helpers import sandbox_containers
+from support.docker_helpers import sandbox_containers
+from support.paths import ROOT
 
 from sandbox.runner import sweep_stale_containers
 
 SDGEN = [sys.executable, "-m", "codegen.cli.main"]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def sdgen(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

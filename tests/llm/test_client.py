@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from openai_stub import OpenAIStub
+from support.openai_stub import OpenAIStub
 
 from codegen.errors import (
     AuthenticationFailedError,

@@ -4,17 +4,17 @@ as `...` with the column's constraints."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES
 
 from codegen.program.scaffold import build_scaffold
 from codegen.spec.model import load_spec
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_scaffold_parses_and_names_every_table_and_column(path):
     spec = load_spec(path.read_text())
     scaffold = build_scaffold(spec).source
@@ -28,7 +28,7 @@ def test_scaffold_parses_and_names_every_table_and_column(path):
 
 
 def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
-    spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
+    spec = load_spec((EXAMPLES / "housing.yaml").read_text())
     scaffold = build_scaffold(spec).source
     assert "location_ids = np.arange(1, n_location + 1)" in scaffold
     assert 'location_id = rng.choice(location["id"].to_numpy(), size=n_housing)' in scaffold
@@ -56,7 +56,7 @@ def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tm
     from codegen.validation.validator import validate
     from sandbox import run
 
-    spec = load_spec((EXAMPLES[0].parent / "housing.yaml").read_text())
+    spec = load_spec((EXAMPLES / "housing.yaml").read_text())
     program = (
         build_scaffold(spec)
         .source.replace("country_values = [...]", "country_values = ['Utopia']")
@@ -87,7 +87,7 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     from codegen.validation.validator import validate
     from sandbox import run
 
-    spec = load_spec((EXAMPLES[0].parent / "staff.yaml").read_text())
+    spec = load_spec((EXAMPLES / "staff.yaml").read_text())
     scaffold = build_scaffold(spec).source
     assert "rng.integers(1, np.maximum(employees_ids, 2))" in scaffold
     assert "replace=False" in scaffold
@@ -171,7 +171,7 @@ def test_shop_scaffold_meets_patterns_and_checks_with_its_defaults(
     from codegen.validation.validator import validate
     from sandbox import run
 
-    spec = load_spec((EXAMPLES[0].parent / "shop.yaml").read_text())
+    spec = load_spec((EXAMPLES / "shop.yaml").read_text())
     starting = build_scaffold(spec)
     assert {b.kind for b in starting.blanks} == {"number"}
     scaffold = starting.source

