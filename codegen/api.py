@@ -57,17 +57,19 @@ def messages(
     prompt: str | None = None,
     route: Route = "program",
     ask: Literal["program", "blanks"] = "program",
-    rows: int | None = None,
 ) -> list[ChatMessage]:
-    """The first messages a generation would send (what ``--dry-run`` prints); calls nothing."""
+    """The first messages a generation would send (what ``--dry-run`` prints; for a request in
+    words, the request to draft its spec); calls nothing."""
     from codegen import prompts
 
     model, _ = _one_source(spec, prompt)
+    if model is None:  # a request in words is drafted into a spec first
+        from codegen.pipeline.draft import draft_messages
+
+        return draft_messages(prompt or "")
     if route == "csv":
-        return prompts.csv_messages(model, request=prompt)
-    if model is not None:
-        return prompts.spec_messages(model, ask=ask)
-    return prompts.prompt_messages(prompt or "", default_rows=rows or 100)
+        return prompts.csv_messages(model)
+    return prompts.spec_messages(model, ask=ask)
 
 
 def generate(
@@ -94,8 +96,8 @@ def generate(
     """Make a dataset from a spec (or a request in words) and save it as a run.
 
     ``rows``: N for the tables nothing references (lookups keep their size) or a mapping per
-    table; ``table_rows``: counts per table on top of an N. With a ``prompt``, N is the size of
-    each table the program chooses to make. ``route="csv"`` asks for
+    table; ``table_rows``: counts per table on top of an N. A ``prompt`` (a request in words) is
+    drafted into a spec first (``draft_spec``), saved with the run. ``route="csv"`` asks for
     the data itself as CSV (small tables; nothing to re-run). The endpoint: ``client`` (any
     ``ChatClient``), else ``base_url``/``model`` or the ``OPENAI_*`` variables, else the embedded
     local model, served on 127.0.0.1 for the call. ``ask="auto"``: only the starting program's
@@ -105,23 +107,27 @@ def generate(
     ``SdgenError`` (bad spec, endpoint down, ...).
     """
     spec_model, spec_text = _one_source(spec, prompt)
-    per_table, default_rows = _rows_for(spec_model, rows, table_rows)
     runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
     say = progress or (lambda line: None)
     with _chat(client, base_url=base_url, model=model, cache=cache, announce=say) as session:
         client_, host, local = session
+        draft = None
+        if spec_model is None:  # a request in words: the model drafts the spec first
+            from codegen.pipeline.draft import draft_spec as draft_from
+
+            draft = draft_from(client_, prompt or "", seed=seed, progress=say)
+            spec_model, spec_text = draft.spec, draft.yaml
         chosen = ask if ask != "auto" else ("blanks" if local else "program")
         options = GenerateOptions(
             out_root=Path(out),
-            rows=per_table,
+            rows=_rows_for(spec_model, rows, table_rows),
             seed=seed,
             max_attempts=max_attempts,
             strict_audit=strict,
             csv=csv or route == "csv",
             ask=chosen,
-            default_rows=default_rows,
         )
-        common = dict(spec=spec_model, spec_text=spec_text, request=prompt, options=options)
+        common = dict(spec=spec_model, spec_text=spec_text or "", options=options, draft=draft)
         if route == "csv":
             from codegen.pipeline.csv import generate_csv
 
@@ -131,6 +137,28 @@ def generate(
         return generate_program(client_, runner, progress=say, endpoint_host=host, **common)
 
 
+def draft_spec(
+    prompt: str,
+    *,
+    seed: int = 0,
+    max_attempts: int = 3,
+    client: ChatClient | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> Spec:
+    """The spec the model drafts for a request in words, linted (what ``generate(prompt=...)``
+    starts from; ``--spec-only`` on the command line). Edit it, then ``generate(spec)``."""
+    from codegen.pipeline.draft import draft_spec as draft_from
+
+    say = progress or (lambda line: None)
+    with _chat(client, base_url=base_url, model=model, cache=cache, announce=say) as session:
+        return draft_from(
+            session[0], prompt, seed=seed, max_attempts=max_attempts, progress=say
+        ).spec
+
+
 def _one_source(spec: SpecInput | None, prompt: str | None) -> tuple[Spec | None, str | None]:
     if (spec is None) == (prompt is None):
         raise SdgenError("give a spec or a prompt (one of them)")
@@ -138,16 +166,13 @@ def _one_source(spec: SpecInput | None, prompt: str | None) -> tuple[Spec | None
 
 
 def _rows_for(
-    spec: Spec | None, rows: int | Mapping[str, int] | None, table_rows: Mapping[str, int] | None
-) -> tuple[dict[str, int] | None, int]:
-    """(row counts per table, default table size for a request without a spec)."""
-    bare, named = (None, dict(rows)) if isinstance(rows, Mapping) else (rows, {})
-    named.update(table_rows or {})
-    if spec is None:
-        return named or None, bare if bare is not None else 100
+    spec: Spec, rows: int | Mapping[str, int] | None, table_rows: Mapping[str, int] | None
+) -> dict[str, int]:
     from codegen.spec.rows import row_counts
 
-    return row_counts(spec, bare, named), 100
+    bare, named = (None, dict(rows)) if isinstance(rows, Mapping) else (rows, {})
+    named.update(table_rows or {})
+    return row_counts(spec, bare, named)
 
 
 @contextmanager

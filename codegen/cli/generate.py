@@ -63,11 +63,22 @@ def generate_command(
             "of the starting program. 'auto': blanks for the embedded local model."
         ),
     ] = "auto",
+    spec_only: Annotated[
+        bool,
+        typer.Option(
+            "--spec-only",
+            help="With --prompt: print the drafted spec (YAML) and stop, to edit it and then "
+            "generate from the file.",
+        ),
+    ] = False,
 ) -> None:
     """Ask an LLM for a generator program, run it in the sandbox, validate, repair, save.
 
-    The last line printed is the saved run's directory.
+    With --prompt, the request is first drafted into a spec (saved with the run). The last line
+    printed is the saved run's directory.
     """
+    if spec_only and prompt is None:
+        raise SdgenError("--spec-only drafts a spec from --prompt TEXT; give --prompt")
     if output_format not in ("parquet", "csv"):
         raise SdgenError(f"--format {output_format!r}: use parquet or csv")
     if ask not in ("auto", "program", "blanks"):
@@ -79,7 +90,10 @@ def generate_command(
 
         if ask == "auto":  # as generate() decides it: blanks for the embedded model
             ask = "blanks" if select_endpoint(base_url=base_url, model=model) is None else "program"
-        _print_messages(messages(spec, prompt=prompt, ask=ask, rows=bare))  # type: ignore[arg-type]
+        _print_messages(messages(spec, prompt=prompt, ask=ask))  # type: ignore[arg-type]
+        return
+    if spec_only:
+        _draft_only(prompt, seed=seed, base_url=base_url, model=model, cache=not no_cache)
         return
     _generate(
         spec=spec,
@@ -130,6 +144,18 @@ def csv_command(
         cache=not no_cache,
         out=out,
     )
+
+
+def _draft_only(prompt: str | None, **arguments: object) -> None:
+    """The drafted spec on stdout (status lines on stderr)."""
+    from rich.console import Console
+
+    from codegen.api import draft_spec
+
+    console = Console(stderr=True)
+    with console.status("drafting the spec") as status:
+        spec = draft_spec(prompt or "", progress=status.update, **arguments)  # type: ignore[arg-type]
+    print(spec.to_yaml(), end="")
 
 
 def _print_messages(messages: list) -> None:  # list[ChatMessage]

@@ -120,7 +120,6 @@ class GenerateOptions:
     temperature: float = 0.2
     max_tokens: int = 2048
     ask: str = "program"  # or "blanks": only the starting program's blanks (prompts.ASK_KINDS)
-    default_rows: int = 100  # per table, for a request without a spec (the program names them)
     strict_audit: bool = False
     csv: bool = False
 
@@ -164,17 +163,21 @@ def attempts_manifest(
     attempts: list[Attempt],
     rows: dict[str, int],
     options: GenerateOptions,
+    draft: Any = None,  # pipeline.draft.Draft: the request in words the spec was drafted from
 ) -> Manifest:
     """What every generation records, passed or failed: where its programs came from."""
+    drafted = list(draft.attempts) if draft is not None else []
     return Manifest(
         name=name,
         route=route,
+        request=draft.request if draft is not None else None,
+        draft_attempts=[a.record() for a in drafted],
         model=getattr(client, "model", ""),
         endpoint_host=endpoint_host,
         seed=options.seed,
         rows_requested=rows,
         prompt_sha256=[a.prompt_sha256 for a in attempts],
-        usage=total_usage(attempts),
+        usage=total_usage(drafted + attempts),
         attempts=[a.record() for a in attempts],
         versions=versions(),
     )

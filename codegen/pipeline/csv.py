@@ -24,10 +24,11 @@ from codegen.pipeline.attempt import (
     Stage,
     attempts_manifest,
 )
-from codegen.pipeline.program import name_from_request
+from codegen.pipeline.draft import Draft
 from codegen.runs.manifest import Timings
 from codegen.runs.run import Run
 from codegen.runs.store import save_run
+from codegen.spec.model import Spec
 
 CSV_REASONS = {
     FailureKind.NO_CSV: "Your reply had no CSV block.",
@@ -40,12 +41,12 @@ CSV_REASONS = {
 def generate_csv(
     client: ChatClient,
     *,
-    spec: Any = None,
-    spec_text: str | None = None,
-    request: str | None = None,
+    spec: Spec,
+    spec_text: str,
     options: GenerateOptions | None = None,
     progress: Progress | None = None,
     endpoint_host: str = "",
+    draft: Draft | None = None,
 ) -> Run:
     """Ask ``client`` for the tables themselves as CSV, repair until they validate, and save
     them as a run (``reply.md`` in place of a program). Raises ``GenerationError``."""
@@ -53,10 +54,10 @@ def generate_csv(
 
     options = options or GenerateOptions()
     say = progress or (lambda line: None)
-    first = prompts.csv_messages(spec, request=request)
-    name = spec.name if spec is not None else name_from_request(request or "")
-    order = spec.generation_order() if spec is not None else None
-    asked = {table: spec.tables[table].rows for table in order} if order else {}
+    first = prompts.csv_messages(spec)
+    name = spec.name
+    order = spec.generation_order()
+    asked = {table: spec.tables[table].rows for table in order}
     attempts: list[Attempt] = []
     options.out_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
@@ -79,7 +80,7 @@ def generate_csv(
             if outcome is not None:
                 tables, report = outcome
                 manifest = attempts_manifest(
-                    name, "csv", client, endpoint_host, attempts, asked, options
+                    name, "csv", client, endpoint_host, attempts, asked, options, draft
                 )
                 manifest.model = attempt.model or getattr(client, "model", "")
                 manifest.rows = {table: rows for table, (_, rows) in tables.items()}
@@ -115,7 +116,7 @@ def generate_csv(
 
 
 def _check(
-    attempt: Attempt, spec: Any, order: list[str] | None, folder: Path
+    attempt: Attempt, spec: Spec, order: list[str], folder: Path
 ) -> tuple[dict[str, tuple[Path, int]], Any] | None:
     """Parse the reply's CSV blocks into Parquet files and validate them."""
     import pyarrow as pa
@@ -130,17 +131,14 @@ def _check(
         blocks = extract_csv(attempt.reply)
     except ExtractionError as exc:
         return attempt.fail(FailureKind.NO_CSV, str(exc))
-    if order is not None and len(blocks) != len(order):
+    if len(blocks) != len(order):
         return attempt.fail(
             FailureKind.CSV_TABLES,
             f"expected {len(order)} CSV blocks (one per table, in this order: "
             f"{', '.join(order)}), got {len(blocks)}",
         )
-    names = order or (
-        ["data"] if len(blocks) == 1 else [f"table_{i + 1}" for i in range(len(blocks))]
-    )
     tables: dict[str, tuple[Path, int]] = {}
-    for table, block in zip(names, blocks, strict=True):
+    for table, block in zip(order, blocks, strict=True):
         try:
             data = pacsv.read_csv(io.BytesIO(block.encode("utf-8")))
         except pa.ArrowInvalid as exc:
@@ -149,14 +147,9 @@ def _check(
         pq.write_table(data, path)
         tables[table] = (path, data.num_rows)
     attempt.stage = Stage.VALIDATE
-    if spec is not None:
-        from codegen.validation.validator import validate
+    from codegen.validation.validator import validate
 
-        report = validate(spec, {table: path for table, (path, _) in tables.items()})
-    else:
-        from codegen.validation.generic import GenericReport
-
-        report = GenericReport.of_files({table: path for table, (path, _) in tables.items()})
+    report = validate(spec, {table: path for table, (path, _) in tables.items()})
     if not report.ok:
         return attempt.fail(FailureKind.VALIDATION, report.as_text())
     attempt.stage = Stage.ACCEPTED

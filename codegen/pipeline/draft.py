@@ -98,11 +98,22 @@ class Draft:
     """A drafted spec and the attempts it took."""
 
     spec: Spec
+    request: str
     attempts: list[Attempt] = field(default_factory=list)
 
     @property
     def yaml(self) -> str:
         return self.spec.to_yaml()
+
+
+def draft_messages(request: str) -> list[ChatMessage]:
+    """The first messages of a draft (what ``--dry-run`` shows for a request in words)."""
+    from codegen import prompts
+
+    return [
+        {"role": "system", "content": prompts.render("draft_system.md")},
+        {"role": "user", "content": prompts.render("draft.md", request=request.strip())},
+    ]
 
 
 def draft_spec(
@@ -118,10 +129,7 @@ def draft_spec(
     from codegen import prompts
 
     say = progress or (lambda line: None)
-    first: list[ChatMessage] = [
-        {"role": "system", "content": prompts.render("draft_system.md")},
-        {"role": "user", "content": prompts.render("draft.md", request=request.strip())},
-    ]
+    first = draft_messages(request)
     messages = list(first)
     attempts: list[Attempt] = []
     problems: list[str] = []
@@ -143,7 +151,7 @@ def draft_spec(
         if isinstance(problems, Spec):
             attempt.stage = Stage.ACCEPTED
             say(f"drafted spec {problems.name!r}: {', '.join(problems.tables)}")
-            return Draft(problems, attempts)
+            return Draft(problems, request, attempts)
         attempt.error = "\n".join(problems)
         say(f"draft {number} has {len(problems)} problem(s): {problems[0]}")
         messages = [
@@ -173,9 +181,26 @@ def _problems(reply: str) -> Spec | list[str]:
             for error in exc.errors()[:12]
         ]
     try:
-        return parse_spec(to_spec_data(draft))
+        return parse_spec(mend(to_spec_data(draft)))
     except SpecError as exc:
         return exc.problems
+
+
+def mend(data: dict[str, Any]) -> dict[str, Any]:
+    """What the draft prompt asks for, done where a small model left it out: every table has an
+    integer ``id`` primary key, and a reference to a table alone points at its ``id``."""
+    for table in data["tables"].values():
+        columns = table["columns"]
+        if not any(column.get("primary_key") for column in columns.values()):
+            if "id" in columns and columns["id"].get("type") == "integer":
+                columns["id"]["primary_key"] = True
+            elif "id" not in columns:
+                table["columns"] = {"id": {"type": "integer", "primary_key": True}, **columns}
+        for column in table["columns"].values():
+            target = column.get("references")
+            if isinstance(target, str) and "." not in target and target in data["tables"]:
+                column["references"] = f"{target}.id"
+    return data
 
 
 def _json_text(reply: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from codegen.errors import GenerationError, SdgenError
+from codegen.errors import GenerationError
 from codegen.llm.client import ChatClient, ChatMessage, Completion
 from codegen.pipeline.attempt import (
     Attempt,
@@ -31,11 +31,13 @@ from codegen.pipeline.attempt import (
     Variant,
     attempts_manifest,
 )
+from codegen.pipeline.draft import Draft
 from codegen.program.starting import Scaffold
 from codegen.runner import ProgramRunner
 from codegen.runs.manifest import Manifest, Timings
 from codegen.runs.run import Run
 from codegen.runs.store import save_run
+from codegen.spec.model import Spec
 from sandbox import Failure, RunResult
 
 LINE_IN_ERROR = re.compile(r"\(line (\d+)\)|line (\d+)")
@@ -52,37 +54,28 @@ def generate(
     client: ChatClient,
     runner: ProgramRunner,
     *,
-    spec: Any = None,
-    spec_text: str | None = None,
-    request: str | None = None,
+    spec: Spec,
+    spec_text: str,
     options: GenerateOptions | None = None,
     progress: Progress | None = None,
     endpoint_host: str = "",
+    draft: Draft | None = None,
 ) -> Run:
-    """Ask ``client`` for a generator of ``spec`` (or of a free-form ``request``), run it with
-    ``runner``, repair it until it runs and validates, and save it. Raises ``GenerationError``
-    when no attempt passes."""
+    """Ask ``client`` for a generator of ``spec``, run it with ``runner``, repair it until it
+    runs and validates, and save it (with the ``draft`` it came from, when a request in words
+    was drafted into the spec). Raises ``GenerationError`` when no attempt passes."""
     from codegen import prompts
+    from codegen.program.scaffold import build_scaffold
+    from codegen.spec.rows import row_counts
 
     options = options or GenerateOptions()
     say = progress or (lambda line: None)
-    scaffold = None
-    if spec is not None:
-        from codegen.program.scaffold import build_scaffold
-        from codegen.spec.rows import row_counts
-
-        name = spec.name
-        scaffold = build_scaffold(spec)
-        if options.ask == "blanks" and not scaffold.blanks:
-            options = replace(options, ask="program")  # nothing to fill in: the whole program
-        first = prompts.spec_messages(spec, ask=options.ask)
-        rows = row_counts(spec, None, options.rows)
-    elif request:
-        name = name_from_request(request)
-        first = prompts.prompt_messages(request, default_rows=options.default_rows)
-        rows = dict(options.rows or {})
-    else:
-        raise SdgenError("generate needs a spec or a request")
+    name = spec.name
+    scaffold = build_scaffold(spec)
+    if options.ask == "blanks" and not scaffold.blanks:
+        options = replace(options, ask="program")  # nothing to fill in: the whole program
+    first = prompts.spec_messages(spec, ask=options.ask)
+    rows = row_counts(spec, None, options.rows)
 
     attempts: list[Attempt] = []
     started = time.perf_counter()
@@ -97,7 +90,9 @@ def generate(
             checks = _Checks(runner, spec, rows, options, work, say)
             outcome = _attempt(client, attempt, messages, options, say, checks, scaffold, earlier)
             if outcome is not None:
-                manifest = _manifest(name, client, endpoint_host, attempts, rows, options, *outcome)
+                manifest = _manifest(
+                    name, client, endpoint_host, attempts, rows, options, draft, *outcome
+                )
                 manifest.timings.total_s = round(time.perf_counter() - started, 3)
                 run_result = outcome[0]
                 run_dir = save_run(
@@ -112,10 +107,12 @@ def generate(
             if attempt.lines:
                 earlier += attempt.lines
             if number < options.max_attempts:
-                repair = _repair_text(attempt, options.ask if scaffold else "program")
+                repair = _repair_text(attempt, options.ask)
                 messages = prompts.repair_messages(first, attempt.reply, repair)
                 say(f"attempt {number} failed ({attempt.stage}): {attempt.error}; asking for a fix")
-        failed_dir = _save_failed(name, client, endpoint_host, attempts, rows, options, spec_text)
+        failed_dir = _save_failed(
+            name, client, endpoint_host, attempts, rows, options, draft, spec_text
+        )
         last = attempts[-1]
         raise GenerationError(
             f"no program passed after {len(attempts)} attempts; last: {last.stage} failed: "
@@ -321,16 +318,10 @@ def _traceback_tail(stderr: str, lines: int = 8) -> str:
     return "\n".join(kept[-lines:])
 
 
-def _validate(spec: Any, result: RunResult, rows: dict[str, int]) -> Any:
-    """The spec's checks, or the generic ones when there is no spec."""
-    tables = {t.name: t.path for t in result.tables.values()}
-    if spec is not None:
-        from codegen.validation.validator import validate
+def _validate(spec: Spec, result: RunResult, rows: dict[str, int]) -> Any:
+    from codegen.validation.validator import validate
 
-        return validate(spec, tables, rows)
-    from codegen.validation.generic import GenericReport
-
-    return GenericReport.of_files(tables)
+    return validate(spec, {t.name: t.path for t in result.tables.values()}, rows)
 
 
 def _repair_text(attempt: Attempt, ask: str) -> str:
@@ -356,13 +347,14 @@ def _manifest(
     attempts: list[Attempt],
     rows: dict[str, int],
     options: GenerateOptions,
+    draft: Draft | None,
     run_result: RunResult,
     report: Any,
 ) -> Manifest:
     accepted = attempts[-1]
     sandbox = _read_json(run_result.out_dir / "manifest.json") if run_result.out_dir else {}
     return attempts_manifest(
-        name, "program", client, endpoint_host, attempts, rows, options
+        name, "program", client, endpoint_host, attempts, rows, options, draft
     ).model_copy(
         update={
             "model": accepted.model or getattr(client, "model", ""),
@@ -389,6 +381,7 @@ def _save_failed(
     attempts: list[Attempt],
     rows: dict[str, int],
     options: GenerateOptions,
+    draft: Draft | None,
     spec_text: str | None,
 ) -> Path:
     """Keep what was tried, marked failed, with every attempt's program for inspection."""
@@ -397,7 +390,9 @@ def _save_failed(
         + "\n".join(f"# {line}" for line in (a.program or a.reply or "").splitlines())
         for a in attempts
     )
-    manifest = attempts_manifest(name, "program", client, endpoint_host, attempts, rows, options)
+    manifest = attempts_manifest(
+        name, "program", client, endpoint_host, attempts, rows, options, draft
+    )
     return save_run(
         options.out_root,
         manifest,
@@ -416,8 +411,3 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def name_from_request(request: str) -> str:
-    words = re.findall(r"[a-z0-9]+", request.lower())[:4]
-    return "_".join(words) or "dataset"

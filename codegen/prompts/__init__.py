@@ -256,27 +256,12 @@ def _scaffold(spec: object) -> Scaffold:
     return build_scaffold(spec)
 
 
-def prompt_messages(
-    request: str, *, default_rows: int = 100, available: Iterable[str] = SANDBOX_MODULES
-) -> list[ChatMessage]:
-    """Messages for ``--prompt TEXT`` with no spec: the program chooses its tables."""
-    user = render("prompt.md", request=request.strip(), default_rows=default_rows)
-    return [system_message(available), {"role": "user", "content": user}]
-
-
-def csv_messages(spec: object | None = None, *, request: str | None = None) -> list[ChatMessage]:
-    """Messages for the direct CSV route, from a spec or from a free-form request."""
+def csv_messages(spec: object) -> list[ChatMessage]:
+    """Messages for the direct CSV route (a request in words is drafted into a spec first)."""
     system: ChatMessage = {"role": "system", "content": render("csv_system.md")}
-    if spec is not None:
-        data = _as_mapping(spec)
-        order = generation_order(data.get("tables") or {})
-        user = render(
-            "csv.md", dataset=describe_spec(data), order=", ".join(_code(t) for t in order)
-        )
-    elif request is not None:
-        user = render("csv_prompt.md", request=request.strip())
-    else:
-        raise PromptError("csv_messages needs a spec or a request")
+    data = _as_mapping(spec)
+    order = generation_order(data.get("tables") or {})
+    user = render("csv.md", dataset=describe_spec(data), order=", ".join(_code(t) for t in order))
     return [system, {"role": "user", "content": user}]
 
 

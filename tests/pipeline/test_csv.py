@@ -89,12 +89,40 @@ def test_no_csv_at_all_ends_in_a_clear_error(openai_stub, client, tmp_path):
     openai_stub.replies("I cannot do that.", "Still no.")
     with pytest.raises(GenerationError, match="no CSV passed after 2 attempts; last: no CSV"):
         generate_csv(
-            client, request="10 houses", options=GenerateOptions(out_root=tmp_path, max_attempts=2)
-        )
+            client, spec=load_spec(HOUSING10), spec_text=HOUSING10,
+            options=GenerateOptions(out_root=tmp_path, max_attempts=2),
+        )  # fmt: skip
     assert not [p for p in tmp_path.rglob("manifest.json")]
 
 
+# The draft of HOUSING10 as the model writes it: lists, one rule form (pipeline.draft.DraftSpec).
+HOUSING10_DRAFT = {
+    "name": "housing10",
+    "description": "Houses for sale.",
+    "tables": [
+        {
+            "name": "houses",
+            "rows": 10,
+            "description": "One row per house.",
+            "columns": [
+                {"name": "id", "type": "integer", "description": "row id"},
+                {"name": "house size", "type": "integer", "description": "m2", "min": 20},
+                {"name": "house price", "type": "integer", "description": "EUR", "min": 10000},
+                {"name": "location", "type": "string", "description": "where",
+                 "values": ["Suburbs", "Countryside", "City Center"]},
+                {"name": "number of bedrooms", "type": "integer", "description": "bedrooms",
+                 "min": 1, "max": 8},
+            ],
+            "rules": [{"kind": "increasing", "columns": ["house size", "house price"]}],
+        }
+    ],
+}  # fmt: skip
+
+
 def test_cli_csv_with_a_prompt(openai_stub, isolated_env, corpus_dir, tmp_path):
+    """A request in words is drafted into a spec first (asked for as JSON with a schema); the
+    CSV is then asked for and validated against that spec, which the run keeps."""
+    openai_stub.reply(json.dumps(HOUSING10_DRAFT))
     openai_stub.reply(corpus_reply(corpus_dir, "csv"))
     env = {**os.environ, "OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
     done = subprocess.run(
@@ -103,5 +131,14 @@ def test_cli_csv_with_a_prompt(openai_stub, isolated_env, corpus_dir, tmp_path):
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    draft, csv = openai_stub.chat_requests
+    assert draft.body["response_format"]["type"] == "json_schema"
+    assert "10 rows of housing data" in draft.messages[-1]["content"]
+    assert "`houses`" in csv.messages[-1]["content"]
     run_dir = Path(done.stdout.strip().splitlines()[-1])
-    assert pq.read_table(run_dir / "data" / "data.parquet").shape == (10, 5)
+    assert pq.read_table(run_dir / "data" / "houses.parquet").shape == (10, 5)
+    saved = load_spec((run_dir / "spec.yaml").read_text())
+    assert saved.tables["houses"].columns["id"].primary_key  # the one key the draft left out
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["request"] == "10 rows of housing data"
+    assert [a["stage"] for a in manifest["draft_attempts"]] == ["accepted"]

@@ -297,6 +297,22 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     assert rewrite in (result.path / "program.py").read_text()
 
 
+PEOPLE_DRAFT = {
+    "name": "people",
+    "description": "People and their ages.",
+    "tables": [
+        {
+            "name": "people",
+            "rows": 80,
+            "description": "One row per person.",
+            "columns": [
+                {"name": "id", "type": "integer", "description": "row id", "primary_key": True},
+                {"name": "age", "type": "integer", "description": "age in years",
+                 "min": 18, "max": 99},
+            ],
+        }
+    ],
+}  # fmt: skip
 PEOPLE = """\
 ```python
 import numpy as np
@@ -305,26 +321,33 @@ import pandas as pd
 
 def generate(rows, seed):
     rng = np.random.default_rng(seed)
-    n = rows.get("people", 30)
+    n = rows["people"]
     return {"people": pd.DataFrame({"id": np.arange(1, n + 1), "age": rng.integers(18, 90, n)})}
 ```
 """
 
 
-def test_prompt_route_takes_a_bare_row_count_as_its_default_and_reruns_at_any_size(
+def test_a_request_in_words_is_drafted_into_a_spec_then_generated_and_reruns(
     sandbox_image, no_leftovers, openai_stub, isolated_env, tmp_path
 ):
-    """Without a spec the program chooses its tables: `--rows 30` becomes the default count the
-    prompt asks for, and a re-run scales the tables the saved run made."""
+    """`--prompt` asks for a spec first (JSON with a schema), lints it, then goes the spec route:
+    `--rows 30` sizes the drafted table, the run saves the drafted spec, and it re-runs at any
+    size. A run made before specs were drafted (no spec.yaml) still re-runs its own tables."""
+    openai_stub.reply(json.dumps(PEOPLE_DRAFT))
     openai_stub.reply(PEOPLE)
     env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test-cli"}
     done = sdgen("generate", "--prompt", "people and their ages", "--rows", "30",
                  "--out", str(tmp_path / "runs"), "--model", "stub-model", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    asked = openai_stub.chat_requests[0].messages[-1]["content"]
-    assert 'rows.get("table_name", 30)' in asked and "people and their ages" in asked
+    draft, program = openai_stub.chat_requests
+    assert "people and their ages" in draft.messages[-1]["content"]
+    assert draft.body["response_format"]["json_schema"]["schema"]["title"] == "DraftSpec"
+    assert "`age`" in program.messages[-1]["content"]
     run_dir = Path(done.stdout.strip().splitlines()[-1])
     assert pq.read_table(run_dir / "data" / "people.parquet").num_rows == 30
+    assert "age:" in (run_dir / "spec.yaml").read_text()
     bigger = rerun(run_dir, rows=500)
     assert pq.read_table(bigger.path / "data" / "people.parquet").num_rows == 500
-    assert bigger.manifest.rows_requested == {"people": 500}
+    (run_dir / "spec.yaml").unlink()
+    older = rerun(run_dir, rows=70)
+    assert older.manifest.rows_requested == {"people": 70} and older.rows == {"people": 70}

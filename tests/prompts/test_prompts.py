@@ -10,13 +10,13 @@ import yaml
 
 from codegen import prompts
 from codegen.errors import PromptError
+from codegen.pipeline.draft import draft_messages
 from codegen.prompts import (
     csv_messages,
     describe_spec,
     generation_order,
     program_excerpt,
     prompt_hash,
-    prompt_messages,
     repair_messages,
     repair_prompt,
     repair_reasons,
@@ -125,9 +125,8 @@ def test_tables_are_generated_parents_first():
 def test_no_placeholder_is_left_unfilled():
     rendered = [
         contents(spec_messages(HOUSING)),
-        contents(prompt_messages("Customers and their orders")),
+        contents(draft_messages("Customers and their orders")),
         contents(csv_messages(HOUSING)),
-        contents(csv_messages(request="10 rows of housing data")),
         *(repair_prompt(kind, "boom", program="x = 1\n", line=1) for kind in repair_reasons()),
     ]
     for text in rendered:
@@ -154,13 +153,11 @@ def test_values_with_dollar_signs_are_not_template_syntax():
     assert r"`\$[0-9]+`" in text and "Price like $12 or ${x}" in text
 
 
-def test_free_form_prompt():
-    system, user = prompt_messages(
-        "  Three tables: customers, orders, products.  ", default_rows=50
-    )
-    assert "def generate(rows" in system["content"]
+def test_a_request_in_words_asks_for_a_spec_first():
+    system, user = draft_messages("  Three tables: customers, orders, products.  ")
+    assert "JSON" in system["content"] and "def generate" not in system["content"]
     assert "Three tables: customers, orders, products." in user["content"]
-    assert 'rows.get("table_name", 50)' in user["content"]
+    assert 'references: "other_table.id"' in user["content"]
 
 
 def test_csv_prompts():
@@ -168,10 +165,6 @@ def test_csv_prompts():
     assert "```csv" in system["content"] and "def generate" not in system["content"]
     assert "`location`, `house_types`, `housing`" in user["content"]
     assert "(100 rows by default" in user["content"]
-    _, user = csv_messages(request="10 rows of housing data")
-    assert "10 rows of housing data" in user["content"]
-    with pytest.raises(PromptError):
-        csv_messages()
 
 
 # --- repair --------------------------------------------------------------------------------------
@@ -244,7 +237,7 @@ def test_prompt_hash_is_stable_and_sensitive():
 def test_templates_are_files_that_ship_with_the_package():
     directory = Path(prompts.__file__).parent / "templates"
     names = {p.name for p in directory.iterdir()}
-    assert {"system.md", "spec.md", "repair.md", "prompt.md", "csv.md"} <= names
+    assert {"system.md", "spec.md", "repair.md", "draft.md", "csv.md"} <= names
     assert all(name.endswith(".md") for name in names)  # pyproject ships prompts/templates/*.md
 
 
