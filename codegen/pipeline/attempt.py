@@ -155,29 +155,32 @@ def versions() -> dict[str, str]:
     return found
 
 
-def attempts_manifest(
-    name: str,
-    route: Route,
-    client: ChatClient,
-    endpoint_host: str,
-    attempts: list[Attempt],
-    rows: dict[str, int],
-    options: GenerateOptions,
-    draft: Any = None,  # pipeline.draft.Draft: the request in words the spec was drafted from
-) -> Manifest:
-    """What every generation records, passed or failed: where its programs came from."""
-    drafted = list(draft.attempts) if draft is not None else []
-    return Manifest(
-        name=name,
-        route=route,
-        request=draft.request if draft is not None else None,
-        draft_attempts=[a.record() for a in drafted],
-        model=getattr(client, "model", ""),
-        endpoint_host=endpoint_host,
-        seed=options.seed,
-        rows_requested=rows,
-        prompt_sha256=[a.prompt_sha256 for a in attempts],
-        usage=total_usage(drafted + attempts),
-        attempts=[a.record() for a in attempts],
-        versions=versions(),
-    )
+@dataclass(frozen=True)
+class Provenance:
+    """Where a generation's programs come from: what every manifest of it records, passed or
+    failed, whatever its route."""
+
+    name: str
+    route: Route
+    client: ChatClient
+    endpoint_host: str
+    rows: dict[str, int]
+    options: GenerateOptions
+    draft: Any = None  # pipeline.draft.Draft: the request in words the spec was drafted from
+
+    def manifest(self, attempts: list[Attempt]) -> Manifest:
+        drafted = list(self.draft.attempts) if self.draft is not None else []
+        return Manifest(
+            name=self.name,
+            route=self.route,
+            request=self.draft.request if self.draft is not None else None,
+            draft_attempts=[a.record() for a in drafted],
+            model=getattr(self.client, "model", ""),
+            endpoint_host=self.endpoint_host,
+            seed=self.options.seed,
+            rows_requested=self.rows,
+            prompt_sha256=[a.prompt_sha256 for a in attempts],
+            usage=total_usage(drafted + attempts),
+            attempts=[a.record() for a in attempts],
+            versions=versions(),
+        )

@@ -21,8 +21,8 @@ from codegen.pipeline.attempt import (
     FailureKind,
     GenerateOptions,
     Progress,
+    Provenance,
     Stage,
-    attempts_manifest,
 )
 from codegen.pipeline.draft import Draft
 from codegen.runs.manifest import Timings
@@ -79,9 +79,8 @@ def generate_csv(
             outcome = _check(attempt, spec, order, folder)
             if outcome is not None:
                 tables, report = outcome
-                manifest = attempts_manifest(
-                    name, "csv", client, endpoint_host, attempts, asked, options, draft
-                )
+                provenance = Provenance(name, "csv", client, endpoint_host, asked, options, draft)
+                manifest = provenance.manifest(attempts)
                 manifest.model = attempt.model or getattr(client, "model", "")
                 manifest.rows = {table: rows for table, (_, rows) in tables.items()}
                 manifest.validation = report.to_dict()

@@ -27,9 +27,9 @@ from codegen.pipeline.attempt import (
     FailureKind,
     GenerateOptions,
     Progress,
+    Provenance,
     Stage,
     Variant,
-    attempts_manifest,
 )
 from codegen.pipeline.draft import Draft
 from codegen.program.starting import Scaffold
@@ -76,6 +76,7 @@ def generate(
         options = replace(options, ask="program")  # nothing to fill in: the whole program
     first = prompts.spec_messages(spec, ask=options.ask)
     rows = row_counts(spec, None, options.rows)
+    provenance = Provenance(name, "program", client, endpoint_host, rows, options, draft)
 
     attempts: list[Attempt] = []
     started = time.perf_counter()
@@ -90,9 +91,7 @@ def generate(
             checks = _Checks(runner, spec, rows, options, work, say)
             outcome = _attempt(client, attempt, messages, options, say, checks, scaffold, earlier)
             if outcome is not None:
-                manifest = _manifest(
-                    name, client, endpoint_host, attempts, rows, options, draft, *outcome
-                )
+                manifest = _manifest(provenance, attempts, *outcome)
                 manifest.timings.total_s = round(time.perf_counter() - started, 3)
                 run_result = outcome[0]
                 run_dir = save_run(
@@ -110,9 +109,7 @@ def generate(
                 repair = _repair_text(attempt, options.ask)
                 messages = prompts.repair_messages(first, attempt.reply, repair)
                 say(f"attempt {number} failed ({attempt.stage}): {attempt.error}; asking for a fix")
-        failed_dir = _save_failed(
-            name, client, endpoint_host, attempts, rows, options, draft, spec_text
-        )
+        failed_dir = _save_failed(provenance, attempts, spec_text)
         last = attempts[-1]
         raise GenerationError(
             f"no program passed after {len(attempts)} attempts; last: {last.stage} failed: "
@@ -341,23 +338,13 @@ def _repair_text(attempt: Attempt, ask: str) -> str:
 
 
 def _manifest(
-    name: str,
-    client: ChatClient,
-    endpoint_host: str,
-    attempts: list[Attempt],
-    rows: dict[str, int],
-    options: GenerateOptions,
-    draft: Draft | None,
-    run_result: RunResult,
-    report: Any,
+    provenance: Provenance, attempts: list[Attempt], run_result: RunResult, report: Any
 ) -> Manifest:
     accepted = attempts[-1]
     sandbox = _read_json(run_result.out_dir / "manifest.json") if run_result.out_dir else {}
-    return attempts_manifest(
-        name, "program", client, endpoint_host, attempts, rows, options, draft
-    ).model_copy(
+    return provenance.manifest(attempts).model_copy(
         update={
-            "model": accepted.model or getattr(client, "model", ""),
+            "model": accepted.model or getattr(provenance.client, "model", ""),
             "rows": {t.name: t.rows for t in run_result.tables.values()},
             "tables": sandbox.get("tables", []),
             "audit": accepted.audit,
@@ -374,28 +361,16 @@ def _manifest(
     )
 
 
-def _save_failed(
-    name: str,
-    client: ChatClient,
-    endpoint_host: str,
-    attempts: list[Attempt],
-    rows: dict[str, int],
-    options: GenerateOptions,
-    draft: Draft | None,
-    spec_text: str | None,
-) -> Path:
+def _save_failed(provenance: Provenance, attempts: list[Attempt], spec_text: str) -> Path:
     """Keep what was tried, marked failed, with every attempt's program for inspection."""
     programs = "\n\n".join(
         f"# ---- attempt {a.number}: {a.stage} failed: {(a.error or '').splitlines()[0][:200]}\n"
         + "\n".join(f"# {line}" for line in (a.program or a.reply or "").splitlines())
         for a in attempts
     )
-    manifest = attempts_manifest(
-        name, "program", client, endpoint_host, attempts, rows, options, draft
-    )
     return save_run(
-        options.out_root,
-        manifest,
+        provenance.options.out_root,
+        provenance.manifest(attempts),
         program=programs + "\n",
         spec_text=spec_text,
         tables={},

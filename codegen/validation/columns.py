@@ -209,22 +209,19 @@ def _range_findings(
     n: int,
 ) -> list[Finding]:
     c, name, col = plan.column, table.name, plan.name
-    where = f"{name}.{col}"
     findings = []
-    if counts.below:
-        examples = _distinct(con, table.scan, typed, f"{typed} < {sql_literal(c.min)}", "ASC")
+    for count, bound, limit, side, op, order in (
+        (counts.below, "min", c.min, "below", "<", "ASC"),
+        (counts.above, "max", c.max, "above", ">", "DESC"),
+    ):
+        if not count:
+            continue
+        examples = _distinct(con, table.scan, typed, f"{typed} {op} {sql_literal(limit)}", order)
         message = (
-            f"{where}: {share(counts.below, n)} are below min {show(c.min)}"
+            f"{name}.{col}: {share(count, n)} are {side} {bound} {show(limit)}"
             f"{for_example(examples)}"
         )
-        findings.append(failure("min", name, col, message, counts.below, n, examples))
-    if counts.above:
-        examples = _distinct(con, table.scan, typed, f"{typed} > {sql_literal(c.max)}", "DESC")
-        message = (
-            f"{where}: {share(counts.above, n)} are above max {show(c.max)}"
-            f"{for_example(examples)}"
-        )
-        findings.append(failure("max", name, col, message, counts.above, n, examples))
+        findings.append(failure(bound, name, col, message, count, n, examples))
     return findings
 
 

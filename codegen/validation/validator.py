@@ -46,17 +46,6 @@ from codegen.validation.relations import check_duplicate_rows, check_references,
 from codegen.validation.report import Finding, Report, TableResult, first_line
 from codegen.validation.sql import Limits, Source, connect
 
-__all__ = [
-    "SPEARMAN_SAMPLE_ROWS",
-    "Finding",
-    "Limits",
-    "Report",
-    "TableResult",
-    "ValidationInputError",
-    "ValidationRunError",
-    "validate",
-]
-
 # Rows above which Spearman rho is computed on a sample of about this many. Handed to the rules
 # at each run (not read by them), so lowering it here, as a test does, takes effect.
 SPEARMAN_SAMPLE_ROWS = 250_000

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from support.paths import ROOT
+from support.cli import sdgen
 
 from codegen.errors import GenerationError
 from codegen.llm.client import OpenAIChatClient
@@ -124,12 +121,9 @@ def test_cli_csv_with_a_prompt(openai_stub, isolated_env, corpus_dir, tmp_path):
     CSV is then asked for and validated against that spec, which the run keeps."""
     openai_stub.reply(json.dumps(HOUSING10_DRAFT))
     openai_stub.reply(corpus_reply(corpus_dir, "csv"))
-    env = {**os.environ, "OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
-    done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli.main", "csv", "--prompt", "10 rows of housing data",
-         "--out", str(tmp_path), "--model", "stub-model"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-    )  # fmt: skip
+    env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
+    done = sdgen("csv", "--prompt", "10 rows of housing data", "--out", str(tmp_path),
+                 "--model", "stub-model", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     draft, csv = openai_stub.chat_requests
     assert draft.body["response_format"]["type"] == "json_schema"

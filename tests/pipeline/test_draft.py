@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from support.paths import ROOT
+from support.cli import sdgen
 from support.shop import stub_client
 
 import codegen as sd
@@ -99,18 +96,12 @@ def test_mend_leaves_a_declared_key_alone():
 
 def test_spec_only_prints_the_draft_and_calls_nothing_else(openai_stub, isolated_env):
     openai_stub.reply(json.dumps(TICKETS))
-    env = {**os.environ, "OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
-    done = subprocess.run(
-        [sys.executable, "-m", "codegen.cli.main", "generate", "--prompt", "support tickets",
-         "--spec-only", "--model", "stub-model"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-    )  # fmt: skip
+    env = {"OPENAI_BASE_URL": openai_stub.base_url, "OPENAI_API_KEY": "sk-test"}
+    done = sdgen("generate", "--prompt", "support tickets", "--spec-only", "--model", "stub-model",
+                 env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     spec = sd.Spec.from_yaml(done.stdout)
     assert list(spec.tables) == ["customers", "tickets"]
     assert len(openai_stub.chat_requests) == 1
-    alone = subprocess.run(
-        [sys.executable, "-m", "codegen.cli.main", "generate", "x.yaml", "--spec-only"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
-    )  # fmt: skip
+    alone = sdgen("generate", "x.yaml", "--spec-only", env=env)
     assert alone.returncode == 1 and "give --prompt" in alone.stderr.strip().splitlines()[-1]

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from support.paths import ROOT
+from support.cli import sdgen
 from support.shop import GOOD, SPEC, run_generate, stub_client
 
 import codegen as sd
@@ -135,17 +132,6 @@ def test_rate_limit_then_reply(sandbox_image, no_leftovers, openai_stub, client,
     openai_stub.error(429, "slow down").error(500, "oops").reply(GOOD)
     result = run_generate(client, tmp_path)
     assert result.attempts[0].stage == "accepted" and len(openai_stub.chat_requests) == 3
-
-
-def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codegen.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        timeout=300,
-    )
 
 
 def test_cli_generate_prints_the_run_dir_last(

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from support.paths import ROOT
+from support.cli import sdgen
 from support.shop import GOOD, run_generate, stub_client
 
 
@@ -17,17 +14,6 @@ def client(openai_stub, isolated_env):
     client = stub_client(openai_stub.base_url)
     yield client
     client.close()
-
-
-def sdgen(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "codegen.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        timeout=300,
-    )
 
 
 def test_audit_of_a_saved_run_shows_provenance_and_integrity(
