@@ -118,10 +118,13 @@ def judge(spec_data: dict, work: Path, seed: int, watched: set[str] | None) -> O
     if blanks:
         return Outcome(counted, False, "blank: " + ", ".join(blanks))
     rows = {name: table.rows for name, table in spec.tables.items()}
-    tables, error = run_in_process(source, work, rows, seed)
-    if error:
-        return Outcome([], False, "run failed: " + error.splitlines()[0][:160])
-    report = validate(spec, tables, rows)
+    try:
+        tables, error = run_in_process(source, work, rows, seed)
+        if error:
+            return Outcome([], False, "run failed: " + error.splitlines()[0][:160])
+        report = validate(spec, tables, rows)
+    except Exception as exc:  # noqa: BLE001 - one entry's trouble must not stop the others
+        return Outcome([], False, f"could not judge: {type(exc).__name__}: {str(exc)[:120]}")
     if report.failures:
         first = report.failures[0]
         # "orders: check "..." is false on 9 of 200 rows (4%); e.g. ..." without the check again
