@@ -6,14 +6,13 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
+from support.paths import ROOT
 
 from codegen.spec.model import DUCKDB_TYPES, load_spec, parse_spec, quote_ident
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
