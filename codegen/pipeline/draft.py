@@ -147,7 +147,7 @@ def draft_spec(
         )
         attempt.took(completion, time.perf_counter() - mark)
         attempt.stage = Stage.VALIDATE
-        problems = _problems(completion.text)
+        problems = _problems(completion.text, last=number == max_attempts)
         if isinstance(problems, Spec):
             attempt.stage = Stage.ACCEPTED
             say(f"drafted spec {problems.name!r}: {', '.join(problems.tables)}")
@@ -167,8 +167,11 @@ def draft_spec(
     raise SpecError([f"no drafted spec passed after {max_attempts} attempts", *problems])
 
 
-def _problems(reply: str) -> Spec | list[str]:
-    """The spec, or what is wrong with the reply, one line each."""
+def _problems(reply: str, *, last: bool = False) -> Spec | list[str]:
+    """The spec, or what is wrong with the reply, one line each. Constraints on a column that
+    the linter refuses (a pattern on a number, min above max) are dropped rather than sent back:
+    a small model tends to repeat them. On the ``last`` attempt, refused rules and references
+    are dropped too: a spec without them beats none."""
     try:
         data = json.loads(_json_text(reply))
     except ValueError as exc:
@@ -177,13 +180,47 @@ def _problems(reply: str) -> Spec | list[str]:
         draft = DraftSpec.model_validate(data)
     except ValidationError as exc:
         return [
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            f"{'.'.join(str(part) for part in error['loc']) or 'the reply'}: {error['msg']}"
             for error in exc.errors()[:12]
         ]
-    try:
-        return parse_spec(mend(to_spec_data(draft)))
-    except SpecError as exc:
-        return exc.problems
+    spec_data = mend(to_spec_data(draft))
+    for dropping in (False, True):
+        try:
+            return parse_spec(spec_data)
+        except SpecError as exc:
+            problems = exc.problems
+        if dropping or not drop_refused(spec_data, problems, rules=last):
+            return problems
+    return problems
+
+
+_COLUMN_KEY = re.compile(
+    r"^tables\.(\w+)\.columns\.([^.:]+)\.(pattern|values|min|max|unique|nullable|references)\b"
+)
+_MIN_OVER_MAX = re.compile(r"^tables\.(\w+)\.columns\.([^.:]+): min .* is greater than max")
+_RULE = re.compile(r"^tables\.(\w+)\.rules\[(\d+)\]")
+
+
+def drop_refused(data: dict[str, Any], problems: list[str], *, rules: bool) -> list[str]:
+    """Remove from ``data`` the constraints the linter's ``problems`` point at (column keys; with
+    ``rules``, also rules and references); returns what was dropped."""
+    dropped: list[str] = []
+    doomed_rules: dict[str, set[int]] = {}
+    for problem in problems:
+        if found := _MIN_OVER_MAX.match(problem):
+            column = data["tables"][found[1]]["columns"].get(found[2], {})
+            column.pop("min", None), column.pop("max", None)
+            dropped.append(f"{found[1]}.{found[2]} min/max")
+        elif (found := _COLUMN_KEY.match(problem)) and (rules or found[3] != "references"):
+            data["tables"][found[1]]["columns"].get(found[2], {}).pop(found[3], None)
+            dropped.append(f"{found[1]}.{found[2]} {found[3]}")
+        elif rules and (found := _RULE.match(problem)):
+            doomed_rules.setdefault(found[1], set()).add(int(found[2]))
+            dropped.append(f"{found[1]} rule {int(found[2]) + 1}")
+    for table, indexes in doomed_rules.items():
+        kept = [r for n, r in enumerate(data["tables"][table].get("rules", [])) if n not in indexes]
+        data["tables"][table]["rules"] = kept
+    return dropped
 
 
 def mend(data: dict[str, Any]) -> dict[str, Any]:

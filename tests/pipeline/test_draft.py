@@ -79,12 +79,31 @@ def test_the_linters_problems_go_back_until_a_draft_passes(openai_stub, client):
 
 
 def test_a_draft_that_never_passes_is_a_spec_error(openai_stub, client):
-    broken = copy.deepcopy(TICKETS)
-    broken["tables"][1]["columns"][1]["references"] = "clients.id"
-    openai_stub.replies(*[json.dumps(broken)] * 2)
+    openai_stub.replies('{"name": "x", "tables": "none"}', "[1, 2]")
     with pytest.raises(sd.SpecError, match="no drafted spec passed after 2 attempts") as failed:
         draft_spec(client, "support tickets", max_attempts=2)
-    assert any("clients" in problem for problem in failed.value.problems)
+    assert failed.value.problems[1:] == [
+        "the reply: Input should be a valid dictionary or instance of DraftSpec"
+    ]
+
+
+def test_refused_column_constraints_are_dropped_and_rules_only_at_the_last_attempt(
+    openai_stub, client
+):
+    """A small model repeats a pattern on a number however often it is told: such a constraint
+    is dropped at once. A broken rule goes back to the model, and is dropped only when the last
+    attempt still has it."""
+    broken = copy.deepcopy(TICKETS)
+    broken["tables"][1]["columns"][2]["pattern"] = "[0-9]{4}-[0-9]{2}"  # on a datetime
+    broken["tables"][1]["rules"].append({"kind": "check", "check": "resolution_hours > 0"})
+    openai_stub.replies(*[json.dumps(broken)] * 2)
+    draft = draft_spec(client, "support tickets", max_attempts=2)
+    tickets = draft.spec.tables["tickets"]
+    assert tickets.columns["opened_at"].pattern is None
+    assert [rule.check for rule in tickets.rules] == ["closed_at IS NULL OR closed_at >= opened_at"]
+    assert [a.stage for a in draft.attempts] == ["validate", "accepted"]
+    repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert "resolution_hours" in repair and "pattern" not in repair
 
 
 def test_mend_leaves_a_declared_key_alone():
