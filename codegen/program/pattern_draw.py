@@ -188,17 +188,17 @@ def strings_from_pattern(rng, n, parts, unique=False):
     def as_strings(codes):
         # Code points in a (rows, width) uint32 matrix are a fixed-width numpy str array; numpy
         # drops the zero padding after each string's end.
-        return codes.view(f"U{codes.shape[1]}").ravel().astype(object)
+        return codes.view(f"U{codes.shape[1]}").ravel()
 
     def many(m, by_count=False):
         """m strings, drawn in blocks of rows so that memory stays small at any m."""
         block = max(1, 2**22 // max(1, width(parts)))
         starts = np.arange(0, m, block)
         drawn = [as_strings(draw(parts, min(block, m - s), by_count)[0]) for s in starts]
-        return np.concatenate(drawn) if drawn else np.array([], dtype=object)
+        return np.concatenate(drawn) if drawn else np.array([], dtype=f"U{width(parts)}")
 
     if not unique:
-        return many(n)
+        return many(n).astype(object)  # Python strings, as pandas keeps them
     space = count(parts)
     for room in (8, 16, 32, 64):  # open parts may grow longer until the space is ample
         if space >= 2 * n:
@@ -216,7 +216,7 @@ def strings_from_pattern(rng, n, parts, unique=False):
         values = as_strings(unrank(parts, rng.choice(space, size=n, replace=False))[0])
     else:
         values = many(n)
-    seen, first = np.unique(values.astype(str), return_index=True)  # sorted, for searchsorted
+    seen, first = np.unique(values, return_index=True)  # sorted, for searchsorted
     redo = np.ones(n, dtype=bool)
     redo[first] = False
     redo = np.flatnonzero(redo)
@@ -224,9 +224,9 @@ def strings_from_pattern(rng, n, parts, unique=False):
     # 40 ends the hopeless cases (two ways to spell most strings, say) quickly.
     for _ in range(40):
         if redo.size == 0:
-            return values
+            return values.astype(object)
         fresh = many(redo.size, by_count=True)
-        fresh_sorted, fresh_first = np.unique(fresh.astype(str), return_index=True)
+        fresh_sorted, fresh_first = np.unique(fresh, return_index=True)
         where = np.searchsorted(seen, fresh_sorted)
         taken = seen[np.minimum(where, seen.size - 1)] == fresh_sorted
         keep = np.sort(fresh_first[~taken])  # in draw order, not sorted order

@@ -548,3 +548,66 @@ def test_realistic_source_is_black_formatted_and_audits_clean_but_for_faker_call
     findings = audit_source(REALISTIC_SOURCE).findings
     assert {f.code for f in findings} <= {"row-loop"}
     assert all(f.severity.value == "info" for f in findings)  # Faker is called once per value
+
+
+# ------------------------------------------------------------------ in the sandbox
+
+CONTACTS = r"""
+name: contacts
+description: Customers of a Dutch energy supplier.
+tables:
+  customers:
+    rows: 3000
+    columns:
+      id:        {type: integer, primary_key: true}
+      email:     {type: string, unique: true, pattern: '^[^@\s]+@[^@\s]+\.[a-z]{2,}$'}
+      phone:     {type: string, pattern: '^\+[1-9]\d{1,14}$', description: mobile number}
+      postcode:  {type: string, pattern: '^[1-9][0-9]{3} ?[A-Z]{2}$'}
+      iban:      {type: string, unique: true, pattern: '^NL\d{2}[A-Z]{4}\d{10}$'}
+      name:      {type: string, pattern: '^[A-Z][a-z]+( [a-z]+)? [A-Z][a-z]+$'}
+      ref:
+        type: string
+        unique: true
+        pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+  meters:
+    rows: 5000
+    columns:
+      id:        {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+      sku:       {type: string, unique: true, pattern: '^(SKU|ITEM|PRD)-\d{4}(-[A-Z]{2})?$'}
+      firmware:  {type: string, pattern: '^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$'}
+      colour:    {type: string, pattern: '^#(?:[0-9a-fA-F]{3}){1,2}$'}
+      read_time: {type: string, pattern: '^([01]\d|2[0-3]):[0-5]\d$', description: time of reading}
+      installed:
+        type: string
+        pattern: '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
+        description: installation date
+      label:     {type: string, nullable: true, pattern: '^.{6}$'}
+"""
+
+
+def test_a_starting_program_of_pattern_columns_runs_and_validates(
+    sandbox_image, no_leftovers, tmp_path
+):
+    """No blank to fill: every column is drawn, realistic ones from Faker in the image (Dutch,
+    as the description says), and the run passes validation as it stands."""
+    from codegen.program.scaffold import build_scaffold
+    from codegen.spec.model import load_spec
+    from codegen.validation.validator import validate
+    from sandbox import run
+
+    spec = load_spec(CONTACTS)
+    starting = build_scaffold(spec)
+    assert starting.blanks == ()
+    source = starting.source
+    assert 'FAKER_LOCALE = "nl_NL"' in source
+    assert "email = realistic_strings(" in source and "sku = strings_from_pattern(" in source
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    result = run(source, tmp_path / "out", rows=rows, seed=7)
+    assert result.ok, result.error
+    report = validate(spec, {name: t.path for name, t in result.tables.items()}, rows)
+    assert report.ok, report.as_text()
+    customers = pd.read_parquet(result.tables["customers"].path)
+    # Faker's Dutch values where they match: +31 numbers, NL postcodes and IBANs, real names.
+    assert (customers["phone"].str.startswith("+31")).mean() > 0.9
+    assert customers["email"].str.contains(r"@(?:gmail|hotmail|yahoo)\.com$").mean() > 0.5
