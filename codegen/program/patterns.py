@@ -22,6 +22,8 @@ under RE2 as validation checks it, or the column goes to the model instead.
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import re
 import string
@@ -108,6 +110,14 @@ def pattern_parts(pattern: str) -> list[Part] | None:
     """
     if not isinstance(pattern, str) or not pattern:
         return None
+    parts = _parts(pattern)
+    return None if parts is None else copy.deepcopy(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _parts(pattern: str) -> list[Part] | None:
+    """pattern_parts, once per pattern: the scaffold asks for each column twice, and the trial
+    draws with RE2 take a few milliseconds."""
     try:
         tree = _sre_parse.parse(pattern)
     except (re.error, OverflowError, RecursionError, ValueError):
