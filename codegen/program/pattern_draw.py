@@ -103,7 +103,7 @@ def strings_from_pattern(rng, n, parts, unique=False):
             )
         picks = table[rng.integers(0, len(table), size=(m, most))]
         if varying and set(what) <= set("0123456789") and len(what) > 1 and "0" in what:
-            # A number of varying length does not start with 0 (unless it is 0).
+            # A number of varying length does not start with 0 ("07" is no amount).
             nonzero = codes_of(what.replace("0", ""))
             picks[:, 0] = nonzero[rng.integers(0, len(nonzero), size=m)]
         return picks
