@@ -114,10 +114,10 @@ def build_scaffold(spec: Any) -> Scaffold:
         "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
     )
     from codegen.program.format import format_program
-    from codegen.program.patterns import HELPER_NAME, HELPER_SOURCE
+    from codegen.program.patterns import helper_lines
 
-    if any(f"{HELPER_NAME}(rng" in line for line in lines):  # pattern columns, drawn mechanically
-        helper = HELPER_SOURCE.splitlines() + ["", ""]
+    helper = helper_lines(lines, spec.description)  # pattern columns, drawn mechanically
+    if helper:
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
     text = "\n".join(lines) + "\n"
@@ -373,7 +373,7 @@ def _column_code(
         if kind == "date":
             expression = f"{expression}.normalize()"
         return _with_nulls(table, name, column, expression, count, variables), note, []
-    expression, params = _blank_expression(table, name, column, count, variables)
+    expression, params = _blank_expression(table, name, column, count, variables, table_name)
     return _with_nulls(table, name, column, expression, count, variables), note, params
 
 
@@ -448,7 +448,12 @@ def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
 
 
 def _blank_expression(
-    table: Any, name: str, column: Any, count: str, variables: dict[str, str]
+    table: Any,
+    name: str,
+    column: Any,
+    count: str,
+    variables: dict[str, str],
+    table_name: str = "",
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
@@ -465,7 +470,11 @@ def _blank_expression(
         from codegen.program.patterns import pattern_call
 
         unique = bool(column.unique or column.primary_key)
-        expression = pattern_call("rng", count, column.pattern, unique) or "..."
+        context = f"{table_name} {table.description or ''}"  # whose name a `name` column is
+        expression = pattern_call(
+            "rng", count, column.pattern, unique,
+            name=name, description=column.description or "", context=context,
+        ) or "..."  # fmt: skip
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"

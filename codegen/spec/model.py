@@ -573,7 +573,36 @@ def _regex_problems(pattern: str) -> list[str]:
             con.execute("SELECT regexp_full_match('', $1)", [pattern]).fetchall()
         except duckdb.Error as exc:
             problems.append(f"not a valid RE2 regular expression: {_first_line(exc)}")
-    return problems[:1]
+    return (problems + _dialect_problems(pattern))[:1]
+
+
+def _dialect_problems(pattern: str) -> list[str]:
+    """Spellings both Python's re and RE2 accept but read differently, outside escapes: ``{,n}``
+    (0 to n times for Python, the text ``{,n}`` for RE2) and POSIX classes (``[[:alpha:]]``, a
+    class for RE2, the characters ``[:alph`` and then ``]`` for Python)."""
+    position, in_class, class_start = 0, False, 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            position += 2
+            continue
+        if in_class:
+            if re.match(r"\[:\^?[a-z]+:\]", pattern[position:]):
+                return [
+                    "POSIX classes such as [[:alpha:]] mean something else to Python's re, "
+                    "which programs use: write [A-Za-z] and the like"
+                ]
+            in_class = not (char == "]" and position > class_start)
+        elif char == "[":
+            in_class = True
+            class_start = position + (2 if pattern[position + 1 : position + 2] == "^" else 1)
+        elif char == "{" and re.match(r"\{,\d+\}", pattern[position:]):
+            return [
+                "{,n} is 0 to n repeats for Python's re but the text '{,n}' for RE2 "
+                "(validation): write {0,n}"
+            ]
+        position += 1
+    return []
 
 
 def _lint_references(spec: Spec) -> list[str]:

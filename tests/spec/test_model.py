@@ -280,6 +280,16 @@ BAD_SPECS = {
         "tables.t.columns.s.pattern: not a valid RE2 regular expression: Invalid Input Error: "
         "invalid perl operator: (?=",
     ),
+    "regex read differently by RE2 and Python": (
+        table_yaml("      s: {type: string, pattern: 'a{,3}'}\n"),
+        "tables.t.columns.s.pattern: {,n} is 0 to n repeats for Python's re but the text '{,n}' "
+        "for RE2 (validation): write {0,n}",
+    ),
+    "POSIX class": (
+        table_yaml("      s: {type: string, pattern: '[[:alpha:]]+'}\n"),
+        "tables.t.columns.s.pattern: POSIX classes such as [[:alpha:]] mean something else to "
+        "Python's re, which programs use: write [A-Za-z] and the like",
+    ),
     "pattern on a number": (
         table_yaml("      n: {type: integer, pattern: '[0-9]+'}\n"),
         "tables.t.columns.n.pattern: pattern applies to string columns only",

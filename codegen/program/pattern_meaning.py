@@ -1,0 +1,154 @@
+"""What a pattern column holds, read from its name and description: Faker's providers for it.
+
+A column called ``email`` with the pattern ``^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$`` should hold
+``lisa.meyer@gmail.com``, not ``kamelo@vitaru.qxsof``, though both match. ``providers_for`` names
+the Faker providers that make such values (the program keeps only those that match the pattern,
+and draws the rest from it), ``locale_named`` the Faker locale of a country a description names.
+Both are plain word lookups: a column they do not recognise simply keeps the drawn values.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (words in the column's name or description, Faker providers to try), the more specific first:
+# `email_address` is an email, `ip_address` an IP address, `company_name` a company. A provider
+# "method:argument" is called with that argument (a date format).
+_KINDS: list[tuple[tuple[str, ...], list[str]]] = [
+    (("email", "emailaddress", "e-mail", "mail"), ["free_email", "email", "company_email"]),
+    (("iban",), ["iban"]),
+    (("bic", "swift"), ["swift"]),
+    (("ipv6",), ["ipv6"]),
+    (("ip", "ipv4", "ipaddress"), ["ipv4"]),
+    (("mac",), ["mac_address"]),
+    (("url", "website", "homepage", "link", "uri"), ["url"]),
+    (("domain", "hostname", "host"), ["domain_name"]),
+    (("uuid", "guid"), ["uuid4"]),
+    (
+        ("phone", "phonenumber", "telephone", "tel", "mobile", "cell", "msisdn", "fax"),
+        ["phone_number", "basic_phone_number", "e164", "msisdn"],
+    ),
+    (("postcode", "postalcode", "postal", "zip", "zipcode", "plz"), ["postcode", "zipcode_plus4"]),
+    (("city", "town", "municipality"), ["city"]),
+    (("street", "address"), ["street_address", "street_name"]),
+    (("company", "employer", "organisation", "organization", "business", "firm"), ["company"]),
+    (("username", "login", "handle", "nickname"), ["user_name"]),
+    (("firstname", "forename", "givenname"), ["first_name"]),
+    (("lastname", "surname", "familyname"), ["last_name"]),
+    (("fullname",), ["name"]),
+    (("countrycode",), ["country_code"]),
+    (("country",), ["country"]),
+    (("state", "province", "region", "county"), ["administrative_unit", "state"]),
+    (("currency",), ["currency_code"]),
+    (("language",), ["language_name"]),
+    (("isbn",), ["isbn13", "isbn10"]),
+    (("ean", "gtin", "barcode"), ["ean13", "ean8"]),
+    (("plate", "licenseplate", "numberplate"), ["license_plate"]),
+    (("creditcard", "cardnumber"), ["credit_card_number"]),
+    (("ssn",), ["ssn"]),
+    (("job", "jobtitle", "occupation", "profession"), ["job"]),
+    (("colour", "color"), ["hex_color", "color_name"]),
+    (("time",), ["time:%H:%M", "time"]),
+    (
+        ("date", "dob", "birthday", "birthdate", "day"),
+        ["date", "date:%d.%m.%Y", "date:%d/%m/%Y", "date:%m/%d/%Y"],
+    ),
+    (("year",), ["year"]),
+]
+# A bare `name` is a person's only where the table or description is about people: a product's
+# or a file's name is not "Andrew Russell".
+_PEOPLE = set(
+    "person people customer customers client clients patient patients employee employees staff "
+    "user users member members doctor doctors author authors student students teacher teachers "
+    "contact contacts owner owners driver drivers passenger passengers guest guests player "
+    "players subscriber subscribers applicant applicants candidate candidates volunteer "
+    "volunteers manager managers agent agents nurse nurses buyer buyers seller sellers tenant "
+    "tenants worker workers athlete athletes".split()
+)
+# Country names and adjectives to Faker locales; "European" or no country at all: en_US.
+_LOCALES: list[tuple[tuple[str, ...], str]] = [
+    (("netherlands", "dutch", "holland"), "nl_NL"),
+    (("belgium", "belgian", "flemish"), "nl_BE"),
+    (("germany", "german"), "de_DE"),
+    (("austria", "austrian"), "de_AT"),
+    (("switzerland", "swiss"), "de_CH"),
+    (("france", "french"), "fr_FR"),
+    (("united kingdom", "uk", "britain", "british", "england", "scotland", "wales"), "en_GB"),
+    (("ireland", "irish"), "en_IE"),
+    (("united states", "usa", "u.s.", "america", "american"), "en_US"),
+    (("canada", "canadian"), "en_CA"),
+    (("australia", "australian"), "en_AU"),
+    (("new zealand",), "en_NZ"),
+    (("india", "indian"), "en_IN"),
+    (("spain", "spanish"), "es_ES"),
+    (("mexico", "mexican"), "es_MX"),
+    (("argentina", "argentinian", "argentine"), "es_AR"),
+    (("italy", "italian"), "it_IT"),
+    (("portugal", "portuguese"), "pt_PT"),
+    (("brazil", "brazilian"), "pt_BR"),
+    (("poland", "polish"), "pl_PL"),
+    (("sweden", "swedish"), "sv_SE"),
+    (("norway", "norwegian"), "no_NO"),
+    (("denmark", "danish"), "da_DK"),
+    (("finland", "finnish"), "fi_FI"),
+    (("czech", "czechia"), "cs_CZ"),
+    (("greece", "greek"), "el_GR"),
+    (("turkey", "turkish"), "tr_TR"),
+    (("romania", "romanian"), "ro_RO"),
+    (("hungary", "hungarian"), "hu_HU"),
+    (("japan", "japanese"), "ja_JP"),
+    (("china", "chinese"), "zh_CN"),
+]
+# Kinds also found inside a longer word of a column's name (customeremail, billingphone); short
+# or common words are not (template is no plate, velocity no city).
+_INSIDE = {"email", "phone", "postcode", "zipcode", "iban", "website", "username", "hostname"}
+_INSIDE |= {"firstname", "lastname", "surname", "fullname", "telephone", "company"}
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def providers_for(name: str, description: str = "", context: str = "") -> list[str]:
+    """Faker providers for a column from its name and description (its name first), or [].
+
+    ``context``: the table's name and description, which say whether a ``name`` is a person's."""
+    found = _kind(name, inside=True) or _kind(description or "", inside=False)
+    if found:
+        return found
+    words = set(_words(name))
+    if not words & {"name", "names"}:
+        return []
+    others = words - {"name", "names", "full", "display", "contact"}
+    if others:  # customer_name is a person's, product_name is not
+        return ["name"] if others <= _PEOPLE else []
+    return ["name"] if _PEOPLE & set(_words(f"{description} {context}")) else []
+
+
+def locale_named(text: str) -> str | None:
+    """The Faker locale of the first country ``text`` names (``Dutch`` -> nl_NL), or None."""
+    lowered = (text or "").lower()
+    first: tuple[int, str] | None = None
+    for names, locale in _LOCALES:
+        for country in names:
+            match = re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
+            if match and (first is None or match.start() < first[0]):
+                first = (match.start(), locale)
+    return first[1] if first else None
+
+
+def _kind(text: str, inside: bool) -> list[str]:
+    """The providers of the first kind ``text`` names: a word of it (``zip``), two neighbours
+    joined (``zip code`` is ``zipcode``), or with ``inside`` (a column's name) one of a few kinds
+    inside a longer word (``customeremail``)."""
+    words = _words(text)
+    pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
+    joined = "".join(words)
+    for keys, providers in _KINDS:
+        for key in keys:
+            if key in words or key in pairs or (inside and key in _INSIDE and key in joined):
+                return list(providers)
+    return []
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words; camelCase is split (``zipCode`` -> zip, code)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text or "")
+    return [w for w in _SPLIT.split(spaced.lower()) if w]
