@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from codegen.errors import ReportError
-from codegen.runreport.figures import SAMPLE_ROWS, TableFigures, profile_table
+from codegen.runreport.figures import EXACT_ROWS, SAMPLE_ROWS, TableFigures, profile_table
 from codegen.runreport.relations import FanOut, RuleResult, fan_outs, rule_results
 from codegen.runs.manifest import Manifest
 from codegen.runs.run import Run
@@ -65,6 +65,7 @@ def collect(
     tables: Mapping[str, str | os.PathLike[str] | pd.DataFrame],
     *,
     sample_rows: int = SAMPLE_ROWS,
+    exact_rows: int = EXACT_ROWS,
     spearman_sample_rows: int = SPEARMAN_SAMPLE_ROWS,
     limits: Limits | None = None,
 ) -> Figures:
@@ -85,8 +86,9 @@ def collect(
                 try:
                     create_raw_view(con, f"data:{index}", sources[name])
                     got = profile_table(
-                        con, f"data:{index}", name, table_spec, sample_rows=sample_rows
-                    )
+                        con, f"data:{index}", name, table_spec,
+                        sample_rows=sample_rows, exact_rows=exact_rows,
+                    )  # fmt: skip
                     if table_spec is not None:
                         view, _ = load_table(con, index, name, table_spec, sources[name])
                         if view is not None:

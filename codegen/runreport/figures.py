@@ -2,12 +2,13 @@
 nulls, distinct values, min/median/mean/max and what its plot needs (a histogram, or the counts
 of its values); and the rank correlations of its numeric columns.
 
-Counts, nulls, distinct values, min, mean and max are over every row, in one aggregate query per
-table. Above ``SAMPLE_ROWS`` rows the median and the distinct count are DuckDB's approximations
-(``approximate`` says so), and what is drawn (histograms, value counts, sample rows,
-correlations) comes from a deterministic sample of about ``SAMPLE_ROWS`` rows, kept by a hash of
-the primary key (or of every column), as validation samples rows for Spearman rho: the same data
-always gives the same report.
+Counts, nulls, distinct values, min, median, mean and max are over every row, in one aggregate
+query per table; above ``EXACT_ROWS`` rows the median and the distinct count are DuckDB's
+approximations (``approximate`` says so), since exact ones hold every value (3M rows: 1.3 s for
+nine exact distinct counts against 0.24 s). What is drawn (histograms, value counts, sample rows,
+correlations) comes from every row up to ``SAMPLE_ROWS`` and above that from a deterministic
+sample of about that many, kept by a hash of the primary key (or of every column), as validation
+samples rows for Spearman rho: the same data always gives the same report.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from codegen.validation.relations import _hash_limit
 from codegen.validation.sql import fetch, source_kind
 
 SAMPLE_ROWS = 200_000  # rows above which plots, sample rows and correlations use a sample
+EXACT_ROWS = 5_000_000  # rows above which medians and distinct counts are approximations
 SAMPLE_SHOWN = 10  # sample rows shown per table
 TOP_VALUES = 12  # bars of a value-count chart
 VALUE_BARS = 30  # a number column with at most this many distinct values gets one bar each
@@ -134,6 +136,7 @@ def profile_table(
     spec: Table | None = None,
     *,
     sample_rows: int = SAMPLE_ROWS,
+    exact_rows: int = EXACT_ROWS,
 ) -> TableFigures:
     """The figures of the table DuckDB shows as ``view`` (a view or table name, unquoted).
 
@@ -141,7 +144,7 @@ def profile_table(
     types = {row[0]: row[1] for row in fetch(con, f"DESCRIBE {quote_ident(view)}")}
     kinds = {col: _KINDS.get(source_kind(t, False), "other") for col, t in types.items()}
     (rows,) = fetch(con, f"SELECT count(*) FROM {quote_ident(view)}")[0]
-    approximate = rows > sample_rows
+    approximate = rows > exact_rows
     stats = _column_stats(con, view, types, kinds, approximate) if rows else {}
     sample, sample_size = _sample(con, view, list(types), spec, rows, sample_rows)
     columns = []

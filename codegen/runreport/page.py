@@ -164,10 +164,12 @@ def _table(t: TableFigures, c: Contents) -> str:
         parts.append(f'<p class="lede">{esc(t.spec.description)}</p>')
     parts.append(f"<p>{t.rows:,} rows, {len(t.columns)} columns.</p>")
     if t.sampled:
+        approximate = any(c.approximate for c in t.columns)
         parts.append(
             f'<p class="note">Plots, sample rows and correlations are drawn from a deterministic '
-            f"sample of {t.sample_size:,} of the {t.rows:,} rows; medians and distinct counts are "
-            f"DuckDB's approximations.</p>"
+            f"sample of {t.sample_size:,} of the {t.rows:,} rows; the other figures are over every "
+            f"row{', medians and distinct counts (≈) as approximations' if approximate else ''}."
+            "</p>"
         )
     parts.append(f"<h3>Sample rows</h3>{_sample(t)}")
     parts.append('<h3>Columns</h3><div class="cards">')
@@ -180,7 +182,7 @@ def _table(t: TableFigures, c: Contents) -> str:
 def _sample(t: TableFigures) -> str:
     if not t.sample_rows:
         return '<p class="muted">No rows.</p>'
-    head = "".join(f"<th>{esc(h)}</th>" for h in t.sample_header)
+    head = "".join(f'<th title="{esc(h)}">{esc(h)}</th>' for h in t.sample_header)
     body = []
     for row in t.sample_rows:
         cells = []
@@ -193,6 +195,8 @@ def _sample(t: TableFigures) -> str:
         body.append(f"<tr>{''.join(cells)}</tr>")
     shown = len(t.sample_rows)
     note = f"{shown} of {t.rows:,} rows, picked by a hash of the key so they spread over the table"
+    if len(t.sample_header) > 8:
+        note += f"; {len(t.sample_header)} columns: scroll sideways for all of them"
     return (
         f'<div class="scroll"><table class="grid sample"><tr>{head}</tr>{"".join(body)}</table>'
         f'</div><p class="caption">{note}.</p>'
@@ -260,12 +264,12 @@ def _stats(col: ColumnFigures) -> str:
         early, late = ("earliest", "latest") if col.kind == "time" else ("min", "max")
         low_bad = _beyond(col.minimum, spec.min if spec else None, below=True)
         high_bad = _beyond(col.maximum, spec.max if spec else None, below=False)
-        rows.append((early, value(col.minimum), "bad" if low_bad else ""))
-        median = ("≈ " if col.approximate and col.median is not None else "") + value(col.median)
+        rows.append((early, _stat(col.minimum), "bad" if low_bad else ""))
+        median = ("≈ " if col.approximate and col.median is not None else "") + _stat(col.median)
         rows.append(("median", median, ""))
         if col.mean is not None:
-            rows.append(("mean", value(col.mean), ""))
-        rows.append((late, value(col.maximum), "bad" if high_bad else ""))
+            rows.append(("mean", _stat(col.mean), ""))
+        rows.append((late, _stat(col.maximum), "bad" if high_bad else ""))
     elif col.kind == "boolean" and col.true is not None:
         rows.append(("true", count_share(col.true, col.present) if col.true else "0", ""))
     elif col.kind == "text" and col.length is not None:
@@ -275,6 +279,15 @@ def _stats(col: ColumnFigures) -> str:
         f"<tr><th>{esc(label)}</th><td{_class(kind)}>{esc(text)}</td></tr>"
         for label, text, kind in rows
     )
+
+
+def _stat(v: Any) -> str:
+    """A figure: a median time to the second (an approximation has made-up microseconds)."""
+    if v is None:
+        return "–"
+    if isinstance(v, dt.datetime) and v.microsecond:
+        v = v.replace(microsecond=0)
+    return value(v)
 
 
 def _beyond(found: Any, bound: Any, *, below: bool) -> bool:
@@ -475,7 +488,8 @@ def _provenance(c: Contents) -> str:
         ("attempts", str(len(m.attempts)) if m.attempts else ""),
         ("tokens", usage),
         ("time", f"{timings.total_s:.1f} s in all: model {timings.llm_s:.1f} s, sandbox "
-                 f"{timings.run_s:.1f} s, validation {timings.validate_s:.1f} s"),
+                 f"{timings.run_s:.1f} s, validation {timings.validate_s:.1f} s"
+                 if timings.total_s else ""),
         ("sandbox image", str(m.image.get("reference") or "")),
         ("spec sha256", m.spec_sha256 or ""),
         ("program sha256", m.program_sha256 or ""),

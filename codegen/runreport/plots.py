@@ -208,7 +208,11 @@ def compact(value: float) -> str:
 
 
 def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Cut in the middle: columns often differ only at the end (reading_14, reading_15)."""
+    if len(text) <= width:
+        return text
+    tail = width // 2
+    return text[: width - tail - 1] + "…" + text[-tail:]
 
 
 def _figure(width: float, height: float) -> tuple[Figure, object]:

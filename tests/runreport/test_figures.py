@@ -118,9 +118,10 @@ tables:
 
 
 def test_above_the_sample_size_plots_use_a_deterministic_sample_and_figures_say_approximate():
+    assert not column(profile(pd.DataFrame({"v": range(3000)}), sample_rows=1000), "v").approximate
     frame = pd.DataFrame({"id": np.arange(5000), "v": np.arange(5000) % 97})
-    first = profile(frame, sample_rows=1000)
-    again = profile(frame, sample_rows=1000)
+    first = profile(frame, sample_rows=1000, exact_rows=2000)
+    again = profile(frame, sample_rows=1000, exact_rows=2000)
     assert first.rows == 5000 and first.sampled and 700 < first.sample_size < 1300
     assert first.sample_rows == again.sample_rows and len(first.sample_rows) == 10
     v = column(first, "v")
