@@ -273,3 +273,25 @@ tables:
 def test_collect_without_a_spec_profiles_whatever_tables_there_are():
     figures = collect(None, {"t": pd.DataFrame({"x": [1, 2]})})
     assert figures.tables[0].columns[0].spec is None and figures.rules == []
+
+
+def test_data_not_of_the_spec_types_still_gets_figures_and_rules_say_why_not_judged():
+    spec = load_spec("""
+name: s
+tables:
+  t:
+    rows: 3
+    columns:
+      a: {type: integer}
+      b: {type: integer}
+    rules:
+      - increasing: [a, b]
+      - check: "a < b"
+""")
+    frame = pd.DataFrame({"a": ["one", "two", "three"], "b": [1, 2, 3]})
+    figures = collect(spec, {"t": frame})
+    a = column(figures.tables[0], "a")
+    assert (a.kind, a.duck_type, a.distinct) == ("text", "VARCHAR", 3)  # the data as it is
+    trend, check = figures.rules
+    assert trend.passed is None and trend.detail == "a column is missing or not of its type"
+    assert check.passed is None and check.detail.startswith("cannot run on the data")
