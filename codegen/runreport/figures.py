@@ -14,7 +14,7 @@ samples rows for Spearman rho: the same data always gives the same report.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import duckdb
@@ -289,8 +289,6 @@ def _sample_rows(
 
 def _with_plot(con: duckdb.DuckDBPyConnection, sample: str, col: ColumnFigures) -> ColumnFigures:
     """The column's figures with what its plot shows (or a note saying why there is none)."""
-    from dataclasses import replace
-
     spec = col.spec
     if col.present == 0:
         return replace(col, note="no values: every row is null" if col.rows else "no rows")

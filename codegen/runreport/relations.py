@@ -11,7 +11,7 @@ A fan-out is one grouped left join of the parent's distinct keys to the child's 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import duckdb
@@ -137,9 +137,7 @@ def rule_results(
 
 
 def _replace(result: RuleResult, **changes: object) -> RuleResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
+    return replace(result, **changes)  # type: ignore[arg-type]
 
 
 def _judge_check(
