@@ -49,9 +49,10 @@ test: setup
 	$(BIN)/pytest -q
 
 # The inner loop: the logic with in-process fakes and loopback servers, under a minute; no
-# Docker, no model, nothing slow (markers in pyproject.toml). `make test` runs everything.
+# Docker, no model, no browser, nothing slow (markers in pyproject.toml). `make test` runs
+# everything.
 test-fast: venv
-	$(BIN)/pytest -q -m "not docker and not local_model and not slow"
+	$(BIN)/pytest -q -m "not docker and not local_model and not slow and not browser"
 
 lint: venv
 	$(BIN)/ruff check codegen sandbox tests bench

@@ -1,5 +1,5 @@
-"""`make demo`: the main job with the embedded local model, then what was saved and how
-to re-run it.
+"""`make demo`: the main job with the embedded local model, then what was saved, its HTML
+report, and how to re-run it.
 
 Set-up (venv, sandbox image, llama.cpp server, model) is done by `make setup` before this runs.
 """
@@ -36,6 +36,13 @@ def main() -> int:
           f"{len(validation.get('warnings') or [])} warning(s); "
           f"attempts: {len(manifest['attempts'])}; model: {manifest['model']}")  # fmt: skip
     relative = run_dir.relative_to(ROOT)
+    print(f"\n$ sdgen report {relative}", flush=True)
+    made = subprocess.run([sdgen, "report", str(relative)], cwd=ROOT, stdout=subprocess.PIPE,
+                          text=True)  # fmt: skip
+    if made.returncode != 0:
+        return made.returncode
+    report = (ROOT / made.stdout.strip().splitlines()[-1]).resolve()
+    print(f"report: {report}  (open it in a browser: no network needed)")
     print("\nre-run it offline at another size, or look inside:")
     print(f"  .venv/bin/sdgen rerun {relative} --rows 100000")
     print(f"  .venv/bin/sdgen audit {relative}")

@@ -5,6 +5,7 @@
     run.tables["housing"]                                  # a pandas DataFrame
     run.rerun(rows=100_000)                                # offline, no LLM
     sd.validate(sd.Spec.from_yaml("examples/housing.yaml"), run.path / "data")
+    sd.report(run)                                         # run.path / "report.html"
 
 The names below are imported on first use, so ``import codegen`` (and the ``sdgen`` command) stay
 fast.
@@ -24,6 +25,7 @@ _EXPORTS = {
     "load_run": "codegen.api",
     "rerun": "codegen.api",
     "read_spec": "codegen.api",
+    "report": "codegen.api",
     "Run": "codegen.runs.run",
     "Manifest": "codegen.runs.manifest",
     "Spec": "codegen.spec.model",
@@ -42,6 +44,7 @@ _EXPORTS = {
     "GenerationError": "codegen.errors",
     "RunError": "codegen.errors",
     "RerunError": "codegen.errors",
+    "ReportError": "codegen.errors",
     "RunIntegrityError": "codegen.errors",
     "RunNotFoundError": "codegen.errors",
     "ValidationInputError": "codegen.errors",
@@ -56,6 +59,7 @@ __all__ = [
     "OpenAIChatClient",
     "ProgramRunner",
     "Report",
+    "ReportError",
     "RerunError",
     "RowsError",
     "Run",
@@ -72,16 +76,18 @@ __all__ = [
     "load_run",
     "messages",
     "read_spec",
+    "report",
     "rerun",
     "validate",
 ]
 
 if TYPE_CHECKING:
-    from codegen.api import generate, load_run, messages, read_spec, rerun
+    from codegen.api import generate, load_run, messages, read_spec, report, rerun
     from codegen.errors import (
         GenerationError,
         LLMError,
         ModelError,
+        ReportError,
         RerunError,
         RowsError,
         RunError,

@@ -5,6 +5,7 @@
     run.tables["orders"]            # a pandas DataFrame, read from the run's Parquet
     bigger = run.rerun(rows=50_000) # offline, no LLM: a new saved run
     sd.validate(run.spec, bigger.path / "data").ok
+    sd.report(run)                  # <run>/report.html: plots, figures, rules, provenance
 
 Nothing here prints: news goes to the ``progress`` callback, if one is given.
 """
@@ -214,3 +215,15 @@ def rerun(
     run = run if isinstance(run, Run) else Run(run)
     runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
     return run.rerun(rows, seed=seed, out=out, csv=csv, runner=runner)
+
+
+def report(run: str | Path | Run) -> Path:
+    """Write the run's HTML report, ``<run>/report.html``, and return its path: one
+    self-contained file (no network needed to open it) with, per table, sample rows and per
+    column a plot, nulls, distinct values and min/median/max; correlations; foreign-key fan-out;
+    every rule of the spec with how well it holds; realism figures where measured; provenance.
+    An older report of the run is replaced. Raises ``RunNotFoundError`` for a directory that is
+    no run, ``ReportError`` when its tables cannot be read."""
+    from codegen.runreport import write_report
+
+    return write_report(run if isinstance(run, Run) else Run(run))

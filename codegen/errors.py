@@ -35,8 +35,9 @@ exception at all but a ``RunResult`` with ``failure`` set.
           ├── RunNotFoundError      not a saved run (no readable manifest)
           ├── RunIntegrityError     its program changed since it was saved
           ├── RunExistsError        a run directory is never overwritten
-          └── RerunError            the saved program failed, or its new tables fail validation;
-                                    ``report`` when validation failed
+          ├── RerunError            the saved program failed, or its new tables fail validation;
+          │                         ``report`` when validation failed
+          └── ReportError           the run's HTML report could not be made (DuckDB failed)
 """
 
 from __future__ import annotations
@@ -216,3 +217,8 @@ class RerunError(RunError):
     def __init__(self, message: str, *, run_dir: Path | None = None, report: Any = None) -> None:
         super().__init__(message, run_dir=run_dir)
         self.report = report
+
+
+class ReportError(RunError):
+    """The run's report could not be made: DuckDB failed reading its tables, or the file could not
+    be written."""

@@ -1,4 +1,4 @@
-"""A notebook session as a script: generate, read the DataFrames, re-run at 10x, validate."""
+"""A notebook session as a script: generate, read the DataFrames, re-run at 10x, validate, look."""
 
 import codegen as sd
 
@@ -10,3 +10,4 @@ bigger = run.rerun(rows=10 * run.rows["housing"])  # offline: the saved program,
 print(bigger.rows, bigger.path)
 report = sd.validate(run.spec, bigger.tables, bigger.rows)  # DataFrames or a directory
 print("valid:", report.ok, "-", len(report.warnings), "warning(s)")
+print("look at it:", sd.report(bigger))  # <run>/report.html: plots, figures, rules, provenance

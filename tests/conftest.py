@@ -7,13 +7,17 @@ is sorted by what it needs rather than by remembering a decorator:
 - ``docker``: uses the Docker engine (docker_client, sandbox_image, run_program, no_leftovers);
 - ``local_model``: uses the real local model (real_local_model);
 - ``corpus``: reads ../shared/corpus (corpus_dir); skips with a one-line reason where it is absent,
-  fails where SDGEN_REQUIRE_CORPUS=1.
+  fails where SDGEN_REQUIRE_CORPUS=1;
+- ``browser``: renders pages in headless Chromium (chromium); skips where Chromium is absent,
+  fails where SDGEN_REQUIRE_BROWSER=1.
 
-`make test-fast` deselects docker, local_model and slow; `make test` runs everything.
+`make test-fast` deselects docker, local_model, browser and slow; `make test` runs everything.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +50,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.local_model)
         if "corpus_dir" in used:
             item.add_marker(pytest.mark.corpus)
+        if "chromium" in used:
+            item.add_marker(pytest.mark.browser)
         if item.get_closest_marker("corpus") and not corpus.available() and not corpus.required():
             # A skip mark rather than pytest.skip(): the summary then names the test, not conftest.
             item.add_marker(pytest.mark.skip(reason=corpus.absent_reason()))
@@ -89,6 +95,20 @@ def corpus_dir() -> Path:
     fail it under SDGEN_REQUIRE_CORPUS=1) before this runs.
     """
     return CORPUS
+
+
+# --- a real browser ----------------------------------------------------------------------------
+@pytest.fixture
+def chromium() -> str:
+    """The headless browser's executable (Debian's ``chromium``). Without it the test skips, or
+    fails when SDGEN_REQUIRE_BROWSER=1 (as in CI, which installs it)."""
+    path = shutil.which("chromium")
+    if path is None:
+        reason = "no chromium on PATH (apt-get install chromium)"
+        if os.environ.get("SDGEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"SDGEN_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    return path
 
 
 # --- the real Docker engine ---------------------------------------------------------------

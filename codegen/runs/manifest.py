@@ -86,6 +86,8 @@ class Manifest(_Record):
     rows: dict[str, int] = Field(default_factory=dict)
     tables: list[dict[str, Any]] = Field(default_factory=list)  # the sandbox's view: dtypes, bytes
     validation: dict[str, Any] = Field(default_factory=dict)  # Report.to_dict()
+    # realism probes, where measured: probe name -> {"passed": bool, "value": ..., "expected": ...}
+    realism: dict[str, Any] = Field(default_factory=dict)
     image: dict[str, Any] = Field(default_factory=dict)
     limits: dict[str, Any] = Field(default_factory=dict)
     timings: Timings = Field(default_factory=Timings)

@@ -6,7 +6,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("pandas", "numpy", "pyarrow", "duckdb", "openai", "black", "docker", "pydantic", "yaml")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "duckdb",
+    "openai",
+    "black",
+    "docker",
+    "pydantic",
+    "yaml",
+    "matplotlib",
+)
 
 
 def test_importing_the_cli_loads_no_heavy_library():
@@ -25,7 +36,9 @@ def test_help_lists_every_command_group():
         text=True,
         check=True,
     )
-    for command in ("exec", "image", "generate", "csv", "rerun", "validate", "spec", "model"):
+    for command in (
+        "exec", "image", "generate", "csv", "rerun", "validate", "spec", "model", "report",
+    ):  # fmt: skip
         assert command in done.stdout
 
 
