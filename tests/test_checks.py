@@ -681,17 +681,23 @@ def test_enforcing_stops_at_the_share_min_fraction_allows():
     assert 0.9 <= short.mean() < 1  # 90% is enough: the rest keep their drawn codes
 
 
+LONG_OWNERS = BANK.replace(
+    "      owner: {type: string}\n",
+    '      owner: {type: string}\n    rules:\n      - check: "LENGTH(owner) > 50"\n',
+)
+
+
 def test_a_check_that_cannot_converge_stops_the_program_with_its_name():
     """No owner in the list is long enough: redrawing cannot help, and the program says so."""
-    spec = BANK.replace(
-        "      owner: {type: string}\n",
-        "      owner: {type: string}\n    rules:\n" '      - check: "LENGTH(owner) > 50"\n',
-    )
-    with pytest.raises(
-        ValueError,
-        match=r"check 'LENGTH\(owner\) > 50' holds on only 0\.0% of " r"rows after 60 rounds",
-    ):
-        _generate(spec, {"accounts": 10, "transactions": 2000}, 1)
+    message = r"check 'LENGTH\(owner\) > 50' holds on only 0\.0% of rows, after 60 rounds"
+    with pytest.raises(ValueError, match=message):
+        _generate(LONG_OWNERS, {"accounts": 10, "transactions": 20}, 1)
+
+
+def test_a_hopeless_check_on_a_large_table_stops_early():
+    """A round that mends none of a thousand rows, with every column taking part, ends it."""
+    with pytest.raises(ValueError, match=r"holds on only 0\.0% of rows, after 1 round of"):
+        _generate(LONG_OWNERS, {"accounts": 5000, "transactions": 20}, 1)
 
 
 def test_enforced_programs_pass_in_the_sandbox(sandbox_image, no_leftovers, tmp_path):

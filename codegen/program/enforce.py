@@ -23,6 +23,7 @@ import ast
 from dataclasses import dataclass
 
 ROUNDS = 60
+STUCK_ROWS = 1000  # a round that mends none of this many rows ends the step
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,22 @@ def enforce_lines(
         lines.append(f"    {false[index]} = np.flatnonzero(sql_false({check.condition}, {count}))")
     allowed = [_allowed(check.min_fraction, count) for check in checks]
     done = " and ".join(f"len({f}) <= {a}" for f, a in zip(false, allowed, strict=True))
-    lines += [f"    for {attempt} in range({ROUNDS}):", f"        if {done}:", "            break"]
+    total = " + ".join(f"len({f})" for f in false)
+    # Once every column takes part, a round that mends none of a thousand rows or more is the
+    # last: the check is out of reach as the columns are drawn, and the program says so at once
+    # rather than after every round over a large table.
+    final = max(begin for joins in start.values() for begin in joins.values())
+    before = f"{prefix}_before"
+    stuck = f"{attempt} > {final} and {before} <= {total}"
+    done_rounds = f"{prefix}_rounds"
+    lines += [
+        f"    {before} = {total} + 1",
+        f"    {done_rounds} = 0",
+        f"    for {attempt} in range({ROUNDS}):",
+        f"        if {done} or ({stuck} and {total} >= {STUCK_ROWS}):",
+        "            break",
+        f"        {before} = {total}",
+    ]
     for name in involved:
         parts = []
         for index, begin in start.get(name, {}).items():
@@ -138,9 +154,11 @@ def enforce_lines(
             f"        {false[index]} = sql_recheck({false[index]}, {changed}, "
             f"sql_false({again}, {size}), {count})"
         )
+    lines.append(f"        {done_rounds} = {attempt} + 1")
     for index, check in enumerate(checks):
         lines.append(
-            f"    sql_unmet({false[index]}, {allowed[index]}, {check.text!r}, {ROUNDS}, {count})"
+            f"    sql_unmet({false[index]}, {allowed[index]}, {check.text!r}, {done_rounds}, "
+            f"{count})"
         )
     return lines
 

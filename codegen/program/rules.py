@@ -412,6 +412,10 @@ class _Planner:
             has_min = low is not None and not all(self.at_least(b.tree, low) for b in highs)
             has_max = high is not None and not all(self.at_most(b.tree, high) for b in lows)
             plan.window = _window(lows, highs, column.type)
+            if plan.window is not None and column.type == "integer":
+                base = self.value_of(plan.window[0].tree)
+                if base is None or base.kind != "int":  # whole numbers only from whole numbers
+                    plan.window = None
             if plan.window is not None and not (has_min or has_max):
                 continue  # between a bound and the same bound plus a width: exact
             if (lows and highs) or (lows and has_max) or (highs and has_min):
@@ -828,33 +832,55 @@ class _Planner:
         return True
 
 
+def _offset(tree: exp.Expression, type_: str) -> tuple[exp.Expression, float] | None:
+    """(base, offset) of ``base + k`` / ``k + base`` / ``base - k`` (k a number, or an interval
+    in days for dates and in seconds for datetimes); offset 0 for a bound without one."""
+    node = _strip(tree)
+    if isinstance(node, exp.Add | exp.Sub):
+        pairs = [(node.this, node.expression, 1)]
+        if isinstance(node, exp.Add):
+            pairs.append((node.expression, node.this, 1))
+        else:
+            pairs = [(node.this, node.expression, -1)]
+        for base, amount, sign in pairs:
+            value = _amount(_strip(amount), type_)
+            if value is not None:
+                return _strip(base), sign * value
+    return node, 0.0
+
+
+def _amount(node: exp.Expression, type_: str) -> float | None:
+    negative = isinstance(node, exp.Neg)
+    node = _strip(node.this) if negative else node
+    if type_ in ("integer", "float"):
+        if isinstance(node, exp.Literal) and not node.is_string:
+            value = float(node.name)
+            return -value if negative else value
+        return None
+    parts = interval_parts(node)
+    if parts is None:
+        return None
+    seconds = {"D": 86_400, "h": 3_600, "m": 60, "s": 1}.get(parts[0])
+    if seconds is None or (type_ == "date" and parts[0] != "D"):
+        return None
+    value = parts[1] if type_ == "date" else parts[1] * seconds
+    return -value if negative else value
+
+
 def _window(lows: list[Bound], highs: list[Bound], type_: str) -> tuple[Bound, Bound, float] | None:
-    """(lower, upper, width) when the upper bound is the lower one plus a positive width
-    (``value_date BETWEEN CAST(booked_at AS DATE) AND CAST(booked_at AS DATE) + INTERVAL 3 DAY``):
-    the column is then drawn within the width, exactly."""
+    """(lower, upper, width) when both bounds are one expression plus different offsets
+    (``value_date BETWEEN CAST(booked_at AS DATE) AND CAST(booked_at AS DATE) + INTERVAL 3 DAY``,
+    ``ABS(b - a) <= 5``): the column is then drawn within the width, exactly."""
     if len(lows) != 1 or len(highs) != 1:
         return None
     low, high = lows[0], highs[0]
-    top = _strip(high.tree)
-    if not isinstance(top, exp.Add) or _strip(top.this) != _strip(low.tree):
+    below, above = _offset(low.tree, type_), _offset(high.tree, type_)
+    if below is None or above is None or below[0] != above[0]:
         return None
-    width = _strip(top.expression)
-    parts = interval_parts(width)
-    if parts is not None:
-        unit, amount = parts
-        if type_ == "date" and unit != "D" or type_ not in ("date", "datetime"):
-            return None
-        seconds = {"D": 86_400, "h": 3_600, "m": 60, "s": 1}.get(unit)
-        if seconds is None:
-            return None
-        amount = amount if type_ == "date" else amount * seconds
-    elif isinstance(width, exp.Literal) and not width.is_string and type_ in ("integer", "float"):
-        amount = float(width.name)
-        if type_ == "integer" and not amount.is_integer():
-            return None
-    else:
+    width = above[1] - below[1]
+    if type_ == "integer" and not width.is_integer():
         return None
-    return (low, high, amount) if amount > 0 else None
+    return (low, high, width) if width > 0 else None
 
 
 def midnight(tree: exp.Expression, table: Any) -> bool:

@@ -91,7 +91,7 @@ def build_scaffold(spec: Any) -> Scaffold:
         plan.settle(order)  # nothing may read a column drawn after it
         dry = {name: code_of(name, variables)[0] for name in table.columns}
         for name in paired:
-            dry[name] = "..."  # drawn by _pair_key; never drawn again
+            dry[name] = "0"  # drawn by _pair_key, a key: never drawn again
         enforced = _enforced(table, plan, dry, order, variables, count)
         to_model = set(plan.left()) - {index for index, _ in enforced}
         unshaped = set(range(len(plan.checks))) - plan.shaped

@@ -308,9 +308,9 @@ def sql_unmet(false_rows, allowed, check, rounds, n):
     if len(false_rows) > allowed:
         held = 1 - len(false_rows) / max(n, 1)
         raise ValueError(
-            f"check {check!r} holds on only {held:.1%} of rows after {rounds} rounds of drawing "
-            "its columns again: they rarely meet it as drawn; draw them so that it holds more "
-            "often"
+            f"check {check!r} holds on only {held:.1%} of rows, after {rounds} "
+            f"round{'s' * (rounds != 1)} of drawing again the rows where it is false: as its "
+            "columns are drawn, it is too rarely true; draw them so that it holds more often"
         )
 
 
