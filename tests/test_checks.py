@@ -641,6 +641,30 @@ def test_a_window_between_two_bounds_is_drawn_within_it():
     assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
 
 
+@pytest.mark.parametrize(
+    "checks",
+    [
+        ["value_date >= booked_at::DATE", "value_date <= booked_at::DATE + INTERVAL '3 days'"],
+        ["value_date - CAST(booked_at AS DATE) BETWEEN 0 AND 3"],
+        ["date_diff('day', booked_at, value_date) BETWEEN 0 AND 3"],
+        ["value_date >= CAST(booked_at AS DATE) AND value_date < CAST(booked_at AS DATE) + 4"],
+    ],
+)
+def test_a_window_written_other_ways_is_the_same_window(checks):
+    from codegen.validation.validator import validate
+
+    head, _, _ = BANK.partition('    rules:\n      - check: "value_date >=')
+    spec = load_spec(head + "    rules:\n" + "".join(f'      - check: "{c}"\n' for c in checks))
+    plan = plan_table(spec.tables["transactions"], "transactions")
+    assert plan.exact == set(range(len(checks)))
+    program = fill_lists(build_scaffold(spec).source)
+    assert "rng.integers(0, 3 + 1, size=n_transactions)" in program
+    rows = {"accounts": 80, "transactions": 2000}
+    result = InProcessRunner().run(program, _out(), rows=rows, seed=6)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
 # ----------------------------------------------------------------------------- enforcing
 
 

@@ -360,7 +360,7 @@ class _Planner:
         atoms: dict[int, list[exp.Expression]] = {}
         for index, (_, parsed) in enumerate(self.checks):
             if parsed.tree is not None and parsed.row_level:
-                atoms[index] = _conjuncts(parsed.tree.copy())
+                atoms[index] = _conjuncts(parsed.tree.copy().transform(self.plain))
         done: dict[int, list[bool]] = {i: [False] * len(parts) for i, parts in atoms.items()}
         literal: dict[tuple[int, int], str] = {}  # atoms met through a column's min and max
         # One pass per kind of atom, the most binding first: values, steps and literal bounds
@@ -424,6 +424,23 @@ class _Planner:
         return shaky | self.loose
 
     # -------------------------------------------------------------- helpers
+    def plain(self, node: exp.Expression) -> exp.Expression:
+        """The same meaning in fewer kinds of node: ``date_diff('day', a, b)`` is
+        ``CAST(b AS DATE) - CAST(a AS DATE)``, and a date column cast to DATE is the column."""
+        if isinstance(node, exp.DateDiff):
+            unit = node.args.get("unit")
+            if unit is None or unit.name.lower().rstrip("s") == "day":
+                later = self.plain(exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE")))
+                earlier = self.plain(
+                    exp.Cast(this=node.expression.copy(), to=exp.DataType.build("DATE"))
+                )
+                return exp.paren(exp.Sub(this=later, expression=earlier))
+        if isinstance(node, exp.Cast) and isinstance(node.this, exp.Column):
+            column = self.table.columns.get(node.this.name)
+            if column is not None and column.type == "date" and node.to.this.name == "DATE":
+                return node.this.copy()
+        return node
+
     def targetable(self, name: str) -> bool:
         column = self.table.columns[name]
         return name not in self.key_or_reference and not column.pattern and not column.values
@@ -857,6 +874,8 @@ def _amount(node: exp.Expression, type_: str) -> float | None:
             value = float(node.name)
             return -value if negative else value
         return None
+    if type_ == "date" and isinstance(node, exp.Literal) and node.name.isdigit():
+        return -float(node.name) if negative else float(node.name)  # date + n: n days
     parts = interval_parts(node)
     if parts is None:
         return None
