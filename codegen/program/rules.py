@@ -7,21 +7,29 @@ half the rows break the check. So the starting program solves each check for one
 can, splitting conjunctions into their parts:
 
 - an equality with a column alone on one side defines it: ``total = subtotal + vat``,
-  ``due_on = loaned_on + INTERVAL 21 DAY`` (the column is written as the other side);
-- a comparison bounds the column row by row (``value_date <= CAST(booked_at AS DATE) + INTERVAL
-  3 DAY``; ``BETWEEN``, ``ABS(a - b) <= k`` and sums are read as bounds); the column is drawn
-  from the bound plus a gap the model may tune; bounds by a literal tighten its min and max;
+  ``due_on = loaned_on + INTERVAL 21 DAY`` (the column is written as the other side; whole
+  numbers and times may be moved across, ``ts - start = minutes * INTERVAL 1 MINUTE``);
+- a comparison bounds the column row by row (``arrival > departure + INTERVAL 30 MINUTE``;
+  ``BETWEEN``, ``ABS(a - b) <= k``, sums and ``date_diff('day', ...)`` are read as bounds): the
+  column is drawn from the bound plus a gap the model may tune, or uniformly within a window
+  when its two bounds are one expression plus two offsets (``value_date`` from
+  ``CAST(booked_at AS DATE)`` to 3 days later); bounds by a literal tighten its min and max;
 - ``IN`` (or ``= 'x'``) gives the values it is drawn from; any check on a column drawn from fixed
   values alone (``<>``, ``NOT IN``, ``LENGTH``, ``LIKE``) keeps only the values that pass it;
 - ``x % k = 0`` draws multiples; ``x IS NOT NULL`` draws no nulls;
 - which rows are null: ``(status = 'placed') = (shipped_at IS NULL)``, and the implications
   ``status <> 'closed' OR closed_at IS NOT NULL`` (null exactly where the condition holds) and
-  ``ends_on IS NULL OR ends_on >= starts_on`` (the rest of the check solved for ``ends_on``).
+  ``ends_on IS NULL OR ends_on >= starts_on`` (the rest of the check solved for ``ends_on``);
+- an implication that sets a value, ``fine_eur = 0 OR returned_on > due_on``: the column is
+  drawn, then set to the value wherever the condition is not true;
+- ``manager_id <> id`` of a self-reference drawn as a tree holds as drawn.
 
 A column is solved from columns drawn before it, never the other way round; a plan that would make
 two columns wait for each other is not made. ``TablePlan.exact`` lists the checks met on every row
-by construction. The starting program enforces the others it can evaluate (it draws the rows where
-one is false again) and leaves the rest to the model, as comments.
+by construction, ``TablePlan.shaped`` those the drawing aims at but may miss on a few rows (a
+column clipped to its max, between two bounds that may cross). The starting program enforces the
+checks not exact that it can evaluate (``codegen.program.enforce``: it draws the rows where one is
+false again) and leaves the rest to the model, as comments.
 """
 
 from __future__ import annotations

@@ -328,6 +328,8 @@ def _enforced(
     never redrawn, nor a column that a column the model writes is computed from."""
     blanks = {name for name, expression in code.items() if expression == "..."}
     reads = {name: reads_of(code[name], variables) for name in code}
+    for name in blanks:  # what the model's code may read: the columns its checks read
+        reads[name] = {c for _, p in plan.checks if name in p.columns for c in p.columns} - {name}
     keys = {name for name, c in table.columns.items() if c.primary_key or c.unique}
     # A tree of rows (manager_id): each row's value depends on the whole column's keys.
     trees = {
@@ -357,13 +359,17 @@ def _enforced(
         except CannotCompile:
             continue
         sources: set[str] = set()
+        seen: set[str] = set()
         stack = list(parsed.columns)
         while stack:  # a column computed from others is redrawn through them
             name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
             if code[name] != "..." and is_random(code[name]):
                 sources.add(name)
             else:
-                stack.extend(reads[name] - sources)
+                stack.extend(reads[name])
         sources -= keys | feeding_blanks | blanks | trees
         if not sources:
             continue
