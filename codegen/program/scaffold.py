@@ -18,9 +18,24 @@ import ast
 import keyword
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from codegen.program.rules import Order, formula_for, multiple_of, null_when_for, order_for
+from sqlglot import exp
+
+from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
+from codegen.program.rules import Bound, TablePlan, midnight, plan_table
+from codegen.program.sqlcode import (
+    CannotCompile,
+    Code,
+    ColumnRef,
+    compile_condition,
+    compile_value,
+    helpers_used,
+    interval_parts,
+    strip_parens,
+)
+from codegen.program.sqlruntime import source_of
 from codegen.program.starting import Blank, BlankKind, Scaffold
 
 _NOT_NAME = re.compile(r"\W+")
@@ -57,33 +72,42 @@ def build_scaffold(spec: Any) -> Scaffold:
             f"    # Table {table_name!r}" + (f": {table.description}" if table.description else ""),
         ]
         lines.append(f"    {count} = rows[{table_name!r}]")
+        plan = plan_table(table, table_name)
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
         lines += _pair_key(frames, table_name, table, frame, count, used, variables)
-        # A dry pass with each column's own name for its variable: which columns a column's code
-        # reads, and which the model writes (they come after the columns their checks read).
-        names = {column: column for column in table.columns}
-        dry = {
-            column_name: _column_code(
-                frames, table_name, table, column_name, column, count, names, lookups
-            )
-            for column_name, column in table.columns.items()
-        }
-        for column_name in _ordered_columns(table, {c: code for c, (code, _, _) in dry.items()}):
-            if column_name in variables:
+        paired = set(variables)
+        for column_name in table.columns:  # every column's variable, in the spec's order
+            if column_name not in variables:
+                variables[column_name] = _variable(table_name, column_name, used)
+        columns = {name: plan.column(table, name) for name in table.columns}
+
+        code_of = partial(_code_of, frames, table_name, table, columns, count, lookups, plan)
+
+        # A dry pass with every column drawn: which columns a column's code reads, and which the
+        # model writes (they come after the columns their checks read).
+        dry = {name: code_of(name, variables)[0] for name in table.columns}
+        order = _ordered_columns(table, dry, variables, plan)
+        plan.settle(order)  # nothing may read a column drawn after it
+        dry = {name: code_of(name, variables)[0] for name in table.columns}
+        for name in paired:
+            dry[name] = "0"  # drawn by _pair_key, a key: never drawn again
+        enforced = _enforced(table, plan, dry, order, variables, count)
+        to_model = set(plan.left()) - {index for index, _ in enforced}
+        unshaped = set(range(len(plan.checks))) - plan.shaped
+        drawn = {name: variables[name] for name in paired}
+        for column_name in order:
+            if column_name in paired:
                 continue  # written by _pair_key
-            column = table.columns[column_name]
-            variable = _variable(table_name, column_name, used)
-            variables[column_name] = variable
-            expression, note, params = _column_code(
-                frames, table_name, table, column_name, column, count, variables, lookups
-            )
+            variable = variables[column_name]
+            drawn[column_name] = variable
+            expression, note, params = code_of(column_name, drawn)
             note += targets.get(column_name, "")
             kind = BlankKind.CODE if expression == "..." else None
             if kind is BlankKind.CODE:  # the model writes this one: the checks it must pass, here
-                note += _check_notes(table, column_name)
-            elif multiple_of(table, column_name) is None:  # a check no formula here knows
-                alone = _check_notes(table, column_name, alone=True)
+                note += _check_notes(plan, column_name, to_model)
+            else:  # a check on this column alone that no line here is made to meet
+                alone = _check_notes(plan, column_name, unshaped, alone=True)
                 note += alone
                 kind = BlankKind.COLUMN if alone else None  # the model may rewrite the line
             comment = ""
@@ -96,6 +120,7 @@ def build_scaffold(spec: Any) -> Scaffold:
                     blank = Blank(name, ask, _shown(name, value), comment, table_name, column_name)
                     written.append((len(lines), blank))
                 lines.append(f"    {name} = {value}")
+            dry[column_name] = expression
         for rule in table.rules:
             check = getattr(rule, "check", None)
             if check:
@@ -103,6 +128,8 @@ def build_scaffold(spec: Any) -> Scaffold:
                     "every row" if rule.min_fraction >= 1 else f"{rule.min_fraction:.0%} of rows"
                 )
                 lines.append(f"    # On {share} this must hold: {check}")
+        prefix = _identifier(f"{frame}_check", used)
+        lines += enforce_lines([e for _, e in enforced], order, dry, variables, count, prefix)
         lines.append(f"    {frame} = pd.DataFrame(")
         lines.append("        {")
         for column_name in table.columns:
@@ -120,9 +147,29 @@ def build_scaffold(spec: Any) -> Scaffold:
     if helper:
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
+    needed = helpers_used("\n".join(lines))
+    if needed:  # checks evaluated as DuckDB would: the functions the program calls
+        helper = source_of(needed).splitlines() + ["", ""]
+        lines[3:3] = helper
+        written = [(index + len(helper), blank) for index, blank in written]
     text = "\n".join(lines) + "\n"
     source = format_program(text)
     return Scaffold(source, _placed(text, source, written))
+
+
+def _code_of(
+    frames: dict[str, str],
+    table_name: str,
+    table: Any,
+    columns: dict[str, Any],
+    count: str,
+    lookups: set[str],
+    plan: TablePlan,
+    name: str,
+    drawn: dict[str, str],
+) -> tuple[str, str, list[Parameter]]:
+    """``_column_code`` for a column of a table, with the columns drawn so far."""
+    return _column_code(frames, table_name, table, name, columns[name], count, drawn, lookups, plan)
 
 
 def _shown(name: str, expression: str) -> str:
@@ -220,42 +267,33 @@ def _rule_targets(table: Any) -> dict[str, str]:
     return notes
 
 
-def _mentions(text: str, column_name: str) -> bool:
-    return re.search(rf"\b{re.escape(column_name)}\b", text) is not None
-
-
-def _check_rules_on(table: Any, column_name: str) -> list[Any]:
-    """The table's SQL check rules that mention the column."""
-    return [
-        rule
-        for rule in table.rules
-        if getattr(rule, "check", None) and _mentions(rule.check, column_name)
-    ]
-
-
-def _check_notes(table: Any, column_name: str, alone: bool = False) -> str:
-    """The checks on the column, as "; must hold on 95% of rows: ..." (``alone``: only those
-    that read no other column)."""
+def _check_notes(plan: TablePlan, column_name: str, shown: set[int], alone: bool = False) -> str:
+    """The checks among ``shown`` that read the column, as "; must hold on 95% of rows: ..."
+    (``alone``: only those that read no other column)."""
     notes = []
-    for rule in _check_rules_on(table, column_name):
-        others = [c for c in table.columns if c != column_name and _mentions(rule.check, c)]
-        if alone and others:
+    for index, (rule, parsed) in enumerate(plan.checks):
+        if index not in shown or column_name not in parsed.columns:
+            continue
+        if alone and set(parsed.columns) != {column_name}:
             continue
         share = "" if rule.min_fraction >= 1 else f" on {rule.min_fraction:.0%} of rows"
         notes.append(f"; must hold{share}: {rule.check}")
     return "".join(notes)
 
 
-def _ordered_columns(table: Any, code: dict[str, str]) -> list[str]:
+def _ordered_columns(
+    table: Any, code: dict[str, str], variables: dict[str, str], plan: TablePlan
+) -> list[str]:
     """Spec order, except that a column comes after the columns its code reads, and a column the
     model writes (``...``) after the columns its checks read (``shipped_at`` after ``status``)."""
     sources: dict[str, set[str]] = {name: set() for name in table.columns}
     for name, expression in code.items():
-        read = [rule.check for rule in _check_rules_on(table, name)] if expression == "..." else []
-        text = "\n".join(read) or expression
-        sources[name] |= {
-            other for other in table.columns if other != name and _mentions(text, other)
-        }
+        if expression == "...":
+            for _, parsed in plan.checks:
+                if name in parsed.columns:
+                    sources[name] |= set(parsed.columns) - {name}
+        else:
+            sources[name] |= reads_of(expression, variables) - {name}
     ordered: list[str] = []
     remaining = list(table.columns)
     while remaining:
@@ -264,6 +302,83 @@ def _ordered_columns(table: Any, code: dict[str, str]) -> list[str]:
         ordered.append(chosen)
         remaining.remove(chosen)
     return ordered
+
+
+def _refs(table: Any, plan: TablePlan | None, variables: dict[str, str]) -> dict[str, ColumnRef]:
+    """How compiled checks read the columns drawn so far."""
+    refs = {}
+    for name, variable in variables.items():
+        column = plan.column(table, name) if plan is not None else table.columns[name]
+        refs[name] = ColumnRef(variable, column.type, column.nullable)
+    return refs
+
+
+def _enforced(
+    table: Any,
+    plan: TablePlan,
+    code: dict[str, str],
+    order: list[str],
+    variables: dict[str, str],
+    count: str,
+) -> list[tuple[int, Enforced]]:
+    """The checks the program enforces (see ``codegen.program.enforce``): those not met by
+    construction that compile and read no column the model writes, with the columns to redraw.
+
+    A column computed from others is redrawn through the columns it is computed from; keys are
+    never redrawn, nor a column that a column the model writes is computed from."""
+    blanks = {name for name, expression in code.items() if expression == "..."}
+    reads = {name: reads_of(code[name], variables) for name in code}
+    for name in blanks:  # what the model's code may read: the columns its checks read
+        reads[name] = {c for _, p in plan.checks if name in p.columns for c in p.columns} - {name}
+    keys = {name for name, c in table.columns.items() if c.primary_key or c.unique}
+    # A tree of rows (manager_id): each row's value depends on the whole column's keys.
+    trees = {
+        name
+        for name, c in table.columns.items()
+        if c.references and name in reads and reads[name] & set(table.primary_key)
+    }
+
+    def ancestors(name: str) -> set[str]:
+        found, stack = set(), list(reads[name])
+        while stack:
+            node = stack.pop()
+            if node not in found:
+                found.add(node)
+                stack.extend(reads[node])
+        return found
+
+    feeding_blanks = set().union(*(ancestors(b) for b in blanks)) if blanks else set()
+    refs = _refs(table, plan, variables)
+    chosen = []
+    for index in plan.left():
+        rule, parsed = plan.checks[index]
+        if parsed.tree is None or not parsed.row_level or set(parsed.columns) & blanks:
+            continue
+        try:
+            condition = compile_condition(parsed.tree, refs, count)
+        except CannotCompile:
+            continue
+        sources: set[str] = set()
+        seen: set[str] = set()
+        stack = list(parsed.columns)
+        while stack:  # a column computed from others is redrawn through them
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if code[name] != "..." and is_random(code[name]):
+                sources.add(name)
+            else:
+                stack.extend(reads[name])
+        sources -= keys | feeding_blanks | blanks | trees
+        if not sources:
+            continue
+        redraw = tuple(sorted(sources, key=order.index, reverse=True))
+        text = " ".join(rule.check.split())
+        chosen.append(
+            (index, Enforced(text, strip_parens(condition.text), rule.min_fraction, redraw))
+        )
+    return chosen
 
 
 def _bounds(column: Any) -> str:
@@ -286,9 +401,11 @@ def _column_code(
     count: str,
     variables: dict[str, str],
     lookups: set[str] | frozenset[str] = frozenset(),
+    plan: TablePlan | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
-    otherwise; the parameters are the lines above it, the model's numbers and value lists."""
+    otherwise; the parameters are the lines above it, the model's numbers and value lists.
+    ``plan`` says what the table's checks make of the column (``codegen.program.rules``)."""
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -327,6 +444,11 @@ def _column_code(
                 expression = earlier
             return expression, f"{note}; points at an earlier row's {parent_column}", []
         return "...", f"{note}; refers to another row's {parent_column} in this table", []
+    solved = _solved_code(table, name, column, count, variables, plan)
+    if solved is not None:  # what a check defines or bounds, from the columns it reads
+        expression, relation, params = solved
+        expression = _with_nulls(table, name, column, expression, count, variables, plan)
+        return expression, note + relation, params
     if column.values:
         values = list(column.values)
         # A unique column, or a lookup table (others refer to it) with a row per value: each
@@ -336,30 +458,16 @@ def _column_code(
             expression = f"np.array({values!r})[np.arange({count}) % {len(values)}]"
         else:
             expression = f"rng.choice({values!r}, size={count})"
-        return _with_nulls(table, name, column, expression, count, variables), "fixed values", []
+        return (
+            _with_nulls(table, name, column, expression, count, variables, plan),
+            "fixed values",
+            [],
+        )
     if kind == "boolean":
         expression = _with_nulls(
-            table, name, column, f"rng.random({count}) < 0.5", count, variables
+            table, name, column, f"rng.random({count}) < 0.5", count, variables, plan
         )
         return expression, "boolean", []
-    formula = formula_for(table, name)
-    if formula is not None and all(read in variables for read in formula[1]):
-        expression = formula[0]
-        for read in formula[1]:
-            expression = re.sub(rf"\b{re.escape(read)}\b", variables[read], expression)
-        note += f"; = {formula[0]}, as its check says"
-        return _with_nulls(table, name, column, expression, count, variables), note, []
-    order = order_for(table, name) if _rule_source(table, name) is None else None
-    if order is not None and order.other in variables:
-        expression, params = _ordered_expression(column, variables[name], variables[order.other],
-                                                 order, count)  # fmt: skip
-        relation = "on or after" if order.after else "on or before"
-        if order.strict:
-            relation = "after" if order.after else "before"
-        note += f"; {relation} {order.other}, by a gap of days_low to days_high"
-        if kind not in ("date", "datetime"):
-            note = note.replace("days_low to days_high", "gap_low to gap_high")
-        return _with_nulls(table, name, column, expression, count, variables), note, params
     if kind in ("date", "datetime") and (column.min is not None or column.max is not None):
         # With one bound only, a ten-year span from it (the model may change it).
         decade = "pd.DateOffset(years=10)"
@@ -372,23 +480,47 @@ def _column_code(
         expression = f"pd.to_datetime({draw}, unit='s')"
         if kind == "date":
             expression = f"{expression}.normalize()"
-        return _with_nulls(table, name, column, expression, count, variables), note, []
-    expression, params = _blank_expression(table, name, column, count, variables, table_name)
-    return _with_nulls(table, name, column, expression, count, variables), note, params
+        return _with_nulls(table, name, column, expression, count, variables, plan), note, []
+    expression, params = _blank_expression(table, name, column, count, variables, plan, table_name)
+    return _with_nulls(table, name, column, expression, count, variables, plan), note, params
 
 
 def _with_nulls(
-    table: Any, name: str, column: Any, expression: str, count: str, variables: dict[str, str]
+    table: Any,
+    name: str,
+    column: Any,
+    expression: str,
+    count: str,
+    variables: dict[str, str],
+    plan: TablePlan | None = None,
 ) -> str:
-    """A nullable column's expression with its nulls: on the rows a check names
+    """A column's expression with the value a check sets on some rows (``fine_eur = 0 OR
+    returned_on > due_on``), and its nulls if it is nullable: on the rows a check names
     (``(status = 'placed') = (shipped_at IS NULL)``), else on about one row in ten."""
+    otherwise = plan.columns[name].otherwise if plan is not None else None
+    if otherwise is not None and expression != "...":
+        refs = _refs(table, plan, variables)
+        try:
+            value = compile_value(otherwise[0], refs, count)
+            unless = compile_condition(otherwise[1], refs, count, True)
+        except CannotCompile:
+            pass  # it reads a column drawn later: TablePlan.settle has given it up
+        else:
+            keep = f"sql_true({unless.text}, {count})" if unless.nullable else unless.text
+            fill = strip_parens(value.text) if value.const else _stored(column, value, count)
+            expression = f"np.where({strip_parens(keep)}, {expression}, {fill})"
     if not column.nullable or expression == "...":  # a blank's comment says it may be null
         return expression
-    when = null_when_for(table, name)
-    if when is not None and when.other in variables:
-        condition = f"{variables[when.other]} {'==' if when.equal else '!='} {when.value!r}"
-    else:
-        condition = f"rng.random({count}) < 0.1"
+    condition = f"rng.random({count}) < 0.1"
+    where = plan.columns[name].null_where if plan is not None else None
+    if where is not None:
+        try:
+            code = compile_condition(where.tree, _refs(table, plan, variables), count, True)
+        except CannotCompile:
+            pass  # it reads a column drawn later: TablePlan.settle has given it up
+        else:
+            condition = f"sql_true({code.text}, {count})" if code.nullable else code.text
+            condition = strip_parens(condition)
     if column.type == "boolean":  # a nullable boolean keeps True/False beside its nulls
         return f'pd.Series({expression}, dtype="boolean").mask({condition})'
     series = expression if expression.startswith("pd.Series(") else f"pd.Series({expression})"
@@ -397,44 +529,263 @@ def _with_nulls(
     return f"{series}.mask({condition})"
 
 
-def _ordered_expression(
-    column: Any, variable: str, source: str, order: Order, count: str
-) -> tuple[str, list[Parameter]]:
-    """``column`` from ``source`` plus or minus a gap, so that a check such as
-    ``shipped_at >= placed_at`` holds on every row; the gap's bounds are the model's to tune."""
-    sign = "+" if order.after else "-"
-    first = 1 if order.strict else 0
-    if column.type in ("date", "datetime"):
-        low, high = f"{variable}_days_low", f"{variable}_days_high"
-        params: list[Parameter] = [
-            (low, str(first), BlankKind.NUMBER),
-            (high, "30", BlankKind.NUMBER),
-        ]
-        if column.type == "date":
-            gap = f"rng.integers({low}, {high} + 1, size={count})"
+def _solved_code(
+    table: Any,
+    name: str,
+    column: Any,
+    count: str,
+    variables: dict[str, str],
+    plan: TablePlan | None,
+) -> tuple[str, str, list[Parameter]] | None:
+    """(expression, note, parameters) for a column a check defines or bounds, None otherwise."""
+    if plan is None:
+        return None
+    solved = plan.columns[name]
+    refs = _refs(table, plan, variables)
+    try:
+        if solved.define is not None:
+            code = compile_value(solved.define.tree, refs, count)
+            note = f"; = {solved.define.tree.sql(dialect='duckdb')}, as its check says"
+            return _tidy(_stored(column, code, count)), note, []
+        if solved.window is not None:
+            low, high, width = solved.window
+            code = compile_value(low.tree, refs, count)
+            if column.type == "date" and not midnight(low.tree, table):
+                code = Code(f"sql_day({code.text}, up=True)", "date", code.nullable)
+            expression, note, params = _window_code(
+                column, code, low.strict, high.strict, width, count
+            )
+            return _tidy(expression), note, params
+        if solved.bounds:
+            bounds = [(b, compile_value(b.tree, refs, count)) for b in solved.bounds]
+            if column.type in ("date", "datetime"):
+                expression, note, params = _bounded_time(
+                    table, column, variables[name], bounds, count
+                )
+            else:
+                expression, note, params = _bounded_number(column, variables[name], bounds, count)
+            return _tidy(expression), note, params
+    except CannotCompile:
+        return None  # it reads a column drawn later: TablePlan.settle has given it up
+    return None
+
+
+def _tidy(expression: str) -> str:
+    """An expression with no more parentheses than Python needs."""
+    return ast.unparse(ast.parse(expression, mode="eval"))
+
+
+def _stored(column: Any, code: Code, count: str) -> str:
+    """A defining expression as the column stores it (DuckDB then finds the two equal)."""
+    text = strip_parens(code.text)
+    if code.const:
+        return f"np.full({count}, {text})"
+    if column.type == "integer" and ("sql_" in text or "/" in text or code.kind != "int"):
+        if column.nullable:
+            return f'pd.array({text}, dtype="Int64")'
+        return f"np.asarray({text}, dtype=np.int64)"
+    if column.type == "float" and code.kind == "int":
+        return f"np.asarray({text}, dtype=float)"
+    return text
+
+
+def _relation(bounds: list[tuple[Bound, Code]], words: tuple[str, str, str, str]) -> str:
+    """How a column's bounds read in its comment: "after placed_at", "at most 10"."""
+    parts = []
+    for bound, _ in bounds:
+        word = words[(0 if bound.lower else 2) + (0 if bound.strict else 1)]
+        parts.append(f"{word} {bound.tree.sql(dialect='duckdb')}")
+    return " and ".join(parts)
+
+
+def _edge(
+    items: list[tuple[Bound, Code]], lower: bool, whole: bool, fold: bool
+) -> tuple[str, bool]:
+    """(text, strict) of the tightest of a column's lower (or upper) bounds. ``whole``: made of
+    whole numbers, where a strict bound is the next whole number (``fold``: always so)."""
+    texts = []
+    fold = fold or len(items) > 1
+    for bound, code in items:
+        text = code.text
+        if whole and code.kind in ("dec", "float"):  # a fractional bound on whole numbers
+            if lower:
+                text = f"(np.floor({text}) + 1)" if bound.strict else f"np.ceil({text})"
+            else:
+                text = f"(np.ceil({text}) - 1)" if bound.strict else f"np.floor({text})"
+        elif whole and fold and bound.strict:
+            text = f"({text} {'+' if lower else '-'} 1)"
+        texts.append(text)
+    combined = texts[0]
+    for text in texts[1:]:
+        combined = f"np.{'maximum' if lower else 'minimum'}({combined}, {text})"
+    strict = any(b.strict for b, _ in items) and not (whole and fold)
+    if whole and any(c.kind in ("dec", "float") for _, c in items):
+        strict = False
+    return combined, strict
+
+
+def _gap_high(items: list[tuple[Bound, Code]], unit: str, default: float) -> float:
+    """A default widest gap: the offset a single bound names (``<= booked + 3 days``: 3)."""
+    if len(items) == 1:
+        offset = items[0][0].offset
+        if offset is not None and offset[0] == unit and offset[1] > 0:
+            return offset[1]
+    return default
+
+
+def _bounded_number(
+    column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+) -> tuple[str, str, list[Parameter]]:
+    """A number between its bounds: one bound plus (or minus) a gap the model may tune, or
+    uniform between two."""
+    integer = column.type == "integer"
+    lows = [item for item in bounds if item[0].lower]
+    highs = [item for item in bounds if not item[0].lower]
+    lower = "None" if column.min is None else repr(column.min)
+    upper = "None" if column.max is None else repr(column.max)
+    words = ("above", "at least", "below", "at most")
+    if lows and highs:
+        low, _ = _edge(lows, True, integer, True)
+        high, _ = _edge(highs, False, integer, True)
+        if integer:
+            draw = f"{low} + np.floor(rng.random(size={count}) * (({high}) - ({low}) + 1))"
         else:
-            gap = f"rng.uniform({low}, {high}, size={count})"
-        expression = f"pd.Series(pd.to_datetime({source}) {sign} pd.to_timedelta({gap}, unit='D'))"
-        expression += ".dt.normalize()" if column.type == "date" else '.dt.floor("s")'
-        if column.min is not None or column.max is not None:
-            lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
-            upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
-            expression += f".clip(lower={lower}, upper={upper})"
-        return expression, params
+            draw = f"{low} + rng.random(size={count}) * (({high}) - ({low}))"
+        expression = f"np.clip({draw}, {lower}, {upper})"
+        if integer and not column.nullable:
+            expression += ".astype(int)"
+        return expression, f"; {_relation(bounds, words)}", []
+    items = lows or highs
+    edge, strict = _edge(items, bool(lows), integer, False)
+    first = 1 if strict else 0
     typical_low, typical_high = _typical_range(column)
-    low, high = f"{variable}_gap_low", f"{variable}_gap_high"
     widest = max(first + 1, (typical_high - typical_low) / 4)
-    params = [
+    widest = _gap_high(items, "", int(widest) if integer else widest)
+    low, high = f"{variable}_gap_low", f"{variable}_gap_high"
+    params: list[Parameter] = [
         (low, str(first), BlankKind.NUMBER),
-        (high, _number(int(widest) if column.type == "integer" else widest), BlankKind.NUMBER),
+        (high, _number(int(widest) if integer else widest), BlankKind.NUMBER),
     ]
-    if column.type == "integer":
+    if integer:
         gap = f"rng.integers({low}, {high} + 1, size={count})"
     else:
         gap = f"rng.uniform({low}, {high}, size={count})"
-    lower = "None" if column.min is None else repr(column.min)
-    upper = "None" if column.max is None else repr(column.max)
-    return f"np.clip({source} {sign} {gap}, {lower}, {upper})", params
+    expression = f"np.clip({edge} {'+' if lows else '-'} {gap}, {lower}, {upper})"
+    if integer and not column.nullable and any(c.kind != "int" for _, c in items):
+        expression += ".astype(int)"
+    note = f"; {_relation(bounds, words)}, by a gap of gap_low to gap_high"
+    return expression, note, params
+
+
+_GAP_UNITS = {  # numpy unit -> (name, seconds, default widest gap)
+    "D": ("days", 86_400, 30),
+    "h": ("hours", 3_600, 24),
+    "m": ("minutes", 60, 180),
+    "s": ("seconds", 1, 3_600),
+}
+
+
+def _window_code(
+    column: Any, low: Code, strict_low: bool, strict_high: bool, width: float, count: str
+) -> tuple[str, str, list[Parameter]]:
+    """A column between a bound and the same bound plus ``width`` (days for dates, seconds for
+    datetimes, the column's units for numbers), uniform."""
+    first, last = int(strict_low), width - int(strict_high)
+    base = strip_parens(low.text) if low.text.startswith("(") else low.text
+    if column.type == "float":
+        expression = f"{base} + rng.uniform(0, {_number(width)}, size={count})"
+    else:
+        step = {
+            "integer": "",
+            "date": '.astype("timedelta64[D]")',
+            "datetime": '.astype("timedelta64[s]")',
+        }[column.type]
+        expression = f"{base} + rng.integers({first}, {_number(last)} + 1, size={count}){step}"
+    return expression, "; within the window its checks give, uniformly", []
+
+
+def _bounded_time(
+    table: Any, column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+) -> tuple[str, str, list[Parameter]]:
+    """A date or datetime after (or before) its bound by a gap the model may tune, in the unit
+    the check's interval uses (days by default), or uniform between two bounds; dates at
+    midnight, datetimes in whole seconds."""
+    date = column.type == "date"
+    unit = "D"
+    for bound, _ in bounds:
+        for interval in bound.tree.find_all(exp.Interval):
+            parts = interval_parts(interval)
+            if parts is not None and parts[0] in _GAP_UNITS and not date:
+                unit = parts[0]
+                break
+    name, _, default = _GAP_UNITS[unit]
+    shifted = []
+    for bound, code in bounds:  # a datetime bound on a date: to the day within the bound
+        if date and code.kind == "ts" and not midnight(bound.tree, table):
+            up = bound.lower != bound.strict
+            text = f"sql_day({code.text}, up={up})"
+            if bound.strict:
+                text = f"({text} {'+' if bound.lower else '-'} np.timedelta64(1, \"D\"))"
+            code = Code(text, "date", code.nullable)
+            bound = Bound(bound.lower, bound.tree, False, bound.reads, bound.check)
+        shifted.append((bound, code))
+    lows = [item for item in shifted if item[0].lower]
+    highs = [item for item in shifted if not item[0].lower]
+    words = ("after", "on or after", "before", "on or before")
+    if lows and highs:
+        low = _edge_time(lows, True, date)
+        high = _edge_time(highs, False, date)
+        step = f'np.timedelta64(1, "{"D" if date else "s"}")'
+        span = f"(({high}) - ({low})) / {step}" + (" + 1" if date else "")
+        offset = f"np.floor(rng.random(size={count}) * ({span}))"
+        expression = f'{low} + {offset}.astype("timedelta64[{"D" if date else "s"}]")'
+        if column.min is not None or column.max is not None:
+            lowest = f'np.datetime64("{column.min}")'.replace(" ", "T") if column.min else "None"
+            highest = f'np.datetime64("{column.max}")'.replace(" ", "T") if column.max else "None"
+            expression = f"np.clip({expression}, {lowest}, {highest})"
+        return expression, f"; {_relation(bounds, words)}", []
+    items = lows or highs
+    edge = _edge_time(items, bool(lows), date)
+    if len(items) == 1 and items[0][1].raw is not None:
+        edge = items[0][1].raw  # a column as it is: pd.to_datetime reads it
+    strict = any(b.strict for b, _ in items) and len(items) == 1
+    low, high = f"{variable}_{name}_low", f"{variable}_{name}_high"
+    params: list[Parameter] = [
+        (low, str(1 if strict else 0), BlankKind.NUMBER),
+        (high, _number(_gap_high(items, unit, default)), BlankKind.NUMBER),
+    ]
+    if date:
+        gap = f"rng.integers({low}, {high} + 1, size={count})"
+    else:
+        gap = f"rng.uniform({low}, {high}, size={count})"
+    pandas_unit = {"D": "D", "h": "h", "m": "min", "s": "s"}[unit]
+    sign = "+" if lows else "-"
+    expression = (
+        f"pd.Series(pd.to_datetime({edge}) {sign} pd.to_timedelta({gap}, unit={pandas_unit!r}))"
+    )
+    expression += ".dt.normalize()" if date else '.dt.floor("s")'
+    if column.min is not None or column.max is not None:
+        lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
+        upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
+        expression += f".clip(lower={lower}, upper={upper})"
+    note = f"; {_relation(bounds, words)}, by a gap of {name}_low to {name}_high"
+    return expression, note, params
+
+
+def _edge_time(items: list[tuple[Bound, Code]], lower: bool, date: bool) -> str:
+    """The tightest of a column's lower (or upper) time bounds; several fold their strictness
+    (one day, or one second)."""
+    texts = []
+    step = f'np.timedelta64(1, "{"D" if date else "s"}")'
+    for bound, code in items:
+        text = code.text
+        if bound.strict and len(items) > 1:
+            text = f"({text} {'+' if lower else '-'} {step})"
+        texts.append(text)
+    combined = texts[0]
+    for text in texts[1:]:
+        combined = f"np.{'maximum' if lower else 'minimum'}({combined}, {text})"
+    return combined
 
 
 def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
@@ -453,6 +804,7 @@ def _blank_expression(
     column: Any,
     count: str,
     variables: dict[str, str],
+    plan: TablePlan | None = None,
     table_name: str = "",
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
@@ -532,7 +884,7 @@ def _blank_expression(
         expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
-    step = multiple_of(table, name)
+    step = plan.columns[name].step if plan is not None else None
     if step is not None:  # `minutes % 5 = 0`: round to the step, within the bounds
         lowest = "None" if column.min is None else str(-(-int(column.min) // step) * step)
         highest = "None" if column.max is None else str(int(column.max) // step * step)

@@ -10,11 +10,11 @@ of the primary key (or of all columns), so the same data always gives the same r
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import duckdb
 
+from codegen.spec.checks import parse_check
 from codegen.spec.model import CheckRule, DecreasingRule, IncreasingRule, quote_ident
 from codegen.validation.loading import LoadedTable
 from codegen.validation.report import (
@@ -170,7 +170,7 @@ def _check_sql(
 ) -> list[Finding]:
     """A check rule false on more rows than ``min_fraction`` allows, with the first such rows."""
     name = table.name
-    mentioned = [c for c in table.spec.columns if _mentions(rule.check, c)]
+    mentioned = list(parse_check(rule.check, table.spec).columns)
     if any(not table.usable(c) for c in mentioned):
         return []  # the missing or mistyped column is reported already
     columns = ", ".join(mentioned) or None
@@ -206,16 +206,6 @@ def _false_rows(
     order = f" ORDER BY {', '.join(quote_ident(c) for c in key)}" if key else ""
     rows = fetch(con, f"SELECT {cols} FROM {table.view} WHERE {cond}{order} LIMIT {EXAMPLES}")
     return [dict(zip(shown_cols, row, strict=True)) for row in rows]
-
-
-def _mentions(sql: str, column: str) -> bool:
-    """Whether a SQL text names the column (as a bare word or quoted), case-insensitively."""
-    bare = r"(?<![\w\"])" + re.escape(column) + r"(?![\w\"])"
-    quoted = re.escape('"' + column.replace('"', '""') + '"')
-    return (
-        re.search(bare, sql, re.IGNORECASE) is not None
-        or re.search(quoted, sql, re.IGNORECASE) is not None
-    )
 
 
 # ----------------------------------------------------------------------------- whole rows

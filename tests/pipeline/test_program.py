@@ -263,9 +263,10 @@ def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
 def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     sandbox_image, no_leftovers, openai_stub, client, tmp_path
 ):
+    # gcd is beyond the starting program (items <> 7 it now meets by drawing items again)
     spec_text = SPEC.replace(
         "      - increasing: [items, amount]\n",
-        '      - increasing: [items, amount]\n      - check: "items <> 7"\n',
+        '      - increasing: [items, amount]\n      - check: "gcd(items, 7) = 1"\n',
     )
     rewrite = "items = rng.integers(1, 7, size=n_orders)"
     openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
@@ -274,9 +275,9 @@ def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
         ask="blanks",
     )  # fmt: skip
     first, second = result.attempts
-    assert first.failure == "validation" and "items <> 7" in (first.error or "")
+    assert first.failure == "validation" and "gcd(items, 7) = 1" in (first.error or "")
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
-    assert "# items: integer; from 1 to 10; must hold: items <> 7" in asked
+    assert "# items: integer; from 1 to 10; must hold: gcd(items, 7) = 1" in asked
     repair = openai_stub.chat_requests[1].messages[-1]["content"]
     assert "To change a column that is not a blank, add its line" in repair
     assert second.variant == "blanks filled in, with its own column lines"

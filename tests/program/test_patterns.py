@@ -415,6 +415,7 @@ def test_the_same_seed_gives_the_same_column_for_every_real_world_pattern(helper
 def realistic():
     """realistic_strings as a generated program gets it (with strings_from_pattern beside it)."""
     import faker  # noqa: F401 - a dev dependency, as pinned in the sandbox image
+
     namespace = {"np": np, "pd": pd}
     exec(
         compile(HELPER_SOURCE + "\n\n" + REALISTIC_SOURCE, "<generated program>", "exec"), namespace

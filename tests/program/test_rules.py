@@ -1,18 +1,12 @@
-"""Columns tied to others by a table's checks: the shapes read off the check text, and starting
-programs built from them that pass those checks in the real sandbox."""
+"""Columns tied to others by a table's checks: the plan read off the parsed checks
+(``codegen.program.rules``), and starting programs built from it that pass those checks in the
+real sandbox."""
 
 from __future__ import annotations
 
 import pytest
 
-from codegen.program.rules import (
-    NullWhen,
-    Order,
-    formula_for,
-    multiple_of,
-    null_when_for,
-    order_for,
-)
+from codegen.program.rules import plan_table
 from codegen.program.scaffold import build_scaffold
 from codegen.spec.model import load_spec
 
@@ -45,43 +39,86 @@ tables:
 """
 
 
-def table():
-    return load_spec(TRIPS).tables["trips"]
+def plan(text: str = TRIPS):
+    return plan_table(load_spec(text).tables["trips"], "trips")
+
+
+def bounds(column: str, text: str = TRIPS) -> list[tuple[str, str]]:
+    """A column's bounds as (">", "booked_on"): the column is greater than the other side."""
+    words = {(True, True): ">", (True, False): ">=", (False, True): "<", (False, False): "<="}
+    return [(words[b.lower, b.strict], b.tree.sql()) for b in plan(text).columns[column].bounds]
 
 
 @pytest.mark.parametrize(
     ("column", "expected"),
     [
-        ("starts_on", Order("booked_on", ">")),
-        ("ends_on", Order("starts_on", ">=")),
-        ("max_price", Order("min_price", ">=")),  # written the other way round in the check
-        ("free_seats", Order("seats", "<")),
-        ("booked_on", None),  # the earlier column is never made from the later one
-        ("min_price", None),
-        ("state", None),  # not an ordered type
+        ("starts_on", [(">", "booked_on")]),
+        ("ends_on", [(">=", "starts_on")]),  # inside "ends_on IS NULL OR ..."
+        ("max_price", [(">=", "min_price")]),  # written the other way round in the check
+        ("free_seats", [("<", "seats")]),
+        ("booked_on", []),  # the earlier column is never made from the later one
+        ("min_price", []),
+        ("state", []),  # not an ordered type
     ],
 )
-def test_order_is_read_from_either_side_of_a_comparison(column, expected):
-    assert order_for(table(), column) == expected
+def test_bounds_are_read_from_either_side_of_a_comparison(column, expected):
+    assert bounds(column) == expected
 
 
 def test_null_rows_are_read_from_an_equality_of_conditions():
-    assert null_when_for(table(), "ends_on") == NullWhen("state", "done", equal=False)
-    spec = load_spec(TRIPS.replace("(ends_on IS NULL) = (state <> 'done')",
-                                   "(state = 'open') = (ends_on IS NOT NULL)"))  # fmt: skip
-    assert null_when_for(spec.tables["trips"], "ends_on") == NullWhen("state", "open", False)
-    assert null_when_for(table(), "insured") is None
+    where = plan().columns["ends_on"].null_where
+    assert where is not None and where.tree.sql() == "state <> 'done'"
+    other = TRIPS.replace("(ends_on IS NULL) = (state <> 'done')",
+                          "(state = 'open') = (ends_on IS NOT NULL)")  # fmt: skip
+    where = plan(other).columns["ends_on"].null_where
+    assert where is not None and where.tree.sql() == "NOT (state = 'open')"
+    assert plan().columns["insured"].null_where is None
 
 
 def test_steps_and_formulas_are_read_from_their_checks():
-    assert multiple_of(table(), "minutes") == 15 and multiple_of(table(), "seats") is None
-    assert formula_for(table(), "fee") == (
-        "np.round(seats * min_price, 2) + 3",
-        ["min_price", "seats"],
+    trips = plan()
+    assert trips.columns["minutes"].step == 15 and trips.columns["seats"].step is None
+    fee = trips.columns["fee"].define
+    assert fee is not None and fee.tree.sql() == "ROUND(seats * min_price, 2) + 3"
+    assert fee.reads == {"seats", "min_price"}
+    assert trips.columns["seats"].define is None
+    assert trips.exact >= {1, 2, 4, 5, 6}  # starts_on is clipped to its max: enforced
+
+
+def test_a_column_is_never_made_from_one_made_from_it():
+    """``min_price = fee / 2`` defines min_price from fee; fee's own check would then read
+    min_price, so fee is not made from it: that check is left to be enforced."""
+    trips = plan(TRIPS.replace('"minutes % 15 = 0"', '"min_price = fee / 2"'))
+    assert trips.columns["min_price"].define is not None
+    assert trips.columns["fee"].define is None and 6 not in trips.exact
+
+
+@pytest.mark.parametrize(
+    ("check", "column", "expected"),
+    [
+        ("ABS(max_price - min_price) <= 50", "max_price", [(">=", "-50 + min_price"),
+                                                           ("<=", "50 + min_price")]),
+        ("max_price BETWEEN min_price AND min_price * 2", "max_price",
+         [(">=", "min_price"), ("<=", "min_price * 2")]),
+        ("max_price - min_price >= 5", "max_price", [(">=", "5 + min_price")]),
+        ("NOT max_price < min_price", "max_price", [(">=", "min_price")]),
+    ],
+)  # fmt: skip
+def test_sums_abs_between_and_not_are_read_as_bounds(check, column, expected):
+    text = TRIPS.replace('"min_price <= max_price"', f'"{check}"')
+    assert bounds(column, text) == expected
+
+
+def test_literal_bounds_tighten_min_and_max_and_lists_keep_what_passes():
+    text = TRIPS.replace('"minutes % 15 = 0"', '"seats > 2 AND seats <= 8.5"').replace(
+        "state:       {type: string, values: [open, cancelled, done], nullable: true}",
+        "state:       {type: string, values: [open, cancelled, done, x], nullable: true}",
     )
-    assert formula_for(table(), "seats") is None
-    spec = load_spec(TRIPS.replace('"minutes % 15 = 0"', '"min_price = fee / 2"'))
-    assert formula_for(spec.tables["trips"], "min_price") is None  # fee comes later: not from it
+    text += "      - check: \"state NOT IN ('cancelled') AND LENGTH(state) > 1\"\n"
+    trips = plan(text)
+    assert (trips.columns["seats"].low, trips.columns["seats"].high) == (3, 8)
+    assert trips.columns["state"].values == ["open", "done"]
+    assert {5, 7} <= trips.exact
 
 
 def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path):

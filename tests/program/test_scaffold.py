@@ -113,7 +113,7 @@ tables:
       shipped_at: {type: datetime, nullable: true}
       weight:     {type: float, min: 0}
     rules:
-      - check: "shipped_at IS NULL OR shipped_at - placed_at < INTERVAL 9 DAY"
+      - check: "shipped_at IS NULL OR dayname(shipped_at) <> 'Sunday'"
 """
 
 
