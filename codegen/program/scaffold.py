@@ -818,13 +818,14 @@ def _blank_expression(
     high = "None" if column.max is None else repr(column.max)
     source = _rule_source(table, name)
     params: list[Parameter] = []
-    if column.pattern and kind == "string":
+    pattern = column.pattern or (_checked_pattern(table, name) if kind == "string" else None)
+    if pattern and kind == "string" and column.values is None:
         from codegen.program.patterns import pattern_call
 
         unique = bool(column.unique or column.primary_key)
         context = f"{table_name} {table.description or ''}"  # whose name a `name` column is
         expression = pattern_call(
-            "rng", count, column.pattern, unique,
+            "rng", count, pattern, unique,
             name=name, description=column.description or "", context=context,
         ) or "..."  # fmt: skip
     elif source is not None and kind in ("integer", "float"):
@@ -868,6 +869,10 @@ def _blank_expression(
         expression = (
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
+    elif kind == "string" and (
+        realistic := _realistic_text(table, name, column, count, table_name)
+    ):
+        expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
     elif kind == "string":
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
@@ -891,6 +896,54 @@ def _blank_expression(
         expression = f"np.clip(np.round({expression} / {step}) * {step}, {lowest}, {highest})"
         expression = f"{expression}.astype(int)"
     return expression, params
+
+
+def _checked_pattern(table: Any, name: str) -> str | None:
+    """A pattern that a check on the column alone states in other words: ``regexp_matches(x,
+    'r')`` or ``regexp_full_match`` (strings matching r in full match it in part too), or
+    ``x LIKE 'SKU-%'`` (``%`` as a word or more, ``_`` as one character)."""
+    import re
+
+    from sqlglot import exp
+
+    from codegen.spec.checks import table_checks
+
+    for _, parsed in table_checks(table):
+        tree = parsed.tree
+        if parsed.columns != (name,) or not isinstance(
+            tree, exp.RegexpLike | exp.RegexpFullMatch | exp.Like
+        ):
+            continue
+        subject, literal = tree.this, tree.expression
+        if not isinstance(subject, exp.Column) or not isinstance(literal, exp.Literal):
+            continue
+        if not literal.is_string:
+            continue
+        if not isinstance(tree, exp.Like):
+            return literal.this
+        like = {"%": "[A-Za-z0-9]+", "_": "[A-Za-z0-9]"}
+        return "".join(like.get(c, re.escape(c)) for c in literal.this)
+    return None
+
+
+# A free-text column that says what it holds is drawn from Faker; any single line is allowed.
+_ANY_LINE = ".+"
+
+
+def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:
+    """Faker's values for a string column with no list and no pattern whose name or description
+    says what it holds (``email``, ``city``, a customer's ``name``); None for any other."""
+    from codegen.program.pattern_meaning import providers_for
+    from codegen.program.patterns import pattern_call
+
+    context = f"{table_name} {table.description or ''}"  # whose name a `name` column is
+    if column.values is not None or not providers_for(name, column.description or "", context):
+        return None
+    unique = bool(column.unique or column.primary_key)
+    return pattern_call(
+        "rng", count, _ANY_LINE, unique,
+        name=name, description=column.description or "", context=context,
+    )  # fmt: skip
 
 
 def _typical_range(column: Any) -> tuple[float, float]:
