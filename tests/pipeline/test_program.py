@@ -188,9 +188,9 @@ import pandas as pd
 
 def generate(rows, seed):
     rng = np.random.default_rng(seed)
-    name_values = ["Ana Silva", "Ben Okafor", "Chloé Martin", "Dev Patel"]
+    motto_values = ["Ana Silva", "Ben Okafor", "Chloé Martin", "Dev Patel"]
     amount_slope = 7.5
-    customers = pd.DataFrame({"name": rng.choice(name_values, size=rows["customers"])})
+    customers = pd.DataFrame({"motto": rng.choice(motto_values, size=rows["customers"])})
     return {"customers": customers, "orders": customers.merge(customers, on="missing")}
 ```
 """
@@ -205,14 +205,14 @@ def test_model_values_are_tried_in_the_starting_program(
     assert attempt.stage == "accepted"
     assert attempt.variant == "blanks filled in"
     program = (result.path / "program.py").read_text()
-    assert "name_values = [" in program and "Chloé Martin" in program
+    assert "motto_values = [" in program and "Chloé Martin" in program
     assert "amount_slope = 7.5" in program and "merge(" not in program
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["attempts"][0]["variant"] == "blanks filled in"
     assert len(openai_stub.chat_requests) == 1
 
 
-NAMES = "name_values = ['Ana Silva', 'Ben Okafor', 'Chloé Martin', 'Dev Patel', 'Eva Novak']"
+NAMES = "motto_values = ['Ana Silva', 'Ben Okafor', 'Chloé Martin', 'Dev Patel', 'Eva Novak']"
 
 
 def test_blanks_reply_is_put_into_the_starting_program(
@@ -225,7 +225,7 @@ def test_blanks_reply_is_put_into_the_starting_program(
     attempt = result.attempts[0]
     assert attempt.stage == "accepted" and attempt.variant == "blanks filled in"
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
-    assert "only these lines" in asked and "name_values = [...]" in asked
+    assert "only these lines" in asked and "motto_values = [...]" in asked
     program = (result.path / "program.py").read_text()
     assert "Chloé Martin" in program and "amount_slope = 12.5" in program
     assert "def generate(rows: dict[str, int], seed: int)" in program and "..." not in program
@@ -237,9 +237,9 @@ def test_unfilled_blank_is_asked_for_again(
     openai_stub.replies("```python\namount_slope = 3\n```", f"```python\n{NAMES}\n```")
     result = run_generate(client, tmp_path, ask="blanks")
     first, second = result.attempts
-    assert first.failure == "missing_blanks" and "name_values" in (first.error or "")
+    assert first.failure == "missing_blanks" and "motto_values" in (first.error or "")
     repair = openai_stub.chat_requests[1].messages[-1]["content"]
-    assert "did not fill in every blank" in repair and "name_values" in repair
+    assert "did not fill in every blank" in repair and "motto_values" in repair
     assert "only the lines to fill in" in repair
     assert second.stage == "accepted"
     # The repair reply gave only the missing line; the first reply's lines still count.

@@ -17,7 +17,7 @@ tables:
     rows: 20
     columns:
       id:   {type: integer, primary_key: true}
-      name: {type: string}
+      motto: {type: string}
       age:  {type: integer, min: 18, max: 90}
   orders:
     rows: 50
@@ -43,7 +43,7 @@ def generate(rows, seed):
     n_customers, n_orders = rows["customers"], rows["orders"]
     customers = pd.DataFrame({
         "id": np.arange(1, n_customers + 1),
-        "name": [f"customer {i}" for i in range(n_customers)],
+        "motto": [f"motto {i}" for i in range(n_customers)],
         "age": rng.integers(18, 91, n_customers),
     })
     items = rng.integers(1, 11, n_orders)
