@@ -52,16 +52,9 @@ from codegen.program.sqlcode import (
     interval_parts,
 )
 from codegen.spec.checks import ParsedCheck, table_checks
+from codegen.spec.model import DUCKDB_TYPES
 
 _ORDERED = ("integer", "float", "date", "datetime")
-_DUCKDB = {
-    "integer": "BIGINT",
-    "float": "DOUBLE",
-    "string": "VARCHAR",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-}
 _COMPARISONS = (exp.LT, exp.LTE, exp.GT, exp.GTE)
 
 
@@ -501,7 +494,7 @@ class _Planner:
 
     def literal(self, node: exp.Expression, type_: str) -> Any:
         """A constant SQL expression's value as the column type, computed by DuckDB."""
-        sql = f"SELECT CAST(({node.sql(dialect='duckdb')}) AS {_DUCKDB[type_]})"
+        sql = f"SELECT CAST(({node.sql(dialect='duckdb')}) AS {DUCKDB_TYPES[type_]})"
         try:
             with duckdb.connect() as con:
                 return con.execute(sql).fetchall()[0][0]
@@ -930,7 +923,7 @@ def _passing(atom: exp.Expression, name: str, type_: str, values: list[Any]) -> 
     quoted = '"' + name.replace('"', '""') + '"'
     sql = (
         f"SELECT ({atom.sql(dialect='duckdb')}) IS NOT FALSE FROM "
-        f"(SELECT unnest($values::{_DUCKDB[type_]}[]) AS {quoted})"
+        f"(SELECT unnest($values::{DUCKDB_TYPES[type_]}[]) AS {quoted})"
     )
     try:
         with duckdb.connect() as con:

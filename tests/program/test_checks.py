@@ -30,7 +30,7 @@ from codegen.program.sqlcode import (
     helpers_used,
 )
 from codegen.spec.checks import parse_check
-from codegen.spec.model import load_spec
+from codegen.spec.model import DUCKDB_TYPES, load_spec
 
 # ----------------------------------------------------------------------------- random tables
 
@@ -53,14 +53,6 @@ TYPES = {
     "tn": "datetime",
 }
 NULLABLE = {"n1", "fn", "sn", "bn", "dn", "tn"}
-DUCK = {
-    "integer": "BIGINT",
-    "float": "DOUBLE",
-    "string": "VARCHAR",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-}
 WORDS = ["salary", "rent", "Food", "food", "a_b", "a%b", "", "x" * 12, "héllo", "closed", "open"]
 
 
@@ -108,7 +100,7 @@ def duckdb_table(values: dict[str, object], types: dict[str, str]) -> duckdb.Duc
         (
             f"CASE WHEN isfinite({k}) THEN {k} END AS {k}"
             if types[k] == "float"
-            else f"CAST({k} AS {DUCK[types[k]]}) AS {k}"
+            else f"CAST({k} AS {DUCKDB_TYPES[types[k]]}) AS {k}"
         )
         for k in values
     ]
