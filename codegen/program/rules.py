@@ -449,9 +449,13 @@ class _Planner:
                 return node.this.copy()
         return node
 
-    def targetable(self, name: str) -> bool:
+    def targetable(self, name: str, values: bool = False) -> bool:
+        """Whether a check may say how the column is made (``values``: even one of fixed
+        values)."""
         column = self.table.columns[name]
-        return name not in self.key_or_reference and not column.pattern and not column.values
+        if name in self.key_or_reference or column.pattern:
+            return False
+        return values or not column.values
 
     def at_least(self, tree: exp.Expression, value: Any) -> bool:
         """Whether ``tree`` is a column whose values are never below ``value``."""
@@ -632,7 +636,9 @@ class _Planner:
         column = self.table.columns[name]
         plan = self.plan.columns[name]
         reads = _columns_in(other)
-        if not self.targetable(name) or plan.define is not None or plan.bounds:
+        # A column of fixed values may be defined too (a fare by age band): the values are then
+        # what the enforce step keeps it to.
+        if not self.targetable(name, values=True) or plan.define is not None or plan.bounds:
             return False
         if plan.values is not None or plan.step is not None or not self.acyclic(name, reads):
             return False
@@ -922,6 +928,10 @@ def midnight(tree: exp.Expression, table: Any) -> bool:
         parts = interval_parts(interval)
         if parts is not None and parts[0] != "D":
             return False
+        unit = interval.args.get("unit")
+        whole_days = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+        if parts is None and (unit is None or unit.name.upper().rstrip("S") not in whole_days):
+            return False  # INTERVAL (minutes) MINUTE, or a unit in the text
     return True
 
 

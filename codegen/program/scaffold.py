@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
@@ -349,18 +350,11 @@ def _enforced(
 
     feeding_blanks = set().union(*(ancestors(b) for b in blanks)) if blanks else set()
     refs = _refs(table, plan, variables)
-    chosen = []
-    for index in plan.left():
-        rule, parsed = plan.checks[index]
-        if parsed.tree is None or not parsed.row_level or set(parsed.columns) & blanks:
-            continue
-        try:
-            condition = compile_condition(parsed.tree, refs, count)
-        except CannotCompile:
-            continue
+
+    def redraw_of(columns: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         sources: set[str] = set()
         seen: set[str] = set()
-        stack = list(parsed.columns)
+        stack = list(columns)
         while stack:  # a column computed from others is redrawn through them
             name = stack.pop()
             if name in seen:
@@ -371,14 +365,65 @@ def _enforced(
             else:
                 stack.extend(reads[name])
         sources -= keys | feeding_blanks | blanks | trees
-        if not sources:
+        return tuple(sorted(sources, key=order.index, reverse=True))
+
+    chosen = []
+    for index in plan.left():
+        rule, parsed = plan.checks[index]
+        if parsed.tree is None or not parsed.row_level or set(parsed.columns) & blanks:
             continue
-        redraw = tuple(sorted(sources, key=order.index, reverse=True))
+        try:
+            condition = compile_condition(parsed.tree, refs, count)
+        except CannotCompile:
+            continue
+        redraw = redraw_of(parsed.columns)
+        if not redraw:
+            continue
         text = " ".join(rule.check.split())
         chosen.append(
             (index, Enforced(text, strip_parens(condition.text), rule.min_fraction, redraw))
         )
+    # A column a check defines (net = gross - tax) keeps its own min, max and values only if
+    # the columns it is computed from are drawn again where it leaves them.
+    for name in order:
+        solved = plan.columns[name]
+        if solved.define is None and solved.window is None:
+            continue
+        if name in blanks or code[name] == "..." or is_random(code[name]):
+            continue
+        declared = _declared(name, plan.column(table, name))
+        if declared is None:
+            continue
+        try:
+            condition = compile_condition(declared, refs, count)
+        except CannotCompile:
+            continue
+        redraw = redraw_of([name])
+        if redraw:
+            text = declared.sql(dialect="duckdb")
+            chosen.append((-1, Enforced(text, strip_parens(condition.text), 1.0, redraw)))
     return chosen
+
+
+def _declared(name: str, column: Any) -> exp.Expression | None:
+    """The column's own min, max and values as a SQL condition (None when it has none)."""
+    from codegen.validation.sql import sql_literal
+
+    ref = exp.column(name, quoted=not re.fullmatch(r"[a-z_][a-z0-9_]*", name))
+    parts: list[str] = []
+    subject = ref.sql(dialect="duckdb")
+    if column.min is not None:
+        parts.append(f"{subject} >= {sql_literal(column.min)}")
+    if column.max is not None:
+        parts.append(f"{subject} <= {sql_literal(column.max)}")
+    if column.values and column.type in ("integer", "float", "string"):
+        parts.append(f"{subject} IN ({', '.join(sql_literal(v) for v in column.values)})")
+    if not parts:
+        return None
+    tree = sqlglot.parse_one(" AND ".join(parts), read="duckdb")
+    for node in tree.find_all(exp.Column):
+        node.set("this", exp.to_identifier(name))
+    return tree
 
 
 def _bounds(column: Any) -> str:

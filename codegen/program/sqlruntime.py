@@ -148,6 +148,12 @@ def sql_day(x, up=False):
     return np.where(day < x, day + np.timedelta64(1, "D"), day) if up else day
 
 
+def sql_clock(x):
+    """CAST(x AS TIME): the time of day of a date or datetime, as the time since midnight."""
+    x = sql_time(x)
+    return x - x.astype("datetime64[D]").astype("datetime64[ns]")
+
+
 def sql_months(x, months):
     """A date or datetime plus whole months, the day clamped to the month's last (Jan 31 + 1
     month = Feb 29 in 2024), as DuckDB adds an INTERVAL n MONTH."""
