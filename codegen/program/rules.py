@@ -411,6 +411,7 @@ class _Planner:
                         done[index][number] = True
                         if isinstance(result, str):
                             literal[(index, number)] = result
+        self.through_definitions()
         self.grids(atoms, done)
         # A literal bound holds only when the column is drawn within its min and max.
         for (index, number), name in literal.items():
@@ -871,6 +872,30 @@ class _Planner:
             self.loose.add(index)
         return name
 
+    def through_definitions(self) -> None:
+        """A column a check defines from two times, with a min or max of its own, bounds the
+        later time: ``nights = date_diff('day', check_in, check_out)`` with nights from 1 to 28
+        makes check_out 1 to 28 days after check_in (the min and max are enforced anyway)."""
+        for name in self.names:
+            plan = self.plan.columns[name]
+            column = self.table.columns[name]
+            if plan.define is None or column.type not in ("integer", "float"):
+                continue
+            for limit, kind in ((column.min, exp.GTE), (column.max, exp.LTE)):
+                if limit is None:
+                    continue
+                atom = kind(this=plan.define.tree.copy(), expression=exp.Literal.number(limit))
+                atom = self.plain(_seconds_apart(atom))
+                atom = atom.transform(self.plain)
+                times = [
+                    c
+                    for c in _columns_in(atom)
+                    if self.table.columns[c].type in ("date", "datetime")
+                ]
+                for target in sorted(times, key=lambda c: -self.names.index(c)):
+                    if self.bound_atom(atom, -1, only=target):
+                        break
+
     def grids(self, atoms: dict[int, list[exp.Expression]], done: dict[int, list[bool]]) -> None:
         """Checks on one drawn column that random values almost never meet, but values on a
         grid do (``amount = ROUND(amount, 2)``, ``hours * 4 = ROUND(hours * 4)``, ``x % 0.5 =
@@ -914,6 +939,9 @@ class _Planner:
                 grids += [
                     g for g in _number_grids(atom, column.type == "integer") if g not in grids
                 ]
+            # A step wider than a quarter of the range would pile the values on a few points.
+            span = float(drawn.max() - drawn.min())
+            grids = [g for g in grids if g.num / g.den <= span / 4]
             grids.sort(key=lambda g: (Fraction(g.num, g.den), g.offset))
         candidates: list[Grid | None] = [None, *grids]
         samples = [_on_grid(drawn, g, column.type, low, high) for g in candidates]
@@ -947,6 +975,27 @@ class _Planner:
             return False
         plan.values = kept
         return True
+
+
+def _seconds_apart(atom: exp.Expression) -> exp.Expression:
+    """``date_diff('second', a, b) >= k`` as ``b >= a + INTERVAL k SECOND`` (and ``<=``),
+    minutes and hours alike: what the drawing aims at, enough for the check (whole units
+    between ``a`` and ``b`` give at least as many unit boundaries, and no more); other atoms as
+    they are."""
+    if not isinstance(atom, exp.GTE | exp.LTE):
+        return atom
+    diff, limit = _strip(atom.this), _strip(atom.expression)
+    if not isinstance(diff, exp.DateDiff) or not isinstance(limit, exp.Literal):
+        return atom
+    unit = diff.args.get("unit")
+    name = unit.name.upper().rstrip("S") if unit is not None else ""
+    if name not in ("SECOND", "MINUTE", "HOUR") or limit.is_string:
+        return atom
+    later = exp.Add(
+        this=diff.expression.copy(),
+        expression=exp.Interval(this=exp.Literal.string(limit.name), unit=exp.var(name)),
+    )
+    return type(atom)(this=diff.this.copy(), expression=later)
 
 
 def _number_grids(atom: exp.Expression, integer: bool) -> list[Grid]:

@@ -92,13 +92,11 @@ _PART_FUNCTIONS = {
     exp.TimeToUnix: "epoch",
 }
 _PART_NAMES = {  # DuckDB's part functions sqlglot leaves anonymous
-    "dow": "dow",
     "weekday": "dow",
     "isodow": "isodow",
     "dayofweek": "dow",
     "dayofmonth": "day",
     "dayofyear": "doy",
-    "doy": "doy",
     "week": "week",
     "weekofyear": "week",
     "hour": "hour",
