@@ -17,7 +17,13 @@ can, splitting conjunctions into their parts:
 - ``IN`` (or ``= 'x'``) gives the values it is drawn from; any check on a column drawn from fixed
   values alone (``<>``, ``NOT IN``, ``LENGTH``, ``LIKE``) keeps only the values that pass it;
 - ``x % k = 0`` draws multiples; ``x IS NOT NULL`` draws no nulls;
-- which rows are null: ``(status = 'placed') = (shipped_at IS NULL)``, and the implications
+- a check on one drawn column that random values almost never meet (``x = ROUND(x, 2)``,
+  ``hours * 4 = ROUND(hours * 4)``, ``date_trunc('hour', t) = t``) moves the drawn values onto
+  the finest grid that meets it on a sample (``Grid``); it is enforced as well;
+- a defined column's own min and max bound the later time it reads (``nights =
+  date_diff('day', check_in, check_out)``, nights 1 to 28), and are enforced;
+- which rows are null: ``(status = 'placed') = (shipped_at IS NULL)``, ``(a IS NULL) <> (b IS
+  NULL)`` (b null exactly where a is not), and the implications
   ``status <> 'closed' OR closed_at IS NOT NULL`` (null exactly where the condition holds) and
   ``ends_on IS NULL OR ends_on >= starts_on`` (the rest of the check solved for ``ends_on``);
 - an implication that sets a value, ``fine_eur = 0 OR returned_on > due_on``: the column is
