@@ -17,7 +17,13 @@ can, splitting conjunctions into their parts:
 - ``IN`` (or ``= 'x'``) gives the values it is drawn from; any check on a column drawn from fixed
   values alone (``<>``, ``NOT IN``, ``LENGTH``, ``LIKE``) keeps only the values that pass it;
 - ``x % k = 0`` draws multiples; ``x IS NOT NULL`` draws no nulls;
-- which rows are null: ``(status = 'placed') = (shipped_at IS NULL)``, and the implications
+- a check on one drawn column that random values almost never meet (``x = ROUND(x, 2)``,
+  ``hours * 4 = ROUND(hours * 4)``, ``date_trunc('hour', t) = t``) moves the drawn values onto
+  the finest grid that meets it on a sample (``Grid``); it is enforced as well;
+- a defined column's own min and max bound the later time it reads (``nights =
+  date_diff('day', check_in, check_out)``, nights 1 to 28), and are enforced;
+- which rows are null: ``(status = 'placed') = (shipped_at IS NULL)``, ``(a IS NULL) <> (b IS
+  NULL)`` (b null exactly where a is not), and the implications
   ``status <> 'closed' OR closed_at IS NOT NULL`` (null exactly where the condition holds) and
   ``ends_on IS NULL OR ends_on >= starts_on`` (the rest of the check solved for ``ends_on``);
 - an implication that sets a value, ``fine_eur = 0 OR returned_on > due_on``: the column is
@@ -37,9 +43,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import duckdb
+import numpy as np
 from sqlglot import exp
 
 from codegen.program.sqlcode import (
@@ -51,6 +59,7 @@ from codegen.program.sqlcode import (
     compile_value,
     interval_parts,
 )
+from codegen.program.sqlruntime import sql_grid, sql_tgrid
 from codegen.spec.checks import ParsedCheck, table_checks
 from codegen.spec.model import DUCKDB_TYPES
 
@@ -103,6 +112,18 @@ class NullWhere:
     check: int
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Where a column's drawn values are moved to: numbers to the nearest ``offset + k * num /
+    den`` (cents, quarter hours, tens, prices ending in .99), times floored to ``num`` of a
+    ``unit`` (m, h, D, W for Mondays, M, Y)."""
+
+    unit: str  # "" for numbers
+    num: int
+    den: int = 1
+    offset: float = 0.0
+
+
 @dataclass
 class ColumnPlan:
     """What the checks ask of one column."""
@@ -118,6 +139,8 @@ class ColumnPlan:
     low: Any = None  # tightened min and max (literal bounds)
     high: Any = None
     literal_checks: set[int] = field(default_factory=set)  # checks met through low/high
+    grid: Grid | None = None  # drawn values moved onto a grid
+    grid_atoms: list[exp.Expression] = field(default_factory=list)  # the checks it serves
 
     @property
     def reads(self) -> set[str]:
@@ -328,6 +351,7 @@ class _Planner:
         self.edges: dict[str, set[str]] = {name: set() for name in self.names}
         self.trend_targets: set[str] = set()
         self.loose: set[int] = set()  # checks met through a float's min or max, not strictly
+        self.gridded: set[int] = set()  # met on a sample of grid values: enforced as well
         for rule in table.rules:
             for kind in ("increasing", "decreasing"):
                 pair = getattr(rule, kind, None)
@@ -386,6 +410,8 @@ class _Planner:
                         done[index][number] = True
                         if isinstance(result, str):
                             literal[(index, number)] = result
+        self.through_definitions()
+        self.grids(atoms, done)
         # A literal bound holds only when the column is drawn within its min and max.
         for (index, number), name in literal.items():
             plan = self.plan.columns[name]
@@ -422,7 +448,7 @@ class _Planner:
             if (lows and highs) or (lows and has_max) or (highs and has_min):
                 shaky |= {b.check for b in plan.bounds}
             shaky |= {b.check for b in plan.bounds if b.approximate}
-        return shaky | self.loose
+        return shaky | self.loose | self.gridded
 
     # -------------------------------------------------------------- helpers
     def plain(self, node: exp.Expression) -> exp.Expression:
@@ -442,9 +468,13 @@ class _Planner:
                 return node.this.copy()
         return node
 
-    def targetable(self, name: str) -> bool:
+    def targetable(self, name: str, values: bool = False) -> bool:
+        """Whether a check may say how the column is made (``values``: even one of fixed
+        values)."""
         column = self.table.columns[name]
-        return name not in self.key_or_reference and not column.pattern and not column.values
+        if name in self.key_or_reference or column.pattern:
+            return False
+        return values or not column.values
 
     def at_least(self, tree: exp.Expression, value: Any) -> bool:
         """Whether ``tree`` is a column whose values are never below ``value``."""
@@ -625,7 +655,9 @@ class _Planner:
         column = self.table.columns[name]
         plan = self.plan.columns[name]
         reads = _columns_in(other)
-        if not self.targetable(name) or plan.define is not None or plan.bounds:
+        # A column of fixed values may be defined too (a fare by age band): the values are then
+        # what the enforce step keeps it to.
+        if not self.targetable(name, values=True) or plan.define is not None or plan.bounds:
             return False
         if plan.values is not None or plan.step is not None or not self.acyclic(name, reads):
             return False
@@ -643,9 +675,18 @@ class _Planner:
         atom = _strip(atom)
         if isinstance(atom, exp.EQ | exp.NEQ):
             left, right = _strip(atom.this), _strip(atom.expression)
-            for test_side, condition in ((left, right), (right, left)):
+            sides = [(left, right), (right, left)]
+            both = [_null_test(left), _null_test(right)]
+            if both[0] and both[1]:  # (a IS NULL) <> (b IS NULL): b made from a, the later one
+                if both[0][0] == both[1][0]:
+                    return False
+                if self.names.index(both[0][0]) > self.names.index(both[1][0]):
+                    sides = sides[:1]
+                else:
+                    sides = sides[1:]
+            for test_side, condition in sides:
                 test = _null_test(test_side)
-                if test is None or _null_test(condition):
+                if test is None or (_null_test(condition) and not all(both)):
                     continue
                 name, is_null = test
                 # (cond) = (x IS NULL): null where cond; <> or IS NOT NULL flip it
@@ -830,6 +871,91 @@ class _Planner:
             self.loose.add(index)
         return name
 
+    def through_definitions(self) -> None:
+        """A column a check defines from two times, with a min or max of its own, bounds the
+        later time: ``nights = date_diff('day', check_in, check_out)`` with nights from 1 to 28
+        makes check_out 1 to 28 days after check_in (the min and max are enforced anyway)."""
+        for name in self.names:
+            plan = self.plan.columns[name]
+            column = self.table.columns[name]
+            if plan.define is None or column.type not in ("integer", "float"):
+                continue
+            for limit, kind in ((column.min, exp.GTE), (column.max, exp.LTE)):
+                if limit is None:
+                    continue
+                atom = kind(this=plan.define.tree.copy(), expression=exp.Literal.number(limit))
+                atom = self.plain(_seconds_apart(atom))
+                atom = atom.transform(self.plain)
+                times = [
+                    c
+                    for c in _columns_in(atom)
+                    if self.table.columns[c].type in ("date", "datetime")
+                ]
+                for target in sorted(times, key=lambda c: -self.names.index(c)):
+                    if self.bound_atom(atom, -1, only=target):
+                        break
+
+    def grids(self, atoms: dict[int, list[exp.Expression]], done: dict[int, list[bool]]) -> None:
+        """Checks on one drawn column that random values almost never meet, but values on a
+        grid do (``amount = ROUND(amount, 2)``, ``hours * 4 = ROUND(hours * 4)``, ``x % 0.5 =
+        0``, ``date_trunc('hour', t) = t``): the column's values are moved onto the finest grid
+        that meets them all on a sample of values, and that leaves its other checks on it no
+        rarer than the enforce step can mend."""
+        alone: dict[str, list[tuple[int, int, exp.Expression]]] = {}
+        for index, parts in atoms.items():
+            for number, atom in enumerate(parts):
+                reads = _columns_in(atom)
+                if not done[index][number] and len(reads) == 1:
+                    alone.setdefault(next(iter(reads)), []).append((index, number, atom))
+        for name, found in alone.items():
+            grid = self.grid_for(name, [atom for _, _, atom in found])
+            if grid is None:
+                continue
+            self.plan.columns[name].grid = grid[0]
+            for (index, number, _), rare in zip(found, grid[1], strict=True):
+                if rare:
+                    done[index][number] = True
+                    self.gridded.add(index)
+
+    def grid_for(self, name: str, atoms: list[exp.Expression]) -> tuple[Grid, list[bool]] | None:
+        """(grid, which atoms it is for) for a column's checks on it alone, or None."""
+        column = self.table.columns[name]
+        plan = self.plan.columns[name]
+        if column.type not in _ORDERED or not self.targetable(name) or name in self.trend_targets:
+            return None
+        if plan.define is not None or plan.bounds or plan.values is not None or plan.step:
+            return None
+        low = plan.low if plan.low is not None else column.min
+        high = plan.high if plan.high is not None else column.max
+        drawn = _grid_sample(column, low, high)
+        if column.type in ("date", "datetime"):
+            grids = [Grid(unit, size) for unit, size in _TIME_GRIDS]
+            if column.type == "date":
+                grids = [g for g in grids if g.unit not in ("m", "h", "D")]
+        else:
+            grids = []
+            for atom in atoms:
+                grids += [
+                    g for g in _number_grids(atom, column.type == "integer") if g not in grids
+                ]
+            # A step wider than a quarter of the range would pile the values on a few points.
+            span = float(drawn.max() - drawn.min())
+            grids = [g for g in grids if g.num / g.den <= span / 4]
+            grids.sort(key=lambda g: (Fraction(g.num, g.den), g.offset))
+        candidates: list[Grid | None] = [None, *grids]
+        samples = [_on_grid(drawn, g, column.type, low, high) for g in candidates]
+        rates = [_holding(atom, name, column.type, samples) for atom in atoms]
+        rare = [r[0] < _MENDABLE for r in rates]
+        if not any(rare):
+            return None  # the enforce step mends what values as drawn miss
+        for position, grid in enumerate(candidates[1:], start=1):
+            if all(
+                r[position] == 1.0 if is_rare else r[position] >= min(r[0], _MENDABLE)
+                for r, is_rare in zip(rates, rare, strict=True)
+            ):
+                return grid, rare  # type: ignore[return-value]
+        return None
+
     def filter_atom(self, atom: exp.Expression, index: int) -> bool:
         """Any check on one column drawn from fixed values: only the values that pass it."""
         reads = _columns_in(atom)
@@ -848,6 +974,119 @@ class _Planner:
             return False
         plan.values = kept
         return True
+
+
+def _seconds_apart(atom: exp.Expression) -> exp.Expression:
+    """``date_diff('second', a, b) >= k`` as ``b >= a + INTERVAL k SECOND`` (and ``<=``),
+    minutes and hours alike: what the drawing aims at, enough for the check (whole units
+    between ``a`` and ``b`` give at least as many unit boundaries, and no more); other atoms as
+    they are."""
+    if not isinstance(atom, exp.GTE | exp.LTE):
+        return atom
+    diff, limit = _strip(atom.this), _strip(atom.expression)
+    if not isinstance(diff, exp.DateDiff) or not isinstance(limit, exp.Literal):
+        return atom
+    unit = diff.args.get("unit")
+    name = unit.name.upper().rstrip("S") if unit is not None else ""
+    if name not in ("SECOND", "MINUTE", "HOUR") or limit.is_string:
+        return atom
+    later = exp.Add(
+        this=diff.expression.copy(),
+        expression=exp.Interval(this=exp.Literal.string(limit.name), unit=exp.var(name)),
+    )
+    return type(atom)(this=diff.this.copy(), expression=later)
+
+
+def _number_grids(atom: exp.Expression, integer: bool) -> list[Grid]:
+    """Grids for numbers, finest first: steps of 1, 2, 2.5 and 5 times a power of ten, each
+    also shifted by the check's own numbers (``ROUND(x - FLOOR(x), 2) = 0.99``: whole numbers
+    plus 0.99)."""
+    literals = {
+        Fraction(lit.name)
+        for lit in atom.find_all(exp.Literal)
+        if not lit.is_string and _is_number(lit.name)
+    }
+    steps = sorted(
+        {Fraction(m) * Fraction(10) ** e for e in range(-4, 5) for m in (1, 2, Fraction(5, 2), 5)}
+    )
+    grids = []
+    for step in steps:
+        if integer and (step.denominator != 1 or step < 2):
+            continue
+        offsets = sorted({Fraction(0)} | {lit % step for lit in literals})
+        grids += [
+            Grid("", step.numerator, step.denominator, float(offset))
+            for offset in offsets
+            if not integer or offset.denominator == 1
+        ]
+    return grids
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Fraction(text)
+    except ValueError:
+        return False
+    return True
+
+
+_TIME_GRIDS = [("m", 1), ("m", 5), ("m", 10), ("m", 15), ("m", 30), ("h", 1), ("D", 1), ("W", 1),
+               ("M", 1), ("M", 3), ("Y", 1)]  # fmt: skip
+_SAMPLE = 400
+_MENDABLE = 0.25  # a share of rows a check holds on that redrawing mends in a few rounds
+
+
+def _grid_sample(column: Any, low: Any, high: Any) -> np.ndarray:
+    """Values such as the column is drawn with, for trying grids on (a fixed seed)."""
+    rng = np.random.default_rng(0)
+    if column.type in ("date", "datetime"):
+        first = np.datetime64(str(low or "2023-01-01").replace(" ", "T"), "s")
+        last = np.datetime64(str(high or "2024-12-31").replace(" ", "T"), "s")
+        if low is None and high is not None:
+            first = last - np.timedelta64(730, "D")
+        if high is None and low is not None:
+            last = first + np.timedelta64(730, "D")
+        span = max(int((last - first) / np.timedelta64(1, "s")), 1)
+        return first + rng.integers(0, span + 1, size=_SAMPLE).astype("timedelta64[s]")
+    lowest = float(low) if low is not None else (float(high) - 1000 if high is not None else 0.0)
+    highest = float(high) if high is not None else lowest + 1000
+    return rng.uniform(lowest, highest, size=_SAMPLE)
+
+
+def _on_grid(values: np.ndarray, grid: Grid | None, type_: str, low: Any, high: Any) -> list:
+    """The sample moved onto ``grid`` by the program's own functions, as DuckDB values."""
+    if grid is None:
+        moved = values
+    elif grid.unit:
+        moved = sql_tgrid(values, grid.unit, grid.num, low, high)
+    else:
+        moved = sql_grid(values, grid.num, grid.den, grid.offset, low, high)
+    if type_ == "integer":
+        return [int(v) for v in np.round(moved)]
+    if type_ == "float":
+        return [float(v) for v in moved]
+    moved = np.asarray(moved).astype("datetime64[us]")
+    if type_ == "date":
+        moved = moved.astype("datetime64[D]")
+    return moved.tolist()
+
+
+def _holding(atom: exp.Expression, name: str, type_: str, samples: list[list]) -> list[float]:
+    """For each sample, the share of its values on which ``atom`` holds (is not false)."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    groups = [i for i, values in enumerate(samples) for _ in values]
+    flat = [v for values in samples for v in values]
+    sql = (
+        f"SELECT g, avg((({atom.sql(dialect='duckdb')}) IS NOT FALSE)::INTEGER) FROM "
+        f"(SELECT unnest($g::INTEGER[]) AS g, unnest($v::{_DUCKDB[type_]}[]) AS {quoted}) "
+        "GROUP BY g"
+    )
+    try:
+        with duckdb.connect() as con:
+            rows = dict(con.execute(sql, {"g": groups, "v": flat}).fetchall())
+    except duckdb.Error:
+        return [0.0] * len(samples)
+    return [float(rows.get(i) or 0.0) for i in range(len(samples))]
 
 
 def _offset(tree: exp.Expression, type_: str) -> tuple[exp.Expression, float] | None:
@@ -915,6 +1154,10 @@ def midnight(tree: exp.Expression, table: Any) -> bool:
         parts = interval_parts(interval)
         if parts is not None and parts[0] != "D":
             return False
+        unit = interval.args.get("unit")
+        whole_days = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+        if parts is None and (unit is None or unit.name.upper().rstrip("S") not in whole_days):
+            return False  # INTERVAL (minutes) MINUTE, or a unit in the text
     return True
 
 

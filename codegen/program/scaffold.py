@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
@@ -349,18 +350,11 @@ def _enforced(
 
     feeding_blanks = set().union(*(ancestors(b) for b in blanks)) if blanks else set()
     refs = _refs(table, plan, variables)
-    chosen = []
-    for index in plan.left():
-        rule, parsed = plan.checks[index]
-        if parsed.tree is None or not parsed.row_level or set(parsed.columns) & blanks:
-            continue
-        try:
-            condition = compile_condition(parsed.tree, refs, count)
-        except CannotCompile:
-            continue
+
+    def redraw_of(columns: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         sources: set[str] = set()
         seen: set[str] = set()
-        stack = list(parsed.columns)
+        stack = list(columns)
         while stack:  # a column computed from others is redrawn through them
             name = stack.pop()
             if name in seen:
@@ -371,14 +365,65 @@ def _enforced(
             else:
                 stack.extend(reads[name])
         sources -= keys | feeding_blanks | blanks | trees
-        if not sources:
+        return tuple(sorted(sources, key=order.index, reverse=True))
+
+    chosen = []
+    for index in plan.left():
+        rule, parsed = plan.checks[index]
+        if parsed.tree is None or not parsed.row_level or set(parsed.columns) & blanks:
             continue
-        redraw = tuple(sorted(sources, key=order.index, reverse=True))
+        try:
+            condition = compile_condition(parsed.tree, refs, count)
+        except CannotCompile:
+            continue
+        redraw = redraw_of(parsed.columns)
+        if not redraw:
+            continue
         text = " ".join(rule.check.split())
         chosen.append(
             (index, Enforced(text, strip_parens(condition.text), rule.min_fraction, redraw))
         )
+    # A column a check defines (net = gross - tax) keeps its own min, max and values only if
+    # the columns it is computed from are drawn again where it leaves them.
+    for name in order:
+        solved = plan.columns[name]
+        if solved.define is None and solved.window is None:
+            continue
+        if name in blanks or code[name] == "..." or is_random(code[name]):
+            continue
+        declared = _declared(name, plan.column(table, name))
+        if declared is None:
+            continue
+        try:
+            condition = compile_condition(declared, refs, count)
+        except CannotCompile:
+            continue
+        redraw = redraw_of([name])
+        if redraw:
+            text = declared.sql(dialect="duckdb")
+            chosen.append((-1, Enforced(text, strip_parens(condition.text), 1.0, redraw)))
     return chosen
+
+
+def _declared(name: str, column: Any) -> exp.Expression | None:
+    """The column's own min, max and values as a SQL condition (None when it has none)."""
+    from codegen.validation.sql import sql_literal
+
+    ref = exp.column(name, quoted=not re.fullmatch(r"[a-z_][a-z0-9_]*", name))
+    parts: list[str] = []
+    subject = ref.sql(dialect="duckdb")
+    if column.min is not None:
+        parts.append(f"{subject} >= {sql_literal(column.min)}")
+    if column.max is not None:
+        parts.append(f"{subject} <= {sql_literal(column.max)}")
+    if column.values and column.type in ("integer", "float", "string"):
+        parts.append(f"{subject} IN ({', '.join(sql_literal(v) for v in column.values)})")
+    if not parts:
+        return None
+    tree = sqlglot.parse_one(" AND ".join(parts), read="duckdb")
+    for node in tree.find_all(exp.Column):
+        node.set("this", exp.to_identifier(name))
+    return tree
 
 
 def _bounds(column: Any) -> str:
@@ -429,11 +474,11 @@ def _column_code(
         parent_table, parent_column = column.references.split(".", 1)
         if parent_table != table_name:
             parent = frames[parent_table]
-            return (
-                f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})",
-                f"foreign key to {column.references}",
-                [],
-            )
+            expression = f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})"
+            if column.nullable and plan is not None and _null_pattern(plan, name):
+                # which rows are null is part of a check: (person_id IS NULL) <> (company_id ...)
+                expression = _with_nulls(table, name, column, expression, count, variables, plan)
+            return expression, f"foreign key to {column.references}", []
         own_key = variables.get(parent_column)
         if own_key is not None and kind == "integer" and parent_column in table.primary_key:
             # A tree (manager_id -> id): each row points at an earlier row; the first has none.
@@ -468,21 +513,62 @@ def _column_code(
             table, name, column, f"rng.random({count}) < 0.5", count, variables, plan
         )
         return expression, "boolean", []
-    if kind in ("date", "datetime") and (column.min is not None or column.max is not None):
-        # With one bound only, a ten-year span from it (the model may change it).
-        decade = "pd.DateOffset(years=10)"
-        start = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else None
-        end = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else None
-        start, end = start or f"({end} - {decade})", end or f"({start} + {decade})"
+    if kind in ("date", "datetime"):
+        params: list[Parameter] = []
+        if column.min is not None or column.max is not None:
+            # With one bound only, a ten-year span from it (the model may change it).
+            decade = "pd.DateOffset(years=10)"
+            start = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else None
+            end = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else None
+            start, end = start or f"({end} - {decade})", end or f"({start} + {decade})"
+        else:
+            # No bounds: the two years up to a fixed day (never "now": the same program makes
+            # the same data any day); the model may move the day and widen the span.
+            variable = variables[name]
+            last, days = f"{variable}_last_day", f"{variable}_span_days"
+            params = [(last, repr(_DEFAULT_LAST_DAY), None), (days, "730", BlankKind.NUMBER)]
+            end = f"pd.Timestamp({last})"
+            start = f"({end} - pd.Timedelta(days={days}))"
+            if kind == "datetime":
+                end = f"({end} + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))"
         # Whole seconds, as real timestamps are (not 19:38:34.892050487).
         low, high = f"{start}.value // 10**9", f"{end}.value // 10**9"
         draw = f"rng.integers({low}, {high}, size={count}, endpoint=True)"
         expression = f"pd.to_datetime({draw}, unit='s')"
         if kind == "date":
             expression = f"{expression}.normalize()"
-        return _with_nulls(table, name, column, expression, count, variables, plan), note, []
+        expression = _gridded(expression, name, column, plan)
+        return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(table, name, column, count, variables, plan, table_name)
+    if kind in ("integer", "float") and expression != "...":
+        expression = _gridded(expression, name, column, plan)
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params
+
+
+_DEFAULT_LAST_DAY = "2024-12-31"
+
+
+def _gridded(expression: str, name: str, column: Any, plan: TablePlan | None) -> str:
+    """A drawn column's values moved onto the grid its checks need (``codegen.program.rules``:
+    cents, quarter hours, whole hours, the first of a month), within its min and max."""
+    grid = plan.columns[name].grid if plan is not None else None
+    if grid is None:
+        return expression
+    low = "None" if column.min is None else repr(str(column.min) if grid.unit else column.min)
+    high = "None" if column.max is None else repr(str(column.max) if grid.unit else column.max)
+    if grid.unit:
+        return f"sql_tgrid({expression}, {grid.unit!r}, {grid.num}, {low}, {high})"
+    text = f"sql_grid({expression}, {grid.num}, {grid.den}, {grid.offset!r}, {low}, {high})"
+    return f"np.round({text}).astype(int)" if column.type == "integer" else text
+
+
+def _null_pattern(plan: TablePlan, name: str) -> bool:
+    """Whether a check says on which rows the column is null, or reads its nulls to say so of
+    another column."""
+    own = plan.columns[name].null_where
+    return own is not None or any(
+        p.null_where is not None and name in p.null_where.reads for p in plan.columns.values()
+    )
 
 
 def _with_nulls(

@@ -83,9 +83,29 @@ _PART_FUNCTIONS = {
     exp.Minute: "minute",
     exp.Second: "second",
     exp.DayOfWeek: "dow",
+    exp.DayOfWeekIso: "isodow",
+    exp.DayOfMonth: "day",
     exp.DayOfYear: "doy",
+    exp.Week: "week",
+    exp.WeekOfYear: "week",
     exp.Quarter: "quarter",
     exp.TimeToUnix: "epoch",
+}
+_PART_NAMES = {  # DuckDB's part functions sqlglot leaves anonymous
+    "weekday": "dow",
+    "isodow": "isodow",
+    "dayofweek": "dow",
+    "dayofmonth": "day",
+    "dayofyear": "doy",
+    "week": "week",
+    "weekofyear": "week",
+    "hour": "hour",
+    "minute": "minute",
+    "second": "second",
+    "year": "year",
+    "month": "month",
+    "quarter": "quarter",
+    "epoch": "epoch",
 }
 _INT_TYPES = {"TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINT"}
 
@@ -304,7 +324,7 @@ class _Compiler:
             a, b = self.as_bool(a), self.as_bool(b)
             return Code(f"({a.text} {operator} {b.text})", "bool", nullable=True)
         if (a.nullable or b.nullable) and self.lenient:
-            if a.kind in ("int", "dec", "float", "date", "ts", "interval"):  # NaN and NaT
+            if a.kind in ("int", "dec", "float", "date", "ts", "interval", "time"):  # NaN, NaT
                 return Code(f"({a.text} {operator} {b.text})", "bool")
             if a.kind == "str" and operator in ("==", "!=") and (a.const or b.const):
                 return Code(f"({a.raw or a.text} {operator} {b.raw or b.text})", "bool")
@@ -416,6 +436,8 @@ class _Compiler:
             return self.mul(node)
         if isinstance(node, exp.Div | exp.IntDiv | exp.Mod):
             return self.div(node)
+        if isinstance(node, exp.Interval) and not isinstance(node.this, exp.Literal):
+            return self.interval_of(node)
         if isinstance(node, exp.Interval):
             unit, amount, months = _interval(node)
             if months:
@@ -445,6 +467,25 @@ class _Compiler:
         if isinstance(node, exp.Between | exp.Like | exp.ILike | exp.Escape):
             return self.condition(node)
         raise CannotCompile(f"{type(node).__name__}: {node.sql()}")
+
+    def interval_of(self, node: exp.Interval) -> Code:
+        """``INTERVAL (expr) DAY``: an interval of a whole number the rows give (DuckDB casts
+        the expression to a whole number of the unit)."""
+        unit = node.args.get("unit")
+        unit_name = unit.name.upper().rstrip("S") if unit is not None else ""
+        count = self.value(node.this)
+        if count.kind not in ("int", "float", "dec"):
+            raise CannotCompile(f"interval of {count.kind}")
+        if count.kind != "int":
+            count = self.value(exp.Cast(this=node.this.copy(), to=exp.DataType.build("BIGINT")))
+        if unit_name in _MONTHS:
+            text = f"({count.text} * {_MONTHS[unit_name]})"
+            return Code(text, "months", count.nullable)
+        if unit_name not in _UNITS:
+            raise CannotCompile(f"interval unit {unit_name}")
+        numpy_unit, times = _UNITS[unit_name]
+        ns = times * _NS[numpy_unit]
+        return Code(f"sql_interval({count.text}, {ns})", "interval", count.nullable)
 
     def column(self, name: str) -> Code:
         ref = self.columns.get(name)
@@ -607,6 +648,10 @@ class _Compiler:
         """A string literal read as another type, as DuckDB casts it."""
         text = code.value
         try:
+            if kind == "time":
+                clock = np.datetime64("2000-01-01T" + text.strip()) - np.datetime64("2000-01-01")
+                ns = int(clock / np.timedelta64(1, "ns"))
+                return Code(f'np.timedelta64({ns}, "ns")', "time", const=True, value=ns)
             if kind in TIMES:
                 value = np.datetime64(text.strip().replace(" ", "T"))
                 return Code(f'np.datetime64("{value}")', kind, const=True)
@@ -622,7 +667,14 @@ class _Compiler:
         to = node.to.this.name if hasattr(node.to.this, "name") else str(node.to.this)
         inner = self.value(node.this)
         nullable = inner.nullable or isinstance(node, exp.TryCast)
-        if to == "DATE":
+        if to == "TIME":  # the time of day, as the time since midnight
+            if inner.kind == "str" and inner.const:
+                return self.literal_as(inner, "time")
+            if inner.kind in TIMES:
+                return Code(f"sql_clock({inner.text})", "time", nullable)
+            if inner.kind == "time":
+                return inner
+        elif to == "DATE":
             if inner.kind == "str" and inner.const:
                 return self.literal_as(inner, "date")
             if inner.kind in TIMES:
@@ -700,6 +752,10 @@ class _Compiler:
         first = next((c for c in every if c.kind != "null"), None)
         if first is None:
             raise CannotCompile("CASE of nulls")
+        numbers = {c.kind for c in every if c.kind in NUMERIC}
+        if len(numbers) > 1:  # whole numbers beside fractions (THEN 0 ELSE 4.95): doubles
+            every = [self.as_float(c) if c.kind in NUMERIC else c for c in every]
+            first = next(c for c in every if c.kind != "null")
         unified = []
         for choice in every:
             if choice.kind == "null":
@@ -801,6 +857,12 @@ class _Compiler:
             return self.part(_PARTS.get(part), node.expression)
         if type(node) in _PART_FUNCTIONS:
             return self.part(_PART_FUNCTIONS[type(node)], node.this)
+        if (
+            isinstance(node, exp.Anonymous)
+            and node.name.lower() in _PART_NAMES
+            and len(node.expressions) == 1
+        ):
+            return self.part(_PART_NAMES[node.name.lower()], node.expressions[0])
         if isinstance(node, exp.Anonymous) and node.name.lower() in ("date_part", "datepart"):
             what, subject = node.expressions
             if isinstance(what, exp.Literal) and what.is_string:

@@ -148,6 +148,12 @@ def sql_day(x, up=False):
     return np.where(day < x, day + np.timedelta64(1, "D"), day) if up else day
 
 
+def sql_clock(x):
+    """CAST(x AS TIME): the time of day of a date or datetime, as the time since midnight."""
+    x = sql_time(x)
+    return x - x.astype("datetime64[D]").astype("datetime64[ns]")
+
+
 def sql_months(x, months):
     """A date or datetime plus whole months, the day clamped to the month's last (Jan 31 + 1
     month = Feb 29 in 2024), as DuckDB adds an INTERVAL n MONTH."""
@@ -161,6 +167,50 @@ def sql_months(x, months):
     )
     day = np.minimum(day, last - np.timedelta64(1, "D"))
     return (target.astype("datetime64[D]") + day).astype("datetime64[ns]") + time
+
+
+def sql_grid(x, num, den=1, offset=0.0, low=None, high=None):
+    """Numbers moved to the nearest point ``offset + k * num / den`` of a grid (cents, quarter
+    hours, tens), then a step inwards where that left ``low`` or ``high``. ``k * num / den`` is
+    the double nearest the grid point, the one DuckDB's ROUND gives."""
+    x = np.asarray(x, dtype=float)
+    k = np.round((x - offset) * den / num)
+    out = k * num / den + offset
+    if low is not None:
+        out = np.where(out < low, (k + 1) * num / den + offset, out)
+    if high is not None:
+        out = np.where(out > high, (k - 1) * num / den + offset, out)
+    return out
+
+
+def sql_tgrid(x, unit, size=1, low=None, high=None):
+    """Dates and datetimes floored to a grid: whole ``size`` minutes (``m``) or hours (``h``),
+    days (``D``), Mondays (``W``), the first of a month (``M``, ``size`` 3: of a quarter) or of a
+    year (``Y``); the next grid point where that fell below ``low``."""
+    x = sql_time(x)
+    if unit in ("M", "Y"):
+        size = size * 12 if unit == "Y" else size
+        count = x.astype("datetime64[M]").astype(np.int64)
+        first = count // size * size
+        out, up = (
+            v.astype("datetime64[M]").astype("datetime64[ns]") for v in (first, first + size)
+        )
+    elif unit == "W":  # 1970-01-01 was a Thursday
+        days = x.astype("datetime64[D]").astype(np.int64)
+        first = days - (days + 3) % 7
+        out, up = (v.astype("datetime64[D]").astype("datetime64[ns]") for v in (first, first + 7))
+    else:
+        count = x.astype(f"datetime64[{unit}]").astype(np.int64)
+        first = count // size * size
+        out, up = (
+            v.astype(f"datetime64[{unit}]").astype("datetime64[ns]") for v in (first, first + size)
+        )
+    if low is not None:
+        out = np.where(out < np.datetime64(str(low).replace(" ", "T"), "ns"), up, out)
+    if high is not None:
+        top = np.datetime64(str(high).replace(" ", "T"), "ns")
+        out = np.where(out > top, out - (up - out), out)
+    return out
 
 
 def sql_interval(count, unit_ns):

@@ -24,12 +24,14 @@ tables:
     columns:
       id:         {type: integer, primary_key: true}
       status:     {type: string}
-      placed_at:  {type: datetime, min: 2023-01-01, max: 2023-12-31}
-      shipped_at: {type: datetime, nullable: true}
+      placed_at:  {type: datetime, min: 2023-01-01, max: 2023-12-31, unique: true}
+      # another row's time (a self-reference to a column that is not a key): a line only the
+      # model can write, since a date or datetime with no bounds is drawn
+      shipped_at: {type: datetime, nullable: true, references: orders.placed_at}
       weight:     {type: float, min: 0}
     rules:
       - check: "shipped_at IS NULL OR dayname(shipped_at) <> 'Sunday'"
-      - check: "weight % 2 = 0"
+      - check: "SQRT(weight) = FLOOR(SQRT(weight))"  # square numbers: no line meets it
 """
 
 # A unique name under a check on it alone: its line is long (black wraps it) and follows a line

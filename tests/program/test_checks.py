@@ -256,6 +256,19 @@ CONDITIONS = [
     "sign(f2) = 1",
     "date_trunc('month', d1) = d1",
     "d1 + INTERVAL 1 YEAR > d2",
+    "ISODOW(d1) BETWEEN 1 AND 5",
+    "dayofweek(t1) = 0",
+    "weekday(d2) IN (1, 2)",
+    "isodow(tn) > 5",
+    "dayofmonth(d1) = 1",
+    "week(t2) < 10",
+    "CAST(t1 AS TIME) BETWEEN TIME '08:00:00' AND TIME '18:00:00'",
+    "CAST(tn AS TIME) > '12:00:00'",
+    "d1 = d2 + INTERVAL (i2) DAY",
+    "t1 < t2 + INTERVAL (i1) HOUR",
+    "dn < d2 + INTERVAL (i2) MONTH",
+    "CASE WHEN f1 >= 5 THEN 0 ELSE 4.95 END = f2",
+    "CASE WHEN i1 < 0 THEN 0 WHEN i1 > 10 THEN 2.5 ELSE 3.5 END < f1",
 ]
 
 
@@ -522,7 +535,45 @@ tables:
       - check: "ABS(humidity - 60) <= 35"
 """
 
+# A week of hours: quarter hours, cents, weekdays, starts on the quarter hour in office hours,
+# net pay never below zero, hours worked for a person or a company (one of the two).
+TIMESHEETS = """\
+name: timesheets
+tables:
+  timesheets:
+    rows: 300
+    columns:
+      id:         {type: integer, primary_key: true}
+      work_date:  {type: date}
+      started_at: {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      ended_at:   {type: datetime}
+      minutes:    {type: integer, min: 15, max: 600}
+      hours:      {type: float, min: 0.25, max: 10}
+      rate_eur:   {type: float, min: 12, max: 60}
+      gross_eur:  {type: float, min: 0}
+      tax_eur:    {type: float, min: 0, max: 200}
+      net_eur:    {type: float, min: 0}
+      person_id:  {type: integer, nullable: true}
+      company_id: {type: integer, nullable: true}
+      extra_eur:  {type: float, min: 0, max: 100}
+    rules:
+      - check: "ISODOW(work_date) BETWEEN 1 AND 5"
+      - check: >-
+          EXTRACT(minute FROM started_at) IN (0, 15, 30, 45)
+          AND EXTRACT(second FROM started_at) = 0
+      - check: "CAST(started_at AS TIME) BETWEEN TIME '07:00:00' AND TIME '17:00:00'"
+      - check: "minutes = date_diff('minute', started_at, ended_at)"
+      - check: "hours * 4 = ROUND(hours * 4)"
+      - check: "rate_eur = ROUND(rate_eur, 2)"
+      - check: "gross_eur = ROUND(hours * rate_eur, 2)"
+      - check: "tax_eur % 0.5 = 0"
+      - check: "net_eur = gross_eur - tax_eur"
+      - check: "(person_id IS NULL) <> (company_id IS NULL)"
+      - check: "ROUND(extra_eur - FLOOR(extra_eur), 2) = 0.99"
+"""
+
 SPECS = {
+    "timesheets": TIMESHEETS,
     "invoices": INVOICES,
     "loans": LOANS,
     "bank": BANK,
@@ -533,6 +584,8 @@ SPECS = {
 # What becomes of each check of each spec's last table: met by construction, enforced by
 # drawing failing rows again, or left to the model.
 FATES = {
+    "timesheets": ["enforced", "enforced", "enforced", "exact", "enforced", "enforced", "exact"]
+    + ["enforced", "exact", "exact", "enforced"],
     "invoices": ["exact"] * 7,
     "loans": ["exact"] * 3,
     "bank": ["exact", "exact", "enforced", "enforced"],

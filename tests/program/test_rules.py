@@ -135,3 +135,75 @@ def test_columns_tied_by_checks_pass_them(sandbox_image, no_leftovers, tmp_path)
     assert result.ok, result.error
     report = validate(spec, {name: t.path for name, t in result.tables.items()}, {"trips": 3000})
     assert report.ok, report.as_text()
+
+
+def _one(column: str, check: str, extra: str = "") -> str:
+    return f"""\
+name: trips
+tables:
+  trips:
+    rows: 50
+    columns:
+      id: {{type: integer, primary_key: true}}
+      {column}
+{extra}    rules:
+      - check: "{check}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("column", "check", "grid"),
+    [
+        ("x: {type: float, min: 0, max: 5000}", "x = ROUND(x, 2)", ("", 1, 100, 0.0)),
+        ("x: {type: float, min: 0, max: 12}", "x * 4 = ROUND(x * 4)", ("", 1, 4, 0.0)),
+        ("x: {type: float, min: 0, max: 100}", "x % 0.5 = 0", ("", 1, 2, 0.0)),
+        ("x: {type: float, min: -500, max: 500}", "ABS(x) % 10 = 0", ("", 10, 1, 0.0)),
+        ("x: {type: integer, min: 0, max: 5000}", "ABS(x) % 10 = 0", ("", 10, 1, 0.0)),
+        ("x: {type: float, min: 1, max: 99}", "ROUND(x - FLOOR(x), 2) = 0.99", ("", 1, 1, 0.99)),
+        ("x: {type: datetime}", "date_trunc('hour', x) = x", ("h", 1, 1, 0.0)),
+        ("x: {type: date}", "date_trunc('month', x) = x", ("M", 1, 1, 0.0)),
+        (
+            "x: {type: datetime}",
+            "EXTRACT(minute FROM x) IN (0, 15, 30, 45) AND EXTRACT(second FROM x) = 0",
+            ("m", 15, 1, 0.0),
+        ),
+    ],
+)
+def test_checks_random_values_almost_never_meet_put_the_column_on_a_grid(column, check, grid):
+    found = plan(_one(column, check)).columns["x"].grid
+    assert found is not None and (found.unit, found.num, found.den, found.offset) == grid
+
+
+@pytest.mark.parametrize(
+    ("column", "check"),
+    [
+        ("x: {type: date}", "ISODOW(x) BETWEEN 1 AND 5"),
+        ("x: {type: datetime}", "CAST(x AS TIME) BETWEEN TIME '08:00:00' AND TIME '18:00:00'"),
+        ("x: {type: float, min: 0, max: 100}", "x <> 3"),
+        ("x: {type: float, min: 0, max: 100}", "SQRT(x) = FLOOR(SQRT(x))"),
+    ],
+)
+def test_checks_the_enforce_step_mends_or_no_grid_meets_leave_the_column_as_drawn(column, check):
+    assert plan(_one(column, check)).columns["x"].grid is None
+
+
+def test_exactly_one_of_two_is_null_makes_the_later_null_where_the_earlier_is_not():
+    text = _one(
+        "a: {type: integer, nullable: true}",
+        "(a IS NULL) <> (b IS NULL)",
+        "      b: {type: integer, nullable: true}\n",
+    )
+    planned = plan(text)
+    assert planned.columns["a"].null_where is None
+    assert planned.columns["b"].null_where.tree.sql() == "NOT (a IS NULL)"
+
+
+def test_a_defined_columns_bounds_bound_the_later_time_it_reads():
+    text = _one(
+        "check_in: {type: date}",
+        "nights = date_diff('day', check_in, check_out)",
+        "      check_out: {type: date}\n      nights: {type: integer, min: 1, max: 28}\n",
+    )
+    planned = plan(text)
+    assert planned.columns["check_out"].window is not None
+    assert planned.columns["nights"].define is not None
