@@ -1078,7 +1078,7 @@ def _holding(atom: exp.Expression, name: str, type_: str, samples: list[list]) -
     flat = [v for values in samples for v in values]
     sql = (
         f"SELECT g, avg((({atom.sql(dialect='duckdb')}) IS NOT FALSE)::INTEGER) FROM "
-        f"(SELECT unnest($g::INTEGER[]) AS g, unnest($v::{_DUCKDB[type_]}[]) AS {quoted}) "
+        f"(SELECT unnest($g::INTEGER[]) AS g, unnest($v::{DUCKDB_TYPES[type_]}[]) AS {quoted}) "
         "GROUP BY g"
     )
     try:
