@@ -33,7 +33,7 @@ _KINDS: list[tuple[tuple[str, ...], list[str]]] = [
     (("street", "address"), ["street_address", "street_name"]),
     (("company", "employer", "organisation", "organization", "business", "firm"), ["company"]),
     (("username", "login", "handle", "nickname"), ["user_name"]),
-    (("firstname", "forename", "givenname"), ["first_name"]),
+    (("firstname", "forename", "givenname", "middlename"), ["first_name"]),
     (("lastname", "surname", "familyname"), ["last_name"]),
     (("fullname",), ["name"]),
     (("countrycode",), ["country_code"]),
@@ -63,7 +63,8 @@ _PEOPLE = set(
     "contact contacts owner owners driver drivers passenger passengers guest guests player "
     "players subscriber subscribers applicant applicants candidate candidates volunteer "
     "volunteers manager managers agent agents nurse nurses buyer buyers seller sellers tenant "
-    "tenants worker workers athlete athletes".split()
+    "tenants worker workers athlete athletes guardian guardians parent parents spouse partner "
+    "beneficiary beneficiaries recipient recipients sender senders holder holders".split()
 )
 # Country names and adjectives to Faker locales; "European" or no country at all: en_US.
 _LOCALES: list[tuple[tuple[str, ...], str]] = [
