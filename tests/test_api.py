@@ -27,7 +27,7 @@ SPEC = {
             "rows": 20,
             "columns": {
                 "id": {"type": "integer", "primary_key": True},
-                "name": {"type": "string", "description": "full name"},
+                "motto": {"type": "string", "description": "the customer's motto"},
                 "age": {"type": "integer", "min": 18, "max": 90},
             },
         },
@@ -52,7 +52,7 @@ def generate(rows, seed):
     rng = np.random.default_rng(seed)
     customers = pd.DataFrame({
         "id": np.arange(1, rows["customers"] + 1),
-        "name": rng.choice(["Ada Lovelace", "Alan Turing", "Grace Hopper"], rows["customers"]),
+        "motto": rng.choice(["Carpe diem", "Less is more", "Why not?"], rows["customers"]),
         "age": rng.integers(18, 91, rows["customers"]),
     })
     orders = pd.DataFrame({

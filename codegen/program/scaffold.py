@@ -1014,6 +1014,10 @@ def _checked_pattern(table: Any, name: str) -> str | None:
 
 # A free-text column that says what it holds is drawn from Faker; any single line is allowed.
 _ANY_LINE = ".+"
+# Places stay with the model: a city must belong to its country and the description's region,
+# and Faker's en_US cities are made up ("East Amandaview"). Patterns still use Faker's places.
+_PLACES = {"city", "country", "country_code", "administrative_unit", "state", "postcode"}
+_PLACES |= {"zipcode_plus4", "street_address", "street_name"}
 
 
 def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:
@@ -1023,7 +1027,8 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     from codegen.program.patterns import pattern_call
 
     context = f"{table_name} {table.description or ''}"  # whose name a `name` column is
-    if column.values is not None or not providers_for(name, column.description or "", context):
+    providers = providers_for(name, column.description or "", context)
+    if column.values is not None or not providers or set(providers) & _PLACES:
         return None
     unique = bool(column.unique or column.primary_key)
     return pattern_call(
