@@ -15,6 +15,7 @@ nothing; large models lose nothing by it.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import re
 from dataclasses import replace
@@ -49,7 +50,22 @@ Parameter = tuple[str, str, BlankKind | None]
 
 
 def build_scaffold(spec: Any) -> Scaffold:
-    """The starting program for ``spec`` (a ``codegen.spec.model.Spec``), with its blanks."""
+    """The starting program for ``spec`` (a ``codegen.spec.model.Spec``), with its blanks.
+
+    Building one takes up to a second or two (checks are planned with DuckDB and grids tried on
+    samples), and a generation needs it for the prompt and for the candidates: the same spec
+    gives the same (frozen) starting program, so it is built once per process."""
+    return _built(spec.model_dump_json())
+
+
+@functools.lru_cache(maxsize=64)
+def _built(spec_json: str) -> Scaffold:
+    from codegen.spec.model import Spec
+
+    return _build(Spec.model_validate_json(spec_json))
+
+
+def _build(spec: Any) -> Scaffold:
     lines = [
         "import numpy as np",
         "import pandas as pd",
