@@ -108,6 +108,8 @@ def generate(
     ``SdgenError`` (bad spec, endpoint down, ...).
     """
     spec_model, spec_text = _one_source(spec, prompt)
+    # Row counts are checked before any model is asked (or started) where the spec is known.
+    counts = _rows_for(spec_model, rows, table_rows) if spec_model is not None else None
     runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
     say = progress or (lambda line: None)
     with _chat(client, base_url=base_url, model=model, cache=cache, announce=say) as session:
@@ -121,7 +123,7 @@ def generate(
         chosen = ask if ask != "auto" else ("blanks" if local else "program")
         options = GenerateOptions(
             out_root=Path(out),
-            rows=_rows_for(spec_model, rows, table_rows),
+            rows=counts if counts is not None else _rows_for(spec_model, rows, table_rows),
             seed=seed,
             max_attempts=max_attempts,
             strict_audit=strict,
