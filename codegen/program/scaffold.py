@@ -930,6 +930,17 @@ def _blank_expression(
             "rng", count, pattern, unique,
             name=name, description=column.description or "", context=context,
         ) or "..."  # fmt: skip
+        pool = f"{variable}_pool"
+        keep = _own_checks(table, name, pool, column.nullable)
+        if keep is not None and expression != "...":
+            # A check on this column alone (`LEFT(icao_code, 1) IN ('E', 'L', 'B')`) filters a
+            # larger draw: redrawing rows later could not keep a unique column unique.
+            draw = expression.replace(f"rng, {count},", "rng, size,", 1)
+            checks = " AND ".join(keep[1])
+            expression = (
+                f"sql_filtered(lambda size: {draw}, lambda {pool}: {keep[0]}, {count}, "
+                f"{checks!r})"
+            )
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"
@@ -1026,6 +1037,33 @@ def _checked_pattern(table: Any, name: str) -> str | None:
         like = {"%": "[A-Za-z0-9]+", "_": "[A-Za-z0-9]"}
         return "".join(like.get(c, re.escape(c)) for c in literal.this)
     return None
+
+
+def _own_checks(
+    table: Any, name: str, variable: str, nullable: bool
+) -> tuple[str, list[str]] | None:
+    """A numpy mask over ``variable`` (a drawn array of the column) of the rows that meet every
+    check of the table that reads this column alone, with those checks; None when there is none
+    (or one does not compile). The pattern a check states (``regexp_matches``, ``LIKE``) is drawn
+    from, not filtered by."""
+    from sqlglot import exp
+
+    from codegen.spec.checks import table_checks
+
+    refs = {name: ColumnRef(variable, "string", nullable)}
+    masks, texts = [], []
+    for _, parsed in table_checks(table):
+        if parsed.columns != (name,) or parsed.tree is None or not parsed.row_level:
+            continue
+        if isinstance(parsed.tree, exp.RegexpLike | exp.RegexpFullMatch | exp.Like):
+            continue
+        try:
+            code = compile_condition(parsed.tree, refs, f"len({variable})")
+        except CannotCompile:
+            return None
+        masks.append(f"pd.array({code.text}, dtype='boolean').fillna(True)")
+        texts.append(parsed.text)
+    return (" & ".join(f"({m})" for m in masks), texts) if masks else None
 
 
 # A free-text column that says what it holds is drawn from Faker; any single line is allowed.

@@ -830,6 +830,11 @@ class _Compiler:
             if inner.kind == "str":
                 name = "sql_lower" if isinstance(node, exp.Lower) else "sql_upper"
                 return Code(f"{name}({inner.text})", "str", inner.nullable)
+        if isinstance(node, exp.Left | exp.Right):  # LEFT(s, k), RIGHT(s, k): k a constant
+            inner, size = self.value(node.this), self.value(node.expression)
+            if inner.kind == "str" and size.const and isinstance(size.value, int):
+                name = "sql_left" if isinstance(node, exp.Left) else "sql_right"
+                return Code(f"{name}({inner.text}, {size.value})", "str", inner.nullable)
         if isinstance(node, exp.Coalesce):
             parts = [self.value(node.this), *(self.value(e) for e in node.expressions)]
             first = parts[0]

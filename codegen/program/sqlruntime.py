@@ -280,6 +280,35 @@ def sql_upper(x):
     return out if np.ndim(x) else out[0]
 
 
+def sql_filtered(draw, keep, n, check):
+    """``n`` values of a column drawn as ``draw(m)`` (m values at a time) that ``keep(values)``
+    (a mask) allows: drawn 8, then 64, then 512 times over until enough pass. Redrawing rows
+    later could not keep a unique column unique; this keeps it, and its pattern."""
+    for scale in (8, 64, 512):
+        pool = draw(scale * n)
+        kept = pool[np.asarray(keep(pool), dtype=bool)]
+        if len(kept) >= n:
+            return kept[:n]
+    raise ValueError(
+        f"check {check!r} allows {len(kept)} of {len(pool)} values drawn for its column; "
+        f"{n} are needed"
+    )
+
+
+def sql_left(x, k):
+    """LEFT(s, k): the first k characters (all of them from the end when k is negative)."""
+    text = sql_text(x)
+    out = text.str[:k].to_numpy(dtype=object, na_value=None)
+    return out if np.ndim(x) else out[0]
+
+
+def sql_right(x, k):
+    """RIGHT(s, k): the last k characters."""
+    text = sql_text(x)
+    out = (text.str[-k:] if k > 0 else text.str[:0]).to_numpy(dtype=object, na_value=None)
+    return out if np.ndim(x) else out[0]
+
+
 def sql_concat(*parts):
     """``a || b || ...``: null where any part is."""
     size = max(np.size(p) if np.ndim(p) else 1 for p in parts)

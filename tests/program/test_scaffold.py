@@ -231,3 +231,38 @@ def test_candidates_come_in_the_order_asked_and_earlier_lines_carry_over():
     assert [v for v, _ in found] == ["as written"]
     found, _ = program_candidates(whole, scaffold, ask="blanks", earlier=lines)
     assert [v for v, _ in found] == ["as written"]  # earlier lines never join a whole program
+
+
+AIRPORTS = """\
+name: airports
+tables:
+  airports:
+    rows: 60
+    columns:
+      id:        {type: integer, primary_key: true}
+      icao_code: {type: string, unique: true, pattern: '^[A-Z]{4}$'}
+      runway_m:  {type: integer, min: 800, max: 4000}
+    rules:
+      - check: "LEFT(icao_code, 1) IN ('E', 'L', 'B')"
+      - check: "RIGHT(icao_code, 1) <> 'X'"
+"""
+
+
+def test_a_unique_pattern_column_is_drawn_from_a_larger_pool_filtered_by_its_own_checks(tmp_path):
+    """Redrawing failing rows could not keep a unique column unique, and a 1.5B model cannot
+    meet `LEFT(icao_code, 1) IN (...)`: the starting program draws more codes than it needs and
+    keeps those its own checks allow. Run in process through the sandbox's harness."""
+    import json
+
+    from codegen.validation.validator import validate
+    from sandbox import harness
+
+    spec = load_spec(AIRPORTS)
+    program = build_scaffold(spec).source
+    assert "icao_code = sql_filtered(" in program and "def sql_filtered(" in program
+    (tmp_path / "program.py").write_text(program)
+    rows = {"airports": 60}
+    code = harness.main([str(tmp_path / "program.py"), str(tmp_path), "--rows", json.dumps(rows)])
+    assert code == 0, (tmp_path / "manifest.json").read_text()
+    report = validate(spec, {"airports": tmp_path / "airports.parquet"}, rows)
+    assert report.ok, report.as_text()
