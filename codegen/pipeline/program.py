@@ -83,12 +83,12 @@ def generate(
     options.out_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".work-{name}-", dir=options.out_root))
     earlier = ""  # the lines of blanks given so far: a repair reply often gives only the fix
+    checks = _Checks(runner, spec, rows, options, work, say)
     try:
         messages: list[ChatMessage] = list(first)
         for number in range(1, options.max_attempts + 1):
             attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
             attempts.append(attempt)
-            checks = _Checks(runner, spec, rows, options, work, say)
             outcome = _attempt(client, attempt, messages, options, say, checks, scaffold, earlier)
             if outcome is not None:
                 manifest = _manifest(provenance, attempts, *outcome)
@@ -128,7 +128,7 @@ def _attempt(
     options: GenerateOptions,
     say: Progress,
     checks: _Checks,
-    scaffold: Scaffold | None = None,
+    scaffold: Scaffold,
     earlier: str = "",
 ) -> tuple[RunResult, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
@@ -161,7 +161,7 @@ def _attempt(
         return attempt.fail(kind, str(exc))
 
     candidates, missing = program_candidates(code, scaffold, ask=options.ask, earlier=earlier)
-    if scaffold is not None and not _is_whole_program(ast.parse(code)):
+    if not _is_whole_program(ast.parse(code)):
         attempt.lines = code
     if not candidates:
         attempt.program = code
@@ -186,20 +186,18 @@ def _attempt(
 
 
 def program_candidates(
-    code: str, scaffold: Scaffold | None, *, ask: str = "program", earlier: str = ""
+    code: str, scaffold: Scaffold, *, ask: str = "program", earlier: str = ""
 ) -> tuple[list[tuple[Variant, str]], list[str]]:
     """The programs to try for one reply, the one asked for first, as (variant, program); and
     the blanks the reply left unfilled.
 
     ``code`` is the reply's Python: a whole program, or (``ask="blanks"``) just the lines of the
-    starting program's blanks. With a starting program, its blanks filled from the reply are
+    starting program's blanks. The starting program's blanks filled from the reply are
     candidates too: with the reply's own lines for columns the starting program wrote, if it
     gave any, then without them, then with the default numbers. Lines of blanks that ``earlier``
     replies gave count too, unless this reply gives them again."""
     tree = ast.parse(code)
-    whole = [(Variant.AS_WRITTEN, code)] if _is_whole_program(tree) or scaffold is None else []
-    if scaffold is None:
-        return whole, []
+    whole = [(Variant.AS_WRITTEN, code)] if _is_whole_program(tree) else []
     from codegen.program.blanks import fill_blanks
 
     if not whole and earlier:
