@@ -1081,14 +1081,13 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     from codegen.program.patterns import pattern_call
 
     context = f"{table_name} {table.description or ''}"  # whose name a `name` column is
-    providers = providers_for(name, column.description or "", context)
+    # The column's name alone says what it holds: with no pattern to check values against, a
+    # word in its description ("e.g. 'Homepage redesign'") would make a line item a URL.
+    providers = providers_for(name, "", context)
     if column.values is not None or not providers or set(providers) & _PLACES:
         return None
     unique = bool(column.unique or column.primary_key)
-    return pattern_call(
-        "rng", count, _ANY_LINE, unique,
-        name=name, description=column.description or "", context=context,
-    )  # fmt: skip
+    return pattern_call("rng", count, _ANY_LINE, unique, name=name, context=context)
 
 
 def _typical_range(column: Any) -> tuple[float, float]:

@@ -266,3 +266,11 @@ def test_a_unique_pattern_column_is_drawn_from_a_larger_pool_filtered_by_its_own
     assert code == 0, (tmp_path / "manifest.json").read_text()
     report = validate(spec, {"airports": tmp_path / "airports.parquet"}, rows)
     assert report.ok, report.as_text()
+
+
+def test_free_text_takes_its_meaning_from_the_column_name_not_from_example_words():
+    """A line item's description mentions a 'Homepage redesign': it is the model's to fill in,
+    not a URL from Faker. The client's company name is Faker's (a company, by its name)."""
+    scaffold = build_scaffold(load_spec((EXAMPLES / "invoicing.yaml").read_text()))
+    assert "description_values = [...]" in scaffold.source
+    assert "    company_name = realistic_strings(" in scaffold.source
