@@ -125,6 +125,16 @@ class Grid:
 
 
 @dataclass
+class Prefix:
+    """``LEFT(iban, 2) = country_code``: the pattern's draw, its first ``size`` characters
+    replaced by ``tree``'s value (an IBAN of the row's own country)."""
+
+    size: int
+    tree: exp.Expression
+    check: int
+
+
+@dataclass
 class ColumnPlan:
     """What the checks ask of one column."""
 
@@ -141,6 +151,7 @@ class ColumnPlan:
     literal_checks: set[int] = field(default_factory=set)  # checks met through low/high
     grid: Grid | None = None  # drawn values moved onto a grid
     grid_atoms: list[exp.Expression] = field(default_factory=list)  # the checks it serves
+    prefix: Prefix | None = None  # a pattern column whose first characters another gives
 
     @property
     def reads(self) -> set[str]:
@@ -153,6 +164,8 @@ class ColumnPlan:
             found |= bound.reads
         if self.null_where is not None:
             found |= self.null_where.reads
+        if self.prefix is not None:
+            found |= _columns_in(self.prefix.tree)
         return found
 
 
@@ -398,6 +411,7 @@ class _Planner:
             self.not_null_atom,
             self.define_atom,
             self.null_where_atom,
+            self.null_tie_atom,
             self.bound_atom,
             self.filter_atom,
         ):
@@ -438,7 +452,7 @@ class _Planner:
             # column never below (above) it: passengers <= seats, seats from 50, passengers from 0.
             has_min = low is not None and not all(self.at_least(b.tree, low) for b in highs)
             has_max = high is not None and not all(self.at_most(b.tree, high) for b in lows)
-            plan.window = _window(lows, highs, column.type)
+            plan.window = _window(lows, highs, column.type) if plan.grid is None else None
             if plan.window is not None and column.type == "integer":
                 base = self.value_of(plan.window[0].tree)
                 if base is None or base.kind != "int":  # whole numbers only from whole numbers
@@ -468,10 +482,15 @@ class _Planner:
                 return node.this.copy()
         return node
 
-    def targetable(self, name: str, values: bool = False) -> bool:
+    def targetable(self, name: str, values: bool = False, define: bool = False) -> bool:
         """Whether a check may say how the column is made (``values``: even one of fixed
-        values)."""
+        values). A definition (``define``) wins over a unique column's or a pattern's own drawing:
+        ``email = student_no || '@...'`` is false on every row of an email drawn from its pattern,
+        while the definition keeps it unique when what it reads is (the validator checks both)."""
         column = self.table.columns[name]
+        structural = column.primary_key or column.references or name in self.table.primary_key
+        if define and not structural:
+            return values or not column.values
         if name in self.key_or_reference or column.pattern:
             return False
         return values or not column.values
@@ -617,6 +636,8 @@ class _Planner:
         left, right = _strip(atom.this), _strip(atom.expression)
         if _null_test(left) or _null_test(right):
             return False  # an equality of conditions about nulls: null_where_atom
+        if only is None and self.prefix_atom(left, right, index):
+            return True
         candidates: list[tuple[str, exp.Expression]] = []
         for side, other in ((left, right), (right, left)):
             if isinstance(side, exp.Column):
@@ -638,6 +659,29 @@ class _Planner:
                 return True
         return False
 
+    def prefix_atom(self, left: exp.Expression, right: exp.Expression, index: int) -> bool:
+        """``LEFT(x, k) = y`` (or ``SUBSTRING(x, 1, k)``) with a pattern on ``x``: x drawn from
+        its pattern, its first k characters then y's. Defining y from x instead would give y
+        whatever the pattern draws (an IBAN's "GB" where the countries are NL, DE, BE, FR)."""
+        for side, other in ((left, right), (right, left)):
+            size = _leading(side)
+            if size is None:
+                continue
+            name = side.this.name
+            column = self.table.columns.get(name)
+            plan = self.plan.columns.get(name)
+            if column is None or column.type != "string" or not column.pattern:
+                continue
+            if column.primary_key or column.references or plan.define or plan.prefix:
+                continue
+            reads = _columns_in(other)
+            if not reads or not self.acyclic(name, reads) or self.value_of(other) is None:
+                continue
+            plan.prefix = Prefix(size, other.copy(), index)
+            self.edges[name] |= reads
+            return True
+        return False
+
     def exact_arithmetic(self, atom: exp.Expression) -> bool:
         """Whether the atom's arithmetic is exact in numpy (whole numbers and times only)."""
         types = {self.table.columns[c].type for c in _columns_in(atom)}
@@ -657,7 +701,11 @@ class _Planner:
         reads = _columns_in(other)
         # A column of fixed values may be defined too (a fare by age band): the values are then
         # what the enforce step keeps it to.
-        if not self.targetable(name, values=True) or plan.define is not None or plan.bounds:
+        if (
+            not self.targetable(name, values=True, define=True)
+            or plan.define is not None
+            or plan.bounds
+        ):
             return False
         if plan.values is not None or plan.step is not None or not self.acyclic(name, reads):
             return False
@@ -670,28 +718,35 @@ class _Planner:
         self.edges[name] |= reads
         return True
 
-    def null_where_atom(self, atom: exp.Expression, index: int) -> bool:
-        """Which rows of a column are null: an equality of conditions, or an implication."""
+    def null_where_atom(self, atom: exp.Expression, index: int, ties: bool = False) -> bool:
+        """Which rows of a column are null: an equality of conditions, or an implication.
+        ``ties``: only ``(a IS NULL) = (b IS NULL)``, a pass of its own after the others, so
+        that a definition (``a IS NULL OR a = t + b * INTERVAL 1 MINUTE``) says which way round."""
         atom = _strip(atom)
         if isinstance(atom, exp.EQ | exp.NEQ):
             left, right = _strip(atom.this), _strip(atom.expression)
             sides = [(left, right), (right, left)]
             both = [_null_test(left), _null_test(right)]
-            if both[0] and both[1]:  # (a IS NULL) <> (b IS NULL): b made from a, the later one
+            if bool(both[0] and both[1]) != ties:
+                return False
+            if ties:  # (a IS NULL) <> (b IS NULL): the later one made from the other first
                 if both[0][0] == both[1][0]:
                     return False
-                if self.names.index(both[0][0]) > self.names.index(both[1][0]):
-                    sides = sides[:1]
-                else:
-                    sides = sides[1:]
+                if self.names.index(both[0][0]) < self.names.index(both[1][0]):
+                    sides.reverse()
             for test_side, condition in sides:
                 test = _null_test(test_side)
-                if test is None or (_null_test(condition) and not all(both)):
+                if test is None or (_null_test(condition) and not ties):
                     continue
                 name, is_null = test
                 # (cond) = (x IS NULL): null where cond; <> or IS NOT NULL flip it
                 null_if_true = is_null == isinstance(atom, exp.EQ)
-                return self.try_null_where(name, condition, null_if_true, index)
+                if self.try_null_where(name, condition, null_if_true, index):
+                    return True
+                if not ties:
+                    return False
+            return False
+        if ties:
             return False
         if not isinstance(atom, exp.Or):
             return False
@@ -722,6 +777,9 @@ class _Planner:
             return True  # p OR x IS NOT NULL, and x is never null
         # p OR x IS NOT NULL: null where p; p OR x IS NULL: null where p is false
         return self.try_null_where(name, other, not is_null, index)
+
+    def null_tie_atom(self, atom: exp.Expression, index: int) -> bool:
+        return self.null_where_atom(atom, index, ties=True)
 
     def otherwise_atom(self, parts: list[exp.Expression], index: int) -> bool:
         """``fine_eur = 0 OR returned_on > due_on``: the column is drawn, then set to the value
@@ -921,9 +979,18 @@ class _Planner:
         """(grid, which atoms it is for) for a column's checks on it alone, or None."""
         column = self.table.columns[name]
         plan = self.plan.columns[name]
-        if column.type not in _ORDERED or not self.targetable(name) or name in self.trend_targets:
+        # A column of a two-column key is listed point by point (scaffold._key_domain): its grid
+        # says which points.
+        listed = len(self.table.primary_key) > 1 and not column.references and not column.values
+        if column.type not in _ORDERED or name in self.trend_targets:
             return None
-        if plan.define is not None or plan.bounds or plan.values is not None or plan.step:
+        if not (self.targetable(name) or listed and name in self.table.primary_key):
+            return None
+        # A number between per-row bounds may be moved onto a grid too: the grid's step inwards
+        # keeps it between them (scaffold._bounded_number).
+        if plan.bounds and column.type not in ("integer", "float"):
+            return None
+        if plan.define is not None or plan.values is not None or plan.step:
             return None
         low = plan.low if plan.low is not None else column.min
         high = plan.high if plan.high is not None else column.max
@@ -976,6 +1043,23 @@ class _Planner:
         return True
 
 
+def _leading(node: exp.Expression) -> int | None:
+    """k for ``LEFT(column, k)`` and ``SUBSTRING(column, 1, k)``, else None."""
+    node = _strip(node)
+    if isinstance(node, exp.Left):
+        size = node.expression
+    elif isinstance(node, exp.Substring) and node.args.get("start") is not None:
+        start = node.args["start"]
+        if not isinstance(start, exp.Literal) or start.name != "1":
+            return None
+        size = node.args.get("length")
+    else:
+        return None
+    if not isinstance(node.this, exp.Column) or not isinstance(size, exp.Literal):
+        return None
+    return int(size.name) if size.name.isdigit() and int(size.name) > 0 else None
+
+
 def _seconds_apart(atom: exp.Expression) -> exp.Expression:
     """``date_diff('second', a, b) >= k`` as ``b >= a + INTERVAL k SECOND`` (and ``<=``),
     minutes and hours alike: what the drawing aims at, enough for the check (whole units
@@ -999,12 +1083,13 @@ def _seconds_apart(atom: exp.Expression) -> exp.Expression:
 
 def _number_grids(atom: exp.Expression, integer: bool) -> list[Grid]:
     """Grids for numbers, finest first: steps of 1, 2, 2.5 and 5 times a power of ten, each
-    also shifted by the check's own numbers (``ROUND(x - FLOOR(x), 2) = 0.99``: whole numbers
-    plus 0.99)."""
+    also shifted by the check's own numbers, added or taken away (``ROUND(x - FLOOR(x), 2) =
+    0.99`` and ``x = ROUND(x) - 0.01``: whole numbers plus 0.99)."""
     literals = {
-        Fraction(lit.name)
+        sign * Fraction(lit.name)
         for lit in atom.find_all(exp.Literal)
         if not lit.is_string and _is_number(lit.name)
+        for sign in (1, -1)
     }
     steps = sorted(
         {Fraction(m) * Fraction(10) ** e for e in range(-4, 5) for m in (1, 2, Fraction(5, 2), 5)}

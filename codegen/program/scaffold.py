@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
-from codegen.program.rules import Bound, TablePlan, midnight, plan_table
+from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.sqlcode import (
     CannotCompile,
     Code,
@@ -92,7 +92,7 @@ def _build(spec: Any) -> Scaffold:
         plan = plan_table(table, table_name)
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
-        lines += _pair_key(frames, table_name, table, frame, count, used, variables)
+        lines += _pair_key(frames, table_name, table, frame, count, used, variables, plan)
         paired = set(variables)
         for column_name in table.columns:  # every column's variable, in the spec's order
             if column_name not in variables:
@@ -223,29 +223,61 @@ def _pair_key(
     count: str,
     used: set[str],
     variables: dict[str, str],
+    plan: TablePlan,
 ) -> list[str]:
-    """A primary key of two foreign keys (employee_id, project_id): distinct pairs of existing
-    keys, drawn without replacement, so no pair repeats."""
+    """A primary key of two columns that each take few values: two foreign keys (employee_id,
+    project_id), or a foreign key and the points of a range (sensor_id and the hours of a day,
+    employee_id and the first of each month): distinct pairs, drawn without replacement so no
+    pair repeats, in order (a time series reads sensor by sensor, hour by hour)."""
     key = table.primary_key
     if len(key) != 2:
         return []
-    parents = []
-    for column_name in key:
-        reference = table.columns[column_name].references
-        if not reference or "." not in reference or reference.split(".", 1)[0] == table_name:
-            return []
-        parent_table, parent_column = reference.split(".", 1)
-        parents.append(f"{frames[parent_table]}[{parent_column!r}].to_numpy()")
+    domains = [_key_domain(frames, table_name, table, name, plan) for name in key]
+    if None in domains:
+        return []
     first, second = (_variable(table_name, name, used) for name in key)
     variables.update(dict(zip(key, (first, second), strict=True)))
-    keys, picked = _identifier(f"{frame}_parent_keys", used), _identifier(f"{frame}_pairs", used)
+    keys, picked = _identifier(f"{frame}_key_values", used), _identifier(f"{frame}_pairs", used)
     return [
-        f"    # {key[0]}, {key[1]}: together the primary key, so distinct pairs of existing keys",
-        f"    {keys} = ({parents[0]}, {parents[1]})",
-        f"    {picked} = rng.choice(len({keys}[0]) * len({keys}[1]), size={count}, replace=False)",
+        f"    # {key[0]}, {key[1]}: together the primary key, so distinct pairs of the values"
+        " each may take",
+        f"    {keys} = ({domains[0]}, {domains[1]})",
+        f"    {picked} = np.sort(rng.choice(len({keys}[0]) * len({keys}[1]), size={count},"
+        " replace=False))",
         f"    {first} = {keys}[0][{picked} // len({keys}[1])]",
         f"    {second} = {keys}[1][{picked} % len({keys}[1])]",
     ]
+
+
+def _key_domain(
+    frames: dict[str, str], table_name: str, table: Any, name: str, plan: TablePlan
+) -> str | None:
+    """The code of every value one column of a two-column key may take, or None when they are
+    too many to list: a parent's keys, a list of values, whole numbers or days between a min and
+    a max, or the points of the time grid its checks ask for (``date_trunc('hour', t) = t``)."""
+    column = table.columns[name]
+    reference = column.references
+    if reference:
+        if "." not in reference or reference.split(".", 1)[0] == table_name:
+            return None
+        parent_table, parent_column = reference.split(".", 1)
+        return f"{frames[parent_table]}[{parent_column!r}].to_numpy()"
+    if column.values:
+        return f"np.array({list(column.values)!r})"
+    if column.min is None or column.max is None:
+        return None
+    if column.type == "integer" and int(column.max) - int(column.min) <= _KEY_DOMAIN:
+        return f"np.arange({int(column.min)}, {int(column.max) + 1})"
+    grid = plan.columns[name].grid
+    if column.type == "date" and grid is None:
+        grid = Grid("D", 1)
+    if column.type in ("date", "datetime") and grid is not None and grid.unit:
+        points = f"sql_points({grid.unit!r}, {grid.num}, {str(column.min)!r}, {str(column.max)!r})"
+        return f"{points}.astype('datetime64[D]')" if column.type == "date" else points
+    return None
+
+
+_KEY_DOMAIN = 1_000_000  # whole numbers listed for a key
 
 
 def _identifier(name: str, used: set[str], prefix: str = "") -> str:
@@ -665,7 +697,9 @@ def _solved_code(
                     table, column, variables[name], bounds, count
                 )
             else:
-                expression, note, params = _bounded_number(column, variables[name], bounds, count)
+                expression, note, params = _bounded_number(
+                    column, variables[name], bounds, count, solved.grid
+                )
             return _tidy(expression), note, params
     except CannotCompile:
         return None  # it reads a column drawn later: TablePlan.settle has given it up
@@ -736,10 +770,39 @@ def _gap_high(items: list[tuple[Bound, Code]], unit: str, default: float) -> flo
 
 
 def _bounded_number(
-    column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+    column: Any,
+    variable: str,
+    bounds: list[tuple[Bound, Code]],
+    count: str,
+    grid: Grid | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """A number between its bounds: one bound plus (or minus) a gap the model may tune, or
-    uniform between two."""
+    uniform between two; on the ``grid`` its checks ask for, a step inwards where that crossed a
+    bound."""
+    expression, note, params = _between_bounds(column, variable, bounds, count)
+    if grid is None or grid.unit:
+        return expression, note, params
+    integer = column.type == "integer"
+    edges = []
+    for lower, literal in ((True, column.min), (False, column.max)):
+        items = [item for item in bounds if item[0].lower == lower]
+        edge = _edge(items, lower, integer, True)[0] if items else None
+        if literal is not None:
+            edge = (
+                repr(literal)
+                if edge is None
+                else f"np.{'maximum' if lower else 'minimum'}({edge}, {literal!r})"
+            )
+        edges.append(edge or "None")
+    text = (
+        f"sql_grid({expression}, {grid.num}, {grid.den}, {grid.offset!r}, {edges[0]}, {edges[1]})"
+    )
+    return (f"np.round({text}).astype(int)" if integer else text), note, params
+
+
+def _between_bounds(
+    column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+) -> tuple[str, str, list[Parameter]]:
     integer = column.type == "integer"
     lows = [item for item in bounds if item[0].lower]
     highs = [item for item in bounds if not item[0].lower]
@@ -932,15 +995,23 @@ def _blank_expression(
         ) or "..."  # fmt: skip
         pool = f"{variable}_pool"
         keep = _own_checks(table, name, pool, column.nullable)
-        if keep is not None and expression != "...":
-            # A check on this column alone (`LEFT(icao_code, 1) IN ('E', 'L', 'B')`) filters a
-            # larger draw: redrawing rows later could not keep a unique column unique.
-            draw = expression.replace(f"rng, {count},", "rng, size,", 1)
-            checks = " AND ".join(keep[1])
-            expression = (
-                f"sql_filtered(lambda size: {draw}, lambda {pool}: {keep[0]}, {count}, "
-                f"{checks!r})"
-            )
+        prefix = plan.columns[name].prefix if plan is not None else None
+        if (keep is not None or prefix is not None) and expression != "...":
+            draw = expression.replace(f"rng, {count},", "rng, size,", 1)  # a draw of any size
+            if keep is not None:
+                # A check on this column alone (`LEFT(icao_code, 1) IN ('E', 'L', 'B')`) filters
+                # a larger draw: redrawing rows later could not keep a unique column unique.
+                checks = " AND ".join(keep[1])
+                size = "size" if prefix is not None else count
+                draw = (
+                    f"sql_filtered(lambda size: {draw}, lambda {pool}: {keep[0]}, {size}, "
+                    f"{checks!r})"
+                )
+            if prefix is not None:
+                # LEFT(iban, 2) = country_code: each row's value starts with its own country
+                code = compile_value(prefix.tree, _refs(table, plan, variables), count)
+                draw = f"sql_prefixed(lambda size: {draw}, {code.text}, {prefix.size}, {count})"
+            expression = draw
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"

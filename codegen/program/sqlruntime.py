@@ -213,6 +213,16 @@ def sql_tgrid(x, unit, size=1, low=None, high=None):
     return out
 
 
+def sql_points(unit, size, low, high):
+    """Every point of a time grid from ``low`` to ``high`` (``sql_tgrid``'s units), in order:
+    the hours of a day for a key of one row per sensor per hour."""
+    base = unit if unit in ("m", "h") else "D"
+    first = np.datetime64(str(low).replace(" ", "T"), base)
+    last = np.datetime64(str(high).replace(" ", "T"), base)
+    steps = np.arange(first, last + np.timedelta64(1, base), np.timedelta64(1, base))
+    return np.unique(sql_tgrid(steps, unit, size, low, high))
+
+
 def sql_interval(count, unit_ns):
     """``count * INTERVAL 1 <unit>`` as timedelta64[ns] (NaT where the count is null)."""
     count = np.asarray(count)
@@ -319,6 +329,38 @@ def sql_concat(*parts):
         )
     values = out.to_numpy(dtype=object, na_value=None)
     return values if any(np.ndim(p) for p in parts) else values[0]
+
+
+def sql_prefixed(draw, want, size, n):
+    """``n`` values of ``draw(k)`` (a pattern's draw of k values) whose first ``size``
+    characters are each row's ``want`` (``LEFT(vat_number, 2) = country``): taken from a larger
+    draw where the pattern often starts so; where it seldom does (an IBAN's any two letters),
+    a draw with its front replaced. Never a value twice (unique columns stay unique)."""
+    want = pd.Series(sql_str(want), dtype=object).reset_index(drop=True)
+    if np.ndim(want) == 0 or len(want) != n:
+        want = pd.Series([want.iloc[0] if len(want) else None] * n, dtype=object)
+    out = pd.Series([None] * n, dtype=object)
+    used: set = set()
+    for factor in (4, 32):
+        todo = out.isna() & want.notna()
+        if not todo.any():
+            break
+        pool = pd.Series(sql_str(draw(int(todo.sum()) * factor)), dtype=object).dropna()
+        pool = pool[~pool.isin(used)].drop_duplicates()
+        heads = pool.str[:size]
+        for head, rows in want[todo].groupby(want[todo]).groups.items():
+            found = pool[heads == head].to_numpy(dtype=object)[: len(rows)]
+            out.loc[rows[: len(found)]] = found
+            used.update(found)
+        if out[todo].notna().mean() < 0.25:
+            break  # the pattern seldom starts with these: replace the front instead
+    left = out.isna()
+    if left.any():
+        fresh = pd.Series(sql_str(draw(int(left.sum()))), dtype=object)
+        front = want[left].to_numpy(dtype=object)
+        fresh = np.where(pd.isna(front), fresh, sql_concat(front, fresh.str[size:].to_numpy()))
+        out.loc[left] = fresh
+    return out.to_numpy(dtype=object)
 
 
 def sql_coalesce(*values):

@@ -160,6 +160,7 @@ tables:
         ("x: {type: float, min: -500, max: 500}", "ABS(x) % 10 = 0", ("", 10, 1, 0.0)),
         ("x: {type: integer, min: 0, max: 5000}", "ABS(x) % 10 = 0", ("", 10, 1, 0.0)),
         ("x: {type: float, min: 1, max: 99}", "ROUND(x - FLOOR(x), 2) = 0.99", ("", 1, 1, 0.99)),
+        ("x: {type: float, min: 15, max: 80}", "x = ROUND(x) - 0.01", ("", 1, 1, 0.99)),
         ("x: {type: datetime}", "date_trunc('hour', x) = x", ("h", 1, 1, 0.0)),
         ("x: {type: date}", "date_trunc('month', x) = x", ("M", 1, 1, 0.0)),
         (
@@ -207,3 +208,53 @@ def test_a_defined_columns_bounds_bound_the_later_time_it_reads():
     planned = plan(text)
     assert planned.columns["check_out"].window is not None
     assert planned.columns["nights"].define is not None
+
+
+def test_a_definition_wins_over_a_unique_pattern_column_s_own_draw():
+    """Drawn from its pattern, the email would be false on every row of the check."""
+    text = _one(
+        "student_no: {type: string, unique: true, pattern: '^[0-9]{7}$'}",
+        "email = student_no || '@student.hva.nl'",
+        "      email: {type: string, unique: true, pattern: '^[0-9]{7}@student[.]hva[.]nl$'}\n",
+    )
+    define = plan(text).columns["email"].define
+    assert define is not None and define.reads == {"student_no"}
+
+
+def test_a_null_tie_follows_the_way_a_definition_reads():
+    """checked_out_at = checked_in_at + duration minutes: the checkout is made from the duration,
+    so the duration's nulls must not be made from the checkout's (a cycle)."""
+    text = _one(
+        "checked_in_at: {type: datetime}",
+        "(checked_out_at IS NULL) = (duration_min IS NULL)",
+        "      checked_out_at: {type: datetime, nullable: true}\n"
+        "      duration_min: {type: integer, nullable: true, min: 10, max: 240}\n"
+        "    rules:\n"
+        "      - check: checked_out_at IS NULL OR checked_out_at = checked_in_at + duration_min"
+        " * INTERVAL 1 MINUTE\n",
+    ).replace('    rules:\n      - check: "(checked', '      - check: "(checked')
+    planned = plan(text)
+    assert planned.columns["checked_out_at"].define.reads == {"checked_in_at", "duration_min"}
+    assert planned.columns["duration_min"].null_where is None
+    assert planned.exact == {0, 1}
+
+
+def test_a_number_between_row_bounds_is_put_on_the_grid_its_checks_ask_for():
+    text = _one(
+        "gross: {type: float, min: 600, max: 9000}",
+        "tax BETWEEN 0 AND ROUND(gross * 0.47, 2) AND tax = ROUND(tax, 2)",
+        "      tax: {type: float}\n",
+    )
+    column = plan(text).columns["tax"]
+    assert column.bounds and (column.grid.num, column.grid.den) == (1, 100)
+
+
+def test_the_first_characters_of_a_pattern_column_come_from_the_column_a_check_names():
+    text = _one(
+        "country_code: {type: string, values: [NL, DE, BE, FR]}",
+        "LEFT(iban, 2) = country_code",
+        "      iban: {type: string, unique: true, pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$'}\n",
+    )
+    planned = plan(text)
+    assert planned.columns["iban"].prefix.size == 2
+    assert planned.columns["country_code"].define is None
