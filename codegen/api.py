@@ -83,6 +83,7 @@ def generate(
     max_attempts: int = 3,
     route: Route = "program",
     ask: Ask = "auto",
+    typical: bool | None = None,
     client: ChatClient | None = None,
     base_url: str | None = None,
     model: str | None = None,
@@ -101,7 +102,9 @@ def generate(
     drafted into a spec first (``draft_spec``), saved with the run. ``route="csv"`` asks for
     the data itself as CSV (small tables; nothing to re-run). The endpoint: ``client`` (any
     ``ChatClient``), else ``base_url``/``model`` or the ``OPENAI_*`` variables, else the embedded
-    local model, served on 127.0.0.1 for the call. ``ask="auto"``: only the starting program's
+    local model, served on 127.0.0.1 for the call. ``typical``: ask the model first for the
+    typical value and range of each numeric column, and draw around them (default: with the
+    embedded model). ``ask="auto"``: only the starting program's
     blanks for the embedded model, the whole program for any other. The program runs with
     ``runner`` (default: the hardened sandbox under ``limits``). Raises ``GenerationError`` when
     no attempt passes (its attempts are kept under ``failed-<run id>``), or another
@@ -129,6 +132,7 @@ def generate(
             strict_audit=strict,
             csv=csv or route == "csv",
             ask=chosen,
+            typical=typical if typical is not None else local,
         )
         common = dict(spec=spec_model, spec_text=spec_text or "", options=options, draft=draft)
         if route == "csv":

@@ -63,6 +63,14 @@ def generate_command(
             "of the starting program. 'auto': blanks for the embedded local model."
         ),
     ] = "auto",
+    typical: Annotated[
+        bool | None,
+        typer.Option(
+            "--typical/--no-typical",
+            help="Ask the model first for each numeric column's typical value and range, and "
+            "draw around them. Default: with the embedded local model.",
+        ),
+    ] = None,
     spec_only: Annotated[
         bool,
         typer.Option(
@@ -103,6 +111,7 @@ def generate_command(
         seed=seed,
         max_attempts=max_attempts,
         ask=ask,
+        typical=typical,
         base_url=base_url,
         model=model,
         cache=not no_cache,

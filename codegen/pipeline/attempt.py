@@ -122,6 +122,7 @@ class GenerateOptions:
     ask: str = "program"  # or "blanks": only the starting program's blanks (prompts.ASK_KINDS)
     strict_audit: bool = False
     csv: bool = False
+    typical: bool = False  # ask the model for typical values first (pipeline.typical)
 
 
 def completion_usage(completion: Completion) -> dict[str, int]:
@@ -167,6 +168,7 @@ class Provenance:
     rows: dict[str, int]
     options: GenerateOptions
     draft: Any = None  # pipeline.draft.Draft: the request in words the spec was drafted from
+    typical: list[Any] = field(default_factory=list)  # pipeline.typical.TypicalAnswer
 
     def manifest(self, attempts: list[Attempt]) -> Manifest:
         drafted = list(self.draft.attempts) if self.draft is not None else []
@@ -175,12 +177,13 @@ class Provenance:
             route=self.route,
             request=self.draft.request if self.draft is not None else None,
             draft_attempts=[a.record() for a in drafted],
+            typical=[a.record() for a in self.typical],
             model=getattr(self.client, "model", ""),
             endpoint_host=self.endpoint_host,
             seed=self.options.seed,
             rows_requested=self.rows,
             prompt_sha256=[a.prompt_sha256 for a in attempts],
-            usage=total_usage(drafted + attempts),
+            usage=total_usage(drafted + attempts + list(self.typical)),
             attempts=[a.record() for a in attempts],
             versions=versions(),
         )

@@ -71,12 +71,18 @@ def generate(
     options = options or GenerateOptions()
     say = progress or (lambda line: None)
     name = spec.name
-    scaffold = build_scaffold(spec)
+    answers: list[Any] = []
+    shaped = spec  # the spec the program is made from: with typical values where asked
+    if options.typical:
+        from codegen.pipeline.typical import ask_typical
+
+        shaped, answers = ask_typical(client, spec, seed=options.seed, progress=say)
+    scaffold = build_scaffold(shaped)
     if options.ask == "blanks" and not scaffold.blanks:
         options = replace(options, ask="program")  # nothing to fill in: the whole program
-    first = prompts.spec_messages(spec, ask=options.ask)
+    first = prompts.spec_messages(shaped, ask=options.ask)
     rows = row_counts(spec, None, options.rows)
-    provenance = Provenance(name, "program", client, endpoint_host, rows, options, draft)
+    provenance = Provenance(name, "program", client, endpoint_host, rows, options, draft, answers)
 
     attempts: list[Attempt] = []
     started = time.perf_counter()

@@ -37,6 +37,8 @@ from codegen.program.sqlcode import (
     interval_parts,
     strip_parens,
 )
+from codegen.program.drawruntime import helper_names as draw_names
+from codegen.program.drawruntime import source_of as draw_source
 from codegen.program.sqlruntime import source_of
 from codegen.program.starting import Blank, BlankKind, Scaffold
 
@@ -167,6 +169,11 @@ def _build(spec: Any) -> Scaffold:
     needed = helpers_used("\n".join(lines))
     if needed:  # checks evaluated as DuckDB would: the functions the program calls
         helper = source_of(needed).splitlines() + ["", ""]
+        lines[3:3] = helper
+        written = [(index + len(helper), blank) for index, blank in written]
+    drawing = draw_source(draw_names() & set(re.findall(r"\b(draw_\w+)\(", "\n".join(lines))))
+    if drawing:  # columns of realistic shape: the functions that draw them
+        helper = drawing.splitlines() + ["", ""]
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
     text = "\n".join(lines) + "\n"
@@ -1035,6 +1042,24 @@ def _blank_expression(
         )
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
+    elif kind in ("integer", "float") and column.typical is not None:
+        # What real data typically holds (the spec's, or the model's answer checked against the
+        # bounds: codegen.pipeline.typical): drawn around it, skewed where its range says so.
+        typical = column.typical
+        low, high = column.typical_range or _spread_around(column)
+        whole = kind == "integer"
+        params = [
+            (f"{variable}_typical", _number(typical), None),
+            (f"{variable}_typical_range", f"({_number(low)}, {_number(high)})", None),
+        ]
+        lowest = "None" if column.min is None else repr(column.min)
+        highest = "None" if column.max is None else repr(column.max)
+        expression = (
+            f"draw_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
+            f"{lowest}, {highest}, whole={whole})"
+        )
+        if whole:
+            expression = f"{expression}.astype(int)"
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:
@@ -1161,8 +1186,27 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     return pattern_call("rng", count, _ANY_LINE, unique, name=name, context=context)
 
 
+def _spread_around(column: Any) -> tuple[float, float]:
+    """A typical range when only ``typical`` is known: a fifth of the span between the bounds
+    on each side, else a quarter of the value (at least 1), kept within the bounds."""
+    typical = float(column.typical)
+    if column.min is not None and column.max is not None:
+        width = (float(column.max) - float(column.min)) / 5
+    else:
+        width = max(abs(typical) / 4, 1.0)
+    low, high = typical - width, typical + width
+    if column.min is not None:
+        low = max(low, float(column.min))
+    if column.max is not None:
+        high = min(high, float(column.max))
+    return (low, high) if low < high else (typical - 1.0, typical + 1.0)
+
+
 def _typical_range(column: Any) -> tuple[float, float]:
-    """A range of values for a numeric column: its bounds, or a guess from the one it has."""
+    """A range of values for a numeric column: where most of its values lie in real data
+    (``typical_range``), else its bounds, or a guess from the one it has."""
+    if column.typical is not None:
+        return tuple(map(float, column.typical_range or _spread_around(column)))  # type: ignore[return-value]
     low, high = column.min, column.max
     if low is not None and high is not None:
         return float(low), float(high)

@@ -107,6 +107,10 @@ def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()
         parts.append(f"at most {high}")
     if column.get("values") is not None:
         parts.append("one of: " + ", ".join(str(v) for v in column["values"]))
+    if column.get("typical") is not None:
+        spread = column.get("typical_range")
+        most = f", most between {spread[0]} and {spread[1]}" if spread else ""
+        parts.append(f"typically {column['typical']}{most} (draw around it, not evenly)")
     if column.get("pattern"):
         parts.append(f"matches the regular expression `{column['pattern']}` in full")
     if column.get("references"):

@@ -73,6 +73,8 @@ class Manifest(_Record):
     # where the program came from
     request: str | None = None  # the request in words a spec was drafted from, if any
     draft_attempts: list[AttemptRecord] = Field(default_factory=list)  # drafting that spec
+    # typical values asked of the model (pipeline.typical): table, column, answer, kept or why not
+    typical: list[dict[str, Any]] = Field(default_factory=list)
     model: str | None = ""
     endpoint_host: str | None = ""
     prompt_sha256: list[str] = Field(default_factory=list)

@@ -162,6 +162,20 @@ class Column(_Model):
         "which must be a primary key or unique.",
     )
     description: str | None = Field(None, description="What the column means, for the LLM.")
+    typical: float | None = Field(
+        None,
+        description="The value a row typically has in real data: the median (integer and float "
+        "columns). Values are drawn around it rather than evenly between min and max.",
+    )
+    typical_range: list[float] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="[low, high]: where most values lie in real data, the 10th and 90th "
+        "percentiles (integer and float columns, with typical). A range further above typical "
+        "than below it gives a right-skewed column, as prices and sizes are.",
+        json_schema_extra={"yaml_type": "[number, number]"},
+    )
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -521,6 +535,29 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
             problems += [f"{where}.pattern: {p}" for p in _regex_problems(col.pattern)]
     if col.values is not None:
         problems += _lint_values(where, col, table)
+    problems += _lint_typical(where, col)
+    return problems
+
+
+def _lint_typical(where: str, col: Column) -> list[str]:
+    if col.typical is None and col.typical_range is None:
+        return []
+    if col.type not in ("integer", "float"):
+        return [f"{where}.typical: typical and typical_range apply to integer and float columns"]
+    if col.typical is None:
+        return [f"{where}.typical_range: give typical too (the median the range is around)"]
+    problems = []
+    if col.min is not None and col.typical < col.min:
+        problems.append(f"{where}.typical: {_show(col.typical)} is below min {_show(col.min)}")
+    if col.max is not None and col.typical > col.max:
+        problems.append(f"{where}.typical: {_show(col.typical)} is above max {_show(col.max)}")
+    if col.typical_range is not None:
+        low, high = col.typical_range
+        if not low <= col.typical <= high or low == high:
+            problems.append(
+                f"{where}.typical_range: [{_show(low)}, {_show(high)}] must be a range around "
+                f"typical {_show(col.typical)} (low <= typical <= high, low < high)"
+            )
     return problems
 
 

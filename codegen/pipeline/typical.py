@@ -1,0 +1,201 @@
+"""Typical values asked of the model, one numeric column at a time, before the program is made.
+
+A spec's bounds say what is allowed, not what is usual: drawn evenly between them, a house has
+520 m2 and 6 bedrooms. Small models know what is usual when asked plainly, with the column's
+meaning and unit, one question at a time ("a typical house: 120 m2, most between 70 and 200"),
+as JSON constrained by a schema. Their numbers still need checking: an answer is kept only when
+it lies inside the column's bounds and away from them, its range is a range around it and not
+the bounds repeated, and it says something the bounds alone do not. Kept answers become the
+column's ``typical`` and ``typical_range`` (spec v1), which the starting program draws around
+(``draw_typical``); the spec the user wrote is saved unchanged, the answers in the manifest.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from codegen.errors import LLMError
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.attempt import Progress, completion_usage
+from codegen.spec.model import Spec
+
+TYPICAL_MAX_TOKENS = 60
+
+
+class TypicalReply(BaseModel):
+    typical: float
+    low: float
+    high: float
+
+
+@dataclass
+class TypicalAnswer:
+    """One question and what became of it (the manifest keeps these)."""
+
+    table: str
+    column: str
+    typical: float | None = None
+    low: float | None = None
+    high: float | None = None
+    kept: bool = False
+    why: str = ""  # why an answer was not kept
+    usage: dict[str, int] = field(default_factory=dict)
+    llm_s: float = 0.0
+    cached: bool = False  # a cached reply cost nothing this time
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def response_format() -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": "typical_value", "schema": TypicalReply.model_json_schema()},
+    }
+
+
+def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
+    """(table, column) of every numeric column drawn freely: not a key or reference, no value
+    list, no typical value given, not made from other columns by a check."""
+    from codegen.program.rules import plan_table
+
+    asked = []
+    for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
+        for name, column in table.columns.items():
+            if column.type not in ("integer", "float") or column.typical is not None:
+                continue
+            if column.primary_key or column.references or column.values or column.unique:
+                continue
+            planned = plan.columns[name]
+            if planned.define is not None or planned.bounds or planned.otherwise is not None:
+                continue
+            if planned.values is not None or planned.step is not None:
+                continue
+            asked.append((table_name, name))
+    return asked
+
+
+def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    facts = [f"{column.type}"]
+    if column.description:
+        facts.append(column.description)
+    if column.min is not None or column.max is not None:
+        allowed = "allowed values: " + " to ".join(
+            ["at least " + _show(column.min)] if column.max is None else
+            ["at most " + _show(column.max)] if column.min is None else
+            [_show(column.min), _show(column.max)]
+        )  # fmt: skip
+        facts.append(allowed)
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        f'Column "{name}": ' + "; ".join(facts),
+        "",
+        f'In real data like this, what value of "{name}" is typical (the median), and between '
+        "which two values do most rows (80%) lie? Use the column's own unit. Answer as JSON: "
+        '{"typical": number, "low": number, "high": number}.',
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "You know what real-world data looks like. Answer with JSON only.",
+        },
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def check_answer(column: Any, reply: TypicalReply) -> str:
+    """Why an answer cannot shape the column ("" when it can)."""
+    typical, low, high = reply.typical, reply.low, reply.high
+    if not all(math.isfinite(v) for v in (typical, low, high)):
+        return "not a number"
+    if not low <= typical <= high or low == high:
+        return "its range is not a range around its typical value"
+    lowest, highest = column.min, column.max
+    if lowest is not None and typical <= lowest or highest is not None and typical >= highest:
+        return "its typical value is at or outside the column's bounds"
+    if lowest is not None and highest is not None:
+        span = float(highest) - float(lowest)
+        if min(typical - lowest, highest - typical) < 0.02 * span:
+            return "its typical value sits at a bound"
+        if low <= lowest and high >= highest:
+            return "its range is the column's bounds again"
+    if column.type == "integer" and high - low < 1:
+        return "its range is narrower than one whole number"
+    return ""
+
+
+def ask_typical(
+    client: ChatClient,
+    spec: Spec,
+    *,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[Spec, list[TypicalAnswer]]:
+    """``spec`` with ``typical`` and ``typical_range`` set on the numeric columns the model
+    answered well for, and every answer (kept or not). An endpoint error ends the questions
+    early, with the spec as it stands: typical values improve data, they never block it."""
+    say = progress or (lambda line: None)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    for table_name, name in columns_to_ask(spec):
+        column = spec.tables[table_name].columns[name]
+        answer = TypicalAnswer(table_name, name)
+        answers.append(answer)
+        started = time.perf_counter()
+        try:
+            completion = client.complete(
+                question(spec, table_name, name),
+                temperature=0.0,
+                seed=seed,
+                max_tokens=TYPICAL_MAX_TOKENS,
+                response_format=response_format(),
+            )
+        except LLMError as exc:
+            answer.why = f"the endpoint failed: {exc}"
+            say(f"typical values: stopped asking ({exc})")
+            break
+        answer.llm_s = round(time.perf_counter() - started, 3)
+        answer.usage, answer.cached = completion_usage(completion), completion.cached
+        try:
+            reply = TypicalReply.model_validate_json(_json_part(completion.text))
+        except ValidationError:
+            answer.why = "the reply is not the JSON asked for"
+            continue
+        answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
+        answer.why = check_answer(column, reply)
+        if answer.why:
+            continue
+        answer.kept = True
+        typical, low, high = reply.typical, reply.low, reply.high
+        if column.min is not None:
+            low = max(low, float(column.min))
+        if column.max is not None:
+            high = min(high, float(column.max))
+        if column.type == "integer":
+            typical, low, high = round(typical), math.floor(low), math.ceil(high)
+        target = data["tables"][table_name]["columns"][name]
+        target["typical"] = typical
+        target["typical_range"] = [low, high] if low < high else [low, low + 1]
+        say(f"typical {table_name}.{name}: {_show(typical)} (most {_show(low)} to {_show(high)})")
+    return Spec.model_validate(data), answers
+
+
+def _json_part(text: str) -> str:
+    """The JSON object in a reply (servers that ignore ``response_format`` may wrap it)."""
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start >= 0 and end > start else text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

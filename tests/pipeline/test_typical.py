@@ -1,0 +1,165 @@
+"""Typical values asked of the model before the program is made: one question per numeric
+column over real HTTP (the OpenAI stub on 127.0.0.1), each answer checked against the column's
+bounds before it shapes the column, and the starting program drawing around what was kept."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from support.inprocess_runner import InProcessRunner
+from support.shop import stub_client
+
+import codegen as sd
+from codegen.pipeline.typical import TypicalReply, ask_typical, check_answer, columns_to_ask
+from codegen.program.scaffold import build_scaffold
+from codegen.spec.model import load_spec
+
+HOUSES = """\
+name: houses
+description: Houses for sale in a mid-size European country.
+tables:
+  houses:
+    rows: 3000
+    description: One row per house for sale.
+    columns:
+      id:        {type: integer, primary_key: true}
+      size_m2:   {type: float, min: 15, max: 1000}
+      bedrooms:  {type: integer, min: 0, max: 12}
+      price_eur: {type: float, min: 10000}
+      kind:      {type: string, values: [flat, house]}
+      fee_eur:   {type: float}
+    rules:
+      - check: "fee_eur = ROUND(price_eur * 0.02, 2)"
+"""
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = stub_client(openai_stub.base_url)
+    yield client
+    client.close()
+
+
+def reply(typical: float, low: float, high: float) -> str:
+    return json.dumps({"typical": typical, "low": low, "high": high})
+
+
+def test_only_numeric_columns_drawn_freely_are_asked_about():
+    spec = load_spec(HOUSES)
+    # not the key, not the value list, not the fee a check makes from the price
+    assert columns_to_ask(spec) == [
+        ("houses", "size_m2"),
+        ("houses", "bedrooms"),
+        ("houses", "price_eur"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ((120, 70, 200), ""),
+        ((120, 200, 70), "not a range around"),
+        ((1000, 500, 1000), "at or outside the column's bounds"),
+        ((16, 15, 30), "sits at a bound"),
+        ((500, 15, 1000), "the column's bounds again"),
+        ((float("nan"), 1, 2), "not a number"),
+    ],
+)
+def test_an_answer_shapes_a_column_only_inside_its_bounds_and_away_from_them(answer, why):
+    column = load_spec(HOUSES).tables["houses"].columns["size_m2"]
+    found = check_answer(column, TypicalReply(typical=answer[0], low=answer[1], high=answer[2]))
+    assert (why in found) if why else found == ""
+
+
+def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, client):
+    openai_stub.reply(reply(120, 70, 200))  # size: kept
+    openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, not kept
+    openai_stub.reply("I think about 300000 euros")  # price: no JSON, not kept
+    spec, answers = ask_typical(client, load_spec(HOUSES))
+    size = spec.tables["houses"].columns["size_m2"]
+    assert (size.typical, size.typical_range) == (120, [70, 200])
+    assert spec.tables["houses"].columns["bedrooms"].typical is None
+    assert spec.tables["houses"].columns["price_eur"].typical is None
+    assert [a.kept for a in answers] == [True, False, False]
+    assert "bound" in answers[1].why and "JSON" in answers[2].why
+    sent = openai_stub.chat_requests
+    assert len(sent) == 3
+    body = sent[0].body
+    assert body["response_format"]["type"] in ("json_schema", "json_object")
+    assert '"size_m2"' in body["messages"][-1]["content"]
+    assert "15 to 1000" in body["messages"][-1]["content"]  # the bounds, in words
+
+
+def test_an_endpoint_that_fails_stops_the_questions_and_leaves_the_spec_as_it_was(
+    openai_stub, client
+):
+    openai_stub.error(400, "bad request")
+    spec, answers = ask_typical(client, load_spec(HOUSES))
+    assert spec == load_spec(HOUSES)
+    assert len(answers) == 1 and "endpoint failed" in answers[0].why
+
+
+def test_the_starting_program_draws_around_typical_values_with_a_right_skew_for_prices():
+    text = HOUSES.replace(
+        "size_m2:   {type: float, min: 15, max: 1000}",
+        "size_m2:   {type: float, min: 15, max: 1000, typical: 110, typical_range: [60, 220]}",
+    ).replace(
+        "bedrooms:  {type: integer, min: 0, max: 12}",
+        "bedrooms:  {type: integer, min: 0, max: 12, typical: 3, typical_range: [2, 4]}",
+    )
+    spec = load_spec(text)
+    scaffold = build_scaffold(spec)
+    assert "draw_typical(" in scaffold.source
+    assert not any(b.column in ("size_m2", "bedrooms") for b in scaffold.blanks)
+    program = scaffold.source.replace("[...]", "['x']")
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(program, out, rows={"houses": 3000}, seed=1)
+    assert result.ok, result.error
+    houses = pd.read_parquet(result.tables["houses"].path)
+    size = houses["size_m2"]
+    assert 100 <= size.median() <= 120
+    assert 55 <= size.quantile(0.1) <= 70 and 200 <= size.quantile(0.9) <= 240
+    assert size.mean() > size.median()  # skewed right, as sizes are
+    assert size.between(15, 1000).all() and (size == 1000).mean() < 0.01  # no pile at a bound
+    beds = houses["bedrooms"]
+    assert beds.median() == 3 and beds.isin([2, 3, 4]).mean() > 0.7
+    assert np.issubdtype(beds.dtype, np.integer)
+
+
+def test_the_lint_refuses_typical_values_it_cannot_use():
+    bad = HOUSES.replace(
+        "kind:      {type: string, values: [flat, house]}",
+        "kind:      {type: string, values: [flat, house], typical: 3}",
+    ).replace(
+        "bedrooms:  {type: integer, min: 0, max: 12}",
+        "bedrooms:  {type: integer, min: 0, max: 12, typical: 14, typical_range: [2, 4]}",
+    )
+    with pytest.raises(sd.SpecError) as caught:
+        load_spec(bad)
+    text = str(caught.value)
+    assert "apply to integer and float columns" in text
+    assert "above max 12" in text and "range around" in text
+
+
+def test_generate_asks_for_typical_values_first_and_records_them(openai_stub, client, tmp_path):
+    openai_stub.reply(reply(110, 60, 220))
+    openai_stub.reply(reply(3, 2, 4))
+    openai_stub.reply(reply(280000, 150000, 650000))
+    openai_stub.reply("```python\nkind_values = ['flat', 'house']\n```")
+    run = sd.generate(
+        HOUSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=True
+    )
+    assert [a["column"] for a in run.manifest.typical if a["kept"]] == [
+        "size_m2",
+        "bedrooms",
+        "price_eur",
+    ]
+    assert "size_m2_typical = 110" in run.program
+    assert "typical" not in run.spec_text  # the spec as written is what is saved
+    assert run.tables["houses"]["price_eur"].median() == pytest.approx(280000, rel=0.1)
+    assert run.manifest.usage["completion_tokens"] > 0
