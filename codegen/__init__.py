@@ -6,6 +6,7 @@
     run.rerun(rows=100_000)                                # offline, no LLM
     sd.validate(sd.Spec.from_yaml("examples/housing.yaml"), run.path / "data")
     sd.report(run)                                         # run.path / "report.html"
+    sd.probe(run, "bench/realism/housing.yaml")            # realism probes -> the manifest
 
 The names below are imported on first use, so ``import codegen`` (and the ``sdgen`` command) stay
 fast.
@@ -26,6 +27,7 @@ _EXPORTS = {
     "rerun": "codegen.api",
     "read_spec": "codegen.api",
     "report": "codegen.api",
+    "probe": "codegen.api",
     "Run": "codegen.runs.run",
     "Manifest": "codegen.runs.manifest",
     "Spec": "codegen.spec.model",
@@ -45,6 +47,7 @@ _EXPORTS = {
     "RunError": "codegen.errors",
     "RerunError": "codegen.errors",
     "ReportError": "codegen.errors",
+    "ProbeError": "codegen.errors",
     "RunIntegrityError": "codegen.errors",
     "RunNotFoundError": "codegen.errors",
     "ValidationInputError": "codegen.errors",
@@ -57,6 +60,7 @@ __all__ = [
     "Manifest",
     "ModelError",
     "OpenAIChatClient",
+    "ProbeError",
     "ProgramRunner",
     "Report",
     "ReportError",
@@ -75,6 +79,7 @@ __all__ = [
     "generate",
     "load_run",
     "messages",
+    "probe",
     "read_spec",
     "report",
     "rerun",
@@ -82,11 +87,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from codegen.api import generate, load_run, messages, read_spec, report, rerun
+    from codegen.api import generate, load_run, messages, probe, read_spec, report, rerun
     from codegen.errors import (
         GenerationError,
         LLMError,
         ModelError,
+        ProbeError,
         ReportError,
         RerunError,
         RowsError,

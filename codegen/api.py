@@ -6,13 +6,14 @@
     bigger = run.rerun(rows=50_000) # offline, no LLM: a new saved run
     sd.validate(run.spec, bigger.path / "data").ok
     sd.report(run)                  # <run>/report.html: plots, figures, rules, provenance
+    sd.probe(run, "bench/realism/shop.yaml")  # realism probes, recorded in the manifest
 
 Nothing here prints: news goes to the ``progress`` callback, if one is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,6 +27,7 @@ from codegen.runs.run import Run
 from codegen.spec.model import Spec, load_spec, parse_spec
 
 if TYPE_CHECKING:
+    from codegen.realism.probes import Probe
     from sandbox import Limits
 
 SpecInput = str | Path | Spec | Mapping[str, Any]
@@ -233,3 +235,23 @@ def report(run: str | Path | Run) -> Path:
     from codegen.runreport import write_report
 
     return write_report(run if isinstance(run, Run) else Run(run))
+
+
+def probe(
+    run: str | Path | Run, probes: str | Path | Sequence[Probe], *, record: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Run realism probes (a YAML probe file, or ``Probe`` objects) over the run's tables and
+    return each one's result by name: ``{"passed", "value", "why"}`` and ``"error"`` where the
+    probe could not answer (it then counts as not passed). ``record``: also keep them in the
+    run's manifest (``realism``, shown by its report), replacing an earlier measurement. Raises
+    ``ProbeError`` for a file that is no probe file, ``RunNotFoundError`` for a directory that is
+    no run."""
+    from codegen.realism import load_probes, record_realism, run_probes
+
+    run = run if isinstance(run, Run) else Run(run)
+    chosen = load_probes(probes) if isinstance(probes, str | Path) else list(probes)
+    results = run_probes(run, chosen)
+    if record:
+        record_realism(run.path, results)
+        run.__dict__.pop("manifest", None)  # the cached manifest is now out of date
+    return results

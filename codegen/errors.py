@@ -31,6 +31,7 @@ exception at all but a ``RunResult`` with ``failure`` set.
      ├── ValidationInputError       the tables to validate cannot be located (not a data failure)
      ├── ValidationRunError         DuckDB itself failed while validating
      ├── GenerationError            every attempt failed; ``run_dir`` (kept), ``attempts``
+     ├── ProbeError                 a realism probe file cannot be read or is not a probe file
      └── RunError                   a saved run cannot be used
           ├── RunNotFoundError      not a saved run (no readable manifest)
           ├── RunIntegrityError     its program changed since it was saved
@@ -188,6 +189,11 @@ class GenerationError(SdgenError):
         super().__init__(message)
         self.run_dir = run_dir
         self.attempts = attempts
+
+
+class ProbeError(SdgenError):
+    """A realism probe file cannot be read, is not YAML, or is not ``{probes: [...]}``. (A probe
+    whose SQL fails is no error: it is reported as not passed, with DuckDB's message.)"""
 
 
 # --- saved runs --------------------------------------------------------------------------------

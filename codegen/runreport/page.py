@@ -446,10 +446,13 @@ def _realism(realism: dict[str, Any]) -> str:
             _badge("none", "–") if passed is None else _badge("ok" if passed else "bad",
                                                                 "passes" if passed else "fails")
         )  # fmt: skip
+        # "why" from realism probes (codegen.realism); "expected" in older manifests
+        expects = got.get("why", got.get("expected"))
+        error = f" (error: {got['error']})" if got.get("error") else ""
         rows.append(
             f"<tr><td>{esc(probe)}</td><td>{state}</td>"
             f'<td class="num">{esc(_plain(got.get("value")))}</td>'
-            f"<td>{esc(_plain(got.get('expected')))}</td></tr>"
+            f"<td>{esc(_plain(expects) + error)}</td></tr>"
         )
     head = "<tr><th>probe</th><th></th><th>value</th><th>expected</th></tr>"
     return f'<div class="scroll"><table class="grid">{head}{"".join(rows)}</table></div>'

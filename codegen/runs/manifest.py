@@ -88,7 +88,9 @@ class Manifest(_Record):
     rows: dict[str, int] = Field(default_factory=dict)
     tables: list[dict[str, Any]] = Field(default_factory=list)  # the sandbox's view: dtypes, bytes
     validation: dict[str, Any] = Field(default_factory=dict)  # Report.to_dict()
-    # realism probes, where measured: probe name -> {"passed": bool, "value": ..., "expected": ...}
+    # realism probes, where measured (codegen.realism): probe name -> {"passed": bool, "value":
+    # the probe's answer, "why": what it expects, "error": why it could not answer (if so)};
+    # older manifests may say "expected" instead of "why"
     realism: dict[str, Any] = Field(default_factory=dict)
     image: dict[str, Any] = Field(default_factory=dict)
     limits: dict[str, Any] = Field(default_factory=dict)

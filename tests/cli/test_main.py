@@ -38,6 +38,7 @@ def test_help_lists_every_command_group():
     )
     for command in (
         "exec", "image", "generate", "csv", "rerun", "validate", "spec", "model", "report",
+        "probe",
     ):  # fmt: skip
         assert command in done.stdout
 
