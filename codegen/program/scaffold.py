@@ -25,6 +25,8 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from codegen.program.drawruntime import helper_names as draw_names
+from codegen.program.drawruntime import source_of as draw_source
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.sqlcode import (
@@ -37,8 +39,6 @@ from codegen.program.sqlcode import (
     interval_parts,
     strip_parens,
 )
-from codegen.program.drawruntime import helper_names as draw_names
-from codegen.program.drawruntime import source_of as draw_source
 from codegen.program.sqlruntime import source_of
 from codegen.program.starting import Blank, BlankKind, Scaffold
 
