@@ -2,7 +2,8 @@
 and how realistic the accepted data is.
 
 Runs with an empty response cache (so the model really answers) and the default 3 attempts,
-asking for the blanks of the starting program, as `sdgen generate` does with the local model.
+asking for each numeric column's typical values and then for the blanks of the starting
+program, as `sdgen generate` does with the local model.
 The baseline, measured in the same run: one attempt at the housing spec asking for the whole
 program (`--ask program`), the way a large model is asked.
 Realism: each accepted run is probed with `bench/realism/<spec>.yaml` (what someone who knows the
@@ -133,7 +134,9 @@ def main() -> int:
         # The same client the CLI uses, without the response cache: the model really answers.
         with chat_session(cache=False, announce=lambda line: None) as session:
             for path in specs:
-                outcome = run_spec(session.client, path, work / "runs", ask="blanks", seed=seed)
+                outcome = run_spec(
+                    session.client, path, work / "runs", ask="blanks", typical=True, seed=seed
+                )
                 probe(outcome, path.stem)
                 outcomes[path.stem] = outcome
                 show(path.stem, outcome)

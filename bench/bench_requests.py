@@ -54,7 +54,9 @@ def run_request(client, request: str, out_root: Path, seed: int) -> Outcome:  # 
     outcome = Outcome()
     started = time.perf_counter()
     try:
-        run = sd.generate(prompt=request, client=client, out=out_root, ask="blanks", seed=seed)
+        run = sd.generate(
+            prompt=request, client=client, out=out_root, ask="blanks", typical=True, seed=seed
+        )
         outcome.verdict, outcome.attempts = "accepted", run.attempts
         outcome.drafts = len(run.manifest.draft_attempts)
         outcome.spec_text = (run.path / "spec.yaml").read_text()

@@ -82,26 +82,21 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
 
 
 def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
+    """The question for one column: the dataset, the table and the column in words, without
+    its bounds (given the bounds, small models answer their midpoint: "500 m2" for a house
+    between 15 and 1000 m2; the bounds check the answer instead)."""
     table = spec.tables[table_name]
     column = table.columns[name]
-    facts = [f"{column.type}"]
-    if column.description:
-        facts.append(column.description)
-    if column.min is not None or column.max is not None:
-        allowed = "allowed values: " + " to ".join(
-            ["at least " + _show(column.min)] if column.max is None else
-            ["at most " + _show(column.max)] if column.min is None else
-            [_show(column.min), _show(column.max)]
-        )  # fmt: skip
-        facts.append(allowed)
+    about = f" ({column.description})" if column.description else ""
+    kind = "a whole number" if column.type == "integer" else "a number"
     lines = [
         f"Dataset: {spec.description or spec.name}",
         f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}": ' + "; ".join(facts),
+        f'Column "{name}"{about}: {kind}.',
         "",
-        f'In real data like this, what value of "{name}" is typical (the median), and between '
-        "which two values do most rows (80%) lie? Use the column's own unit. Answer as JSON: "
-        '{"typical": number, "low": number, "high": number}.',
+        f'In real data like this, what is the typical (median) value of "{name}", and between '
+        "which two values do most rows (80%) lie? Use the unit the column's name says. Answer "
+        'as JSON: {"typical": number, "low": number, "high": number}.',
     ]
     return [
         {

@@ -92,7 +92,7 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
-    assert "15 to 1000" in body["messages"][-1]["content"]  # the bounds, in words
+    assert "1000" not in body["messages"][-1]["content"]  # not the bounds: their midpoint back
 
 
 def test_an_endpoint_that_fails_stops_the_questions_and_leaves_the_spec_as_it_was(
