@@ -4,7 +4,9 @@ Everything mechanical is written out here, correct by construction: the contract
 generator, the tables in dependency order, primary keys, foreign keys drawn from the parent
 table, fixed value lists, booleans, bounded dates, strings from simple patterns
 (``codegen.program.patterns``), and columns that checks of common shapes tie to others
-(``codegen.program.rules``). What needs judgement is left blank, with the column's constraints
+(``codegen.program.rules``); realistic shapes where the spec's words call for them: a few
+parents with many children, the hours and weekdays of people's activity
+(``codegen.program.shapes``). What needs judgement is left blank, with the column's constraints
 and rules in a comment: realistic value lists (``[...]``), default numbers to tune, and columns no
 formula covers (``...``). Each blank is recorded as it is written (a ``Scaffold``, see
 ``codegen.program.starting``), so nothing reads them back from the text; ``codegen.program.blanks``
@@ -29,6 +31,8 @@ from codegen.program.drawruntime import helper_names as draw_names
 from codegen.program.drawruntime import source_of as draw_source
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
+from codegen.program.shaperuntime import source_for as shape_source
+from codegen.program.shapes import Shapes, foreign_key, rhythm_of, timed_draw
 from codegen.program.sqlcode import (
     CannotCompile,
     Code,
@@ -81,6 +85,7 @@ def _build(spec: Any) -> Scaffold:
     frames: dict[str, str] = {}  # table -> its DataFrame's variable; parents come first
     # Lookup tables: other tables refer to them (house types, departments).
     lookups = {target for table, _, target, _ in spec.references() if target != table}
+    shapes = Shapes.of(spec)  # how keys fan out and when people act (codegen.program.shapes)
     for table_name in spec.generation_order():
         table = spec.tables[table_name]
         frame = _identifier(table_name, used)
@@ -101,7 +106,9 @@ def _build(spec: Any) -> Scaffold:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
 
-        code_of = partial(_code_of, frames, table_name, table, columns, count, lookups, plan)
+        code_of = partial(
+            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes
+        )
 
         # A dry pass with every column drawn: which columns a column's code reads, and which the
         # model writes (they come after the columns their checks read).
@@ -167,8 +174,10 @@ def _build(spec: Any) -> Scaffold:
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
     needed = helpers_used("\n".join(lines))
-    if needed:  # checks evaluated as DuckDB would: the functions the program calls
-        helper = source_of(needed).splitlines() + ["", ""]
+    # Checks evaluated as DuckDB would, and realistic shapes: the functions the program calls.
+    runtime = [source_of(needed) if needed else "", shape_source("\n".join(lines))]
+    for source_text in filter(None, runtime):
+        helper = source_text.splitlines() + ["", ""]
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
     drawing = draw_source(draw_names() & set(re.findall(r"\b(draw_\w+)\(", "\n".join(lines))))
@@ -189,11 +198,14 @@ def _code_of(
     count: str,
     lookups: set[str],
     plan: TablePlan,
+    shapes: Shapes,
     name: str,
     drawn: dict[str, str],
 ) -> tuple[str, str, list[Parameter]]:
     """``_column_code`` for a column of a table, with the columns drawn so far."""
-    return _column_code(frames, table_name, table, name, columns[name], count, drawn, lookups, plan)
+    return _column_code(
+        frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes
+    )
 
 
 def _shown(name: str, expression: str) -> str:
@@ -502,10 +514,12 @@ def _column_code(
     variables: dict[str, str],
     lookups: set[str] | frozenset[str] = frozenset(),
     plan: TablePlan | None = None,
+    shapes: Shapes | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
     otherwise; the parameters are the lines above it, the model's numbers and value lists.
-    ``plan`` says what the table's checks make of the column (``codegen.program.rules``)."""
+    ``plan`` says what the table's checks make of the column (``codegen.program.rules``),
+    ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``)."""
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -528,12 +542,14 @@ def _column_code(
     if column.references and "." in column.references:
         parent_table, parent_column = column.references.split(".", 1)
         if parent_table != table_name:
-            parent = frames[parent_table]
-            expression = f"rng.choice({parent}[{parent_column!r}].to_numpy(), size={count})"
+            expression, shape, params = foreign_key(
+                shapes, column, table_name, parent_table, frames[parent_table], parent_column,
+                variables[name], count,
+            )  # fmt: skip
             if column.nullable and plan is not None and _null_pattern(plan, name):
                 # which rows are null is part of a check: (person_id IS NULL) <> (company_id ...)
                 expression = _with_nulls(table, name, column, expression, count, variables, plan)
-            return expression, f"foreign key to {column.references}", []
+            return expression, f"foreign key to {column.references}{shape}", list(params)
         own_key = variables.get(parent_column)
         if own_key is not None and kind == "integer" and parent_column in table.primary_key:
             # A tree (manager_id -> id): each row points at an earlier row; the first has none.
@@ -586,12 +602,19 @@ def _column_code(
             start = f"({end} - pd.Timedelta(days={days}))"
             if kind == "datetime":
                 end = f"({end} + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))"
-        # Whole seconds, as real timestamps are (not 19:38:34.892050487).
-        low, high = f"{start}.value // 10**9", f"{end}.value // 10**9"
-        draw = f"rng.integers({low}, {high}, size={count}, endpoint=True)"
-        expression = f"pd.to_datetime({draw}, unit='s')"
-        if kind == "date":
-            expression = f"{expression}.normalize()"
+        grid = plan.columns[name].grid if plan is not None else None
+        rhythm = rhythm_of(shapes, table_name, table, name, column, grid)
+        if rhythm is not None:  # people's activity: more at busy hours and on busy weekdays
+            expression, shape, more = timed_draw(
+                variables[name], start, end, count, rhythm, kind == "date"
+            )
+            note, params = note + shape, params + list(more)
+        else:  # whole seconds, as real timestamps are (not 19:38:34.892050487)
+            low, high = f"{start}.value // 10**9", f"{end}.value // 10**9"
+            draw = f"rng.integers({low}, {high}, size={count}, endpoint=True)"
+            expression = f"pd.to_datetime({draw}, unit='s')"
+            if kind == "date":
+                expression = f"{expression}.normalize()"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(table, name, column, count, variables, plan, table_name)

@@ -31,7 +31,10 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     spec = load_spec((EXAMPLES / "housing.yaml").read_text())
     scaffold = build_scaffold(spec).source
     assert "location_ids = np.arange(1, n_location + 1)" in scaffold
-    assert 'location_id = rng.choice(location["id"].to_numpy(), size=n_housing)' in scaffold
+    # Houses per location are skewed (a few places have many); house types, a lookup, even.
+    assert "location_id_share = shape_shares(rng, len(location), location_id_skew)" in scaffold
+    assert 'shape_keys(rng, location["id"].to_numpy(), n_housing, location_id_share)' in scaffold
+    assert 'house_type_id = rng.choice(house_types["id"].to_numpy(), size=n_housing)' in scaffold
     # Tables come in dependency order: parents before the table that refers to them.
     assert scaffold.index("location = pd.DataFrame") < scaffold.index("housing = pd.DataFrame")
     # Mechanical columns are written out; rule targets come after their source, computed from it

@@ -1,0 +1,187 @@
+"""Realistic shapes the starting program draws without asking the model.
+
+Real data is not uniform: a few customers place many orders and most place one or two; people
+order in the evening, see the doctor in office hours, go to the gym before and after work and at
+weekends. A spec rarely says so, and a small model would not be asked it reliably, so the starting
+program draws these shapes itself (with ``codegen.program.shaperuntime``), decided here from the
+spec's structure and words:
+
+  - **fan-out**: a foreign key picks each parent with a log-normal share of the children
+    (``<column>_skew``, 1 by default), every parent at least once where the rows are its parts
+    (order_items of orders). An even spread where that is right: a parent that is a short list
+    to pick from (doctors, plans, branches: ``LOOKUP_ROWS`` rows or a row per listed value),
+    machine readings (each sensor reports alike), a one-to-one key (distinct parents). Keys of
+    two columns and trees are drawn elsewhere and stay even.
+  - **rhythm**: a date or datetime drawn freely over its range, in a table about people's
+    activity, gets that activity's hours and weekdays (``<column>_rhythm``: office, shopping,
+    leisure, travel); machine readings and life events (a sensor's timestamps, a birth date)
+    stay uniform. Columns a check defines or bounds by other columns are drawn elsewhere.
+
+Each shape is a named line in the program, not a blank: the user (or the model) may change it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# A parent table with this many rows or fewer is a list to pick from, each about as often.
+LOOKUP_ROWS = 15
+SKEW = 1.0  # log-normal spread of the parents' shares (see shaperuntime.shape_shares)
+
+# What a table or column is about, read from its words. A word names a stem as it is or with an
+# ending (orders, ordered, ordering); each list is searched in the order given.
+_SUFFIXES = ("", "s", "es", "d", "ed", "ing", "ings", "er", "ers", "ion", "ions", "ment", "ments")
+_STEADY = (  # machine readings and life events: no daily rhythm of people
+    "sensor reading measure metric telemetry device probe heartbeat sample signal backup cron "
+    "batch sync birth birthday birthdate born dob death die deceased expire expiry expiration "
+    "install installation manufacture built founded established publish release valid"
+).split()
+_RHYTHMS = {
+    "office": "office ticket invoice claim expense appointment apply applied application approve "
+    "approval request hire hiring payslip payroll salary meeting complaint inquiry enquiry support "
+    "project exam submit submitted submission timesheet quote contract bank clinic consult lesson "
+    "incident issue task employee staff patient student enrol enroll enrolment enrollment",
+    "shopping": "order purchase sale transaction payment checkout cart basket shop shopping login "
+    "logon signin signup sign register registration session subscription subscribe review rating "
+    "rated comment search click download transfer deposit withdrawal",
+    "leisure": "visit visitor checked checkin workout booking reservation reserve loan borrow "
+    "rental rent stream play game match event attend attendance gym fitness club cinema museum "
+    "restaurant hotel library join",
+    "travel": "flight depart departure arrive arrival trip ride journey taxi travel airline "
+    "airport passenger rail ferry",
+}
+_KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.items()]
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """What a spec's structure says of its shapes: the parent tables whose children spread
+    evenly (lookups), the tables of machine readings (each machine reports alike), and the
+    dataset's description (words that tell whose activity its tables record)."""
+
+    even_parents: frozenset[str]
+    machine_tables: frozenset[str] = frozenset()
+    context: str = ""
+
+    @classmethod
+    def of(cls, spec: Any) -> Shapes:
+        """The shapes of a spec (a ``codegen.spec.model.Spec``)."""
+        tables = spec.tables.items()
+        even = frozenset(name for name, table in tables if is_lookup(table))
+        machines = frozenset(name for name, table in tables if _steady(name, table.description))
+        return cls(even, machines, spec.description or "")
+
+
+def is_lookup(table: Any) -> bool:
+    """A short list to pick from (doctors, plans, branches), or a row per listed value (house
+    types): its rows are picked about equally often."""
+    listed = any(c.values and len(c.values) >= table.rows for c in table.columns.values())
+    return table.rows <= LOOKUP_ROWS or listed
+
+
+def foreign_key(
+    shapes: Shapes | None, column: Any, table_name: str, parent_table: str, frame: str,
+    parent_column: str, variable: str, count: str,
+) -> tuple[str, str, list[tuple[str, str, None]]]:  # fmt: skip
+    """(expression, note, parameter lines) of a foreign key of ``table_name`` to
+    ``parent_column`` of another table (its DataFrame ``frame``): distinct keys for a one-to-one
+    key; evenly from a lookup, or for machine readings (each sensor reports alike); else by the
+    parents' skewed shares, each parent at least once where the table holds its parts
+    (order_items of orders)."""
+    keys = f"{frame}[{parent_column!r}].to_numpy()"
+    if column.unique or column.primary_key:  # one row per parent at most
+        return f"rng.choice({keys}, size={count}, replace=False)", "; one row per parent", []
+    if shapes is None or parent_table in shapes.even_parents or table_name in shapes.machine_tables:
+        return f"rng.choice({keys}, size={count})", "", []
+    skew, share = f"{variable}_skew", f"{variable}_share"
+    params = [(skew, repr(SKEW), None), (share, f"shape_shares(rng, len({frame}), {skew})", None)]
+    note = f"; a few of the {parent_table} have many rows here, most few ({skew}: 0 for all alike)"
+    every = ""
+    if is_part_of(table_name, parent_table):
+        note = (
+            f"; every one of the {parent_table} has one or more, a few many ({skew}: 0 for alike)"
+        )
+        every = ", every=True"
+    return f"shape_keys(rng, {keys}, {count}, {share}{every})", note, params
+
+
+def is_part_of(table_name: str, parent_table: str) -> bool:
+    """Whether a table's rows are parts of its parent's (order_items of orders, invoice_lines of
+    invoices), so that every parent has one."""
+    child, parent = table_name.lower(), parent_table.lower()
+    return child.startswith((f"{_singular(parent)}_", f"{parent}_"))
+
+
+def _singular(word: str) -> str:
+    for plural, single in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh")):
+        if word.endswith(plural):
+            return word[: -len(plural)] + single
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def rhythm_of(
+    shapes: Shapes | None, table_name: str, table: Any, name: str, column: Any, grid: Any
+) -> str | None:
+    """The rhythm of people's activity (``shaperuntime.shape_rhythm``) a freely drawn date or
+    datetime follows, None for uniform: a key, values on a grid coarser than the day's hours
+    (weeks, months), or a table that records machines or life events rather than activity."""
+    if shapes is None or column.primary_key or column.unique:
+        return None
+    date = column.type == "date"
+    if grid is not None and grid.unit not in (("D",) if date else ("s", "m", "h", "D")):
+        return None
+    if _steady(name, column.description):
+        return None  # born_on, installed_on: whatever the table, not an activity's time
+    levels = (table_name, name, table.description, column.description, shapes.context)
+    for text in levels:
+        kind = _kind(_words(text or ""))
+        if kind is not None:
+            return None if kind == "steady" else kind
+    return None
+
+
+def timed_draw(
+    variable: str, start: str, end: str, count: str, rhythm: str, date: bool
+) -> tuple[str, str, list[tuple[str, str, None]]]:
+    """(expression, note, parameter lines) of a date or datetime from ``start`` to ``end`` (code
+    for timestamps) at the hours and weekdays of ``rhythm``."""
+    name = f"{variable}_rhythm"
+    day = ", date=True" if date else ""
+    expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
+    note = (
+        f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, shopping,"
+        " leisure, travel; None: all alike)"
+    )
+    return expression, note, [(name, repr(rhythm), None)]
+
+
+def _steady(name: str, description: str | None) -> bool:
+    """Whether a table or column is about machines or life events, by its name and description."""
+    return _kind(_words(f"{name} {description or ''}")) == "steady"
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name or a sentence, lower case (``checkedInAt``: checked, in, at)."""
+    return re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())
+
+
+def _kind(words: list[str]) -> str | None:
+    """What the first word that says it names: "steady" or a rhythm; None when none does.
+    Steady words win over any rhythm in the same text (sensors in school classrooms)."""
+    found = [
+        (position, kind)
+        for position, word in enumerate(words)
+        for kind, stems in _KINDS
+        if _stem_of(word, stems)
+    ]
+    if not found:
+        return None
+    if any(kind == "steady" for _, kind in found):
+        return "steady"
+    return found[0][1]
+
+
+def _stem_of(word: str, stems: set[str]) -> bool:
+    return any(word.endswith(end) and word[: len(word) - len(end)] in stems for end in _SUFFIXES)

@@ -1,0 +1,356 @@
+"""Realistic shapes in the starting program: skewed foreign-key fan-out and the hours and
+weekdays of people's activity, drawn without asking the model (``codegen.program.shapes``)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from support.inprocess_runner import InProcessRunner
+
+from codegen.program.scaffold import build_scaffold
+from codegen.program.shaperuntime import shape_keys, shape_shares, shape_times, source_for
+from codegen.program.shapes import Shapes, rhythm_of
+from codegen.spec.model import load_spec
+from codegen.validation.validator import validate
+
+SHOP = """
+name: shop
+description: An online shop.
+tables:
+  customers:
+    rows: 1000
+    columns:
+      id:          {type: integer, primary_key: true}
+      born_on:     {type: date, min: 1950-01-01, max: 2005-12-31}
+  orders:
+    rows: 10000
+    description: One row per order.
+    columns:
+      id:          {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+      placed_at:   {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+  order_items:
+    rows: 20000
+    columns:
+      id:          {type: integer, primary_key: true}
+      order_id:    {type: integer, references: orders.id}
+      quantity:    {type: integer, min: 1, max: 5}
+"""
+
+PLANT = """
+name: plant
+description: Temperature of the machines of a factory, every few minutes.
+tables:
+  machines:
+    rows: 40
+    columns:
+      id:          {type: integer, primary_key: true}
+  readings:
+    rows: 20000
+    columns:
+      id:          {type: integer, primary_key: true}
+      machine_id:  {type: integer, references: machines.id}
+      measured_at: {type: datetime, min: "2024-03-01 00:00:00", max: "2024-03-31 23:59:59"}
+      celsius:     {type: float, min: 10, max: 90}
+"""
+
+DESK = """
+name: desk
+description: The help desk of an accounting firm.
+tables:
+  agents:
+    rows: 8
+    columns:
+      id:          {type: integer, primary_key: true}
+  tickets:
+    rows: 20000
+    columns:
+      id:          {type: integer, primary_key: true}
+      agent_id:    {type: integer, references: agents.id}
+      opened_at:   {type: datetime, min: "2024-01-01 00:00:00", max: "2024-06-30 23:59:59"}
+      invoiced_on: {type: date, min: 2024-01-01, max: 2024-06-30}
+"""
+
+GYM = """
+name: gym
+description: Visits of a fitness club.
+tables:
+  members:
+    rows: 300
+    columns:
+      id:            {type: integer, primary_key: true}
+  visits:
+    rows: 5000
+    columns:
+      id:            {type: integer, primary_key: true}
+      member_id:     {type: integer, references: members.id}
+      checked_in_at: {type: datetime, min: "2024-01-01 06:00:00", max: "2024-12-31 22:00:00"}
+    rules:
+      - check: "EXTRACT(hour FROM checked_in_at) BETWEEN 6 AND 21"
+      - check: "ISODOW(checked_in_at) < 7 OR EXTRACT(hour FROM checked_in_at) BETWEEN 8 AND 19"
+"""
+
+STAFF = """
+name: staff
+description: Employees and the projects they work on.
+tables:
+  employees:
+    rows: 400
+    columns:
+      id:          {type: integer, primary_key: true}
+      manager_id:  {type: integer, nullable: true, references: employees.id}
+  projects:
+    rows: 60
+    columns:
+      id:          {type: integer, primary_key: true}
+  badges:
+    rows: 300
+    columns:
+      id:          {type: integer, primary_key: true}
+      employee_id: {type: integer, unique: true, references: employees.id}
+  assignments:
+    rows: 6000
+    columns:
+      employee_id: {type: integer, primary_key: true, references: employees.id}
+      project_id:  {type: integer, primary_key: true, references: projects.id}
+"""
+
+
+def _generate(text: str, seed: int = 0, source: str | None = None) -> dict[str, pd.DataFrame]:
+    """The tables a spec's starting program (or ``source``, a changed one) makes."""
+    spec = load_spec(text)
+    namespace: dict = {}
+    exec(compile(source or build_scaffold(spec).source, "<starting program>", "exec"), namespace)
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    return namespace["generate"](rows, seed)
+
+
+def _children(child: pd.Series, parent: pd.Series) -> np.ndarray:
+    """How many child rows each parent key has (zero included)."""
+    return child.value_counts().reindex(parent, fill_value=0).to_numpy()
+
+
+def _top_tenth(counts: np.ndarray) -> float:
+    """The share of the children held by the tenth of the parents that have the most."""
+    ranked = np.sort(counts)[::-1]
+    return ranked[: max(1, len(ranked) // 10)].sum() / ranked.sum()
+
+
+def _night(times: pd.Series) -> float:
+    return float((times.dt.hour < 6).mean())
+
+
+def _weekend(times: pd.Series) -> float:
+    return float((times.dt.day_of_week >= 5).mean())
+
+
+@pytest.fixture(scope="module")
+def shop() -> dict[str, pd.DataFrame]:
+    return _generate(SHOP)
+
+
+def test_orders_per_customer_are_skewed_and_every_key_exists(shop):
+    orders, customers = shop["orders"], shop["customers"]
+    assert orders["customer_id"].isin(customers["id"]).all()
+    counts = _children(orders["customer_id"], customers["id"])
+    assert _top_tenth(counts) >= 0.25  # uniform: about 0.14
+    assert np.median(counts) <= 10  # most order a few times: the mean is 10
+    assert counts.max() >= 4 * counts.mean()
+
+
+def test_every_order_has_an_item_and_a_few_have_many(shop):
+    items, orders = shop["order_items"], shop["orders"]
+    assert items["order_id"].isin(orders["id"]).all()
+    counts = _children(items["order_id"], orders["id"])
+    assert counts.min() >= 1
+    assert _top_tenth(counts) >= 0.2
+    assert counts.max() >= 5
+
+
+def test_the_skew_is_a_line_the_user_may_change_not_a_blank():
+    scaffold = build_scaffold(load_spec(SHOP))
+    assert "customer_id_skew = 1.0\n" in scaffold.source
+    assert not any("_skew" in name or "_rhythm" in name for name in scaffold.names)
+    even = scaffold.source.replace("customer_id_skew = 1.0\n", "customer_id_skew = 0\n")
+    tables = _generate(SHOP, source=even)
+    counts = _children(tables["orders"]["customer_id"], tables["customers"]["id"])
+    assert _top_tenth(counts) < 0.2
+
+
+def test_order_times_follow_the_day_and_stay_within_their_bounds(shop):
+    placed = shop["orders"]["placed_at"]
+    assert placed.min() >= pd.Timestamp("2024-01-01")
+    assert placed.max() <= pd.Timestamp("2024-12-31 23:59:59")
+    assert (placed.dt.microsecond == 0).all() and (placed.dt.nanosecond == 0).all()
+    assert _night(placed) < 0.08  # uniform: 0.25
+    evening = placed.dt.hour.between(18, 21).mean()
+    assert evening > 1.5 * (4 / 24)  # the busiest hours hold half as much again as their share
+
+
+def test_a_birth_date_in_a_people_table_stays_uniform(shop):
+    source = build_scaffold(load_spec(SHOP)).source
+    assert "born_on_rhythm" not in source
+    born = shop["customers"]["born_on"]
+    assert 0.2 < _weekend(born) < 0.37
+
+
+def test_machine_readings_stay_uniform_in_time_and_per_machine():
+    source = build_scaffold(load_spec(PLANT)).source
+    assert "shape_" not in source
+    readings = _generate(PLANT)["readings"]
+    assert 0.22 < _night(readings["measured_at"]) < 0.28
+    counts = readings["machine_id"].value_counts()
+    assert counts.max() < 1.5 * counts.mean()
+
+
+def test_office_work_is_done_on_weekdays_in_office_hours():
+    tickets = _generate(DESK)["tickets"]
+    opened = tickets["opened_at"]
+    assert _weekend(opened) < 0.08  # uniform: 2/7
+    assert _night(opened) < 0.03
+    assert opened.dt.hour.between(9, 16).mean() > 0.6
+    invoiced = tickets["invoiced_on"]  # a date gets the weekday rhythm
+    assert _weekend(invoiced) < 0.08
+    assert (invoiced == invoiced.dt.normalize()).all()
+    assert invoiced.min() >= pd.Timestamp("2024-01-01")
+    assert invoiced.max() <= pd.Timestamp("2024-06-30")
+
+
+def test_a_lookup_is_picked_evenly():
+    source = build_scaffold(load_spec(DESK)).source
+    assert 'agent_id = rng.choice(agents["id"].to_numpy(), size=n_tickets)' in source
+    counts = _generate(DESK)["tickets"]["agent_id"].value_counts()
+    assert counts.max() < 1.15 * counts.min()
+
+
+def test_a_table_with_a_row_per_listed_value_is_a_lookup():
+    spec = load_spec(
+        SHOP.replace(
+            "      born_on:", "      tier:        {type: string, values: [a, b, c]}\n      born_on:"
+        ).replace("rows: 1000", "rows: 3")
+    )
+    shapes = Shapes.of(spec)
+    assert "customers" in shapes.even_parents and "orders" not in shapes.even_parents
+
+
+def test_leisure_visits_keep_their_checks_when_redrawn():
+    """The enforce step redraws the rows a check rejects with the same rhythmic draw."""
+    spec = load_spec(GYM)
+    source = build_scaffold(spec).source
+    generate = source[source.index("def generate") :]
+    draws = re.findall(r"shape_times\(.*?visits_check_k|shape_times\(.*?n_visits", generate, re.S)
+    assert len(draws) == 2 and draws[1].endswith("visits_check_k")
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(source, out, rows=rows, seed=2)
+    assert result.ok, result.error
+    report = validate(spec, {t: f.path for t, f in result.tables.items()}, rows)
+    assert report.ok, report.as_text()
+    visits = pd.read_parquet(result.tables["visits"].path)["checked_in_at"]
+    assert _weekend(visits) > 2 / 7  # more at weekends
+    assert visits.dt.hour.between(16, 20).mean() > 5 / 16  # the after-work peak
+
+
+def test_pair_keys_one_to_one_keys_and_trees_stay_even():
+    source = build_scaffold(load_spec(STAFF)).source
+    assert "shape_" not in source
+    assert 'rng.choice(employees["id"].to_numpy(), size=n_badges, replace=False)' in source
+    tables = _generate(STAFF)
+    badges, employees = tables["badges"], tables["employees"]
+    assert badges["employee_id"].is_unique and badges["employee_id"].isin(employees["id"]).all()
+    assignments = tables["assignments"]
+    counts = _children(assignments["employee_id"], employees["id"])
+    assert _top_tenth(counts) < 0.15
+
+
+def test_the_same_seed_gives_the_same_shapes():
+    first, again, other = _generate(SHOP, seed=5), _generate(SHOP, seed=5), _generate(SHOP, seed=6)
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], again[name])
+    assert not first["orders"]["placed_at"].equals(other["orders"]["placed_at"])
+
+
+@pytest.mark.parametrize(
+    "table_name, description, column_name, expected",
+    [
+        ("orders", None, "placed_at", "shopping"),
+        ("visits", None, "checked_in_at", "leisure"),
+        ("flights", None, "departs_at", "travel"),
+        ("tickets", None, "opened_at", "office"),
+        ("messages", None, "sent_at", None),  # nothing says whose: uniform
+        ("readings", "One row per sensor per hour.", "received_at", None),
+        ("patients", None, "birth_date", None),
+        ("orders", None, "expires_at", None),
+    ],
+)
+def test_which_rhythm_a_table_s_words_give(table_name, description, column_name, expected):
+    spec = load_spec(f"""
+name: x
+tables:
+  {table_name}:
+    rows: 10
+    description: {description or "''"}
+    columns:
+      id: {{type: integer, primary_key: true}}
+      {column_name}: {{type: datetime}}
+""")
+    table = spec.tables[table_name]
+    shapes = Shapes.of(spec)
+    column = table.columns[column_name]
+    assert rhythm_of(shapes, table_name, table, column_name, column, None) == expected
+
+
+def test_the_dataset_s_description_decides_when_the_table_does_not():
+    spec = load_spec(DESK.replace("tickets:", "messages:"))
+    table = spec.tables["messages"]
+    column = table.columns["opened_at"]
+    assert rhythm_of(Shapes.of(spec), "messages", table, "opened_at", column, None) is None
+    spec = load_spec(DESK.replace("tickets:", "messages:").replace("help desk", "support desk"))
+    assert rhythm_of(Shapes.of(spec), "messages", table, "opened_at", column, None) == "office"
+
+
+def test_shape_times_keeps_within_a_range_that_starts_and_ends_mid_hour():
+    rng = np.random.default_rng(0)
+    # Friday afternoon to Monday morning
+    low, high = pd.Timestamp("2024-03-01 13:30:00"), pd.Timestamp("2024-03-04 09:10:00")
+    times = pd.Series(shape_times(rng, low, high, 100_000, "office"))
+    assert times.min() >= low and times.max() <= high
+
+    def between(start: str, end: str) -> int:
+        return int(((times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))).sum())
+
+    friday = between("2024-03-01 14:00", "2024-03-01 15:00")
+    assert friday > 5 * between("2024-03-02 14:00", "2024-03-02 15:00")  # Saturday is quiet
+    # The ten minutes of the last hour get a sixth of its weight (Monday 1, Friday 0.9).
+    assert 0.12 < between("2024-03-04 09:00", "2024-03-04 09:11") / friday < 0.25
+
+
+def test_shape_times_draws_every_day_of_a_date_range_alike_with_no_rhythm():
+    rng = np.random.default_rng(1)
+    days = pd.Series(shape_times(rng, "2024-01-01", "2024-01-07", 70_000, None, date=True))
+    counts = days.value_counts()
+    assert len(counts) == 7 and counts.max() < 1.1 * counts.min()  # the last day too
+    assert days.max() == pd.Timestamp("2024-01-07")
+
+
+def test_shape_keys_and_shares():
+    rng = np.random.default_rng(2)
+    shares = shape_shares(rng, 1000, 1.0)
+    assert shares.sum() == pytest.approx(1.0) and (shares > 0).all()
+    assert np.allclose(shape_shares(rng, 10, 0), 0.1)
+    keys = np.arange(100, 1100)
+    picked = shape_keys(rng, keys, 1500, shares, every=True)
+    assert len(picked) == 1500 and set(picked) == set(keys)
+    assert not (np.diff(picked) >= 0).all()  # in random order, not grouped by key
+
+
+def test_the_program_carries_only_the_shape_helpers_it_calls():
+    assert source_for("x = 1\n") == ""
+    source = source_for("x = shape_times(rng, a, b, n, 'office')\n")
+    assert "def shape_times" in source and "def shape_rhythm" in source
+    assert "def shape_keys" not in source
