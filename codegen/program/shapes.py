@@ -29,6 +29,7 @@ from typing import Any
 # A parent table with this many rows or fewer is a list to pick from, each about as often.
 LOOKUP_ROWS = 15
 SKEW = 1.0  # log-normal spread of the parents' shares (see shaperuntime.shape_shares)
+FEW_PER_PARENT = 3  # fewer children per parent than this: every parent has one
 
 # What a table or column is about, read from its words. A word names a stem as it is or with an
 # ending (orders, ordered, ordering); each list is searched in the order given.
@@ -64,6 +65,9 @@ class Shapes:
     even_parents: frozenset[str]
     machine_tables: frozenset[str] = frozenset()
     context: str = ""
+    # (child, parent) tables with one to FEW_PER_PARENT children per parent: each parent has
+    # one or more (every student has results, every customer an account)
+    few_per_parent: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, spec: Any) -> Shapes:
@@ -71,7 +75,15 @@ class Shapes:
         tables = spec.tables.items()
         even = frozenset(name for name, table in tables if is_lookup(table))
         machines = frozenset(name for name, table in tables if _steady(name, table.description))
-        return cls(even, machines, spec.description or "")
+        few = frozenset(
+            (child, parent)
+            for child, _, parent, _ in spec.references()
+            if child != parent
+            and spec.tables[parent].rows
+            <= spec.tables[child].rows
+            < FEW_PER_PARENT * spec.tables[parent].rows
+        )
+        return cls(even, machines, spec.description or "", few)
 
 
 def is_lookup(table: Any) -> bool:
@@ -99,7 +111,7 @@ def foreign_key(
     params = [(skew, repr(SKEW), None), (share, f"shape_shares(rng, len({frame}), {skew})", None)]
     note = f"; a few of the {parent_table} have many rows here, most few ({skew}: 0 for all alike)"
     every = ""
-    if is_part_of(table_name, parent_table):
+    if is_part_of(table_name, parent_table) or (table_name, parent_table) in shapes.few_per_parent:
         note = (
             f"; every one of the {parent_table} has one or more, a few many ({skew}: 0 for alike)"
         )

@@ -172,6 +172,17 @@ def test_every_order_has_an_item_and_a_few_have_many(shop):
     assert counts.max() >= 5
 
 
+def test_with_few_children_per_parent_every_parent_has_one():
+    """A bank's customers with 1.4 accounts each: nobody is a customer without an account."""
+    bank = _generate(
+        SHOP.replace("orders:\n    rows: 10000", "orders:\n    rows: 1400").split("  order_items:")[
+            0
+        ]
+    )
+    counts = _children(bank["orders"]["customer_id"], bank["customers"]["id"])
+    assert counts.min() >= 1 and counts.max() >= 3
+
+
 def test_the_skew_is_a_line_the_user_may_change_not_a_blank():
     scaffold = build_scaffold(load_spec(SHOP))
     assert "customer_id_skew = 1.0\n" in scaffold.source
