@@ -7,7 +7,8 @@ as JSON constrained by a schema. Their numbers still need checking: an answer is
 it lies inside the column's bounds and away from them, its range is a range around it and not
 the bounds repeated, and it says something the bounds alone do not. Kept answers become the
 column's ``typical`` and ``typical_range`` (spec v1), which the starting program draws around
-(``draw_typical``); the spec the user wrote is saved unchanged, the answers in the manifest.
+(``shaperuntime.shape_typical``); the spec the user wrote is saved unchanged, the answers in the
+manifest.
 """
 
 from __future__ import annotations

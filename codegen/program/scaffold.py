@@ -27,8 +27,6 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from codegen.program.drawruntime import helper_names as draw_names
-from codegen.program.drawruntime import source_of as draw_source
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
@@ -178,11 +176,6 @@ def _build(spec: Any) -> Scaffold:
     runtime = [source_of(needed) if needed else "", shape_source("\n".join(lines))]
     for source_text in filter(None, runtime):
         helper = source_text.splitlines() + ["", ""]
-        lines[3:3] = helper
-        written = [(index + len(helper), blank) for index, blank in written]
-    drawing = draw_source(draw_names() & set(re.findall(r"\b(draw_\w+)\(", "\n".join(lines))))
-    if drawing:  # columns of realistic shape: the functions that draw them
-        helper = drawing.splitlines() + ["", ""]
         lines[3:3] = helper
         written = [(index + len(helper), blank) for index, blank in written]
     text = "\n".join(lines) + "\n"
@@ -560,7 +553,12 @@ def _column_code(
                 expression = earlier
             return expression, f"{note}; points at an earlier row's {parent_column}", []
         return "...", f"{note}; refers to another row's {parent_column} in this table", []
-    solved = _solved_code(table, name, column, count, variables, plan)
+    rhythm = (
+        rhythm_of(shapes, table_name, table, name, column, plan.columns[name].grid)
+        if column.type == "datetime" and plan is not None
+        else None
+    )
+    solved = _solved_code(table, name, column, count, variables, plan, rhythm)
     if solved is not None:  # what a check defines or bounds, from the columns it reads
         expression, relation, params = solved
         expression = _with_nulls(table, name, column, expression, count, variables, plan)
@@ -700,8 +698,10 @@ def _solved_code(
     count: str,
     variables: dict[str, str],
     plan: TablePlan | None,
+    rhythm: str | None = None,
 ) -> tuple[str, str, list[Parameter]] | None:
-    """(expression, note, parameters) for a column a check defines or bounds, None otherwise."""
+    """(expression, note, parameters) for a column a check defines or bounds, None otherwise;
+    ``rhythm``: the hours and weekdays of people's activity a datetime after another keeps."""
     if plan is None:
         return None
     solved = plan.columns[name]
@@ -724,7 +724,7 @@ def _solved_code(
             bounds = [(b, compile_value(b.tree, refs, count)) for b in solved.bounds]
             if column.type in ("date", "datetime"):
                 expression, note, params = _bounded_time(
-                    table, column, variables[name], bounds, count
+                    table, column, variables[name], bounds, count, rhythm
                 )
             else:
                 expression, note, params = _bounded_number(
@@ -900,11 +900,18 @@ def _window_code(
 
 
 def _bounded_time(
-    table: Any, column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+    table: Any,
+    column: Any,
+    variable: str,
+    bounds: list[tuple[Bound, Code]],
+    count: str,
+    rhythm: str | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """A date or datetime after (or before) its bound by a gap the model may tune, in the unit
     the check's interval uses (days by default), or uniform between two bounds; dates at
-    midnight, datetimes in whole seconds."""
+    midnight, datetimes in whole seconds. A datetime days after another, with a ``rhythm``: at
+    that rhythm's hours and on its weekdays (an appointment starts in office hours, whenever it
+    was booked)."""
     date = column.type == "date"
     unit = "D"
     for bound, _ in bounds:
@@ -955,15 +962,25 @@ def _bounded_time(
         gap = f"rng.uniform({low}, {high}, size={count})"
     pandas_unit = {"D": "D", "h": "h", "m": "min", "s": "s"}[unit]
     sign = "+" if lows else "-"
-    expression = (
-        f"pd.Series(pd.to_datetime({edge}) {sign} pd.to_timedelta({gap}, unit={pandas_unit!r}))"
-    )
-    expression += ".dt.normalize()" if date else '.dt.floor("s")'
+    note = f"; {_relation(bounds, words)}, by a gap of {name}_low to {name}_high"
+    if rhythm is not None and unit == "D" and not date:
+        hours = f"{variable}_rhythm"
+        params.append((hours, repr(rhythm), None))
+        expression = (
+            f"shape_after(rng, {edge}, {low}, {high}, {count}, {hours}, later={bool(lows)}, "
+            f"strict={strict})"
+        )
+        note += f", at the hours and on the weekdays of {hours}"
+    else:
+        expression = (
+            f"pd.Series(pd.to_datetime({edge}) {sign} pd.to_timedelta({gap}, "
+            f"unit={pandas_unit!r}))"
+        )
+        expression += ".dt.normalize()" if date else '.dt.floor("s")'
     if column.min is not None or column.max is not None:
         lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
         upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
         expression += f".clip(lower={lower}, upper={upper})"
-    note = f"; {_relation(bounds, words)}, by a gap of {name}_low to {name}_high"
     return expression, note, params
 
 
@@ -1078,7 +1095,7 @@ def _blank_expression(
         lowest = "None" if column.min is None else repr(column.min)
         highest = "None" if column.max is None else repr(column.max)
         expression = (
-            f"draw_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
+            f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
             f"{lowest}, {highest}, whole={whole})"
         )
         if whole:

@@ -101,6 +101,69 @@ def shape_times(rng, low, high, n, rhythm, date=False):
     return pd.to_datetime(values * tick, unit="s")
 
 
+def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=False):
+    """``n`` datetimes a whole number of days after (``later``; else before) each ``base``,
+    ``low_days`` to ``high_days`` of them, at an hour of ``rhythm`` and on its busy weekdays
+    (an appointment booked at night starts in office hours, days later); ``strict``: never at
+    ``base`` itself. Days on quiet weekdays are drawn again, a few rounds, as the rhythm's
+    weights say."""
+    hours, weekdays = shape_rhythm(rhythm)
+    base = pd.to_datetime(pd.Series(base)).to_numpy(dtype="datetime64[s]")
+    day = base.astype("datetime64[D]")
+    sign = 1 if later else -1
+
+    def days(size):
+        return np.floor(rng.uniform(low_days, high_days + 1, size=size)).astype(np.int64)
+
+    offset = days(n)
+    fresh = np.ones(n, dtype=bool)  # each day is kept or not once, when it is drawn
+    for _ in range(8):
+        weekday = ((day + sign * offset).astype(np.int64) + 3) % 7  # Monday is 0
+        quiet = fresh & (rng.random(n) * weekdays.max() > weekdays[weekday])
+        if not quiet.any():
+            break
+        offset, fresh = np.where(quiet, days(n), offset), quiet
+    hour = rng.choice(24, size=n, p=hours / hours.sum())
+    second = hour * 3_600 + rng.integers(0, 3_600, size=n)
+    out = (day + sign * offset).astype("datetime64[s]") + second.astype("timedelta64[s]")
+    # the day itself, at an hour on the wrong side of base: the next (previous) day instead
+    wrong = (out <= base) if later and strict else (out < base) if later else (out > base)
+    if not later and strict:
+        wrong = out >= base
+    out = np.where(wrong, out + sign * np.timedelta64(1, "D"), out)
+    return pd.Series(pd.to_datetime(out))
+
+
+def shape_typical(rng, n, typical, low, high, lowest=None, highest=None, whole=False):
+    """``n`` values whose median is ``typical`` and whose 10th and 90th percentiles are ``low``
+    and ``high``: a normal with a different spread on each side, on a log scale where the
+    values are positive and reach further above the median than below (prices, sizes), so the
+    long tail is to the right, as in real data. Values outside ``lowest`` and ``highest`` (the
+    column's min and max) are drawn again rather than clipped, so none pile up at a bound;
+    ``whole``: rounded to whole numbers."""
+    p90 = 1.2815515655446004  # the standard normal's 90th percentile
+    z = rng.standard_normal(n)
+    skewed = low > 0 and high - typical > typical - low
+    for _ in range(20):
+        if skewed:
+            below, above = np.log(typical / low) / p90, np.log(high / typical) / p90
+            values = typical * np.exp(z * np.where(z < 0, below, above))
+        else:
+            below, above = (typical - low) / p90, (high - typical) / p90
+            values = typical + z * np.where(z < 0, below, above)
+        if whole:
+            values = np.round(values)
+        outside = np.zeros(n, dtype=bool)
+        if lowest is not None:
+            outside |= values < lowest
+        if highest is not None:
+            outside |= values > highest
+        if not outside.any():
+            break
+        z = np.where(outside, rng.standard_normal(n), z)
+    return np.clip(values, lowest, highest)
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

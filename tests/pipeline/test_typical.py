@@ -114,7 +114,7 @@ def test_the_starting_program_draws_around_typical_values_with_a_right_skew_for_
     )
     spec = load_spec(text)
     scaffold = build_scaffold(spec)
-    assert "draw_typical(" in scaffold.source
+    assert "shape_typical(" in scaffold.source
     assert not any(b.column in ("size_m2", "bedrooms") for b in scaffold.blanks)
     program = scaffold.source.replace("[...]", "['x']")
     out = Path(tempfile.mkdtemp()) / "out"

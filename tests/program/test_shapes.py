@@ -13,7 +13,13 @@ import pytest
 from support.inprocess_runner import InProcessRunner
 
 from codegen.program.scaffold import build_scaffold
-from codegen.program.shaperuntime import shape_keys, shape_shares, shape_times, source_for
+from codegen.program.shaperuntime import (
+    shape_after,
+    shape_keys,
+    shape_shares,
+    shape_times,
+    source_for,
+)
 from codegen.program.shapes import Shapes, rhythm_of
 from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
@@ -365,3 +371,41 @@ def test_the_program_carries_only_the_shape_helpers_it_calls():
     source = source_for("x = shape_times(rng, a, b, n, 'office')\n")
     assert "def shape_times" in source and "def shape_rhythm" in source
     assert "def shape_keys" not in source
+
+
+CLINIC = """
+name: clinic
+description: Appointments of a general practice.
+tables:
+  appointments:
+    rows: 4000
+    columns:
+      id:          {type: integer, primary_key: true}
+      booked_at:   {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      starts_at:   {type: datetime}
+    rules:
+      - check: "starts_at > booked_at"
+"""
+
+
+def test_a_time_days_after_another_keeps_the_hours_and_weekdays_of_its_activity():
+    """Booked at any hour (online), an appointment starts in office hours on a weekday."""
+    assert "shape_after(" in build_scaffold(load_spec(CLINIC)).source
+    appointments = _generate(CLINIC)["appointments"]
+    starts = appointments["starts_at"]
+    assert (starts > appointments["booked_at"]).all()
+    assert _night(starts) < 0.03 and _weekend(starts) < 0.08
+    assert starts.dt.hour.between(8, 17).mean() > 0.8
+
+
+def test_shape_after_draws_on_either_side_of_its_base():
+    rng = np.random.default_rng(5)
+    base = pd.Series(
+        pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 3e7, 5000), "s")
+    )
+    later = shape_after(rng, base, 0, 3, 5000, "office", later=True, strict=True)
+    assert (later > base).all() and ((later - base).dt.days <= 4).all()
+    earlier = shape_after(rng, base, 0, 3, 5000, "office", later=False)
+    assert (earlier <= base).all()
+    weekdays = later.dt.day_of_week.value_counts(normalize=True)
+    assert weekdays[4] > 0.15 and weekdays.get(6, 0) < 0.03  # Fridays as busy, Sundays quiet
