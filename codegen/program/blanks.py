@@ -12,7 +12,7 @@ import ast
 
 from codegen.program.starting import BlankKind, Scaffold
 
-_ASKED = (BlankKind.VALUES, BlankKind.CODE)  # the blanks a program cannot run without
+_ASKED = (BlankKind.VALUES, BlankKind.PAIRS, BlankKind.CODE)  # the blanks a program cannot run without
 
 
 def fill_blanks(
@@ -63,12 +63,12 @@ def fill_blanks(
                 continue
             new = [f"{indent}{ast.unparse(h)}" for h in helpers.get(name, [])]
             new.append(f"{indent}{name} = {ast.unparse(source.value)}")
-        elif kind in (BlankKind.VALUES, BlankKind.NUMBER):
+        elif kind in (BlankKind.VALUES, BlankKind.PAIRS, BlankKind.NUMBER):
             if kind is BlankKind.NUMBER and not numbers:
                 continue
             value = _literal(given.get(name))
             if not _usable(kind, value):
-                if kind is BlankKind.VALUES:
+                if kind is not BlankKind.NUMBER:
                     missing.append(name)
                 continue
             new = [f"{indent}{name} = {value!r}"]
@@ -124,10 +124,16 @@ def _literal(node: ast.Assign | None) -> object:
 
 
 def _usable(kind: BlankKind, value: object) -> bool:
+    def scalar(v: object) -> bool:
+        return isinstance(v, str | int | float) and not isinstance(v, bool)
+
     if kind is BlankKind.VALUES:
+        return isinstance(value, list) and len(value) > 0 and all(scalar(v) for v in value)
+    if kind is BlankKind.PAIRS:  # tuples (or lists) of two values each
         return (
             isinstance(value, list)
             and len(value) > 0
-            and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value)
+            and all(isinstance(v, tuple | list) and len(v) == 2 for v in value)
+            and all(scalar(x) for v in value for x in v)  # type: ignore[union-attr]
         )
     return isinstance(value, int | float) and not isinstance(value, bool)

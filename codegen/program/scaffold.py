@@ -528,6 +528,12 @@ def _column_code(
         facts.append("may be null: leave some values missing")
     if column.description:
         facts.append(column.description)
+    pair = _place_pair(table) if kind == "string" else None
+    if pair and name == pair[0]:  # the list of pairs is filled in under the first of the two
+        many = (
+            f", {table.rows} or more distinct" if any(table.columns[n].unique for n in pair) else ""
+        )
+        facts.append(f"listed as ({pair[0]}, {pair[1]}) pairs that are true of real places{many}")
     note = "; ".join(facts)
     key = table.primary_key
     if column.primary_key and len(key) == 1 and kind == "integer":
@@ -1122,6 +1128,23 @@ def _blank_expression(
         realistic := _realistic_text(table, name, column, count, table_name)
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
+    elif kind == "string" and (pair := _place_pair(table)) and name in pair:
+        # A city and its country go together: one list of pairs, not two lists drawn apart
+        # (Rome in Sweden).
+        pairs = "_".join(_NOT_NAME.sub("_", n).strip("_").lower() for n in pair) + "_pairs"
+        picked = f"{pairs}_picked"
+        position = pair.index(name)
+        unique = [i for i, n in enumerate(pair) if table.columns[n].unique]
+        if position == 0:
+            params = [
+                (pairs, "[...]", BlankKind.PAIRS),
+                (
+                    picked,
+                    f"shape_pick(rng, {pairs}, {count}, {unique[0] if unique else None})",
+                    None,
+                ),
+            ]
+        expression = f"shape_part({pairs}, {picked}, {position}, unique={position in unique})"
     elif kind == "string":
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
@@ -1208,6 +1231,25 @@ _ANY_LINE = ".+"
 # and Faker's en_US cities are made up ("East Amandaview"). Patterns still use Faker's places.
 _PLACES = {"city", "country", "country_code", "administrative_unit", "state", "postcode"}
 _PLACES |= {"zipcode_plus4", "street_address", "street_name"}
+
+
+def _place_pair(table: Any) -> tuple[str, str] | None:
+    """(country, city) columns of a table, free text both (no list, no pattern), in the table's
+    order: what one list of pairs fills."""
+    from codegen.program.pattern_meaning import providers_for
+
+    found: dict[str, str] = {}
+    for name, column in table.columns.items():
+        if column.type != "string" or column.values or column.pattern or column.references:
+            continue
+        if column.primary_key:
+            continue
+        kind = providers_for(name)
+        if kind in (["country"], ["city"]) and kind[0] not in found:
+            found[kind[0]] = name
+    if len(found) != 2:
+        return None
+    return tuple(sorted(found.values(), key=list(table.columns).index))  # type: ignore[return-value]
 
 
 def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:

@@ -134,6 +134,30 @@ def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=Fa
     return pd.Series(pd.to_datetime(out))
 
 
+def shape_pick(rng, rows, n, unique=None):
+    """Which of ``rows`` (tuples of values that go together: a city and its country) each of
+    ``n`` rows takes: distinct in position ``unique`` where the rows have enough distinct values
+    there, else any."""
+    if unique is not None:
+        first = {}
+        for index, row in enumerate(rows):
+            first.setdefault(row[unique], index)
+        distinct = np.fromiter(first.values(), dtype=np.int64)
+        if len(distinct) >= n:
+            return rng.permutation(distinct)[:n]
+    return rng.integers(0, len(rows), size=n)
+
+
+def shape_part(rows, picked, position, unique=False):
+    """Position ``position`` of the ``picked`` rows of ``rows``; ``unique``: a value that
+    repeats gets a number (only when the rows had too few distinct values)."""
+    values = np.array([row[position] for row in rows], dtype=object)[picked]
+    if unique and len(pd.unique(values)) < len(values):
+        seen = pd.Series(values).groupby(values).cumcount().to_numpy()
+        values = np.where(seen > 0, [f"{v} {k + 1}" for v, k in zip(values, seen)], values)
+    return values
+
+
 def shape_typical(rng, n, typical, low, high, lowest=None, highest=None, whole=False):
     """``n`` values whose median is ``typical`` and whose 10th and 90th percentiles are ``low``
     and ``high``: a normal with a different spread on each side, on a log scale where the

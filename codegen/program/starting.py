@@ -16,6 +16,7 @@ class BlankKind(StrEnum):
     """What the model is asked for on a blank's line (a ``str``: ``BlankKind.CODE == "code"``)."""
 
     VALUES = "values"  # a ``[...]`` list of realistic values
+    PAIRS = "pairs"  # a ``[...]`` list of tuples of values that go together (country, city)
     CODE = "code"  # a ``...`` expression for a column that needs judgement
     NUMBER = "number"  # a default number that keeps the rules true, for the model to tune
     COLUMN = "column"  # a written column line under a check only the model can meet

@@ -601,10 +601,12 @@ def fill_lists(program: str) -> str:
 
     def one(match: re.Match[str]) -> str:
         name = match[1]
+        if name.endswith("_pairs"):
+            return f"{name} = {[('France', 'Lyon'), ('Portugal', 'Porto')]!r}"
         column = name.removesuffix("_values")
         return f"{name} = {LISTS.get(column, ['Lyon', 'Porto', 'Riga'])!r}"
 
-    return re.sub(r"(\w+_values) = \[\.\.\.\]", one, program)
+    return re.sub(r"(\w+_values|\w+_pairs) = \[\.\.\.\]", one, program)
 
 
 def _out() -> Path:

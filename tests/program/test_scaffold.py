@@ -48,8 +48,11 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     assert '"Bungalow"])[\n        np.arange(n_house_types) % 5\n    ]' in scaffold
     assert "must rise as house_size_m2 rises" in scaffold
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in scaffold
-    # Left to the model: the two value lists. The numbers are defaults it may tune.
-    assert scaffold.count("= [...]\n") == 2
+    # Left to the model: one list of (country, city) pairs, so that each city is in its own
+    # country. The numbers are defaults it may tune.
+    assert scaffold.count("= [...]\n") == 1
+    assert "country_city_pairs = [...]" in scaffold
+    assert "listed as (country, city) pairs that are true of real places, 20 or more" in scaffold
     assert "house_price_slope = 1000\n" in scaffold
 
 
@@ -62,8 +65,10 @@ def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tm
     spec = load_spec((EXAMPLES / "housing.yaml").read_text())
     program = (
         build_scaffold(spec)
-        .source.replace("country_values = [...]", "country_values = ['Utopia']")
-        .replace("city_values = [...]", "city_values = ['Springfield', 'Shelbyville']")
+        .source.replace(
+            "country_city_pairs = [...]",
+            "country_city_pairs = [('Utopia', 'Springfield'), ('Utopia', 'Shelbyville')]",
+        )
     )
     rows = {"location": 20, "house_types": 5, "housing": 2000}
     result = run(program, tmp_path / "out", rows=rows, seed=1)
