@@ -34,6 +34,12 @@ class TypicalReply(BaseModel):
     high: float
 
 
+class ShareReply(BaseModel):
+    """For a boolean column: the share of rows that are true."""
+
+    share: float
+
+
 @dataclass
 class TypicalAnswer:
     """One question and what became of it (the manifest keeps these)."""
@@ -53,33 +59,41 @@ class TypicalAnswer:
         return asdict(self)
 
 
-def response_format() -> dict[str, Any]:
+def response_format(boolean: bool = False) -> dict[str, Any]:
+    reply = ShareReply if boolean else TypicalReply
+    name = "share_true" if boolean else "typical_value"
     return {
         "type": "json_schema",
-        "json_schema": {"name": "typical_value", "schema": TypicalReply.model_json_schema()},
+        "json_schema": {"name": name, "schema": reply.model_json_schema()},
     }
 
 
 def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
-    """(table, column) of every numeric column drawn freely: not a key or reference, no value
-    list, no typical value given, not made from other columns by a check."""
+    """(table, column) of every numeric or boolean column drawn freely: not a key or reference,
+    no value list, no typical value given, not made from other columns by a check."""
     from codegen.program.rules import plan_table
 
     asked = []
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         for name, column in table.columns.items():
-            if column.type not in ("integer", "float") or column.typical is not None:
+            if column.type not in ("integer", "float", "boolean") or column.typical is not None:
                 continue
             if column.primary_key or column.references or column.values or column.unique:
                 continue
             planned = plan.columns[name]
             if planned.define is not None or planned.bounds or planned.otherwise is not None:
                 continue
-            if planned.values is not None or planned.step is not None:
+            if planned.values is not None:
                 continue
+            if column.type == "boolean" and name in _read_by_checks(plan):
+                continue  # a flag a check ties to other columns (passed = points >= 55)
             asked.append((table_name, name))
     return asked
+
+
+def _read_by_checks(plan: Any) -> set[str]:
+    return {name for _, parsed in plan.checks for name in parsed.columns}
 
 
 def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
@@ -89,15 +103,24 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     column = table.columns[name]
     about = f" ({column.description})" if column.description else ""
-    kind = "a whole number" if column.type == "integer" else "a number"
+    kind = {"integer": "a whole number", "float": "a number", "boolean": "true or false"}
+    if column.type == "boolean":
+        ask = (
+            f'In real data like this, what share of rows has "{name}" true? Answer as JSON: '
+            '{"share": a number from 0 to 1}.'
+        )
+    else:
+        ask = (
+            f'In real data like this, what is the typical (median) value of "{name}", and '
+            "between which two values do most rows (80%) lie? Use the unit the column's name "
+            'says. Answer as JSON: {"typical": number, "low": number, "high": number}.'
+        )
     lines = [
         f"Dataset: {spec.description or spec.name}",
         f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: {kind}.',
+        f'Column "{name}"{about}: {kind[column.type]}.',
         "",
-        f'In real data like this, what is the typical (median) value of "{name}", and between '
-        "which two values do most rows (80%) lie? Use the unit the column's name says. Answer "
-        'as JSON: {"typical": number, "low": number, "high": number}.',
+        ask,
     ]
     return [
         {
@@ -147,13 +170,14 @@ def ask_typical(
         answer = TypicalAnswer(table_name, name)
         answers.append(answer)
         started = time.perf_counter()
+        boolean = column.type == "boolean"
         try:
             completion = client.complete(
                 question(spec, table_name, name),
                 temperature=0.0,
                 seed=seed,
                 max_tokens=TYPICAL_MAX_TOKENS,
-                response_format=response_format(),
+                response_format=response_format(boolean),
             )
         except LLMError as exc:
             answer.why = f"the endpoint failed: {exc}"
@@ -161,10 +185,21 @@ def ask_typical(
             break
         answer.llm_s = round(time.perf_counter() - started, 3)
         answer.usage, answer.cached = completion_usage(completion), completion.cached
+        target = data["tables"][table_name]["columns"][name]
         try:
-            reply = TypicalReply.model_validate_json(_json_part(completion.text))
+            if boolean:
+                share = ShareReply.model_validate_json(_json_part(completion.text)).share
+            else:
+                reply = TypicalReply.model_validate_json(_json_part(completion.text))
         except ValidationError:
             answer.why = "the reply is not the JSON asked for"
+            continue
+        if boolean:
+            answer.typical = share
+            answer.why = "" if 0 < share < 1 else "a share is between 0 and 1, neither"
+            if not answer.why:
+                answer.kept, target["typical"] = True, share
+                say(f"typical {table_name}.{name}: {share:.0%} true")
             continue
         answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
         answer.why = check_answer(column, reply)
@@ -178,7 +213,6 @@ def ask_typical(
             high = min(high, float(column.max))
         if column.type == "integer":
             typical, low, high = round(typical), math.floor(low), math.ceil(high)
-        target = data["tables"][table_name]["columns"][name]
         target["typical"] = typical
         target["typical_range"] = [low, high] if low < high else [low, low + 1]
         say(f"typical {table_name}.{name}: {_show(typical)} (most {_show(low)} to {_show(high)})")

@@ -12,7 +12,11 @@ import ast
 
 from codegen.program.starting import BlankKind, Scaffold
 
-_ASKED = (BlankKind.VALUES, BlankKind.PAIRS, BlankKind.CODE)  # the blanks a program cannot run without
+_ASKED = (
+    BlankKind.VALUES,
+    BlankKind.PAIRS,
+    BlankKind.CODE,
+)  # the blanks a program cannot run without
 
 
 def fill_blanks(

@@ -584,6 +584,12 @@ def _column_code(
             [],
         )
     if kind == "boolean":
+        if column.typical is not None:  # the share of rows that are true in real data
+            share = f"{variables[name]}_share_true"
+            expression = _with_nulls(
+                table, name, column, f"rng.random({count}) < {share}", count, variables, plan
+            )
+            return expression, "boolean", [(share, _number(column.typical), None)]
         expression = _with_nulls(
             table, name, column, f"rng.random({count}) < 0.5", count, variables, plan
         )
@@ -1065,6 +1071,11 @@ def _blank_expression(
                 code = compile_value(prefix.tree, _refs(table, plan, variables), count)
                 draw = f"sql_prefixed(lambda size: {draw}, {code.text}, {prefix.size}, {count})"
             expression = draw
+        elif expression != "..." and _pooled(table, name, column, table_name):
+            # An event table's code that is not the event's own (a consulting room): a few
+            # values, repeated, not a new one on every row.
+            draw = expression.replace(f"rng, {count},", "rng, size,", 1)
+            expression = f"shape_pool(rng, lambda size: {draw}, {count})"
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"
@@ -1156,9 +1167,6 @@ def _blank_expression(
             numbered = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
             enough = f"len({pool}) >= {count}"
             expression = f"rng.permutation({pool})[:{count}] if {enough} else {numbered}"
-    elif kind == "boolean":
-        params = [(f"{variable}_share_true", "0.5", BlankKind.NUMBER)]
-        expression = f"rng.random({count}) < {variable}_share_true"
     else:
         expression = "..."
     step = plan.columns[name].step if plan is not None else None
@@ -1231,6 +1239,27 @@ _ANY_LINE = ".+"
 # and Faker's en_US cities are made up ("East Amandaview"). Patterns still use Faker's places.
 _PLACES = {"city", "country", "country_code", "administrative_unit", "state", "postcode"}
 _PLACES |= {"zipcode_plus4", "street_address", "street_name"}
+
+
+# Words that make a code the row's own (a receipt number, a serial): drawn anew on each row.
+_OWN_CODE = {"no", "nr", "num", "number", "ref", "reference", "receipt", "serial", "id", "uuid"}
+_OWN_CODE |= {"key", "token", "hash", "iban", "account", "tracking", "barcode", "ean", "sku"}
+
+
+def _pooled(table: Any, name: str, column: Any, table_name: str) -> bool:
+    """Whether a pattern column repeats a few values: in a table of events (it has a foreign
+    key), not unique, meaning nothing Faker knows (a phone, an email) and not the row's own
+    number (``receipt_no``)."""
+    from codegen.program.pattern_meaning import providers_for
+
+    if column.unique or column.primary_key or column.references:
+        return False
+    if not any(c.references for c in table.columns.values()):
+        return False
+    context = f"{table_name} {table.description or ''}"
+    if providers_for(name, column.description or "", context):
+        return False
+    return not set(re.findall(r"[a-z]+", name.lower())) & _OWN_CODE
 
 
 def _place_pair(table: Any) -> tuple[str, str] | None:

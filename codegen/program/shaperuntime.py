@@ -134,6 +134,15 @@ def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=Fa
     return pd.Series(pd.to_datetime(out))
 
 
+def shape_pool(rng, draw, n, size=None):
+    """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
+    of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an
+    airport, the codes an event table repeats."""
+    size = size or max(3, round(n ** (1 / 3)))
+    pool = pd.unique(np.asarray(draw(size), dtype=object))
+    return pool[rng.choice(len(pool), size=n, p=shape_shares(rng, len(pool), 0.5))]
+
+
 def shape_pick(rng, rows, n, unique=None):
     """Which of ``rows`` (tuples of values that go together: a city and its country) each of
     ``n`` rows takes: distinct in position ``unique`` where the rows have enough distinct values

@@ -165,7 +165,8 @@ class Column(_Model):
     typical: float | None = Field(
         None,
         description="The value a row typically has in real data: the median (integer and float "
-        "columns). Values are drawn around it rather than evenly between min and max.",
+        "columns), drawn around rather than evenly between min and max; for a boolean column, "
+        "the share of rows that are true (0 to 1).",
     )
     typical_range: list[float] | None = Field(
         None,
@@ -542,8 +543,17 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
 def _lint_typical(where: str, col: Column) -> list[str]:
     if col.typical is None and col.typical_range is None:
         return []
+    if col.type == "boolean" and col.typical_range is None and col.typical is not None:
+        if not 0 <= col.typical <= 1:
+            return [
+                f"{where}.typical: a boolean's typical is the share of rows that are true, 0 to 1"
+            ]
+        return []
     if col.type not in ("integer", "float"):
-        return [f"{where}.typical: typical and typical_range apply to integer and float columns"]
+        return [
+            f"{where}.typical: typical applies to integer, float and boolean columns, "
+            "typical_range to integer and float ones"
+        ]
     if col.typical is None:
         return [f"{where}.typical_range: give typical too (the median the range is around)"]
     problems = []

@@ -142,7 +142,7 @@ def test_the_lint_refuses_typical_values_it_cannot_use():
     with pytest.raises(sd.SpecError) as caught:
         load_spec(bad)
     text = str(caught.value)
-    assert "apply to integer and float columns" in text
+    assert "typical applies to integer, float and boolean columns" in text
     assert "above max 12" in text and "range around" in text
 
 
@@ -163,3 +163,40 @@ def test_generate_asks_for_typical_values_first_and_records_them(openai_stub, cl
     assert "typical" not in run.spec_text  # the spec as written is what is saved
     assert run.tables["houses"]["price_eur"].median() == pytest.approx(280000, rel=0.1)
     assert run.manifest.usage["completion_tokens"] > 0
+
+
+CLINIC = """\
+name: clinic
+description: Appointments of a general practice.
+tables:
+  appointments:
+    rows: 2000
+    columns:
+      id:      {type: integer, primary_key: true}
+      minutes: {type: integer, min: 5, max: 60}
+      no_show: {type: boolean}
+      passed:  {type: boolean}
+    rules:
+      - check: "minutes % 5 = 0"
+      - check: "passed = (minutes > 5)"
+"""
+
+
+def test_a_flag_s_share_and_a_stepped_number_are_asked_too(openai_stub, client):
+    """A no-show is rare; a consultation is 10 minutes in 5-minute slots. A flag a check ties to
+    other columns is not asked about."""
+    openai_stub.reply(reply(10, 10, 20))
+    openai_stub.reply(json.dumps({"share": 0.05}))
+    spec, answers = ask_typical(client, load_spec(CLINIC))
+    assert [a.column for a in answers] == ["minutes", "no_show"]
+    assert '"share"' in json.dumps(openai_stub.chat_requests[1].body["response_format"])
+    columns = spec.tables["appointments"].columns
+    assert columns["no_show"].typical == 0.05
+    program = build_scaffold(spec).source
+    assert "no_show_share_true = 0.05" in program
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(program, out, rows={"appointments": 2000}, seed=2)
+    assert result.ok, result.error
+    table = pd.read_parquet(result.tables["appointments"].path)
+    assert 0.03 < table["no_show"].mean() < 0.07
+    assert table["minutes"].median() in (10, 15) and (table["minutes"] % 5 == 0).all()

@@ -63,12 +63,9 @@ def test_scaffold_defaults_alone_pass_validation(sandbox_image, no_leftovers, tm
     from sandbox import run
 
     spec = load_spec((EXAMPLES / "housing.yaml").read_text())
-    program = (
-        build_scaffold(spec)
-        .source.replace(
-            "country_city_pairs = [...]",
-            "country_city_pairs = [('Utopia', 'Springfield'), ('Utopia', 'Shelbyville')]",
-        )
+    program = build_scaffold(spec).source.replace(
+        "country_city_pairs = [...]",
+        "country_city_pairs = [('Utopia', 'Springfield'), ('Utopia', 'Shelbyville')]",
     )
     rows = {"location": 20, "house_types": 5, "housing": 2000}
     result = run(program, tmp_path / "out", rows=rows, seed=1)

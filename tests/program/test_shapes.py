@@ -409,3 +409,19 @@ def test_shape_after_draws_on_either_side_of_its_base():
     assert (earlier <= base).all()
     weekdays = later.dt.day_of_week.value_counts(normalize=True)
     assert weekdays[4] > 0.15 and weekdays.get(6, 0) < 0.03  # Fridays as busy, Sundays quiet
+
+
+def test_an_event_table_repeats_a_few_codes_but_not_its_own_numbers():
+    """Appointments use a handful of rooms; each expense claim has its own receipt number."""
+    text = CLINIC.replace(
+        "      starts_at:   {type: datetime}\n",
+        "      starts_at:   {type: datetime}\n"
+        "      patient_id:  {type: integer, references: patients.id}\n"
+        "      room:        {type: string, pattern: '(A|B|C)[0-9]{2}'}\n"
+        "      receipt_no:  {type: string, pattern: 'R[0-9]{8}'}\n",
+    ).replace("tables:\n", "tables:\n  patients:\n    rows: 300\n    columns:\n"
+              "      id: {type: integer, primary_key: true}\n")  # fmt: skip
+    appointments = _generate(text)["appointments"]
+    assert appointments["room"].nunique() <= 20
+    assert appointments["room"].value_counts().iloc[0] > 2 * len(appointments) / 20
+    assert appointments["receipt_no"].nunique() > 0.9 * len(appointments)
