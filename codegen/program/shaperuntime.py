@@ -163,7 +163,9 @@ def shape_part(rows, picked, position, unique=False):
     values = np.array([row[position] for row in rows], dtype=object)[picked]
     if unique and len(pd.unique(values)) < len(values):
         seen = pd.Series(values).groupby(values).cumcount().to_numpy()
-        values = np.where(seen > 0, [f"{v} {k + 1}" for v, k in zip(values, seen)], values)
+        values = np.where(
+            seen > 0, [f"{v} {k + 1}" for v, k in zip(values, seen, strict=True)], values
+        )
     return values
 
 
