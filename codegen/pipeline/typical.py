@@ -1,4 +1,4 @@
-"""Typical values asked of the model, one numeric column at a time, before the program is made.
+"""Typical values asked of the model, one column at a time, before the program is made.
 
 A spec's bounds say what is allowed, not what is usual: drawn evenly between them, a house has
 520 m2 and 6 bedrooms. Small models know what is usual when asked plainly, with the column's
@@ -7,12 +7,14 @@ as JSON constrained by a schema. Their numbers still need checking: an answer is
 it lies inside the column's bounds and away from them, its range is a range around it and not
 the bounds repeated, and it says something the bounds alone do not. Kept answers become the
 column's ``typical`` and ``typical_range`` (spec v1), which the starting program draws around
-(``shaperuntime.shape_typical``); the spec the user wrote is saved unchanged, the answers in the
-manifest.
+(``shaperuntime.shape_typical``). Flags are asked the share of rows that are true (no-shows are
+rare), and short lists of values how common each is (``weights``: most accounts are current
+accounts). The spec the user wrote is saved unchanged, the answers in the manifest.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,6 +28,7 @@ from codegen.pipeline.attempt import Progress, completion_usage
 from codegen.spec.model import Spec
 
 TYPICAL_MAX_TOKENS = 60
+WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories with shares
 
 
 class TypicalReply(BaseModel):
@@ -49,6 +52,7 @@ class TypicalAnswer:
     typical: float | None = None
     low: float | None = None
     high: float | None = None
+    weights: dict[str, float] | None = None  # for a list of values: how common each is
     kept: bool = False
     why: str = ""  # why an answer was not kept
     usage: dict[str, int] = field(default_factory=dict)
@@ -59,29 +63,51 @@ class TypicalAnswer:
         return asdict(self)
 
 
-def response_format(boolean: bool = False) -> dict[str, Any]:
-    reply = ShareReply if boolean else TypicalReply
-    name = "share_true" if boolean else "typical_value"
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": name, "schema": reply.model_json_schema()},
-    }
+def kind_of(column: Any) -> str:
+    """What is asked of a column: "weights" of its values, the "share" of a flag that is true,
+    or its "typical" value and range."""
+    if column.values:
+        return "weights"
+    return "share" if column.type == "boolean" else "typical"
+
+
+def response_format(column: Any) -> dict[str, Any]:
+    kind = kind_of(column)
+    if kind == "weights":
+        keys = [str(v) for v in column.values]
+        schema = {
+            "type": "object",
+            "properties": {key: {"type": "number"} for key in keys},
+            "required": keys,
+            "additionalProperties": False,
+        }
+    else:
+        schema = (ShareReply if kind == "share" else TypicalReply).model_json_schema()
+    return {"type": "json_schema", "json_schema": {"name": f"column_{kind}", "schema": schema}}
 
 
 def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
-    """(table, column) of every numeric or boolean column drawn freely: not a key or reference,
-    no value list, no typical value given, not made from other columns by a check."""
+    """(table, column) of every column whose usual values the spec leaves open: numbers and
+    flags drawn freely (not a key or reference, not made from other columns by a check), and
+    short lists of values drawn at random (not unique, not a lookup table's one row each)."""
     from codegen.program.rules import plan_table
 
     asked = []
+    referenced = {target for table, _, target, _ in spec.references() if table != target}
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         for name, column in table.columns.items():
-            if column.type not in ("integer", "float", "boolean") or column.typical is not None:
-                continue
-            if column.primary_key or column.references or column.values or column.unique:
+            if column.primary_key or column.references or column.unique:
                 continue
             planned = plan.columns[name]
+            if column.values:
+                lookup = table_name in referenced and table.rows <= len(column.values)
+                if column.weights is None and not lookup and planned.define is None:
+                    if 2 <= len(column.values) <= WEIGHTS_MAX_VALUES:
+                        asked.append((table_name, name))
+                continue
+            if column.type not in ("integer", "float", "boolean") or column.typical is not None:
+                continue
             if planned.define is not None or planned.bounds or planned.otherwise is not None:
                 continue
             if planned.values is not None:
@@ -103,13 +129,22 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     column = table.columns[name]
     about = f" ({column.description})" if column.description else ""
-    kind = {"integer": "a whole number", "float": "a number", "boolean": "true or false"}
-    if column.type == "boolean":
+    kind = kind_of(column)
+    if kind == "weights":
+        what = "one of: " + ", ".join(str(v) for v in column.values)
+        example = ", ".join(f'"{v}": share' for v in column.values)
+        ask = (
+            f'In real data like this, how common is each value of "{name}"? Answer as JSON, '
+            f"the share of rows with each value: {{{example}}}."
+        )
+    elif kind == "share":
+        what = "true or false"
         ask = (
             f'In real data like this, what share of rows has "{name}" true? Answer as JSON: '
             '{"share": a number from 0 to 1}.'
         )
     else:
+        what = "a whole number" if column.type == "integer" else "a number"
         ask = (
             f'In real data like this, what is the typical (median) value of "{name}", and '
             "between which two values do most rows (80%) lie? Use the unit the column's name "
@@ -118,7 +153,7 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     lines = [
         f"Dataset: {spec.description or spec.name}",
         f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: {kind[column.type]}.',
+        f'Column "{name}"{about}: {what}.',
         "",
         ask,
     ]
@@ -159,9 +194,10 @@ def ask_typical(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> tuple[Spec, list[TypicalAnswer]]:
-    """``spec`` with ``typical`` and ``typical_range`` set on the numeric columns the model
-    answered well for, and every answer (kept or not). An endpoint error ends the questions
-    early, with the spec as it stands: typical values improve data, they never block it."""
+    """``spec`` with ``typical`` and ``typical_range`` (numbers), ``typical`` (a flag's share
+    of true rows) and ``weights`` (how common each listed value is) set where the model
+    answered well, and every answer (kept or not). An endpoint error ends the questions early,
+    with the spec as it stands: typical values improve data, they never block it."""
     say = progress or (lambda line: None)
     data = spec.model_dump(mode="json", exclude_none=True)
     answers: list[TypicalAnswer] = []
@@ -170,14 +206,13 @@ def ask_typical(
         answer = TypicalAnswer(table_name, name)
         answers.append(answer)
         started = time.perf_counter()
-        boolean = column.type == "boolean"
         try:
             completion = client.complete(
                 question(spec, table_name, name),
                 temperature=0.0,
                 seed=seed,
-                max_tokens=TYPICAL_MAX_TOKENS,
-                response_format=response_format(boolean),
+                max_tokens=TYPICAL_MAX_TOKENS + 12 * len(column.values or []),
+                response_format=response_format(column),
             )
         except LLMError as exc:
             answer.why = f"the endpoint failed: {exc}"
@@ -187,36 +222,57 @@ def ask_typical(
         answer.usage, answer.cached = completion_usage(completion), completion.cached
         target = data["tables"][table_name]["columns"][name]
         try:
-            if boolean:
-                share = ShareReply.model_validate_json(_json_part(completion.text)).share
-            else:
-                reply = TypicalReply.model_validate_json(_json_part(completion.text))
-        except ValidationError:
+            line = _keep(column, _json_part(completion.text), answer, target)
+        except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
-        if boolean:
-            answer.typical = share
-            answer.why = "" if 0 < share < 1 else "a share is between 0 and 1, neither"
-            if not answer.why:
-                answer.kept, target["typical"] = True, share
-                say(f"typical {table_name}.{name}: {share:.0%} true")
-            continue
-        answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
-        answer.why = check_answer(column, reply)
-        if answer.why:
-            continue
-        answer.kept = True
-        typical, low, high = reply.typical, reply.low, reply.high
-        if column.min is not None:
-            low = max(low, float(column.min))
-        if column.max is not None:
-            high = min(high, float(column.max))
-        if column.type == "integer":
-            typical, low, high = round(typical), math.floor(low), math.ceil(high)
-        target["typical"] = typical
-        target["typical_range"] = [low, high] if low < high else [low, low + 1]
-        say(f"typical {table_name}.{name}: {_show(typical)} (most {_show(low)} to {_show(high)})")
+        if line:
+            say(f"typical {table_name}.{name}: {line}")
     return Spec.model_validate(data), answers
+
+
+def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any]) -> str:
+    """Check a reply; where it can shape the column, set it on ``target`` (the column's spec
+    data) and say it in a line ("" when not kept, with ``answer.why``)."""
+    kind = kind_of(column)
+    if kind == "weights":
+        reply = json.loads(text)
+        shares = [reply.get(str(v)) for v in column.values]
+        if not all(isinstance(x, int | float) and math.isfinite(x) and x >= 0 for x in shares):
+            answer.why = "a share is missing or below 0"
+            return ""
+        if sum(shares) <= 0:
+            answer.why = "every share is 0"
+            return ""
+        answer.weights = {str(v): float(x) for v, x in zip(column.values, shares, strict=True)}
+        answer.kept, target["weights"] = True, [float(x) for x in shares]
+        return ", ".join(
+            f"{v} {x / sum(shares):.0%}" for v, x in zip(column.values, shares, strict=True)
+        )
+    if kind == "share":
+        share = ShareReply.model_validate_json(text).share
+        answer.typical = share
+        if not 0 < share < 1:
+            answer.why = "a share is between 0 and 1, neither"
+            return ""
+        answer.kept, target["typical"] = True, share
+        return f"{share:.0%} true"
+    reply = TypicalReply.model_validate_json(text)
+    answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
+    answer.why = check_answer(column, reply)
+    if answer.why:
+        return ""
+    answer.kept = True
+    typical, low, high = reply.typical, reply.low, reply.high
+    if column.min is not None:
+        low = max(low, float(column.min))
+    if column.max is not None:
+        high = min(high, float(column.max))
+    if column.type == "integer":
+        typical, low, high = round(typical), math.floor(low), math.ceil(high)
+    target["typical"] = typical
+    target["typical_range"] = [low, high] if low < high else [low, low + 1]
+    return f"{_show(typical)} (most {_show(low)} to {_show(high)})"
 
 
 def _json_part(text: str) -> str:

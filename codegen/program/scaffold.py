@@ -574,8 +574,16 @@ def _column_code(
         # A unique column, or a lookup table (others refer to it) with a row per value: each
         # value once before any repeats (house types: Apartment, Detached, ... not two Bungalows).
         lookup = table_name in lookups and table.rows <= len(values)
+        spec_column = table.columns[name]  # ``column`` may hold only the values checks keep
+        weights = dict(zip(spec_column.values or [], spec_column.weights or [], strict=False))
         if column.unique or column.primary_key or lookup:
             expression = f"np.array({values!r})[np.arange({count}) % {len(values)}]"
+        elif weights and sum(weights.get(v, 0) for v in values) > 0:
+            # as often as each is in real data (the spec's weights, or the model's answer)
+            shares = [weights.get(v, 0) for v in values]
+            expression = (
+                f"rng.choice({values!r}, size={count}, p=np.array({shares!r}) / {sum(shares)!r})"
+            )
         else:
             expression = f"rng.choice({values!r}, size={count})"
         return (

@@ -162,6 +162,12 @@ class Column(_Model):
         "which must be a primary key or unique.",
     )
     description: str | None = Field(None, description="What the column means, for the LLM.")
+    weights: list[float] | None = Field(
+        None,
+        description="How often each of `values` occurs in real data, in the same order (any "
+        "scale: [70, 25, 5] or [0.7, 0.25, 0.05]). Without it, values are about equally common.",
+        json_schema_extra={"yaml_type": "list of numbers"},
+    )
     typical: float | None = Field(
         None,
         description="The value a row typically has in real data: the median (integer and float "
@@ -537,6 +543,11 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
     if col.values is not None:
         problems += _lint_values(where, col, table)
     problems += _lint_typical(where, col)
+    if col.weights is not None:
+        if col.values is None or len(col.weights) != len(col.values):
+            problems.append(f"{where}.weights: give one weight for each of values, in order")
+        elif any(w < 0 for w in col.weights) or sum(col.weights) <= 0:
+            problems.append(f"{where}.weights: weights are zero or more, not all zero")
     return problems
 
 

@@ -49,13 +49,14 @@ def reply(typical: float, low: float, high: float) -> str:
     return json.dumps({"typical": typical, "low": low, "high": high})
 
 
-def test_only_numeric_columns_drawn_freely_are_asked_about():
+def test_only_columns_drawn_freely_are_asked_about():
     spec = load_spec(HOUSES)
-    # not the key, not the value list, not the fee a check makes from the price
+    # not the key, not the fee a check makes from the price; the list, how common each value is
     assert columns_to_ask(spec) == [
         ("houses", "size_m2"),
         ("houses", "bedrooms"),
         ("houses", "price_eur"),
+        ("houses", "kind"),
     ]
 
 
@@ -80,7 +81,12 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     openai_stub.reply(reply(120, 70, 200))  # size: kept
     openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, not kept
     openai_stub.reply("I think about 300000 euros")  # price: no JSON, not kept
+    openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
     spec, answers = ask_typical(client, load_spec(HOUSES))
+    assert spec.tables["houses"].columns["kind"].weights == [65, 35]
+    kind_schema = openai_stub.chat_requests[3].body["response_format"]
+    assert '"required": ["flat", "house"]' in json.dumps(kind_schema)
+    answers = answers[:3]
     size = spec.tables["houses"].columns["size_m2"]
     assert (size.typical, size.typical_range) == (120, [70, 200])
     assert spec.tables["houses"].columns["bedrooms"].typical is None
@@ -88,7 +94,7 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     assert [a.kept for a in answers] == [True, False, False]
     assert "bound" in answers[1].why and "JSON" in answers[2].why
     sent = openai_stub.chat_requests
-    assert len(sent) == 3
+    assert len(sent) == 4
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
@@ -150,6 +156,7 @@ def test_generate_asks_for_typical_values_first_and_records_them(openai_stub, cl
     openai_stub.reply(reply(110, 60, 220))
     openai_stub.reply(reply(3, 2, 4))
     openai_stub.reply(reply(280000, 150000, 650000))
+    openai_stub.reply(json.dumps({"flat": 80, "house": -1}))  # a share below 0: not kept
     openai_stub.reply("```python\nkind_values = ['flat', 'house']\n```")
     run = sd.generate(
         HOUSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=True
@@ -200,3 +207,15 @@ def test_a_flag_s_share_and_a_stepped_number_are_asked_too(openai_stub, client):
     table = pd.read_parquet(result.tables["appointments"].path)
     assert 0.03 < table["no_show"].mean() < 0.07
     assert table["minutes"].median() in (10, 15) and (table["minutes"] % 5 == 0).all()
+
+
+def test_weights_make_some_values_more_common_than_others():
+    text = HOUSES.replace("values: [flat, house]}", "values: [flat, house], weights: [9, 1]}")
+    program = build_scaffold(load_spec(text)).source.replace("[...]", "['x']")
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(program, out, rows={"houses": 3000}, seed=3)
+    assert result.ok, result.error
+    kinds = pd.read_parquet(result.tables["houses"].path)["kind"]
+    assert 0.86 < (kinds == "flat").mean() < 0.94
+    with pytest.raises(sd.SpecError, match="one weight for each of values"):
+        load_spec(HOUSES.replace("values: [flat, house]}", "values: [flat, house], weights: [1]}"))
