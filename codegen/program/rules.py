@@ -1285,8 +1285,16 @@ def _fits(type_: str, code: Code, tree: exp.Expression, table: Any) -> bool:
 
 
 def _whole(tree: exp.Expression) -> bool:
+    """Whether a number-valued tree always gives whole numbers: ROUND to 0 digits, FLOOR, CEIL,
+    a cast to an integer type, a whole literal, or GREATEST/LEAST of such."""
     node = _strip(tree)
     if isinstance(node, exp.Round):
         digits = node.args.get("decimals")
         return digits is None or digits.name == "0"
+    if isinstance(node, exp.Cast):
+        return node.to.this in exp.DataType.INTEGER_TYPES
+    if isinstance(node, exp.Literal):
+        return not node.is_string and node.name.lstrip("-").isdigit()
+    if isinstance(node, exp.Greatest | exp.Least):
+        return all(_whole(part) for part in (node.this, *node.expressions))
     return isinstance(node, exp.Floor | exp.Ceil)
