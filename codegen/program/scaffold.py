@@ -976,10 +976,11 @@ def _bounded_time(
         (low, str(1 if strict else 0), BlankKind.NUMBER),
         (high, _number(_gap_high(items, unit, default)), BlankKind.NUMBER),
     ]
+    # Waits are skewed, many short and a few long: the median a quarter of the way.
     if date:
-        gap = f"rng.integers({low}, {high} + 1, size={count})"
+        gap = f"np.floor({low} + ({high} + 1 - {low}) * rng.random({count}) ** 2).astype(int)"
     else:
-        gap = f"rng.uniform({low}, {high}, size={count})"
+        gap = f"{low} + ({high} - {low}) * rng.random({count}) ** 2"
     pandas_unit = {"D": "D", "h": "h", "m": "min", "s": "s"}[unit]
     sign = "+" if lows else "-"
     note = f"; {_relation(bounds, words)}, by a gap of {name}_low to {name}_high"

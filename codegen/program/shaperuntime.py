@@ -103,7 +103,7 @@ def shape_times(rng, low, high, n, rhythm, date=False):
 
 def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=False):
     """``n`` datetimes a whole number of days after (``later``; else before) each ``base``,
-    ``low_days`` to ``high_days`` of them, at an hour of ``rhythm`` and on its busy weekdays
+    ``low_days`` to ``high_days`` of them (more short waits than long), at an hour of ``rhythm`` and on its busy weekdays
     (an appointment booked at night starts in office hours, days later); ``strict``: never at
     ``base`` itself. Days on quiet weekdays are drawn again, a few rounds, as the rhythm's
     weights say."""
@@ -112,8 +112,10 @@ def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=Fa
     day = base.astype("datetime64[D]")
     sign = 1 if later else -1
 
-    def days(size):
-        return np.floor(rng.uniform(low_days, high_days + 1, size=size)).astype(np.int64)
+    def days(size):  # waits are skewed: many short, a few long (a quarter of the way at median)
+        return np.floor(low_days + (high_days + 1 - low_days) * rng.random(size) ** 2).astype(
+            np.int64
+        )
 
     offset = days(n)
     fresh = np.ones(n, dtype=bool)  # each day is kept or not once, when it is drawn

@@ -408,7 +408,7 @@ def test_shape_after_draws_on_either_side_of_its_base():
     earlier = shape_after(rng, base, 0, 3, 5000, "office", later=False)
     assert (earlier <= base).all()
     weekdays = later.dt.day_of_week.value_counts(normalize=True)
-    assert weekdays[4] > 0.15 and weekdays.get(6, 0) < 0.03  # Fridays as busy, Sundays quiet
+    assert weekdays[4] > 0.15 and weekdays.get(6, 0) < 0.05  # Fridays as busy, Sundays quiet
 
 
 def test_an_event_table_repeats_a_few_codes_but_not_its_own_numbers():
