@@ -103,8 +103,9 @@ def shape_times(rng, low, high, n, rhythm, date=False):
 
 def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=False):
     """``n`` datetimes a whole number of days after (``later``; else before) each ``base``,
-    ``low_days`` to ``high_days`` of them (more short waits than long), at an hour of ``rhythm`` and on its busy weekdays
-    (an appointment booked at night starts in office hours, days later); ``strict``: never at
+    ``low_days`` to ``high_days`` of them (more short waits than long), at an hour of
+    ``rhythm`` and on its busy weekdays (an appointment booked at night starts in office hours,
+    days later); ``strict``: never at
     ``base`` itself. Days on quiet weekdays are drawn again, a few rounds, as the rhythm's
     weights say."""
     hours, weekdays = shape_rhythm(rhythm)
