@@ -67,7 +67,7 @@ def run_request(client, request: str, out_root: Path, seed: int) -> Outcome:  # 
         if failed and (failed[-1] / "spec.yaml").is_file():
             outcome.spec_text = (failed[-1] / "spec.yaml").read_text()
     except sd.SdgenError as exc:  # the draft failed, or the endpoint did
-        outcome.failure = str(exc).splitlines()[0][:80]
+        outcome.failure = str(exc).splitlines()[0][:300]
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -142,14 +142,24 @@ def _attempt(
     from codegen.errors import ExtractionError, ProgramSyntaxError
     from codegen.program.extract import extract_program
 
+    from codegen.errors import RequestRejectedError
+
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()
-    completion: Completion = client.complete(
-        messages,
+    ask = dict(
         temperature=options.temperature if attempt.number == 1 else options.temperature + 0.2,
         seed=options.seed + attempt.number - 1,
         max_tokens=options.max_tokens,
     )
+    try:
+        completion: Completion = client.complete(messages, **ask)
+    except RequestRejectedError as exc:
+        # A repair request longer than the model's context (the failed reply was long): the
+        # same request without that reply; the repair text still says what went wrong.
+        if len(messages) < 4 or "context" not in str(exc).lower():
+            raise
+        say(f"attempt {attempt.number}: the request is too long for the model; without the reply")
+        completion = client.complete([*messages[:-2], messages[-1]], **ask)
     attempt.took(completion, time.perf_counter() - mark)
     tokens = attempt.usage.get("completion_tokens", 0)
     source = "cache" if completion.cached else f"{attempt.llm_s:.1f} s"

@@ -338,3 +338,22 @@ def test_a_request_in_words_is_drafted_into_a_spec_then_generated_and_reruns(
     (run_dir / "spec.yaml").unlink()
     older = rerun(run_dir, rows=70)
     assert older.manifest.rows_requested == {"people": 70} and older.rows == {"people": 70}
+
+
+def test_a_repair_too_long_for_the_model_s_context_is_sent_again_without_the_failed_reply(
+    openai_stub, client, tmp_path
+):
+    """llama.cpp refuses a prompt longer than its context with HTTP 400: a long failed reply in
+    the repair request is what made it long, so the repair goes again without it."""
+    from support.inprocess_runner import InProcessRunner
+
+    openai_stub.reply(NO_CODE + " " + "blah " * 50)
+    openai_stub.error(400, "This model's maximum context length is 8192 tokens, however you "
+                      "requested 9001 tokens (9001 in your prompt; 0 for the completion).")  # fmt: skip
+    openai_stub.reply(GOOD)
+    run = sd.generate(SPEC, client=client, runner=InProcessRunner(), out=tmp_path, ask="program")
+    assert len(run.attempts) == 2
+    sent = [r.body["messages"] for r in openai_stub.chat_requests]
+    assert [m["role"] for m in sent[1]][-2:] == ["assistant", "user"]
+    assert "assistant" not in [m["role"] for m in sent[2]]
+    assert sent[2][-1] == sent[1][-1]  # the same repair text
