@@ -139,10 +139,8 @@ def _attempt(
 ) -> tuple[RunResult, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
     ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to."""
-    from codegen.errors import ExtractionError, ProgramSyntaxError
+    from codegen.errors import ExtractionError, ProgramSyntaxError, RequestRejectedError
     from codegen.program.extract import extract_program
-
-    from codegen.errors import RequestRejectedError
 
     say(f"attempt {attempt.number}: asking {getattr(client, 'model', 'the model')}")
     mark = time.perf_counter()
