@@ -47,3 +47,12 @@ def test_generate_with_the_embedded_model(real_local_model, sandbox_image, no_le
     assert manifest["endpoint_host"] == "127.0.0.1"
     assert manifest["rows"] == {"people": 50}
     assert manifest["usage"]["completion_tokens"] > 0  # the model really answered
+    # Asked first for what is typical, one column at a time; what it kept shapes the column.
+    asked = {answer["column"]: answer for answer in manifest["typical"]}
+    assert sorted(asked) == ["age", "height_cm"]
+    if asked["height_cm"]["kept"]:
+        import pandas as pd
+
+        heights = pd.read_parquet(run_dir / "data" / "people.parquet")["height_cm"]
+        low, high = asked["height_cm"]["low"], asked["height_cm"]["high"]
+        assert low - 1 <= heights.median() <= high + 1
