@@ -32,10 +32,11 @@ def shape_rhythm(name):
     of people's activity; None: every hour and day alike. Hours are given at a few points and
     straight in between; the weights are relative (1 = the busiest)."""
     rhythms = {  # hours, their weights, weekdays
-        # offices and businesses: working hours with a lunch dip, quiet at weekends
+        # offices and businesses: working hours (95% from 08:00 to 18:00) with a lunch dip,
+        # quiet at weekends
         "office": (
-            [0, 6, 8, 9, 12, 13, 14, 16, 18, 21, 23],
-            [0.02, 0.02, 0.6, 1, 1, 0.7, 1, 0.9, 0.3, 0.08, 0.03],
+            [0, 6, 7, 8, 9, 12, 13, 14, 16, 17, 18, 19, 21, 23],
+            [0.01, 0.01, 0.1, 0.6, 1, 1, 0.7, 1, 0.9, 0.7, 0.15, 0.05, 0.02, 0.01],
             [1, 1, 1, 1, 0.9, 0.12, 0.08],
         ),
         # shopping, payments, logins: all day, most in the evening, a little more at weekends
