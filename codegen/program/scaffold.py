@@ -1151,20 +1151,25 @@ def _blank_expression(
     elif kind == "string" and (pair := _place_pair(table)) and name in pair:
         # A city and its country go together: one list of pairs, not two lists drawn apart
         # (Rome in Sweden).
+        from codegen.program.pattern_meaning import providers_for
+
         pairs = "_".join(_NOT_NAME.sub("_", n).strip("_").lower() for n in pair) + "_pairs"
         picked = f"{pairs}_picked"
         position = pair.index(name)
         unique = [i for i, n in enumerate(pair) if table.columns[n].unique]
+        rows = pairs
         if position == 0:
-            params = [
-                (pairs, "[...]", BlankKind.PAIRS),
-                (
-                    picked,
-                    f"shape_pick(rng, {pairs}, {count}, {unique[0] if unique else None})",
-                    None,
-                ),
-            ]
-        expression = f"shape_part({pairs}, {picked}, {position}, unique={position in unique})"
+            params = [(pairs, "[...]", BlankKind.PAIRS)]
+            city = next(i for i, n in enumerate(pair) if providers_for(n) == ["city"])
+            if city in unique:  # more real cities of the countries listed, rather than numbers
+                rows = f"{pairs}_more"
+                more = f"shape_places(rng, {pairs}, {count}, {1 - city}, {city}, {_REAL_CITIES!r})"
+                params.append((rows, more, None))
+            pick = f"shape_pick(rng, {rows}, {count}, {unique[0] if unique else None})"
+            params.append((picked, pick, None))
+        elif any(table.columns[n].unique for n in pair):
+            rows = f"{pairs}_more"
+        expression = f"shape_part({rows}, {picked}, {position}, unique={position in unique})"
     elif kind == "string":
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
@@ -1269,6 +1274,23 @@ def _pooled(table: Any, name: str, column: Any, table_name: str) -> bool:
     if providers_for(name, column.description or "", context):
         return False
     return not set(re.findall(r"[a-z]+", name.lower())) & _OWN_CODE
+
+
+def _real_cities() -> dict[str, str]:
+    """Country names (lower case) to the Faker locales whose cities are real places (en_US's and
+    fr_FR's are made up: "East Amandaview")."""
+    from codegen.program.pattern_meaning import _LOCALES
+
+    real = {"nl_NL", "nl_BE", "de_DE", "de_AT", "de_CH", "es_ES", "it_IT", "pt_PT", "pl_PL"}
+    real |= {"sv_SE", "da_DK", "fi_FI", "cs_CZ", "el_GR", "ro_RO", "hu_HU"}
+    names = {"netherlands": "nl_NL", "the netherlands": "nl_NL", "czech republic": "cs_CZ"}
+    for words, locale in _LOCALES:
+        if locale in real:
+            names.update({word: locale for word in words})
+    return dict(sorted(names.items()))
+
+
+_REAL_CITIES = _real_cities()
 
 
 def _place_pair(table: Any) -> tuple[str, str] | None:

@@ -147,6 +147,37 @@ def shape_pool(rng, draw, n, size=None):
     return pool[rng.choice(len(pool), size=n, p=shape_shares(rng, len(pool), 0.5))]
 
 
+def shape_places(rng, rows, n, country, city, locales):
+    """``rows`` of (country, city) pairs (in positions ``country`` and ``city``), with more real
+    cities of the same countries from Faker where the list has fewer than ``n`` distinct cities
+    (``locales``: a country's name, lower case, to a Faker locale whose cities are real), so a
+    unique city needs no number ("Porto 2"). Countries without such a locale add none."""
+    rows = [tuple(row) for row in rows]
+    have = {row[city] for row in rows}
+    countries = [
+        c for c in dict.fromkeys(row[country] for row in rows) if str(c).lower() in locales
+    ]
+    if len(have) >= n or not countries:
+        return rows
+    from faker import Faker
+
+    fakers = {}
+    for name in countries:
+        fakers[name] = Faker(locales[str(name).lower()])
+        fakers[name].seed_instance(int(rng.integers(2**31)))
+    for _ in range(20 * n):
+        if len(have) >= n:
+            break
+        name = countries[int(rng.integers(len(countries)))]
+        place = fakers[name].city()
+        if place not in have:
+            have.add(place)
+            row = [None, None]
+            row[country], row[city] = name, place
+            rows.append(tuple(row))
+    return rows
+
+
 def shape_pick(rng, rows, n, unique=None):
     """Which of ``rows`` (tuples of values that go together: a city and its country) each of
     ``n`` rows takes: distinct in position ``unique`` where the rows have enough distinct values

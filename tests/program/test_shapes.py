@@ -425,3 +425,20 @@ def test_an_event_table_repeats_a_few_codes_but_not_its_own_numbers():
     assert appointments["room"].nunique() <= 20
     assert appointments["room"].value_counts().iloc[0] > 2 * len(appointments) / 20
     assert appointments["receipt_no"].nunique() > 0.9 * len(appointments)
+
+
+def test_too_few_cities_for_a_unique_column_are_topped_up_with_real_ones_of_their_countries():
+    """The model listed four places for twenty unique cities: Faker's real Portuguese and Danish
+    towns fill the rest, each with its own country; no "Porto 2"."""
+    from codegen.program.scaffold import _REAL_CITIES
+    from codegen.program.shaperuntime import shape_places
+
+    listed = [("Portugal", "Porto"), ("Portugal", "Lisbon"), ("Denmark", "Aarhus")]
+    rows = shape_places(np.random.default_rng(1), listed, 20, 0, 1, _REAL_CITIES)
+    assert rows[:3] == listed and len({city for _, city in rows}) == 20
+    assert {country for country, _ in rows} == {"Portugal", "Denmark"}
+    assert not any(ch.isdigit() for _, city in rows for ch in city)
+    # a country whose Faker cities are made up adds none
+    assert shape_places(np.random.default_rng(1), [("France", "Lyon")], 5, 0, 1, _REAL_CITIES) == [
+        ("France", "Lyon")
+    ]
