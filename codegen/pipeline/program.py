@@ -78,8 +78,12 @@ def generate(
 
         shaped, answers = ask_typical(client, spec, seed=options.seed, progress=say)
     scaffold = build_scaffold(shaped)
-    if options.ask == "blanks" and not scaffold.blanks:
-        options = replace(options, ask="program")  # nothing to fill in: the whole program
+    # Nothing left to fill in (typical values, Faker and the checks made every column): the
+    # starting program is tried as built first, with no model call; should it fail, the model
+    # is asked for the whole program.
+    as_built = options.ask == "blanks" and not scaffold.blanks
+    if as_built:
+        options = replace(options, ask="program")
     first = prompts.spec_messages(shaped, ask=options.ask)
     rows = row_counts(spec, None, options.rows)
     provenance = Provenance(name, "program", client, endpoint_host, rows, options, draft, answers)
@@ -95,7 +99,10 @@ def generate(
         for number in range(1, options.max_attempts + 1):
             attempt = Attempt(number=number, prompt_sha256=prompts.prompt_hash(messages))
             attempts.append(attempt)
-            outcome = _attempt(client, attempt, messages, options, say, checks, scaffold, earlier)
+            outcome = _attempt(
+                client, attempt, messages, options, say, checks, scaffold, earlier,
+                as_built=as_built and number == 1,
+            )  # fmt: skip
             if outcome is not None:
                 manifest = _manifest(provenance, attempts, *outcome)
                 manifest.timings.total_s = round(time.perf_counter() - started, 3)
@@ -111,7 +118,9 @@ def generate(
                 return Run(run_dir, attempts=attempts)
             if attempt.lines:
                 earlier += attempt.lines
-            if number < options.max_attempts:
+            if as_built and number == 1:  # the model has not been asked yet: the first request
+                say(f"attempt 1 failed ({attempt.stage}): {attempt.error}; asking the model")
+            elif number < options.max_attempts:
                 repair = _repair_text(attempt, options.ask)
                 messages = prompts.repair_messages(first, attempt.reply, repair)
                 say(f"attempt {number} failed ({attempt.stage}): {attempt.error}; asking for a fix")
@@ -136,9 +145,17 @@ def _attempt(
     checks: _Checks,
     scaffold: Scaffold,
     earlier: str = "",
+    as_built: bool = False,
 ) -> tuple[RunResult, Any] | None:
     """Run one attempt through every step; return (run result, report) when it passes.
-    ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to."""
+    ``earlier``: the lines of blanks that earlier replies gave, which this reply's lines add to.
+    ``as_built``: the starting program has no blanks; run it without asking the model."""
+    if as_built:
+        say(f"attempt {attempt.number}: the starting program has nothing to fill in; running it")
+        attempt.model = getattr(client, "model", "")
+        outcome = checks.check(attempt, scaffold.source, "0")
+        attempt.program, attempt.variant = scaffold.source, Variant.STARTING_PROGRAM
+        return outcome
     from codegen.errors import ExtractionError, ProgramSyntaxError, RequestRejectedError
     from codegen.program.extract import extract_program
 

@@ -219,3 +219,20 @@ def test_weights_make_some_values_more_common_than_others():
     assert 0.86 < (kinds == "flat").mean() < 0.94
     with pytest.raises(sd.SpecError, match="one weight for each of values"):
         load_spec(HOUSES.replace("values: [flat, house]}", "values: [flat, house], weights: [1]}"))
+
+
+def test_a_starting_program_with_nothing_left_to_fill_in_runs_without_asking_for_code(
+    openai_stub, client, tmp_path
+):
+    """Typical values made the numbers and there is no list: the model is asked only what is
+    typical, and the starting program as built is the accepted one, no code asked for."""
+    text = HOUSES.replace("      kind:      {type: string, values: [flat, house]}\n", "")
+    openai_stub.reply(reply(110, 60, 220))
+    openai_stub.reply(reply(3, 2, 4))
+    openai_stub.reply(reply(280000, 150000, 650000))
+    run = sd.generate(
+        text, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=True
+    )
+    assert len(openai_stub.chat_requests) == 3  # the three questions, no request for code
+    assert len(run.attempts) == 1 and run.attempts[0].variant == "starting program as built"
+    assert run.manifest.attempts[0].stage == "accepted"
