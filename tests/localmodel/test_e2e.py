@@ -25,6 +25,7 @@ tables:
       first_name: {type: string}
       age:        {type: integer, min: 18, max: 90}
       height_cm:  {type: float, min: 140, max: 210}
+      hobby:      {type: string, description: what they do in their free time}
 """
 
 
@@ -47,6 +48,7 @@ def test_generate_with_the_embedded_model(real_local_model, sandbox_image, no_le
     assert manifest["endpoint_host"] == "127.0.0.1"
     assert manifest["rows"] == {"people": 50}
     assert manifest["usage"]["completion_tokens"] > 0  # the model really answered
+    assert manifest["attempts"][-1]["variant"] != "starting program as built"  # it wrote lines
     # Asked first for what is typical, one column at a time; what it kept shapes the column.
     asked = {answer["column"]: answer for answer in manifest["typical"]}
     assert sorted(asked) == ["age", "height_cm"]
