@@ -528,6 +528,10 @@ def _column_code(
         facts.append("may be null: leave some values missing")
     if column.description:
         facts.append(column.description)
+    elif kind == "string" and name.lower() in ("name", "title", "label"):
+        # "name" alone reads as a person's to a small model: say whose (departments were
+        # named "Grace Thompson")
+        facts.append(f"the {name.lower()} of one of the {table_name.replace('_', ' ')}")
     pair = _place_pair(table) if kind == "string" else None
     if pair and name == pair[0]:  # the list of pairs is filled in under the first of the two
         many = (

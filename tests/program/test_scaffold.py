@@ -279,3 +279,9 @@ def test_free_text_takes_its_meaning_from_the_column_name_not_from_example_words
     scaffold = build_scaffold(load_spec((EXAMPLES / "invoicing.yaml").read_text()))
     assert "description_values = [...]" in scaffold.source
     assert "    company_name = realistic_strings(" in scaffold.source
+
+
+def test_a_bare_name_column_says_whose_name_it_is():
+    """A small model fills "name" with people's names unless told it names a department."""
+    spec = load_spec((EXAMPLES / "staff.yaml").read_text())
+    assert "the name of one of the departments" in build_scaffold(spec).source
