@@ -1056,6 +1056,11 @@ def _blank_expression(
     source = _rule_source(table, name)
     params: list[Parameter] = []
     pattern = column.pattern or (_checked_pattern(table, name) if kind == "string" else None)
+    pair = _place_pair(table) if kind == "string" else None
+    if pair and name in pair:
+        pattern = (
+            None  # a country code that goes with its city: from the pairs (its pattern checks)
+        )
     if pattern and kind == "string" and column.values is None:
         from codegen.program.patterns import pattern_call
 
@@ -1152,7 +1157,7 @@ def _blank_expression(
         realistic := _realistic_text(table, name, column, count, table_name)
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
-    elif kind == "string" and (pair := _place_pair(table)) and name in pair:
+    elif kind == "string" and pair and name in pair:
         # A city and its country go together: one list of pairs, not two lists drawn apart
         # (Rome in Sweden).
         from codegen.program.pattern_meaning import providers_for
@@ -1281,8 +1286,8 @@ def _pooled(table: Any, name: str, column: Any, table_name: str) -> bool:
 
 
 def _real_cities() -> dict[str, str]:
-    """Country names (lower case) to the Faker locales whose cities are real places (en_US's and
-    fr_FR's are made up: "East Amandaview")."""
+    """Country names and ISO codes (lower case) to the Faker locales whose cities are real
+    places (en_US's and fr_FR's are made up: "East Amandaview")."""
     from codegen.program.pattern_meaning import _LOCALES
 
     real = {"nl_NL", "nl_BE", "de_DE", "de_AT", "de_CH", "es_ES", "it_IT", "pt_PT", "pl_PL"}
@@ -1291,6 +1296,7 @@ def _real_cities() -> dict[str, str]:
     for words, locale in _LOCALES:
         if locale in real:
             names.update({word: locale for word in words})
+            names[locale.split("_")[1].lower()] = locale  # its ISO code: ES, PT
     return dict(sorted(names.items()))
 
 
@@ -1298,17 +1304,19 @@ _REAL_CITIES = _real_cities()
 
 
 def _place_pair(table: Any) -> tuple[str, str] | None:
-    """(country, city) columns of a table, free text both (no list, no pattern), in the table's
-    order: what one list of pairs fills."""
+    """(country, city) columns of a table, free text both (no list, no pattern; a country code
+    with its pattern), in the table's order: what one list of pairs fills."""
     from codegen.program.pattern_meaning import providers_for
 
     found: dict[str, str] = {}
     for name, column in table.columns.items():
-        if column.type != "string" or column.values or column.pattern or column.references:
-            continue
-        if column.primary_key:
+        if column.type != "string" or column.values or column.references or column.primary_key:
             continue
         kind = providers_for(name)
+        if kind == ["country_code"] and column.pattern and not column.unique:
+            kind = ["country"]  # ES with Barcelona: the code's pattern still checks it
+        elif column.pattern:
+            continue
         if kind in (["country"], ["city"]) and kind[0] not in found:
             found[kind[0]] = name
     if len(found) != 2:

@@ -601,8 +601,11 @@ def fill_lists(program: str) -> str:
 
     def one(match: re.Match[str]) -> str:
         name = match[1]
-        if name.endswith("_pairs"):
-            return f"{name} = {[('France', 'Lyon'), ('Portugal', 'Porto')]!r}"
+        if name.endswith("_pairs"):  # (country, city) or (city, country_code), as named
+            places = [("France", "FR", "Lyon"), ("Portugal", "PT", "Porto")]
+            code = "country_code" in name
+            pairs = [(p[2], p[1] if code else p[0]) for p in places]
+            return f"{name} = {pairs if name.startswith('city') else [p[::-1] for p in pairs]!r}"
         column = name.removesuffix("_values")
         return f"{name} = {LISTS.get(column, ['Lyon', 'Porto', 'Riga'])!r}"
 

@@ -285,3 +285,11 @@ def test_a_bare_name_column_says_whose_name_it_is():
     """A small model fills "name" with people's names unless told it names a department."""
     spec = load_spec((EXAMPLES / "staff.yaml").read_text())
     assert "the name of one of the departments" in build_scaffold(spec).source
+
+
+def test_a_country_code_with_a_pattern_goes_with_its_city():
+    """Airports: ('Barcelona', 'ES'), not a city and a random two-letter code."""
+    spec = load_spec((EXAMPLES / "flights.yaml").read_text())
+    source = build_scaffold(spec).source
+    assert "city_country_code_pairs = [...]" in source
+    assert "listed as (city, country_code) pairs" in source
