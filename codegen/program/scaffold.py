@@ -275,7 +275,7 @@ def _key_domain(
         parent_table, parent_column = reference.split(".", 1)
         return f"{frames[parent_table]}[{parent_column!r}].to_numpy()"
     if column.values:
-        return f"np.array({list(column.values)!r})"
+        return f"np.array({_listed(list(column.values), column.type)})"
     if column.min is None or column.max is None:
         return None
     if column.type == "integer" and int(column.max) - int(column.min) <= _KEY_DOMAIN:
@@ -580,16 +580,17 @@ def _column_code(
         lookup = table_name in lookups and table.rows <= len(values)
         spec_column = table.columns[name]  # ``column`` may hold only the values checks keep
         weights = dict(zip(spec_column.values or [], spec_column.weights or [], strict=False))
+        listed = _listed(values, kind)
         if column.unique or column.primary_key or lookup:
-            expression = f"np.array({values!r})[np.arange({count}) % {len(values)}]"
+            expression = f"np.array({listed})[np.arange({count}) % {len(values)}]"
         elif weights and sum(weights.get(v, 0) for v in values) > 0:
             # as often as each is in real data (the spec's weights, or the model's answer)
             shares = [weights.get(v, 0) for v in values]
             expression = (
-                f"rng.choice({values!r}, size={count}, p=np.array({shares!r}) / {sum(shares)!r})"
+                f"rng.choice({listed}, size={count}, p=np.array({shares!r}) / {sum(shares)!r})"
             )
         else:
-            expression = f"rng.choice({values!r}, size={count})"
+            expression = f"rng.choice({listed}, size={count})"
         return (
             _with_nulls(table, name, column, expression, count, variables, plan),
             "fixed values",
@@ -758,6 +759,16 @@ def _solved_code(
     except CannotCompile:
         return None  # it reads a column drawn later: TablePlan.settle has given it up
     return None
+
+
+def _listed(values: list[Any], kind: str) -> str:
+    """A list of a column's values as code: dates and datetimes as numpy datetimes (a spec's
+    dates would otherwise print as ``datetime.date(...)``, which the program cannot read)."""
+    if kind in ("date", "datetime"):
+        unit = "D" if kind == "date" else "s"
+        texts = [str(v).replace(" ", "T") for v in values]
+        return f"np.array({texts!r}, dtype='datetime64[{unit}]')"
+    return repr(values)
 
 
 def _tidy(expression: str) -> str:

@@ -293,3 +293,24 @@ def test_a_country_code_with_a_pattern_goes_with_its_city():
     source = build_scaffold(spec).source
     assert "city_country_code_pairs = [...]" in source
     assert "listed as (city, country_code) pairs" in source
+
+
+def test_value_lists_of_dates_and_datetimes_are_written_as_numpy_datetimes(tmp_path):
+    """A drafted timetable listed its days: the program had printed them as date(...), which it
+    cannot read (NameError)."""
+    from support.inprocess_runner import InProcessRunner
+
+    from codegen.validation.validator import validate
+
+    spec = load_spec(
+        "name: dv\ntables:\n  t:\n    rows: 50\n    columns:\n"
+        "      id: {type: integer, primary_key: true}\n"
+        "      day: {type: date, values: [2024-09-02, 2024-09-03]}\n"
+        "      at: {type: datetime, values: ['2024-09-02 08:30:00', '2024-09-02 09:20:00']}\n"
+    )
+    source = build_scaffold(spec).source
+    assert "datetime.date(" not in source and "dtype='datetime64[D]'" in source.replace('"', "'")
+    result = InProcessRunner().run(source, tmp_path / "out", rows={"t": 50}, seed=0)
+    assert result.ok, result.error
+    report = validate(spec, {t: f.path for t, f in result.tables.items()}, {"t": 50})
+    assert report.ok, report.as_text()
