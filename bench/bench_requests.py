@@ -63,9 +63,9 @@ def run_request(client, request: str, out_root: Path, seed: int) -> Outcome:  # 
     except sd.GenerationError as exc:
         outcome.attempts = exc.attempts
         outcome.failure = (exc.attempts[-1].error or "").splitlines()[0][:80]
-        failed = sorted(out_root.glob("failed-*"), key=lambda p: p.stat().st_mtime)
-        if failed and (failed[-1] / "spec.yaml").is_file():
-            outcome.spec_text = (failed[-1] / "spec.yaml").read_text()
+        kept = Path(exc.run_dir or "") / "spec.yaml"  # the failed attempts keep the draft
+        if exc.run_dir and kept.is_file():
+            outcome.spec_text = kept.read_text()
     except sd.SdgenError as exc:  # the draft failed, or the endpoint did
         outcome.failure = str(exc).splitlines()[0][:300]
     outcome.seconds = time.perf_counter() - started
