@@ -1084,8 +1084,8 @@ def _blank_expression(
         pool = f"{variable}_pool"
         keep = _own_checks(table, name, pool, column.nullable)
         prefix = plan.columns[name].prefix if plan is not None else None
+        draw = expression.replace(f"rng, {count},", "rng, size,", 1)  # a draw of any size
         if (keep is not None or prefix is not None) and expression != "...":
-            draw = expression.replace(f"rng, {count},", "rng, size,", 1)  # a draw of any size
             if keep is not None:
                 # A check on this column alone (`LEFT(icao_code, 1) IN ('E', 'L', 'B')`) filters
                 # a larger draw: redrawing rows later could not keep a unique column unique.
@@ -1103,7 +1103,6 @@ def _blank_expression(
         elif expression != "..." and _pooled(table, name, column, table_name):
             # An event table's code that is not the event's own (a consulting room): a few
             # values, repeated, not a new one on every row.
-            draw = expression.replace(f"rng, {count},", "rng, size,", 1)
             expression = f"shape_pool(rng, lambda size: {draw}, {count})"
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
