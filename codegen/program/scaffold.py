@@ -30,7 +30,7 @@ from sqlglot import exp
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
-from codegen.program.shapes import Shapes, foreign_key, rhythm_of, timed_draw
+from codegen.program.shapes import Shapes, foreign_key, hierarchy, rhythm_of, timed_draw
 from codegen.program.sqlcode import (
     CannotCompile,
     Code,
@@ -160,6 +160,16 @@ def _build(spec: Any) -> Scaffold:
             lines.append(f"            {column_name!r}: {variables[column_name]},")
         lines.append("        }")
         lines.append("    )")
+        tree = hierarchy(table_name, table) if shapes is not None else None
+        if tree is not None:
+            key, parent, rank = tree
+            lines.append(
+                f"    # An organisation: the higher the {rank}, the earlier the row; each row's"
+                f" {parent} is a row one {rank} up"
+            )
+            lines.append(
+                f"    {frame} = shape_hierarchy(rng, {frame}, {key!r}, {parent!r}, {rank!r})"
+            )
         frames[table_name] = frame
     lines.append(
         "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
@@ -1036,13 +1046,14 @@ def _edge_time(items: list[tuple[Bound, Code]], lower: bool, date: bool) -> str:
     return combined
 
 
-def _rule_source(table: Any, name: str) -> tuple[str, str] | None:
-    """(source column, "increasing"/"decreasing") when a rule makes ``name`` follow a column."""
+def _rule_source(table: Any, name: str) -> tuple[str, str, float] | None:
+    """(source column, "increasing"/"decreasing", the rule's min_rho) when a rule makes ``name``
+    follow a column."""
     for rule in table.rules:
         for kind in ("increasing", "decreasing"):
             pair = getattr(rule, kind, None)
             if pair and pair[1] == name:
-                return pair[0], kind
+                return pair[0], kind, float(rule.min_rho)
     return None
 
 
@@ -1114,6 +1125,14 @@ def _blank_expression(
             if kind == "integer":
                 expression = f"np.round({expression}).astype(int)"
             return expression, params
+        if column.typical is not None:
+            # What is typical of the column (a salary's median and skew), in an order that
+            # follows the source (rising with the level), rather than a line through its bounds.
+            drawn, params = _typical_draw(column, variable, count)
+            follow = f"{variable}_follow"
+            params.append((follow, _number(min(0.95, max(0.8, source[2] + 0.25))), None))
+            expression = f"shape_follow(rng, {drawn}, {origin}, {follow}, increasing={increasing})"
+            return expression, params
         defaults = _trend_defaults(table.columns[source[0]], column, increasing)
         params = [
             (f"{variable}_{part}", _number(value), BlankKind.NUMBER)
@@ -1128,23 +1147,7 @@ def _blank_expression(
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
     elif kind in ("integer", "float") and column.typical is not None:
-        # What real data typically holds (the spec's, or the model's answer checked against the
-        # bounds: codegen.pipeline.typical): drawn around it, skewed where its range says so.
-        typical = column.typical
-        low, high = column.typical_range or _spread_around(column)
-        whole = kind == "integer"
-        params = [
-            (f"{variable}_typical", _number(typical), None),
-            (f"{variable}_typical_range", f"({_number(low)}, {_number(high)})", None),
-        ]
-        lowest = "None" if column.min is None else repr(column.min)
-        highest = "None" if column.max is None else repr(column.max)
-        expression = (
-            f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
-            f"{lowest}, {highest}, whole={whole})"
-        )
-        if whole:
-            expression = f"{expression}.astype(int)"
+        expression, params = _typical_draw(column, variable, count)
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:
@@ -1350,6 +1353,24 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     return pattern_call("rng", count, _ANY_LINE, unique, name=name, context=context)
 
 
+def _typical_draw(column: Any, variable: str, count: str) -> tuple[str, list[Parameter]]:
+    """What real data typically holds (the spec's, or the model's answer checked against the
+    bounds: codegen.pipeline.typical): values drawn around it, skewed where its range says so."""
+    low, high = column.typical_range or _spread_around(column)
+    whole = column.type == "integer"
+    params: list[Parameter] = [
+        (f"{variable}_typical", _number(column.typical), None),
+        (f"{variable}_typical_range", f"({_number(low)}, {_number(high)})", None),
+    ]
+    lowest = "None" if column.min is None else repr(column.min)
+    highest = "None" if column.max is None else repr(column.max)
+    expression = (
+        f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
+        f"{lowest}, {highest}, whole={whole})"
+    )
+    return (f"{expression}.astype(int)" if whole else expression), params
+
+
 def _spread_around(column: Any) -> tuple[float, float]:
     """A typical range when only ``typical`` is known: a fifth of the span between the bounds
     on each side, else a quarter of the value (at least 1), kept within the bounds."""
@@ -1398,11 +1419,14 @@ def _proportional_expression(
     stays within a band."""
     x_low, _ = _typical_range(source)
     y_low, _ = _typical_range(target)
+    rate = 1.5 * y_low / x_low
+    if source.typical and target.typical:  # the typical rate (a typical house's price per m2)
+        rate = float(target.typical) / float(source.typical)
     slope, noise = f"{variable}_slope", f"{variable}_noise"
     spread = f"np.clip(rng.lognormal(0, {noise}, size={count}), 0.5, 2.0)"
     expression = f"np.clip({slope} * {origin} * {spread}, {target.min!r}, None)"
     return expression, [
-        (slope, _number(1.5 * y_low / x_low), BlankKind.NUMBER),
+        (slope, _number(rate), BlankKind.NUMBER),
         (noise, "0.2", BlankKind.NUMBER),
     ]
 

@@ -234,6 +234,49 @@ def shape_typical(rng, n, typical, low, high, lowest=None, highest=None, whole=F
     return np.clip(values, lowest, highest)
 
 
+def shape_follow(rng, values, source, rho, increasing=True):
+    """``values`` (drawn for their own median and spread) put in an order that rises (falls)
+    with ``source``, the ranks of the two correlated at about ``rho``: a salary keeps the
+    typical salary's skew and rises with the level, instead of a straight line through the
+    column's bounds. A normal score of each source rank, plus noise, orders the values; ties in
+    the source (levels 1-7) are broken at random."""
+    values = np.sort(np.asarray(values))
+    n = len(values)
+    if n < 2:
+        return values
+    ranks = pd.Series(np.asarray(source, dtype=float)).rank().to_numpy()
+    spread = ranks.std()
+    score = (ranks - ranks.mean()) / spread if spread > 0 else np.zeros(n)
+    rho = min(max(float(rho), 0.0), 0.99)
+    latent = rho * score + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    if not increasing:
+        latent = -latent
+    return values[np.argsort(np.argsort(latent, kind="stable"), kind="stable")]
+
+
+def shape_hierarchy(rng, frame, key, parent, rank):
+    """``frame`` as an organisation: its rows in order of ``rank``, the most senior first (the
+    keys stay where they are, so the first key is the top), and each row's ``parent`` the key of
+    a row one rank up (a manager one level above), the top rank's rows under the first row, the
+    first row under none. Whole rows move together, so what holds within a row still holds."""
+    ranks = frame[rank].to_numpy()
+    order = np.argsort(-ranks, kind="stable")
+    others = [c for c in frame.columns if c not in (key, parent)]
+    out = frame[others].iloc[order].reset_index(drop=True)
+    out[key] = frame[key].to_numpy()
+    ranks = ranks[order]
+    n = len(out)
+    levels, first = np.unique(-ranks, return_index=True)  # most senior first
+    count = np.diff(np.append(first, n))
+    level_of = np.searchsorted(levels, -ranks)  # 0 for the top rank
+    up = np.maximum(level_of - 1, 0)
+    pick = first[up] + np.floor(rng.random(n) * count[up]).astype(np.int64)
+    pick = np.where(level_of == 0, 0, pick)
+    keys = out[key].to_numpy()
+    out[parent] = pd.Series(keys[pick]).mask(np.arange(n) == 0)
+    return out[list(frame.columns)]
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

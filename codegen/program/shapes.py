@@ -119,6 +119,31 @@ def foreign_key(
     return f"shape_keys(rng, {keys}, {count}, {share}{every})", note, params
 
 
+_RANKS = {"level", "grade", "rank", "seniority", "band", "tier", "echelon"}
+
+
+def hierarchy(table_name: str, table: Any) -> tuple[str, str, str] | None:
+    """(key, parent, rank) of a table that is an organisation: a nullable reference to its own
+    single-column key (manager_id -> id) and a number that ranks its rows (level, grade), so a
+    manager sits a level above the people who report to them and the top has none."""
+    if len(table.primary_key) != 1:
+        return None
+    key = table.primary_key[0]
+    parents = [
+        name
+        for name, column in table.columns.items()
+        if column.nullable and column.references == f"{table_name}.{key}"
+    ]
+    ranks = [
+        name
+        for name, column in table.columns.items()
+        if column.type in ("integer", "float")
+        and not (column.primary_key or column.references or column.unique)
+        and any(word in _RANKS for word in _words(name))
+    ]
+    return (key, parents[0], ranks[0]) if parents and ranks else None
+
+
 def is_part_of(table_name: str, parent_table: str) -> bool:
     """Whether a table's rows are parts of its parent's (order_items of orders, invoice_lines of
     invoices), so that every parent has one."""

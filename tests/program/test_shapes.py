@@ -15,6 +15,7 @@ from support.inprocess_runner import InProcessRunner
 from codegen.program.scaffold import build_scaffold
 from codegen.program.shaperuntime import (
     shape_after,
+    shape_follow,
     shape_keys,
     shape_shares,
     shape_times,
@@ -442,3 +443,67 @@ def test_too_few_cities_for_a_unique_column_are_topped_up_with_real_ones_of_thei
     assert shape_places(np.random.default_rng(1), [("France", "Lyon")], 5, 0, 1, _REAL_CITIES) == [
         ("France", "Lyon")
     ]
+
+
+ORGANISATION = """
+name: staff
+description: Employees of an engineering company.
+tables:
+  employees:
+    rows: 400
+    columns:
+      id:          {type: integer, primary_key: true}
+      manager_id:  {type: integer, nullable: true, references: employees.id}
+      level:       {type: integer, min: 1, max: 7, typical: 3, typical_range: [1, 5]}
+      salary:
+        {type: float, min: 25000, max: 400000, typical: 60000, typical_range: [40000, 110000]}
+    rules:
+      - increasing: [level, salary]
+        min_rho: 0.6
+      - check: "manager_id IS NULL OR manager_id <> id"
+"""
+
+
+def test_a_number_that_rises_with_another_keeps_its_typical_median_and_skew():
+    """A salary that rises with the level is the typical salary, skewed to the right, in the
+    levels' order: not a straight line through the column's bounds (a median of EUR 200k)."""
+    employees = _generate(ORGANISATION)["employees"]
+    salary = employees["salary"]
+    assert 50_000 <= salary.median() <= 70_000
+    assert salary.mean() > salary.median()
+    assert employees["level"].corr(salary, method="spearman") >= 0.6
+    by_level = salary.groupby(employees["level"]).median()
+    assert by_level.loc[1] < by_level.loc[3] < by_level.loc[5]
+
+
+def test_an_organisation_has_one_top_and_managers_a_level_above_their_reports():
+    spec = load_spec(ORGANISATION)
+    employees = _generate(ORGANISATION)["employees"]
+    assert employees["manager_id"].isna().sum() == 1
+    top = employees.loc[employees["manager_id"].isna(), "level"].iloc[0]
+    assert top == employees["level"].max()
+    managed = employees.dropna(subset=["manager_id"])
+    manager_level = employees.set_index("id")["level"].reindex(managed["manager_id"]).to_numpy()
+    assert (manager_level > managed["level"].to_numpy()).mean() >= 0.99
+    assert (employees["level"] <= 3).sum() > (employees["level"] >= 5).sum()
+    assert (
+        employees["level"].corr(employees["salary"], method="spearman") >= 0.6
+    )  # rows moved whole
+    rows = {"employees": 400}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=3)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
+def test_shape_follow_orders_values_by_the_source_at_about_the_correlation_asked():
+    rng = np.random.default_rng(0)
+    source = rng.integers(1, 8, size=5000)
+    values = rng.lognormal(11, 0.4, size=5000)
+    for rho in (0.3, 0.85):
+        followed = shape_follow(rng, values, source, rho)
+        assert sorted(followed) == sorted(values)  # the same values, only reordered
+        measured = pd.Series(source).corr(pd.Series(followed), method="spearman")
+        assert abs(measured - rho) < 0.1
+    falling = shape_follow(rng, values, source, 0.85, increasing=False)
+    assert pd.Series(source).corr(pd.Series(falling), method="spearman") < -0.7
