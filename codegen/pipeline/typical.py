@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from codegen.errors import LLMError
@@ -29,6 +30,9 @@ from codegen.spec.model import Spec
 
 TYPICAL_MAX_TOKENS = 60
 WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories with shares
+BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
+BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
+BY_MAX_RATIO = 20.0  # a category typically 20x another's: the answer is not believed
 
 
 class TypicalReply(BaseModel):
@@ -53,6 +57,8 @@ class TypicalAnswer:
     low: float | None = None
     high: float | None = None
     weights: dict[str, float] | None = None  # for a list of values: how common each is
+    by: str | None = None  # asked per value of this category column
+    by_values: dict[str, float] | None = None  # the answer per category, as kept
     kept: bool = False
     why: str = ""  # why an answer was not kept
     usage: dict[str, int] = field(default_factory=dict)
@@ -228,7 +234,180 @@ def ask_typical(
             continue
         if line:
             say(f"typical {table_name}.{name}: {line}")
+    else:  # every question answered (no endpoint error): then per category
+        shaped = Spec.model_validate(data)
+        answers += _ask_by_category(client, shaped, data, seed=seed, say=say)
     return Spec.model_validate(data), answers
+
+
+def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
+    """(table, column, category) where a column whose typical value is known (a number's, a
+    flag's share) may well differ by a category of its rows: a category column of the same
+    table with a short list of values (a product's category), or a reference to a table that
+    lists kinds (a house's type). At most ``BY_MAX_CATEGORIES`` categories a table."""
+    from codegen.spec.model import category_of
+
+    asked = []
+    for table_name, table in spec.tables.items():
+        categories = [
+            name
+            for name, column in table.columns.items()
+            if (found := category_of(spec, table_name, name)) is not None
+            and 2 <= len(found[2]) <= WEIGHTS_MAX_VALUES
+            and all(isinstance(v, str) for v in found[2])
+        ][:BY_MAX_CATEGORIES]
+        for name, column in table.columns.items():
+            if column.typical is None or column.typical_by is not None:
+                continue
+            if column.type not in ("integer", "float", "boolean"):
+                continue
+            asked += [(table_name, name, by) for by in categories if by != name]
+    return asked[:BY_MAX_QUESTIONS]
+
+
+def by_category_question(spec: Spec, table_name: str, name: str, by: str) -> list[ChatMessage]:
+    """The question of a column's typical value (a flag's share) for each category."""
+    from codegen.spec.model import category_of
+
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    _, listed, values = category_of(spec, table_name, by) or ("", by, [])
+    about = f" ({column.description})" if column.description else ""
+    example = ", ".join(f'"{v}": number' for v in values)
+    if column.type == "boolean":
+        known = f"true on {column.typical:.0%} of rows overall"
+        ask = f'what share of rows (0 to 1) has "{name}" true for each "{listed}"?'
+    else:
+        spread = column.typical_range or []
+        most = f", most between {_show(spread[0])} and {_show(spread[1])}" if spread else ""
+        known = f"typically {_show(column.typical)} overall{most}"
+        ask = f'what is the typical (median) "{name}" of rows of each "{listed}"?'
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        f'Column "{name}"{about}: {known}.',
+        f'Each row has a "{listed}": one of ' + ", ".join(str(v) for v in values) + ".",
+        "",
+        f"In real data like this, {ask} Answer as JSON: {{{example}}}.",
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "You know what real-world data looks like. Answer with JSON only.",
+        },
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def check_by_category(column: Any, reply: dict[str, Any], values: list[str]) -> str:
+    """Why a per-category answer cannot shape the column ("" when it can)."""
+    numbers = [reply.get(v) for v in values]
+    if not all(isinstance(x, int | float) and math.isfinite(x) for x in numbers):
+        return "a category's value is missing or not a number"
+    if column.type == "boolean":
+        if not all(0 <= x <= 1 for x in numbers):
+            return "a share is not between 0 and 1"
+        return "" if max(numbers) - min(numbers) >= 0.1 else "the categories do not differ"
+    lowest, highest = column.min, column.max
+    if any(
+        lowest is not None and x < lowest or highest is not None and x > highest for x in numbers
+    ):
+        return "a category's value is outside the column's bounds"
+    if min(numbers) > 0:
+        if max(numbers) / min(numbers) > BY_MAX_RATIO:
+            return "one category is more than 20 times another"
+        if max(numbers) / min(numbers) < 1.1:
+            return "the categories do not differ"
+    elif max(numbers) - min(numbers) < 0.05 * abs(column.typical or 1):
+        return "the categories do not differ"
+    return ""
+
+
+def by_category_kept(column: Any, reply: dict[str, Any], values: list[str]) -> dict[str, float]:
+    """Each category's value as the column will use it: for positive numbers, scaled so that
+    their median is the column's typical value (a small model's ratios between categories are
+    better than its levels: salaries by level of 1,000 to 5,000 a year), kept within bounds."""
+    numbers = {v: float(reply[v]) for v in values}
+    if column.type == "boolean" or min(numbers.values()) <= 0:
+        return numbers
+    middle = float(np.median(list(numbers.values())))
+    scaled = {v: x * float(column.typical) / middle for v, x in numbers.items()}
+    if column.min is not None:
+        scaled = {v: max(x, float(column.min)) for v, x in scaled.items()}
+    if column.max is not None:
+        scaled = {v: min(x, float(column.max)) for v, x in scaled.items()}
+    return {v: float(f"{x:.4g}") for v, x in scaled.items()}
+
+
+def _spread(numbers: dict[str, float]) -> float:
+    values = list(numbers.values())
+    if min(values) > 0:
+        return math.log(max(values) / min(values))
+    return max(values) - min(values)
+
+
+def _ask_by_category(
+    client: ChatClient, spec: Spec, data: dict[str, Any], *, seed: int, say: Progress
+) -> list[TypicalAnswer]:
+    """Ask each number (flag) with a typical value for its value per category; set the
+    category that differs most as the column's ``typical_by`` in ``data``."""
+    from codegen.spec.model import category_of
+
+    answers: list[TypicalAnswer] = []
+    best: dict[tuple[str, str], TypicalAnswer] = {}
+    for table_name, name, by in by_category_to_ask(spec):
+        column = spec.tables[table_name].columns[name]
+        values = [str(v) for v in (category_of(spec, table_name, by) or ("", "", []))[2]]
+        answer = TypicalAnswer(table_name, name, by=by)
+        answers.append(answer)
+        schema = {
+            "type": "object",
+            "properties": {v: {"type": "number"} for v in values},
+            "required": values,
+            "additionalProperties": False,
+        }
+        started = time.perf_counter()
+        try:
+            completion = client.complete(
+                by_category_question(spec, table_name, name, by),
+                temperature=0.0,
+                seed=seed,
+                max_tokens=TYPICAL_MAX_TOKENS + 12 * len(values),
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "typical_by_category", "schema": schema},
+                },
+            )
+        except LLMError as exc:
+            answer.why = f"the endpoint failed: {exc}"
+            say(f"typical values: stopped asking ({exc})")
+            break
+        answer.llm_s = round(time.perf_counter() - started, 3)
+        answer.usage, answer.cached = completion_usage(completion), completion.cached
+        try:
+            reply = json.loads(_json_part(completion.text))
+            if not isinstance(reply, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            answer.why = "the reply is not the JSON asked for"
+            continue
+        answer.why = check_by_category(column, reply, values)
+        if answer.why:
+            continue
+        answer.by_values = by_category_kept(column, reply, values)
+        answer.kept = True
+        held = best.get((table_name, name))
+        if held is None or _spread(answer.by_values) > _spread(held.by_values or {}):
+            best[(table_name, name)] = answer
+    for (table_name, name), answer in best.items():
+        target = data["tables"][table_name]["columns"][name]
+        target["typical_by"] = {answer.by: answer.by_values}
+        shown = ", ".join(f"{v} {_show(x)}" for v, x in (answer.by_values or {}).items())
+        say(f"typical {table_name}.{name} by {answer.by}: {shown}")
+    for answer in answers:  # asked against another category that differed more: not used
+        if answer.kept and best.get((answer.table, answer.column)) is not answer:
+            answer.kept, answer.why = False, "another category differs more"
+    return answers
 
 
 def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any]) -> str:

@@ -103,9 +103,10 @@ def _build(spec: Any) -> Scaffold:
             if column_name not in variables:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
+        categories = _categories(spec, table_name, frames, variables)
 
         code_of = partial(
-            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes
+            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, categories
         )
 
         # A dry pass with every column drawn: which columns a column's code reads, and which the
@@ -202,13 +203,44 @@ def _code_of(
     lookups: set[str],
     plan: TablePlan,
     shapes: Shapes,
+    categories: dict[str, str],
     name: str,
     drawn: dict[str, str],
 ) -> tuple[str, str, list[Parameter]]:
     """``_column_code`` for a column of a table, with the columns drawn so far."""
     return _column_code(
-        frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes
-    )
+        frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes,
+        categories.get(name),
+    )  # fmt: skip
+
+
+def _categories(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> code for each row's category, for the columns with ``typical_by``: the
+    category column's variable, or a referenced lookup's category for each key
+    (house_type_id -> house_types.house_type)."""
+    from codegen.spec.model import category_of
+
+    codes = {}
+    for name, column in spec.tables[table_name].columns.items():
+        if not column.typical_by:
+            continue
+        (by,) = column.typical_by
+        found = category_of(spec, table_name, by)
+        if found is None or by not in variables:
+            continue
+        parent, listed, _ = found
+        if parent == table_name:
+            codes[name] = variables[by]
+        elif parent in frames:
+            frame, key = frames[parent], spec.tables[table_name].columns[by].references
+            key = key.split(".", 1)[1]
+            codes[name] = (
+                f"pd.Series({frame}[{listed!r}].to_numpy(), index={frame}[{key!r}].to_numpy())"
+                f".reindex({variables[by]}).to_numpy()"
+            )
+    return codes
 
 
 def _shown(name: str, expression: str) -> str:
@@ -518,11 +550,14 @@ def _column_code(
     lookups: set[str] | frozenset[str] = frozenset(),
     plan: TablePlan | None = None,
     shapes: Shapes | None = None,
+    category: str | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
     otherwise; the parameters are the lines above it, the model's numbers and value lists.
     ``plan`` says what the table's checks make of the column (``codegen.program.rules``),
-    ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``)."""
+    ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``),
+    ``category`` the code of each row's category where the column's typical value depends on
+    it (``typical_by``)."""
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -607,6 +642,14 @@ def _column_code(
             [],
         )
     if kind == "boolean":
+        if category is not None:  # each category's share of true rows (premium plans: classes)
+            (by, shares), overall = _by_parameter(variables[name], column)
+            expression = _with_nulls(
+                table, name, column, f"shape_share_by(rng, {category}, {by}, {overall})", count,
+                variables, plan,
+            )  # fmt: skip
+            note = f"boolean; how often true depends on {_by_name(column)}"
+            return expression, note, [(by, shares, None)]
         if column.typical is not None:  # the share of rows that are true in real data
             share = f"{variables[name]}_share_true"
             expression = _with_nulls(
@@ -650,7 +693,11 @@ def _column_code(
                 expression = f"{expression}.normalize()"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
-    expression, params = _blank_expression(table, name, column, count, variables, plan, table_name)
+    expression, params = _blank_expression(
+        table, name, column, count, variables, plan, table_name, category
+    )
+    if category is not None and "shape_by(" in expression:
+        note += f"; its typical value depends on {_by_name(column)}"
     if kind in ("integer", "float") and expression != "...":
         expression = _gridded(expression, name, column, plan)
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params
@@ -1065,6 +1112,7 @@ def _blank_expression(
     variables: dict[str, str],
     plan: TablePlan | None = None,
     table_name: str = "",
+    category: str | None = None,
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
@@ -1132,6 +1180,8 @@ def _blank_expression(
             follow = f"{variable}_follow"
             params.append((follow, _number(min(0.95, max(0.8, source[2] + 0.25))), None))
             expression = f"shape_follow(rng, {drawn}, {origin}, {follow}, increasing={increasing})"
+            if category is not None:  # ordered by the source first, then moved to its category
+                expression = _by_category(expression, column, variable, category, params)
             return expression, params
         defaults = _trend_defaults(table.columns[source[0]], column, increasing)
         params = [
@@ -1147,7 +1197,7 @@ def _blank_expression(
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
     elif kind in ("integer", "float") and column.typical is not None:
-        expression, params = _typical_draw(column, variable, count)
+        expression, params = _typical_draw(column, variable, count, category)
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:
@@ -1353,9 +1403,12 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     return pattern_call("rng", count, _ANY_LINE, unique, name=name, context=context)
 
 
-def _typical_draw(column: Any, variable: str, count: str) -> tuple[str, list[Parameter]]:
+def _typical_draw(
+    column: Any, variable: str, count: str, category: str | None = None
+) -> tuple[str, list[Parameter]]:
     """What real data typically holds (the spec's, or the model's answer checked against the
-    bounds: codegen.pipeline.typical): values drawn around it, skewed where its range says so."""
+    bounds: codegen.pipeline.typical): values drawn around it, skewed where its range says so;
+    with ``category`` (each row's), moved to the typical value of the row's category."""
     low, high = column.typical_range or _spread_around(column)
     whole = column.type == "integer"
     params: list[Parameter] = [
@@ -1368,7 +1421,38 @@ def _typical_draw(column: Any, variable: str, count: str) -> tuple[str, list[Par
         f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
         f"{lowest}, {highest}, whole={whole})"
     )
+    if category is not None:
+        expression = _by_category(expression, column, variable, category, params)
     return (f"{expression}.astype(int)" if whole else expression), params
+
+
+def _by_category(
+    expression: str, column: Any, variable: str, category: str, params: list[Parameter]
+) -> str:
+    """``expression``'s values moved to each row's category (``shaperuntime.shape_by``); the
+    line with each category's typical value is added to ``params``."""
+    (by, shares), _ = _by_parameter(variable, column)
+    params.append((by, shares, None))
+    lowest = "None" if column.min is None else repr(column.min)
+    highest = "None" if column.max is None else repr(column.max)
+    whole = column.type == "integer"
+    return (
+        f"shape_by({expression}, {category}, {by}, {variable}_typical, {lowest}, {highest}, "
+        f"whole={whole})"
+    )
+
+
+def _by_parameter(variable: str, column: Any) -> tuple[tuple[str, str], str]:
+    """((name, value) of the line with each category's typical value, the value overall)."""
+    (values,) = column.typical_by.values()
+    shown = "{" + ", ".join(f"{k!r}: {_number(v)}" for k, v in values.items()) + "}"
+    overall = _number(column.typical) if column.typical is not None else "0.5"
+    return (f"{variable}_by", shown), overall
+
+
+def _by_name(column: Any) -> str:
+    (by,) = column.typical_by
+    return by
 
 
 def _spread_around(column: Any) -> tuple[float, float]:

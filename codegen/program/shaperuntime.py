@@ -277,6 +277,38 @@ def shape_hierarchy(rng, frame, key, parent, rank):
     return out[list(frame.columns)]
 
 
+def shape_by(values, category, typical_by, typical, lowest=None, highest=None, whole=False):
+    """``values`` drawn for a column as a whole, moved to each row's ``category``: scaled by
+    the category's typical value over the column's (a tent costs five times a shirt, the
+    spread with it) where all are positive, else shifted by the difference. A category not in
+    ``typical_by`` keeps its values; a value pushed past a bound becomes its category's
+    typical value rather than piling up at the bound."""
+    values = np.asarray(values, dtype=float)
+    known = pd.Series(typical_by, dtype=float)
+    centre = pd.Series(np.asarray(category)).astype(str).map(known).to_numpy(dtype=float)
+    centre = np.where(np.isnan(centre), typical, centre)
+    if typical > 0 and (known > 0).all():
+        out = values * (centre / typical)
+    else:
+        out = values + (centre - typical)
+    if whole:
+        out, centre = np.round(out), np.round(centre)
+    if lowest is not None:
+        out = np.where(out < lowest, np.maximum(centre, lowest), out)
+    if highest is not None:
+        out = np.where(out > highest, np.minimum(centre, highest), out)
+    return out
+
+
+def shape_share_by(rng, category, shares, share=0.5):
+    """A flag true on each row with its category's share (``shares``; ``share`` for a
+    category not listed): premium plans include classes, basic ones seldom."""
+    known = pd.Series(shares, dtype=float)
+    p = pd.Series(np.asarray(category)).astype(str).map(known).to_numpy(dtype=float)
+    p = np.where(np.isnan(p), share, p)
+    return rng.random(len(p)) < p
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

@@ -184,6 +184,17 @@ class Column(_Model):
         json_schema_extra={"yaml_type": "[number, number]"},
     )
 
+    typical_by: dict[str, dict[str, float]] | None = Field(
+        None,
+        description="The typical value for each value of one category column: `{category: "
+        "{tents: 250, clothing: 45}}` (a tent costs more than a shirt), for integer and float "
+        "columns with typical (each row drawn around its category's value, with the column's "
+        "spread) and for booleans (each category's share of true rows). The category is a "
+        "column of this table with `values`, or a reference to a table that lists its rows' "
+        "kinds (`house_type_id: {Detached: 160, Apartment: 75}`).",
+        json_schema_extra={"yaml_type": "{column: {value: number}}"},
+    )
+
     @field_validator("min", "max", mode="before")
     @classmethod
     def _bound_of_column_type(cls, value: Any, info: ValidationInfo) -> Any:
@@ -496,6 +507,65 @@ def _lint(spec: Spec) -> list[str]:
             problems += _lint_column(f"tables.{table_name}.columns.{col_name}", col, table)
     problems += _lint_references(spec)
     problems += _lint_rules(spec)
+    problems += _lint_typical_by(spec)
+    return problems
+
+
+def category_of(spec: Spec, table_name: str, name: str) -> tuple[str, str, list[Any]] | None:
+    """(table, column, values) of the category a column of ``table_name`` names: the column
+    itself when it lists its values, or for a reference, the one listed column of the table it
+    points at (house_type_id -> house_types.house_type); None when it names no category."""
+    column = spec.tables[table_name].columns.get(name)
+    if column is None:
+        return None
+    if column.values and not column.primary_key:
+        return table_name, name, list(column.values)
+    if column.references and "." in column.references:
+        parent, _ = column.references.split(".", 1)
+        if parent != table_name and parent in spec.tables:
+            listed = [
+                (c_name, c.values)
+                for c_name, c in spec.tables[parent].columns.items()
+                if c.values and not c.primary_key
+            ]
+            if len(listed) == 1:
+                return parent, listed[0][0], list(listed[0][1])
+    return None
+
+
+def _lint_typical_by(spec: Spec) -> list[str]:
+    problems = []
+    for table_name, table in spec.tables.items():
+        for col_name, col in table.columns.items():
+            if col.typical_by is None:
+                continue
+            where = f"tables.{table_name}.columns.{col_name}.typical_by"
+            if col.type not in ("integer", "float", "boolean"):
+                problems.append(f"{where}: applies to integer, float and boolean columns")
+                continue
+            if col.type != "boolean" and col.typical is None:
+                problems.append(f"{where}: give typical too (the value overall)")
+            if len(col.typical_by) != 1:
+                problems.append(f"{where}: name one category column")
+                continue
+            ((category, typical),) = col.typical_by.items()
+            found = category_of(spec, table_name, category)
+            if found is None:
+                problems.append(
+                    f"{where}: '{category}' is not a column of {table_name} with values, nor a "
+                    "reference to a table with one column of values"
+                )
+                continue
+            listed = {str(v) for v in found[2]}
+            for value, number in typical.items():
+                if value not in listed:
+                    problems.append(f"{where}.{value}: not one of {found[0]}.{found[1]}'s values")
+                elif col.type == "boolean" and not 0 <= number <= 1:
+                    problems.append(f"{where}.{value}: a share of true rows is 0 to 1")
+                elif col.min is not None and number < col.min:
+                    problems.append(f"{where}.{value}: {_show(number)} is below min")
+                elif col.max is not None and number > col.max:
+                    problems.append(f"{where}.{value}: {_show(number)} is above max")
     return problems
 
 

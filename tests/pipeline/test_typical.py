@@ -82,6 +82,7 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, not kept
     openai_stub.reply("I think about 300000 euros")  # price: no JSON, not kept
     openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
+    openai_stub.reply(json.dumps({"flat": 80, "house": 140}))  # size by kind: kept, as ratios
     spec, answers = ask_typical(client, load_spec(HOUSES))
     assert spec.tables["houses"].columns["kind"].weights == [65, 35]
     kind_schema = openai_stub.chat_requests[3].body["response_format"]
@@ -94,7 +95,10 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     assert [a.kept for a in answers] == [True, False, False]
     assert "bound" in answers[1].why and "JSON" in answers[2].why
     sent = openai_stub.chat_requests
-    assert len(sent) == 4
+    assert len(sent) == 5
+    # the size per kind, scaled so that their median is the typical size: 120 * 80 / 110
+    assert size.typical_by == {"kind": {"flat": 87.27, "house": 152.7}}
+    assert '"kind"' in sent[4].body["messages"][-1]["content"]
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
@@ -157,15 +161,23 @@ def test_generate_asks_for_typical_values_first_and_records_them(openai_stub, cl
     openai_stub.reply(reply(3, 2, 4))
     openai_stub.reply(reply(280000, 150000, 650000))
     openai_stub.reply(json.dumps({"flat": 80, "house": -1}))  # a share below 0: not kept
+    openai_stub.reply(json.dumps({"flat": 70, "house": 150}))  # size by kind: kept
+    openai_stub.reply(json.dumps({"flat": 3, "house": 3}))  # bedrooms: the kinds do not differ
+    openai_stub.reply("a lot")  # price by kind: no JSON
     openai_stub.reply("```python\nkind_values = ['flat', 'house']\n```")
     run = sd.generate(
         HOUSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=True
     )
-    assert [a["column"] for a in run.manifest.typical if a["kept"]] == [
-        "size_m2",
-        "bedrooms",
-        "price_eur",
+    assert [(a["column"], a["by"]) for a in run.manifest.typical if a["kept"]] == [
+        ("size_m2", None),
+        ("bedrooms", None),
+        ("price_eur", None),
+        ("size_m2", "kind"),
     ]
+    assert "size_m2_by = {" in run.program
+    houses = run.tables["houses"]
+    by_kind = houses.groupby("kind")["size_m2"].median()
+    assert by_kind["flat"] < 90 < 130 < by_kind["house"]
     assert "size_m2_typical = 110" in run.program
     assert "typical" not in run.spec_text  # the spec as written is what is saved
     assert run.tables["houses"]["price_eur"].median() == pytest.approx(280000, rel=0.1)
@@ -236,3 +248,73 @@ def test_a_starting_program_with_nothing_left_to_fill_in_runs_without_asking_for
     assert len(openai_stub.chat_requests) == 3  # the three questions, no request for code
     assert len(run.attempts) == 1 and run.attempts[0].variant == "starting program as built"
     assert run.manifest.attempts[0].stage == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ({"flat": 70, "house": 150}, ""),
+        ({"flat": 70}, "missing"),
+        ({"flat": 70, "house": 2000}, "outside the column's bounds"),
+        ({"flat": 20, "house": 900}, "more than 20 times"),
+        ({"flat": 100, "house": 104}, "do not differ"),
+    ],
+)
+def test_a_per_category_answer_shapes_a_column_only_when_it_differs_within_bounds(answer, why):
+    from codegen.pipeline.typical import check_by_category
+
+    column = load_spec(HOUSES).tables["houses"].columns["size_m2"]
+    found = check_by_category(column, answer, ["flat", "house"])
+    assert (why in found) if why else found == ""
+
+
+STORE = """\
+name: store
+description: An outdoor shop and its members' plans.
+tables:
+  kinds:
+    rows: 3
+    columns:
+      id:        {type: integer, primary_key: true}
+      kind:      {type: string, values: [tent, shirt, stove]}
+  products:
+    rows: 3000
+    columns:
+      id:        {type: integer, primary_key: true}
+      kind_id:   {type: integer, references: kinds.id}
+      colour:    {type: string, values: [red, green]}
+      price_eur: {type: float, min: 1, max: 2000, typical: 60, typical_range: [15, 250],
+                  typical_by: {kind_id: {tent: 250, shirt: 30, stove: 60}}}
+      seats:     {type: integer, min: 1, max: 9, typical: 2, typical_range: [1, 4],
+                  typical_by: {colour: {red: 2, green: 6}}}
+      in_stock:  {type: boolean, typical_by: {colour: {red: 0.1, green: 0.9}}}
+"""
+
+
+def test_a_column_is_drawn_around_its_category_s_typical_value_in_the_table_or_a_lookup():
+    spec = load_spec(STORE)
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    products = pd.read_parquet(result.tables["products"].path)
+    kinds = pd.read_parquet(result.tables["kinds"].path).set_index("id")["kind"]
+    price = products["price_eur"].groupby(products["kind_id"].map(kinds)).median()
+    assert price["shirt"] < 45 < price["stove"] < 90 < 180 < price["tent"]
+    by_colour = products.groupby("colour")
+    assert by_colour["seats"].median().to_dict() == {"green": 6, "red": 2}
+    assert products["seats"].between(1, 9).all()
+    shares = by_colour["in_stock"].mean()
+    assert shares["red"] < 0.2 and shares["green"] > 0.8
+
+
+def test_the_lint_says_what_is_wrong_with_a_typical_by():
+    bad = STORE.replace("{tent: 250, shirt: 30, stove: 60}", "{tent: 250, sock: 3, stove: 5000}")
+    bad = bad.replace("typical_by: {colour: {red: 0.1, green: 0.9}}", "typical_by: {id: {a: 1}}")
+    with pytest.raises(sd.SpecError) as caught:
+        load_spec(bad)
+    text = str(caught.value)
+    assert "typical_by.sock: not one of kinds.kind's values" in text
+    assert "typical_by.stove: 5000 is above max" in text
+    assert "'id' is not a column of products with values" in text
