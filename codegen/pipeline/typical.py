@@ -53,6 +53,7 @@ class TypicalAnswer:
 
     table: str
     column: str
+    asked: str = "typical"  # or "nulls" (the share of null rows), "by category"
     typical: float | None = None
     low: float | None = None
     high: float | None = None
@@ -89,7 +90,7 @@ def response_format(column: Any) -> dict[str, Any]:
         }
     else:
         schema = (ShareReply if kind == "share" else TypicalReply).model_json_schema()
-    return {"type": "json_schema", "json_schema": {"name": f"column_{kind}", "schema": schema}}
+    return _json_schema(f"column_{kind}", schema)
 
 
 def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
@@ -211,33 +212,133 @@ def ask_typical(
         column = spec.tables[table_name].columns[name]
         answer = TypicalAnswer(table_name, name)
         answers.append(answer)
-        started = time.perf_counter()
-        try:
-            completion = client.complete(
-                question(spec, table_name, name),
-                temperature=0.0,
-                seed=seed,
-                max_tokens=TYPICAL_MAX_TOKENS + 12 * len(column.values or []),
-                response_format=response_format(column),
-            )
-        except LLMError as exc:
-            answer.why = f"the endpoint failed: {exc}"
-            say(f"typical values: stopped asking ({exc})")
-            break
-        answer.llm_s = round(time.perf_counter() - started, 3)
-        answer.usage, answer.cached = completion_usage(completion), completion.cached
+        text = _request(
+            client,
+            question(spec, table_name, name),
+            response_format(column),
+            TYPICAL_MAX_TOKENS + 12 * len(column.values or []),
+            answer,
+            seed,
+            say,
+        )
+        if text is None:
+            return Spec.model_validate(data), answers
         target = data["tables"][table_name]["columns"][name]
         try:
-            line = _keep(column, _json_part(completion.text), answer, target)
+            line = _keep(column, _json_part(text), answer, target)
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
         if line:
             say(f"typical {table_name}.{name}: {line}")
-    else:  # every question answered (no endpoint error): then per category
-        shaped = Spec.model_validate(data)
-        answers += _ask_by_category(client, shaped, data, seed=seed, say=say)
+    stopped = _ask_nulls(client, spec, data, answers, seed=seed, say=say)
+    if not stopped:
+        _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers
+
+
+def _request(
+    client: ChatClient,
+    messages: list[ChatMessage],
+    response_format: dict[str, Any],
+    max_tokens: int,
+    answer: TypicalAnswer,
+    seed: int,
+    say: Progress,
+) -> str | None:
+    """One question's reply text, its time and usage recorded on ``answer``; None when the
+    endpoint failed (said, and recorded as why), which ends the questions."""
+    started = time.perf_counter()
+    try:
+        completion = client.complete(
+            messages,
+            temperature=0.0,
+            seed=seed,
+            max_tokens=max_tokens,
+            response_format=response_format,
+        )
+    except LLMError as exc:
+        answer.why = f"the endpoint failed: {exc}"
+        say(f"typical values: stopped asking ({exc})")
+        return None
+    answer.llm_s = round(time.perf_counter() - started, 3)
+    answer.usage, answer.cached = completion_usage(completion), completion.cached
+    return completion.text
+
+
+def _json_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+
+
+def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:
+    """(table, column) of nullable columns whose nulls no check decides: how many rows are
+    null is asked (a damage cost is null on most rentals, a phone number on a few rows)."""
+    from codegen.program.rules import plan_table
+
+    asked = []
+    for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
+        for name, column in table.columns.items():
+            if column.nullable and column.null_share is None and not column.primary_key:
+                if plan.columns[name].null_where is None:
+                    asked.append((table_name, name))
+    return asked
+
+
+def nulls_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    about = f" ({column.description})" if column.description else ""
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        f'Column "{name}"{about}: a {column.type}, or empty (null).',
+        "",
+        f'In real data like this, what share of rows has "{name}" empty (null)? Answer as '
+        'JSON: {"share": a number from 0 to 1}.',
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "You know what real-world data looks like. Answer with JSON only.",
+        },
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def _ask_nulls(
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    answers: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> bool:
+    """Ask each nullable column's share of nulls; set ``null_share`` where the answer is a
+    share strictly between 0 and 1. True when the endpoint failed."""
+    schema = _json_schema("column_nulls", ShareReply.model_json_schema())
+    for table_name, name in nulls_to_ask(spec):
+        answer = TypicalAnswer(table_name, name, asked="nulls")
+        answers.append(answer)
+        text = _request(
+            client, nulls_question(spec, table_name, name), schema, 30, answer, seed, say
+        )
+        if text is None:
+            return True
+        try:
+            share = ShareReply.model_validate_json(_json_part(text)).share
+        except ValidationError:
+            answer.why = "the reply is not the JSON asked for"
+            continue
+        answer.typical = share
+        if not 0 < share < 1:
+            answer.why = "a share of null rows is between 0 and 1, neither"
+            continue
+        answer.kept = True
+        data["tables"][table_name]["columns"][name]["null_share"] = share
+        say(f"typical {table_name}.{name}: null on {share:.0%} of rows")
+    return False
 
 
 def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
@@ -347,10 +448,17 @@ def _spread(numbers: dict[str, float]) -> float:
 
 
 def _ask_by_category(
-    client: ChatClient, spec: Spec, data: dict[str, Any], *, seed: int, say: Progress
-) -> list[TypicalAnswer]:
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    asked: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> None:
     """Ask each number (flag) with a typical value for its value per category; set the
-    category that differs most as the column's ``typical_by`` in ``data``."""
+    category that differs most as the column's ``typical_by`` in ``data``; the answers are
+    added to ``asked``."""
     from codegen.spec.model import category_of
 
     answers: list[TypicalAnswer] = []
@@ -358,7 +466,7 @@ def _ask_by_category(
     for table_name, name, by in by_category_to_ask(spec):
         column = spec.tables[table_name].columns[name]
         values = [str(v) for v in (category_of(spec, table_name, by) or ("", "", []))[2]]
-        answer = TypicalAnswer(table_name, name, by=by)
+        answer = TypicalAnswer(table_name, name, asked="by category", by=by)
         answers.append(answer)
         schema = {
             "type": "object",
@@ -366,26 +474,19 @@ def _ask_by_category(
             "required": values,
             "additionalProperties": False,
         }
-        started = time.perf_counter()
-        try:
-            completion = client.complete(
-                by_category_question(spec, table_name, name, by),
-                temperature=0.0,
-                seed=seed,
-                max_tokens=TYPICAL_MAX_TOKENS + 12 * len(values),
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": "typical_by_category", "schema": schema},
-                },
-            )
-        except LLMError as exc:
-            answer.why = f"the endpoint failed: {exc}"
-            say(f"typical values: stopped asking ({exc})")
+        text = _request(
+            client,
+            by_category_question(spec, table_name, name, by),
+            _json_schema("typical_by_category", schema),
+            TYPICAL_MAX_TOKENS + 12 * len(values),
+            answer,
+            seed,
+            say,
+        )
+        if text is None:
             break
-        answer.llm_s = round(time.perf_counter() - started, 3)
-        answer.usage, answer.cached = completion_usage(completion), completion.cached
         try:
-            reply = json.loads(_json_part(completion.text))
+            reply = json.loads(_json_part(text))
             if not isinstance(reply, dict):
                 raise ValueError("not an object")
         except ValueError:
@@ -407,7 +508,7 @@ def _ask_by_category(
     for answer in answers:  # asked against another category that differed more: not used
         if answer.kept and best.get((answer.table, answer.column)) is not answer:
             answer.kept, answer.why = False, "another category differs more"
-    return answers
+    asked += answers
 
 
 def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any]) -> str:

@@ -755,7 +755,8 @@ def _with_nulls(
             expression = f"np.where({strip_parens(keep)}, {expression}, {fill})"
     if not column.nullable or expression == "...":  # a blank's comment says it may be null
         return expression
-    condition = f"rng.random({count}) < 0.1"
+    share = 0.1 if column.null_share is None else column.null_share  # in real data, if known
+    condition = f"rng.random({count}) < {_number(share)}"
     where = plan.columns[name].null_where if plan is not None else None
     if where is not None:
         try:

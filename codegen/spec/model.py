@@ -184,6 +184,13 @@ class Column(_Model):
         json_schema_extra={"yaml_type": "[number, number]"},
     )
 
+    null_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="The share of rows that are null in real data, 0 to 1 (nullable columns "
+        "whose nulls no check decides; without it, about one row in ten).",
+    )
     typical_by: dict[str, dict[str, float]] | None = Field(
         None,
         description="The typical value for each value of one category column: `{category: "
@@ -613,6 +620,8 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
     if col.values is not None:
         problems += _lint_values(where, col, table)
     problems += _lint_typical(where, col)
+    if col.null_share is not None and not col.nullable:
+        problems.append(f"{where}.null_share: applies to nullable columns")
     if col.weights is not None:
         if col.values is None or len(col.weights) != len(col.values):
             problems.append(f"{where}.weights: give one weight for each of values, in order")

@@ -318,3 +318,42 @@ def test_the_lint_says_what_is_wrong_with_a_typical_by():
     assert "typical_by.sock: not one of kinds.kind's values" in text
     assert "typical_by.stove: 5000 is above max" in text
     assert "'id' is not a column of products with values" in text
+
+
+RENTALS = """\
+name: rentals
+description: Car rentals of an Irish car hire company.
+tables:
+  rentals:
+    rows: 2000
+    columns:
+      id:         {type: integer, primary_key: true}
+      status:     {type: string, values: [open, closed]}
+      damage_eur: {type: float, nullable: true, min: 0, description: null unless damage was found}
+      closed_at:  {type: datetime, nullable: true}
+    rules:
+      - check: "(status = 'open') = (closed_at IS NULL)"
+"""
+
+
+def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, client):
+    openai_stub.reply(json.dumps({"open": 10, "closed": 90}))  # status: how common
+    openai_stub.reply(reply(300, 80, 1500))  # damage: a typical cost when there is one
+    openai_stub.reply(json.dumps({"share": 0.85}))  # damage: null on most rentals
+    openai_stub.reply(json.dumps({"open": 300, "closed": 300}))  # by status: no different
+    spec, answers = ask_typical(client, load_spec(RENTALS))
+    assert [(a.column, a.asked, a.kept) for a in answers] == [
+        ("status", "typical", True),
+        ("damage_eur", "typical", True),
+        ("damage_eur", "nulls", True),  # not closed_at: a check says when it is null
+        ("damage_eur", "by category", False),
+    ]
+    assert "empty (null)" in openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert spec.tables["rentals"].columns["damage_eur"].null_share == 0.85
+    rows = {"rentals": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    rentals = pd.read_parquet(result.tables["rentals"].path)
+    assert 0.8 < rentals["damage_eur"].isna().mean() < 0.9
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
