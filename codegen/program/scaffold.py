@@ -30,7 +30,15 @@ from sqlglot import exp
 from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
-from codegen.program.shapes import Shapes, foreign_key, hierarchy, rhythm_of, timed_draw
+from codegen.program.shapes import (
+    Shapes,
+    foreign_key,
+    hierarchy,
+    rhythm_of,
+    series,
+    steadiness,
+    timed_draw,
+)
 from codegen.program.sqlcode import (
     CannotCompile,
     Code,
@@ -104,10 +112,12 @@ def _build(spec: Any) -> Scaffold:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
         categories = _categories(spec, table_name, frames, variables)
+        levels = _series_levels(spec, table_name, frames, variables)
 
         code_of = partial(
-            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, categories
-        )
+            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, categories,
+            levels,
+        )  # fmt: skip
 
         # A dry pass with every column drawn: which columns a column's code reads, and which the
         # model writes (they come after the columns their checks read).
@@ -204,14 +214,47 @@ def _code_of(
     plan: TablePlan,
     shapes: Shapes,
     categories: dict[str, str],
+    levels: dict[str, str],
     name: str,
     drawn: dict[str, str],
 ) -> tuple[str, str, list[Parameter]]:
     """``_column_code`` for a column of a table, with the columns drawn so far."""
     return _column_code(
         frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes,
-        categories.get(name),
+        categories.get(name), levels.get(name),
     )  # fmt: skip
+
+
+def _series_levels(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> code for each row's level from its entity, in a table of series: where the
+    entity's table has exactly one number in the same unit as the measurement (an employee's
+    annual_salary_eur for each payslip's gross_eur), the entities' levels follow it."""
+    table = spec.tables[table_name]
+    timeline = series(table)
+    if timeline is None:
+        return {}
+    entity = timeline[0]
+    parent, key = table.columns[entity].references.split(".", 1)
+    if parent not in frames or parent == table_name or entity not in variables:
+        return {}
+    numbers = {
+        name: column
+        for name, column in spec.tables[parent].columns.items()
+        if column.type in ("integer", "float") and not (column.primary_key or column.references)
+    }
+    codes = {}
+    for name, column in table.columns.items():
+        unit = name.rsplit("_", 1)[-1].lower() if "_" in name else None
+        same = [other for other in numbers if unit and other.lower().endswith(f"_{unit}")]
+        if column.type in ("integer", "float") and len(same) == 1:
+            frame = frames[parent]
+            codes[name] = (
+                f"pd.Series({frame}[{same[0]!r}].to_numpy(), index={frame}[{key!r}].to_numpy())"
+                f".reindex({variables[entity]}).to_numpy()"
+            )
+    return codes
 
 
 def _categories(
@@ -551,13 +594,14 @@ def _column_code(
     plan: TablePlan | None = None,
     shapes: Shapes | None = None,
     category: str | None = None,
+    level: str | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
     otherwise; the parameters are the lines above it, the model's numbers and value lists.
     ``plan`` says what the table's checks make of the column (``codegen.program.rules``),
     ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``),
     ``category`` the code of each row's category where the column's typical value depends on
-    it (``typical_by``)."""
+    it (``typical_by``), ``level`` each row's level from its entity in a series."""
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -694,7 +738,7 @@ def _column_code(
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(
-        table, name, column, count, variables, plan, table_name, category
+        table, name, column, count, variables, plan, table_name, category, level
     )
     if category is not None and "shape_by(" in expression:
         note += f"; its typical value depends on {_by_name(column)}"
@@ -1114,6 +1158,7 @@ def _blank_expression(
     plan: TablePlan | None = None,
     table_name: str = "",
     category: str | None = None,
+    level: str | None = None,
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
@@ -1199,6 +1244,16 @@ def _blank_expression(
             expression = f"np.round({expression}).astype(int)"
     elif kind in ("integer", "float") and column.typical is not None:
         expression, params = _typical_draw(column, variable, count, category)
+        timeline = series(table)
+        if timeline is not None and category is None and timeline[1] in variables:
+            # a measurement per sensor per hour: each sensor's own level, moving slowly
+            entity, time = (variables[key] for key in timeline)
+            steady = f"{variable}_steady"
+            params.append((steady, _number(steadiness(name, column.description)), None))
+            follows = f", level={level}" if level is not None else ""
+            expression = f"shape_series(rng, {expression}, {entity}, {time}, {steady}{follows})"
+            if kind == "integer":
+                expression = f"{expression}.astype(int)"
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:

@@ -309,6 +309,33 @@ def shape_share_by(rng, category, shares, share=0.5):
     return rng.random(len(p)) < p
 
 
+def shape_series(rng, values, entity, time, steady=0.7, level=None):
+    """``values`` (drawn for the column as a whole) made a series per ``entity`` in ``time``
+    order: each entity's level is one of the values, and its points move a little around it,
+    one step from the last (a random walk), as a classroom's temperature hour by hour or an
+    employee's pay month by month. ``steady`` is the share of the spread that lies between
+    entities (a battery's voltage: nearly all, flat within a day); ``level`` (each row's, from
+    its entity: the employee's salary) orders the entities' levels."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if n < 2:
+        return values
+    codes, uniques = pd.factorize(pd.Series(np.asarray(entity)))
+    own = values[rng.choice(n, size=len(uniques))]
+    if level is not None:  # the entities' levels in the order of theirs, with a little noise
+        first = pd.Series(np.asarray(level, dtype=float)).groupby(codes).first()
+        score = first.rank().to_numpy()
+        score = (score - score.mean()) / (score.std() or 1.0)
+        order = 0.9 * score + np.sqrt(1 - 0.9**2) * rng.standard_normal(len(uniques))
+        own = np.sort(own)[np.argsort(np.argsort(order, kind="stable"), kind="stable")]
+    order = np.lexsort((np.asarray(time), codes))
+    steps = pd.Series(rng.standard_normal(n)).groupby(codes[order]).cumsum().to_numpy()
+    walk = np.empty(n)
+    walk[order] = steps / np.sqrt(np.bincount(codes)[codes[order]])  # about 1 over a series
+    within = np.sqrt(1 - min(max(float(steady), 0.0), 1.0)) * values.std()
+    return np.clip(own[codes] + within * walk, values.min(), values.max())
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

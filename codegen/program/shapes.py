@@ -144,6 +144,35 @@ def hierarchy(table_name: str, table: Any) -> tuple[str, str, str] | None:
     return (key, parents[0], ranks[0]) if parents and ranks else None
 
 
+# Measurements that hold a level and hardly move from one point of a series to the next.
+_STEADY_LEVELS = {
+    "battery", "voltage", "volt", "firmware", "version", "salary", "wage", "gross", "net",
+    "pay", "rent", "fee", "subscription", "capacity", "weight", "height",
+}  # fmt: skip
+SERIES_STEADY = 0.7  # the share of a measurement's spread between entities (sensors)
+SERIES_STEADY_LEVEL = 0.99  # ... for a level that hardly moves (a battery in a day)
+
+
+def series(table: Any) -> tuple[str, str] | None:
+    """(entity, time) of a table of series: a key of two columns, a reference (the sensor,
+    the employee) and a date or time (the hour, the month), as in readings per sensor per
+    hour and payslips per employee per month."""
+    key = table.primary_key
+    if len(key) != 2:
+        return None
+    kinds = [(table.columns[name].references is not None, table.columns[name].type) for name in key]
+    for (entity, time), ((refers, _), (_, kind)) in ((key, kinds), (key[::-1], kinds[::-1])):
+        if refers and kind in ("date", "datetime"):
+            return entity, time
+    return None
+
+
+def steadiness(name: str, description: str | None) -> float:
+    """How much of a measurement's spread lies between the entities of a series."""
+    words = set(_words(f"{name} {description or ''}"))
+    return SERIES_STEADY_LEVEL if words & _STEADY_LEVELS else SERIES_STEADY
+
+
 def is_part_of(table_name: str, parent_table: str) -> bool:
     """Whether a table's rows are parts of its parent's (order_items of orders, invoice_lines of
     invoices), so that every parent has one."""

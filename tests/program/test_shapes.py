@@ -507,3 +507,60 @@ def test_shape_follow_orders_values_by_the_source_at_about_the_correlation_asked
         assert abs(measured - rho) < 0.1
     falling = shape_follow(rng, values, source, 0.85, increasing=False)
     assert pd.Series(source).corr(pd.Series(falling), method="spearman") < -0.7
+
+
+SERIES = """
+name: readings
+description: Sensors in classrooms and the pay of a firm's staff.
+tables:
+  sensors:
+    rows: 12
+    columns:
+      id:            {type: integer, primary_key: true}
+  readings:
+    rows: 288
+    columns:
+      sensor_id:     {type: integer, primary_key: true, references: sensors.id}
+      period_start:  {type: datetime, primary_key: true, min: "2024-03-01 00:00:00",
+                      max: "2024-03-01 23:00:00"}
+      temperature_c: {type: float, min: -10, max: 45, typical: 21, typical_range: [19, 23]}
+      battery_v:     {type: float, min: 2.8, max: 4.2, typical: 3.7, typical_range: [3.5, 3.95]}
+    rules:
+      - check: "date_trunc('hour', period_start) = period_start"
+  employees:
+    rows: 40
+    columns:
+      id:            {type: integer, primary_key: true}
+      salary_eur:    {type: float, min: 15000, max: 90000, typical: 26000,
+                      typical_range: [19000, 42000]}
+  payslips:
+    rows: 240
+    columns:
+      employee_id:   {type: integer, primary_key: true, references: employees.id}
+      period_start:  {type: date, primary_key: true, min: 2024-01-01, max: 2024-06-01}
+      gross_eur:     {type: float, min: 600, max: 9000, typical: 1900, typical_range: [1300, 3200]}
+    rules:
+      - check: "EXTRACT(day FROM period_start) = 1"
+"""
+
+
+def test_measurements_of_a_series_move_slowly_and_hold_each_entity_s_level():
+    tables = _generate(SERIES)
+    readings = tables["readings"].sort_values(["sensor_id", "period_start"])
+    steps = readings.groupby("sensor_id")["temperature_c"].diff().abs().dropna()
+    assert steps.median() < 0.5  # drawn apart, two hours differ by about 1.8 C
+    assert 20 <= readings["temperature_c"].median() <= 22
+    battery = readings.groupby("sensor_id")["battery_v"].agg(lambda v: v.max() - v.min())
+    assert (battery <= 0.2).mean() >= 0.9  # a battery is steady within a day
+    assert readings.groupby("sensor_id")["battery_v"].median().std() > 0.05  # but each its own
+    payslips, employees = tables["payslips"], tables["employees"]
+    pay = payslips.groupby("employee_id")["gross_eur"].agg(["min", "max", "median"])
+    assert (pay["max"] <= 1.2 * pay["min"]).mean() >= 0.8  # pay is steady month to month
+    salary = employees.set_index("id")["salary_eur"].reindex(pay.index)
+    assert pay["median"].corr(salary, method="spearman") >= 0.7  # and follows the salary
+    spec = load_spec(SERIES)
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=1)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
