@@ -79,11 +79,18 @@ class Shapes:
             (child, parent)
             for child, _, parent, _ in spec.references()
             if child != parent
+            and not is_activity(child)  # a member may never visit; regulars visit a lot
             and spec.tables[parent].rows
             <= spec.tables[child].rows
             < FEW_PER_PARENT * spec.tables[parent].rows
         )
         return cls(even, machines, spec.description or "", few)
+
+
+def is_activity(table_name: str) -> bool:
+    """Whether a table's rows are things people do (visits, loans, appointments, orders), by
+    its name: some people do them often, some never, unlike what they hold (accounts)."""
+    return _kind(_words(table_name)) not in (None, "steady")
 
 
 def is_lookup(table: Any) -> bool:

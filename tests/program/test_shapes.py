@@ -179,15 +179,36 @@ def test_every_order_has_an_item_and_a_few_have_many(shop):
     assert counts.max() >= 5
 
 
-def test_with_few_children_per_parent_every_parent_has_one():
-    """A bank's customers with 1.4 accounts each: nobody is a customer without an account."""
-    bank = _generate(
-        SHOP.replace("orders:\n    rows: 10000", "orders:\n    rows: 1400").split("  order_items:")[
-            0
-        ]
-    )
-    counts = _children(bank["orders"]["customer_id"], bank["customers"]["id"])
+BANK = """
+name: bank
+description: A bank's customers and what they hold and do.
+tables:
+  customers:
+    rows: 1000
+    columns:
+      id:          {type: integer, primary_key: true}
+  accounts:
+    rows: 1400
+    columns:
+      id:          {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+  visits:
+    rows: 1400
+    columns:
+      id:          {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+      visited_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+"""
+
+
+def test_with_few_children_per_parent_every_parent_has_one_unless_they_are_things_done():
+    """A bank's customers with 1.4 accounts each: nobody is a customer without an account. But
+    with 1.4 visits to a branch each, many never come and a few regulars come often."""
+    bank = _generate(BANK)
+    counts = _children(bank["accounts"]["customer_id"], bank["customers"]["id"])
     assert counts.min() >= 1 and counts.max() >= 3
+    visits = _children(bank["visits"]["customer_id"], bank["customers"]["id"])
+    assert (visits == 0).mean() > 0.2 and _top_tenth(visits) >= 0.3
 
 
 def test_the_skew_is_a_line_the_user_may_change_not_a_blank():
