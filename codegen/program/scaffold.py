@@ -20,7 +20,7 @@ import ast
 import functools
 import keyword
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -34,6 +34,7 @@ from codegen.program.shapes import (
     Shapes,
     foreign_key,
     hierarchy,
+    parent_time,
     rhythm_of,
     series,
     steadiness,
@@ -111,13 +112,11 @@ def _build(spec: Any) -> Scaffold:
             if column_name not in variables:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
-        categories = _categories(spec, table_name, frames, variables)
-        levels = _series_levels(spec, table_name, frames, variables)
+        related = _related(spec, table_name, frames, variables)
 
         code_of = partial(
-            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, categories,
-            levels,
-        )  # fmt: skip
+            _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, related
+        )
 
         # A dry pass with every column drawn: which columns a column's code reads, and which the
         # model writes (they come after the columns their checks read).
@@ -213,16 +212,63 @@ def _code_of(
     lookups: set[str],
     plan: TablePlan,
     shapes: Shapes,
-    categories: dict[str, str],
-    levels: dict[str, str],
+    related: dict[str, Related],
     name: str,
     drawn: dict[str, str],
 ) -> tuple[str, str, list[Parameter]]:
     """``_column_code`` for a column of a table, with the columns drawn so far."""
     return _column_code(
         frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes,
-        categories.get(name), levels.get(name),
+        related.get(name, Related()),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Related:
+    """Code for each row's values elsewhere that shape a column: its ``category`` (the column's
+    typical value depends on it: ``typical_by``), its entity's ``level`` in a series (the
+    employee's salary for each payslip's gross), the time it comes ``since`` (its parent's: the
+    ticket a message is on was opened)."""
+
+    category: str | None = None
+    level: str | None = None
+    since: str | None = None
+
+
+def _related(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, Related]:
+    categories = _categories(spec, table_name, frames, variables)
+    levels = _series_levels(spec, table_name, frames, variables)
+    since = _parent_times(spec, table_name, frames, variables)
+    return {
+        name: Related(categories.get(name), levels.get(name), since.get(name))
+        for name in spec.tables[table_name].columns
+    }
+
+
+def _looked_up(frame: str, column: str, key: str, keys: str) -> str:
+    """Code for the value of ``column`` of the parent row each of ``keys`` points at."""
+    return (
+        f"pd.Series({frame}[{column!r}].to_numpy(), index={frame}[{key!r}].to_numpy())"
+        f".reindex({keys}).to_numpy()"
+    )
+
+
+def _parent_times(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> code for each row's parent time, for the dates and times that come after it
+    (``shapes.parent_time``)."""
+    codes = {}
+    for name, column in spec.tables[table_name].columns.items():
+        if column.type not in ("date", "datetime") or column.primary_key:
+            continue
+        found = parent_time(spec, table_name, name)
+        if found is not None and found[1] in frames and found[0] in variables:
+            reference, parent, key, time = found
+            codes[name] = _looked_up(frames[parent], time, key, variables[reference])
+    return codes
 
 
 def _series_levels(
@@ -249,11 +295,7 @@ def _series_levels(
         unit = name.rsplit("_", 1)[-1].lower() if "_" in name else None
         same = [other for other in numbers if unit and other.lower().endswith(f"_{unit}")]
         if column.type in ("integer", "float") and len(same) == 1:
-            frame = frames[parent]
-            codes[name] = (
-                f"pd.Series({frame}[{same[0]!r}].to_numpy(), index={frame}[{key!r}].to_numpy())"
-                f".reindex({variables[entity]}).to_numpy()"
-            )
+            codes[name] = _looked_up(frames[parent], same[0], key, variables[entity])
     return codes
 
 
@@ -277,12 +319,8 @@ def _categories(
         if parent == table_name:
             codes[name] = variables[by]
         elif parent in frames:
-            frame, key = frames[parent], spec.tables[table_name].columns[by].references
-            key = key.split(".", 1)[1]
-            codes[name] = (
-                f"pd.Series({frame}[{listed!r}].to_numpy(), index={frame}[{key!r}].to_numpy())"
-                f".reindex({variables[by]}).to_numpy()"
-            )
+            key = spec.tables[table_name].columns[by].references.split(".", 1)[1]
+            codes[name] = _looked_up(frames[parent], listed, key, variables[by])
     return codes
 
 
@@ -593,15 +631,16 @@ def _column_code(
     lookups: set[str] | frozenset[str] = frozenset(),
     plan: TablePlan | None = None,
     shapes: Shapes | None = None,
-    category: str | None = None,
-    level: str | None = None,
+    related: Related | None = None,
 ) -> tuple[str, str, list[Parameter]]:
     """(expression, comment, parameters) for one column: code when it is mechanical, ``...``
     otherwise; the parameters are the lines above it, the model's numbers and value lists.
     ``plan`` says what the table's checks make of the column (``codegen.program.rules``),
     ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``),
-    ``category`` the code of each row's category where the column's typical value depends on
-    it (``typical_by``), ``level`` each row's level from its entity in a series."""
+    ``related`` each row's values elsewhere that shape it (its category, its entity's level,
+    its parent's time)."""
+    related = related or Related()
+    category = related.category
     kind = column.type
     facts = [kind]
     if column.unique and not column.primary_key and kind == "string" and not column.pattern:
@@ -735,10 +774,15 @@ def _column_code(
             expression = f"pd.to_datetime({draw}, unit='s')"
             if kind == "date":
                 expression = f"{expression}.normalize()"
+        if related.since is not None:  # after its parent's time: a message after its ticket
+            expression = f"shape_since(rng, {expression}, {related.since}, {end})"
+            if kind == "date":
+                expression = f"{expression}.dt.normalize()"
+            note += "; after its parent's time"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(
-        table, name, column, count, variables, plan, table_name, category, level
+        table, name, column, count, variables, plan, table_name, related
     )
     if category is not None and "shape_by(" in expression:
         note += f"; its typical value depends on {_by_name(column)}"
@@ -1157,14 +1201,15 @@ def _blank_expression(
     variables: dict[str, str],
     plan: TablePlan | None = None,
     table_name: str = "",
-    category: str | None = None,
-    level: str | None = None,
+    related: Related | None = None,
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
     Judgement is confined to parameter lines (``house_size_m2_base, ... = ..., ...``) above a
     formula that is written out: small models fill such blanks far more reliably than they write
     the formula, and the formula keeps keys, bounds and rules right."""
+    related = related or Related()
+    category, level = related.category, related.level
     kind = column.type
     variable = variables[name]
     low = "None" if column.min is None else repr(column.min)

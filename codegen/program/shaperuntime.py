@@ -336,6 +336,26 @@ def shape_series(rng, values, entity, time, steady=0.7, level=None):
     return np.clip(own[codes] + within * walk, values.min(), values.max())
 
 
+def shape_since(rng, times, base, high):
+    """``times`` (drawn over the column's range) with those before each row's ``base`` (its
+    parent's time: the ticket a message is on was opened) moved after it, a skewed number of
+    whole days later (most soon), at the hour they had; where ``base`` is past ``high``, kept."""
+    times = pd.to_datetime(pd.Series(times)).to_numpy(dtype="datetime64[s]")
+    base = pd.to_datetime(pd.Series(base)).to_numpy(dtype="datetime64[s]")
+    high = np.datetime64(pd.Timestamp(high), "s")
+    early = ~np.isnat(base) & (times < base) & (base <= high)
+    if not early.any():
+        return pd.Series(pd.to_datetime(times))
+    day = base.astype("datetime64[D]").astype("datetime64[s]")
+    hour = times - times.astype("datetime64[D]").astype("datetime64[s]")
+    room = np.maximum((high - day).astype(np.int64) // 86_400, 0)
+    wait = np.floor((room + 1) * rng.random(len(times)) ** 3).astype(np.int64)
+    moved = day + wait.astype("timedelta64[D]") + hour
+    moved = np.where(moved < base, moved + np.timedelta64(1, "D"), moved)
+    moved = np.where(moved > high, base, moved)
+    return pd.Series(pd.to_datetime(np.where(early, moved, times)))
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

@@ -180,6 +180,28 @@ def steadiness(name: str, description: str | None) -> float:
     return SERIES_STEADY_LEVEL if words & _STEADY_LEVELS else SERIES_STEADY
 
 
+def parent_time(spec: Any, table_name: str, name: str) -> tuple[str, str, str, str] | None:
+    """(reference, parent table, parent key, parent time) when a date or time of a table's
+    rows comes after a time of the row it refers to: a message after its ticket was opened, a
+    visit after the member joined. The parent's first date or time that is not a life event
+    (a birth date) or a key; the first reference that has one."""
+    table = spec.tables[table_name]
+    if _steady(name, table.columns[name].description):
+        return None
+    for column_name, column in table.columns.items():
+        if not column.references or "." not in column.references:
+            continue
+        parent, key = column.references.split(".", 1)
+        if parent == table_name or parent not in spec.tables:
+            continue
+        for other, candidate in spec.tables[parent].columns.items():
+            if candidate.type not in ("date", "datetime") or candidate.primary_key:
+                continue
+            if not _steady(other, candidate.description):
+                return column_name, parent, key, other
+    return None
+
+
 def is_part_of(table_name: str, parent_table: str) -> bool:
     """Whether a table's rows are parts of its parent's (order_items of orders, invoice_lines of
     invoices), so that every parent has one."""

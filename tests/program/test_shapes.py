@@ -585,3 +585,40 @@ def test_measurements_of_a_series_move_slowly_and_hold_each_entity_s_level():
     result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=1)
     assert result.ok, result.error
     assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
+def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
+    """A message on a ticket is sent after the ticket was opened; a birth date is no parent
+    time to follow."""
+    text = """
+name: desk
+description: A support desk.
+tables:
+  customers:
+    rows: 50
+    columns:
+      id:         {type: integer, primary_key: true}
+      born_on:    {type: date, min: 1950-01-01, max: 2000-12-31}
+  tickets:
+    rows: 300
+    columns:
+      id:          {type: integer, primary_key: true}
+      customer_id: {type: integer, references: customers.id}
+      opened_at:   {type: datetime, min: "2024-01-01 00:00:00", max: "2024-06-30 23:59:59"}
+  messages:
+    rows: 1200
+    columns:
+      id:          {type: integer, primary_key: true}
+      ticket_id:   {type: integer, references: tickets.id}
+      sent_at:     {type: datetime, min: "2024-01-01 00:00:00", max: "2024-07-15 23:59:59"}
+"""
+    source = build_scaffold(load_spec(text)).source
+    assert source.count("shape_since(") == 2  # the helper and the messages' line, not tickets'
+    tables = _generate(text)
+    messages, tickets = tables["messages"], tables["tickets"].set_index("id")
+    opened = tickets["opened_at"].reindex(messages["ticket_id"]).to_numpy()
+    assert (messages["sent_at"].to_numpy() >= opened).all()
+    assert messages["sent_at"].between("2024-01-01", "2024-07-15 23:59:59").all()
+    waits = (messages["sent_at"].to_numpy() - opened) / np.timedelta64(1, "D")
+    assert np.median(waits) < 30  # most soon after
+    assert _night(messages["sent_at"]) < 0.1  # at the hours people work
