@@ -170,6 +170,14 @@ def _build(spec: Any) -> Scaffold:
             lines.append(f"            {column_name!r}: {variables[column_name]},")
         lines.append("        }")
         lines.append("    )")
+        mail = _email_from_names(table, table_name, plan) if shapes is not None else None
+        if mail is not None:
+            email, names = mail
+            pattern = table.columns[email].pattern
+            lines.append(f"    # {email} from each row's own name, at the domain drawn")
+            lines.append(
+                f"    {frame} = shape_emails({frame}, {email!r}, {list(names)!r}, {pattern!r})"
+            )
         tree = hierarchy(table_name, table) if shapes is not None else None
         if tree is not None:
             key, parent, rank = tree
@@ -1486,6 +1494,32 @@ def _place_pair(table: Any) -> tuple[str, str] | None:
     if len(found) != 2:
         return None
     return tuple(sorted(found.values(), key=list(table.columns).index))  # type: ignore[return-value]
+
+
+def _email_from_names(
+    table: Any, table_name: str, plan: TablePlan
+) -> tuple[str, tuple[str, ...]] | None:
+    """(email, name columns) of a table of people whose email can be made from the name (the
+    first and last name, or a full name), when no check ties the email to another column."""
+    from codegen.program.pattern_meaning import providers_for
+
+    context = f"{table_name} {table.description or ''}"
+    kinds: dict[str, str] = {}
+    for name, column in table.columns.items():
+        if column.type != "string" or column.values is not None or column.primary_key:
+            continue
+        for kind in ("email", "first_name", "last_name", "name"):
+            if kind in providers_for(name, "", context) and kind not in kinds:
+                kinds[kind] = name
+                break
+    email = kinds.get("email")
+    if email is None:
+        return None
+    if any(email in parsed.columns and len(parsed.columns) > 1 for _, parsed in plan.checks):
+        return None  # email = student_no || '@...': the check makes it
+    if "first_name" in kinds and "last_name" in kinds:
+        return email, (kinds["first_name"], kinds["last_name"])
+    return (email, (kinds["name"],)) if "name" in kinds else None
 
 
 def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:

@@ -622,3 +622,59 @@ tables:
     waits = (messages["sent_at"].to_numpy() - opened) / np.timedelta64(1, "D")
     assert np.median(waits) < 30  # most soon after
     assert _night(messages["sent_at"]) < 0.1  # at the hours people work
+
+
+def test_emails_are_made_from_each_person_s_own_name_where_the_pattern_allows():
+    text = """
+name: desk
+description: A support desk of a Belgian software company.
+tables:
+  agents:
+    rows: 40
+    columns:
+      id:        {type: integer, primary_key: true}
+      full_name: {type: string, unique: true}
+      email:     {type: string, unique: true, pattern: '^[a-z]+(\\.[a-z]+)+@boekly\\.be$'}
+  members:
+    rows: 300
+    description: Members of a fitness club in Lyon.
+    columns:
+      id:         {type: integer, primary_key: true}
+      first_name: {type: string}
+      last_name:  {type: string}
+      email:      {type: string, unique: true, pattern: '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$'}
+      code_email: {type: string, unique: true, pattern: '^[a-z]{3}@x\\.com$'}
+"""
+    spec = load_spec(text)
+    tables = _generate(text)
+    agents = tables["agents"]
+    first = agents["full_name"].str.split().str[0].str.lower()
+    assert (agents["email"].str.split(".").str[0] == first).mean() >= 0.8
+    assert agents["email"].str.endswith("@boekly.be").all() and agents["email"].is_unique
+    members = tables["members"]
+    made = members["email"].str.split("@").str[0]
+    assert (
+        made.str.split(".").str[0].str[:2] == members["first_name"].str.lower().str[:2]
+    ).mean() > 0.8
+    assert members["email"].is_unique
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=4)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
+def test_shape_emails_keeps_what_the_pattern_or_uniqueness_would_refuse():
+    from codegen.program.shaperuntime import shape_emails
+
+    frame = pd.DataFrame(
+        {
+            "name": ["Élodie de La Fontaine", "Jan Smit", "Jan Smit", "42"],
+            "email": ["a@x.fr", "b@y.nl", "c@y.nl", "d@z.be"],
+        }
+    )
+    made = shape_emails(frame, "email", ["name"])["email"].tolist()
+    assert made == ["elodie.fontaine@x.fr", "jan.smit@y.nl", "c@y.nl", "d@z.be"]
+    assert shape_emails(frame, "email", ["name"], r"[a-d]@.*")["email"].tolist() == list(
+        frame["email"]
+    )
