@@ -236,11 +236,13 @@ class Related:
     """Code for each row's values elsewhere that shape a column: its ``category`` (the column's
     typical value depends on it: ``typical_by``), its entity's ``level`` in a series (the
     employee's salary for each payslip's gross), the time it comes ``since`` (its parent's: the
-    ticket a message is on was opened)."""
+    ticket a message is on was opened), the value of the same reference its parent row has
+    (``inherit``: the agent on the message's ticket)."""
 
     category: str | None = None
     level: str | None = None
     since: str | None = None
+    inherit: str | None = None
 
 
 def _related(
@@ -249,10 +251,41 @@ def _related(
     categories = _categories(spec, table_name, frames, variables)
     levels = _series_levels(spec, table_name, frames, variables)
     since = _parent_times(spec, table_name, frames, variables)
+    inherit = _inherited(spec, table_name, frames, variables)
     return {
-        name: Related(categories.get(name), levels.get(name), since.get(name))
+        name: Related(categories.get(name), levels.get(name), since.get(name), inherit.get(name))
         for name in spec.tables[table_name].columns
     }
+
+
+def _inherited(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> code for each row's parent's value of the same reference: a loan's branch is
+    mostly its member's home branch, a message's agent its ticket's agent."""
+    table = spec.tables[table_name]
+    references = {
+        name: column.references.split(".", 1)
+        for name, column in table.columns.items()
+        if column.references and "." in column.references
+    }
+    codes = {}
+    for name, (target, _) in references.items():
+        column = table.columns[name]
+        if target == table_name or column.unique or column.primary_key:
+            continue
+        for via, (parent, key) in references.items():
+            if parent in (table_name, target) or parent not in frames or via not in variables:
+                continue
+            same = [
+                other
+                for other, candidate in spec.tables[parent].columns.items()
+                if candidate.references == column.references
+            ]
+            if same:
+                codes[name] = _looked_up(frames[parent], same[0], key, variables[via])
+                break
+    return codes
 
 
 def _looked_up(frame: str, column: str, key: str, keys: str) -> str:
@@ -646,7 +679,7 @@ def _column_code(
     ``plan`` says what the table's checks make of the column (``codegen.program.rules``),
     ``shapes`` how its keys fan out and when people act (``codegen.program.shapes``),
     ``related`` each row's values elsewhere that shape it (its category, its entity's level,
-    its parent's time)."""
+    its parent's time, the same reference of its parent's)."""
     related = related or Related()
     category = related.category
     kind = column.type
@@ -685,9 +718,17 @@ def _column_code(
                 shapes, column, table_name, parent_table, frames[parent_table], parent_column,
                 variables[name], count,
             )  # fmt: skip
-            if column.nullable and plan is not None and _null_pattern(plan, name):
-                # which rows are null is part of a check: (person_id IS NULL) <> (company_id ...)
-                expression = _with_nulls(table, name, column, expression, count, variables, plan)
+            if related is not None and related.inherit is not None:
+                # the agent on a message is mostly the agent on its ticket
+                expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
+                shape += "; mostly its parent's own"
+            if column.nullable and plan is not None:
+                if _null_pattern(plan, name) or column.null_share is not None:
+                    # which rows are null is part of a check ((person_id IS NULL) <> (company_id
+                    # IS NULL)), or how many are is known
+                    expression = _with_nulls(
+                        table, name, column, expression, count, variables, plan
+                    )
             return expression, f"foreign key to {column.references}{shape}", list(params)
         own_key = variables.get(parent_column)
         if own_key is not None and kind == "integer" and parent_column in table.primary_key:

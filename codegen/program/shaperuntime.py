@@ -400,6 +400,17 @@ def shape_emails(frame, email, names, pattern=None):
     return out
 
 
+def shape_inherit(rng, drawn, parents, share):
+    """References ``drawn`` for a column, replaced on about ``share`` of the rows by the
+    parent row's own reference to the same table (``parents``, each row's): a loan is mostly
+    at the member's home branch; rows whose parent has none keep theirs."""
+    drawn = pd.Series(np.asarray(drawn, dtype=object))
+    parents = pd.Series(np.asarray(parents, dtype=object))
+    take = parents.notna().to_numpy() & (rng.random(len(drawn)) < share)
+    out = drawn.where(~take, parents)
+    return out.infer_objects().to_numpy()
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

@@ -678,3 +678,34 @@ def test_shape_emails_keeps_what_the_pattern_or_uniqueness_would_refuse():
     assert shape_emails(frame, "email", ["name"], r"[a-d]@.*")["email"].tolist() == list(
         frame["email"]
     )
+
+
+def test_a_reference_its_parent_row_also_has_is_mostly_the_parent_s():
+    """A loan is mostly at the member's home branch; the branch a loan has is still drawn
+    for the rest."""
+    text = """
+name: library
+description: A public library.
+tables:
+  branches:
+    rows: 3
+    columns:
+      id:             {type: integer, primary_key: true}
+  members:
+    rows: 200
+    columns:
+      id:             {type: integer, primary_key: true}
+      home_branch_id: {type: integer, references: branches.id}
+  loans:
+    rows: 2000
+    columns:
+      id:             {type: integer, primary_key: true}
+      member_id:      {type: integer, references: members.id}
+      branch_id:      {type: integer, references: branches.id}
+"""
+    tables = _generate(text)
+    loans, members = tables["loans"], tables["members"].set_index("id")
+    home = members["home_branch_id"].reindex(loans["member_id"]).to_numpy()
+    same = (loans["branch_id"].to_numpy() == home).mean()
+    assert 0.85 < same < 0.99  # drawn alone: about a third
+    assert loans["branch_id"].isin([1, 2, 3]).all()
