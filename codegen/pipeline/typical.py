@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from codegen.errors import LLMError
@@ -30,6 +31,7 @@ from codegen.spec.model import Spec
 
 TYPICAL_MAX_TOKENS = 60
 WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories with shares
+YEARS_MIN_SPAN = 5  # a date drawn over this many years or more: its typical year is asked
 BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
 BY_MAX_RATIO = 20.0  # a category typically 20x another's: the answer is not believed
@@ -98,15 +100,25 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
     flags drawn freely (not a key or reference, not made from other columns by a check), and
     short lists of values drawn at random (not unique, not a lookup table's one row each)."""
     from codegen.program.rules import plan_table
+    from codegen.program.shapes import Shapes, rhythm_of
 
     asked = []
     referenced = {target for table, _, target, _ in spec.references() if table != target}
+    shapes = Shapes.of(spec)
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         for name, column in table.columns.items():
             if column.primary_key or column.references or column.unique:
                 continue
             planned = plan.columns[name]
+            if column.type in ("date", "datetime"):  # a birth date: its typical year
+                free = planned.define is None and not planned.bounds and planned.values is None
+                long = column.min is not None and column.max is not None
+                long = long and column.max.year - column.min.year >= YEARS_MIN_SPAN
+                if free and long and planned.otherwise is None and column.typical is None:
+                    if rhythm_of(shapes, table_name, table, name, column, planned.grid) is None:
+                        asked.append((table_name, name))
+                continue
             if column.values:
                 lookup = table_name in referenced and table.rows <= len(column.values)
                 if column.weights is None and not lookup and planned.define is None:
@@ -149,6 +161,13 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
         ask = (
             f'In real data like this, what share of rows has "{name}" true? Answer as JSON: '
             '{"share": a number from 0 to 1}.'
+        )
+    elif column.type in ("date", "datetime"):
+        what = "a date"
+        ask = (
+            f'In real data like this, what is the typical (median) year of "{name}", and '
+            "between which two years do most rows (80%) lie? Answer as JSON: "
+            '{"typical": year, "low": year, "high": year}.'
         )
     else:
         what = "a whole number" if column.type == "integer" else "a number"
@@ -209,7 +228,7 @@ def ask_typical(
     data = spec.model_dump(mode="json", exclude_none=True)
     answers: list[TypicalAnswer] = []
     for table_name, name in columns_to_ask(spec):
-        column = spec.tables[table_name].columns[name]
+        column = as_years(spec.tables[table_name].columns[name])
         answer = TypicalAnswer(table_name, name)
         answers.append(answer)
         text = _request(
@@ -553,6 +572,23 @@ def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any])
     target["typical"] = typical
     target["typical_range"] = [low, high] if low < high else [low, low + 1]
     return f"{_show(typical)} (most {_show(low)} to {_show(high)})"
+
+
+def as_years(column: Any) -> Any:
+    """A date column seen as a number of years (1990.5), so that its typical year is asked and
+    checked as a number's is; any other column as it is."""
+    if column.type not in ("date", "datetime"):
+        return column
+    return column.model_copy(
+        update={"type": "float", "min": _year(column.min), "max": _year(column.max)}
+    )
+
+
+def _year(moment: Any) -> float | None:
+    if moment is None:
+        return None
+    stamp = pd.Timestamp(moment)
+    return stamp.year + (stamp.day_of_year - 1) / (366 if stamp.is_leap_year else 365)
 
 
 def _json_part(text: str) -> str:

@@ -812,7 +812,20 @@ def _column_code(
                 end = f"({end} + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))"
         grid = plan.columns[name].grid if plan is not None else None
         rhythm = rhythm_of(shapes, table_name, table, name, column, grid)
-        if rhythm is not None:  # people's activity: more at busy hours and on busy weekdays
+        if rhythm is None and column.typical is not None:  # a birth date: its typical year
+            variable = variables[name]
+            low, high = column.typical_range or (column.typical - 5, column.typical + 5)
+            year = lambda value: repr(round(float(value), 1))  # noqa: E731 (2004.5, not 2000)
+            params += [
+                (f"{variable}_typical_year", year(column.typical), None),
+                (f"{variable}_typical_years", f"({year(low)}, {year(high)})", None),
+            ]
+            day = ", date=True" if kind == "date" else ""
+            expression = (
+                f"shape_years(rng, {count}, {variable}_typical_year, *{variable}_typical_years, "
+                f"{start}, {end}{day})"
+            )
+        elif rhythm is not None:  # people's activity: more at busy hours and on busy weekdays
             expression, shape, more = timed_draw(
                 variables[name], start, end, count, rhythm, kind == "date"
             )

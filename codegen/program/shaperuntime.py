@@ -411,6 +411,22 @@ def shape_inherit(rng, drawn, parents, share):
     return out.infer_objects().to_numpy()
 
 
+def shape_years(rng, n, typical, low, high, first, last, date=False):
+    """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
+    ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is
+    the middle of 1990): birth dates of students mostly born in 2003-2005."""
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    span = (end.year + 1) - start.year
+    years = shape_typical(rng, n, typical, low, high, start.year, start.year + span)
+    year_s = 365.2425 * 86_400
+    seconds = ((years - 1970) * year_s).astype(np.int64)
+    lowest, highest = start.value // 10**9, end.value // 10**9
+    outside = (seconds < lowest) | (seconds > highest)
+    seconds = np.where(outside, rng.integers(lowest, highest, size=n, endpoint=True), seconds)
+    out = pd.to_datetime(seconds, unit="s")
+    return out.normalize() if date else out
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

@@ -171,16 +171,17 @@ class Column(_Model):
     typical: float | None = Field(
         None,
         description="The value a row typically has in real data: the median (integer and float "
-        "columns), drawn around rather than evenly between min and max; for a boolean column, "
-        "the share of rows that are true (0 to 1).",
+        "columns), drawn around rather than evenly between min and max; for a date or datetime "
+        "column, the median year (1998.5); for a boolean column, the share of rows that are "
+        "true (0 to 1).",
     )
     typical_range: list[float] | None = Field(
         None,
         min_length=2,
         max_length=2,
         description="[low, high]: where most values lie in real data, the 10th and 90th "
-        "percentiles (integer and float columns, with typical). A range further above typical "
-        "than below it gives a right-skewed column, as prices and sizes are.",
+        "percentiles (integer, float and, in years, date columns, with typical). A range "
+        "further above typical than below it gives a right-skewed column, as prices are.",
         json_schema_extra={"yaml_type": "[number, number]"},
     )
 
@@ -639,17 +640,20 @@ def _lint_typical(where: str, col: Column) -> list[str]:
                 f"{where}.typical: a boolean's typical is the share of rows that are true, 0 to 1"
             ]
         return []
-    if col.type not in ("integer", "float"):
+    if col.type not in ("integer", "float", "date", "datetime"):
         return [
-            f"{where}.typical: typical applies to integer, float and boolean columns, "
-            "typical_range to integer and float ones"
+            f"{where}.typical: typical applies to integer, float, date, datetime and boolean "
+            "columns, typical_range to all but boolean ones"
         ]
     if col.typical is None:
         return [f"{where}.typical_range: give typical too (the median the range is around)"]
     problems = []
-    if col.min is not None and col.typical < col.min:
+    dated = col.type in ("date", "datetime")  # typical and its range are years (1990.5)
+    lowest = col.min.year if dated and col.min is not None else col.min
+    highest = col.max.year + 1 if dated and col.max is not None else col.max
+    if lowest is not None and col.typical < lowest:
         problems.append(f"{where}.typical: {_show(col.typical)} is below min {_show(col.min)}")
-    if col.max is not None and col.typical > col.max:
+    if highest is not None and col.typical > highest:
         problems.append(f"{where}.typical: {_show(col.typical)} is above max {_show(col.max)}")
     if col.typical_range is not None:
         low, high = col.typical_range

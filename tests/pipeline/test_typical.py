@@ -152,7 +152,7 @@ def test_the_lint_refuses_typical_values_it_cannot_use():
     with pytest.raises(sd.SpecError) as caught:
         load_spec(bad)
     text = str(caught.value)
-    assert "typical applies to integer, float and boolean columns" in text
+    assert "typical applies to integer, float, date, datetime and boolean columns" in text
     assert "above max 12" in text and "range around" in text
 
 
@@ -357,3 +357,35 @@ def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, 
     rentals = pd.read_parquet(result.tables["rentals"].path)
     assert 0.8 < rentals["damage_eur"].isna().mean() < 0.9
     assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
+STUDENTS = """\
+name: students
+description: First-year students of a Dutch university of applied sciences, 2023-2024.
+tables:
+  students:
+    rows: 2000
+    columns:
+      id:            {type: integer, primary_key: true}
+      date_of_birth: {type: date, min: 1990-01-01, max: 2006-08-31}
+      enrolled_at:   {type: datetime, min: "2023-06-01 00:00:00", max: "2023-09-01 00:00:00"}
+"""
+
+
+def test_a_birth_date_s_typical_year_is_asked_and_drawn_around(openai_stub, client):
+    openai_stub.reply(reply(2004.5, 2002, 2005.6))
+    spec, answers = ask_typical(client, load_spec(STUDENTS))
+    # not the enrolment: a short window of people's activity, drawn at its hours
+    assert [(a.column, a.kept) for a in answers] == [("date_of_birth", True)]
+    assert "typical (median) year" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    born = spec.tables["students"].columns["date_of_birth"]
+    assert (born.typical, born.typical_range) == (2004.5, [2002, 2005.6])
+    rows = {"students": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    students = pd.read_parquet(result.tables["students"].path)
+    assert str(students["date_of_birth"].median().date()) > "2003-10-01"
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    with pytest.raises(sd.SpecError, match="typical: 2010 is above max"):
+        load_spec(STUDENTS.replace("max: 2006-08-31}", "max: 2006-08-31, typical: 2010}"))
