@@ -112,7 +112,7 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue
             planned = plan.columns[name]
             if column.type in ("date", "datetime"):  # a birth date: its typical year
-                free = planned.define is None and not planned.bounds and planned.values is None
+                free = planned.define is None and _one_sided(planned) and planned.values is None
                 long = column.min is not None and column.max is not None
                 long = long and column.max.year - column.min.year >= YEARS_MIN_SPAN
                 if free and long and planned.otherwise is None and column.typical is None:
@@ -127,7 +127,9 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue
             if column.type not in ("integer", "float", "boolean") or column.typical is not None:
                 continue
-            if planned.define is not None or planned.bounds or planned.otherwise is not None:
+            if planned.define is not None or not _one_sided(planned):
+                continue
+            if planned.otherwise is not None:
                 continue
             if planned.values is not None:
                 continue
@@ -135,6 +137,13 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue  # a flag a check ties to other columns (passed = points >= 55)
             asked.append((table_name, name))
     return asked
+
+
+def _one_sided(planned: Any) -> bool:
+    """Whether a column's per-row bounds (if any) are all on one side: a birth year at most
+    the year one joined is drawn around its typical year where that fits."""
+    sides = {bound.lower for bound in planned.bounds}
+    return len(sides) <= 1 and planned.window is None
 
 
 def _read_by_checks(plan: Any) -> set[str]:
@@ -365,14 +374,17 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     flag's share) may well differ by a category of its rows: a category column of the same
     table with a short list of values (a product's category), or a reference to a table that
     lists kinds (a house's type). At most ``BY_MAX_CATEGORIES`` categories a table."""
+    from codegen.program.rules import plan_table
     from codegen.spec.model import category_of
 
     asked = []
     for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
         categories = [
             name
             for name, column in table.columns.items()
             if (found := category_of(spec, table_name, name)) is not None
+            and plan.columns[name].define is None  # a grade made from the points: no category
             and 2 <= len(found[2]) <= WEIGHTS_MAX_VALUES
             and all(isinstance(v, str) for v in found[2])
         ][:BY_MAX_CATEGORIES]

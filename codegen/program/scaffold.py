@@ -112,7 +112,7 @@ def _build(spec: Any) -> Scaffold:
             if column_name not in variables:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
-        related = _related(spec, table_name, frames, variables)
+        related = _related(spec, table_name, frames, variables, plan)
 
         code_of = partial(
             _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, related
@@ -246,9 +246,9 @@ class Related:
 
 
 def _related(
-    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str], plan: TablePlan
 ) -> dict[str, Related]:
-    categories = _categories(spec, table_name, frames, variables)
+    categories = _categories(spec, table_name, frames, variables, plan)
     levels = _series_levels(spec, table_name, frames, variables)
     since = _parent_times(spec, table_name, frames, variables)
     inherit = _inherited(spec, table_name, frames, variables)
@@ -341,7 +341,7 @@ def _series_levels(
 
 
 def _categories(
-    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str], plan: TablePlan
 ) -> dict[str, str]:
     """Column -> code for each row's category, for the columns with ``typical_by``: the
     category column's variable, or a referenced lookup's category for each key
@@ -354,8 +354,8 @@ def _categories(
             continue
         (by,) = column.typical_by
         found = category_of(spec, table_name, by)
-        if found is None or by not in variables:
-            continue
+        if found is None or by not in variables or plan.columns[by].define is not None:
+            continue  # a grade made from the points is no category of the points
         parent, listed, _ = found
         if parent == table_name:
             codes[name] = variables[by]
@@ -813,18 +813,8 @@ def _column_code(
         grid = plan.columns[name].grid if plan is not None else None
         rhythm = rhythm_of(shapes, table_name, table, name, column, grid)
         if rhythm is None and column.typical is not None:  # a birth date: its typical year
-            variable = variables[name]
-            low, high = column.typical_range or (column.typical - 5, column.typical + 5)
-            year = lambda value: repr(round(float(value), 1))  # noqa: E731 (2004.5, not 2000)
-            params += [
-                (f"{variable}_typical_year", year(column.typical), None),
-                (f"{variable}_typical_years", f"({year(low)}, {year(high)})", None),
-            ]
-            day = ", date=True" if kind == "date" else ""
-            expression = (
-                f"shape_years(rng, {count}, {variable}_typical_year, *{variable}_typical_years, "
-                f"{start}, {end}{day})"
-            )
+            expression, more = _years_draw(column, variables[name], count, start, end)
+            params += more
         elif rhythm is not None:  # people's activity: more at busy hours and on busy weekdays
             expression, shape, more = timed_draw(
                 variables[name], start, end, count, rhythm, kind == "date"
@@ -1112,6 +1102,11 @@ def _between_bounds(
     if integer and not column.nullable and any(c.kind != "int" for _, c in items):
         expression += ".astype(int)"
     note = f"; {_relation(bounds, words)}, by a gap of gap_low to gap_high"
+    if column.typical is not None:  # what is typical, where it is on the right side
+        typical, more = _typical_draw(column, variable, count)
+        expression = f"shape_within({typical}, {expression}, {edge}, {bool(lows)}, {strict})"
+        params = more + params
+        note += " where its typical value is not"
     return expression, note, params
 
 
@@ -1225,7 +1220,35 @@ def _bounded_time(
         lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
         upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
         expression += f".clip(lower={lower}, upper={upper})"
+    if column.typical is not None and column.min is not None and column.max is not None:
+        # a birth date at least 16 years before joining: its typical year where it is
+        start, end = (f"pd.Timestamp({str(v)!r})" for v in (column.min, column.max))
+        typical, more = _years_draw(column, variable, count, start, end)
+        expression = (
+            f"shape_within({typical}, {expression}, pd.to_datetime({edge}), {bool(lows)}, "
+            f"{strict})"
+        )
+        params = more + params
+        note += " where its typical year is not"
     return expression, note, params
+
+
+def _years_draw(
+    column: Any, variable: str, count: str, start: str, end: str
+) -> tuple[str, list[Parameter]]:
+    """A date or datetime around its typical year (``shaperuntime.shape_years``)."""
+    low, high = column.typical_range or (column.typical - 5, column.typical + 5)
+    year = lambda value: repr(round(float(value), 1))  # noqa: E731 (2004.5, not 2000)
+    params: list[Parameter] = [
+        (f"{variable}_typical_year", year(column.typical), None),
+        (f"{variable}_typical_years", f"({year(low)}, {year(high)})", None),
+    ]
+    day = ", date=True" if column.type == "date" else ""
+    expression = (
+        f"shape_years(rng, {count}, {variable}_typical_year, *{variable}_typical_years, "
+        f"{start}, {end}{day})"
+    )
+    return expression, params
 
 
 def _edge_time(items: list[tuple[Bound, Code]], lower: bool, date: bool) -> str:

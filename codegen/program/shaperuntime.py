@@ -427,6 +427,21 @@ def shape_years(rng, n, typical, low, high, first, last, date=False):
     return out.normalize() if date else out
 
 
+def shape_within(values, fallback, edge, above, strict=False):
+    """``values`` (drawn around what is typical) where they lie on the right side of each
+    row's ``edge`` (``above`` it, or below), ``fallback`` (drawn beside the edge) where not:
+    members born in their typical years, except those who would have joined before 16."""
+    values = pd.Series(values).to_numpy()
+    edge = pd.Series(edge).to_numpy()
+    with np.errstate(invalid="ignore"):
+        if above:
+            fits = values > edge if strict else values >= edge
+        else:
+            fits = values < edge if strict else values <= edge
+    fallback = pd.Series(fallback).to_numpy()
+    return pd.Series(np.where(fits, values, fallback))
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

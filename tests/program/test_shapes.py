@@ -709,3 +709,33 @@ tables:
     same = (loans["branch_id"].to_numpy() == home).mean()
     assert 0.85 < same < 0.99  # drawn alone: about a third
     assert loans["branch_id"].isin([1, 2, 3]).all()
+
+
+def test_a_number_below_a_per_row_bound_is_drawn_around_its_typical_value_where_that_fits():
+    """Members born in their typical years, except where that would make them join before 16;
+    a birth year at most the year one joined."""
+    text = """
+name: club
+description: Members of a fitness club.
+tables:
+  members:
+    rows: 2000
+    columns:
+      id:          {type: integer, primary_key: true}
+      joined_on:   {type: date, min: 2022-01-01, max: 2024-12-31}
+      birth_date:  {type: date, min: 1950-01-01, max: 2008-12-31, typical: 1992,
+                    typical_range: [1978, 2002]}
+      birth_year:  {type: integer, min: 1935, max: 2020, typical: 1985, typical_range: [1955, 2014]}
+    rules:
+      - check: "birth_date <= joined_on - INTERVAL 16 YEAR"
+      - check: "birth_year <= EXTRACT(year FROM joined_on)"
+"""
+    spec = load_spec(text)
+    rows = {"members": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    members = pd.read_parquet(result.tables["members"].path)
+    assert 1990 <= members["birth_date"].dt.year.median() <= 1994
+    assert 1983 <= members["birth_year"].median() <= 1987
