@@ -66,115 +66,60 @@ _PEOPLE = set(
     "tenants worker workers athlete athletes guardian guardians parent parents spouse partner "
     "beneficiary beneficiaries recipient recipients sender senders holder holders".split()
 )
-# Country names, adjectives and large cities to Faker locales; "European" or none: en_US.
+# Country names and adjectives to Faker locales; "European" or no country at all: en_US.
 _LOCALES: list[tuple[tuple[str, ...], str]] = [
-    (
-        (
-            "netherlands",
-            "dutch",
-            "holland",
-            "amsterdam",
-            "rotterdam",
-            "utrecht",
-            "the hague",
-            "eindhoven",
-            "groningen",
-        ),
-        "nl_NL",
-    ),
-    (
-        ("belgium", "belgian", "flemish", "brussels", "antwerp", "ghent", "leuven", "bruges"),
-        "nl_BE",
-    ),
-    (
-        (
-            "germany",
-            "german",
-            "berlin",
-            "munich",
-            "hamburg",
-            "cologne",
-            "frankfurt",
-            "stuttgart",
-            "leipzig",
-        ),
-        "de_DE",
-    ),
-    (("austria", "austrian", "vienna", "graz", "salzburg", "innsbruck"), "de_AT"),
-    (("switzerland", "swiss", "zurich", "basel", "bern"), "de_CH"),
-    (
-        (
-            "france",
-            "french",
-            "paris",
-            "lyon",
-            "marseille",
-            "toulouse",
-            "bordeaux",
-            "lille",
-            "nantes",
-        ),
-        "fr_FR",
-    ),
-    (
-        (
-            "united kingdom",
-            "uk",
-            "britain",
-            "british",
-            "england",
-            "scotland",
-            "wales",
-            "london",
-            "manchester",
-            "birmingham",
-            "edinburgh",
-            "glasgow",
-            "bristol",
-            "leeds",
-        ),
-        "en_GB",
-    ),
-    (("ireland", "irish", "dublin", "cork", "galway", "limerick"), "en_IE"),
+    (("netherlands", "dutch", "holland"), "nl_NL"),
+    (("belgium", "belgian", "flemish"), "nl_BE"),
+    (("germany", "german"), "de_DE"),
+    (("austria", "austrian"), "de_AT"),
+    (("switzerland", "swiss"), "de_CH"),
+    (("france", "french"), "fr_FR"),
+    (("united kingdom", "uk", "britain", "british", "england", "scotland", "wales"), "en_GB"),
+    (("ireland", "irish"), "en_IE"),
     (("united states", "usa", "u.s.", "america", "american"), "en_US"),
     (("canada", "canadian"), "en_CA"),
     (("australia", "australian"), "en_AU"),
     (("new zealand",), "en_NZ"),
     (("india", "indian"), "en_IN"),
-    (
-        (
-            "spain",
-            "spanish",
-            "madrid",
-            "barcelona",
-            "valencia",
-            "seville",
-            "bilbao",
-            "malaga",
-            "zaragoza",
-        ),
-        "es_ES",
-    ),
+    (("spain", "spanish"), "es_ES"),
     (("mexico", "mexican"), "es_MX"),
     (("argentina", "argentinian", "argentine"), "es_AR"),
-    (
-        ("italy", "italian", "rome", "milan", "naples", "turin", "florence", "bologna", "venice"),
-        "it_IT",
-    ),
-    (("portugal", "portuguese", "lisbon", "porto", "coimbra"), "pt_PT"),
+    (("italy", "italian"), "it_IT"),
+    (("portugal", "portuguese"), "pt_PT"),
     (("brazil", "brazilian"), "pt_BR"),
-    (("poland", "polish", "warsaw", "krakow", "wroclaw", "gdansk", "poznan"), "pl_PL"),
-    (("sweden", "swedish", "stockholm", "gothenburg", "malmo", "uppsala"), "sv_SE"),
-    (("norway", "norwegian", "oslo", "bergen", "trondheim"), "no_NO"),
-    (("denmark", "danish", "copenhagen", "aarhus", "odense"), "da_DK"),
-    (("finland", "finnish", "helsinki", "tampere", "turku"), "fi_FI"),
-    (("czech", "czechia", "prague", "brno"), "cs_CZ"),
-    (("greece", "greek", "athens", "thessaloniki"), "el_GR"),
+    (("poland", "polish"), "pl_PL"),
+    (("sweden", "swedish"), "sv_SE"),
+    (("norway", "norwegian"), "no_NO"),
+    (("denmark", "danish"), "da_DK"),
+    (("finland", "finnish"), "fi_FI"),
+    (("czech", "czechia"), "cs_CZ"),
+    (("greece", "greek"), "el_GR"),
     (("turkey", "turkish"), "tr_TR"),
     (("romania", "romanian"), "ro_RO"),
     (("hungary", "hungarian"), "hu_HU"),
     (("japan", "japanese"), "ja_JP"),
     (("china", "chinese"), "zh_CN"),
+]
+# Large cities, which say the country too (a fitness club in Lyon: French names).
+_CITY_LOCALES: list[tuple[tuple[str, ...], str]] = [
+    (("amsterdam", "rotterdam", "utrecht", "the hague", "eindhoven", "groningen"), "nl_NL"),
+    (("brussels", "antwerp", "ghent", "leuven", "bruges"), "nl_BE"),
+    (("berlin", "munich", "hamburg", "cologne", "frankfurt", "stuttgart", "leipzig"), "de_DE"),
+    (("vienna", "graz", "salzburg", "innsbruck"), "de_AT"),
+    (("zurich", "basel", "bern"), "de_CH"),
+    (("paris", "lyon", "marseille", "toulouse", "bordeaux", "lille", "nantes"), "fr_FR"),
+    (("london", "manchester", "birmingham", "edinburgh", "glasgow", "bristol", "leeds"), "en_GB"),
+    (("dublin", "cork", "galway", "limerick"), "en_IE"),
+    (("madrid", "barcelona", "valencia", "seville", "bilbao", "malaga", "zaragoza"), "es_ES"),
+    (("rome", "milan", "naples", "turin", "florence", "bologna", "venice"), "it_IT"),
+    (("lisbon", "porto", "coimbra"), "pt_PT"),
+    (("warsaw", "krakow", "wroclaw", "gdansk", "poznan"), "pl_PL"),
+    (("stockholm", "gothenburg", "malmo", "uppsala"), "sv_SE"),
+    (("oslo", "bergen", "trondheim"), "no_NO"),
+    (("copenhagen", "aarhus", "odense"), "da_DK"),
+    (("helsinki", "tampere", "turku"), "fi_FI"),
+    (("prague", "brno"), "cs_CZ"),
+    (("athens", "thessaloniki"), "el_GR"),
 ]
 # Kinds also found inside a longer word of a column's name (customeremail, billingphone); short
 # or common words are not (template is no plate, velocity no city).
@@ -203,7 +148,7 @@ def locale_named(text: str) -> str | None:
     """The Faker locale of the first country ``text`` names (``Dutch`` -> nl_NL), or None."""
     lowered = (text or "").lower()
     first: tuple[int, str] | None = None
-    for names, locale in _LOCALES:
+    for names, locale in _LOCALES + _CITY_LOCALES:
         for country in names:
             match = re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
             if match and (first is None or match.start() < first[0]):

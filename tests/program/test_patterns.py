@@ -518,6 +518,7 @@ def test_locale_named_in_a_description():
     assert locale_named("Customers in the UK and Germany") == "en_GB"  # the first named
     assert locale_named("Orders of a small European online shop") is None
     assert locale_named("Tell us more") is None  # "us" is not the USA
+    assert locale_named("Members of a fitness club in Lyon, 2022-2024.") == "fr_FR"  # a city
 
 
 def test_pattern_call_for_a_column_that_says_what_it_holds():
