@@ -706,7 +706,10 @@ def _column_code(
         many = (
             f", {table.rows} or more distinct" if any(table.columns[n].unique for n in pair) else ""
         )
-        facts.append(f"listed as ({pair[0]}, {pair[1]}) pairs that are true of real places{many}")
+        one = ", all in one country" if shapes is not None and shapes.one_country else ""
+        facts.append(
+            f"listed as ({pair[0]}, {pair[1]}) pairs that are true of real places{many}{one}"
+        )
     note = "; ".join(facts)
     key = table.primary_key
     if column.primary_key and len(key) == 1 and kind == "integer":
@@ -834,7 +837,7 @@ def _column_code(
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(
-        table, name, column, count, variables, plan, table_name, related
+        table, name, column, count, variables, plan, table_name, related, shapes
     )
     if category is not None and "shape_by(" in expression:
         note += f"; its typical value depends on {_by_name(column)}"
@@ -1287,6 +1290,7 @@ def _blank_expression(
     plan: TablePlan | None = None,
     table_name: str = "",
     related: Related | None = None,
+    shapes: Shapes | None = None,
 ) -> tuple[str, list[Parameter]]:
     """The column's code, and the parameters (name, ``...``, kind) it uses that the model chooses.
 
@@ -1421,7 +1425,11 @@ def _blank_expression(
             city = next(i for i, n in enumerate(pair) if providers_for(n) == ["city"])
             if city in unique:  # more real cities of the countries listed, rather than numbers
                 rows = f"{pairs}_more"
-                more = f"shape_places(rng, {pairs}, {count}, {1 - city}, {city}, {_REAL_CITIES!r})"
+                one = shapes is not None and shapes.one_country
+                more = (
+                    f"shape_places(rng, {pairs}, {count}, {1 - city}, {city}, {_REAL_CITIES!r}, "
+                    f"one_country={one})"
+                )
                 params.append((rows, more, None))
             pick = f"shape_pick(rng, {rows}, {count}, {unique[0] if unique else None})"
             params.append((picked, pick, None))

@@ -147,12 +147,18 @@ def shape_pool(rng, draw, n, size=None):
     return pool[rng.choice(len(pool), size=n, p=shape_shares(rng, len(pool), 0.5))]
 
 
-def shape_places(rng, rows, n, country, city, locales):
+def shape_places(rng, rows, n, country, city, locales, one_country=False):
     """``rows`` of (country, city) pairs (in positions ``country`` and ``city``), with more real
     cities of the same countries from Faker where the list has fewer than ``n`` distinct cities
     (``locales``: a country's name, lower case, to a Faker locale whose cities are real), so a
-    unique city needs no number ("Porto 2"). Countries without such a locale add none."""
+    unique city needs no number ("Porto 2"). Countries without such a locale add none.
+    ``one_country``: only the pairs of the country listed most (the housing market of one
+    country), topped up with its cities."""
     rows = [tuple(row) for row in rows]
+    if one_country and rows:
+        listed = pd.Series([row[country] for row in rows])
+        top = listed.value_counts(sort=True).index[0]
+        rows = [row for row in rows if row[country] == top]
     have = {row[city] for row in rows}
     countries = [
         c for c in dict.fromkeys(row[country] for row in rows) if str(c).lower() in locales

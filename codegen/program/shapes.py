@@ -68,6 +68,8 @@ class Shapes:
     # (child, parent) tables with one to FEW_PER_PARENT children per parent: each parent has
     # one or more (every student has results, every customer an account)
     few_per_parent: frozenset[tuple[str, str]] = frozenset()
+    # the dataset is of one country it does not name ("a mid-size European country")
+    one_country: bool = False
 
     @classmethod
     def of(cls, spec: Any) -> Shapes:
@@ -84,7 +86,15 @@ class Shapes:
             <= spec.tables[child].rows
             < FEW_PER_PARENT * spec.tables[parent].rows
         )
-        return cls(even, machines, spec.description or "", few)
+        return cls(even, machines, spec.description or "", few, one_country(spec.description))
+
+
+def one_country(description: str | None) -> bool:
+    """Whether a dataset is of one country it does not name: "the housing market of a mid-size
+    European country", not "a shop that ships to any country"."""
+    found = re.search(r"\b(a|one|the same)\b([\w\s-]{0,40}?)\bcountry\b", description or "")
+    many = {"any", "every", "each", "other", "another", "many", "several", "multiple", "per"}
+    return found is not None and not many & set(_words(found[0]))
 
 
 def is_activity(table_name: str) -> bool:

@@ -739,3 +739,29 @@ tables:
     members = pd.read_parquet(result.tables["members"].path)
     assert 1990 <= members["birth_date"].dt.year.median() <= 1994
     assert 1983 <= members["birth_year"].median() <= 1987
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Housing market of a mid-size European country.", True),
+        ("Elections in one country, 2024.", True),
+        ("A shop that ships to any country.", False),
+        ("Trade between countries.", False),
+        ("Car rentals of a mid-size Irish car hire company.", False),
+    ],
+)
+def test_which_descriptions_are_of_one_unnamed_country(description, expected):
+    from codegen.program.shapes import one_country
+
+    assert one_country(description) is expected
+
+
+def test_places_of_one_country_keep_the_country_listed_most_and_its_real_towns():
+    from codegen.program.shaperuntime import shape_places
+
+    rng = np.random.default_rng(0)
+    rows = [("Portugal", "Porto"), ("Portugal", "Lisbon"), ("Spain", "Madrid")]
+    places = shape_places(rng, rows, 12, 0, 1, {"portugal": "pt_PT"}, one_country=True)
+    assert {country for country, _ in places} == {"Portugal"}
+    assert len({city for _, city in places}) == 12 and ("Portugal", "Madrid") not in places
