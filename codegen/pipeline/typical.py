@@ -307,8 +307,9 @@ def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         for name, column in table.columns.items():
+            tree = (column.references or "").startswith(f"{table_name}.")  # its top: no one
             if column.nullable and column.null_share is None and not column.primary_key:
-                if plan.columns[name].null_where is None:
+                if plan.columns[name].null_where is None and not tree:
                     asked.append((table_name, name))
     return asked
 
