@@ -106,7 +106,9 @@ def _build(spec: Any) -> Scaffold:
         plan = plan_table(table, table_name)
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
-        lines += _pair_key(frames, table_name, table, frame, count, used, variables, plan)
+        lines += _pair_key(
+            frames, table_name, table, frame, count, used, variables, plan, _popular(spec, table)
+        )
         paired = set(variables)
         for column_name in table.columns:  # every column's variable, in the spec's order
             if column_name not in variables:
@@ -400,11 +402,14 @@ def _pair_key(
     used: set[str],
     variables: dict[str, str],
     plan: TablePlan,
+    popular: int | None = None,
 ) -> list[str]:
     """A primary key of two columns that each take few values: two foreign keys (employee_id,
     project_id), or a foreign key and the points of a range (sensor_id and the hours of a day,
     employee_id and the first of each month): distinct pairs, drawn without replacement so no
-    pair repeats, in order (a time series reads sensor by sensor, hour by hour)."""
+    pair repeats, in order (a time series reads sensor by sensor, hour by hour). ``popular``:
+    the position of the key whose values are picked by skewed shares (a few bestselling courses
+    among the enrolments), the other's evenly."""
     key = table.primary_key
     if len(key) != 2:
         return []
@@ -414,15 +419,42 @@ def _pair_key(
     first, second = (_variable(table_name, name, used) for name in key)
     variables.update(dict(zip(key, (first, second), strict=True)))
     keys, picked = _identifier(f"{frame}_key_values", used), _identifier(f"{frame}_pairs", used)
-    return [
+    weights = ""
+    lines = [
         f"    # {key[0]}, {key[1]}: together the primary key, so distinct pairs of the values"
         " each may take",
         f"    {keys} = ({domains[0]}, {domains[1]})",
+    ]
+    if popular is not None:
+        share = _identifier(f"{frame}_pair_share", used)
+        shares = [f"np.full(len({keys}[{i}]), 1.0)" for i in (0, 1)]
+        shares[popular] = f"shape_shares(rng, len({keys}[{popular}]))"
+        lines.append(f"    # a few of the {key[popular]} are popular: {share}, each pair's share")
+        lines.append(f"    {share} = np.outer({shares[0]}, {shares[1]}).ravel()")
+        weights = f", p={share} / {share}.sum()"
+    return lines + [
         f"    {picked} = np.sort(rng.choice(len({keys}[0]) * len({keys}[1]), size={count},"
-        " replace=False))",
+        f" replace=False{weights}))",
         f"    {first} = {keys}[0][{picked} // len({keys}[1])]",
         f"    {second} = {keys}[1][{picked} % len({keys}[1])]",
     ]
+
+
+def _popular(spec: Any, table: Any) -> int | None:
+    """Which of a two-column key of two references picks its values by popularity: the one
+    to the smaller table (courses, not learners; projects, not employees) unless that is a
+    short list to pick from; None otherwise."""
+    from codegen.program.shapes import is_lookup
+
+    key = table.primary_key
+    if len(key) != 2 or not all(table.columns[n].references for n in key):
+        return None
+    parents = [table.columns[n].references.split(".", 1)[0] for n in key]
+    if any(p not in spec.tables for p in parents) or parents[0] == parents[1]:
+        return None
+    sizes = [spec.tables[p].rows for p in parents]
+    smaller = 0 if sizes[0] < sizes[1] else 1
+    return None if is_lookup(spec.tables[parents[smaller]]) else smaller
 
 
 def _key_domain(

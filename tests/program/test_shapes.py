@@ -295,16 +295,19 @@ def test_leisure_visits_keep_their_checks_when_redrawn():
     assert visits.dt.hour.between(16, 20).mean() > 5 / 16  # the after-work peak
 
 
-def test_pair_keys_one_to_one_keys_and_trees_stay_even():
+def test_one_to_one_keys_stay_even_and_pair_keys_make_the_smaller_side_popular():
+    """Each employee has about as many assignments as the next; a few projects have many."""
     source = build_scaffold(load_spec(STAFF)).source
-    assert "shape_" not in source
     assert 'rng.choice(employees["id"].to_numpy(), size=n_badges, replace=False)' in source
     tables = _generate(STAFF)
     badges, employees = tables["badges"], tables["employees"]
     assert badges["employee_id"].is_unique and badges["employee_id"].isin(employees["id"]).all()
     assignments = tables["assignments"]
+    assert not assignments.duplicated(["employee_id", "project_id"]).any()
     counts = _children(assignments["employee_id"], employees["id"])
     assert _top_tenth(counts) < 0.15
+    projects = _children(assignments["project_id"], tables["projects"]["id"])
+    assert _top_tenth(projects) >= 0.2  # even: 0.1
 
 
 def test_the_same_seed_gives_the_same_shapes():
