@@ -272,9 +272,11 @@ def _inherited(
         if column.references and "." in column.references
     }
     codes = {}
-    for name, (target, _) in references.items():
-        column = table.columns[name]
-        if target == table_name or column.unique or column.primary_key:
+    for name, column in table.columns.items():
+        if column.unique or column.primary_key:
+            continue
+        target = references[name][0] if name in references else None
+        if target == table_name:
             continue
         for via, (parent, key) in references.items():
             if parent in (table_name, target) or parent not in frames or via not in variables:
@@ -282,12 +284,40 @@ def _inherited(
             same = [
                 other
                 for other, candidate in spec.tables[parent].columns.items()
-                if candidate.references == column.references
+                if _same_thing(name, column, other, candidate)
             ]
             if same:
                 codes[name] = _looked_up(frames[parent], same[0], key, variables[via])
                 break
     return codes
+
+
+def _same_thing(name: str, column: Any, other: str, candidate: Any) -> bool:
+    """Whether a parent's column holds what a child's column holds, so the child row mostly
+    takes its parent's: the same reference (a ticket's agent for its messages), or a value
+    of the same name and kind within the child's bounds (an invoice's terms_days from its
+    client's payment_terms_days)."""
+    if column.references or candidate.references:
+        return column.references == candidate.references
+    if candidate.primary_key or candidate.unique or column.type != candidate.type:
+        return False
+    if column.type not in ("integer", "float", "string"):
+        return False
+    a, b = name.lower(), other.lower()
+    if not (a == b or a.endswith(f"_{b}") or b.endswith(f"_{a}")):
+        return False
+    if column.values is not None:
+        return candidate.values is not None and set(candidate.values) <= set(column.values)
+    if column.pattern is not None and column.pattern != candidate.pattern:
+        return False
+    inside = [
+        (mine is None or theirs is not None and (theirs >= mine if low else theirs <= mine))
+        for mine, theirs, low in (
+            (column.min, candidate.min, True),
+            (column.max, candidate.max, False),
+        )
+    ]
+    return all(inside)
 
 
 def _looked_up(frame: str, column: str, key: str, keys: str) -> str:
@@ -803,9 +833,14 @@ def _column_code(
             )
         else:
             expression = f"rng.choice({listed}, size={count})"
+        note = "fixed values"
+        defined = plan is not None and plan.columns[name].define is not None
+        if related.inherit is not None and not column.unique and not defined:
+            expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
+            note += "; mostly its parent's own"
         return (
             _with_nulls(table, name, column, expression, count, variables, plan),
-            "fixed values",
+            note,
             [],
         )
     if kind == "boolean":
@@ -873,6 +908,11 @@ def _column_code(
     )
     if category is not None and "shape_by(" in expression:
         note += f"; its typical value depends on {_by_name(column)}"
+    solved = plan.columns[name] if plan is not None else None
+    free = solved is None or (solved.define is None and not solved.bounds and not solved.window)
+    if related.inherit is not None and expression != "..." and free and kind != "string":
+        expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
+        note += "; mostly its parent's own"
     if kind in ("integer", "float") and expression != "...":
         expression = _gridded(expression, name, column, plan)
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params

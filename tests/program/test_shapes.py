@@ -768,3 +768,36 @@ def test_places_of_one_country_keep_the_country_listed_most_and_its_real_towns()
     places = shape_places(rng, rows, 12, 0, 1, {"portugal": "pt_PT"}, one_country=True)
     assert {country for country, _ in places} == {"Portugal"}
     assert len({city for _, city in places}) == 12 and ("Portugal", "Madrid") not in places
+
+
+def test_a_value_of_the_same_name_as_the_parent_s_is_mostly_the_parent_s():
+    """An invoice's terms are mostly its client's payment terms; a number of the same name
+    outside the child's bounds is not taken."""
+    text = """
+name: agency
+description: Invoices of an agency.
+tables:
+  clients:
+    rows: 40
+    columns:
+      id:                 {type: integer, primary_key: true}
+      payment_terms_days: {type: integer, values: [14, 30, 60]}
+      hourly_rate:        {type: float, min: 50, max: 150}
+      discount_pct:       {type: integer, min: 0, max: 50}
+  invoices:
+    rows: 1000
+    columns:
+      id:           {type: integer, primary_key: true}
+      client_id:    {type: integer, references: clients.id}
+      terms_days:   {type: integer, values: [14, 30, 60]}
+      hourly_rate:  {type: float, min: 40, max: 200}
+      discount_pct: {type: integer, min: 0, max: 20}
+"""
+    tables = _generate(text)
+    invoices, clients = tables["invoices"], tables["clients"].set_index("id")
+    parent = clients.reindex(invoices["client_id"])
+    for name, other in (("terms_days", "payment_terms_days"), ("hourly_rate", "hourly_rate")):
+        same = (invoices[name].to_numpy() == parent[other].to_numpy()).mean()
+        assert 0.85 < same < 0.99, name
+    discount = (invoices["discount_pct"].to_numpy() == parent["discount_pct"].to_numpy()).mean()
+    assert discount < 0.3  # the client's may be up to 50: not within the invoice's 20
