@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sandbox import outputfs
 from sandbox.errors import ImageMissing, SandboxError
 from sandbox.image import HARNESS_PATH_IN_IMAGE, SANDBOX_UID, connect, image_reference
 from sandbox.limits import Limits
@@ -85,6 +86,9 @@ class RunResult:
     oom_killed: bool = False
     pids_exhausted: bool = False
     output_exceeded: bool = False
+    # How the output's total was capped: "tmpfs" (a kernel limit) or "watchdog" (polled).
+    output_cap: str = ""
+    output_bytes: int = 0  # what the program left in its output directory
     tables: dict[str, TableFile] = field(default_factory=dict)
     failure: Failure | None = None
     harness: dict[str, Any] = field(default_factory=dict)
@@ -115,11 +119,16 @@ def run(
     limits: Limits | None = None,
     image: str | None = None,
     client: Any = None,
+    kernel_output_cap: bool | None = None,
 ) -> RunResult:
     """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
 
     ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
     sibling and renamed). Without it, a new temporary directory is used.
+
+    ``kernel_output_cap``: None (default) caps the output's total with a size-limited tmpfs when
+    the host may mount one and with the polling watchdog otherwise; True requires the tmpfs
+    (``SandboxError`` when it cannot be had); False uses the watchdog only.
     """
     limits = limits or Limits()
     rows = {str(k): int(v) for k, v in (rows or {}).items()}
@@ -131,23 +140,88 @@ def run(
     client = client or connect()
     image = image or image_reference()  # a missing image is reported when the container is made
     sweep_stale_containers(client)
+    sweep_stale_staging()
 
-    staging = Path(tempfile.mkdtemp(prefix=".sdgen-run-", dir=final_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=staging_root()))
     try:
-        program_path, out_path, user = _prepare_staging(staging, program_source)
-        execution = _execute(client, image, program_path, out_path, user, rows, seed, limits)
-        result = _collect(execution, out_path, final_dir, image, limits, rows, seed)
+        stage = _prepare_staging(staging, program_source, limits, kernel_output_cap)
+        try:
+            execution = _execute(
+                client, image, stage.program, stage.out, stage.user, rows, seed, limits, stage.cap
+            )
+            _check_mount_was_seen(stage)
+            result = _collect(execution, stage.out, final_dir, image, limits, rows, seed)
+        finally:
+            os.close(stage.underlying_fd)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
     return result
+
+
+def staging_root() -> Path:
+    """Where runs are staged: one private directory per host user, so leftovers of a process that
+    died (a mounted output tmpfs above all) can be found and removed by the next run."""
+    root = Path(tempfile.gettempdir()) / f"sdgen-sandbox-{os.getuid()}"
+    try:
+        root.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(root)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise SandboxError(f"{root} is not a private directory of this user; remove it")
+    return root
+
+
+def _remove_staging(staging: Path) -> None:
+    out = staging / "out"
+    if outputfs.is_mount_point(out):
+        outputfs.unmount(out)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def sweep_stale_staging() -> int:
+    """Unmount and remove the staging directories of host processes that are gone."""
+    removed = 0
+    try:
+        entries = list(os.scandir(staging_root()))
+    except (OSError, SandboxError):
+        return 0
+    for entry in entries:
+        match = re.match(r"^run-(\d+)-", entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its process is alive: its run is in progress
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        with contextlib.suppress(OSError):
+            _remove_staging(Path(entry.path))
+            removed += 1
+    return removed
 
 
 def _import_parquet_reader() -> None:
     import pyarrow.parquet  # noqa: F401
 
 
-def _prepare_staging(staging: Path, source: str) -> tuple[Path, Path, str]:
-    """program.py (read-only) and an output directory only the sandbox user can write."""
+@dataclass
+class _Stage:
+    program: Path
+    out: Path
+    user: str
+    cap: str  # "tmpfs" or "watchdog"
+    cap_note: str | None  # why the watchdog, when it is
+    underlying_fd: int  # the output directory beneath the tmpfs, to see what bypassed it
+
+
+def _prepare_staging(
+    staging: Path, source: str, limits: Limits, kernel_output_cap: bool | None
+) -> _Stage:
+    """program.py (read-only) and an output directory only the sandbox user can write: a tmpfs
+    of the output's size when the host may mount one."""
     staging.chmod(0o755)
     program = staging / "program.py"
     program.write_text(source, encoding="utf-8")
@@ -156,12 +230,40 @@ def _prepare_staging(staging: Path, source: str) -> tuple[Path, Path, str]:
     out.mkdir(mode=0o700)
     if os.geteuid() == 0:
         # Never root inside: a dedicated uid owns the one writable directory.
-        os.chown(out, SANDBOX_UID, SANDBOX_UID)
-        user = f"{SANDBOX_UID}:{SANDBOX_UID}"
+        uid = gid = SANDBOX_UID
+        os.chown(out, uid, gid)
     else:
         # Unprivileged host user: run as that uid so the host can clean up whatever is left.
-        user = f"{os.getuid()}:{os.getgid()}"
-    return program, out, user
+        uid, gid = os.getuid(), os.getgid()
+    underlying_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    cap, note = "watchdog", "asked for" if kernel_output_cap is False else None
+    if kernel_output_cap is not False:
+        note = outputfs.mount_capped(
+            out, limits.output_mb * 1024 * 1024, _output_inodes(limits), uid, gid
+        )
+        if note is None:
+            cap = "tmpfs"
+        elif kernel_output_cap:
+            os.close(underlying_fd)
+            raise SandboxError(f"{note}; a kernel cap on the output needs root on the host")
+    return _Stage(program, out, f"{uid}:{gid}", cap, note, underlying_fd)
+
+
+def _output_inodes(limits: Limits) -> int:
+    # The directory itself, the manifest and its temporary, then the files the watchdog allows.
+    return limits.output_files * 4 + 4
+
+
+def _check_mount_was_seen(stage: _Stage) -> None:
+    """The engine must have bound the tmpfs, not the directory beneath it (an engine in another
+    mount namespace would): anything written beneath means the cap did not hold."""
+    if stage.cap != "tmpfs":
+        return
+    if os.listdir(stage.underlying_fd):
+        raise SandboxError(
+            "the Docker engine does not see mounts made by this process (another mount "
+            "namespace?), so the output's size cap did not hold; run with kernel_output_cap=False"
+        )
 
 
 @dataclass
@@ -177,6 +279,8 @@ class _Execution:
     pids_exhausted: bool
     output_exceeded: str | None
     image_id: str
+    output_cap: str = "watchdog"
+    output_bytes: int = 0
 
 
 class _CappedStreams:
@@ -279,6 +383,7 @@ def _execute(
     rows: dict[str, int],
     seed: int,
     limits: Limits,
+    cap: str = "watchdog",
 ) -> _Execution:
     import docker
 
@@ -300,10 +405,14 @@ def _execute(
         # The Parquet reader is needed only after the container ends: load it while it runs
         # (not before: imports hold the GIL and would slow the calls that start the container).
         threading.Thread(target=_import_parquet_reader, daemon=True).start()
-        timed_out, exceeded, pids_hit = _watch(container, waiter, streams, out, limits, started)
+        timed_out, exceeded, pids_hit = _watch(
+            container, waiter, streams, out, limits, started, poll_disk=cap != "tmpfs"
+        )
         duration = time.monotonic() - started
         waiter.join(30)
         streams.join(5)
+        output_bytes, full = _output_usage(out, limits, cap)
+        exceeded = exceeded or full
         container.reload()
         state = container.attrs.get("State", {})
         exit_code = waited.get("StatusCode", state.get("ExitCode"))
@@ -319,6 +428,8 @@ def _execute(
             pids_exhausted=pids_hit,
             output_exceeded=exceeded,
             image_id=container.attrs.get("Image", ""),
+            output_cap=cap,
+            output_bytes=output_bytes,
         )
     except docker.errors.APIError as exc:
         raise SandboxError(f"the Docker engine failed during the run: {exc.explanation}") from None
@@ -361,8 +472,10 @@ def _watch(
     out: Path,
     limits: Limits,
     started: float,
+    poll_disk: bool = True,
 ) -> tuple[bool, str | None, bool]:
-    """Until the container ends: kill it on timeout, output flood, or an output dir over its cap."""
+    """Until the container ends: kill it on timeout, output flood, or an output dir over its cap
+    (polled only when no tmpfs caps it: the kernel does that better)."""
     deadline = started + limits.timeout_s
     pids_events = _pids_events_path(container.id)
     pids_hit = False
@@ -379,7 +492,7 @@ def _watch(
             timed_out = True
         elif streams.flooded.is_set():
             exceeded = f"stdout/stderr over {limits.log_kb} KiB"
-        elif now >= next_disk_check:
+        elif poll_disk and now >= next_disk_check:
             next_disk_check = now + DISK_POLL_S
             exceeded = _output_dir_excess(out, limits)
         if timed_out or exceeded:
@@ -397,6 +510,27 @@ def _kill(container: Any) -> None:
         container.kill()
     except docker.errors.APIError:
         pass  # already gone
+
+
+def _output_usage(out: Path, limits: Limits, cap: str) -> tuple[int, str | None]:
+    """Bytes the program left in its output directory, and whether it ran into the tmpfs cap."""
+    if cap == "tmpfs":
+        used = outputfs.usage(out)
+        if used.free_inodes == 0:
+            return used.used_bytes, f"more than {_output_inodes(limits) - 1} files (kernel cap)"
+        if used.full:
+            return used.used_bytes, f"output directory reached its {limits.output_mb} MiB cap"
+        return used.used_bytes, None
+    return _output_dir_bytes(out), None
+
+
+def _output_dir_bytes(out: Path) -> int:
+    total = 0
+    for directory, _, files in os.walk(out):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(directory, name)).st_size
+    return total
 
 
 def _output_dir_excess(out: Path, limits: Limits) -> str | None:
@@ -516,6 +650,8 @@ def _collect(
             oom_killed=execution.oom_killed,
             pids_exhausted=execution.pids_exhausted,
             output_exceeded=execution.output_exceeded is not None,
+            output_cap=execution.output_cap,
+            output_bytes=execution.output_bytes,
             tables={},
             harness=harness,
             image=image,
@@ -697,5 +833,10 @@ def _manifest(
         },
         "limits": asdict(result.limits),
         "image": {"reference": result.image, "id": execution.image_id},
-        "output_bytes": {"stdout": execution.stdout_total, "stderr": execution.stderr_total},
+        "output_bytes": {
+            "stdout": execution.stdout_total,
+            "stderr": execution.stderr_total,
+            "output_dir": execution.output_bytes,
+        },
+        "output_cap": execution.output_cap,
     }

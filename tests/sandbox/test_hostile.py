@@ -134,6 +134,87 @@ def test_filling_every_writable_place(run_program, tmp_path):
     assert left < 1 << 20
 
 
+def capped_mounts() -> list[str]:
+    """The output tmpfs mounts the sandbox has on the host right now."""
+    with open("/proc/self/mounts") as mounts:
+        return [line for line in mounts if line.startswith("sdgen-out ")]
+
+
+needs_root_to_mount = pytest.mark.skipif(
+    os.geteuid() != 0, reason="the output tmpfs is mounted by the host, which needs root"
+)
+
+# Writes as fast as it can, never stopping on its own before 1 GiB: each write that fails is
+# counted, and what got through is printed (stdout is the channel out when the disk is full).
+OUTPUT_BOMB = """
+    import errno, os
+    chunk = b"x" * (256 * 1024)
+    written, refused = 0, None
+    try:
+        for number in range(4096):
+            with open(f"/out/bomb{number}", "wb", buffering=0) as handle:
+                for _ in range(16):
+                    written += handle.write(chunk)
+    except OSError as exc:
+        refused = errno.errorcode.get(exc.errno)
+    print("written", written, "refused", refused, flush=True)
+"""
+
+
+@needs_root_to_mount
+def test_output_bomb_stops_at_the_byte_budget(run_program, tmp_path):
+    limits = Limits(timeout_s=30, memory_mb=256, output_mb=24, tmpfs_mb=16, log_kb=64)
+    before = capped_mounts()
+    result = run_program(OUTPUT_BOMB, limits=limits, kernel_output_cap=True)
+    assert result.output_cap == "tmpfs"
+    assert result.error == "output larger than the cap (output directory reached its 24 MiB cap)"
+    assert result.failure is Failure.OUTPUT and not result.timed_out
+    written = int(result.stdout.split()[1])
+    budget = 24 * 1024 * 1024
+    # The kernel refused the first byte past the budget: not one write more got through.
+    assert "refused ENOSPC" in result.stdout
+    assert budget - 512 * 1024 <= written <= budget
+    assert budget - 512 * 1024 <= result.output_bytes <= budget
+    # None of it reached the host's disk, and the tmpfs is gone with the run.
+    left = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    assert left < 1 << 20
+    assert capped_mounts() == before
+    manifest = json.loads((result.out_dir / "manifest.json").read_text())
+    assert manifest["output_cap"] == "tmpfs"
+    assert manifest["output_bytes"]["output_dir"] == result.output_bytes
+
+
+@needs_root_to_mount
+def test_output_file_count_is_capped_by_the_kernel(run_program):
+    result = run_program(
+        """
+        import errno
+        made = 0
+        try:
+            for number in range(100_000):
+                open(f"/out/empty{number}", "wb").close()
+                made += 1
+        except OSError as exc:
+            print("made", made, errno.errorcode.get(exc.errno), flush=True)
+        """,
+        limits=Limits(timeout_s=30, output_files=8),
+        kernel_output_cap=True,
+    )
+    assert result.error == "output larger than the cap (more than 35 files (kernel cap))"
+    made = int(result.stdout.split()[1])
+    assert made <= 36 and "ENOSPC" in result.stdout
+
+
+def test_output_bomb_under_the_watchdog_alone(run_program, tmp_path):
+    # Where the host may not mount, the polling watchdog is what stops it: later, but it does.
+    limits = Limits(timeout_s=30, memory_mb=256, output_mb=24, tmpfs_mb=16, log_kb=64)
+    result = run_program(OUTPUT_BOMB, limits=limits, kernel_output_cap=False)
+    assert result.output_cap == "watchdog"
+    assert result.failure is Failure.OUTPUT, result.error
+    left = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    assert left < 1 << 20
+
+
 def test_stdout_flood(run_program):
     result = run_program(
         """
