@@ -13,7 +13,9 @@ import pytest
 from support.docker_helpers import sandbox_containers
 from support.paths import ROOT
 
-from sandbox.runner import sweep_stale_containers
+from sandbox.container import SPARE_LABEL
+from sandbox.runner import sweep_stale_containers, sweep_stale_staging
+from sandbox.staging import staging_root
 
 SDGEN = [sys.executable, "-m", "codegen.cli.main"]
 
@@ -100,10 +102,15 @@ def test_image_build_again_is_a_quick_no_op(sandbox_image):
     assert sdgen("image", "ref").stdout.strip() == sandbox_image
 
 
+# These runs start their own containers: a spare (running, waiting) would look like theirs.
+NO_SPARES = {"SDGEN_SANDBOX_SPARES": "0"}
+
+
 def wait_for_container(client, deadline_s: float = 30) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        if any(c.status == "running" for c in sandbox_containers(client)):
+        running = [c for c in sandbox_containers(client) if c.status == "running"]
+        if any(SPARE_LABEL not in c.labels for c in running):
             return
         time.sleep(0.1)
     raise AssertionError("the sandbox container never started")
@@ -115,6 +122,7 @@ def test_ctrl_c_removes_the_container(
     process = subprocess.Popen(
         [*SDGEN, "exec", str(program("while True:\n    pass\n")), "--out", str(tmp_path / "o")],
         cwd=ROOT,
+        env={**os.environ, **NO_SPARES},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -133,6 +141,7 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
     process = subprocess.Popen(
         [*SDGEN, "exec", str(program("while True:\n    pass\n")), "--out", str(tmp_path / "o")],
         cwd=ROOT,
+        env={**os.environ, **NO_SPARES},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -145,3 +154,9 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
     assert len(orphans) == 1
     assert sweep_stale_containers(docker_client) >= 1
     assert not [c for c in sandbox_containers(docker_client) if c.id == orphans[0].id]
+    # Its staging (the output tmpfs, mounted as root) goes with the next run's sweep too.
+    staged = list(staging_root().glob(f"run-{process.pid}-*"))
+    assert len(staged) == 1
+    assert sweep_stale_staging(docker_client) >= 1
+    assert not staged[0].exists()
+    assert not [line for line in open("/proc/self/mounts") if str(staged[0]) in line]
