@@ -34,3 +34,28 @@ def require_runtime(client: Any, runtime: str) -> None:
     known = registered_runtimes(client)
     if runtime not in known:
         raise RuntimeMissing(runtime, f"the engine has {', '.join(sorted(known)) or 'none'}")
+
+
+def check_runs(client: Any, image: str, runtime: str) -> None:
+    """Run ``python3 -c 'import pandas'`` in the image under ``runtime``, networkless: a runtime
+    that is registered but cannot start containers here (gVisor needs ptrace or KVM) says why."""
+    import docker
+
+    try:
+        client.containers.run(
+            image,
+            ["python3", "-c", "import pandas, pyarrow.parquet"],
+            runtime=runtime,
+            network_mode="none",
+            remove=True,
+            stdout=True,
+            stderr=True,
+        )
+    except docker.errors.ContainerError as exc:
+        tail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:]
+        raise SandboxError(
+            f"the image does not run under {runtime}: exit {exc.exit_status} {' '.join(tail)}"
+        ) from None
+    except docker.errors.APIError as exc:
+        detail = str(exc.explanation or exc).splitlines()[0][:300]
+        raise RuntimeMissing(runtime, f"the engine could not start it: {detail}") from None

@@ -143,13 +143,35 @@ def no_leftovers(docker_client) -> Iterator[None]:
 
 
 @pytest.fixture
-def run_program(sandbox_image, no_leftovers, tmp_path: Path):
+def runtime() -> str:
+    """The container runtime ``run_program`` uses; the hostile suite overrides it with both."""
+    return "runc"
+
+
+def require_runtime_or_skip(client, runtime: str) -> None:
+    """A runtime the engine lacks skips the test with the reason, or fails it when
+    SDGEN_REQUIRE_RUNSC=1 (as in CI, which installs and registers gVisor)."""
+    from sandbox import RuntimeMissing, require_runtime
+
+    try:
+        require_runtime(client, runtime)
+    except RuntimeMissing as missing:
+        if runtime == "runsc" and os.environ.get("SDGEN_REQUIRE_RUNSC") == "1":
+            pytest.fail(f"SDGEN_REQUIRE_RUNSC=1 but {missing}", pytrace=False)
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def run_program(sandbox_image, no_leftovers, tmp_path: Path, runtime: str, docker_client):
     """Run dedented source in the sandbox; small limits by default so hostile tests end fast."""
     counter = iter(range(1000))
+    if runtime != "runc":
+        require_runtime_or_skip(docker_client, runtime)
 
     def _run(source: str, *, limits: Limits | None = None, **kwargs) -> RunResult:
         out = tmp_path / f"run{next(counter)}"
         limits = limits or Limits(timeout_s=30, memory_mb=512, pids=64, tmpfs_mb=32)
+        kwargs.setdefault("runtime", runtime)
         return run(textwrap.dedent(source), out, limits=limits, **kwargs)
 
     return _run

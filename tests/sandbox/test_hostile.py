@@ -15,7 +15,14 @@ import threading
 import pytest
 from support.paths import ROOT
 
-from sandbox import Failure, Limits
+from sandbox import RUNTIMES, Failure, Limits
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request) -> str:
+    """Every hostile program runs under runc and under gVisor (runsc)."""
+    return request.param
+
 
 FAST = Limits(timeout_s=20, memory_mb=256, pids=48, tmpfs_mb=16, output_mb=16, log_kb=64)
 
