@@ -24,6 +24,12 @@ JOB_FILE = "job.json"
 OUT_IN_CONTAINER = "/out"
 LABEL = "sdgen.sandbox"
 SPARE_LABEL = "sdgen.spare"
+# Under gVisor the engine's pids limit counts the host threads of the sandbox, not the program's
+# processes: the user-space kernel needs ~46 of its own (measured idle, with pandas imported) and,
+# on the ptrace platform, about 5 more per sleeping process of the program (40 children: 245),
+# more for busy ones.
+RUNSC_OWN_PIDS = 64
+RUNSC_PIDS_PER_PROCESS = 8
 # The in-container backstop outlives the host's own timeout: it only matters if the host died.
 BACKSTOP_GRACE_S = 30
 
@@ -89,7 +95,7 @@ def config(
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "ipc_mode": "private",
-        "pids_limit": limits.pids,
+        "pids_limit": host_pids_limit(limits, runtime),
         "mem_limit": f"{limits.memory_mb}m",
         "memswap_limit": f"{limits.memory_mb}m",
         "nano_cpus": int(limits.cpus * 1e9),
@@ -103,12 +109,25 @@ def config(
             Ulimit(name="fsize", soft=output_bytes, hard=output_bytes),
             Ulimit(name="nofile", soft=1024, hard=1024),
             Ulimit(name="core", soft=0, hard=0),
+            # gVisor's own kernel counts the program's processes and threads against RLIMIT_NPROC
+            # (its tasks only); under runc it would count the uid's processes host-wide.
+            *(
+                [Ulimit(name="nproc", soft=limits.pids, hard=limits.pids)]
+                if runtime == "runsc"
+                else []
+            ),
         ],
         # Output is read live from the attach stream; the engine keeps no log file to fill.
         "log_config": LogConfig(type=LogConfig.types.NONE),
         "stdin_open": False,
         "tty": False,
     }
+
+
+def host_pids_limit(limits: Limits, runtime: str) -> int:
+    if runtime == "runsc":
+        return RUNSC_OWN_PIDS + RUNSC_PIDS_PER_PROCESS * limits.pids
+    return limits.pids
 
 
 def create(client: Any, settings: dict[str, Any]) -> Any:

@@ -600,6 +600,11 @@ def _decide_error(
         return Failure.MEMORY, f"out of memory (limit {limits.memory_mb} MiB)"
     if reported:
         message = str(reported.get("message") or "program failed")[:500]
+        if reported.get("no_such_syscall") and execution.runtime == "runsc":
+            message += (
+                "; gVisor (runsc) does not implement this system call: the program needs "
+                "--runtime runc, or to do without it"
+            )
         return _HARNESS_KINDS.get(kind, Failure.CRASH), message
     if execution.exit_code not in (0, None):
         return Failure.CRASH, (
