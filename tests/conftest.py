@@ -24,7 +24,11 @@ from pathlib import Path
 
 import pytest
 from support import corpus
-from support.docker_helpers import made_by_this_session, sandbox_containers
+from support.docker_helpers import (
+    made_by_this_session,
+    require_runtime_or_skip,
+    sandbox_containers,
+)
 from support.openai_stub import OpenAIStub
 from support.paths import CORPUS
 
@@ -146,19 +150,6 @@ def no_leftovers(docker_client) -> Iterator[None]:
 def runtime() -> str:
     """The container runtime ``run_program`` uses; the hostile suite overrides it with both."""
     return "runc"
-
-
-def require_runtime_or_skip(client, runtime: str) -> None:
-    """A runtime the engine lacks skips the test with the reason, or fails it when
-    SDGEN_REQUIRE_RUNSC=1 (as in CI, which installs and registers gVisor)."""
-    from sandbox import RuntimeMissing, require_runtime
-
-    try:
-        require_runtime(client, runtime)
-    except RuntimeMissing as missing:
-        if runtime == "runsc" and os.environ.get("SDGEN_REQUIRE_RUNSC") == "1":
-            pytest.fail(f"SDGEN_REQUIRE_RUNSC=1 but {missing}", pytrace=False)
-        pytest.skip(str(missing))
 
 
 @pytest.fixture

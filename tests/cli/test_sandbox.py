@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,11 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
-from support.docker_helpers import sandbox_containers
+from support.docker_helpers import require_runtime_or_skip, sandbox_containers
 from support.paths import ROOT
 
-from sandbox.container import SPARE_LABEL
+from sandbox import RuntimeMissing, require_runtime
+from sandbox.container import SPARE_LABEL, create
 from sandbox.runner import sweep_stale_containers, sweep_stale_staging
 from sandbox.staging import staging_root
 
@@ -160,3 +163,38 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
     assert sweep_stale_staging(docker_client) >= 1
     assert not staged[0].exists()
     assert not [line for line in open("/proc/self/mounts") if str(staged[0]) in line]
+
+
+def test_exec_under_gvisor(sandbox_image, docker_client, no_leftovers, program, tmp_path):
+    require_runtime_or_skip(docker_client, "runsc")
+    source = "import os\nimport pandas as pd\ndf = pd.DataFrame({'k': [os.uname().release]})\n"
+    out = tmp_path / "out"
+    done = sdgen("exec", str(program(source)), "--out", str(out), "--runtime", "runsc")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runtime"] == "runsc"
+    # gVisor's kernel answers for itself (it reports an old Linux release, not the host's).
+    assert pq.read_table(out / "df.parquet")["k"][0].as_py() != os.uname().release
+
+
+def test_unknown_and_missing_runtimes_are_one_clear_line(sandbox_image, docker_client, program):
+    done = sdgen("exec", str(program("x = 1\n")), "--out", "unused", "--runtime", "kata")
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: unknown container runtime 'kata'; use one of runc, runsc"
+    )
+    built = sdgen("image", "build", env={"SDGEN_SANDBOX_RUNTIME": "kata"})
+    assert built.returncode == 1 and "unknown container runtime 'kata'" in built.stderr
+    # What the engine itself says of a runtime it lacks becomes the same kind of line.
+    with pytest.raises(RuntimeMissing, match="container runtime 'sdgen-absent' is not available"):
+        require_runtime(docker_client, "sdgen-absent")
+    settings = {"image": sandbox_image, "runtime": "sdgen-absent", "command": ["true"]}
+    with pytest.raises(RuntimeMissing, match="'sdgen-absent' is not available .*runtime"):
+        create(docker_client, settings)
+
+
+def test_image_build_checks_the_runtime_runs_it(sandbox_image, docker_client):
+    require_runtime_or_skip(docker_client, "runsc")
+    done = sdgen("image", "build", "--runtime", "runsc")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == sandbox_image
+    assert "(runtime runsc)" in done.stderr
