@@ -45,10 +45,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         for number in range(RUNS + 1):  # the first round warms the image's pages; not counted
             for mode, kernel in MODES.items():
+                # Each in a container started for it (no spares): the same start for both.
                 bomb = run(BOMB, Path(work) / f"b{number}{kernel}", limits=limits,
-                           kernel_output_cap=kernel)  # fmt: skip
+                           kernel_output_cap=kernel, use_spares=False)  # fmt: skip
                 trivial = run(TRIVIAL, Path(work) / f"t{number}{kernel}", limits=limits,
-                              kernel_output_cap=kernel)  # fmt: skip
+                              kernel_output_cap=kernel, use_spares=False)  # fmt: skip
                 if not trivial.ok or bomb.failure is None or bomb.failure.value != "output":
                     sys.exit(f"unexpected: bomb {bomb.error!r}, trivial {trivial.error!r}")
                 if number:

@@ -152,6 +152,7 @@ def run(
     claimed = spares.claim(client, kind) if with_spares else None
     root = claimed[0] if claimed else staging.new_stage_dir("run")
     refill: threading.Thread | None = None
+    container = claimed[1] if claimed else None
     try:
         if claimed:
             stage, container = staging.existing(root), claimed[1]
@@ -172,7 +173,8 @@ def run(
             # The next run's container starts while this one's program runs.
             refill = threading.Thread(target=spares.make, args=(client, kind), daemon=True)
         job = {"rows": rows, "seed": seed} if claimed else None
-        execution = _execute(client, container, stage, limits, job, refill)
+        handed, container = container, None  # from here on _execute removes it, whatever happens
+        execution = _execute(client, handed, stage, limits, job, refill)
         execution.runtime, execution.from_spare = kind.runtime, claimed is not None
         out_fd = os.open(stage.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
@@ -181,6 +183,9 @@ def run(
         finally:
             os.close(out_fd)
     finally:
+        if container is not None:  # made or claimed, then something failed before it ran
+            with _signals_deferred():
+                _remove_later(client, container.id)
         staging.remove(root)
         if refill is not None and refill.ident is not None:
             refill.join(60)
