@@ -35,8 +35,17 @@ class SandboxRunner:
 
     limits: Limits = field(default_factory=_default_limits)
     image: str | None = None  # default: the image built from this checkout's lock
+    runtime: str | None = None  # runc or runsc (gVisor); default $SDGEN_SANDBOX_RUNTIME or runc
 
     def run(self, program: str, out_dir: Path, *, rows: Mapping[str, int], seed: int) -> RunResult:
         from sandbox import run
 
-        return run(program, out_dir, rows=rows, seed=seed, limits=self.limits, image=self.image)
+        return run(
+            program,
+            out_dir,
+            rows=rows,
+            seed=seed,
+            limits=self.limits,
+            image=self.image,
+            runtime=self.runtime,
+        )

@@ -9,10 +9,18 @@ imports only the standard library, pandas and pyarrow.
     result.tables["housing"].rows, result.dataframe("housing")
 """
 
-from sandbox.errors import EngineUnavailable, ImageBuildError, ImageMissing, SandboxError
+from sandbox.errors import (
+    EngineUnavailable,
+    ImageBuildError,
+    ImageMissing,
+    RuntimeMissing,
+    SandboxError,
+)
 from sandbox.image import build_image, image_reference
 from sandbox.limits import Limits, parse_size_mb
 from sandbox.runner import Failure, RunResult, TableFile, run
+from sandbox.runtime import RUNTIMES, chosen_runtime, require_runtime
+from sandbox.spares import remove_all as remove_spares
 
 __all__ = [
     "EngineUnavailable",
@@ -20,11 +28,16 @@ __all__ = [
     "ImageBuildError",
     "ImageMissing",
     "Limits",
+    "RUNTIMES",
     "RunResult",
+    "RuntimeMissing",
     "SandboxError",
     "TableFile",
     "build_image",
+    "chosen_runtime",
     "image_reference",
     "parse_size_mb",
+    "remove_spares",
+    "require_runtime",
     "run",
 ]

@@ -6,7 +6,8 @@ A program that fails is not an error here: it is a ``RunResult`` with ``ok == Fa
     SandboxError                 root; its message is one line a user can act on
      ├── EngineUnavailable       the Docker engine does not answer
      ├── ImageMissing            the sandbox image is not built
-     └── ImageBuildError         building the image failed (debootstrap, pip, import)
+     ├── ImageBuildError         building the image failed (debootstrap, pip, import)
+     └── RuntimeMissing          the container runtime asked for (runsc) is not registered
 """
 
 
@@ -31,3 +32,19 @@ class ImageMissing(SandboxError):
 
 class ImageBuildError(SandboxError):
     """A step of the offline image build failed."""
+
+
+class RuntimeMissing(SandboxError):
+    """The container runtime asked for (runsc: gVisor) is not registered with the engine."""
+
+    def __init__(self, runtime: str, detail: str = "") -> None:
+        how = (
+            "install it (Debian: `apt-get install runsc`), add it to /etc/docker/daemon.json as "
+            '"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"]}} '
+            "and reload the engine (`kill -HUP $(pidof dockerd)`)"
+            if runtime == "runsc"
+            else "register it with the Docker engine (daemon.json `runtimes`) and reload the engine"
+        )
+        seen = f" ({detail})" if detail else ""
+        super().__init__(f"container runtime {runtime!r} is not available{seen}; {how}")
+        self.runtime = runtime

@@ -3,6 +3,11 @@
 It runs *inside* the container, so it imports only the standard library, pandas and pyarrow.
 
     python3 -s -B harness.py PROGRAM OUT_DIR --rows '{"housing": 100}' --seed 42
+    python3 -s -B harness.py PROGRAM OUT_DIR --wait-for JOB.json --idle-s 120   # a spare
+
+A spare is a container started ahead of need: it imports pandas and pyarrow, then waits for the host
+to write PROGRAM and then JOB.json (``{"rows": {...}, "seed": N}``) before it runs the program. It
+runs one program, or none if nobody claims it within ``--idle-s`` seconds.
 
 A program that defines ``generate`` is imported under a non-main name (so its ``__main__``
 block does not run) and ``generate`` is called with whatever its signature accepts:
@@ -59,19 +64,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir")
     parser.add_argument("--rows", default="{}", help="JSON object: table name -> row count")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--wait-for", help="a spare: wait for this job file, then run")
+    parser.add_argument("--idle-s", type=float, default=120.0)
     args = parser.parse_args(argv)
     rows = {str(k): int(v) for k, v in json.loads(args.rows).items()}
+    seed = args.seed
+    if args.wait_for:
+        import pandas  # noqa: F401  (ahead of need: it is most of a trivial run)
+        import pyarrow.parquet  # noqa: F401
+
+        job = wait_for_job(args.wait_for, args.idle_s)
+        if job is None:
+            return 0  # never claimed: ran nothing, writes nothing
+        rows = {str(k): int(v) for k, v in job.get("rows", {}).items()}
+        seed = int(job.get("seed", 0))
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
     manifest: dict[str, Any] = {"status": "error", "tables": [], "rows_requested": rows}
-    manifest["seed"] = args.seed
+    manifest["seed"] = seed
     try:
-        import pandas  # noqa: F401  (timed on its own: it is most of a trivial run)
+        import pandas  # noqa: F401,F811  (timed on its own: it is most of a trivial run)
 
         timings["import_s"] = round(time.perf_counter() - started, 4)
         mark = time.perf_counter()
-        frames, mode = run_program(args.program, rows, args.seed)
+        frames, mode = run_program(args.program, rows, seed)
         timings["generate_s"] = round(time.perf_counter() - mark, 4)
         manifest["mode"] = mode
         if not frames:
@@ -99,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         _exit_if_not_main()
         failed = describe_exception(exc)
         manifest["error"] = {"kind": failed.kind, "message": failed.message}
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSYS:
+            # A system call the kernel lacks: under gVisor the host says which wall that is.
+            manifest["error"]["no_such_syscall"] = True
         print(failed.detail, file=sys.stderr)
         code = 1
     timings["total_s"] = round(time.perf_counter() - started, 4)
@@ -107,6 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     return code
+
+
+def wait_for_job(path: str, idle_s: float) -> dict[str, Any] | None:
+    """Poll for the job file the host writes (by rename, so it is whole when it appears)."""
+    deadline = time.monotonic() + idle_s
+    while time.monotonic() < deadline:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                job = json.load(handle)
+            return job if isinstance(job, dict) else {}
+        except FileNotFoundError:
+            time.sleep(0.005)
+    return None
 
 
 def _exit_if_not_main() -> None:

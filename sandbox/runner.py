@@ -18,26 +18,24 @@ import stat
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sandbox.errors import ImageMissing, SandboxError
-from sandbox.image import HARNESS_PATH_IN_IMAGE, SANDBOX_UID, connect, image_reference
+from sandbox import container as containers
+from sandbox import outputfs, spares, staging
+from sandbox.container import JOB_FILE, LABEL, SPARE_LABEL
+from sandbox.errors import SandboxError
+from sandbox.image import connect, image_reference
 from sandbox.limits import Limits
+from sandbox.runtime import chosen_runtime
 
-PROGRAM_IN_CONTAINER = "/sandbox/program.py"
-OUT_IN_CONTAINER = "/out"
-LABEL = "sdgen.sandbox"
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MANIFEST_MAX_BYTES = 1 << 20
 POLL_S = 0.05
 DISK_POLL_S = 0.25
-# The in-container backstop outlives the host's own timeout: it only matters if the host died.
-BACKSTOP_GRACE_S = 30
 
 
 @dataclass(frozen=True)
@@ -85,6 +83,12 @@ class RunResult:
     oom_killed: bool = False
     pids_exhausted: bool = False
     output_exceeded: bool = False
+    # How the output's total was capped: "tmpfs" (a kernel limit) or "watchdog" (polled).
+    output_cap: str = ""
+    output_bytes: int = 0  # what the program left in its output directory
+    runtime: str = "runc"
+    container_id: str = ""
+    from_spare: bool = False  # ran in a container started ahead of need (then removed, like any)
     tables: dict[str, TableFile] = field(default_factory=dict)
     failure: Failure | None = None
     harness: dict[str, Any] = field(default_factory=dict)
@@ -115,11 +119,21 @@ def run(
     limits: Limits | None = None,
     image: str | None = None,
     client: Any = None,
+    kernel_output_cap: bool | None = None,
+    runtime: str | None = None,
+    use_spares: bool | None = None,
 ) -> RunResult:
     """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
 
     ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
     sibling and renamed). Without it, a new temporary directory is used.
+
+    ``kernel_output_cap``: None (default) caps the output's total with a size-limited tmpfs when
+    the host may mount one and with the polling watchdog otherwise; True requires the tmpfs
+    (``SandboxError`` when it cannot be had); False uses the watchdog only.
+    ``runtime``: "runc" or "runsc" (gVisor); default ``$SDGEN_SANDBOX_RUNTIME`` or runc.
+    ``use_spares``: run in a container started ahead of need (see ``sandbox.spares``) and start
+    the next one meanwhile; default on unless ``SDGEN_SANDBOX_SPARES=0``.
     """
     limits = limits or Limits()
     rows = {str(k): int(v) for k, v in (rows or {}).items()}
@@ -130,38 +144,84 @@ def run(
     final_dir.parent.mkdir(parents=True, exist_ok=True)
     client = client or connect()
     image = image or image_reference()  # a missing image is reported when the container is made
+    kind = spares.Kind(image, chosen_runtime(runtime), limits, kernel_output_cap)
     sweep_stale_containers(client)
+    sweep_stale_staging(client)
 
-    staging = Path(tempfile.mkdtemp(prefix=".sdgen-run-", dir=final_dir.parent))
+    with_spares = spares.enabled(use_spares)
+    claimed = spares.claim(client, kind) if with_spares else None
+    root = claimed[0] if claimed else staging.new_stage_dir("run")
+    refill: threading.Thread | None = None
+    container = claimed[1] if claimed else None
     try:
-        program_path, out_path, user = _prepare_staging(staging, program_source)
-        execution = _execute(client, image, program_path, out_path, user, rows, seed, limits)
-        result = _collect(execution, out_path, final_dir, image, limits, rows, seed)
+        if claimed:
+            stage, container = staging.existing(root), claimed[1]
+        else:
+            stage = staging.prepare(root, limits, kernel_output_cap)
+        staging.write_program(stage, program_source)
+        if not claimed:
+            settings = containers.config(
+                image,
+                kind.runtime,
+                stage,
+                limits,
+                containers.run_command(limits, rows, seed),
+                deadline=containers.deadline_for(limits),
+            )
+            container = containers.create(client, settings)
+        if with_spares:
+            # The next run's container starts while this one's program runs.
+            refill = threading.Thread(target=spares.make, args=(client, kind), daemon=True)
+        job = {"rows": rows, "seed": seed} if claimed else None
+        handed, container = container, None  # from here on _execute removes it, whatever happens
+        execution = _execute(client, handed, stage, limits, job, refill)
+        execution.runtime, execution.from_spare = kind.runtime, claimed is not None
+        out_fd = os.open(stage.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            _release_output_mount(stage)
+            result = _collect(execution, out_fd, final_dir, image, limits, rows, seed)
+        finally:
+            os.close(out_fd)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if container is not None:  # made or claimed, then something failed before it ran
+            with _signals_deferred():
+                _remove_later(client, container.id)
+        staging.remove(root)
+        if refill is not None and refill.ident is not None:
+            refill.join(60)
     return result
+
+
+def _release_output_mount(stage: staging.Stage) -> None:
+    """Detach the output tmpfs (still read through the open descriptor) and check what lies
+    beneath it: the engine must have bound the tmpfs, not the directory under it (an engine in
+    another mount namespace would), or the cap did not hold."""
+    if stage.cap != "tmpfs":
+        return
+    outputfs.unmount(stage.out)
+    if os.listdir(stage.out):
+        raise SandboxError(
+            "the Docker engine does not see mounts made by this process (another mount "
+            "namespace?), so the output's size cap did not hold; run with kernel_output_cap=False"
+        )
+
+
+def sweep_stale_staging(client: Any) -> int:
+    """Remove the staging of runs whose process is gone and of spares past their time (with any
+    container still recorded there)."""
+    removed = 0
+    for root in staging.stale_entries(time.time()):
+        container_id = staging.container_id(root)
+        if container_id:
+            _remove_later(client, container_id)
+        with contextlib.suppress(OSError):
+            staging.remove(root)
+            removed += 1
+    return removed
 
 
 def _import_parquet_reader() -> None:
     import pyarrow.parquet  # noqa: F401
-
-
-def _prepare_staging(staging: Path, source: str) -> tuple[Path, Path, str]:
-    """program.py (read-only) and an output directory only the sandbox user can write."""
-    staging.chmod(0o755)
-    program = staging / "program.py"
-    program.write_text(source, encoding="utf-8")
-    program.chmod(0o444)
-    out = staging / "out"
-    out.mkdir(mode=0o700)
-    if os.geteuid() == 0:
-        # Never root inside: a dedicated uid owns the one writable directory.
-        os.chown(out, SANDBOX_UID, SANDBOX_UID)
-        user = f"{SANDBOX_UID}:{SANDBOX_UID}"
-    else:
-        # Unprivileged host user: run as that uid so the host can clean up whatever is left.
-        user = f"{os.getuid()}:{os.getgid()}"
-    return program, out, user
 
 
 @dataclass
@@ -177,6 +237,11 @@ class _Execution:
     pids_exhausted: bool
     output_exceeded: str | None
     image_id: str
+    output_cap: str = "watchdog"
+    output_bytes: int = 0
+    container_id: str = ""
+    runtime: str = "runc"
+    from_spare: bool = False
 
 
 class _CappedStreams:
@@ -209,101 +274,41 @@ class _CappedStreams:
         self._thread.join(timeout)
 
 
-def _container_config(
-    image: str, program: Path, out: Path, user: str, rows: dict[str, int], seed: int, limits: Limits
-) -> dict[str, Any]:
-    from docker.types import LogConfig, Mount, Ulimit
-
-    threads = str(max(1, int(limits.cpus)))
-    output_bytes = limits.output_mb * 1024 * 1024
-    command = [
-        # PID 1 is a kill-timer: if the host side dies, the container still ends by itself.
-        "timeout", "-s", "KILL", str(int(limits.timeout_s + BACKSTOP_GRACE_S)),
-        "python3", "-s", "-B", HARNESS_PATH_IN_IMAGE, PROGRAM_IN_CONTAINER, OUT_IN_CONTAINER,
-        "--rows", json.dumps(rows), "--seed", str(seed),
-    ]  # fmt: skip
-    return {
-        "image": image,
-        "command": command,
-        "name": f"sdgen-sandbox-{uuid.uuid4().hex[:12]}",
-        "labels": {
-            LABEL: "1",
-            "sdgen.deadline": str(int(time.time() + limits.timeout_s + BACKSTOP_GRACE_S)),
-            "sdgen.host": socket.gethostname(),
-            "sdgen.pid": str(os.getpid()),
-        },
-        "user": user,
-        "working_dir": "/tmp",
-        # Only these variables exist inside; nothing of the host's environment is passed.
-        "environment": {
-            "HOME": "/tmp",
-            "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": threads,
-            "OPENBLAS_NUM_THREADS": threads,
-            "MKL_NUM_THREADS": threads,
-        },
-        "hostname": "sandbox",
-        "network_mode": "none",
-        "read_only": True,
-        "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges"],
-        "ipc_mode": "private",
-        "pids_limit": limits.pids,
-        "mem_limit": f"{limits.memory_mb}m",
-        "memswap_limit": f"{limits.memory_mb}m",
-        "nano_cpus": int(limits.cpus * 1e9),
-        "shm_size": f"{min(64, limits.tmpfs_mb)}m",
-        "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={limits.tmpfs_mb}m,mode=1777"},
-        "mounts": [
-            Mount(PROGRAM_IN_CONTAINER, str(program), type="bind", read_only=True),
-            Mount(OUT_IN_CONTAINER, str(out), type="bind", read_only=False),
-        ],
-        "ulimits": [
-            Ulimit(name="fsize", soft=output_bytes, hard=output_bytes),
-            Ulimit(name="nofile", soft=1024, hard=1024),
-            Ulimit(name="core", soft=0, hard=0),
-        ],
-        # Output is read live from the attach stream; the engine keeps no log file to fill.
-        "log_config": LogConfig(type=LogConfig.types.NONE),
-        "stdin_open": False,
-        "tty": False,
-    }
-
-
 def _execute(
     client: Any,
-    image: str,
-    program: Path,
-    out: Path,
-    user: str,
-    rows: dict[str, int],
-    seed: int,
+    container: Any,
+    stage: staging.Stage,
     limits: Limits,
+    job: dict[str, Any] | None,
+    refill: threading.Thread | None = None,
 ) -> _Execution:
+    """Attach, then start the container (or hand a claimed spare its job), watch it, remove it."""
     import docker
 
-    config = _container_config(image, program, out, user, rows, seed, limits)
-    try:
-        container = client.containers.create(**config)
-    except docker.errors.ImageNotFound:
-        raise ImageMissing(image) from None
-    except docker.errors.APIError as exc:
-        raise SandboxError(f"could not create the sandbox container: {exc.explanation}") from None
     try:
         stream = container.attach(stdout=True, stderr=True, stream=True, logs=False, demux=True)
         streams = _CappedStreams(stream, limits.log_kb * 1024)
         waited: dict[str, Any] = {}
         waiter = threading.Thread(target=_wait, args=(container, waited), daemon=True)
         started = time.monotonic()
-        container.start()
+        if job is None:
+            container.start()
+        else:
+            _hand_job(stage, job)
         waiter.start()
+        if refill is not None:
+            refill.start()
         # The Parquet reader is needed only after the container ends: load it while it runs
         # (not before: imports hold the GIL and would slow the calls that start the container).
         threading.Thread(target=_import_parquet_reader, daemon=True).start()
-        timed_out, exceeded, pids_hit = _watch(container, waiter, streams, out, limits, started)
+        timed_out, exceeded, pids_hit = _watch(
+            container, waiter, streams, stage.out, limits, started, poll_disk=stage.cap != "tmpfs"
+        )
         duration = time.monotonic() - started
         waiter.join(30)
         streams.join(5)
+        output_bytes, full = _output_usage(stage.out, limits, stage.cap)
+        exceeded = exceeded or full
         container.reload()
         state = container.attrs.get("State", {})
         exit_code = waited.get("StatusCode", state.get("ExitCode"))
@@ -319,6 +324,9 @@ def _execute(
             pids_exhausted=pids_hit,
             output_exceeded=exceeded,
             image_id=container.attrs.get("Image", ""),
+            output_cap=stage.cap,
+            output_bytes=output_bytes,
+            container_id=container.id,
         )
     except docker.errors.APIError as exc:
         raise SandboxError(f"the Docker engine failed during the run: {exc.explanation}") from None
@@ -332,6 +340,14 @@ def _execute(
                 pass
             except docker.errors.APIError:
                 _remove_later(client, container.id)
+
+
+def _hand_job(stage: staging.Stage, job: dict[str, Any]) -> None:
+    """The spare's harness starts when the job file appears: written aside, then renamed in."""
+    partial = stage.job / f".{JOB_FILE}.tmp"
+    partial.write_text(json.dumps(job), encoding="utf-8")
+    partial.chmod(0o444)
+    os.rename(partial, stage.job / JOB_FILE)
 
 
 @contextlib.contextmanager
@@ -361,8 +377,10 @@ def _watch(
     out: Path,
     limits: Limits,
     started: float,
+    poll_disk: bool = True,
 ) -> tuple[bool, str | None, bool]:
-    """Until the container ends: kill it on timeout, output flood, or an output dir over its cap."""
+    """Until the container ends: kill it on timeout, output flood, or an output dir over its cap
+    (polled only when no tmpfs caps it: the kernel does that better)."""
     deadline = started + limits.timeout_s
     pids_events = _pids_events_path(container.id)
     pids_hit = False
@@ -379,7 +397,7 @@ def _watch(
             timed_out = True
         elif streams.flooded.is_set():
             exceeded = f"stdout/stderr over {limits.log_kb} KiB"
-        elif now >= next_disk_check:
+        elif poll_disk and now >= next_disk_check:
             next_disk_check = now + DISK_POLL_S
             exceeded = _output_dir_excess(out, limits)
         if timed_out or exceeded:
@@ -397,6 +415,30 @@ def _kill(container: Any) -> None:
         container.kill()
     except docker.errors.APIError:
         pass  # already gone
+
+
+def _output_usage(out: Path, limits: Limits, cap: str) -> tuple[int, str | None]:
+    """Bytes the program left in its output directory, and whether it ran into the tmpfs cap."""
+    if cap == "tmpfs":
+        used = outputfs.usage(out)
+        if used.free_inodes == 0:
+            return (
+                used.used_bytes,
+                f"more than {staging.output_inodes(limits) - 1} files (kernel cap)",
+            )
+        if used.full:
+            return used.used_bytes, f"output directory reached its {limits.output_mb} MiB cap"
+        return used.used_bytes, None
+    return _output_dir_bytes(out), None
+
+
+def _output_dir_bytes(out: Path) -> int:
+    total = 0
+    for directory, _, files in os.walk(out):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(directory, name)).st_size
+    return total
 
 
 def _output_dir_excess(out: Path, limits: Limits) -> str | None:
@@ -461,6 +503,8 @@ def _is_stale(labels: Mapping[str, str]) -> bool:
     try:
         if int(labels.get("sdgen.deadline", "0")) < time.time():
             return True
+        if SPARE_LABEL in labels:
+            return False  # made ahead of need: its maker may be gone, its deadline says when
         pid = int(labels.get("sdgen.pid", "0"))
         if pid > 0 and labels.get("sdgen.host") == socket.gethostname():
             os.kill(pid, 0)
@@ -480,7 +524,7 @@ def _remove_later(client: Any, container_id: str) -> None:
 
 def _collect(
     execution: _Execution,
-    out: Path,
+    out: int,
     final_dir: Path,
     image: str,
     limits: Limits,
@@ -516,6 +560,11 @@ def _collect(
             oom_killed=execution.oom_killed,
             pids_exhausted=execution.pids_exhausted,
             output_exceeded=execution.output_exceeded is not None,
+            output_cap=execution.output_cap,
+            output_bytes=execution.output_bytes,
+            runtime=execution.runtime,
+            container_id=execution.container_id,
+            from_spare=execution.from_spare,
             tables={},
             harness=harness,
             image=image,
@@ -556,6 +605,11 @@ def _decide_error(
         return Failure.MEMORY, f"out of memory (limit {limits.memory_mb} MiB)"
     if reported:
         message = str(reported.get("message") or "program failed")[:500]
+        if reported.get("no_such_syscall") and execution.runtime == "runsc":
+            message += (
+                "; gVisor (runsc) does not implement this system call: the program needs "
+                "--runtime runc, or to do without it"
+            )
         return _HARNESS_KINDS.get(kind, Failure.CRASH), message
     if execution.exit_code not in (0, None):
         return Failure.CRASH, (
@@ -584,11 +638,7 @@ def _open_regular(directory_fd: int, name: str, max_bytes: int) -> tuple[int, os
     return fd, info
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
-    try:
-        directory_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
-        return {}
+def _read_manifest(directory_fd: int) -> dict[str, Any]:
     try:
         fd, _ = _open_regular(directory_fd, "manifest.json", MANIFEST_MAX_BYTES)
         with os.fdopen(fd, "rb") as handle:
@@ -596,13 +646,13 @@ def _read_manifest(out: Path) -> dict[str, Any]:
         return data if isinstance(data, dict) else {}
     except (_BadOutput, ValueError, OSError):
         return {}
-    finally:
-        os.close(directory_fd)
 
 
 def _take_tables(
-    out: Path, destination: Path, harness: dict[str, Any], limits: Limits
+    directory_fd: int, destination: Path, harness: dict[str, Any], limits: Limits
 ) -> dict[str, TableFile]:
+    """Copy the listed tables out of the output directory (an open descriptor: the tmpfs may
+    already be detached from its path)."""
     import hashlib
 
     import pyarrow as pa
@@ -612,43 +662,39 @@ def _take_tables(
     if not isinstance(listed, list) or len(listed) > limits.output_files:
         raise _BadOutput("the manifest's table list is missing or too long")
     tables: dict[str, TableFile] = {}
-    directory_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        for entry in listed:
-            name = str(entry.get("name", "")) if isinstance(entry, dict) else ""
-            if not TABLE_NAME.match(name) or name in tables:
-                raise _BadOutput(f"table name {name[:80]!r} is not a plain identifier")
-            filename = f"{name}.parquet"
-            fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
-            target = destination / filename
-            digest = hashlib.sha256()
-            # Copy through the descriptor we checked: never a path the program could swap.
-            with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
-                for block in iter(lambda: source.read(1 << 20), b""):
-                    digest.update(block)
-                    copy.write(block)
-            if entry.get("sha256") != digest.hexdigest():
-                raise _BadOutput(f"{filename}: content does not match the manifest's sha256")
-            try:
-                parquet = pq.ParquetFile(target)
-                schema = parquet.schema_arrow
-            except (pa.ArrowException, OSError) as exc:
-                raise _BadOutput(f"{filename}: not a readable Parquet file ({exc})") from None
-            for column in schema:
-                if isinstance(column.type, pa.ExtensionType):
-                    raise _BadOutput(f"{filename}: column {column.name!r} has an extension type")
-            dtypes = entry.get("dtypes") if isinstance(entry.get("dtypes"), dict) else {}
-            tables[name] = TableFile(
-                name=name,
-                path=target,
-                rows=parquet.metadata.num_rows,
-                columns=list(schema.names),
-                dtypes={str(k): str(v) for k, v in dtypes.items()},
-                bytes=info.st_size,
-                sha256=digest.hexdigest(),
-            )
-    finally:
-        os.close(directory_fd)
+    for entry in listed:
+        name = str(entry.get("name", "")) if isinstance(entry, dict) else ""
+        if not TABLE_NAME.match(name) or name in tables:
+            raise _BadOutput(f"table name {name[:80]!r} is not a plain identifier")
+        filename = f"{name}.parquet"
+        fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
+        target = destination / filename
+        digest = hashlib.sha256()
+        # Copy through the descriptor we checked: never a path the program could swap.
+        with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+        if entry.get("sha256") != digest.hexdigest():
+            raise _BadOutput(f"{filename}: content does not match the manifest's sha256")
+        try:
+            parquet = pq.ParquetFile(target)
+            schema = parquet.schema_arrow
+        except (pa.ArrowException, OSError) as exc:
+            raise _BadOutput(f"{filename}: not a readable Parquet file ({exc})") from None
+        for column in schema:
+            if isinstance(column.type, pa.ExtensionType):
+                raise _BadOutput(f"{filename}: column {column.name!r} has an extension type")
+        dtypes = entry.get("dtypes") if isinstance(entry.get("dtypes"), dict) else {}
+        tables[name] = TableFile(
+            name=name,
+            path=target,
+            rows=parquet.metadata.num_rows,
+            columns=list(schema.names),
+            dtypes={str(k): str(v) for k, v in dtypes.items()},
+            bytes=info.st_size,
+            sha256=digest.hexdigest(),
+        )
     return tables
 
 
@@ -697,5 +743,12 @@ def _manifest(
         },
         "limits": asdict(result.limits),
         "image": {"reference": result.image, "id": execution.image_id},
-        "output_bytes": {"stdout": execution.stdout_total, "stderr": execution.stderr_total},
+        "output_bytes": {
+            "stdout": execution.stdout_total,
+            "stderr": execution.stderr_total,
+            "output_dir": execution.output_bytes,
+        },
+        "output_cap": execution.output_cap,
+        "runtime": result.runtime,
+        "container": {"id": execution.container_id, "from_spare": result.from_spare},
     }

@@ -25,9 +25,16 @@ def exec_command(
     image: Annotated[
         str | None, typer.Option(help="Image to use instead of the pinned one.")
     ] = None,
+    runtime: Annotated[
+        str | None,
+        typer.Option(
+            help="Container runtime: runc, or runsc (gVisor); default $SDGEN_SANDBOX_RUNTIME "
+            "or runc."
+        ),
+    ] = None,
 ) -> None:
     """Run PROGRAM in a fresh hardened container; write its tables as Parquet to OUT."""
-    from sandbox import Limits, parse_size_mb, run
+    from sandbox import Limits, chosen_runtime, parse_size_mb, run
 
     try:
         source = program.read_text(encoding="utf-8")
@@ -37,7 +44,24 @@ def exec_command(
         limits = Limits(timeout_s=timeout, memory_mb=parse_size_mb(memory), cpus=cpus)
     except ValueError as exc:
         raise SdgenError(str(exc)) from None
-    result = run(source, out, rows=parse_rows(rows), seed=seed, limits=limits, image=image)
+    runtime = chosen_runtime(runtime)
+    client = None
+    if runtime != "runc":  # runc is the engine's own; any other must be registered
+        from sandbox import require_runtime
+        from sandbox.image import connect
+
+        client = connect()
+        require_runtime(client, runtime)
+    result = run(
+        source,
+        out,
+        rows=parse_rows(rows),
+        seed=seed,
+        limits=limits,
+        image=image,
+        runtime=runtime,
+        client=client,
+    )
     for table in result.tables.values():
         print(f"{table.name}: {table.rows} rows x {len(table.columns)} columns -> {table.path}")
     if not result.ok:
@@ -48,16 +72,33 @@ def exec_command(
 
 def image_build(
     force: Annotated[bool, typer.Option(help="Rebuild even if the image exists.")] = False,
+    runtime: Annotated[
+        str | None,
+        typer.Option(
+            help="Also check that this runtime (runc, runsc) runs the image; default "
+            "$SDGEN_SANDBOX_RUNTIME or runc."
+        ),
+    ] = None,
 ) -> None:
     """Build the sandbox image offline (Debian packages + pinned wheels); print its reference."""
     from rich.console import Console
 
-    from sandbox import build_image
+    from sandbox import build_image, chosen_runtime, require_runtime
+    from sandbox.image import connect
+    from sandbox.runtime import check_runs
 
+    runtime = chosen_runtime(runtime)
+    client = connect()
+    require_runtime(client, runtime)  # said before a build of minutes, not after
     console = Console(stderr=True)
     with console.status("building the sandbox image") as status:
-        reference = build_image(force=force, log=lambda line: status.update(line) or None)
-    console.print("[green]sandbox image ready[/green]")
+        reference = build_image(
+            force=force, log=lambda line: status.update(line) or None, client=client
+        )
+        if runtime != "runc":
+            status.update(f"checking that {runtime} runs it")
+            check_runs(client, reference, runtime)
+    console.print(f"[green]sandbox image ready[/green] (runtime {runtime})")
     print(reference)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,11 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
-from support.docker_helpers import sandbox_containers
+from support.docker_helpers import require_runtime_or_skip, sandbox_containers
 from support.paths import ROOT
 
-from sandbox.runner import sweep_stale_containers
+from sandbox import RuntimeMissing, require_runtime
+from sandbox.container import SPARE_LABEL, create
+from sandbox.runner import sweep_stale_containers, sweep_stale_staging
+from sandbox.staging import staging_root
 
 SDGEN = [sys.executable, "-m", "codegen.cli.main"]
 
@@ -100,10 +105,15 @@ def test_image_build_again_is_a_quick_no_op(sandbox_image):
     assert sdgen("image", "ref").stdout.strip() == sandbox_image
 
 
+# These runs start their own containers: a spare (running, waiting) would look like theirs.
+NO_SPARES = {"SDGEN_SANDBOX_SPARES": "0"}
+
+
 def wait_for_container(client, deadline_s: float = 30) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        if any(c.status == "running" for c in sandbox_containers(client)):
+        running = [c for c in sandbox_containers(client) if c.status == "running"]
+        if any(SPARE_LABEL not in c.labels for c in running):
             return
         time.sleep(0.1)
     raise AssertionError("the sandbox container never started")
@@ -115,6 +125,7 @@ def test_ctrl_c_removes_the_container(
     process = subprocess.Popen(
         [*SDGEN, "exec", str(program("while True:\n    pass\n")), "--out", str(tmp_path / "o")],
         cwd=ROOT,
+        env={**os.environ, **NO_SPARES},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -133,6 +144,7 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
     process = subprocess.Popen(
         [*SDGEN, "exec", str(program("while True:\n    pass\n")), "--out", str(tmp_path / "o")],
         cwd=ROOT,
+        env={**os.environ, **NO_SPARES},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -145,3 +157,44 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
     assert len(orphans) == 1
     assert sweep_stale_containers(docker_client) >= 1
     assert not [c for c in sandbox_containers(docker_client) if c.id == orphans[0].id]
+    # Its staging (the output tmpfs, mounted as root) goes with the next run's sweep too.
+    staged = list(staging_root().glob(f"run-{process.pid}-*"))
+    assert len(staged) == 1
+    assert sweep_stale_staging(docker_client) >= 1
+    assert not staged[0].exists()
+    assert not [line for line in open("/proc/self/mounts") if str(staged[0]) in line]
+
+
+def test_exec_under_gvisor(sandbox_image, docker_client, no_leftovers, program, tmp_path):
+    require_runtime_or_skip(docker_client, "runsc")
+    source = "import os\nimport pandas as pd\ndf = pd.DataFrame({'k': [os.uname().release]})\n"
+    out = tmp_path / "out"
+    done = sdgen("exec", str(program(source)), "--out", str(out), "--runtime", "runsc")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runtime"] == "runsc"
+    # gVisor's kernel answers for itself (it reports an old Linux release, not the host's).
+    assert pq.read_table(out / "df.parquet")["k"][0].as_py() != os.uname().release
+
+
+def test_unknown_and_missing_runtimes_are_one_clear_line(sandbox_image, docker_client, program):
+    done = sdgen("exec", str(program("x = 1\n")), "--out", "unused", "--runtime", "kata")
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: unknown container runtime 'kata'; use one of runc, runsc"
+    )
+    built = sdgen("image", "build", env={"SDGEN_SANDBOX_RUNTIME": "kata"})
+    assert built.returncode == 1 and "unknown container runtime 'kata'" in built.stderr
+    # What the engine itself says of a runtime it lacks becomes the same kind of line.
+    with pytest.raises(RuntimeMissing, match="container runtime 'sdgen-absent' is not available"):
+        require_runtime(docker_client, "sdgen-absent")
+    settings = {"image": sandbox_image, "runtime": "sdgen-absent", "command": ["true"]}
+    with pytest.raises(RuntimeMissing, match="'sdgen-absent' is not available .*runtime"):
+        create(docker_client, settings)
+
+
+def test_image_build_checks_the_runtime_runs_it(sandbox_image, docker_client):
+    require_runtime_or_skip(docker_client, "runsc")
+    done = sdgen("image", "build", "--runtime", "runsc")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == sandbox_image
+    assert "(runtime runsc)" in done.stderr

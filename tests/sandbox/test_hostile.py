@@ -15,7 +15,14 @@ import threading
 import pytest
 from support.paths import ROOT
 
-from sandbox import Failure, Limits
+from sandbox import RUNTIMES, Failure, Limits
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request) -> str:
+    """Every hostile program runs under runc and under gVisor (runsc)."""
+    return request.param
+
 
 FAST = Limits(timeout_s=20, memory_mb=256, pids=48, tmpfs_mb=16, output_mb=16, log_kb=64)
 
@@ -41,7 +48,7 @@ PROBE_END = """
 """
 
 
-def test_fork_bomb(run_program):
+def test_fork_bomb(run_program, runtime):
     result = run_program(
         """
         import os
@@ -50,8 +57,15 @@ def test_fork_bomb(run_program):
         """,
         limits=FAST,
     )
+    if runtime == "runsc" and result.failure is Failure.MEMORY:
+        # gVisor's kernel gives each forked copy memory of its own sooner than Linux's
+        # copy-on-write does: at 256 MiB the memory limit stops the bomb before the process limit.
+        assert result.error == "out of memory (limit 256 MiB)"
+        return
     assert result.error == "too many processes (limit 48)"
-    assert result.pids_exhausted and result.failure is Failure.PIDS
+    assert result.failure is Failure.PIDS
+    if runtime == "runc":
+        assert result.pids_exhausted
 
 
 def test_thread_bomb(run_program):
@@ -134,6 +148,91 @@ def test_filling_every_writable_place(run_program, tmp_path):
     assert left < 1 << 20
 
 
+def run_mounts() -> list[str]:
+    """The output tmpfs mounts of runs of this process on the host right now (a spare waiting for
+    the next run has its own)."""
+    with open("/proc/self/mounts") as mounts:
+        return [
+            line
+            for line in mounts
+            if line.startswith("sdgen-out ") and f"/run-{os.getpid()}-" in line
+        ]
+
+
+needs_root_to_mount = pytest.mark.skipif(
+    os.geteuid() != 0, reason="the output tmpfs is mounted by the host, which needs root"
+)
+
+# Writes as fast as it can, never stopping on its own before 1 GiB: each write that fails is
+# counted, and what got through is printed (stdout is the channel out when the disk is full).
+OUTPUT_BOMB = """
+    import errno, os
+    chunk = b"x" * (256 * 1024)
+    written, refused = 0, None
+    try:
+        for number in range(4096):
+            with open(f"/out/bomb{number}", "wb", buffering=0) as handle:
+                for _ in range(16):
+                    written += handle.write(chunk)
+    except OSError as exc:
+        refused = errno.errorcode.get(exc.errno)
+    print("written", written, "refused", refused, flush=True)
+"""
+
+
+@needs_root_to_mount
+def test_output_bomb_stops_at_the_byte_budget(run_program, tmp_path):
+    limits = Limits(timeout_s=30, memory_mb=256, output_mb=24, tmpfs_mb=16, log_kb=64)
+    result = run_program(OUTPUT_BOMB, limits=limits, kernel_output_cap=True)
+    assert result.output_cap == "tmpfs"
+    assert result.error == "output larger than the cap (output directory reached its 24 MiB cap)"
+    assert result.failure is Failure.OUTPUT and not result.timed_out
+    written = int(result.stdout.split()[1])
+    budget = 24 * 1024 * 1024
+    # The kernel refused the first byte past the budget: not one write more got through.
+    assert "refused ENOSPC" in result.stdout
+    assert budget - 512 * 1024 <= written <= budget
+    assert budget - 512 * 1024 <= result.output_bytes <= budget
+    # None of it reached the host's disk, and the tmpfs is gone with the run.
+    left = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    assert left < 1 << 20
+    assert run_mounts() == []
+    manifest = json.loads((result.out_dir / "manifest.json").read_text())
+    assert manifest["output_cap"] == "tmpfs"
+    assert manifest["output_bytes"]["output_dir"] == result.output_bytes
+
+
+@needs_root_to_mount
+def test_output_file_count_is_capped_by_the_kernel(run_program):
+    result = run_program(
+        """
+        import errno
+        made = 0
+        try:
+            for number in range(100_000):
+                open(f"/out/empty{number}", "wb").close()
+                made += 1
+        except OSError as exc:
+            print("made", made, errno.errorcode.get(exc.errno), flush=True)
+        """,
+        limits=Limits(timeout_s=30, output_files=8),
+        kernel_output_cap=True,
+    )
+    assert result.error == "output larger than the cap (more than 35 files (kernel cap))"
+    made = int(result.stdout.split()[1])
+    assert made <= 36 and "ENOSPC" in result.stdout
+
+
+def test_output_bomb_under_the_watchdog_alone(run_program, tmp_path):
+    # Where the host may not mount, the polling watchdog is what stops it: later, but it does.
+    limits = Limits(timeout_s=30, memory_mb=256, output_mb=24, tmpfs_mb=16, log_kb=64)
+    result = run_program(OUTPUT_BOMB, limits=limits, kernel_output_cap=False)
+    assert result.output_cap == "watchdog"
+    assert result.failure is Failure.OUTPUT, result.error
+    left = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    assert left < 1 << 20
+
+
 def test_stdout_flood(run_program):
     result = run_program(
         """
@@ -210,7 +309,7 @@ def test_detached_process_does_not_outlive_the_run(run_program):
     assert result.duration_s < 30  # the run ended with the program, not the sleeper
 
 
-def test_privilege_escalation_attempts_fail(run_program):
+def test_privilege_escalation_attempts_fail(run_program, runtime):
     result = run_program(PROBE_PREAMBLE + """
     import ctypes, subprocess
     libc = ctypes.CDLL(None, use_errno=True)
@@ -228,17 +327,23 @@ def test_privilege_escalation_attempts_fail(run_program):
     report["uid"] = os.getuid()
     wanted = ("CapEff", "CapPrm", "CapBnd")
     report["caps"] = [l for l in status.splitlines() if l.startswith(wanted)]
-    report["no_new_privs"] = [l for l in status.splitlines() if l.startswith("NoNewPrivs")]
+    # Asked of the kernel itself (gVisor's /proc/self/status has no NoNewPrivs line).
+    report["no_new_privs"] = libc.prctl(39, 0, 0, 0, 0)  # PR_GET_NO_NEW_PRIVS
     report["setuid_files"] = subprocess.run(
         ["find", "/", "-xdev", "-perm", "/6000", "-type", "f"], capture_output=True, text=True
     ).stdout.split()
     """ + PROBE_END)
     report = probe_results(result)
-    for name in ("setuid", "setgid", "mount", "unshare user", "unshare mount", "chroot", "su"):
+    refused = ["setuid", "setgid", "mount", "unshare user", "chroot", "su"]
+    # gVisor lets an unprivileged process have a mount namespace of its own inside its own kernel
+    # (the mount above still fails there); runc's seccomp profile refuses it.
+    if runtime == "runc":
+        refused.append("unshare mount")
+    for name in refused:
         assert report[name] != "succeeded", (name, report[name])
     assert report["uid"] != 0
     assert all(line.split()[1] == "0000000000000000" for line in report["caps"]), report["caps"]
-    assert report["no_new_privs"] == ["NoNewPrivs:\t1"]
+    assert report["no_new_privs"] == 1
     assert report["setuid_files"] == []
 
 
@@ -356,3 +461,22 @@ def test_network_is_loopback_only_and_host_unreachable(run_program, host_loopbac
     assert report["routes"] == []
     assert connections == []
     assert os.environ.get("SDGEN_NEVER_SET") is None
+
+
+def test_a_system_call_gvisor_lacks_is_named(run_program, runtime):
+    # pidfd_open(2): Linux has it since 5.3; gVisor's kernel (2022-12) answers ENOSYS.
+    result = run_program("""
+        import os
+        import pandas as pd
+        os.close(os.pidfd_open(os.getpid()))
+        df = pd.DataFrame({"a": [1]})
+        """)
+    if runtime == "runc":
+        assert result.ok, result.error
+        return
+    assert result.failure is Failure.CRASH
+    assert result.error == (
+        "program raised OSError: [Errno 38] Function not implemented (line 4); gVisor (runsc) "
+        "does not implement this system call: the program needs --runtime runc, or to do "
+        "without it"
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import socket
 
+import pytest
+
 from sandbox.runner import LABEL
 
 
@@ -33,3 +35,16 @@ def made_by_this_session(container) -> bool:
     except PermissionError:
         return False  # alive, another user's
     return False
+
+
+def require_runtime_or_skip(client, runtime: str) -> None:
+    """A runtime the engine lacks skips the test with the reason, or fails it when
+    SDGEN_REQUIRE_RUNSC=1 (as in CI, which installs and registers gVisor)."""
+    from sandbox import RuntimeMissing, require_runtime
+
+    try:
+        require_runtime(client, runtime)
+    except RuntimeMissing as missing:
+        if runtime == "runsc" and os.environ.get("SDGEN_REQUIRE_RUNSC") == "1":
+            pytest.fail(f"SDGEN_REQUIRE_RUNSC=1 but {missing}", pytrace=False)
+        pytest.skip(str(missing))
