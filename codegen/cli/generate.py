@@ -67,8 +67,10 @@ def generate_command(
         bool | None,
         typer.Option(
             "--typical/--no-typical",
-            help="Ask the model first for each numeric column's typical value and range, and "
-            "draw around them. Default: with the embedded local model.",
+            help="Ask the model first for what is typical of each column the spec leaves "
+            "open (a number's value and range, per category too; a date's year; a flag's share; "
+            "how common each listed value is; how many rows are null), and draw around it. "
+            "Default: with the embedded local model.",
         ),
     ] = None,
     spec_only: Annotated[
