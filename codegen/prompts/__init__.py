@@ -111,6 +111,11 @@ def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()
         spread = column.get("typical_range")
         most = f", most between {spread[0]} and {spread[1]}" if spread else ""
         parts.append(f"typically {column['typical']}{most} (draw around it, not evenly)")
+    for category, values in (column.get("typical_by") or {}).items():
+        each = ", ".join(f"{k}: {v}" for k, v in values.items())
+        parts.append(f"typically, by {_code(category)}: {each}")
+    if column.get("null_share") is not None:
+        parts.append(f"null on about {column['null_share']:.0%} of rows")
     if column.get("pattern"):
         parts.append(f"matches the regular expression `{column['pattern']}` in full")
     if column.get("references"):

@@ -299,3 +299,31 @@ def test_blanks_prompt_outlines_the_mechanical_code():
     assert "np.unique" in whole  # asked for the whole program, the model sees all of it
     bank = spec_messages((EXAMPLES / "bank.yaml").read_text(), ask="blanks")
     assert len(bank[1]["content"]) < 12_000  # was 34,000 characters with the whole program
+
+
+def test_a_capable_model_is_told_what_makes_data_look_real_and_what_is_typical():
+    """Whole-program mode: the same realism the starting program draws, said in words."""
+    system, user = spec_messages(
+        {
+            "name": "shop",
+            "tables": {
+                "products": {
+                    "rows": 10,
+                    "columns": {
+                        "id": {"type": "integer", "primary_key": True},
+                        "category": {"type": "string", "values": ["tents", "socks"]},
+                        "price": {
+                            "type": "float",
+                            "typical": 40,
+                            "typical_by": {"category": {"tents": 250, "socks": 8}},
+                        },
+                        "note": {"type": "string", "nullable": True, "null_share": 0.8},
+                    },
+                }
+            },
+        }
+    )
+    text = system["content"]
+    assert "## Make it look real" in text and "lognormal" in text and "Faker" in text
+    assert "typically, by `category`: tents: 250, socks: 8" in user["content"]
+    assert "null on about 80% of rows" in user["content"]
