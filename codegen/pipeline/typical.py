@@ -55,12 +55,12 @@ class TypicalAnswer:
 
     table: str
     column: str
-    asked: str = "typical"  # or "nulls" (the share of null rows), "by category"
+    asked: str = "typical"  # or "nulls" (the share of null rows), "by category", "gap"
     typical: float | None = None
     low: float | None = None
     high: float | None = None
     weights: dict[str, float] | None = None  # for a list of values: how common each is
-    by: str | None = None  # asked per value of this category column
+    by: str | None = None  # asked per value of this category column (a gap: after this one)
     by_values: dict[str, float] | None = None  # the answer per category, as kept
     kept: bool = False
     why: str = ""  # why an answer was not kept
@@ -260,6 +260,7 @@ def ask_typical(
         if line:
             say(f"typical {table_name}.{name}: {line}")
     stopped = _ask_nulls(client, spec, data, answers, seed=seed, say=say)
+    stopped = stopped or _ask_gaps(client, spec, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers
@@ -296,6 +297,91 @@ def _request(
 
 def _json_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+
+
+def gaps_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
+    """(table, start, end) of a row's start and end (a ride's start_time and end_time) where
+    the end is drawn freely: how long after the start it typically is, is asked."""
+    from codegen.program.rules import plan_table
+    from codegen.program.shapes import spans
+
+    asked = []
+    for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
+        for start, end in spans(table_name, table):
+            planned, column = plan.columns[end], table.columns[end]
+            free = planned.define is None and not planned.bounds and planned.window is None
+            if free and column.typical_after is None and planned.values is None:
+                asked.append((table_name, start, end))
+    return asked
+
+
+def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
+    table = spec.tables[table_name]
+    unit = "days" if table.columns[end].type == "date" else "minutes"
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        f'Each row has "{start}" and, later, "{end}".',
+        "",
+        f'In real data like this, how long after "{start}" is "{end}" typically, and between '
+        f"which two durations do most rows (80%) lie? Answer in {unit} as JSON: "
+        '{"typical": number, "low": number, "high": number}.',
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "You know what real-world data looks like. Answer with JSON only.",
+        },
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def _ask_gaps(
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    answers: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> bool:
+    """Ask how long after its start each free end typically is; set ``typical_after`` where
+    the answer is a range of positive durations around its value. True when the endpoint
+    failed."""
+    schema = _json_schema("gap", TypicalReply.model_json_schema())
+    for table_name, start, end in gaps_to_ask(spec):
+        answer = TypicalAnswer(table_name, end, asked="gap", by=start)
+        answers.append(answer)
+        messages = gap_question(spec, table_name, start, end)
+        text = _request(client, messages, schema, TYPICAL_MAX_TOKENS, answer, seed, say)
+        if text is None:
+            return True
+        try:
+            reply = TypicalReply.model_validate_json(_json_part(text))
+        except ValidationError:
+            answer.why = "the reply is not the JSON asked for"
+            continue
+        answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
+        values = (reply.low, reply.typical, reply.high)
+        if (
+            not all(math.isfinite(v) for v in values)
+            or not 0 <= values[0] <= values[1] <= values[2]
+        ):
+            answer.why = "not a range of durations around its typical value"
+            continue
+        if reply.typical <= 0 or reply.low == reply.high:
+            answer.why = "no gap, or no range"
+            continue
+        answer.kept = True
+        data["tables"][table_name]["columns"][end]["typical_after"] = {
+            "column": start,
+            "typical": reply.typical,
+            "typical_range": [reply.low, reply.high],
+        }
+        unit = "days" if spec.tables[table_name].columns[end].type == "date" else "minutes"
+        say(f"typical {table_name}.{end}: {_show(reply.typical)} {unit} after {start}")
+    return False
 
 
 def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:

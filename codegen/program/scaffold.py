@@ -896,7 +896,15 @@ def _column_code(
             expression = f"pd.to_datetime({draw}, unit='s')"
             if kind == "date":
                 expression = f"{expression}.normalize()"
-        if related.since is not None:  # after its parent's time: a message after its ticket
+        start = _span_start(table_name, table, name)
+        if start is not None and start in variables and start != name:
+            # a row's end after its own start: a ride ends minutes after it started
+            expression, more, shape = _after_start(
+                column, variables[name], variables[start], start, expression, end
+            )
+            params += more
+            note += shape
+        elif related.since is not None:  # after its parent's time: a message after its ticket
             expression = f"shape_since(rng, {expression}, {related.since}, {end})"
             if kind == "date":
                 expression = f"{expression}.dt.normalize()"
@@ -1306,6 +1314,38 @@ def _bounded_time(
         params = more + params
         note += " where its typical year is not"
     return expression, note, params
+
+
+def _span_start(table_name: str, table: Any, name: str) -> str | None:
+    """The column a date or time is the end of, in its own row (``shapes.spans``)."""
+    from codegen.program.shapes import spans
+
+    return next((start for start, end in spans(table_name, table) if end == name), None)
+
+
+def _after_start(
+    column: Any, variable: str, begin: str, start: str, drawn: str, end: str
+) -> tuple[str, list[Parameter], str]:
+    """(expression, parameters, note) of an end (its variable, and ``drawn``, its draw over
+    its range) after its row's start (``begin``, the start's variable): by the typical gap
+    (``typical_after``: the spec's, or the model's answer), else the ends drawn before their
+    start moved some days after it."""
+    after = column.typical_after
+    if after is None or after.column != start:
+        expression = f"shape_since(rng, {drawn}, {begin}, {end})"
+        if column.type == "date":
+            expression = f"{expression}.dt.normalize()"
+        return expression, [], f"; after {start}"
+    unit = "D" if column.type == "date" else "min"
+    low, high = after.typical_range or (after.typical / 2, after.typical * 2)
+    gap, spread = f"{variable}_gap", f"{variable}_gap_range"
+    params: list[Parameter] = [
+        (gap, _number(after.typical), None),
+        (spread, f"({_number(low)}, {_number(high)})", None),
+    ]
+    words = "days" if unit == "D" else "minutes"
+    expression = f"shape_gap(rng, {begin}, {gap}, *{spread}, {unit!r}, {end})"
+    return expression, params, f"; after {start}, typically {gap} {words}"
 
 
 def _years_draw(

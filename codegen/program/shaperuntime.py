@@ -448,6 +448,21 @@ def shape_within(values, fallback, edge, above, strict=False):
     return pd.Series(np.where(fits, values, fallback))
 
 
+def shape_gap(rng, start, typical, low, high, unit, last=None):
+    """Each row's ``start`` plus a gap around ``typical`` (10th and 90th percentiles ``low`` and
+    ``high``, skewed right: most rides short, a few long), in ``unit`` ("min" or "D", whole
+    days); at most ``last``, where a gap would pass it the end at ``last``."""
+    start = pd.to_datetime(pd.Series(start))
+    gap = shape_typical(rng, len(start), typical, low, high, 0, None, whole=unit == "D")
+    if unit == "D":
+        end = start + pd.to_timedelta(gap, unit="D")
+    else:
+        end = (start + pd.to_timedelta(np.maximum(gap, 1 / 60) * 60, unit="s")).dt.floor("s")
+    if last is not None:
+        end = end.where(end.isna() | (end <= pd.Timestamp(last)), pd.Timestamp(last))
+    return end
+
+
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]
 
 

@@ -212,6 +212,51 @@ def parent_time(spec: Any, table_name: str, name: str) -> tuple[str, str, str, s
     return None
 
 
+# Names of a row's start and end, the start first (a ride's start and end, a stay's arrival
+# and departure; a flight departs, then arrives: _TRAVEL's order).
+_SPANS = [
+    ("start", "end"), ("started", "ended"), ("starts", "ends"), ("begin", "end"),
+    ("arrival", "departure"), ("arrive", "depart"), ("arrives", "departs"),
+    ("arrived", "departed"), ("check_in", "check_out"), ("checkin", "checkout"),
+    ("checked_in", "checked_out"), ("opened", "closed"), ("open", "close"),
+    ("picked_up", "returned"), ("pickup", "return"), ("pickup", "dropoff"), ("issued", "due"),
+    ("valid_from", "valid_to"), ("valid_from", "valid_until"), ("created", "resolved"),
+    ("sent", "read"), ("ordered", "delivered"), ("ordered", "shipped"), ("shipped", "delivered"),
+    ("booked", "cancelled"), ("hired", "left"), ("admitted", "discharged"), ("from", "to"),
+]  # fmt: skip
+_TRAVEL = {"flight", "flights", "train", "trains", "trip", "trips", "ride", "rides", "journey"}
+
+
+def spans(table_name: str, table: Any) -> list[tuple[str, str]]:
+    """(start, end) column pairs of a table that name a row's start and its end (started_at and
+    ended_at, arrival_date and departure_date), both dates or both times: the end comes after."""
+    travel = bool(_TRAVEL & set(_words(f"{table_name} {table.description or ''}")))
+    timed = {
+        name: column.type
+        for name, column in table.columns.items()
+        if column.type in ("date", "datetime") and not column.primary_key
+    }
+    found = []
+    for first, last in _SPANS:
+        if travel and first.startswith("arriv"):
+            first, last = last, first  # a flight departs, then arrives
+        starts = [n for n in timed if _names(n, first)]
+        ends = [n for n in timed if _names(n, last)]
+        for start in starts:
+            for end in ends:
+                taken = {n for pair in found for n in pair}
+                if start != end and timed[start] == timed[end] and not {start, end} & taken:
+                    found.append((start, end))
+    return found
+
+
+def _names(column: str, stem: str) -> bool:
+    """Whether a column's name is a stem with a time word (started_at, check_in_date)."""
+    name = column.lower()
+    rest = name[len(stem) :] if name.startswith(stem) else None
+    return rest is not None and rest in ("", "_at", "_on", "_date", "_time", "_ts", "_day")
+
+
 def is_part_of(table_name: str, parent_table: str) -> bool:
     """Whether a table's rows are parts of its parent's (order_items of orders, invoice_lines of
     invoices), so that every parent has one."""

@@ -125,6 +125,22 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TypicalAfter(_Model):
+    """How long after another column of its row a date or time typically is."""
+
+    column: str = Field(description="The column it comes after (a ride's started_at).")
+    typical: float = Field(
+        gt=0, description="The typical gap: minutes for datetime columns, days for dates."
+    )
+    typical_range: list[float] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="[low, high]: where most gaps lie (the 10th and 90th percentiles).",
+        json_schema_extra={"yaml_type": "[number, number]"},
+    )
+
+
 class Column(_Model):
     """One column of a table."""
 
@@ -191,6 +207,13 @@ class Column(_Model):
         le=1,
         description="The share of rows that are null in real data, 0 to 1 (nullable columns "
         "whose nulls no check decides; without it, about one row in ten).",
+    )
+    typical_after: TypicalAfter | None = Field(
+        None,
+        description="For a date or datetime that comes after another of its row (a ride's end "
+        "after its start): `{column: started_at, typical: 25, typical_range: [8, 60]}`, the gap "
+        "in minutes (days for dates).",
+        json_schema_extra={"yaml_type": "{column, typical, typical_range}"},
     )
     typical_by: dict[str, dict[str, float]] | None = Field(
         None,
@@ -621,6 +644,17 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
     if col.values is not None:
         problems += _lint_values(where, col, table)
     problems += _lint_typical(where, col)
+    if col.typical_after is not None:
+        after = col.typical_after
+        other = table.columns.get(after.column)
+        if col.type not in ("date", "datetime") or other is None or other.type != col.type:
+            problems.append(
+                f"{where}.typical_after: applies to a date or datetime after another column of "
+                "the same type in its table"
+            )
+        spread = after.typical_range
+        if spread is not None and not 0 <= spread[0] <= after.typical <= spread[1]:
+            problems.append(f"{where}.typical_after.typical_range: a range around typical, >= 0")
     if col.null_share is not None and not col.nullable:
         problems.append(f"{where}.null_share: applies to nullable columns")
     if col.weights is not None:

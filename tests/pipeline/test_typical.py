@@ -389,3 +389,36 @@ def test_a_birth_date_s_typical_year_is_asked_and_drawn_around(openai_stub, clie
     assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
     with pytest.raises(sd.SpecError, match="typical: 2010 is above max"):
         load_spec(STUDENTS.replace("max: 2006-08-31}", "max: 2006-08-31, typical: 2010}"))
+
+
+RIDES = """\
+name: bikes
+description: A city bike-sharing scheme.
+tables:
+  rides:
+    rows: 2000
+    columns:
+      id:          {type: integer, primary_key: true}
+      start_time:  {type: datetime, min: "2024-05-01 00:00:00", max: "2024-05-31 23:59:59"}
+      end_time:    {type: datetime, min: "2024-05-01 00:00:00", max: "2024-06-01 03:00:00"}
+"""
+
+
+def test_how_long_after_its_start_an_end_comes_is_asked_and_drawn(openai_stub, client):
+    openai_stub.reply(reply(18, 6, 45))  # a ride of 18 minutes, most 6 to 45
+    spec, answers = ask_typical(client, load_spec(RIDES))
+    assert [(a.column, a.asked, a.by, a.kept) for a in answers] == [
+        ("end_time", "gap", "start_time", True)
+    ]
+    assert "in minutes" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    after = spec.tables["rides"].columns["end_time"].typical_after
+    assert (after.column, after.typical, after.typical_range) == ("start_time", 18, [6, 45])
+    rows = {"rides": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    rides = pd.read_parquet(result.tables["rides"].path)
+    minutes = (rides["end_time"] - rides["start_time"]).dt.total_seconds() / 60
+    assert (minutes > 0).all() and 15 <= minutes.median() <= 21
+    assert minutes.quantile(0.9) < 60
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok

@@ -801,3 +801,43 @@ tables:
         assert 0.85 < same < 0.99, name
     discount = (invoices["discount_pct"].to_numpy() == parent["discount_pct"].to_numpy()).mean()
     assert discount < 0.3  # the client's may be up to 50: not within the invoice's 20
+
+
+def test_a_row_s_end_comes_after_its_start_even_with_no_gap_known():
+    from codegen.program.shapes import spans
+
+    text = """
+name: travel
+description: Flights and hotel stays.
+tables:
+  flights:
+    rows: 300
+    columns:
+      id:           {type: integer, primary_key: true}
+      departs_at:   {type: datetime, min: "2024-06-01 00:00:00", max: "2024-06-30 23:59:59"}
+      arrives_at:   {type: datetime, min: "2024-06-01 00:00:00", max: "2024-07-01 23:59:59"}
+  stays:
+    rows: 300
+    columns:
+      id:             {type: integer, primary_key: true}
+      arrival_date:   {type: date, min: 2024-01-01, max: 2024-12-31}
+      departure_date: {type: date, min: 2024-01-01, max: 2025-01-15}
+"""
+    spec = load_spec(text)
+    assert spans("flights", spec.tables["flights"]) == [("departs_at", "arrives_at")]
+    assert spans("stays", spec.tables["stays"]) == [("arrival_date", "departure_date")]
+    tables = _generate(text)
+    flights, stays = tables["flights"], tables["stays"]
+    assert (flights["arrives_at"] >= flights["departs_at"]).all()
+    assert (stays["departure_date"] >= stays["arrival_date"]).all()
+    assert validate(
+        spec,
+        {t: _written(frame) for t, frame in tables.items()},
+        {name: table.rows for name, table in spec.tables.items()},
+    ).ok
+
+
+def _written(frame: pd.DataFrame) -> Path:
+    path = Path(tempfile.mkdtemp()) / "table.parquet"
+    frame.to_parquet(path)
+    return path
