@@ -9,8 +9,9 @@ program (`--ask program`), the way a large model is asked.
 Realism: each accepted run is probed with `bench/realism/<spec>.yaml` (what someone who knows the
 domain would check, written before looking at what sdgen makes), the results recorded in the
 run's manifest; K/N per spec, and the total over the specs at the end.
-``python bench/bench_local_model.py [SPEC ...] [--seed N] [--out DIR]`` runs some specs, another
-seed, or keeps the runs in DIR (by default they go to a temporary directory, removed at the end).
+``python bench/bench_local_model.py [SPEC ...] [--seed N] [--out DIR] [--no-baseline]`` runs some
+specs, another seed, keeps the runs in DIR (by default they go to a temporary directory, removed
+at the end), or leaves out the whole-program baseline.
 Targets: every example accepted within 3 attempts; at least 90% of the realism probes pass.
 """
 
@@ -122,6 +123,8 @@ def main() -> int:
     names = sys.argv[1:]
     seed = int(take_option(names, "--seed") or 0)  # another seed: another draw of the replies
     keep = take_option(names, "--out")  # keep the runs there instead of in a temporary directory
+    baseline = "--no-baseline" not in names  # the whole-program baseline takes minutes
+    names = [name for name in names if name != "--no-baseline"]
     if names:
         specs = [s for s in specs if s.stem in names]
     header = ("spec", "result", "attempts", "tokens", "llm s", "total s", "realism")
@@ -141,7 +144,7 @@ def main() -> int:
                 outcomes[path.stem] = outcome
                 show(path.stem, outcome)
             blanks = outcomes.get(BASELINE_SPEC)
-            if blanks is not None and blanks.attempts:
+            if baseline and blanks is not None and blanks.attempts:
                 whole = run_spec(session.client, EXAMPLES / f"{BASELINE_SPEC}.yaml",
                                  work / "baseline", ask="program", seed=seed,
                                  max_attempts=1)  # fmt: skip
