@@ -139,6 +139,26 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
     return asked
 
 
+def _asked(spec: Spec, table_name: str, about: list[str], ask: str) -> list[ChatMessage]:
+    """A question about a table of the dataset: the dataset and the table in words, the lines
+    ``about`` the columns, then what is asked."""
+    table = spec.tables[table_name]
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        *about,
+        "",
+        ask,
+    ]
+    return [
+        {
+            "role": "system",
+            "content": "You know what real-world data looks like. Answer with JSON only.",
+        },
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
 def _one_sided(planned: Any) -> bool:
     """Whether a column's per-row bounds (if any) are all on one side: a birth year at most
     the year one joined is drawn around its typical year where that fits."""
@@ -185,20 +205,14 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
             "between which two values do most rows (80%) lie? Use the unit the column's name "
             'says. Answer as JSON: {"typical": number, "low": number, "high": number}.'
         )
-    lines = [
-        f"Dataset: {spec.description or spec.name}",
-        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: {what}.',
-        "",
+    return _asked(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: {what}.',
+        ],
         ask,
-    ]
-    return [
-        {
-            "role": "system",
-            "content": "You know what real-world data looks like. Answer with JSON only.",
-        },
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+    )
 
 
 def check_answer(column: Any, reply: TypicalReply) -> str:
@@ -319,22 +333,16 @@ def gaps_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
 def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     unit = "days" if table.columns[end].type == "date" else "minutes"
-    lines = [
-        f"Dataset: {spec.description or spec.name}",
-        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Each row has "{start}" and, later, "{end}".',
-        "",
+    return _asked(
+        spec,
+        table_name,
+        [
+            f'Each row has "{start}" and, later, "{end}".',
+        ],
         f'In real data like this, how long after "{start}" is "{end}" typically, and between '
         f"which two durations do most rows (80%) lie? Answer in {unit} as JSON: "
         '{"typical": number, "low": number, "high": number}.',
-    ]
-    return [
-        {
-            "role": "system",
-            "content": "You know what real-world data looks like. Answer with JSON only.",
-        },
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+    )
 
 
 def _ask_gaps(
@@ -404,21 +412,15 @@ def nulls_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     column = table.columns[name]
     about = f" ({column.description})" if column.description else ""
-    lines = [
-        f"Dataset: {spec.description or spec.name}",
-        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: a {column.type}, or empty (null).',
-        "",
+    return _asked(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: a {column.type}, or empty (null).',
+        ],
         f'In real data like this, what share of rows has "{name}" empty (null)? Answer as '
         'JSON: {"share": a number from 0 to 1}.',
-    ]
-    return [
-        {
-            "role": "system",
-            "content": "You know what real-world data looks like. Answer with JSON only.",
-        },
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+    )
 
 
 def _ask_nulls(
@@ -501,21 +503,15 @@ def by_category_question(spec: Spec, table_name: str, name: str, by: str) -> lis
         most = f", most between {_show(spread[0])} and {_show(spread[1])}" if spread else ""
         known = f"typically {_show(column.typical)} overall{most}"
         ask = f'what is the typical (median) "{name}" of rows of each "{listed}"?'
-    lines = [
-        f"Dataset: {spec.description or spec.name}",
-        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: {known}.',
-        f'Each row has a "{listed}": one of ' + ", ".join(str(v) for v in values) + ".",
-        "",
+    return _asked(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: {known}.',
+            f'Each row has a "{listed}": one of ' + ", ".join(str(v) for v in values) + ".",
+        ],
         f"In real data like this, {ask} Answer as JSON: {{{example}}}.",
-    ]
-    return [
-        {
-            "role": "system",
-            "content": "You know what real-world data looks like. Answer with JSON only.",
-        },
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+    )
 
 
 def check_by_category(column: Any, reply: dict[str, Any], values: list[str]) -> str:
