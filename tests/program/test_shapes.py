@@ -137,6 +137,17 @@ def _generate(text: str, seed: int = 0, source: str | None = None) -> dict[str, 
     return namespace["generate"](rows, seed)
 
 
+def assert_valid(spec, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tables a spec's starting program makes in the harness, after checking that they
+    pass validation."""
+    rows = {name: table.rows for name, table in spec.tables.items()}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=seed)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    return {t: pd.read_parquet(f.path) for t, f in result.tables.items()}
+
+
 def _children(child: pd.Series, parent: pd.Series) -> np.ndarray:
     """How many child rows each parent key has (zero included)."""
     return child.value_counts().reindex(parent, fill_value=0).to_numpy()
@@ -513,11 +524,7 @@ def test_an_organisation_has_one_top_and_managers_a_level_above_their_reports():
     assert (
         employees["level"].corr(employees["salary"], method="spearman") >= 0.6
     )  # rows moved whole
-    rows = {"employees": 400}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=3)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    assert_valid(spec, seed=3)
 
 
 def test_shape_follow_orders_values_by_the_source_at_about_the_correlation_asked():
@@ -583,11 +590,7 @@ def test_measurements_of_a_series_move_slowly_and_hold_each_entity_s_level():
     salary = employees.set_index("id")["salary_eur"].reindex(pay.index)
     assert pay["median"].corr(salary, method="spearman") >= 0.7  # and follows the salary
     spec = load_spec(SERIES)
-    rows = {name: table.rows for name, table in spec.tables.items()}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=1)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    assert_valid(spec, seed=1)
 
 
 def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
@@ -660,11 +663,7 @@ tables:
         made.str.split(".").str[0].str[:2] == members["first_name"].str.lower().str[:2]
     ).mean() > 0.8
     assert members["email"].is_unique
-    rows = {name: table.rows for name, table in spec.tables.items()}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=4)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    assert_valid(spec, seed=4)
 
 
 def test_shape_emails_keeps_what_the_pattern_or_uniqueness_would_refuse():
@@ -734,12 +733,7 @@ tables:
       - check: "birth_year <= EXTRACT(year FROM joined_on)"
 """
     spec = load_spec(text)
-    rows = {"members": 2000}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    members = pd.read_parquet(result.tables["members"].path)
+    members = assert_valid(spec, seed=0)["members"]
     assert 1990 <= members["birth_date"].dt.year.median() <= 1994
     assert 1983 <= members["birth_year"].median() <= 1987
 
@@ -826,18 +820,7 @@ tables:
     spec = load_spec(text)
     assert spans("flights", spec.tables["flights"]) == [("departs_at", "arrives_at")]
     assert spans("stays", spec.tables["stays"]) == [("arrival_date", "departure_date")]
-    tables = _generate(text)
+    tables = assert_valid(spec)
     flights, stays = tables["flights"], tables["stays"]
     assert (flights["arrives_at"] >= flights["departs_at"]).all()
     assert (stays["departure_date"] >= stays["arrival_date"]).all()
-    assert validate(
-        spec,
-        {t: _written(frame) for t, frame in tables.items()},
-        {name: table.rows for name, table in spec.tables.items()},
-    ).ok
-
-
-def _written(frame: pd.DataFrame) -> Path:
-    path = Path(tempfile.mkdtemp()) / "table.parquet"
-    frame.to_parquet(path)
-    return path
