@@ -225,7 +225,8 @@ def drop_refused(data: dict[str, Any], problems: list[str], *, rules: bool) -> l
 
 def mend(data: dict[str, Any]) -> dict[str, Any]:
     """What the draft prompt asks for, done where a small model left it out: every table has an
-    integer ``id`` primary key, and a reference to a table alone points at its ``id``."""
+    integer ``id`` primary key, a reference to a table alone points at its ``id``, and a date,
+    time or number drafted as text with a pattern is of its own type."""
     for table in data["tables"].values():
         columns = table["columns"]
         if not any(column.get("primary_key") for column in columns.values()):
@@ -233,11 +234,54 @@ def mend(data: dict[str, Any]) -> dict[str, Any]:
                 columns["id"]["primary_key"] = True
             elif "id" not in columns:
                 table["columns"] = {"id": {"type": "integer", "primary_key": True}, **columns}
-        for column in table["columns"].values():
+        for name, column in table["columns"].items():
             target = column.get("references")
             if isinstance(target, str) and "." not in target and target in data["tables"]:
                 column["references"] = f"{target}.id"
+            retyped = _typed_text(name, column)
+            if retyped is not None:  # a time written as text: the type it is
+                column["type"] = retyped
+                for key in ("pattern", "values", "unique"):
+                    column.pop(key, None)
     return data
+
+
+# What a small model writes as text with a pattern, and what it is: a start time as
+# "2024-05-01 08:30" (datetime), a date, a coordinate as "52.37" (float).
+_TEXT_SAMPLES = (
+    ("datetime", ("2024-05-01 08:30", "2024-05-01 08:30:00", "2024-05-01T08:30:00")),
+    ("date", ("2024-05-01",)),
+    ("float", ("52.37", "-4.9")),
+)
+_TIME_SUFFIXES = ("_at", "_time", "_datetime", "_timestamp")
+_DATE_SUFFIXES = ("_date", "_on", "_day")
+
+
+def _typed_text(name: str, column: dict[str, Any]) -> str | None:
+    """The type a drafted text column really holds: a date, a time or a number its pattern
+    accepts samples of (and no words), or a time its name says with no pattern or list; None
+    when it is text."""
+    if column.get("type") != "string" or column.get("primary_key") or column.get("references"):
+        return None
+    pattern = column.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            accepts = re.compile(pattern).fullmatch
+        except re.error:
+            return None
+        if accepts("word") or accepts("Some words"):
+            return None
+        for kind, samples in _TEXT_SAMPLES:
+            if any(accepts(sample) for sample in samples):
+                return kind
+        return None
+    if column.get("values") is None:
+        lowered = name.lower()
+        if lowered.endswith(_TIME_SUFFIXES):
+            return "datetime"
+        if lowered.endswith(_DATE_SUFFIXES):
+            return "date"
+    return None
 
 
 def _json_text(reply: str) -> str:

@@ -124,3 +124,36 @@ def test_spec_only_prints_the_draft_and_calls_nothing_else(openai_stub, isolated
     assert len(openai_stub.chat_requests) == 1
     alone = sdgen("generate", "x.yaml", "--spec-only", env=env)
     assert alone.returncode == 1 and "give --prompt" in alone.stderr.strip().splitlines()[-1]
+
+
+def test_a_time_date_or_number_drafted_as_text_is_given_its_own_type():
+    """The local model drafted a bike ride's start_time as text with a pattern, and a
+    station's location as a number pattern."""
+    data = {
+        "tables": {
+            "rides": {
+                "columns": {
+                    "id": {"type": "integer", "primary_key": True},
+                    "start_time": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"},
+                    "paid_on": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                    "location": {"type": "string", "pattern": r"^[-+]?[0-9]*\.?[0-9]+$"},
+                    "ended_at": {"type": "string"},
+                    "code": {"type": "string", "pattern": r"^[A-Z0-9]{6}$"},
+                    "note": {"type": "string", "pattern": ".*"},
+                    "status_at": {"type": "string", "values": ["a", "b"]},
+                }
+            }
+        }
+    }
+    columns = mend(data)["tables"]["rides"]["columns"]
+    assert {name: column["type"] for name, column in columns.items()} == {
+        "id": "integer",
+        "start_time": "datetime",
+        "paid_on": "date",
+        "location": "float",
+        "ended_at": "datetime",
+        "code": "string",
+        "note": "string",
+        "status_at": "string",
+    }
+    assert "pattern" not in columns["start_time"] and columns["code"]["pattern"]
