@@ -35,6 +35,7 @@ def render(contents: Contents) -> str:
         ("rules", "Rules", _rules(figures.rules)),
         ("validation", "Validation", _validation(contents.manifest.validation)),
         ("realism", "Realism", _realism(contents.manifest.realism)),
+        ("typical", "What the model judged", _typical(contents.manifest.typical)),
         ("provenance", "Provenance", _provenance(contents)),
     ]
     nav = "".join(
@@ -455,6 +456,40 @@ def _realism(realism: dict[str, Any]) -> str:
             f"<td>{esc(_plain(expects) + error)}</td></tr>"
         )
     head = "<tr><th>probe</th><th></th><th>value</th><th>expected</th></tr>"
+    return f'<div class="scroll"><table class="grid">{head}{"".join(rows)}</table></div>'
+
+
+def _typical(answers: list[dict[str, Any]]) -> str:
+    """The model's judgement asked before the program was made (codegen.pipeline.typical):
+    each question, the answer, and whether it shaped the data or why not."""
+    if not answers:
+        return (
+            '<p class="muted">The model was asked no typical values for this run (the spec gave '
+            "them, or the questions were off).</p>"
+        )
+    rows = []
+    for a in answers:
+        where = f"{a.get('table')}.{a.get('column')}"
+        asked = a.get("asked", "typical")
+        if asked == "by category" or asked == "gap":
+            asked = f"{asked} ({a.get('by')})"
+        if a.get("by_values"):
+            answer = ", ".join(f"{k} {_plain(v)}" for k, v in a["by_values"].items())
+        elif a.get("weights"):
+            answer = ", ".join(f"{k} {_plain(v)}" for k, v in a["weights"].items())
+        elif a.get("low") is not None:
+            answer = (
+                f"{_plain(a.get('typical'))} ({_plain(a.get('low'))} to {_plain(a.get('high'))})"
+            )
+        else:
+            answer = _plain(a.get("typical"))
+        kept = a.get("kept")
+        state = _badge("ok" if kept else "none", "used" if kept else "not used")
+        rows.append(
+            f"<tr><td><code>{esc(where)}</code></td><td>{esc(asked)}</td>"
+            f"<td>{esc(answer)}</td><td>{state}</td><td>{esc(a.get('why') or '')}</td></tr>"
+        )
+    head = "<tr><th>column</th><th>asked</th><th>answer</th><th></th><th>why not</th></tr>"
     return f'<div class="scroll"><table class="grid">{head}{"".join(rows)}</table></div>'
 
 

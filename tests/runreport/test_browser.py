@@ -101,6 +101,7 @@ def test_the_rendered_page_has_every_section_and_the_console_stays_silent(
         "rules",
         "validation",
         "realism",
+        "typical",
         "provenance",
     ]
     assert outline.headings == [
@@ -112,6 +113,7 @@ def test_the_rendered_page_has_every_section_and_the_console_stays_silent(
         "Rules",
         "Validation",
         "Realism",
+        "What the model judged",
         "Provenance",
     ]
     assert outline.images >= 15

@@ -73,6 +73,7 @@ def test_the_page_has_every_section_and_a_card_per_column(shop_html):
         "rules",
         "validation",
         "realism",
+        "typical",
         "provenance",
     ]
     assert len([t for t, a in tags.tags if t == "article" and a.get("class") == "card"]) == 20
@@ -86,6 +87,9 @@ def test_the_page_has_every_section_and_a_card_per_column(shop_html):
         "age_spread",
         "all 4 files match the sha256 the manifest recorded",
         "validation failed: 2 failures",
+        "Books 15, Toys 40",  # the model's judgement, and what became of it
+        "by category (category)",
+        "at or outside the column&#x27;s bounds",
     ):
         assert text in html, text
 

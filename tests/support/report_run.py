@@ -118,6 +118,17 @@ REALISM = {
 }
 
 
+# What the model was asked before the program was made (codegen.pipeline.typical), as saved.
+TYPICAL = [
+    {"table": "products", "column": "price", "asked": "typical", "typical": 24.0, "low": 8.0,
+     "high": 90.0, "kept": True, "why": ""},
+    {"table": "products", "column": "price", "asked": "by category", "by": "category",
+     "by_values": {"Books": 15.0, "Toys": 40.0}, "kept": True, "why": ""},
+    {"table": "customers", "column": "age", "asked": "typical", "typical": 200.0, "low": 150.0,
+     "high": 250.0, "kept": False, "why": "its typical value is at or outside the column's bounds"},
+]  # fmt: skip
+
+
 def make_shop_run(root: Path, *, realism: bool = True, orders: int = 2000, seed: int = 0) -> Path:
     """Save the shop as a run under ``root`` and return its directory."""
     spec = load_spec(SPEC)
@@ -138,6 +149,7 @@ def make_shop_run(root: Path, *, realism: bool = True, orders: int = 2000, seed:
         rows=rows,
         validation=report.to_dict(),
         realism=REALISM if realism else {},
+        typical=TYPICAL,
         usage={"prompt_tokens": 1200, "completion_tokens": 640, "total_tokens": 1840},
         attempts=[
             AttemptRecord(number=1, stage="validate", failure="check", error="amount too big"),
