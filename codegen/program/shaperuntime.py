@@ -366,39 +366,29 @@ def shape_emails(frame, email, names, pattern=None):
     """``frame`` with each row's ``email`` made from its own name (``names``: the full name, or
     the first and last): Lotte Peeters is lotte.peeters@ at the domain the address already
     had. Kept as drawn where the name gives no letters, the result would not match
-    ``pattern`` or would repeat an address."""
-    import re
-    import unicodedata
+    ``pattern`` or would repeat an address. Whole columns at a time, for millions of rows."""
 
-    def letters(text):
-        plain = unicodedata.normalize("NFKD", str(text))
-        plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-        words = (re.sub(r"[^a-z]+", "", word) for word in plain.split())
-        return [w for w in words if w]  # O'Reilly: oreilly
+    def plain(column):  # lower-case ASCII letters and spaces: Élodie O'Reilly -> elodie oreilly
+        text = frame[column].astype(str).str.normalize("NFKD")
+        text = text.str.encode("ascii", "ignore").str.decode("ascii").str.lower()
+        return text.str.replace(r"[^a-z\s]", "", regex=True).str.strip()
 
     old = frame[email]
-    made = []
-    for row in range(len(frame)):
-        words = [letters(frame[column].iat[row]) for column in names]
-        address = old.iat[row]
-        if address is None or address != address or "@" not in str(address):
-            made.append(address)
-            continue
-        if len(names) == 1:  # a full name: the first word and the last
-            given, family = words[0][:1], words[0][1:][-1:]
-        else:  # the given names and the family name, each run together (delafontaine)
-            given, family = ["".join(words[0])], ["".join(words[1])]
-        local = ".".join(w for w in given + family if w)
-        made.append(f"{local}@{str(address).split('@', 1)[1]}" if local else address)
-    made = pd.Series(made, index=frame.index, dtype=object)
-    fits = made.notna() & (made != old)
+    if len(names) == 1:  # a full name: the first word and the last
+        parts = plain(names[0]).str.split()
+        given = parts.str[0]
+        family = parts.str[-1].where(parts.str.len() > 1, "")
+    else:  # the given names and the family name, each run together (delafontaine)
+        given, family = (plain(column).str.replace(" ", "") for column in names[:2])
+    local = (given.fillna("") + "." + family.fillna("")).str.strip(".")
+    domain = old.astype(str).str.split("@", n=1).str[1]
+    made = local + "@" + domain
+    fits = old.notna() & domain.notna() & (local != "") & (made != old)
     if pattern is not None:
-        fits &= made.map(lambda v: isinstance(v, str) and re.fullmatch(pattern, v) is not None)
-    taken = set(old[~fits].dropna())
-    for row in np.flatnonzero(fits.to_numpy()):
-        if made.iat[row] in taken:
-            made.iat[row] = old.iat[row]
-        taken.add(made.iat[row])
+        fits &= made.str.fullmatch(pattern).fillna(False).astype(bool)
+    # an address made twice, or one another row kept, stays as it was drawn
+    clash = made.where(fits).duplicated(keep="first") | made.isin(set(old[~fits].dropna()))
+    fits &= ~clash
     out = frame.copy()
     out[email] = made.where(fits, old)
     if out[email].duplicated().any() and not old.duplicated().any():
