@@ -129,6 +129,8 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue
             if planned.define is not None or not _one_sided(planned):
                 continue
+            if column.min is not None and column.min < 0 and _entangled(plan, name):
+                continue  # a signed amount whose sign a check ties to its kind
             if planned.otherwise is not None:
                 continue
             if planned.values is not None:
@@ -157,6 +159,17 @@ def _asked(spec: Spec, table_name: str, about: list[str], ask: str) -> list[Chat
         },
         {"role": "user", "content": "\n".join(lines)},
     ]
+
+
+def _entangled(plan: Any, name: str) -> bool:
+    """Whether a check no line meets by construction ties the column to another (``kind <>
+    'card' OR amount_eur < 0``). A signed amount drawn around one typical value has one sign:
+    the rows such a check fails on would be drawn again until the kinds that fit it (salary,
+    interest) crowd out the rest."""
+    return any(
+        index not in plan.exact and name in parsed.columns and len(set(parsed.columns)) > 1
+        for index, (_, parsed) in enumerate(plan.checks)
+    )
 
 
 def _one_sided(planned: Any) -> bool:

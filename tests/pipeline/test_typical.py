@@ -422,3 +422,23 @@ def test_how_long_after_its_start_an_end_comes_is_asked_and_drawn(openai_stub, c
     assert (minutes > 0).all() and 15 <= minutes.median() <= 21
     assert minutes.quantile(0.9) < 60
     assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+
+
+def test_a_signed_amount_whose_sign_a_check_ties_to_its_kind_is_not_asked_about():
+    """Asked, it came back as EUR 100 (50 to 200): every amount positive, and the kinds that
+    must be negative (card payments) were drawn again until none were left."""
+    spec = load_spec("""\
+name: bank
+tables:
+  transactions:
+    rows: 100
+    columns:
+      id:         {type: integer, primary_key: true}
+      kind:       {type: string, values: [salary, card]}
+      amount_eur: {type: float, min: -5000, max: 9000}
+      fee_eur:    {type: float, min: 0, max: 50}
+    rules:
+      - check: "kind <> 'card' OR amount_eur < 0"
+      - check: "kind <> 'salary' OR fee_eur = 0 OR fee_eur > 1"
+""")
+    assert columns_to_ask(spec) == [("transactions", "kind"), ("transactions", "fee_eur")]
