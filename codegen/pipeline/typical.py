@@ -213,6 +213,8 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
         )
     else:
         what = "a whole number" if column.type == "integer" else "a number"
+        if _scored(name, column):  # a quiz score of "5" means nothing without its scale
+            what += f" on a scale from {_show(column.min)} to {_show(column.max)}"
         ask = (
             f'In real data like this, what is the typical (median) value of "{name}", and '
             "between which two values do most rows (80%) lie? Use the unit the column's name "
@@ -226,6 +228,18 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
         ],
         ask,
     )
+
+
+_SCALES = {"score", "rating", "grade", "mark", "marks", "points", "pct", "percent", "percentage"}
+
+
+def _scored(name: str, column: Any) -> bool:
+    """Whether a number is a score on a scale its bounds are (a quiz score from 0 to 100, a
+    rating from 1 to 5): then the question says the scale. Other bounds stay unsaid."""
+    from codegen.program.shapes import _words
+
+    bounded = column.min is not None and column.max is not None
+    return bounded and bool(_SCALES & set(_words(name)))
 
 
 def check_answer(column: Any, reply: TypicalReply) -> str:

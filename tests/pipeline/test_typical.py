@@ -442,3 +442,18 @@ tables:
       - check: "kind <> 'salary' OR fee_eur = 0 OR fee_eur > 1"
 """)
     assert columns_to_ask(spec) == [("transactions", "kind"), ("transactions", "fee_eur")]
+
+
+def test_a_score_s_question_says_its_scale_and_other_bounds_stay_unsaid():
+    """Asked for a typical quiz score with no scale, the model answered 5 (1 to 9) for a score
+    out of 100."""
+    from codegen.pipeline.typical import question
+
+    spec = load_spec(
+        HOUSES.replace(
+            "      fee_eur:   {type: float}",
+            "      fee_eur:   {type: float}\n      rating:    {type: integer, min: 1, max: 5}",
+        )
+    )
+    assert "on a scale from 1 to 5" in question(spec, "houses", "rating")[1]["content"]
+    assert "1000" not in question(spec, "houses", "size_m2")[1]["content"]
