@@ -191,6 +191,13 @@ def _attempt(
         kind = FailureKind.TRUNCATED if completion.truncated else FailureKind.SYNTAX
         return attempt.fail(kind, str(exc))
 
+    if options.ask == "blanks" and not _is_whole_program(ast.parse(code)):
+        from codegen.pipeline.more_values import ask_more_values
+
+        # a unique list too short for its rows: more values, before anything is numbered
+        code = ask_more_values(
+            client, code, scaffold, checks.spec, checks.rows, seed=ask["seed"], say=say
+        )
     candidates, missing = program_candidates(code, scaffold, ask=options.ask, earlier=earlier)
     if not _is_whole_program(ast.parse(code)):
         attempt.lines = code

@@ -1552,13 +1552,8 @@ def _blank_expression(
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
         if column.unique or column.primary_key:
-            # Distinct values as given when there are enough; else numbered ("Lyon 7").
-            pool = f"{variable}_pool"
-            params.append((pool, f"pd.unique(np.array({variable}_values, dtype=str))", None))
-            numbers = f"np.arange(1, {count} + 1).astype(str)"
-            numbered = f"np.char.add({expression}, np.char.add(' ', {numbers}))"
-            enough = f"len({pool}) >= {count}"
-            expression = f"rng.permutation({pool})[:{count}] if {enough} else {numbered}"
+            # Distinct values as given; only the rows past them numbered ("Lyon 2").
+            expression = f"shape_distinct(rng, {variable}_values, {count})"
     else:
         expression = "..."
     step = plan.columns[name].step if plan is not None else None

@@ -198,6 +198,18 @@ def shape_pick(rng, rows, n, unique=None):
     return rng.integers(0, len(rows), size=n)
 
 
+def shape_distinct(rng, values, n):
+    """``n`` distinct values: those listed, in random order, each once; where the list is too
+    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3")."""
+    pool = pd.unique(np.asarray(values, dtype=str))
+    if len(pool) >= n:
+        return rng.permutation(pool)[:n]
+    extra = rng.choice(pool, size=n - len(pool))
+    seen = pd.Series(extra).groupby(extra).cumcount().to_numpy() + 2
+    numbered = np.char.add(extra.astype(str), np.char.add(" ", seen.astype(str)))
+    return rng.permutation(np.concatenate([pool, numbered]))
+
+
 def shape_part(rows, picked, position, unique=False):
     """Position ``position`` of the ``picked`` rows of ``rows``; ``unique``: a value that
     repeats gets a number (only when the rows had too few distinct values)."""

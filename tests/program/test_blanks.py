@@ -128,20 +128,25 @@ def test_each_blank_is_found_at_its_lines_in_the_formatted_source(text):
 
 
 def test_a_wrapped_column_line_is_recorded_whole_and_replaced_whole():
-    scaffold = build_scaffold(load_spec(PLACES))
-    city = {b.name: b for b in scaffold.blanks}["city"]
+    long = "city_of_the_registered_office_of_the_company"  # so long that black wraps the line
+    spec = load_spec(PLACES.replace("city", long).replace("places", "registered_companies"))
+    scaffold = build_scaffold(spec)
+    city = {b.name: b for b in scaffold.blanks}[long]
     assert city.kind is COLUMN and city.end_lineno > city.lineno  # black wrapped it
-    assert city.line.startswith("city = rng.permutation(city_pool)[:n_places] if len(city_pool)")
-    # The pool drawn from the values is derived, not a blank; the values above it are.
+    assert city.line.startswith(f"{long} = shape_distinct(rng, {long}_values, n_registered")
+    # The values are a blank of their own, the column's line another.
     assert record(scaffold) == [
-        ("city_values", VALUES, "places", "city"),
-        ("city", COLUMN, "places", "city"),
+        (f"{long}_values", VALUES, "registered_companies", long),
+        (long, COLUMN, "registered_companies", long),
     ]
-    reply = "city_values = ['Lyon', 'Nice']\ncity = rng.choice(city_values, size=n_places)\n"
+    reply = (
+        f"{long}_values = ['Lyon', 'Nice']\n"
+        f"{long} = rng.choice({long}_values, size=n_registered_companies)\n"
+    )
     program, missing = fill_blanks(scaffold, reply, columns=True)
     assert missing == [] and program is not None
-    assert "city = rng.choice(city_values, size=n_places)\n" in program
-    assert "rng.permutation(city_pool)" not in program
+    body = program.split("def generate")[1]
+    assert "rng.choice(" in body and "shape_distinct(rng" not in body
 
 
 def test_names_and_comments_alone_make_no_blank():

@@ -1,0 +1,172 @@
+"""More values for a unique list the model filled too short, asked of the model before the
+program runs.
+
+A unique column drawn from a list needs as many distinct values as it has rows; a 1.5B model
+asked for 80 course titles lists 20, and the program numbers the rest ("Python for Data
+Analysis 2"), which no one would take for real. So, when a reply's list for a unique column is
+short, the model is asked for the values still missing, as JSON constrained by a schema (an
+array of exactly that many strings), with the values it gave, and the new distinct ones are
+added to the list in the reply's lines. At most ``MORE_PER_QUESTION`` values a question and
+``MORE_PER_SPEC`` in all: past that, numbering is cheaper than the model's time.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import Any
+
+from codegen.errors import LLMError
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.attempt import Progress
+from codegen.program.starting import BlankKind, Scaffold
+from codegen.spec.model import Spec
+
+MORE_PER_QUESTION = 40
+MORE_PER_SPEC = 120
+TOKENS_PER_VALUE = 14  # room for a value of a few words in JSON
+
+
+def short_lists(
+    code: str, scaffold: Scaffold, spec: Spec, rows: dict[str, int]
+) -> list[tuple[str, list[str], int]]:
+    """(blank, the values the reply listed, how many more distinct ones are needed) for each
+    list of a unique string column that the reply ``code`` filled with fewer values than its
+    table's ``rows``."""
+    listed = _lists(code)
+    short = []
+    for blank in scaffold.blanks:
+        if blank.kind is not BlankKind.VALUES or blank.name not in listed:
+            continue
+        table = spec.tables.get(blank.table)
+        column = table.columns.get(blank.column) if table else None
+        if column is None or not column.unique or column.type != "string":
+            continue
+        values = list(dict.fromkeys(v for v in listed[blank.name] if isinstance(v, str)))
+        needed = rows.get(blank.table, table.rows)
+        if values and len(values) < needed:
+            short.append((blank.name, values, needed - len(values)))
+    return short
+
+
+def ask_more_values(
+    client: ChatClient,
+    code: str,
+    scaffold: Scaffold,
+    spec: Spec,
+    rows: dict[str, int],
+    *,
+    seed: int,
+    say: Progress,
+) -> str:
+    """``code`` (the reply's lines) with its short unique lists made longer by the model's
+    further values; as it was where the model gives none, or the endpoint fails."""
+    budget = MORE_PER_SPEC
+    for name, values, missing in short_lists(code, scaffold, spec, rows):
+        ask = min(missing, MORE_PER_QUESTION, budget)
+        if ask <= 0:
+            break
+        blank = next(b for b in scaffold.blanks if b.name == name)
+        try:
+            completion = client.complete(
+                more_values_question(spec, blank.table, blank.column, values, ask),
+                temperature=0.7,  # new values, not the likeliest ones again
+                seed=seed,
+                max_tokens=ask * TOKENS_PER_VALUE + 20,
+                response_format=_schema(ask),
+            )
+        except LLMError as exc:
+            say(f"more values: stopped asking ({exc})")
+            break
+        new = _new_values(completion.text, values)
+        budget -= ask
+        if new:
+            code = _extended(code, name, values + new)
+            say(f"{blank.table}.{blank.column}: {len(new)} more values, {len(values) + len(new)}")
+    return code
+
+
+def more_values_question(
+    spec: Spec, table_name: str, name: str, values: list[str], count: int
+) -> list[ChatMessage]:
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    about = f" ({column.description})" if column.description else ""
+    shown = "; ".join(values[:30])
+    lines = [
+        f"Dataset: {spec.description or spec.name}",
+        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
+        f'Column "{name}"{about}: each row has a different value.',
+        f"Values so far: {shown}.",
+        "",
+        f"List {count} more realistic values of the same kind, each different from every value "
+        'so far and from each other, with no numbering. Answer as JSON: {"values": [...]}.',
+    ]
+    return [
+        {"role": "system", "content": "You list realistic values. Answer with JSON only."},
+        {"role": "user", "content": "\n".join(lines)},
+    ]
+
+
+def _schema(count: int) -> dict[str, Any]:
+    items = {"type": "string", "minLength": 1, "maxLength": 80}
+    values = {"type": "array", "items": items, "minItems": count, "maxItems": count}
+    schema = {
+        "type": "object",
+        "properties": {"values": values},
+        "required": ["values"],
+        "additionalProperties": False,
+    }
+    return {"type": "json_schema", "json_schema": {"name": "more_values", "schema": schema}}
+
+
+def _new_values(text: str, values: list[str]) -> list[str]:
+    """The distinct values in a reply that are not yet listed (case and spaces aside)."""
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        reply = json.loads(text[start : end + 1] if start >= 0 else text)
+    except ValueError:
+        return []
+    got = reply.get("values") if isinstance(reply, dict) else None
+    seen = {v.strip().lower() for v in values}
+    new = []
+    for value in got if isinstance(got, list) else []:
+        if isinstance(value, str) and value.strip() and value.strip().lower() not in seen:
+            seen.add(value.strip().lower())
+            new.append(value.strip())
+    return new
+
+
+def _lists(code: str) -> dict[str, list[Any]]:
+    """Name -> the literal list a line of ``code`` assigns to it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and isinstance(node.value, ast.List):
+                try:
+                    found[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return found
+
+
+def _extended(code: str, name: str, values: list[str]) -> str:
+    """``code`` with the list assigned to ``name`` replaced by ``values`` (its last assignment,
+    which is the one that counts)."""
+    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    node = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and n.targets[0].id == name
+    ][-1]
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    return "".join(lines[:first]) + f"{name} = {values!r}\n" + "".join(lines[last + 1 :])

@@ -1,0 +1,74 @@
+"""More values for a unique list the model filled too short: asked over real HTTP (the OpenAI
+stub on 127.0.0.1) as JSON of exactly the number missing, added to the reply's list, so that
+nothing is numbered ("Python for Data Analysis 2")."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.inprocess_runner import InProcessRunner
+from support.shop import stub_client
+
+import codegen as sd
+from codegen.pipeline.more_values import MORE_PER_QUESTION, short_lists
+from codegen.program.scaffold import build_scaffold
+from codegen.spec.model import load_spec
+
+COURSES = """\
+name: courses
+description: Online courses for software developers.
+tables:
+  courses:
+    rows: 12
+    columns:
+      id:    {type: integer, primary_key: true}
+      title: {type: string, unique: true}
+      topic: {type: string}
+"""
+TITLES = ["Python Basics", "Go in Practice", "SQL for Analysts", "Rust from Scratch"]
+MORE = [f"Course on {word}" for word in "Docker Kubernetes Linux Git Java Kotlin Swift C".split()]
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = stub_client(openai_stub.base_url)
+    yield client
+    client.close()
+
+
+def test_a_short_unique_list_is_found_and_a_full_or_plain_one_is_not():
+    spec = load_spec(COURSES)
+    scaffold = build_scaffold(spec)
+    code = f"title_values = {TITLES!r}\ntopic_values = ['a']\n"
+    assert short_lists(code, scaffold, spec, {"courses": 12}) == [("title_values", TITLES, 8)]
+    assert short_lists(code, scaffold, spec, {"courses": 4}) == []
+
+
+def test_the_missing_values_are_asked_for_and_nothing_is_numbered(openai_stub, client, tmp_path):
+    lines = f"title_values = {TITLES!r}\ntopic_values = ['web', 'data', 'systems']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    openai_stub.reply(json.dumps({"values": [*MORE[:7], "python basics"]}))  # one is a repeat
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    question = openai_stub.chat_requests[1].body
+    schema = question["response_format"]["json_schema"]["schema"]["properties"]["values"]
+    assert (schema["minItems"], schema["maxItems"]) == (8, 8)
+    assert "Rust from Scratch" in question["messages"][-1]["content"]
+    titles = run.tables["courses"]["title"]
+    assert titles.is_unique
+    # 4 + 7 new ones: one row short, numbered as before; the rest real
+    assert sum(t[-1].isdigit() for t in titles) == 1
+    assert set(MORE[:7]) <= set(titles)
+    assert MORE_PER_QUESTION >= 8
+
+
+def test_an_endpoint_that_fails_leaves_the_list_as_the_model_gave_it(openai_stub, client, tmp_path):
+    lines = f"title_values = {TITLES!r}\ntopic_values = ['web']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    openai_stub.error(400, "bad request")
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    assert sum(t[-1].isdigit() for t in run.tables["courses"]["title"]) == 8
