@@ -131,8 +131,8 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue
             if column.min is not None and column.min < 0 and _entangled(plan, name):
                 continue  # a signed amount whose sign a check ties to its kind
-            if planned.otherwise is not None:
-                continue
+            if planned.otherwise is not None and column.type == "boolean":
+                continue  # a number a check sets on some rows (0 passengers when cancelled)
             if planned.values is not None:
                 continue
             if column.type == "boolean" and name in _read_by_checks(plan):
