@@ -1534,12 +1534,16 @@ def _blank_expression(
         rows = pairs
         if position == 0:
             params = [(pairs, "[...]", BlankKind.PAIRS)]
+            coded = [i for i, n in enumerate(pair) if providers_for(n) == ["country_code"]]
+            if coded:  # a model asked for (city, country_code) pairs may write "France"
+                rows = f"{pairs}_coded"
+                params.append((rows, f"shape_codes({pairs}, {coded[0]}, {_COUNTRY_CODES!r})", None))
             city = next(i for i, n in enumerate(pair) if providers_for(n) == ["city"])
             if city in unique:  # more real cities of the countries listed, rather than numbers
-                rows = f"{pairs}_more"
+                listed, rows = rows, f"{pairs}_more"
                 one = shapes is not None and shapes.one_country
                 more = (
-                    f"shape_places(rng, {pairs}, {count}, {1 - city}, {city}, {_REAL_CITIES!r}, "
+                    f"shape_places(rng, {listed}, {count}, {1 - city}, {city}, {_REAL_CITIES!r}, "
                     f"one_country={one})"
                 )
                 params.append((rows, more, None))
@@ -1547,6 +1551,8 @@ def _blank_expression(
             params.append((picked, pick, None))
         elif any(table.columns[n].unique for n in pair):
             rows = f"{pairs}_more"
+        elif any(providers_for(n) == ["country_code"] for n in pair):
+            rows = f"{pairs}_coded"
         expression = f"shape_part({rows}, {picked}, {position}, unique={position in unique})"
     elif kind == "string":
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
@@ -1665,6 +1671,16 @@ def _real_cities() -> dict[str, str]:
 
 
 _REAL_CITIES = _real_cities()
+
+
+def _country_codes() -> dict[str, str]:
+    """A country's name or adjective, lower case, to its ISO 3166 code (the locale's region)."""
+    from codegen.program.pattern_meaning import _LOCALES
+
+    return {name: locale[-2:] for names, locale in _LOCALES for name in names if len(name) > 3}
+
+
+_COUNTRY_CODES = _country_codes()
 
 
 def _place_pair(table: Any) -> tuple[str, str] | None:

@@ -184,6 +184,17 @@ def shape_places(rng, rows, n, country, city, locales, one_country=False):
     return rows
 
 
+def shape_codes(rows, position, codes):
+    """``rows`` with a country's name at ``position`` written as its ISO code (``codes``: a
+    name, lower case, to its code): ("Lyon", "France") is ("Lyon", "FR")."""
+    out = []
+    for row in rows:
+        row = list(row)
+        row[position] = codes.get(str(row[position]).strip().lower(), row[position])
+        out.append(tuple(row))
+    return out
+
+
 def shape_pick(rng, rows, n, unique=None):
     """Which of ``rows`` (tuples of values that go together: a city and its country) each of
     ``n`` rows takes: distinct in position ``unique`` where the rows have enough distinct values

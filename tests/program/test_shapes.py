@@ -824,3 +824,32 @@ tables:
     flights, stays = tables["flights"], tables["stays"]
     assert (flights["arrives_at"] >= flights["departs_at"]).all()
     assert (stays["departure_date"] >= stays["arrival_date"]).all()
+
+
+def test_a_country_code_listed_as_the_country_s_name_is_written_as_its_code():
+    """The local model, asked for (city, country_code) pairs, wrote ("Lyon", "France")."""
+    spec = load_spec("""
+name: airports
+description: Airports of a European regional airline.
+tables:
+  airports:
+    rows: 20
+    columns:
+      id:           {type: integer, primary_key: true}
+      city:         {type: string}
+      country_code: {type: string, pattern: '^[A-Z]{2}$'}
+""")
+    source = build_scaffold(spec).source
+    pairs = [("Lyon", "France"), ("Porto", "Portugal"), ("Bergen", "NO"), ("Graz", "Austria")]
+    source = source.replace(
+        "city_country_code_pairs = [...]", f"city_country_code_pairs = {pairs!r}"
+    )
+    rows = {"airports": 20}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    airports = pd.read_parquet(result.tables["airports"].path)
+    assert set(zip(airports["city"], airports["country_code"], strict=True)) <= {
+        ("Lyon", "FR"), ("Porto", "PT"), ("Bergen", "NO"), ("Graz", "AT"),
+    }  # fmt: skip
