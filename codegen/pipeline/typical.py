@@ -34,7 +34,7 @@ WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories w
 YEARS_MIN_SPAN = 5  # a date drawn over this many years or more: its typical year is asked
 BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
-BY_MAX_RATIO = 20.0  # a category typically 20x another's: the answer is not believed
+BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
 
 class TypicalReply(BaseModel):
@@ -62,6 +62,7 @@ class TypicalAnswer:
     weights: dict[str, float] | None = None  # for a list of values: how common each is
     by: str | None = None  # asked per value of this category column (a gap: after this one)
     by_values: dict[str, float] | None = None  # the answer per category, as kept
+    second: float | None = None  # a share's second opinion: the other rows' share
     kept: bool = False
     why: str = ""  # why an answer was not kept
     usage: dict[str, int] = field(default_factory=dict)
@@ -298,6 +299,15 @@ def ask_typical(
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
+        if line and kind_of(column) == "share":  # the share of false rows too, to compare
+            other = f'what share of rows has "{name}" false?'
+            agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
+            if agreed is None:
+                target.pop("typical", None)
+                line = ""
+            else:
+                target["typical"] = agreed
+                line = f"{agreed:.0%} true"
         if line:
             say(f"typical {table_name}.{name}: {line}")
     stopped = _ask_nulls(client, spec, data, answers, seed=seed, say=say)
@@ -419,6 +429,51 @@ def _ask_gaps(
     return False
 
 
+SHARE_AGREE = 0.2  # a share and its complement asked apart: 1 within this, or neither is kept
+
+
+def _second_share(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    other: str,
+    answer: TypicalAnswer,
+    seed: int,
+    say: Progress,
+) -> float | None:
+    """A second opinion on a share (``answer.typical``): the complement asked in other words
+    (``other``: the share of false rows, of rows with a value). Small models answer shares
+    loosely (90% of a year's admissions still in hospital); two answers that add up to about 1
+    are kept as their mean, others not (``answer.why`` says so)."""
+    column = spec.tables[table_name].columns[name]
+    about = f" ({column.description})" if column.description else ""
+    messages = _asked(
+        spec,
+        table_name,
+        [f'Column "{name}"{about}.'],
+        f'In real data like this, {other} Answer as JSON: {{"share": a number from 0 to 1}}.',
+    )
+    schema = _json_schema("column_share", ShareReply.model_json_schema())
+    second = TypicalAnswer(table_name, name)
+    text = _request(client, messages, schema, 30, second, seed, say)
+    for key, value in second.usage.items():
+        answer.usage[key] = answer.usage.get(key, 0) + value
+    answer.llm_s = round(answer.llm_s + second.llm_s, 3)
+    try:
+        complement = ShareReply.model_validate_json(_json_part(text or "")).share
+    except ValidationError:
+        answer.kept, answer.why = False, "the second opinion is not the JSON asked for"
+        return None
+    first = float(answer.typical or 0.0)
+    answer.second = complement
+    if not 0 <= complement <= 1 or abs(first + complement - 1) > SHARE_AGREE:
+        answer.kept = False
+        answer.why = f"asked in other words it said {complement:.0%} for the other rows"
+        return None
+    return round((first + 1 - complement) / 2, 3)
+
+
 def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:
     """(table, column) of nullable columns whose nulls no check decides: how many rows are
     null is asked (a damage cost is null on most rentals, a phone number on a few rows)."""
@@ -479,7 +534,11 @@ def _ask_nulls(
         if not 0 < share < 1:
             answer.why = "a share of null rows is between 0 and 1, neither"
             continue
-        answer.kept = True
+        other = f'what share of rows has a value in "{name}" (not empty)?'
+        agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
+        if agreed is None:
+            continue
+        answer.kept, share = True, agreed
         data["tables"][table_name]["columns"][name]["null_share"] = share
         say(f"typical {table_name}.{name}: null on {share:.0%} of rows")
     return False
@@ -557,7 +616,7 @@ def check_by_category(column: Any, reply: dict[str, Any], values: list[str]) -> 
         return "a category's value is outside the column's bounds"
     if min(numbers) > 0:
         if max(numbers) / min(numbers) > BY_MAX_RATIO:
-            return "one category is more than 20 times another"
+            return "one category is more than 100 times another"
         if max(numbers) / min(numbers) < 1.1:
             return "the categories do not differ"
     elif max(numbers) - min(numbers) < 0.05 * abs(column.typical or 1):

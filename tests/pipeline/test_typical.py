@@ -205,12 +205,14 @@ def test_a_flag_s_share_and_a_stepped_number_are_asked_too(openai_stub, client):
     """A no-show is rare; a consultation is 10 minutes in 5-minute slots. A flag a check ties to
     other columns is not asked about."""
     openai_stub.reply(reply(10, 10, 20))
-    openai_stub.reply(json.dumps({"share": 0.05}))
+    openai_stub.reply(json.dumps({"share": 0.04}))
+    openai_stub.reply(json.dumps({"share": 0.94}))  # the second opinion: the share of shows
     spec, answers = ask_typical(client, load_spec(CLINIC))
     assert [a.column for a in answers] == ["minutes", "no_show"]
     assert '"share"' in json.dumps(openai_stub.chat_requests[1].body["response_format"])
+    assert '"no_show" false' in openai_stub.chat_requests[2].body["messages"][-1]["content"]
     columns = spec.tables["appointments"].columns
-    assert columns["no_show"].typical == 0.05
+    assert columns["no_show"].typical == 0.05 and answers[1].second == 0.94
     program = build_scaffold(spec).source
     assert "no_show_share_true = 0.05" in program
     out = Path(tempfile.mkdtemp()) / "out"
@@ -256,7 +258,6 @@ def test_a_starting_program_with_nothing_left_to_fill_in_runs_without_asking_for
         ({"flat": 70, "house": 150}, ""),
         ({"flat": 70}, "missing"),
         ({"flat": 70, "house": 2000}, "outside the column's bounds"),
-        ({"flat": 20, "house": 900}, "more than 20 times"),
         ({"flat": 100, "house": 104}, "do not differ"),
     ],
 )
@@ -266,6 +267,9 @@ def test_a_per_category_answer_shapes_a_column_only_when_it_differs_within_bound
     column = load_spec(HOUSES).tables["houses"].columns["size_m2"]
     found = check_by_category(column, answer, ["flat", "house"])
     assert (why in found) if why else found == ""
+    price = load_spec(HOUSES).tables["houses"].columns["price_eur"]
+    found = check_by_category(price, {"flat": 10_001, "house": 2_000_000}, ["flat", "house"])
+    assert "more than 100 times" in found
 
 
 STORE = """\
@@ -340,6 +344,7 @@ def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, 
     openai_stub.reply(json.dumps({"open": 10, "closed": 90}))  # status: how common
     openai_stub.reply(reply(300, 80, 1500))  # damage: a typical cost when there is one
     openai_stub.reply(json.dumps({"share": 0.85}))  # damage: null on most rentals
+    openai_stub.reply(json.dumps({"share": 0.15}))  # asked in other words: with a value
     openai_stub.reply(json.dumps({"open": 300, "closed": 300}))  # by status: no different
     spec, answers = ask_typical(client, load_spec(RENTALS))
     assert [(a.column, a.asked, a.kept) for a in answers] == [
@@ -349,6 +354,7 @@ def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, 
         ("damage_eur", "by category", False),
     ]
     assert "empty (null)" in openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert "(not empty)" in openai_stub.chat_requests[3].body["messages"][-1]["content"]
     assert spec.tables["rentals"].columns["damage_eur"].null_share == 0.85
     rows = {"rentals": 2000}
     out = Path(tempfile.mkdtemp()) / "out"
@@ -457,3 +463,18 @@ def test_a_score_s_question_says_its_scale_and_other_bounds_stay_unsaid():
     )
     assert "on a scale from 1 to 5" in question(spec, "houses", "rating")[1]["content"]
     assert "1000" not in question(spec, "houses", "size_m2")[1]["content"]
+
+
+def test_a_share_whose_second_opinion_disagrees_is_not_kept(openai_stub, client):
+    """Asked how many of a year's admissions are still open, the model said 90%; asked how many
+    have a discharge, 80%. Neither is kept."""
+    openai_stub.reply(json.dumps({"open": 10, "closed": 90}))
+    openai_stub.reply(reply(300, 80, 1500))
+    openai_stub.reply(json.dumps({"share": 0.9}))
+    openai_stub.reply(json.dumps({"share": 0.8}))
+    openai_stub.reply(json.dumps({"open": 300, "closed": 300}))
+    spec, answers = ask_typical(client, load_spec(RENTALS))
+    nulls = answers[2]
+    assert (nulls.asked, nulls.kept, nulls.second) == ("nulls", False, 0.8)
+    assert "in other words" in nulls.why
+    assert spec.tables["rentals"].columns["damage_eur"].null_share is None
