@@ -10,6 +10,7 @@ records per topic.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class Clustering:
 def cluster(vectors: np.ndarray, *, max_clusters: int = 8, seed: int = 0) -> Clustering:
     """KMeans with k by silhouette. Fewer than 4 records, or all the same: one cluster."""
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import silhouette_score
 
     n = len(vectors)
@@ -41,9 +43,11 @@ def cluster(vectors: np.ndarray, *, max_clusters: int = 8, seed: int = 0) -> Clu
     best: tuple[float, int, Any] | None = None
     scores: dict[int, float] = {}
     for k in range(2, min(max_clusters, n - 1) + 1):
-        model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(vectors)
-        if len(set(model.labels_)) < 2:
-            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # fewer distinct points than k
+            model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(vectors)
+        if len(set(model.labels_)) < k:
+            break  # no more distinct groups to find
         score = float(silhouette_score(vectors, model.labels_, metric="cosine"))
         scores[k] = round(score, 4)
         if best is None or score > best[0] + 1e-9:

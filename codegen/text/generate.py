@@ -78,6 +78,7 @@ class Tally:
 
     unreadable: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)  # by check code
+    failed_records: int = 0  # records with at least one failure
     exact_duplicates: int = 0
     near_duplicates: int = 0
     surplus: int = 0
@@ -262,6 +263,7 @@ class Session:
         for raw in parsed.records:
             tidy, problems = check_record(self.spec, raw)
             if problems:
+                self.tally.failed_records += 1
                 for problem in problems:
                     self.tally.failed[problem.code] += 1
                     self.tally.example(f"check: {problem.code}", problem.message)

@@ -60,6 +60,7 @@ def build_report(result: TextResult) -> dict[str, Any]:
         "records_read": sum(r.read for r in record_requests),
         "unreadable": {"total": unreadable, "by_reason": dict(tally.unreadable.most_common())},
         "failed_checks": {
+            "records": tally.failed_records,
             "total_failures": failed_records,
             "by_check": dict(tally.failed.most_common()),
         },
