@@ -371,3 +371,8 @@ def test_cli_text_prints_a_summary_and_the_run_dir(openai_stub, isolated_env, tm
     bad = sdgen("text", str(path), "--records", "0", "--base-url", openai_stub.base_url,
                 env={})  # fmt: skip
     assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("error:")
+
+
+def test_the_api_exports_the_text_route():
+    assert {"generate_text", "load_text_run", "TextRun", "TextSpec"} <= set(dir(sd))
+    assert sd.generate_text.__module__ == "codegen.api"
