@@ -345,6 +345,17 @@ def generate_text(
     return TextRun(path)
 
 
+def text_messages(spec: TextSpecInput | Any) -> list[ChatMessage]:
+    """The first request a text run would send (for its first topic; ``--dry-run`` prints
+    it); calls nothing. A spec that lets the model propose topics asks for those first."""
+    from codegen.text import prompts
+
+    model, _ = read_text_spec(spec)
+    if not model.topics:
+        return prompts.topics_messages(model, model.propose_topics or 6, [])
+    return prompts.batch_messages(model, model.topics[0], min(model.batch_size, model.records))
+
+
 def load_text_run(path: str | Path) -> Any:
     """The saved text run in ``path``."""
     from codegen.text.save import TextRun

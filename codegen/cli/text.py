@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from codegen.cli.generate import BaseUrlOption, ModelOption, NoCacheOption, OutOption
+from codegen.cli.generate import (
+    BaseUrlOption,
+    DryRunOption,
+    ModelOption,
+    NoCacheOption,
+    OutOption,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,14 +50,19 @@ def text_command(
             "'minilm', 'hashing' (no model) or 'openai'."
         ),
     ] = "auto",
+    dry_run: DryRunOption = False,
 ) -> None:
     """Make input/output records for fine-tuning: checked, deduplicated, measured for
     diversity and steered; saved with train.jsonl/valid.jsonl. The last line printed is the
     saved run's directory."""
     from rich.console import Console
 
-    from codegen.api import generate_text
+    from codegen.api import generate_text, text_messages
 
+    if dry_run:
+        for message in text_messages(spec):
+            print(f"--- {message['role']}\n{message['content']}\n")
+        return
     console = Console(stderr=True)
     with console.status("generating text records") as status:
 

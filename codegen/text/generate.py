@@ -234,7 +234,10 @@ class Session:
     def _max_tokens(self, count: int) -> int:
         words = 0
         for f in self.spec.fields.values():
-            words += f.max_words or (f.max_chars // 5 if f.max_chars else 60)
+            if f.values:
+                words += max(len(v.split()) for v in f.values)
+            else:
+                words += f.max_words or (f.max_chars // 5 if f.max_chars else 60)
         return int(40 + count * (words * TOKENS_PER_WORD + 10 * len(self.spec.fields)))
 
     def _take(

@@ -376,3 +376,14 @@ def test_cli_text_prints_a_summary_and_the_run_dir(openai_stub, isolated_env, tm
 def test_the_api_exports_the_text_route():
     assert {"generate_text", "load_text_run", "TextRun", "TextSpec"} <= set(dir(sd))
     assert sd.generate_text.__module__ == "codegen.api"
+
+
+def test_cli_dry_run_prints_the_first_request_and_calls_nothing(isolated_env):
+    from support.cli import sdgen
+
+    done = sdgen("text", "examples/text/product_descriptions.yaml", "--dry-run",
+                 "--base-url", "http://127.0.0.1:9/v1", env={})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Write 5 different records about this topic: cookware and kitchen gadgets." in (
+        done.stdout
+    )
