@@ -112,6 +112,13 @@ class DiversityTargets(_Model):
     max_imbalance: float = Field(
         4.0, ge=1, description="Largest cluster's size over the smallest's, at most."
     )
+    min_distinct_2: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Distinct word pairs over all word pairs of the outputs, at least (a set "
+        "too narrow in its wording repeats the same phrases).",
+    )
     max_rounds: int = Field(
         2, ge=0, description="Steering rounds at most (0: measure only, never steer)."
     )

@@ -112,9 +112,17 @@ def figures(
     }
 
 
-def meets(measured: dict[str, Any], *, min_entropy: float, max_imbalance: float) -> list[str]:
+def meets(
+    measured: dict[str, Any],
+    *,
+    min_entropy: float,
+    max_imbalance: float,
+    min_distinct_2: float | None = None,
+) -> list[str]:
     """What the set misses of its targets (empty: it meets them)."""
     missed = []
+    if min_distinct_2 is not None and measured["distinct_2"] < min_distinct_2:
+        missed.append(f"distinct-2 {measured['distinct_2']:.2f} < {min_distinct_2:.2f}")
     if measured["entropy"] < min_entropy:
         missed.append(f"cluster entropy {measured['entropy']:.2f} < {min_entropy:.2f}")
     if measured["imbalance_ratio"] > max_imbalance:

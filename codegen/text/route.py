@@ -106,6 +106,7 @@ def make_records(
                 current.figures,
                 min_entropy=targets.min_entropy,
                 max_imbalance=targets.max_imbalance,
+                min_distinct_2=targets.min_distinct_2,
             )
             if not missed:
                 break

@@ -83,6 +83,7 @@ def build_report(result: TextResult) -> dict[str, Any]:
                     (result.after or result.before).figures,
                     min_entropy=spec.diversity.min_entropy,
                     max_imbalance=spec.diversity.max_imbalance,
+                    min_distinct_2=spec.diversity.min_distinct_2,
                 )
                 if (result.after or result.before)
                 else None

@@ -61,3 +61,10 @@ def test_projection_png(tmp_path, n):
     labels = [i % 3 for i in range(n)]
     projection_png(blobs([n])[:n], labels, {0: "zero"}, path)
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_set_too_narrow_in_its_wording_misses_its_target():
+    measured = figures([0, 1], ["the same words here", "the same words here"], ["a", "b"])
+    assert meets(measured, min_entropy=0.5, max_imbalance=2, min_distinct_2=0.8) == [
+        "distinct-2 0.50 < 0.80"
+    ]
