@@ -39,7 +39,6 @@ def test_text_with_the_embedded_model(real_local_model, tmp_path):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(SPEC)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     done = subprocess.run(
         [sys.executable, "-m", "codegen.cli.main", "text", str(spec),
          "--out", str(tmp_path / "runs"), "--no-cache"],
