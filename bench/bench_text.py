@@ -13,14 +13,12 @@ duplicates removed, cluster entropy and imbalance (sdgen: before and after steer
     flock /tmp/sdgen-llm.lock python bench/bench_text.py [--records N] [--base-url URL]
 
 With no endpoint the embedded local model is served on 127.0.0.1 (~10 tokens/s on 2 cores: 300
-records take over an hour for each side). The response cache is a fresh temporary directory, so
-the model really answers.
+records take over an hour for each side). The reply cache is off, so the model really answers.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import tempfile
@@ -40,7 +38,6 @@ def main() -> int:
     parser.add_argument("--model")
     parser.add_argument("--spec", default=str(SPEC))
     args = parser.parse_args()
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sdgen-bench-text-")
     sys.path.insert(0, str(ROOT))
 
     import codegen as sd
@@ -50,7 +47,10 @@ def main() -> int:
     spec, _ = read_text_spec(args.spec)
     with (
         tempfile.TemporaryDirectory() as out,
-        chat_session(model=args.model, base_url=args.base_url, announce=print) as session,
+        # No reply cache: the model really answers every request.
+        chat_session(
+            model=args.model, base_url=args.base_url, cache=False, announce=print
+        ) as session,
     ):
         started = time.perf_counter()
         run = sd.generate_text(
