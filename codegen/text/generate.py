@@ -36,6 +36,7 @@ Progress = Callable[[str], None]
 EXAMPLES_KEPT = 5  # examples of each kind of loss kept for the report
 TOKENS_PER_WORD = 2.0  # room per word of a record (JSON quoting, field names, sub-word tokens)
 DEFAULT_TOPICS = 6
+MISSING = "not in the reply (it held fewer records than asked for)"
 
 
 @dataclass
@@ -260,6 +261,10 @@ class Session:
         for piece in parsed.unreadable:
             self.tally.unreadable[piece.reason] += piece.count
             self.tally.example(f"unreadable: {piece.reason}", piece.excerpt)
+        # Every record asked for is accounted for: read, unreadable, or not in the reply at all.
+        missing = count - len(parsed.records) - sum(p.count for p in parsed.unreadable)
+        if missing > 0:
+            self.tally.unreadable[MISSING] += missing
         failures = self.recent_failures.setdefault(log.topic, Counter())
         failures.clear()
         passing = []

@@ -144,6 +144,9 @@ def test_replies_in_every_layout_are_read_and_counted(openai_stub, client, tmp_p
     assert report["requests"]["layouts"] == {"fenced json": 1, "labelled": 2}
     assert report["records"] == 6
     assert report["records_read"] == 6 and report["records_asked"] == 8
+    assert report["unreadable"]["by_reason"] == {
+        "not in the reply (it held fewer records than asked for)": 2
+    }
     assert report["requests"]["replies_read_without_loss"] == pytest.approx(2 / 3, abs=1e-3)
     assert set(text_run.records["description"]) == {r["description"] for r in pans[:3] + rakes}
 
@@ -158,6 +161,7 @@ def test_unreadable_replies_are_counted_with_their_reason(openai_stub, client, t
     assert report["unreadable"]["by_reason"] == {
         "neither JSON nor a layout of labelled fields": 3,
         "malformed JSON": 1,
+        "not in the reply (it held fewer records than asked for)": 1,
     }
     assert report["records"] == 6  # regenerated
     assert any("cannot write" in e for e in report["examples"][
