@@ -80,7 +80,7 @@ def client(openai_stub, isolated_env):
 
 
 def run(client, tmp_path, data, **options):
-    options.setdefault("embedder", HashingEmbedder())
+    options.setdefault("embedder", HashingEmbedder())  # or "openai": the endpoint's embeddings
     return sd.generate_text(data, client=client, out=tmp_path / "runs", **options)
 
 
@@ -393,3 +393,12 @@ def test_cli_dry_run_prints_the_first_request_and_calls_nothing(isolated_env):
     assert "Write 5 different records about this topic: cookware and kitchen gadgets." in (
         done.stdout
     )
+
+
+def test_openai_embeddings_through_the_endpoint_for_the_whole_run(openai_stub, client, tmp_path):
+    openai_stub.responder = by_topic
+    text_run = run(client, tmp_path, spec(), embedder="openai")
+    assert text_run.manifest.embedder == "openai:text-embedding-3-small"
+    assert text_run.report["duplicates"]["embedder"] == "openai:text-embedding-3-small"
+    embedded = [r for r in openai_stub.requests if r.path.endswith("/embeddings")]
+    assert sum(len(r.body["input"]) for r in embedded) >= 6
