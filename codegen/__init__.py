@@ -7,6 +7,8 @@
     sd.validate(sd.Spec.from_yaml("examples/housing.yaml"), run.path / "data")
     sd.report(run)                                         # run.path / "report.html"
     sd.probe(run, "bench/realism/housing.yaml")            # realism probes -> the manifest
+    text = sd.generate_text("examples/text/product_descriptions.yaml", records=50)
+    text.records, text.report["diversity"], text.path / "train.jsonl"   # fine-tuning data
 
 The names below are imported on first use, so ``import codegen`` (and the ``sdgen`` command) stay
 fast.
@@ -22,6 +24,12 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS = {
     "generate": "codegen.api",
+    "generate_text": "codegen.api",
+    "load_text_run": "codegen.api",
+    "TextRun": "codegen.text.save",
+    "TextSpec": "codegen.spec.text",
+    "TextGenerationError": "codegen.errors",
+    "EmbeddingError": "codegen.errors",
     "messages": "codegen.api",
     "load_run": "codegen.api",
     "rerun": "codegen.api",
@@ -74,10 +82,16 @@ __all__ = [
     "SdgenError",
     "Spec",
     "SpecError",
+    "TextGenerationError",
+    "TextRun",
+    "TextSpec",
+    "EmbeddingError",
     "ValidationInputError",
     "cache_dir",
     "generate",
+    "generate_text",
     "load_run",
+    "load_text_run",
     "messages",
     "probe",
     "read_spec",
@@ -87,8 +101,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from codegen.api import generate, load_run, messages, probe, read_spec, report, rerun
+    from codegen.api import (
+        generate,
+        generate_text,
+        load_run,
+        load_text_run,
+        messages,
+        probe,
+        read_spec,
+        report,
+        rerun,
+    )
     from codegen.errors import (
+        EmbeddingError,
         GenerationError,
         LLMError,
         ModelError,
@@ -101,6 +126,7 @@ if TYPE_CHECKING:
         RunNotFoundError,
         SdgenError,
         SpecError,
+        TextGenerationError,
         ValidationInputError,
     )
     from codegen.llm.client import ChatClient, OpenAIChatClient
@@ -109,6 +135,8 @@ if TYPE_CHECKING:
     from codegen.runs.manifest import Manifest
     from codegen.runs.run import Run
     from codegen.spec.model import Spec
+    from codegen.spec.text import TextSpec
+    from codegen.text.save import TextRun
     from codegen.validation.report import Report
     from codegen.validation.validator import validate
 

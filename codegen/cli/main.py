@@ -12,7 +12,7 @@ import sys
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from codegen.cli import generate, model, probe, program, report, spec
+from codegen.cli import generate, model, probe, program, report, spec, text
 from codegen.cli import sandbox as sandbox_commands
 from codegen.errors import SdgenError
 from sandbox import SandboxError
@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (sandbox_commands, generate, model, probe, program, report, spec):
+for _module in (sandbox_commands, generate, model, probe, program, report, spec, text):
     _module.register(app)
 
 

@@ -45,8 +45,26 @@ def _load(path: Path) -> Spec:
 
 
 def check(spec: SpecArg) -> None:
-    """Lint a spec: print every problem, each with its place, or a one-line summary."""
-    loaded = _load(spec)
+    """Lint a spec (tables, or text with kind: text): print every problem, each with its place,
+    or a one-line summary."""
+    from codegen.errors import SpecError
+    from codegen.spec.text import TextSpec, load_any_spec
+
+    try:
+        any_spec = load_any_spec(spec)
+    except SpecError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    if isinstance(any_spec, TextSpec):
+        console.print(
+            Text(
+                f"ok: {spec}: text spec '{any_spec.name}', {any_spec.records} records, "
+                f"{len(any_spec.inputs)} input and {len(any_spec.outputs)} output fields"
+            )
+        )
+        return
+    loaded = any_spec
     columns = sum(len(t.columns) for t in loaded.tables.values())
     rules = sum(len(t.rules) for t in loaded.tables.values())
     console.print(
@@ -121,10 +139,11 @@ def _rule_text(rule: CheckRule | IncreasingRule | DecreasingRule) -> str:
 
 
 def reference() -> None:
-    """Print the spec reference (Markdown), generated from the spec models."""
+    """Print the spec reference (Markdown) of table and text specs, generated from the models."""
     from codegen.spec.model import spec_reference
+    from codegen.spec.text import text_spec_reference
 
-    sys.stdout.write(spec_reference())
+    sys.stdout.write(spec_reference() + "\n" + text_spec_reference())
 
 
 def validate_command(

@@ -360,6 +360,21 @@ class OpenAIChatClient:
             self.cache.put(request, completion)
         return completion
 
+    def embed(self, texts: Sequence[str], *, model: str) -> list[list[float]]:
+        """Embeddings of ``texts`` from the endpoint's ``/embeddings`` (one attempt per 256
+        texts, not cached); errors translated as for chat."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), 256):
+            try:
+                response = self._client.embeddings.create(
+                    model=model, input=list(texts[start : start + 256])
+                )
+                data = sorted(response.data, key=lambda item: item.index)
+            except (openai.OpenAIError, ValueError, AttributeError, TypeError) as exc:
+                raise self._translate_once(exc) from exc
+            vectors += [list(item.embedding) for item in data]
+        return vectors
+
     def list_models(self) -> list[str]:
         """The model ids the endpoint reports (one attempt)."""
         try:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from codegen.errors import RunNotFoundError
 
 Status = Literal["complete", "failed"]
-Route = Literal["program", "csv", "rerun"]
+Route = Literal["program", "csv", "rerun", "text"]
 
 
 class _Record(BaseModel):

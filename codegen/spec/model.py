@@ -409,6 +409,12 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 
 def load_spec(path_or_text: str | Path) -> Spec:
     """Load a spec from a file path or from YAML text; raise SpecError naming every problem."""
+    return parse_spec(read_yaml(path_or_text))
+
+
+def read_yaml(path_or_text: str | Path) -> Any:
+    """The YAML of a spec file or text, read as every spec kind reads it: duplicate keys refused,
+    dates left as text; ``SpecError`` with the line and column of a YAML error."""
     text = str(path_or_text)
     looks_like_path = isinstance(path_or_text, Path) or (
         "\n" not in text and text.strip().lower().endswith((".yaml", ".yml", ".json"))
@@ -427,7 +433,7 @@ def load_spec(path_or_text: str | Path) -> Spec:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError([f"{where}YAML error: {problem}"]) from None
-    return parse_spec(data)
+    return data
 
 
 def parse_spec(data: Any) -> Spec:
@@ -435,6 +441,8 @@ def parse_spec(data: Any) -> Spec:
     if not isinstance(data, Mapping):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise SpecError([f"spec: expected a mapping with name and tables, got {kind}"])
+    if data.get("kind") == "text":
+        raise SpecError(["kind: this is a text spec (kind: text); make it with `sdgen text`"])
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:

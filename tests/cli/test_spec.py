@@ -100,9 +100,11 @@ def test_spec_show_prints_keys_rules_and_generation_order():
 
 
 def test_spec_reference_prints_the_generated_reference():
+    from codegen.spec.text import text_spec_reference
+
     result = runner.invoke(app, ["spec", "reference"])
     assert result.exit_code == 0
-    assert result.stdout == spec_reference()
+    assert result.stdout == spec_reference() + "\n" + text_spec_reference()
 
 
 # -------------------------------------------------------------------------------- validate

@@ -11,6 +11,7 @@ can assert on what was sent (or that nothing was sent, on a cache hit)::
     stub.malformed()                       # HTTP 200 with a body that is not JSON
     stub.truncated("def gen")              # finish_reason "length"
     stub.drop()                            # close the connection without answering
+    stub.responder = lambda body: "..."    # answer by what was asked, once the queue is empty
     ... client.complete(...) ...
     assert len(stub.chat_requests) == 2
     stub.stop()
@@ -26,12 +27,26 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
+EMBEDDINGS_PATH = "/v1/embeddings"
+
+
+def stub_embedding(text: str, dimensions: int = 16) -> list[float]:
+    """A deterministic vector for a text (its words hashed into buckets): equal texts get
+    equal vectors, texts sharing words similar ones."""
+    import hashlib
+
+    vector = [0.0] * dimensions
+    for word in text.lower().split():
+        bucket = int(hashlib.sha256(word.encode()).hexdigest()[:8], 16) % dimensions
+        vector[bucket] += 1.0
+    return vector
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,9 @@ class OpenAIStub:
         self.models = list(models)
         self.requests: list[RecordedRequest] = []
         self._queue: deque[ScriptedReply] = deque()
+        # Answers chat requests once the queue is empty: request body -> reply text (for
+        # concurrent requests, whose order is not fixed, a reply chosen by what was asked).
+        self.responder: Callable[[dict[str, Any]], str] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -299,6 +317,24 @@ def _make_handler(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = self._read_body()
             self._record(body)
+            if self.path.rstrip("/") == EMBEDDINGS_PATH:
+                texts = (body or {}).get("input", [])
+                texts = [texts] if isinstance(texts, str) else list(texts)
+                data = [
+                    {"object": "embedding", "index": i, "embedding": stub_embedding(text)}
+                    for i, text in enumerate(texts)
+                ]
+                model = (body or {}).get("model", "stub-embedding")
+                self._send_json(200, {"object": "list", "data": data, "model": model})
+                return
+            if (
+                stub.responder is not None
+                and stub.pending == 0
+                and self.path.rstrip("/") == (CHAT_PATH)
+            ):
+                text = stub.responder(body or {})
+                self._send_json(200, completion_body(text, model=stub.models[0]))
+                return
             if self.path.rstrip("/") != CHAT_PATH:
                 self._send_json(404, {"error": {"message": f"no route {self.path}"}})
                 return

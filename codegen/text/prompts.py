@@ -1,0 +1,175 @@
+"""The text route's questions (templates in ``codegen/prompts/templates/text_*.md``) and the JSON
+schemas that keep the replies to them (``response_format``; llama.cpp turns a schema into a
+grammar, so even a small model cannot break the format)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codegen.llm.client import ChatMessage
+from codegen.prompts import render, template_text
+from codegen.spec.text import TextField, TextSpec
+
+LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+}
+
+
+def _field_line(name: str, field: TextField, side: str) -> str:
+    parts = [f"- {name} ({side})"]
+    if field.description:
+        parts.append(f": {field.description}")
+    notes = []
+    if field.values:
+        notes.append("one of " + ", ".join(field.values))
+    if field.bounds_text():
+        notes.append(field.bounds_text())
+    if field.code:
+        notes.append("code")
+    if notes:
+        parts.append(f" [{'; '.join(notes)}]")
+    return "".join(parts)
+
+
+def fields_text(spec: TextSpec) -> str:
+    lines = [_field_line(n, f, "input") for n, f in spec.inputs.items()]
+    lines += [_field_line(n, f, "output") for n, f in spec.outputs.items()]
+    return "\n".join(lines)
+
+
+def batch_messages(
+    spec: TextSpec, topic: str, count: int, avoid: list[str] | None = None
+) -> list[ChatMessage]:
+    """Ask for ``count`` records about one topic. ``avoid``: why earlier records were rejected
+    (said once each, so a regeneration is told what to do differently)."""
+    language = LANGUAGES.get(spec.language or "", spec.language or "")
+    examples = ""
+    if spec.examples:
+        import json
+
+        shown = "\n".join(json.dumps(e, ensure_ascii=False) for e in spec.examples[:3])
+        examples = f"\nExamples of good records:\n{shown}\n"
+    avoid_text = ""
+    if avoid:
+        avoid_text = "\nEarlier records were rejected because: " + "; ".join(avoid[:5]) + "."
+    return [
+        {"role": "system", "content": template_text("text_system.md").strip()},
+        {
+            "role": "user",
+            "content": render(
+                "text_batch.md",
+                task=spec.task,
+                fields=fields_text(spec),
+                language=f"\nWrite in {language}.\n" if language else "",
+                examples=examples,
+                count=count,
+                topic=topic,
+                avoid=avoid_text,
+                shape=", ".join(f'"{name}": "..."' for name in spec.fields),
+            ).strip(),
+        },
+    ]
+
+
+def batch_schema(spec: TextSpec, count: int) -> dict[str, Any]:
+    """``{"records": [{field: string, ...}]}``, exactly ``count`` records, allowed values as
+    enums. Lengths are checked afterwards (a grammar of word counts would be huge)."""
+    properties: dict[str, Any] = {}
+    for name, field in spec.fields.items():
+        prop: dict[str, Any] = {"type": "string"}
+        if field.values:
+            prop["enum"] = list(field.values)
+        properties[name] = prop
+    record = {
+        "type": "object",
+        "properties": properties,
+        "required": list(spec.fields),
+        "additionalProperties": False,
+    }
+    schema = {
+        "type": "object",
+        "properties": {
+            "records": {"type": "array", "items": record, "minItems": count, "maxItems": count}
+        },
+        "required": ["records"],
+        "additionalProperties": False,
+    }
+    return {"type": "json_schema", "json_schema": {"name": "records", "schema": schema}}
+
+
+def topics_messages(spec: TextSpec, count: int, known: list[str]) -> list[ChatMessage]:
+    known_text = (
+        "Topics it has already: " + "; ".join(known) + "." if known else "It has no topics yet."
+    )
+    away = ", and far from the topics it has already" if known else ""
+    return [
+        {"role": "system", "content": "You plan varied training data. Answer with JSON only."},
+        {
+            "role": "user",
+            "content": render(
+                "text_topics.md", task=spec.task, known=known_text, count=count, away=away
+            ).strip(),
+        },
+    ]
+
+
+def topics_schema(count: int) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": {
+            "topics": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": count,
+                "maxItems": count,
+            }
+        },
+        "required": ["topics"],
+        "additionalProperties": False,
+    }
+    return {"type": "json_schema", "json_schema": {"name": "topics", "schema": schema}}
+
+
+def cluster_name_messages(samples: list[str]) -> list[ChatMessage]:
+    records = "\n".join(f"- {s[:300]}" for s in samples)
+    return [
+        {"role": "system", "content": "You name groups of texts. Answer with JSON only."},
+        {"role": "user", "content": render("text_cluster_name.md", records=records).strip()},
+    ]
+
+
+NAME_SCHEMA = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "cluster_name",
+        "schema": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}},
+            "required": ["name"],
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+def classic_messages(spec: TextSpec, count: int) -> list[ChatMessage]:
+    """The classic recipe's free-form prompt (the benchmark's baseline): as many pairs as
+    possible in the ``Input: ... / Output: ...`` layout, no schema."""
+    return [
+        {
+            "role": "user",
+            "content": render(
+                "text_classic.md",
+                task=spec.task,
+                count=count,
+                inputs=", ".join(spec.inputs),
+                outputs=", ".join(spec.outputs),
+            ).strip(),
+        }
+    ]
