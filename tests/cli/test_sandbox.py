@@ -109,11 +109,15 @@ def test_image_build_again_is_a_quick_no_op(sandbox_image):
 NO_SPARES = {"SDGEN_SANDBOX_SPARES": "0"}
 
 
-def wait_for_container(client, deadline_s: float = 30) -> None:
+def wait_for_container(client, pid: int, deadline_s: float = 30) -> None:
+    """Until the run of process ``pid`` has its container running: not a spare, and not a
+    container another process (an earlier test, another session) left behind."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         running = [c for c in sandbox_containers(client) if c.status == "running"]
-        if any(SPARE_LABEL not in c.labels for c in running):
+        if any(
+            SPARE_LABEL not in c.labels and c.labels.get("sdgen.pid") == str(pid) for c in running
+        ):
             return
         time.sleep(0.1)
     raise AssertionError("the sandbox container never started")
@@ -130,7 +134,7 @@ def test_ctrl_c_removes_the_container(
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_for_container(docker_client)
+    wait_for_container(docker_client, process.pid)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0
@@ -148,7 +152,7 @@ def test_a_crashed_host_side_leaves_nothing_for_long(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for_container(docker_client)
+    wait_for_container(docker_client, process.pid)
     process.kill()  # no cleanup code runs: the next run's sweep must find the orphan
     process.wait(30)
     orphans = [
