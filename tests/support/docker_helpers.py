@@ -11,7 +11,15 @@ from sandbox.runner import LABEL
 
 
 def sandbox_containers(client) -> list:
-    """Every sandbox container the engine knows, running or not."""
+    """Every sandbox container the engine knows, running or not. Listed again when one is
+    removed while it is being listed (a spare claimed and gone, another session's run)."""
+    import docker.errors
+
+    for _ in range(10):
+        try:
+            return client.containers.list(all=True, filters={"label": LABEL})
+        except docker.errors.NotFound:
+            continue
     return client.containers.list(all=True, filters={"label": LABEL})
 
 
