@@ -1413,8 +1413,7 @@ def _blank_expression(
     category, level = related.category, related.level
     kind = column.type
     variable = variables[name]
-    low = "None" if column.min is None else repr(column.min)
-    high = "None" if column.max is None else repr(column.max)
+    low, high = _bound_code(column)
     source = _rule_source(table, name)
     params: list[Parameter] = []
     pattern = column.pattern or (_checked_pattern(table, name) if kind == "string" else None)
@@ -1758,8 +1757,7 @@ def _typical_draw(
         (f"{variable}_typical", _number(column.typical), None),
         (f"{variable}_typical_range", f"({_number(low)}, {_number(high)})", None),
     ]
-    lowest = "None" if column.min is None else repr(column.min)
-    highest = "None" if column.max is None else repr(column.max)
+    lowest, highest = _bound_code(column)
     expression = (
         f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
         f"{lowest}, {highest}, whole={whole})"
@@ -1769,6 +1767,11 @@ def _typical_draw(
     return (f"{expression}.astype(int)" if whole else expression), params
 
 
+def _bound_code(column: Any) -> tuple[str, str]:
+    """The column's min and max as code, ``None`` where it has none."""
+    return tuple("None" if b is None else repr(b) for b in (column.min, column.max))  # type: ignore[return-value]
+
+
 def _by_category(
     expression: str, column: Any, variable: str, category: str, params: list[Parameter]
 ) -> str:
@@ -1776,8 +1779,7 @@ def _by_category(
     line with each category's typical value is added to ``params``."""
     (by, shares), _ = _by_parameter(variable, column)
     params.append((by, shares, None))
-    lowest = "None" if column.min is None else repr(column.min)
-    highest = "None" if column.max is None else repr(column.max)
+    lowest, highest = _bound_code(column)
     whole = column.type == "integer"
     return (
         f"shape_by({expression}, {category}, {by}, {variable}_typical, {lowest}, {highest}, "
