@@ -89,23 +89,21 @@ def ask_more_values(
 def more_values_question(
     spec: Spec, table_name: str, name: str, values: list[str], count: int
 ) -> list[ChatMessage]:
-    table = spec.tables[table_name]
-    column = table.columns[name]
+    from codegen.pipeline.typical import question_about
+
+    column = spec.tables[table_name].columns[name]
     about = f" ({column.description})" if column.description else ""
-    shown = "; ".join(values[:30])
-    lines = [
-        f"Dataset: {spec.description or spec.name}",
-        f'Table "{table_name}"' + (f": {table.description}" if table.description else ""),
-        f'Column "{name}"{about}: each row has a different value.',
-        f"Values so far: {shown}.",
-        "",
+    return question_about(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: each row has a different value.',
+            f"Values so far: {'; '.join(values[:30])}.",
+        ],
         f"List {count} more realistic values of the same kind, each different from every value "
         'so far and from each other, with no numbering. Answer as JSON: {"values": [...]}.',
-    ]
-    return [
-        {"role": "system", "content": "You list realistic values. Answer with JSON only."},
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+        system="You list realistic values. Answer with JSON only.",
+    )
 
 
 def _schema(count: int) -> dict[str, Any]:

@@ -142,7 +142,13 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
     return asked
 
 
-def _asked(spec: Spec, table_name: str, about: list[str], ask: str) -> list[ChatMessage]:
+def question_about(
+    spec: Spec,
+    table_name: str,
+    about: list[str],
+    ask: str,
+    system: str = "You know what real-world data looks like. Answer with JSON only.",
+) -> list[ChatMessage]:
     """A question about a table of the dataset: the dataset and the table in words, the lines
     ``about`` the columns, then what is asked."""
     table = spec.tables[table_name]
@@ -153,13 +159,7 @@ def _asked(spec: Spec, table_name: str, about: list[str], ask: str) -> list[Chat
         "",
         ask,
     ]
-    return [
-        {
-            "role": "system",
-            "content": "You know what real-world data looks like. Answer with JSON only.",
-        },
-        {"role": "user", "content": "\n".join(lines)},
-    ]
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
 
 def _entangled(plan: Any, name: str) -> bool:
@@ -221,7 +221,7 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
             "between which two values do most rows (80%) lie? Use the unit the column's name "
             'says. Answer as JSON: {"typical": number, "low": number, "high": number}.'
         )
-    return _asked(
+    return question_about(
         spec,
         table_name,
         [
@@ -370,7 +370,7 @@ def gaps_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
 def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     unit = "days" if table.columns[end].type == "date" else "minutes"
-    return _asked(
+    return question_about(
         spec,
         table_name,
         [
@@ -448,7 +448,7 @@ def _second_share(
     are kept as their mean, others not (``answer.why`` says so)."""
     column = spec.tables[table_name].columns[name]
     about = f" ({column.description})" if column.description else ""
-    messages = _asked(
+    messages = question_about(
         spec,
         table_name,
         [f'Column "{name}"{about}.'],
@@ -494,7 +494,7 @@ def nulls_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     table = spec.tables[table_name]
     column = table.columns[name]
     about = f" ({column.description})" if column.description else ""
-    return _asked(
+    return question_about(
         spec,
         table_name,
         [
@@ -589,7 +589,7 @@ def by_category_question(spec: Spec, table_name: str, name: str, by: str) -> lis
         most = f", most between {_show(spread[0])} and {_show(spread[1])}" if spread else ""
         known = f"typically {_show(column.typical)} overall{most}"
         ask = f'what is the typical (median) "{name}" of rows of each "{listed}"?'
-    return _asked(
+    return question_about(
         spec,
         table_name,
         [
