@@ -18,8 +18,17 @@ if TYPE_CHECKING:
 
 
 class ProgramRunner(Protocol):
+    """``parts=(k0, k1, n)``: make parts k0..k1-1 of n of a program that follows the parts
+    contract (``generate(rows, seed, part=(k, n))``), each table's parts as files of its own."""
+
     def run(
-        self, program: str, out_dir: Path, *, rows: Mapping[str, int], seed: int
+        self,
+        program: str,
+        out_dir: Path,
+        *,
+        rows: Mapping[str, int],
+        seed: int,
+        parts: tuple[int, int, int] | None = None,
     ) -> RunResult: ...
 
 
@@ -37,7 +46,15 @@ class SandboxRunner:
     image: str | None = None  # default: the image built from this checkout's lock
     runtime: str | None = None  # runc or runsc (gVisor); default $SDGEN_SANDBOX_RUNTIME or runc
 
-    def run(self, program: str, out_dir: Path, *, rows: Mapping[str, int], seed: int) -> RunResult:
+    def run(
+        self,
+        program: str,
+        out_dir: Path,
+        *,
+        rows: Mapping[str, int],
+        seed: int,
+        parts: tuple[int, int, int] | None = None,
+    ) -> RunResult:
         from sandbox import run
 
         return run(
@@ -48,4 +65,5 @@ class SandboxRunner:
             limits=self.limits,
             image=self.image,
             runtime=self.runtime,
+            parts=parts,
         )

@@ -52,6 +52,7 @@ class FailureKind(StrEnum):
     MEMORY = "memory"
     NO_TABLES = "no_tables"
     VALIDATION = "validation"
+    PARTS = "parts"  # valid whole, but not when made in parts (as a large rerun makes it)
     PLACEHOLDER = "placeholder"
     MISSING_BLANKS = "missing_blanks"
     NO_CSV = "no_csv"
@@ -79,6 +80,7 @@ class Attempt:
     variant: Variant = Variant.AS_WRITTEN
     audit: dict[str, Any] = field(default_factory=dict)  # of the program last checked
     lines: str = ""  # the reply's lines of blanks, when it gave lines rather than a program
+    parts: dict[str, Any] = field(default_factory=dict)  # pipeline.parts.PartsCheck.to_dict()
 
     def fail(self, kind: FailureKind, error: str) -> None:
         """Mark the attempt failed (returns None, so a check can ``return attempt.fail(...)``)."""

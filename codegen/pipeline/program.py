@@ -32,6 +32,7 @@ from codegen.pipeline.attempt import (
     Variant,
 )
 from codegen.pipeline.draft import Draft
+from codegen.pipeline.parts import check_parts
 from codegen.program.starting import Scaffold
 from codegen.runner import ProgramRunner
 from codegen.runs.manifest import Manifest, Timings
@@ -320,6 +321,17 @@ class _Checks:
         attempt.validate_s = round(attempt.validate_s + time.perf_counter() - mark, 3)
         if not report.ok:
             return attempt.fail(FailureKind.VALIDATION, report.as_text())
+
+        # Saved programs rerun at any size in parts (codegen.scale): made in parts here too.
+        self.say(f"attempt {attempt.number}: making the tables in parts, as a large rerun does")
+        mark = time.perf_counter()
+        parts = check_parts(
+            self.runner, program, self.spec, self.rows, self.options.seed, out_dir.parent / label
+        )
+        attempt.run_s = round(attempt.run_s + time.perf_counter() - mark, 3)
+        attempt.parts = parts.to_dict()
+        if parts.error is not None:
+            return attempt.fail(FailureKind.PARTS, parts.error)
         attempt.stage = Stage.ACCEPTED
         summary = ", ".join(f"{t.name} {t.rows} rows" for t in result.tables.values())
         self.say(f"attempt {attempt.number}: accepted ({summary})")
@@ -366,7 +378,7 @@ def _repair_text(attempt: Attempt, ask: str) -> str:
         if match:
             line = int(match.group(1) or match.group(2))
     messages: str | list[str] = attempt.error or ""
-    if attempt.failure is FailureKind.VALIDATION:
+    if attempt.failure in (FailureKind.VALIDATION, FailureKind.PARTS):
         messages = (attempt.error or "").splitlines()
     return prompts.repair_prompt(
         attempt.failure or FailureKind.CRASH, messages, program=attempt.program, line=line, ask=ask
@@ -385,6 +397,7 @@ def _manifest(
             "tables": sandbox.get("tables", []),
             "audit": accepted.audit,
             "validation": report.to_dict(),
+            "parts": accepted.parts,  # whether and how it reruns in parts (pipeline.parts)
             "image": sandbox.get("image", {}),
             "limits": sandbox.get("limits", {}),
             "timings": Timings(

@@ -9,13 +9,16 @@ it is used), and they read as ordinary code: the user keeps and re-runs the prog
 import numpy as np
 
 
-def strings_from_pattern(rng, n, parts, unique=False):
+def strings_from_pattern(rng, n, parts, unique=False, part=None):
     """n random strings made from parts; with unique=True all distinct, or ValueError says why.
 
     A part (what, low, high) is what repeated low..high times (high None: low or more, at a
     natural length). what is an alphabet (a string: one of its characters each time) or a list of
     options (one of them each time: a literal string, or a list of parts). E.g.
     [("ABC", 2, 2), (["-", "/"], 1, 1), ("0123456789", 1, None)] gives "CA-7", "BB/20", ...
+
+    part: (k, parts, total) when these n rows are part k of a table of total rows made in
+    parts: unique values are then distinct over every part, not only these n (see below).
     """
     import math
 
@@ -197,6 +200,69 @@ def strings_from_pattern(rng, n, parts, unique=False):
         drawn = [as_strings(draw(parts, min(block, m - s), by_count)[0]) for s in starts]
         return np.concatenate(drawn) if drawn else np.array([], dtype=f"U{width(parts)}")
 
+    def one_length(what):
+        return isinstance(what, str) or (
+            all(isinstance(o, str) for o in what) and len({len(o) for o in what}) == 1
+        )
+
+    def across_parts(k, parts_count, total):
+        """n values distinct over all parts of the table: the last characters of each value
+        are the index-th way of spelling them, for indices that leave k when divided by the
+        number of parts (so no two parts share one), distinct within this part; the characters
+        before them are drawn as usual. Those last characters have one length each, so equal
+        endings mean equal indices."""
+        # How the values split among the parts must not depend on how many this part draws
+        # (a check may filter a larger draw): room for 256 times the table's rows, always.
+        goal = 256 * total
+        head, tail, space = list(parts), [], 1
+        while head and space < goal and one_length(head[-1][0]):
+            what, low, high = head[-1]
+            ways = choices(what)
+            take = 1 if low == high else max(low, 1)
+            while (take < low or low != high) and space * ways**take < goal:
+                take += 1  # only as many characters as the count needs: the rest stay words
+            if space * ways**take >= 2**62:
+                break
+            # A part of one length gives its last characters; one of varying length, all of
+            # them at one length (the fewest that give room enough).
+            head[-1:] = [(what, low - take, low - take)] if low == high and take < low else []
+            tail.insert(0, (what, take, take))
+            space *= ways**take
+        if space < 2 * total:
+            return by_hash(k, parts_count)
+        members = (space - k + parts_count - 1) // parts_count
+        if members < n:
+            raise ValueError(
+                f"strings_from_pattern: the pattern {parts!r} cannot give {n} values distinct "
+                f"in part {k} of {parts_count} of the table; drop unique or widen the pattern"
+            )
+        index = k + parts_count * rng.choice(members, size=n, replace=False).astype(np.int64)
+        ending = as_strings(unrank(tail, index)[0])
+        if not head:
+            return ending.astype(object)
+        starts = as_strings(draw(head, n)[0])
+        return np.char.add(starts.astype(str), ending.astype(str)).astype(object)
+
+    def by_hash(k, parts_count):
+        """n values distinct over all parts where no ending can be spelled by index (groups
+        within groups): distinct values drawn as usual, keeping those whose hash falls to part
+        k (so no two parts share one). It draws about parts_count times n values."""
+        import pandas as pd
+
+        kept = np.array([], dtype=object)
+        for size in (n * parts_count * 5 // 4 + 64) * 2 ** np.arange(4):
+            drawn = strings_from_pattern(rng, size, parts, unique=True)
+            bucket = pd.util.hash_array(drawn, categorize=False) % np.uint64(parts_count)
+            kept = drawn[bucket == k]
+            if len(kept) >= n:
+                return kept[:n]
+        raise ValueError(
+            f"strings_from_pattern: the pattern {parts!r} cannot give {n} values distinct "
+            f"over {parts_count} parts of the table; drop unique or widen the pattern"
+        )
+
+    if unique and part is not None and int(part[1]) > 1:
+        return across_parts(int(part[0]), int(part[1]), int(part[2]))
     if not unique:
         return many(n).astype(object)  # Python strings, as pandas keeps them
     space = count(parts)
@@ -239,15 +305,19 @@ def strings_from_pattern(rng, n, parts, unique=False):
     )
 
 
-def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=False):
+def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=False, part=None):
     """n strings that match pattern in full, real-looking where Faker can make them.
 
     Values come from the one of Faker's providers (method names; "date:%d.%m.%Y" passes an
     argument, "e164" gives +31201234567) whose values match pattern most often, each checked
     against it; the other rows from strings_from_pattern(rng, n, parts, unique). With
-    unique=True all n are distinct.
+    unique=True all n are distinct; with part (k, parts, total) too, distinct over every part of
+    the table: drawn from parts alone, as Faker's values could repeat another part's.
     """
     import re
+
+    if unique and part is not None and int(part[1]) > 1:
+        return strings_from_pattern(rng, n, parts, unique=True, part=part)
 
     from faker import Faker
 

@@ -158,6 +158,7 @@ def pattern_call(
     name: str = "",
     description: str = "",
     context: str = "",
+    part: str | None = None,
 ) -> str | None:
     """The expression that fills a column matching ``pattern``, or None when it cannot be drawn.
 
@@ -168,13 +169,15 @@ def pattern_call(
     parts = pattern_parts(pattern)
     if parts is None:
         return None
+    # A unique column of a table made in parts is told which part: unique over all of them.
+    across = f", part={part}" if unique and part else ""
     providers = providers_for(name, description, context)
     if not providers:
-        return f"{HELPER_NAME}({rng_name}, {count}, {parts!r}, unique={bool(unique)})"
+        return f"{HELPER_NAME}({rng_name}, {count}, {parts!r}, unique={bool(unique)}{across})"
     locale = locale_named(description) or locale_named(context)
     return (
         f"{REALISTIC_NAME}({rng_name}, {count}, {parts!r}, {_raw(pattern)}, {providers!r}, "
-        f"{repr(locale) if locale else LOCALE_NAME}, unique={bool(unique)})"
+        f"{repr(locale) if locale else LOCALE_NAME}, unique={bool(unique)}{across})"
     )
 
 

@@ -84,8 +84,24 @@ def _build(spec: Any) -> Scaffold:
         "import pandas as pd",
         "",
         "",
-        "def generate(rows: dict[str, int], seed: int) -> dict[str, pd.DataFrame]:",
-        "    rng = np.random.default_rng(seed)",
+        "",
+        "# The dataset is made in parts of at most PART_ROWS rows of a table (see generate).",
+        f"PART_ROWS = {PART_ROWS:_}",
+        "# Each table's parents (the tables it refers to), in the order the tables are made.",
+        f"PARENTS = {_parents(spec)!r}",
+        "",
+        "",
+        "def generate(",
+        "    rows: dict[str, int], seed: int, part: tuple[int, int] | None = None",
+        ") -> dict[str, pd.DataFrame]:",
+        '    """The tables at ``rows`` rows each. ``part`` = (k, n): only part k of n (each table\'s',
+        "    rows from first_<table> on, its keys and unique values distinct over all parts); None:",
+        "    every part in turn, joined. slot_<table>: None for a table made whole in each part.",
+        '    """',
+        "    if part is None:",
+        "        return shape_whole(generate, rows, seed, PART_ROWS)",
+        "    # Small tables that every part refers to are made whole, alike, in each part.",
+        "    whole = shape_whole_tables(rows, part[1], PARENTS)",
     ]
     used: set[str] = set()
     written: list[tuple[int, Blank]] = []  # each blank, with its index in ``lines``
@@ -93,16 +109,19 @@ def _build(spec: Any) -> Scaffold:
     # Lookup tables: other tables refer to them (house types, departments).
     lookups = {target for table, _, target, _ in spec.references() if target != table}
     shapes = Shapes.of(spec)  # how keys fan out and when people act (codegen.program.shapes)
-    for table_name in spec.generation_order():
+    for index, table_name in enumerate(spec.generation_order()):
         table = spec.tables[table_name]
         frame = _identifier(table_name, used)
         count = f"n_{_NOT_NAME.sub('_', table_name).strip('_').lower() or 'rows'}"
-        used.add(count)
+        used.update({count, _first(count), _slot(count)})
         lines += [
             "",
             f"    # Table {table_name!r}" + (f": {table.description}" if table.description else ""),
         ]
-        lines.append(f"    {count} = rows[{table_name!r}]")
+        lines.append(
+            f"    rng, {_first(count)}, {count}, {_slot(count)} = shape_table("
+            f"seed, {index}, rows, {table_name!r}, part, whole, PARENTS)"
+        )
         plan = plan_table(table, table_name)
         variables: dict[str, str] = {}
         targets = _rule_targets(table)
@@ -191,9 +210,8 @@ def _build(spec: Any) -> Scaffold:
                 f"    {frame} = shape_hierarchy(rng, {frame}, {key!r}, {parent!r}, {rank!r})"
             )
         frames[table_name] = frame
-    lines.append(
-        "    return {" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
-    )
+    tables = "{" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
+    lines.append(f"    return shape_sliced({tables}, rows, part, whole)")
     from codegen.program.format import format_program
     from codegen.program.patterns import helper_lines
 
@@ -211,6 +229,28 @@ def _build(spec: Any) -> Scaffold:
     text = "\n".join(lines) + "\n"
     source = format_program(text)
     return Scaffold(source, _placed(text, source, written))
+
+
+PART_ROWS = 250_000  # rows of a table in one part: a few hundred MB of memory at most
+
+
+def _parents(spec: Any) -> dict[str, list[str]]:
+    """Each table's referenced tables (not itself), in the order the tables are made."""
+    parents: dict[str, list[str]] = {name: [] for name in spec.generation_order()}
+    for table, _, target, _ in spec.references():
+        if target != table and target not in parents[table]:
+            parents[table].append(target)
+    return parents
+
+
+def _first(count: str) -> str:
+    """The variable of a table's rows before this part, from that of its row count."""
+    return f"first_{count[2:]}"
+
+
+def _slot(count: str) -> str:
+    """The variable of a table's part (k, n, all rows), None when the table is made whole."""
+    return f"slot_{count[2:]}"
 
 
 def _code_of(
@@ -461,10 +501,20 @@ def _pair_key(
         shares[popular] = f"shape_shares(rng, len({keys}[{popular}]))"
         lines.append(f"    # a few of the {key[popular]} are popular: {share}, each pair's share")
         lines.append(f"    {share} = np.outer({shares[0]}, {shares[1]}).ravel()")
-        weights = f", p={share} / {share}.sum()"
+        weights = f", {share} / {share}.sum()"
+    # Made in parts, the pairs of keys that every part has alike are split among the parts; the
+    # pairs of a parent made in slices differ from part to part already.
+    parents = [
+        table.columns[name].references.split(".", 1)[0]
+        for name in key
+        if table.columns[name].references
+    ]
+    slot = _slot(count)
+    if parents:
+        slot = f"({slot} if {' and '.join(f'{p!r} in whole' for p in parents)} else None)"
     return lines + [
-        f"    {picked} = np.sort(rng.choice(len({keys}[0]) * len({keys}[1]), size={count},"
-        f" replace=False{weights}))",
+        f"    {picked} = np.sort(shape_pair_index(rng, len({keys}[0]) * len({keys}[1]), {count},"
+        f" {slot}{weights}))",
         f"    {first} = {keys}[0][{picked} // len({keys}[1])]",
         f"    {second} = {keys}[1][{picked} % len({keys}[1])]",
     ]
@@ -775,7 +825,7 @@ def _column_code(
     note = "; ".join(facts)
     key = table.primary_key
     if column.primary_key and len(key) == 1 and kind == "integer":
-        return f"np.arange(1, {count} + 1)", "primary key", []
+        return f"{_first(count)} + np.arange(1, {count} + 1)", "primary key", []
     if column.references and "." in column.references:
         parent_table, parent_column = column.references.split(".", 1)
         if parent_table != table_name:
@@ -824,7 +874,9 @@ def _column_code(
         weights = dict(zip(spec_column.values or [], spec_column.weights or [], strict=False))
         listed = _listed(values, kind)
         if column.unique or column.primary_key or lookup:
-            expression = f"np.array({listed})[np.arange({count}) % {len(values)}]"
+            expression = (
+                f"np.array({listed})[({_first(count)} + np.arange({count})) % {len(values)}]"
+            )
         elif weights and sum(weights.get(v, 0) for v in values) > 0:
             # as often as each is in real data (the spec's weights, or the model's answer)
             shares = [weights.get(v, 0) for v in values]
@@ -1430,6 +1482,7 @@ def _blank_expression(
         expression = pattern_call(
             "rng", count, pattern, unique,
             name=name, description=column.description or "", context=context,
+            part=_slot(count),
         ) or "..."  # fmt: skip
         pool = f"{variable}_pool"
         keep = _own_checks(table, name, pool, column.nullable)
@@ -1546,19 +1599,28 @@ def _blank_expression(
                     f"one_country={one})"
                 )
                 params.append((rows, more, None))
-            pick = f"shape_pick(rng, {rows}, {count}, {unique[0] if unique else None})"
+            pick = (
+                f"shape_pick(rng, {rows}, {count}, {unique[0] if unique else None}, "
+                f"{_slot(count)}, {_first(count)})"
+            )
             params.append((picked, pick, None))
         elif any(table.columns[n].unique for n in pair):
             rows = f"{pairs}_more"
         elif any(providers_for(n) == ["country_code"] for n in pair):
             rows = f"{pairs}_coded"
-        expression = f"shape_part({rows}, {picked}, {position}, unique={position in unique})"
+        expression = (
+            f"shape_part({rows}, {picked}, {position}, unique={position in unique}, "
+            f"slot={_slot(count)}, first={_first(count)})"
+        )
     elif kind == "string":
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         expression = f"rng.choice({variable}_values, size={count})"
         if column.unique or column.primary_key:
             # Distinct values as given; only the rows past them numbered ("Lyon 2").
-            expression = f"shape_distinct(rng, {variable}_values, {count})"
+            expression = (
+                f"shape_distinct(rng, {variable}_values, {count}, {_slot(count)}, "
+                f"{_first(count)})"
+            )
     else:
         expression = "..."
     step = plan.columns[name].step if plan is not None else None
@@ -1742,7 +1804,9 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     if column.values is not None or not providers or set(providers) & _PLACES:
         return None
     unique = bool(column.unique or column.primary_key)
-    return pattern_call("rng", count, _ANY_LINE, unique, name=name, context=context)
+    return pattern_call(
+        "rng", count, _ANY_LINE, unique, name=name, context=context, part=_slot(count)
+    )
 
 
 def _typical_draw(

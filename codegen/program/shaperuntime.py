@@ -195,24 +195,36 @@ def shape_codes(rows, position, codes):
     return out
 
 
-def shape_pick(rng, rows, n, unique=None):
+def shape_pick(rng, rows, n, unique=None, slot=None, first=0):
     """Which of ``rows`` (tuples of values that go together: a city and its country) each of
     ``n`` rows takes: distinct in position ``unique`` where the rows have enough distinct values
-    there, else any."""
+    there, else any. ``slot``: the table is made in parts and these are its rows from ``first``
+    on; unique rows then take the distinct tuples in turn by their row number over all parts
+    (and ``shape_part`` numbers the second round), so no two parts share a value."""
     if unique is not None:
-        first = {}
+        seen = {}
         for index, row in enumerate(rows):
-            first.setdefault(row[unique], index)
-        distinct = np.fromiter(first.values(), dtype=np.int64)
+            seen.setdefault(row[unique], index)
+        distinct = np.fromiter(seen.values(), dtype=np.int64)
+        if slot is not None:
+            return distinct[(first + np.arange(n)) % len(distinct)]
         if len(distinct) >= n:
             return rng.permutation(distinct)[:n]
     return rng.integers(0, len(rows), size=n)
 
 
-def shape_distinct(rng, values, n):
+def shape_distinct(rng, values, n, slot=None, first=0):
     """``n`` distinct values: those listed, in random order, each once; where the list is too
-    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3")."""
+    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3"). ``slot``:
+    the table is made in parts and these are its rows from ``first`` on: each row then takes
+    the listed values in turn by its row number over all parts, numbered from the second round,
+    so no two parts share a value."""
     pool = pd.unique(np.asarray(values, dtype=str))
+    if slot is not None:
+        number = first + np.arange(n)
+        taken, round_ = pool[number % len(pool)], number // len(pool)
+        numbered = np.char.add(taken.astype(str), np.char.add(" ", (round_ + 1).astype(str)))
+        return np.where(round_ > 0, numbered, taken).astype(object)
     if len(pool) >= n:
         return rng.permutation(pool)[:n]
     extra = rng.choice(pool, size=n - len(pool))
@@ -221,10 +233,18 @@ def shape_distinct(rng, values, n):
     return rng.permutation(np.concatenate([pool, numbered]))
 
 
-def shape_part(rows, picked, position, unique=False):
+def shape_part(rows, picked, position, unique=False, slot=None, first=0):
     """Position ``position`` of the ``picked`` rows of ``rows``; ``unique``: a value that
-    repeats gets a number (only when the rows had too few distinct values)."""
+    repeats gets a number (only when the rows had too few distinct values). ``slot``: picked by
+    ``shape_pick`` for rows from ``first`` on of a table made in parts: numbered by round."""
     values = np.array([row[position] for row in rows], dtype=object)[picked]
+    if unique and slot is not None:
+        distinct = len(pd.unique(np.array([row[position] for row in rows], dtype=object)))
+        round_ = (first + np.arange(len(values))) // max(distinct, 1)
+        return np.array(
+            [v if r == 0 else f"{v} {r + 1}" for v, r in zip(values, round_, strict=True)],
+            dtype=object,
+        )
     if unique and len(pd.unique(values)) < len(values):
         seen = pd.Series(values).groupby(values).cumcount().to_numpy()
         values = np.where(
@@ -474,6 +494,85 @@ def shape_gap(rng, start, typical, low, high, unit, last=None):
     if last is not None:
         end = end.where(end.isna() | (end <= pd.Timestamp(last)), pd.Timestamp(last))
     return end
+
+
+def shape_pair_index(rng, size, n, slot=None, p=None):
+    """``n`` distinct indices below ``size`` (weighted by ``p``): the pairs of a two-column key.
+    ``slot`` (k, parts, rows): distinct over every part too, each part taking the indices that
+    leave k when divided by the number of parts (where every part has the same pairs)."""
+    if slot is None or slot[1] == 1:
+        return rng.choice(size, size=n, replace=False, p=p)
+    k, parts, _ = slot
+    members = (size - k + parts - 1) // parts
+    weights = None if p is None else p[k::parts] / p[k::parts].sum()
+    return k + parts * rng.choice(members, size=n, replace=False, p=weights)
+
+
+def shape_parts(rows, part_rows):
+    """How many parts a dataset of these row counts is made in: enough that no table has more
+    than ``part_rows`` rows in one part. It depends on the row counts alone, never on how many
+    workers make the parts, so the data does not either."""
+    largest = max((int(count) for count in rows.values()), default=0)
+    return max(1, -(-largest // int(part_rows)))
+
+
+def shape_whole_tables(rows, parts, parents, least=10):
+    """The tables every part makes whole and alike (handing on only its own slice): all of them
+    when there is one part; else the small ones (fewer than ``least`` rows a part) whose
+    parents are all whole, such as departments that any part's employees may belong to.
+    ``parents``: each table's referenced tables, in the order the tables are made."""
+    whole = set()
+    for table, above in parents.items():
+        if parts == 1 or (int(rows[table]) < least * parts and all(p in whole for p in above)):
+            whole.add(table)
+    return whole
+
+
+def shape_first(rows, table, k, n, parents, whole):
+    """How many rows of ``table`` come before part k of n. A table made in slices follows its
+    first parent made in slices (so the 6 payslips of each employee fall in the part of their
+    employee); one with none is cut evenly."""
+    total = int(rows[table])
+    anchor = next((p for p in parents.get(table, []) if p not in whole), None)
+    if anchor is None or not int(rows[anchor]):
+        return total * k // n
+    return total * shape_first(rows, anchor, k, n, parents, whole) // int(rows[anchor])
+
+
+def shape_table(seed, index, rows, table, part, whole, parents):
+    """(rng, first, count, slot) for the ``index``-th table in part ``part`` = (k, n): its own
+    random stream, its rows before this part, how many this part makes, and for a table made in
+    slices (k, n, all its rows), which draws that must be unique over every part are told. A
+    table made whole starts at 0, makes all its rows, and draws alike in every part."""
+    total = int(rows[table])
+    if table in whole:
+        return np.random.default_rng([seed, index]), 0, total, None
+    k, n = part
+    first = shape_first(rows, table, k, n, parents, whole)
+    count = shape_first(rows, table, k + 1, n, parents, whole) - first
+    return np.random.default_rng([seed, index, n, k]), first, count, (k, n, total)
+
+
+def shape_sliced(frames, rows, part, whole):
+    """Each table's rows of part ``part``: a table made whole hands on its own slice."""
+    k, n = part
+    sliced = {}
+    for table, frame in frames.items():
+        if table in whole and n > 1:
+            total = int(rows[table])
+            frame = frame.iloc[total * k // n : total * (k + 1) // n].reset_index(drop=True)
+        sliced[table] = frame
+    return sliced
+
+
+def shape_whole(generate, rows, seed, part_rows):
+    """The whole dataset: its parts made one after another and joined in order, so a whole run
+    and a run made in parts by any number of workers give the same tables."""
+    n = shape_parts(rows, part_rows)
+    pieces = [generate(rows, seed, (k, n)) for k in range(n)]
+    if n == 1:
+        return pieces[0]
+    return {t: pd.concat([p[t] for p in pieces], ignore_index=True) for t in pieces[0]}
 
 
 _NAMES = [name for name in dict(globals()) if name.startswith("shape_")]

@@ -26,8 +26,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.spec.rows import LOOKUP_ROWS, is_lookup  # noqa: F401  (kept here too)
+
 # A parent table with this many rows or fewer is a list to pick from, each about as often.
-LOOKUP_ROWS = 15
 SKEW = 1.0  # log-normal spread of the parents' shares (see shaperuntime.shape_shares)
 FEW_PER_PARENT = 3  # fewer children per parent than this: every parent has one
 
@@ -101,13 +102,6 @@ def is_activity(table_name: str) -> bool:
     """Whether a table's rows are things people do (visits, loans, appointments, orders), by
     its name: some people do them often, some never, unlike what they hold (accounts)."""
     return _kind(_words(table_name)) not in (None, "steady")
-
-
-def is_lookup(table: Any) -> bool:
-    """A short list to pick from (doctors, plans, branches), or a row per listed value (house
-    types): its rows are picked about equally often."""
-    listed = any(c.values and len(c.values) >= table.rows for c in table.columns.values())
-    return table.rows <= LOOKUP_ROWS or listed
 
 
 def foreign_key(

@@ -268,7 +268,7 @@ def test_pasted_text_is_the_module_function(helper):
     pasted = helper(np.random.default_rng(3), 300, parts, unique=True)
     own = strings_from_pattern(np.random.default_rng(3), 300, parts, unique=True)
     assert pasted.tolist() == own.tolist()
-    assert HELPER_SOURCE.startswith(f"def {HELPER_NAME}(rng, n, parts, unique=False):")
+    assert HELPER_SOURCE.startswith(f"def {HELPER_NAME}(rng, n, parts, unique=False, part=None):")
 
 
 def test_pattern_call_runs_in_a_generated_program():

@@ -20,9 +20,10 @@ def test_scaffold_parses_and_names_every_table_and_column(path):
     scaffold = build_scaffold(spec).source
     tree = ast.parse(scaffold)
     function = next(n for n in tree.body if getattr(n, "name", "") == "generate")
-    assert [a.arg for a in function.args.args] == ["rows", "seed"]
+    assert [a.arg for a in function.args.args] == ["rows", "seed", "part"]
+    assert scaffold.count("= shape_table(") == len(spec.tables)  # each table's part
     for table_name, table in spec.tables.items():
-        assert f'rows["{table_name}"]' in scaffold
+        assert f'"{table_name}": [' in scaffold  # in PARENTS
         for column in table.columns:
             assert f"{column!r}:" in scaffold or f'"{column}":' in scaffold
 
@@ -30,7 +31,7 @@ def test_scaffold_parses_and_names_every_table_and_column(path):
 def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     spec = load_spec((EXAMPLES / "housing.yaml").read_text())
     scaffold = build_scaffold(spec).source
-    assert "location_ids = np.arange(1, n_location + 1)" in scaffold
+    assert "location_ids = first_location + np.arange(1, n_location + 1)" in scaffold
     # Houses per location are skewed (a few places have many); house types, a lookup, even.
     assert "location_id_share = shape_shares(rng, len(location), location_id_skew)" in scaffold
     assert 'shape_keys(rng, location["id"].to_numpy(), n_housing, location_id_share)' in scaffold
@@ -45,7 +46,7 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     rate = "house_price_slope\n        * house_size_m2\n        * np.clip(rng.lognormal("
     assert rate in scaffold
     # A lookup table with a row per fixed value takes each value once.
-    assert '"Bungalow"])[\n        np.arange(n_house_types) % 5\n    ]' in scaffold
+    assert '"Bungalow"])[\n        (first_house_types + np.arange(n_house_types)) % 5\n    ]' in scaffold
     assert "must rise as house_size_m2 rises" in scaffold
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in scaffold
     # Left to the model: one list of (country, city) pairs, so that each city is in its own

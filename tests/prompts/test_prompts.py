@@ -69,8 +69,11 @@ def test_system_prompt_has_the_contract_libraries_and_guidance():
     system, user = spec_messages(HOUSING)
     assert system["role"] == "system" and user["role"] == "user"
     text = system["content"]
-    assert "def generate(rows: dict[str, int], seed: int) -> dict[str, pd.DataFrame]:" in text
-    assert "rng = np.random.default_rng(seed)" in text
+    assert "def generate(rows: dict[str, int], seed: int, part=None) -> dict[str, pd.DataFrame]:" in (
+        text
+    )
+    # Made in parts at scale: each part's own generator, keys from the part's first row on.
+    assert "rng = np.random.default_rng([seed, k, n])" in text and "PART_ROWS = " in text
     assert "numpy, pandas, faker, scipy, dateutil, pytz, pyarrow" in text
     assert "vectorised numpy" in text and "iterrows" in text
 
@@ -263,7 +266,7 @@ def test_composite_key_is_described_as_one_key():
 def test_blanks_prompt_asks_for_the_lines_only_with_their_notes():
     user = spec_messages(HOUSING, ask="blanks")[1]["content"]
     program_part, reply_part = user.split("holding only these lines", 1)
-    assert "def generate(rows: dict[str, int], seed: int)" in program_part
+    assert "rows: dict[str, int], seed: int, part: tuple[int, int] | None = None" in program_part
     assert "house_price_slope = " in reply_part and "def generate" not in reply_part
     # Each line comes under its column's comment; the dataset's own line leads.
     assert "# house_price: float; at least 10000" in reply_part
@@ -293,7 +296,8 @@ def test_blanks_prompt_outlines_the_mechanical_code():
     assert "def strings_from_pattern" not in text and "np.unique" not in text
     assert "# ref: string; must match the regular expression [A-Z]{2}-[0-9]{3} in full" in text
     assert "    # (written out in the program)" in text
-    assert "city_values = [...]" in text and 'n_housing = rows["housing"]' in text
+    assert "city_values = [...]" in text
+    assert "location_ids = first_location + np.arange(1, n_location + 1)" in text
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in text  # the check's comment
     whole = spec_messages(spec)[1]["content"]
     assert "np.unique" in whole  # asked for the whole program, the model sees all of it

@@ -1,0 +1,145 @@
+"""The starting program makes its tables in parts by construction (issue 12): made as n parts and
+joined, the tables are one valid dataset (keys and unique values over all parts, references to
+rows that exist, the spec's checks), whatever n; a whole run is its parts joined; a part made
+alone is the part made after the others. Run in this process: the sandbox's own parts mode is
+tested on the real Docker engine (tests/sandbox/test_parts.py, tests/pipeline/test_parts_check.py)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from support.paths import EXAMPLES
+
+from codegen.program.blanks import fill_blanks
+from codegen.program.pattern_draw import strings_from_pattern
+from codegen.program.patterns import pattern_parts
+from codegen.program.scaffold import build_scaffold
+from codegen.spec.model import load_spec
+from codegen.validation.validator import validate
+
+# Places that exist, for the lists the model would write (country, city).
+PLACES = [
+    ("France", "Lyon"), ("France", "Lille"), ("Germany", "Bremen"), ("Germany", "Leipzig"),
+    ("Italy", "Turin"), ("Italy", "Bologna"), ("Spain", "Valencia"), ("Spain", "Bilbao"),
+    ("Netherlands", "Utrecht"), ("Netherlands", "Leiden"), ("Belgium", "Ghent"),
+    ("Austria", "Graz"), ("Sweden", "Uppsala"), ("Norway", "Bergen"), ("Poland", "Gdansk"),
+    ("Portugal", "Braga"), ("Denmark", "Odense"), ("Finland", "Tampere"), ("Ireland", "Galway"),
+    ("Greece", "Patras"), ("Czechia", "Brno"), ("Hungary", "Szeged"),
+]  # fmt: skip
+CODES = {"France": "FR", "Germany": "DE", "Italy": "IT", "Spain": "ES", "Netherlands": "NL"}
+
+
+def _lists_filled(spec_path) -> tuple[object, str]:
+    """The spec and its starting program with every list blank filled as a model might."""
+    spec = load_spec(spec_path)
+    scaffold = build_scaffold(spec)
+    lines = []
+    for blank in scaffold.blanks:
+        if blank.kind == "values":
+            label = blank.column.replace("_", " ").title()
+            lines.append(f"{blank.name} = {[f'{label} {i}' for i in range(1, 41)]!r}")
+        elif blank.kind == "pairs":
+            first = blank.note.split("(", 1)[1].split(",", 1)[0]
+            pairs = (
+                PLACES
+                if first == "country"
+                else [(city, CODES.get(country, "BE")) for country, city in PLACES]
+            )
+            lines.append(f"{blank.name} = {pairs!r}")
+    program, missing = fill_blanks(scaffold, "\n".join(lines) + "\n")
+    assert not missing
+    return spec, program
+
+
+def _generate(program: str):
+    namespace: dict[str, object] = {"__name__": "generator"}
+    exec(compile(program, "generator", "exec"), namespace)  # noqa: S102 - our own program
+    return namespace["generate"]
+
+
+def _joined(pieces: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    return {t: pd.concat([p[t] for p in pieces], ignore_index=True) for t in pieces[0]}
+
+
+@pytest.mark.parametrize(
+    "name, parts, scale",
+    [("shop", 3, 1), ("payroll", 3, 1), ("sensors", 4, 1), ("courses", 3, 1), ("bank", 7, 10)],
+)
+def test_parts_joined_are_one_valid_dataset(name, parts, scale):
+    spec, program = _lists_filled(EXAMPLES / f"{name}.yaml")
+    generate = _generate(program)
+    rows = {t: table.rows * scale for t, table in spec.tables.items()}
+    joined = _joined([generate(rows, 5, (k, parts)) for k in range(parts)])
+    report = validate(spec, joined, rows)
+    assert report.ok, report.as_text()
+    # Split for real: the largest table's rows come from more than one part's random stream.
+    largest = max(rows, key=rows.get)
+    assert len(generate(rows, 5, (0, parts))[largest]) < rows[largest]
+
+
+def test_a_whole_run_is_its_parts_joined_and_a_part_alone_is_the_same_part():
+    spec, program = _lists_filled(EXAMPLES / "shop.yaml")
+    generate = _generate(program)
+    rows = {t: table.rows for t, table in spec.tables.items()}
+    namespace: dict[str, object] = {"__name__": "generator"}
+    exec(compile(program, "generator", "exec"), namespace)  # noqa: S102
+    namespace["PART_ROWS"] = 1000  # the largest table, 5000 order items, in 5 parts
+    whole = namespace["generate"](rows, 11)
+    parts = [namespace["generate"](rows, 11, (k, 5)) for k in range(5)]
+    for table, frame in _joined(parts).items():
+        pd.testing.assert_frame_equal(whole[table], frame)
+    alone = generate(rows, 11, (3, 5))
+    for table, frame in alone.items():
+        pd.testing.assert_frame_equal(frame, parts[3][table])
+    # The seed matters, the part number too: no two parts are the same draws.
+    assert not parts[1]["orders"]["placed_at"].equals(parts[2]["orders"]["placed_at"])
+
+
+def test_small_tables_that_others_refer_to_are_made_whole_and_handed_on_in_slices():
+    spec, program = _lists_filled(EXAMPLES / "clinic.yaml")
+    generate = _generate(program)
+    rows = {t: table.rows for t, table in spec.tables.items()}  # 6 doctors, 3,000 appointments
+    pieces = [generate(rows, 2, (k, 4)) for k in range(4)]
+    doctors = _joined(pieces)["doctors"]
+    assert doctors["id"].tolist() == list(range(1, 7))  # every doctor once, over all parts
+    for piece in pieces:  # each part's appointments see every doctor, not only its own slice
+        assert set(piece["appointments"]["doctor_id"]) <= set(range(1, 7))
+        assert set(piece["appointments"]["doctor_id"]) - set(piece["doctors"]["id"])
+
+
+PATTERNS = [
+    r"[A-Z]{3}-[0-9]{4}",
+    r"DE[0-9]{20}",
+    r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}",
+    r"[a-z][a-z0-9_]{3,15}",
+    r"([0-9A-F]{2}:){5}[0-9A-F]{2}",  # groups within groups: split by hash
+    r"(NL[0-9]{9}B[0-9]{2}|BE0[0-9]{9}|DE[0-9]{9})",
+]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_unique_pattern_values_are_distinct_over_all_parts_whatever_each_part_draws(pattern):
+    parts, total = 5, 4000
+    values = []
+    for k in range(parts):
+        rng = np.random.default_rng([3, k])
+        count = total * (k + 1) // parts - total * k // parts
+        # A part may draw more than its rows (a check filters a larger draw): the split among
+        # parts must not depend on how many it draws.
+        size = count * (8 if k % 2 else 1)
+        drawn = strings_from_pattern(
+            rng, size, pattern_parts(pattern), unique=True, part=(k, parts, total)
+        )
+        values.extend(drawn)
+    assert all(re.fullmatch(pattern, v) for v in values)
+    assert len(set(values)) == len(values)
+
+
+def test_a_pattern_too_narrow_for_the_rows_says_so():
+    with pytest.raises(ValueError, match="distinct"):
+        strings_from_pattern(
+            np.random.default_rng(1), 20, pattern_parts("[0-9]{2}"), unique=True, part=(0, 5, 500)
+        )
