@@ -142,12 +142,15 @@ def run(
     runtime: str | None = None,
     use_spares: bool | None = None,
     parts: tuple[int, int, int] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
 
     ``parts=(k0, k1, n)``: make parts k0..k1-1 of n of a chunkable program (the parts contract:
     ``generate(rows, seed, part=(k, n))``), each table's parts as ``<table>/part-NNNNN.parquet``
     listed in ``RunResult.parts``; each part's row count is checked on both sides.
+    ``labels``: extra Docker labels on the container (``sdgen.*`` names are the runner's own), so
+    a caller can find and stop the containers of one job (a chunked rerun's Ctrl-C).
 
     ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
     sibling and renamed). Without it, a new temporary directory is used.
@@ -177,7 +180,11 @@ def run(
     sweep_stale_containers(client)
     sweep_stale_staging(client)
 
-    with_spares = spares.enabled(use_spares)
+    extra_labels = {str(k): str(v) for k, v in (labels or {}).items()}
+    if any(k.startswith("sdgen.") and k.count(".") == 1 for k in extra_labels):
+        raise ValueError("labels: sdgen.<name> labels are the runner's own")
+    # A spare was made without the caller's labels: runs that need them start their own container.
+    with_spares = spares.enabled(use_spares) and not extra_labels
     claimed = spares.claim(client, kind) if with_spares else None
     root = claimed[0] if claimed else staging.new_stage_dir("run")
     refill: threading.Thread | None = None
@@ -197,6 +204,7 @@ def run(
                 containers.run_command(limits, rows, seed, parts),
                 deadline=containers.deadline_for(limits),
             )
+            settings["labels"].update(extra_labels)
             container = containers.create(client, settings)
         if with_spares:
             # The next run's container starts while this one's program runs.

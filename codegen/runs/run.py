@@ -24,10 +24,15 @@ if TYPE_CHECKING:
 
 
 class Tables(Mapping[str, "pd.DataFrame"]):
-    """A run's tables by name, each read from its Parquet file on first access."""
+    """A run's tables by name, each read from its Parquet file (or, for a run made in parts, its
+    directory of part files) on first access."""
 
     def __init__(self, run_dir: Path, manifest: Manifest) -> None:
-        self._paths = {entry.table: run_dir / entry.file for entry in manifest.files}
+        if manifest.layout == "parts":
+            tables = dict.fromkeys(entry.table for entry in manifest.files)
+            self._paths = {table: run_dir / "data" / table for table in tables}
+        else:
+            self._paths = {entry.table: run_dir / entry.file for entry in manifest.files}
         self._loaded: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -49,7 +54,8 @@ class Tables(Mapping[str, "pd.DataFrame"]):
         return len(self._paths)
 
     def path(self, name: str) -> Path:
-        """The table's Parquet file (for DuckDB, Polars, Arrow...)."""
+        """The table's Parquet file, or its directory of part files (for DuckDB, Polars,
+        Arrow...)."""
         return self._paths[name]
 
     def __repr__(self) -> str:

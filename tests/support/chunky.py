@@ -27,6 +27,8 @@ def _part(rows, seed, k, n):
         raise ValueError(f"boom in part {{k}}")
     if FAULT == "sleep" and k == FAULT_PART:
         time.sleep(600)
+    if FAULT == "slow":
+        time.sleep(0.4)
     c0, c1 = rows["customers"] * k // n, rows["customers"] * (k + 1) // n
     rng = np.random.default_rng(np.random.SeedSequence([seed, k, 0]))
     ids = np.arange(c0, c1, dtype=np.int64) + 1

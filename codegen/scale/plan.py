@@ -1,0 +1,87 @@
+"""Planning a run in parts: how many parts, and how consecutive parts are grouped into chunks.
+
+The parts are the unit of the output (``part=(k, n)``; n fixed by the row counts and the part
+rows, never by the workers); a chunk is only the unit of work (a range of parts made by one
+container). So the chunking may follow the workers, the parts already made, and the size of a
+container's work, without changing a byte of the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from codegen.scale.contract import parts_for
+
+# Rows (of the largest table) a chunk aims at: a few seconds of a container's work at the
+# 1-5M rows/s generators reach, and an output that fits its memory-backed output tmpfs.
+CHUNK_TARGET_ROWS = 2_000_000
+# Several chunks per worker, so a slow chunk does not leave the other workers idle at the end.
+CHUNKS_PER_WORKER = 4
+# A chunk's files: the sandbox caps the files one container may leave.
+MAX_FILES_PER_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Parts k0..k1-1 of n, made by one container."""
+
+    k0: int
+    k1: int
+
+    @property
+    def name(self) -> str:
+        return f"chunk-{self.k0:05d}-{self.k1:05d}"
+
+    @property
+    def parts(self) -> range:
+        return range(self.k0, self.k1)
+
+    def describe(self, n: int) -> str:
+        last = f"..{self.k1 - 1}" if self.k1 - self.k0 > 1 else ""
+        return f"chunk {self.name} (parts {self.k0}{last} of {n})"
+
+
+@dataclass(frozen=True)
+class Plan:
+    rows: dict[str, int]
+    seed: int
+    part_rows: int
+    n: int
+    chunks: list[Chunk]  # the parts still to make, grouped
+
+
+def parts_per_chunk(
+    n: int, part_rows: int, workers: int, tables: int, target_rows: int = CHUNK_TARGET_ROWS
+) -> int:
+    by_size = max(1, target_rows // part_rows)
+    by_spread = max(1, -(-n // (max(1, workers) * CHUNKS_PER_WORKER)))
+    by_files = max(1, MAX_FILES_PER_CHUNK // max(1, tables))
+    return max(1, min(by_size, by_spread, by_files))
+
+
+def plan(
+    rows: Mapping[str, int],
+    seed: int,
+    part_rows: int,
+    workers: int,
+    *,
+    done: Iterable[int] = (),
+    target_rows: int = CHUNK_TARGET_ROWS,
+) -> Plan:
+    """The chunks that make every part not in ``done``, in part order."""
+    rows = {str(k): int(v) for k, v in rows.items()}
+    n = parts_for(rows, part_rows)
+    size = parts_per_chunk(n, part_rows, workers, len(rows), target_rows)
+    finished = set(done)
+    chunks: list[Chunk] = []
+    k = 0
+    while k < n:
+        if k in finished:
+            k += 1
+            continue
+        start = k
+        while k < n and k not in finished and k - start < size:
+            k += 1
+        chunks.append(Chunk(start, k))
+    return Plan(rows, seed, part_rows, n, chunks)
