@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from codegen.runner import ProgramRunner
     from codegen.spec.model import Spec
     from codegen.validation.report import Report
+    from codegen.validation.sql import Limits as ValidationLimits
 
 
 class Tables(Mapping[str, "pd.DataFrame"]):
@@ -108,14 +109,17 @@ class Run:
         checks the tables anew and returns the full ``Report``."""
         return dict(self.manifest.validation)
 
-    def validate(self) -> Report:
-        """Check the saved tables against the saved spec, now."""
+    def validate(
+        self, *, limits: ValidationLimits | None = None, rows: Mapping[str, int] | None = None
+    ) -> Report:
+        """Check the saved tables (files or directories of parts, read in place) against the
+        saved spec, now; ``rows``: the counts to expect (default: those the run asked for)."""
         from codegen.validation.validator import validate
 
         if self.spec is None:
             raise RunNotFoundError(f"{self.path} has no spec.yaml to validate against")
         return validate(self.spec, {name: self.tables.path(name) for name in self.tables},
-                        self.manifest.rows_requested or None)  # fmt: skip
+                        rows or self.manifest.rows_requested or None, limits=limits)  # fmt: skip
 
     def rerun(
         self,

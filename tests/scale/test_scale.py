@@ -19,7 +19,7 @@ from codegen.errors import RerunError
 from codegen.runs.manifest import Manifest
 from codegen.runs.store import save_run
 from codegen.scale import ScaleOptions, rerun
-from codegen.scale.execute import JOB_LABEL, DaskExecutor
+from codegen.scale.execute import DaskExecutor
 from codegen.scale.hashing import table_sha256
 from codegen.scale.work import WORK_DIR
 from sandbox import Limits
@@ -157,33 +157,3 @@ def test_resume_after_the_host_process_is_killed(sandbox_image, no_leftovers, tm
     first = run.path / "data" / "orders" / "part-00000.parquet"
     assert first.stat().st_ino in kept.values()
     assert run.manifest.parts["table_sha256"] == whole_digests(slow, tmp_path)
-
-
-def test_ctrl_c_stops_every_container(sandbox_image, no_leftovers, docker_client, tmp_path):
-    root = tmp_path / "runs"
-    source = saved(root, program(fault="sleep", fault_part=0))
-    child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(RESUMABLE).replace("workers=1", "workers=2"),
-         str(source)],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    mine: list = []
-    while time.monotonic() < deadline and len(mine) < 2:
-        mine = [
-            c for c in docker_client.containers.list(filters={"label": JOB_LABEL})
-            if c.labels.get("sdgen.pid") == str(child.pid)
-        ]  # fmt: skip
-        time.sleep(0.2)
-    assert len(mine) == 2, "two chunk containers should be running"
-    child.send_signal(signal.SIGINT)
-    child.wait(60)
-    assert child.returncode != 0 and "KeyboardInterrupt" in child.stderr.read()
-    left = [
-        c for c in docker_client.containers.list(all=True, filters={"label": JOB_LABEL})
-        if c.labels.get("sdgen.pid") == str(child.pid)
-    ]  # fmt: skip
-    assert left == []
-    assert [p.name for p in (root / "chunky").iterdir()] == [source.name]
