@@ -15,9 +15,11 @@ from codegen.scale.contract import parts_for
 
 # Rows (of the largest table) a chunk aims at: a few seconds of a container's work at the
 # 1-5M rows/s generators reach, and an output that fits its memory-backed output tmpfs.
-CHUNK_TARGET_ROWS = 2_000_000
-# Several chunks per worker, so a slow chunk does not leave the other workers idle at the end.
+CHUNK_TARGET_ROWS = 5_000_000
+# Several chunks per worker, so a slow chunk does not leave the other workers idle at the end...
 CHUNKS_PER_WORKER = 4
+# ...but not chunks so small that a container's start (~1 s with pandas imported) dominates.
+MIN_CHUNK_ROWS = 1_000_000
 # A chunk's files: the sandbox caps the files one container may leave.
 MAX_FILES_PER_CHUNK = 200
 
@@ -55,7 +57,7 @@ def parts_per_chunk(
     n: int, part_rows: int, workers: int, tables: int, target_rows: int = CHUNK_TARGET_ROWS
 ) -> int:
     by_size = max(1, target_rows // part_rows)
-    by_spread = max(1, -(-n // (max(1, workers) * CHUNKS_PER_WORKER)))
+    by_spread = max(1, -(-n // (max(1, workers) * CHUNKS_PER_WORKER)), MIN_CHUNK_ROWS // part_rows)
     by_files = max(1, MAX_FILES_PER_CHUNK // max(1, tables))
     return max(1, min(by_size, by_spread, by_files))
 

@@ -97,6 +97,19 @@ def parts_source(name: str, directory: Path) -> tuple[Source | None, Finding | N
     return Source("parquet", label, path=directory.resolve(), parts=tuple(parts)), None
 
 
+def source_for_path(path: str | os.PathLike[str]) -> Source:
+    """A saved table by path: a Parquet or CSV file, or a directory of part files (for the
+    report and the probes, which read a run's tables as the validator does)."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        source, _ = parts_source(path.name, path)
+        if source is not None:
+            return source
+        return Source("parquet", f"{path.name}/", path=path)  # unreadable: DuckDB will say why
+    kind = "csv" if path.suffix.lower() == ".csv" else "parquet"
+    return Source(kind, path.name, path=path)
+
+
 def _from_directory(spec: Spec, directory: Path) -> tuple[dict[str, Source], list[Finding]]:
     found: dict[str, dict[str, Path]] = {}  # stem -> kind -> file
     for entry in sorted(directory.iterdir()):

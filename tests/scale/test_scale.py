@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from support.chunky import SPEC, program
 
+from codegen.api import report
 from codegen.errors import RerunError
 from codegen.runs.manifest import Manifest
 from codegen.runs.store import save_run
@@ -69,8 +70,10 @@ def test_one_and_two_workers_give_the_whole_runs_tables(expected, no_leftovers, 
     assert seen[-1].chunks_done == seen[-1].chunks_total and seen[-1].rows_done == 23000
     assert not (tmp_path / "runs" / WORK_DIR / "x").exists()
     assert not list((tmp_path / "runs" / WORK_DIR).iterdir())  # work dirs gone once saved
-    # The saved run validates again from its parts.
+    # The saved run validates again from its parts, and its report reads them too.
     assert two.validate().ok
+    page = report(two).read_text()
+    assert "20,000" in page and "orders" in page
 
 
 def test_a_dask_local_cluster_gives_the_same_tables(expected, no_leftovers, tmp_path):
@@ -109,6 +112,15 @@ def test_a_chunk_that_times_out_is_killed_and_named(sandbox_image, no_leftovers,
     ):
         rerun(source, per_table=ROWS, options=options)
     assert time.monotonic() - started < 120
+
+
+def test_a_chunk_over_the_disk_cap_fails_the_run(sandbox_image, no_leftovers, tmp_path):
+    source = saved(tmp_path / "runs", program())
+    options = ScaleOptions(workers=2, part_rows=200_000,
+                           limits=Limits(timeout_s=60, memory_mb=512, output_mb=1))  # fmt: skip
+    with pytest.raises(RerunError, match=r"failed 2 times: output larger than the cap"):
+        rerun(source, per_table={"customers": 1000, "orders": 400_000}, options=options)
+    assert [p.name for p in (tmp_path / "runs" / "chunky").iterdir()] == [source.name]
 
 
 def test_a_program_that_cannot_be_chunked_runs_whole(sandbox_image, no_leftovers, tmp_path):
