@@ -11,7 +11,8 @@ Prints, measured in this run:
   bench_validate.py's method (not repeated here).
 
 Sizes: SDGEN_BENCH_SCALE_ROWS fact rows (default 2,000,000; the issue's 10M/100M are for a quiet
-machine). The program is bench/scale_program.py (customers + orders with a foreign key).
+machine), SDGEN_BENCH_SCALE_WORKERS the worker counts (default 2,1,4). The program is
+bench/scale_program.py (customers + orders with a foreign key).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 ROWS = int(os.environ.get("SDGEN_BENCH_SCALE_ROWS", "2000000"))
 COUNTS = {"customers": max(1, ROWS // 10), "orders": ROWS}
+WORKERS = [int(w) for w in os.environ.get("SDGEN_BENCH_SCALE_WORKERS", "2,1,4").split(",")]
 
 IN_PROCESS = """
 import os, sys, time, importlib.util
@@ -125,7 +127,7 @@ def main() -> None:
             f"in-process, one core, Parquet written: {base_s:.2f} s, {total / base_s:,.0f} rows/s"
         )
         hashes = {}
-        for workers in (2, 1, 4):
+        for workers in WORKERS:
             with ContainerPeak() as peak:
                 result = rerun(source, work / f"out{workers}", workers)
             hashes[workers] = result["sha"]
@@ -137,12 +139,12 @@ def main() -> None:
                 f"{result['maxrss_kb'] / 1024:.0f} MiB, largest container peak "
                 f"{peak.peak / 2**20:.0f} MiB"
             )
-        same = all(h == hashes[1] for h in hashes.values())
-        for table in hashes[1]:
-            print(
-                f"sha256 {table}: " + ", ".join(f"{w}w {hashes[w][table][:12]}" for w in (1, 2, 4))
-            )
-        print(f"identical with 1, 2 and 4 workers: {same}")
+        first = hashes[WORKERS[0]]
+        for table in first:
+            listed = ", ".join(f"{w}w {hashes[w][table][:12]}" for w in WORKERS)
+            print(f"sha256 {table}: {listed}")
+        same = all(h == first for h in hashes.values())
+        print(f"identical with {', '.join(map(str, WORKERS))} workers: {same}")
 
 
 if __name__ == "__main__":

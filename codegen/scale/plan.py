@@ -15,11 +15,12 @@ from codegen.scale.contract import parts_for
 
 # Rows (of the largest table) a chunk aims at: a few seconds of a container's work at the
 # 1-5M rows/s generators reach, and an output that fits its memory-backed output tmpfs.
-CHUNK_TARGET_ROWS = 5_000_000
+CHUNK_TARGET_ROWS = 10_000_000
 # Several chunks per worker, so a slow chunk does not leave the other workers idle at the end...
-CHUNKS_PER_WORKER = 4
-# ...but not chunks so small that a container's start (~1 s with pandas imported) dominates.
-MIN_CHUNK_ROWS = 1_000_000
+CHUNKS_PER_WORKER = 2
+# ...but not chunks so small that a container's start and pandas import (~1 s, measured in
+# bench_scale.py) weigh on their 1-3 s of work.
+MIN_CHUNK_ROWS = 4_000_000
 # A chunk's files: the sandbox caps the files one container may leave.
 MAX_FILES_PER_CHUNK = 200
 
@@ -59,7 +60,13 @@ def parts_per_chunk(
     by_size = max(1, target_rows // part_rows)
     by_spread = max(1, -(-n // (max(1, workers) * CHUNKS_PER_WORKER)), MIN_CHUNK_ROWS // part_rows)
     by_files = max(1, MAX_FILES_PER_CHUNK // max(1, tables))
-    return max(1, min(by_size, by_spread, by_files))
+    size = max(1, min(by_size, by_spread, by_files))
+    # As many chunks as a multiple of the workers, evened out: 16+16+8 parts on 2 workers
+    # leaves one idle for the last chunk; 10+10+10+10 does not.
+    workers = max(1, workers)
+    chunks = -(-n // size)
+    chunks = -(-chunks // workers) * workers
+    return max(1, -(-n // chunks))
 
 
 def plan(
