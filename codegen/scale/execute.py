@@ -158,8 +158,14 @@ class DaskExecutor:
     def __init__(self, address: str | None = None, *, client: Any = None) -> None:
         from distributed import Client
 
+        from codegen.errors import RerunError
+
         self._own = client is None
-        self.client = client if client is not None else Client(address, timeout="20s")
+        try:
+            self.client = client if client is not None else Client(address, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise RerunError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
         threads = self.client.nthreads()
         self.workers = max(1, sum(threads.values()) if threads else 1)
 

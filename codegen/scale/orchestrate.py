@@ -85,11 +85,15 @@ def rerun(
     started = time.perf_counter()
     reused = work.verified(n)
     own = executor is None
-    if executor is None:
-        if options.cluster:
-            executor = DaskExecutor(options.cluster)
-        else:
-            executor = LocalExecutor(options.workers or os.cpu_count() or 1)
+    try:
+        if executor is None:
+            if options.cluster:
+                executor = DaskExecutor(options.cluster)
+            else:
+                executor = LocalExecutor(options.workers or os.cpu_count() or 1)
+    except BaseException:
+        work.release()
+        raise
     try:
         done_parts = [k for chunk in reused for k in chunk.parts]
         layout = plan(counts, seed, part_rows, executor.workers, done=done_parts,
@@ -100,6 +104,9 @@ def rerun(
             image=options.image or _image(), runtime=options.runtime,
         )  # fmt: skip
         done = make_chunks(layout, template, executor, work, reused, on_progress)
+    except BaseException:
+        work.release()
+        raise
     finally:
         if own:
             executor.close()
@@ -151,6 +158,7 @@ def rerun(
                        spec_text=source.spec_text, files=files)  # fmt: skip
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        work.release()
         raise
     work.remove()  # saved whole: the chunks are in the run now (hard links) or no longer needed
     return Run(final)

@@ -15,6 +15,7 @@ every part file it lists still has that sha256.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import re
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codegen.errors import RerunError
 from codegen.scale.plan import Chunk
 
 WORK_DIR = ".sdgen-work"
@@ -45,11 +47,22 @@ class DoneChunk:
 
 
 class WorkDir:
+    """One chunked run's work directory, held (an flock, released when the process ends however
+    it ends) so that two runs of the same command do not make the same chunks at once."""
+
     def __init__(self, root: Path, key: str, inputs: Mapping[str, Any]) -> None:
         self.path = Path(root) / WORK_DIR / key
         self.key = key
         self.chunks = self.path / "chunks"
         self.chunks.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.path / "lock", "a")  # noqa: SIM115 - held for the run's life
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise RerunError(
+                f"another rerun of the same program, seed and rows is running in {self.path}"
+            ) from None
         (self.path / "work.json").write_text(json.dumps(dict(inputs), indent=2), encoding="utf-8")
 
     @property
@@ -92,6 +105,11 @@ class WorkDir:
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        self.release()
+
+    def release(self) -> None:
+        if not self._lock.closed:
+            self._lock.close()
 
 
 def _overlaps(a: Chunk, b: Chunk) -> bool:
