@@ -55,6 +55,7 @@ run = rerun(sys.argv[1], per_table={"customers": int(sys.argv[3]), "orders": int
             out_root=sys.argv[2], options=ScaleOptions(workers=int(sys.argv[5]), validate=False))
 m = run.manifest
 print(json.dumps({"generate_s": m.timings.generate_s, "sha": m.parts["table_sha256"],
+                  "hash_s": m.timings.sandbox["hash_s"],
                   "chunks": m.parts["chunks"], "n": m.parts["n"], "path": str(run.path),
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -135,7 +136,8 @@ def main() -> None:
             print(
                 f"sdgen rerun, {workers} worker(s): generate {result['generate_s']:.2f} s, "
                 f"{rate:,.0f} rows/s = {rate / (total / base_s):.2f}x in-process "
-                f"({result['n']} parts, {result['chunks']} chunks); host peak "
+                f"({result['n']} parts, {result['chunks']} chunks; content sha256 after: "
+                f"{result['hash_s']:.2f} s); host peak "
                 f"{result['maxrss_kb'] / 1024:.0f} MiB, largest container peak "
                 f"{peak.peak / 2**20:.0f} MiB"
             )

@@ -33,9 +33,10 @@ def building_dir(root: Path, name: str) -> tuple[Path, str]:
 
 
 def place_parts(
-    building: Path, work: WorkDir, done: dict[Chunk, DoneChunk]
+    building: Path, work: WorkDir, done: dict[Chunk, DoneChunk], order: list[str]
 ) -> tuple[list[FileEntry], dict[str, list[Path]]]:
-    """Link (or copy) every part file into ``building/data/<table>/``, in part order."""
+    """Link (or copy) every part file into ``building/data/<table>/``; the file list and the
+    tables in ``order`` (the spec's), each table's parts in part order."""
     entries: list[tuple[int, FileEntry]] = []
     files: dict[str, list[tuple[int, Path]]] = {}
     for chunk in sorted(done, key=lambda c: c.k0):
@@ -51,8 +52,11 @@ def place_parts(
             relative = f"data/{table}/{target.name}"
             entries.append((number, FileEntry(table=table, file=relative, sha256=part["sha256"])))
             files.setdefault(table, []).append((number, target))
-    ordered = {t: [p for _, p in sorted(found)] for t, found in files.items()}
-    return [e for _, e in sorted(entries, key=lambda e: (e[1].table, e[0]))], ordered
+    rank = {table: i for i, table in enumerate(order)}
+    tables = sorted(files, key=lambda t: (rank.get(t, len(rank)), t))
+    ordered = {t: [p for _, p in sorted(files[t])] for t in tables}
+    entries.sort(key=lambda e: (rank.get(e[1].table, len(rank)), e[1].table, e[0]))
+    return [e for _, e in entries], ordered
 
 
 def table_digests(files: dict[str, list[Path]]) -> dict[str, str]:

@@ -113,7 +113,7 @@ def rerun(
     generate_s = time.perf_counter() - started
     building, run_id = building_dir(root, manifest.name or source.path.parent.name)
     try:
-        files, by_table = place_parts(building, work, done)
+        files, by_table = place_parts(building, work, done, list(counts))
         mark = time.perf_counter()
         digests = table_digests(by_table)
         hash_s = time.perf_counter() - mark

@@ -63,6 +63,7 @@ def test_one_and_two_workers_give_the_whole_runs_tables(expected, no_leftovers, 
     parts = sorted((two.path / "data" / "orders").iterdir())
     assert [p.name for p in parts] == [f"part-{k:05d}.parquet" for k in range(20)]
     # Keys across chunks: the validator read the parts in place; check again in pandas.
+    assert list(two.tables) == ["customers", "orders"]  # the spec's order
     orders, customers = two.tables["orders"], two.tables["customers"]
     assert len(orders) == 20000 and orders["id"].is_unique and customers["email"].is_unique
     assert orders["customer_id"].isin(customers["id"]).all()
