@@ -193,11 +193,15 @@ class DaskExecutor:
         with contextlib.suppress(Exception):
             self.client.cancel(futures, force=True)
         # Tasks already running cannot be interrupted by Dask: stop their containers on every
-        # worker's engine, a few times, since one may be starting its container meanwhile.
+        # worker's engine, a few times, since one may be starting its container meanwhile; and
+        # on this host's engine directly, which a client interrupted mid-call may fail to reach
+        # through the scheduler (the workers of a LocalCluster use this engine).
         for _ in range(3):
+            stop_containers(job)
             with contextlib.suppress(Exception):
-                self.client.run(stop_containers, job)
+                self.client.run(stop_containers, job, wait=True)
             time.sleep(0.5)
+        stop_containers(job)
 
     def close(self) -> None:
         if self._own:

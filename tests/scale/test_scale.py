@@ -20,7 +20,7 @@ from codegen.errors import RerunError
 from codegen.runs.manifest import Manifest
 from codegen.runs.store import save_run
 from codegen.scale import ScaleOptions, rerun
-from codegen.scale.execute import DaskExecutor
+from codegen.scale.execute import JOB_LABEL, DaskExecutor
 from codegen.scale.hashing import table_sha256
 from codegen.scale.work import WORK_DIR
 from sandbox import Limits
@@ -170,3 +170,49 @@ def test_resume_after_the_host_process_is_killed(sandbox_image, no_leftovers, tm
     first = run.path / "data" / "orders" / "part-00000.parquet"
     assert first.stat().st_ino in kept.values()
     assert run.manifest.parts["table_sha256"] == whole_digests(slow, tmp_path)
+
+
+ON_A_CLUSTER = """
+import sys
+from distributed import Client, LocalCluster
+from codegen.scale import ScaleOptions, rerun
+from codegen.scale.execute import JOB_LABEL, DaskExecutor
+from sandbox import Limits
+
+if __name__ == "__main__":
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        rerun(sys.argv[1], per_table={"customers": 3000, "orders": 20000},
+              options=ScaleOptions(target_rows=3000, limits=Limits(timeout_s=60)),
+              executor=DaskExecutor(client=client))
+"""
+
+
+def test_ctrl_c_stops_the_containers_of_dask_workers(
+    sandbox_image, no_leftovers, docker_client, tmp_path
+):
+    root = tmp_path / "runs"
+    source = saved(root, program(fault="sleep", fault_part=0))
+    script = tmp_path / "on_a_cluster.py"
+    script.write_text(ON_A_CLUSTER)
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(source)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    mine: list = []
+    while time.monotonic() < deadline and len(mine) < 2:
+        # made by the cluster's worker processes (their own pids), for this run only
+        mine = docker_client.containers.list(filters={"label": JOB_LABEL})
+        time.sleep(0.2)
+    assert len(mine) >= 2, "two chunk containers should be running on the workers"
+    job = mine[0].labels[JOB_LABEL]
+    child.send_signal(signal.SIGINT)
+    child.wait(90)
+    said = child.stderr.read()
+    assert child.returncode != 0 and "KeyboardInterrupt" in said, said
+    left = docker_client.containers.list(all=True, filters={"label": f"{JOB_LABEL}={job}"})
+    assert left == [], said
+    assert [p.name for p in (root / "chunky").iterdir()] == [source.name]
