@@ -25,7 +25,7 @@ from codegen.scale.assemble import building_dir, finish, place_parts, table_dige
 from codegen.scale.chunks import Progress, make_chunks
 from codegen.scale.contract import inspect_program, parts_for
 from codegen.scale.execute import ChunkTask, DaskExecutor, Executor, LocalExecutor
-from codegen.scale.plan import CHUNK_TARGET_ROWS, plan
+from codegen.scale.plan import CHUNK_OUTPUT_BYTES, CHUNK_TARGET_ROWS, bytes_per_row, plan
 from codegen.scale.work import WorkDir, work_key
 from sandbox import Limits
 
@@ -96,12 +96,15 @@ def rerun(
         raise
     try:
         done_parts = [k for chunk in reused for k in chunk.parts]
+        limits = options.limits or chunk_limits()
+        budget = min(CHUNK_OUTPUT_BYTES, limits.memory_mb * 2**20 // 3, limits.output_mb * 2**19)
+        widths = bytes_per_row({name: source.tables.path(name) for name in source.tables})
         layout = plan(counts, seed, part_rows, executor.workers, done=done_parts,
-                      target_rows=options.target_rows)  # fmt: skip
+                      target_rows=options.target_rows, bytes_per_row=widths,
+                      output_bytes=budget)  # fmt: skip
         template = ChunkTask(
             program=program, rows=counts, seed=seed, k0=0, k1=1, n=n, out_dir="",
-            job=key, limits=options.limits or chunk_limits(),
-            image=options.image or _image(), runtime=options.runtime,
+            job=key, limits=limits, image=options.image or _image(), runtime=options.runtime,
         )  # fmt: skip
         done = make_chunks(layout, template, executor, work, reused, on_progress)
     except BaseException:

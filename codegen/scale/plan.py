@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from codegen.scale.contract import parts_for
 
 # Rows (of the largest table) a chunk aims at: a few seconds of a container's work at the
 # 1-5M rows/s generators reach, and an output that fits its memory-backed output tmpfs.
-CHUNK_TARGET_ROWS = 10_000_000
+CHUNK_TARGET_ROWS = 20_000_000
+# A chunk's files wait in its container's output tmpfs, which is memory charged to the
+# container: they stay under this, and under a third of the container's memory limit.
+CHUNK_OUTPUT_BYTES = 512 * 1024 * 1024
 # Several chunks per worker, so a slow chunk does not leave the other workers idle at the end...
 CHUNKS_PER_WORKER = 2
 # ...but not chunks so small that a container's start and pandas import (~1 s, measured in
@@ -55,9 +59,17 @@ class Plan:
 
 
 def parts_per_chunk(
-    n: int, part_rows: int, workers: int, tables: int, target_rows: int = CHUNK_TARGET_ROWS
+    n: int,
+    part_rows: int,
+    workers: int,
+    tables: int,
+    target_rows: int = CHUNK_TARGET_ROWS,
+    part_bytes: float = 0.0,
+    output_bytes: int = CHUNK_OUTPUT_BYTES,
 ) -> int:
     by_size = max(1, target_rows // part_rows)
+    if part_bytes > 0:  # wide rows: fewer parts per chunk
+        by_size = max(1, min(by_size, int(output_bytes // part_bytes)))
     by_spread = max(1, -(-n // (max(1, workers) * CHUNKS_PER_WORKER)), MIN_CHUNK_ROWS // part_rows)
     by_files = max(1, MAX_FILES_PER_CHUNK // max(1, tables))
     size = max(1, min(by_size, by_spread, by_files))
@@ -77,11 +89,16 @@ def plan(
     *,
     done: Iterable[int] = (),
     target_rows: int = CHUNK_TARGET_ROWS,
+    bytes_per_row: Mapping[str, float] | None = None,
+    output_bytes: int = CHUNK_OUTPUT_BYTES,
 ) -> Plan:
-    """The chunks that make every part not in ``done``, in part order."""
+    """The chunks that make every part not in ``done``, in part order. ``bytes_per_row``: each
+    table's Parquet bytes per row (from a run made before), which sizes chunks of wide rows."""
     rows = {str(k): int(v) for k, v in rows.items()}
     n = parts_for(rows, part_rows)
-    size = parts_per_chunk(n, part_rows, workers, len(rows), target_rows)
+    widths = bytes_per_row or {}
+    part_bytes = sum(widths.get(table, 0.0) * count / n for table, count in rows.items())
+    size = parts_per_chunk(n, part_rows, workers, len(rows), target_rows, part_bytes, output_bytes)
     finished = set(done)
     chunks: list[Chunk] = []
     k = 0
@@ -94,3 +111,21 @@ def plan(
             k += 1
         chunks.append(Chunk(start, k))
     return Plan(rows, seed, part_rows, n, chunks)
+
+
+def bytes_per_row(files: Mapping[str, Path]) -> dict[str, float]:
+    """Parquet bytes per row of each table of a saved run (file size over rows; a directory of
+    parts counts all its files): the row width a rerun sizes its chunks by."""
+    import pyarrow.parquet as pq
+
+    widths: dict[str, float] = {}
+    for table, path in files.items():
+        paths = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+        try:
+            size = sum(p.stat().st_size for p in paths)
+            rows = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+        except (OSError, ValueError):
+            continue
+        if rows > 0:
+            widths[table] = size / rows
+    return widths

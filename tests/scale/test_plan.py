@@ -36,3 +36,27 @@ def test_chunk_names_sort_in_part_order():
     names = [c.name for c in made.chunks]
     assert names == sorted(names) and names[0] == "chunk-00000-00005"
     assert made.chunks[0].describe(made.n) == "chunk chunk-00000-00005 (parts 0..4 of 50)"
+
+
+def test_wide_rows_make_smaller_chunks():
+    narrow = plan({"t": 40_000_000}, 1, 250_000, 1)
+    wide = plan({"t": 40_000_000}, 1, 250_000, 1, bytes_per_row={"t": 200.0},
+                output_bytes=512 * 2**20)  # fmt: skip
+    assert max(c.k1 - c.k0 for c in narrow.chunks) == 80  # 20M rows: the row target
+    # 200 B/row: a 250k-row part is 50 MB, so 10 parts fill the 512 MiB budget
+    assert max(c.k1 - c.k0 for c in wide.chunks) <= 10
+    assert narrow.n == wide.n == 160
+
+
+def test_bytes_per_row_of_a_saved_table(tmp_path):
+    import pandas as pd
+
+    from codegen.scale.plan import bytes_per_row
+
+    pd.DataFrame({"x": range(1000)}).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "parts").mkdir()
+    for k in range(2):
+        pd.DataFrame({"x": range(500)}).to_parquet(tmp_path / "parts" / f"part-{k:05d}.parquet")
+    widths = bytes_per_row({"t": tmp_path / "t.parquet", "p": tmp_path / "parts",
+                            "gone": tmp_path / "nothing.parquet"})  # fmt: skip
+    assert set(widths) == {"t", "p"} and 0 < widths["t"] < 100
