@@ -24,7 +24,8 @@ K0:K1/N`` (or ``"parts": [K0, K1, N]`` in a spare's job) calls ``generate(rows, 
 for k = K0..K1-1, one part at a time so memory is bounded by one part, checks that each table has
 exactly rows[T]*(k+1)//N - rows[T]*k//N rows and that every part gives the same tables with the same
 columns, and writes ``OUT_DIR/<table>/part-{k:05d}.parquet`` at once (a table with no rows in a part
-gets no file for it). The manifest lists every part file written.
+gets no file for it, except part 0 of a table of no rows at all). The manifest lists every part file
+written.
 
 Cells that Parquet cannot hold as plain values are an error: nothing is ever pickled. The program
 shares this process, so the host treats everything here as untrusted.
@@ -278,8 +279,8 @@ def write_part(
             f"table {name!r} part {k} of {n} has {len(frame)} rows; expected {expected} "
             f"(global rows {first}..{first + expected - 1} of {rows[name]})",
         )
-    if expected == 0:
-        return None
+    if expected == 0 and not (rows[name] == 0 and k == 0):
+        return None  # no file for an empty part; an empty table keeps its part 0 (its columns)
     frame = plain_columns(name, frame)
     table = to_arrow(name, frame)
     schema = table.schema.remove_metadata()

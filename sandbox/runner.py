@@ -838,7 +838,7 @@ def _take_parts(
     for name, numbers in found.items():
         for number in range(k0, k1):
             expected = rows[name] * (number + 1) // n - rows[name] * number // n
-            if expected and number not in numbers:
+            if (expected or (rows[name] == 0 and number == 0)) and number not in numbers:
                 raise _BadPartRows(f"table {name!r} part {number} of {n} is missing")
     return {name: [numbers[k] for k in sorted(numbers)] for name, numbers in found.items()}
 

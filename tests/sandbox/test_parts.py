@@ -91,3 +91,10 @@ def test_parts_with_no_rows_write_no_file(run_program):
     assert result.ok, result.error
     assert [p.part for p in result.parts["customers"]] == [2, 4]
     assert sum(p.rows for p in result.parts["orders"]) == 4500
+    # A table of no rows at all keeps one empty part 0, so the table (and its columns) exists.
+    empty = run_program(program(), rows={"customers": 10, "orders": 0}, parts=(0, 5, 5))
+    assert empty.ok, empty.error
+    assert [(p.part, p.rows) for p in empty.parts["orders"]] == [(0, 0)]
+    assert empty.dataframe("orders").columns.tolist() == ["id", "customer_id", "amount"]
+    later = run_program(program(), rows={"customers": 10, "orders": 0}, parts=(1, 5, 5))
+    assert later.ok and "orders" not in later.parts
