@@ -218,9 +218,27 @@ def rerun(
     csv: bool = False,
     limits: Limits | None = None,
     runner: ProgramRunner | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    part_rows: int | None = None,
+    validate: bool = True,
 ) -> Run:
-    """Run a saved program again, offline, at other row counts; validated, saved as a new run."""
+    """Run a saved program again, offline, at other row counts; validated, saved as a new run.
+
+    A program that follows the parts contract (``PART_ROWS``, ``generate(..., part=None)``) is
+    made in parts by ``workers`` containers at once (default: the cores), or on the Dask
+    scheduler at ``cluster`` (``tcp://HOST:PORT``): ``data/<table>/part-NNNNN.parquet``, the same
+    tables whatever the workers. Any other program, or a given ``runner``, or ``csv``, runs
+    whole in one container."""
     run = run if isinstance(run, Run) else Run(run)
+    if runner is None and not csv:
+        from codegen.scale import ScaleOptions
+        from codegen.scale import rerun as scaled_rerun
+
+        bare, per_table = (None, rows) if isinstance(rows, Mapping) else (rows, None)
+        options = ScaleOptions(workers=workers, cluster=cluster, part_rows=part_rows,
+                               validate=validate, limits=limits)  # fmt: skip
+        return scaled_rerun(run.path, bare, per_table, seed=seed, out_root=out, options=options)
     runner = runner or SandboxRunner(**({"limits": limits} if limits is not None else {}))
     return run.rerun(rows, seed=seed, out=out, csv=csv, runner=runner)
 

@@ -34,12 +34,15 @@ RUNSC_PIDS_PER_PROCESS = 8
 BACKSTOP_GRACE_S = 30
 
 
-def run_command(limits: Limits, rows: dict[str, int], seed: int) -> list[str]:
+def run_command(
+    limits: Limits, rows: dict[str, int], seed: int, parts: tuple[int, int, int] | None = None
+) -> list[str]:
+    chunk = ["--parts", f"{parts[0]}:{parts[1]}/{parts[2]}"] if parts is not None else []
     return [
         # PID 1 is a kill-timer: if the host side dies, the container still ends by itself.
         "timeout", "-s", "KILL", str(int(limits.timeout_s + BACKSTOP_GRACE_S)),
         "python3", "-s", "-B", HARNESS_PATH_IN_IMAGE, PROGRAM_IN_CONTAINER, OUT_IN_CONTAINER,
-        "--rows", json.dumps(rows), "--seed", str(seed),
+        "--rows", json.dumps(rows), "--seed", str(seed), *chunk,
     ]  # fmt: skip
 
 

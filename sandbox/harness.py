@@ -4,6 +4,7 @@ It runs *inside* the container, so it imports only the standard library, pandas 
 
     python3 -s -B harness.py PROGRAM OUT_DIR --rows '{"housing": 100}' --seed 42
     python3 -s -B harness.py PROGRAM OUT_DIR --wait-for JOB.json --idle-s 120   # a spare
+    python3 -s -B harness.py PROGRAM OUT_DIR --rows '{"orders": 10000000}' --parts 8:12/100
 
 A spare is a container started ahead of need: it imports pandas and pyarrow, then waits for the host
 to write PROGRAM and then JOB.json (``{"rows": {...}, "seed": N}``) before it runs the program. It
@@ -16,8 +17,18 @@ block does not run) and ``generate`` is called with whatever its signature accep
 DataFrames it leaves in module globals are collected.
 
 Each table becomes ``OUT_DIR/<table>.parquet``; ``OUT_DIR/manifest.json`` is written last and says
-what happened. Cells that Parquet cannot hold as plain values are an error: nothing is ever pickled.
-The program shares this process, so the host treats everything here as untrusted.
+what happened.
+
+Parts (a chunk of a run made in parts, the program contract's extension for scale): ``--parts
+K0:K1/N`` (or ``"parts": [K0, K1, N]`` in a spare's job) calls ``generate(rows, seed, part=(k, N))``
+for k = K0..K1-1, one part at a time so memory is bounded by one part, checks that each table has
+exactly rows[T]*(k+1)//N - rows[T]*k//N rows and that every part gives the same tables with the same
+columns, and writes ``OUT_DIR/<table>/part-{k:05d}.parquet`` at once (a table with no rows in a part
+gets no file for it, except part 0 of a table of no rows at all). The manifest lists every part file
+written.
+
+Cells that Parquet cannot hold as plain values are an error: nothing is ever pickled. The program
+shares this process, so the host treats everything here as untrusted.
 """
 
 from __future__ import annotations
@@ -66,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--wait-for", help="a spare: wait for this job file, then run")
     parser.add_argument("--idle-s", type=float, default=120.0)
+    parser.add_argument("--parts", help="K0:K1/N: make parts K0..K1-1 of N (a chunk)")
     args = parser.parse_args(argv)
     rows = {str(k): int(v) for k, v in json.loads(args.rows).items()}
     seed = args.seed
+    parts = parse_parts(args.parts) if args.parts else None
     if args.wait_for:
         import pandas  # noqa: F401  (ahead of need: it is most of a trivial run)
         import pyarrow.parquet  # noqa: F401
@@ -78,15 +91,27 @@ def main(argv: list[str] | None = None) -> int:
             return 0  # never claimed: ran nothing, writes nothing
         rows = {str(k): int(v) for k, v in job.get("rows", {}).items()}
         seed = int(job.get("seed", 0))
+        if job.get("parts") is not None:
+            k0, k1, n = (int(v) for v in job["parts"])
+            parts = check_parts(k0, k1, n)
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
     manifest: dict[str, Any] = {"status": "error", "tables": [], "rows_requested": rows}
     manifest["seed"] = seed
+    if parts is not None:
+        manifest["parts_range"] = list(parts)
+        manifest["parts"] = []
     try:
         import pandas  # noqa: F401,F811  (timed on its own: it is most of a trivial run)
 
         timings["import_s"] = round(time.perf_counter() - started, 4)
+        if parts is not None:
+            manifest["mode"] = "parts"
+            manifest["tables"] = run_parts(args.program, rows, seed, parts, args.out_dir, manifest)
+            manifest["status"] = "ok"
+            code = 0
+            raise _Done
         mark = time.perf_counter()
         frames, mode = run_program(args.program, rows, seed)
         timings["generate_s"] = round(time.perf_counter() - mark, 4)
@@ -106,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         timings["write_s"] = round(time.perf_counter() - mark, 4)
         manifest["status"] = "ok"
         code = 0
+    except _Done:
+        pass
     except ProgramFailed as failed:
         _exit_if_not_main()
         manifest["error"] = {"kind": failed.kind, "message": failed.message}
@@ -122,11 +149,167 @@ def main(argv: list[str] | None = None) -> int:
         print(failed.detail, file=sys.stderr)
         code = 1
     timings["total_s"] = round(time.perf_counter() - started, 4)
-    manifest["timings"] = timings
+    manifest["timings"] = {**timings, **manifest.pop("_part_timings", {})}
     write_manifest(manifest, args.out_dir)
     sys.stdout.flush()
     sys.stderr.flush()
     return code
+
+
+class _Done(Exception):
+    """Parts mode finished: skip the whole-run steps (a flag would thread through every branch)."""
+
+
+def parse_parts(text: str) -> tuple[int, int, int]:
+    match = re.fullmatch(r"(\d+):(\d+)/(\d+)", text.strip())
+    if not match:
+        raise SystemExit(f"--parts {text!r}: expected K0:K1/N")
+    return check_parts(*(int(g) for g in match.groups()))
+
+
+def check_parts(k0: int, k1: int, n: int) -> tuple[int, int, int]:
+    if not 0 <= k0 < k1 <= n:
+        raise SystemExit(f"parts {k0}:{k1}/{n}: need 0 <= K0 < K1 <= N")
+    return k0, k1, n
+
+
+def run_parts(
+    path: str,
+    rows: dict[str, int],
+    seed: int,
+    parts: tuple[int, int, int],
+    out_dir: str,
+    manifest: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Make parts K0..K1-1 of N one at a time, each written before the next is made."""
+    k0, k1, n = parts
+    function = load_generate(path)
+    tables: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    generate_s = write_s = 0.0
+    for k in range(k0, k1):
+        mark = time.perf_counter()
+        result = call_generate(function, rows, seed, part=(k, n))
+        frames = frames_from_result(result, rows)
+        generate_s += time.perf_counter() - mark
+        del result
+        if not frames:
+            raise ProgramFailed("no_tables", f"part {k} of {n}: generate() returned no tables")
+        if tables and set(frames) != set(tables):
+            raise ProgramFailed(
+                "parts",
+                f"part {k} of {n} gave tables {sorted(frames)}, part {k0} gave {sorted(tables)}; "
+                "every part must give the same tables",
+            )
+        mark = time.perf_counter()
+        for name, frame in frames.items():
+            entry = write_part(name, frame, rows, k, n, out_dir, schemas)
+            table = tables.setdefault(name, {"name": name, "rows": 0, "bytes": 0})
+            table.setdefault("columns", [str(c) for c in frame.columns])
+            table.setdefault("dtypes", {str(c): str(t) for c, t in frame.dtypes.items()})
+            if entry is not None:
+                table["rows"] += entry["rows"]
+                table["bytes"] += entry["bytes"]
+                manifest["parts"].append(entry)
+        write_s += time.perf_counter() - mark
+        del frames
+    manifest["_part_timings"] = {"generate_s": round(generate_s, 4), "write_s": round(write_s, 4)}
+    return list(tables.values())
+
+
+def load_generate(path: str) -> Any:
+    """The program's ``generate``, which must take ``part`` to be made in parts."""
+    _PROGRAM_PATH[0] = path
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise ProgramFailed(
+            "syntax",
+            f"program has a syntax error at line {exc.lineno}: {exc.msg}",
+            traceback.format_exc(limit=0),
+        ) from None
+    sys.argv = [path]
+    namespace: dict[str, Any] = {"__name__": "generator_program", "__file__": path}
+    exec(compile(tree, path, "exec"), namespace)  # noqa: S102 - the point of the sandbox
+    function = namespace.get("generate")
+    if not callable(function):
+        raise ProgramFailed("parts", "cannot make parts: the program defines no generate()")
+    try:
+        accepts = "part" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        accepts = False
+    if not accepts:
+        raise ProgramFailed("parts", "cannot make parts: generate() has no 'part' parameter")
+    return function
+
+
+def write_part(
+    name: str,
+    frame: Any,
+    rows: dict[str, int],
+    k: int,
+    n: int,
+    out_dir: str,
+    schemas: dict[str, Any],
+) -> dict[str, Any] | None:
+    """Check one table's part (its row count, its columns as the chunk's first part) and write
+    it; a part with no rows writes no file."""
+    import pyarrow.parquet as pq
+
+    if not TABLE_NAME.match(name):
+        raise ProgramFailed(
+            "bad_result", f"table name {name[:80]!r} is not a plain identifier (letters, digits, _)"
+        )
+    if name not in rows:
+        raise ProgramFailed(
+            "parts", f"part {k} of {n} gave table {name!r}, which has no requested row count"
+        )
+    # How a table's rows fall into parts is the program's (a child's slices may follow its
+    # parent's); the host checks that they add up to the table's rows over the whole run.
+    if len(frame) > rows[name]:
+        raise ProgramFailed(
+            "parts",
+            f"table {name!r} part {k} of {n} has {len(frame)} rows, more than the {rows[name]} "
+            "asked for the whole table",
+        )
+    if len(frame) == 0 and not (rows[name] == 0 and k == 0):
+        return None  # no file for an empty part; an empty table keeps its part 0 (its columns)
+    frame = plain_columns(name, frame)
+    table = to_arrow(name, frame)
+    schema = table.schema.remove_metadata()
+    if name in schemas and not schema.equals(schemas[name]):
+        raise ProgramFailed(
+            "parts",
+            f"table {name!r} part {k} of {n} has columns {_schema_text(schema)}; an earlier part "
+            f"had {_schema_text(schemas[name])}; every part must have the same columns and types",
+        )
+    schemas.setdefault(name, schema)
+    directory = os.path.join(out_dir, name)
+    os.makedirs(directory, exist_ok=True)
+    file = f"{name}/part-{k:05d}.parquet"
+    path = os.path.join(out_dir, file)
+    try:
+        pq.write_table(table, path)
+    except OSError as exc:
+        if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
+            raise ProgramFailed(
+                "output_cap", f"output larger than the cap while writing {file}"
+            ) from None
+        raise
+    return {
+        "table": name,
+        "part": k,
+        "file": file,
+        "rows": int(table.num_rows),
+        "bytes": os.path.getsize(path),
+        "sha256": sha256_file(path),
+    }
+
+
+def _schema_text(schema: Any) -> str:
+    return ", ".join(f"{field.name}: {field.type}" for field in schema)[:300]
 
 
 def wait_for_job(path: str, idle_s: float) -> dict[str, Any] | None:
@@ -186,7 +369,9 @@ def run_program(path: str, rows: dict[str, int], seed: int) -> tuple[dict[str, A
     return frames_from_globals(namespace), "script"
 
 
-def call_generate(function: Any, rows: dict[str, int], seed: int) -> Any:
+def call_generate(
+    function: Any, rows: dict[str, int], seed: int, part: tuple[int, int] | None = None
+) -> Any:
     """Call ``generate`` with the arguments its signature asks for, by name and annotation."""
     try:
         signature = inspect.signature(function)
@@ -198,7 +383,10 @@ def call_generate(function: Any, rows: dict[str, int], seed: int) -> Any:
     for name, parameter in signature.parameters.items():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        value = argument_for(name, parameter, rows, seed, single_count)
+        if name == "part":  # the parts contract; a whole run leaves it at its default (None)
+            value = part if part is not None else _MISSING
+        else:
+            value = argument_for(name, parameter, rows, seed, single_count)
         if value is _MISSING:
             if parameter.default is parameter.empty:
                 raise ProgramFailed(

@@ -33,6 +33,7 @@ from sandbox.limits import Limits
 from sandbox.runtime import chosen_runtime
 
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+PART_FILE = re.compile(r"^part-(\d{5,})\.parquet$")
 MANIFEST_MAX_BYTES = 1 << 20
 POLL_S = 0.05
 DISK_POLL_S = 0.25
@@ -51,6 +52,18 @@ class TableFile:
     sha256: str
 
 
+@dataclass(frozen=True)
+class PartFile:
+    """One part file of a table made in parts (``<out>/<table>/part-NNNNN.parquet``)."""
+
+    table: str
+    part: int
+    path: Path
+    rows: int
+    bytes: int
+    sha256: str
+
+
 class Failure(StrEnum):
     """Why a run failed, as a value: the host picks its words (and a repair prompt) from this,
     never from the wording of ``RunResult.error``."""
@@ -63,10 +76,11 @@ class Failure(StrEnum):
     PIDS = "pids"  # too many processes
     OUTPUT = "output"  # output over a cap (per file, total, stdout/stderr)
     BAD_OUTPUT = "bad_output"  # files the host refuses: links, wrong names, unreadable Parquet
+    PARTS = "parts"  # asked for parts, the program broke the parts contract (rows, tables, types)
 
 
 # The harness's own words for what it saw (sandbox/harness.py, ProgramFailed.kind).
-_HARNESS_KINDS = {"syntax": Failure.SYNTAX, "no_tables": Failure.NO_TABLES}
+_HARNESS_KINDS = {"syntax": Failure.SYNTAX, "no_tables": Failure.NO_TABLES, "parts": Failure.PARTS}
 
 
 @dataclass
@@ -95,6 +109,11 @@ class RunResult:
     image: str = ""
     limits: Limits = field(default_factory=Limits)
     out_dir: Path | None = None
+    # A run in parts (``run(..., parts=(k0, k1, n))``): that range, and each table's part files
+    # in part order. ``tables`` then holds one entry per table whose ``path`` is the table's
+    # directory, ``rows`` the chunk's total and ``sha256`` the digest of its parts' digests.
+    parts_range: tuple[int, int, int] | None = None
+    parts: dict[str, list[PartFile]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -122,8 +141,16 @@ def run(
     kernel_output_cap: bool | None = None,
     runtime: str | None = None,
     use_spares: bool | None = None,
+    parts: tuple[int, int, int] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
+
+    ``parts=(k0, k1, n)``: make parts k0..k1-1 of n of a chunkable program (the parts contract:
+    ``generate(rows, seed, part=(k, n))``), each table's parts as ``<table>/part-NNNNN.parquet``
+    listed in ``RunResult.parts``; each part's row count is checked on both sides.
+    ``labels``: extra Docker labels on the container (``sdgen.*`` names are the runner's own), so
+    a caller can find and stop the containers of one job (a chunked rerun's Ctrl-C).
 
     ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
     sibling and renamed). Without it, a new temporary directory is used.
@@ -137,6 +164,11 @@ def run(
     """
     limits = limits or Limits()
     rows = {str(k): int(v) for k, v in (rows or {}).items()}
+    if parts is not None:
+        k0, k1, n = (int(v) for v in parts)
+        if not 0 <= k0 < k1 <= n:
+            raise ValueError(f"parts {parts!r}: need 0 <= k0 < k1 <= n")
+        parts = (k0, k1, n)
     final_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="sdgen-"))
     final_dir = final_dir.absolute()
     if final_dir.exists() and (not final_dir.is_dir() or any(final_dir.iterdir())):
@@ -148,7 +180,11 @@ def run(
     sweep_stale_containers(client)
     sweep_stale_staging(client)
 
-    with_spares = spares.enabled(use_spares)
+    extra_labels = {str(k): str(v) for k, v in (labels or {}).items()}
+    if any(k.startswith("sdgen.") and k.count(".") == 1 for k in extra_labels):
+        raise ValueError("labels: sdgen.<name> labels are the runner's own")
+    # A spare was made without the caller's labels: runs that need them start their own container.
+    with_spares = spares.enabled(use_spares) and not extra_labels
     claimed = spares.claim(client, kind) if with_spares else None
     root = claimed[0] if claimed else staging.new_stage_dir("run")
     refill: threading.Thread | None = None
@@ -165,21 +201,24 @@ def run(
                 kind.runtime,
                 stage,
                 limits,
-                containers.run_command(limits, rows, seed),
+                containers.run_command(limits, rows, seed, parts),
                 deadline=containers.deadline_for(limits),
             )
+            settings["labels"].update(extra_labels)
             container = containers.create(client, settings)
         if with_spares:
             # The next run's container starts while this one's program runs.
             refill = threading.Thread(target=spares.make, args=(client, kind), daemon=True)
         job = {"rows": rows, "seed": seed} if claimed else None
+        if job is not None and parts is not None:
+            job["parts"] = list(parts)
         handed, container = container, None  # from here on _execute removes it, whatever happens
         execution = _execute(client, handed, stage, limits, job, refill)
         execution.runtime, execution.from_spare = kind.runtime, claimed is not None
         out_fd = os.open(stage.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
             _release_output_mount(stage)
-            result = _collect(execution, out_fd, final_dir, image, limits, rows, seed)
+            result = _collect(execution, out_fd, final_dir, image, limits, rows, seed, parts)
         finally:
             os.close(out_fd)
     finally:
@@ -530,17 +569,25 @@ def _collect(
     limits: Limits,
     rows: dict[str, int],
     seed: int,
+    parts: tuple[int, int, int] | None = None,
 ) -> RunResult:
     """Check what the container left, move the tables into place, write output and manifest."""
     harness = _read_manifest(out)
     building = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
     tables: dict[str, TableFile] = {}
+    part_files: dict[str, list[PartFile]] = {}
     decided = _decide_error(execution, harness, limits)
     failure, error = decided if decided else (None, None)
     try:
         if error is None:
             try:
-                tables = _take_tables(out, building, harness, limits)
+                if parts is None:
+                    tables = _take_tables(out, building, harness, limits)
+                else:
+                    part_files = _take_parts(out, building, harness, limits, rows, parts)
+                    tables = _tables_of_parts(part_files, harness, building)
+            except _BadPartRows as bad:
+                failure, error = Failure.PARTS, str(bad)
             except _BadOutput as bad:
                 failure, error = Failure.BAD_OUTPUT, f"the run's output was rejected: {bad}"
             if error is None and not tables:
@@ -570,8 +617,16 @@ def _collect(
             image=image,
             limits=limits,
             out_dir=final_dir,
+            parts_range=parts,
         )
         manifest = _manifest(result, execution, tables, rows, seed)
+        if parts is not None:
+            manifest["parts_range"] = list(parts)
+            manifest["parts"] = [
+                {**asdict(p), "path": f"{p.table}/{p.path.name}"}
+                for files in part_files.values()
+                for p in files
+            ]
         (building / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         building.chmod(0o755)
         if final_dir.exists():
@@ -583,6 +638,10 @@ def _collect(
     result.tables = {
         name: TableFile(**{**asdict(table), "path": final_dir / table.path.name})
         for name, table in tables.items()
+    }
+    result.parts = {
+        name: [PartFile(**{**asdict(p), "path": final_dir / name / p.path.name}) for p in files]
+        for name, files in part_files.items()
     }
     return result
 
@@ -623,6 +682,10 @@ def _decide_error(
 
 class _BadOutput(Exception):
     pass
+
+
+class _BadPartRows(Exception):
+    """A part whose row count is not the contract's (checked here too: the harness is untrusted)."""
 
 
 def _open_regular(directory_fd: int, name: str, max_bytes: int) -> tuple[int, os.stat_result]:
@@ -693,6 +756,133 @@ def _take_tables(
             columns=list(schema.names),
             dtypes={str(k): str(v) for k, v in dtypes.items()},
             bytes=info.st_size,
+            sha256=digest.hexdigest(),
+        )
+    return tables
+
+
+def _take_parts(
+    directory_fd: int,
+    destination: Path,
+    harness: dict[str, Any],
+    limits: Limits,
+    rows: dict[str, int],
+    parts: tuple[int, int, int],
+) -> dict[str, list[PartFile]]:
+    """Copy the listed part files out of ``<table>/`` directories (opened without following
+    links), check each one's digest, row count and part number, and that none is missing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    k0, k1, n = parts
+    listed = harness.get("parts")
+    if not isinstance(listed, list) or len(listed) > limits.output_files * 4:
+        raise _BadOutput("the manifest's part list is missing or too long")
+    found: dict[str, dict[int, PartFile]] = {}
+    directories: dict[str, int] = {}
+    schemas: dict[str, Any] = {}
+    try:
+        for entry in listed:
+            entry = entry if isinstance(entry, dict) else {}
+            name = str(entry.get("table", ""))
+            if not TABLE_NAME.match(name) or name not in rows:
+                raise _BadOutput(f"part of table {name[:80]!r}: not a requested table")
+            match = PART_FILE.match(str(entry.get("file", "")).partition("/")[2])
+            number = int(match.group(1)) if match else -1
+            filename = f"part-{number:05d}.parquet"
+            if not k0 <= number < k1 or entry.get("file") != f"{name}/{filename}":
+                raise _BadOutput(f"{str(entry.get('file'))[:80]!r}: not a part of this chunk")
+            if number in found.get(name, {}):
+                raise _BadOutput(f"{name}/{filename} listed twice")
+            if name not in directories:
+                try:
+                    directories[name] = os.open(
+                        name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory_fd
+                    )
+                except OSError as exc:
+                    raise _BadOutput(f"{name}/: cannot open safely ({exc.strerror})") from None
+                (destination / name).mkdir()
+            target = destination / name / filename
+            digest, size = _copy_checked(directories[name], filename, target, limits)
+            if entry.get("sha256") != digest:
+                raise _BadOutput(f"{name}/{filename}: content does not match the manifest's sha256")
+            try:
+                parquet = pq.ParquetFile(target)
+                schema = parquet.schema_arrow.remove_metadata()
+            except (pa.ArrowException, OSError) as exc:
+                raise _BadOutput(
+                    f"{name}/{filename}: not a readable Parquet file ({exc})"
+                ) from None
+            for column in schema:
+                if isinstance(column.type, pa.ExtensionType):
+                    raise _BadOutput(
+                        f"{name}/{filename}: column {column.name!r} has an extension type"
+                    )
+            if name in schemas and not schema.equals(schemas[name]):
+                raise _BadPartRows(
+                    f"table {name!r} part {number} of {n}: columns differ from an earlier part"
+                )
+            schemas.setdefault(name, schema)
+            if parquet.metadata.num_rows > rows[name]:
+                raise _BadPartRows(
+                    f"table {name!r} part {number} of {n} has {parquet.metadata.num_rows} rows, "
+                    f"more than the {rows[name]} asked for the whole table"
+                )
+            found.setdefault(name, {})[number] = PartFile(
+                name, number, target, parquet.metadata.num_rows, size, digest
+            )
+    finally:
+        for fd in directories.values():
+            os.close(fd)
+    for name, numbers in found.items():
+        # Parts of no rows have no file: which those are is the program's. Over a chunk a table
+        # cannot hold more than its rows; over the whole run codegen.scale checks they add up.
+        held = sum(part.rows for part in numbers.values())
+        if held > rows[name]:
+            raise _BadPartRows(
+                f"table {name!r} has {held} rows in parts {k0}..{k1 - 1} of {n}, more than the "
+                f"{rows[name]} asked for the whole table"
+            )
+    return {name: [numbers[k] for k in sorted(numbers)] for name, numbers in found.items()}
+
+
+def _copy_checked(
+    directory_fd: int, filename: str, target: Path, limits: Limits
+) -> tuple[str, int]:
+    """Copy one file through the descriptor checked by ``_open_regular``; its sha256 and size."""
+    import hashlib
+
+    fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+            copy.write(block)
+    return digest.hexdigest(), info.st_size
+
+
+def _tables_of_parts(
+    part_files: dict[str, list[PartFile]], harness: dict[str, Any], building: Path
+) -> dict[str, TableFile]:
+    """One entry per table of a chunk: its directory, total rows and a digest of its parts."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    said = {str(t.get("name")): t for t in harness.get("tables") or [] if isinstance(t, dict)}
+    tables = {}
+    for name, files in part_files.items():
+        digest = hashlib.sha256()
+        for part in files:
+            digest.update(f"{part.part:05d} {part.sha256}\n".encode())
+        dtypes = said.get(name, {}).get("dtypes")
+        tables[name] = TableFile(
+            name=name,
+            path=building / name,
+            rows=sum(p.rows for p in files),
+            columns=list(pq.ParquetFile(files[0].path).schema_arrow.names),
+            dtypes={str(k): str(v) for k, v in dtypes.items()} if isinstance(dtypes, dict) else {},
+            bytes=sum(p.bytes for p in files),
             sha256=digest.hexdigest(),
         )
     return tables

@@ -154,7 +154,8 @@ def test_load_run_rerun_and_validate(tmp_path):
     loaded = sd.load_run(run.path)
     assert loaded.manifest == run.manifest and loaded.program == run.program
     bigger = loaded.rerun(rows=500, runner=InProcessRunner())
-    assert bigger.rows == {"customers": 20, "orders": 500}
+    # 10x the orders, and 10x the customers they refer to (a scale factor, as TPC-H's)
+    assert bigger.rows == {"customers": 200, "orders": 500}
     assert bigger.manifest.route == "rerun" and bigger.manifest.rerun_of == run.manifest.run_id
     assert len(client.requests) == 1  # no model asked
     per_table = sd.rerun(run.path, {"customers": 7, "orders": 9}, runner=InProcessRunner())

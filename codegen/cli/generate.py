@@ -6,9 +6,11 @@ returns; the API does the work.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -223,26 +225,126 @@ def rerun_command(
         Path | None, typer.Option("--out", help="Root for the new run (default: the same root).")
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
-    timeout: Annotated[float, typer.Option(help="Sandbox wall-clock limit (s).")] = 600.0,
-    memory: Annotated[str, typer.Option(help="Sandbox memory limit.")] = "4g",
+    timeout: Annotated[
+        float, typer.Option(help="Sandbox wall-clock limit per container (s).")
+    ] = 600.0,
+    memory: Annotated[str, typer.Option(help="Sandbox memory limit per container.")] = "4g",
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Containers at once for a program made in parts (default: the cores)."),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="A dask.distributed scheduler (tcp://HOST:PORT) to run the chunks on."),
+    ] = None,
+    part_rows: Annotated[
+        int | None, typer.Option(help="Rows per part (default: the program's PART_ROWS).")
+    ] = None,
+    no_validate: Annotated[
+        bool,
+        typer.Option("--no-validate", help="Skip validation (run `sdgen validate RUN` later)."),
+    ] = False,
 ) -> None:
-    """Run a saved program again, offline, at any row count; validate and save it as a new run."""
-    from codegen.runner import SandboxRunner
-    from codegen.runs.rerun import rerun
+    """Run a saved program again, offline, at any row count; validate and save it as a new run.
 
-    bare, named = split_rows(rows)
-    run = rerun(
-        run_dir,
-        rows=bare,
-        per_table=named,
-        seed=seed,
-        out_root=out,
-        csv=output_format == "csv",
-        runner=SandboxRunner(limits=sandbox_limits(timeout, memory)),
-    )
+    A program that follows the parts contract (PART_ROWS and generate(..., part=None)) is made
+    in parts, chunk by chunk, in parallel containers: data/<table>/part-NNNNN.parquet, the
+    same tables whatever --workers or --cluster. Any other program runs whole in one container.
+    """
+    from codegen.scale import ScaleOptions
+    from codegen.scale import rerun as scaled_rerun
+
+    if output_format == "csv":
+        # CSV of a run in parts would be a second copy of every part; whole runs only.
+        from codegen.runner import SandboxRunner
+        from codegen.runs.rerun import rerun
+
+        bare, named = split_rows(rows)
+        run = rerun(
+            run_dir,
+            rows=bare,
+            per_table=named,
+            seed=seed,
+            out_root=out,
+            csv=True,
+            runner=SandboxRunner(limits=sandbox_limits(timeout, memory)),
+            validate_tables=not no_validate,
+        )
+    else:
+        if workers is not None and workers < 1:
+            raise SdgenError(f"--workers {workers}: need at least 1")
+        if part_rows is not None and part_rows < 1:
+            raise SdgenError(f"--part-rows {part_rows}: need at least 1")
+        bare, named = split_rows(rows)
+        options = ScaleOptions(
+            workers=workers,
+            cluster=cluster,
+            part_rows=part_rows,
+            validate=not no_validate,
+            limits=sandbox_limits(timeout, memory),
+        )
+        with _progress_bar() as on_progress:
+            run = scaled_rerun(
+                run_dir,
+                rows=bare,
+                per_table=named,
+                seed=seed,
+                out_root=out,
+                options=options,
+                on_progress=on_progress,
+                on_whole=lambda line: print(line, file=sys.stderr),
+            )
     for name, count in run.rows.items():
         print(f"{name}: {count} rows", file=sys.stderr)
+    timings = run.manifest.timings
+    if run.manifest.layout == "parts":
+        parts = run.manifest.parts
+        print(
+            f"{parts['n']} parts in {parts['chunks']} chunks ({parts['chunks_reused']} reused) on "
+            f"{parts['workers']} {parts['executor']} workers; generate {timings.generate_s:.1f} s"
+            + (f", validate {timings.validate_s:.1f} s" if run.manifest.validation else ""),
+            file=sys.stderr,
+        )
     print(run.path)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Any]:
+    """A rich progress bar on stderr fed by the chunked run's progress callback (rows, rows/s,
+    ETA, chunks done/failed); shown only once there is something to show."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("generating"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[chunks]}"),
+        console=Console(stderr=True),
+    )
+    task = None
+
+    def on_progress(progress: Any) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("generating", total=progress.rows_total, rate="", chunks="")
+        reused = f", {progress.chunks_reused} reused" if progress.chunks_reused else ""
+        bar.update(
+            task,
+            total=progress.rows_total,
+            completed=progress.rows_done,
+            rate=f"{progress.rows_per_s:,.0f} rows/s",
+            chunks=f"chunks {progress.chunks_done}/{progress.chunks_total} done, "
+            f"{progress.chunks_failed} failed{reused}",
+        )
+
+    try:
+        yield on_progress
+    finally:
+        bar.stop()
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from codegen.errors import SdgenError
+
 if TYPE_CHECKING:  # the heavy modules (pydantic, DuckDB, pyarrow) load only when a command runs
     from codegen.spec.model import CheckRule, Column, DecreasingRule, IncreasingRule, Spec
     from codegen.validation.validator import Report
@@ -147,13 +149,21 @@ def reference() -> None:
 
 
 def validate_command(
-    spec: SpecArg,
-    directory: Annotated[
+    spec: Annotated[
         Path,
         typer.Argument(
-            help="Directory holding <table>.parquet or <table>.csv files.", show_default=False
+            help="The spec (a YAML file), or a saved run (its spec, data and row counts).",
+            show_default=False,
         ),
     ],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Directory holding <table>.parquet or <table>.csv files, or <table>/ "
+            "directories of part-NNNNN.parquet files (not with a saved run).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON instead of text.")
     ] = False,
@@ -172,14 +182,24 @@ def validate_command(
         int | None, typer.Option(help="DuckDB threads (default: up to 4 of the CPUs).")
     ] = None,
 ) -> None:
-    """Check a directory of tables against a spec; exit 1 when any check fails."""
+    """Check a directory of tables (or a saved run) against a spec; exit 1 when a check fails.
+
+    Tables made in parts are read in place by DuckDB, in bounded memory (--memory-mb)."""
     from codegen.cli.options import parse_rows
     from codegen.validation.validator import Limits, validate
 
-    loaded = _load(spec)
     chosen = {"memory_mb": memory_mb, "threads": threads}
     limits = Limits(**{name: value for name, value in chosen.items() if value is not None})
-    report = validate(loaded, directory, parse_rows(rows, bare_table=None), limits=limits)
+    counts = parse_rows(rows, bare_table=None)
+    if directory is None:
+        from codegen.runs.run import Run
+
+        if not (spec / "manifest.json").is_file():
+            raise SdgenError(f"{spec} is not a saved run; give a spec and a directory of tables")
+        run = Run(spec)
+        report = run.validate(limits=limits, rows=counts or None)
+    else:
+        report = validate(_load(spec), directory, counts, limits=limits)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

@@ -18,7 +18,7 @@ import duckdb
 
 from codegen.realism.probes import Probe
 from codegen.runs.run import Run
-from codegen.validation.loading import load_table
+from codegen.validation.loading import load_table, source_for_path
 from codegen.validation.report import first_line
 from codegen.validation.sql import Limits, Source, connect, create_raw_view
 
@@ -34,11 +34,12 @@ def run_probes(
     or None, "why": ..., "error": one line}`` (``error`` only where the probe could not answer).
     ``passed`` is true only when the probe returned true."""
     run = run if isinstance(run, Run) else Run(run)
-    files = {name: Path(run.tables.path(name)).resolve() for name in run.tables}
+    sources = {name: source_for_path(run.tables.path(name)) for name in run.tables}
     with tempfile.TemporaryDirectory(prefix="sdgen-probes-") as tmp:
-        con = connect(limits or Limits(), Path(tmp), list(files.values()))
+        allowed = [f for source in sources.values() for f in source.files]
+        con = connect(limits or Limits(), Path(tmp), allowed)
         try:
-            _open_tables(con, run, files)
+            _open_tables(con, run, sources)
             return {probe.name: _evaluate(con, probe) for probe in probes}
         finally:
             con.close()
@@ -49,12 +50,11 @@ def passed_count(results: Mapping[str, Any]) -> int:
     return sum(1 for got in results.values() if isinstance(got, Mapping) and got.get("passed"))
 
 
-def _open_tables(con: duckdb.DuckDBPyConnection, run: Run, files: dict[str, Path]) -> None:
+def _open_tables(con: duckdb.DuckDBPyConnection, run: Run, sources: dict[str, Source]) -> None:
     """A view per table, under the table's name. One that cannot be read gets no view: the probes
     that name it then fail with DuckDB's "does not exist", and the others still run."""
     spec = run.spec
-    for index, (name, path) in enumerate(files.items()):
-        source = Source("parquet", path.name, path=path)
+    for index, (name, source) in enumerate(sources.items()):
         try:
             if spec is not None and name in spec.tables:
                 load_table(con, index, name, spec.tables[name], source)

@@ -24,7 +24,7 @@ from codegen.runreport.relations import FanOut, RuleResult, fan_outs, rule_resul
 from codegen.runs.manifest import Manifest
 from codegen.runs.run import Run
 from codegen.spec.model import Spec
-from codegen.validation.loading import LoadedTable, load_table
+from codegen.validation.loading import LoadedTable, load_table, source_for_path
 from codegen.validation.report import first_line
 from codegen.validation.sql import Limits, Source, connect, create_raw_view
 from codegen.validation.validator import SPEARMAN_SAMPLE_ROWS
@@ -74,7 +74,7 @@ def collect(
     sources = {name: _source(data) for name, data in tables.items()}
     order = [n for n in (spec.tables if spec else ()) if n in sources]
     order += [n for n in sources if n not in order]
-    files = [s.path for s in sources.values() if s.path is not None]
+    files = [f for s in sources.values() for f in s.files]
     figures = Figures()
     with tempfile.TemporaryDirectory(prefix="sdgen-report-") as tmp:
         con = connect(limits or Limits(), Path(tmp), files)
@@ -114,9 +114,7 @@ def collect(
 
 def _source(data: Any) -> Source:
     if isinstance(data, str | os.PathLike):
-        path = Path(data).resolve()
-        kind = "csv" if path.suffix.lower() == ".csv" else "parquet"
-        return Source(kind, path.name, path=path)
+        return source_for_path(data)  # a file, or a directory of parts (a run made in parts)
     frame = data.reset_index() if any(n is not None for n in data.index.names) else data
     return Source("arrow", "DataFrame", arrow=pa.Table.from_pandas(frame, preserve_index=False))
 

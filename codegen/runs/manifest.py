@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from codegen.errors import RunNotFoundError
 
 Status = Literal["complete", "failed"]
+Layout = Literal["files", "parts"]
 Route = Literal["program", "csv", "rerun", "text"]
 
 
@@ -25,10 +26,11 @@ class _Record(BaseModel):
 
 
 class FileEntry(_Record):
-    """One saved table file and its sha256 (and its CSV copy, when asked for)."""
+    """One saved table file and its sha256 (and its CSV copy, when asked for). A run made in
+    parts has one entry per part file, several per table."""
 
     table: str
-    file: str  # relative to the run dir: data/<table>.parquet
+    file: str  # relative to the run dir: data/<table>.parquet, or data/<table>/part-NNNNN.parquet
     sha256: str
     csv: str | None = None
 
@@ -54,6 +56,7 @@ class AttemptRecord(_Record):
 class Timings(_Record):
     llm_s: float = 0.0
     run_s: float = 0.0
+    generate_s: float = 0.0  # a chunked rerun: containers and part files, up to the last written
     validate_s: float = 0.0
     total_s: float = 0.0
     sandbox: dict[str, Any] = Field(default_factory=dict)  # the last sandbox run's own timings
@@ -87,6 +90,11 @@ class Manifest(_Record):
     rows_requested: dict[str, int] = Field(default_factory=dict)
     rows: dict[str, int] = Field(default_factory=dict)
     tables: list[dict[str, Any]] = Field(default_factory=list)  # the sandbox's view: dtypes, bytes
+    # "files": data/<table>.parquet; "parts": data/<table>/part-NNNNN.parquet (a chunked rerun)
+    layout: Layout = "files"
+    # a chunked rerun: n, part_rows, chunks, workers, executor, reused chunks, and per table the
+    # sha256 of its content (codegen.scale.hashing: the same whatever the workers or files)
+    parts: dict[str, Any] = Field(default_factory=dict)
     validation: dict[str, Any] = Field(default_factory=dict)  # Report.to_dict()
     # realism probes, where measured (codegen.realism): probe name -> {"passed": bool, "value":
     # the probe's answer, "why": what it expects, "error": why it could not answer (if so)};

@@ -20,20 +20,15 @@ from codegen.runs.run import Run
 from codegen.runs.store import save_run
 
 
-def rerun(
+def prepare(
     run_dir: str | Path,
-    *,
-    rows: int | None = None,
-    per_table: Mapping[str, int] | None = None,
-    seed: int | None = None,
-    out_root: str | Path | None = None,
-    csv: bool = False,
-    runner: ProgramRunner | None = None,
-) -> Run:
-    """Run the saved program again: ``rows`` for the tables nothing references, ``per_table``
-    for any table by name (the spec's counts for the rest)."""
+    rows: int | None,
+    per_table: Mapping[str, int] | None,
+    seed: int | None,
+) -> tuple[Run, str, dict[str, int], int]:
+    """The saved run, its program (checked against its sha256), the row counts asked for and
+    the seed: what a whole rerun and a chunked one both start from."""
     from codegen.spec.rows import row_counts
-    from codegen.validation.validator import validate
 
     source = Run(run_dir)
     manifest = source.manifest
@@ -57,7 +52,28 @@ def rerun(
         if rows is not None:
             counts = {name: rows for name in counts} or {"data": rows}
         counts.update(per_table)
-    seed = manifest.seed if seed is None else seed
+    return source, program, counts, manifest.seed if seed is None else seed
+
+
+def rerun(
+    run_dir: str | Path,
+    *,
+    rows: int | None = None,
+    per_table: Mapping[str, int] | None = None,
+    seed: int | None = None,
+    out_root: str | Path | None = None,
+    csv: bool = False,
+    runner: ProgramRunner | None = None,
+    validate_tables: bool = True,
+) -> Run:
+    """Run the saved program again: ``rows`` for the tables nothing references, ``per_table``
+    for any table by name (the spec's counts for the rest). The program runs whole in one
+    container; ``codegen.scale.rerun_in_parts`` makes a chunkable program in parallel parts."""
+    from codegen.validation.validator import validate
+
+    source, program, counts, seed = prepare(run_dir, rows, per_table, seed)
+    spec = source.spec
+    manifest = source.manifest
     root = Path(out_root) if out_root is not None else source.path.parent.parent
     root.mkdir(parents=True, exist_ok=True)
     runner = runner or SandboxRunner()
@@ -66,9 +82,10 @@ def rerun(
         result = runner.run(program, Path(work) / "run", rows=counts, seed=seed)
         if not result.ok:
             raise RerunError(f"the saved program failed: {result.error}", run_dir=source.path)
+        generated = time.perf_counter()
         tables = {t.name: t.path for t in result.tables.values()}
         validation = {}
-        if spec is not None:
+        if spec is not None and validate_tables:
             report = validate(spec, tables, counts)
             if not report.ok:
                 first = report.as_text().splitlines()[:3]
@@ -89,7 +106,12 @@ def rerun(
             rows={t.name: t.rows for t in result.tables.values()},
             validation=validation,
             image={"reference": result.image},
-            timings=Timings(total_s=round(time.perf_counter() - started, 3)),
+            timings=Timings(
+                run_s=round(generated - started, 3),
+                generate_s=round(generated - started, 3),
+                validate_s=round(time.perf_counter() - generated, 3),
+                total_s=round(time.perf_counter() - started, 3),
+            ),
         )
         saved = save_run(
             root,

@@ -21,13 +21,19 @@ if TYPE_CHECKING:
     from codegen.runner import ProgramRunner
     from codegen.spec.model import Spec
     from codegen.validation.report import Report
+    from codegen.validation.sql import Limits as ValidationLimits
 
 
 class Tables(Mapping[str, "pd.DataFrame"]):
-    """A run's tables by name, each read from its Parquet file on first access."""
+    """A run's tables by name, each read from its Parquet file (or, for a run made in parts, its
+    directory of part files) on first access."""
 
     def __init__(self, run_dir: Path, manifest: Manifest) -> None:
-        self._paths = {entry.table: run_dir / entry.file for entry in manifest.files}
+        if manifest.layout == "parts":
+            tables = dict.fromkeys(entry.table for entry in manifest.files)
+            self._paths = {table: run_dir / "data" / table for table in tables}
+        else:
+            self._paths = {entry.table: run_dir / entry.file for entry in manifest.files}
         self._loaded: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -49,7 +55,8 @@ class Tables(Mapping[str, "pd.DataFrame"]):
         return len(self._paths)
 
     def path(self, name: str) -> Path:
-        """The table's Parquet file (for DuckDB, Polars, Arrow...)."""
+        """The table's Parquet file, or its directory of part files (for DuckDB, Polars,
+        Arrow...)."""
         return self._paths[name]
 
     def __repr__(self) -> str:
@@ -102,14 +109,17 @@ class Run:
         checks the tables anew and returns the full ``Report``."""
         return dict(self.manifest.validation)
 
-    def validate(self) -> Report:
-        """Check the saved tables against the saved spec, now."""
+    def validate(
+        self, *, limits: ValidationLimits | None = None, rows: Mapping[str, int] | None = None
+    ) -> Report:
+        """Check the saved tables (files or directories of parts, read in place) against the
+        saved spec, now; ``rows``: the counts to expect (default: those the run asked for)."""
         from codegen.validation.validator import validate
 
         if self.spec is None:
             raise RunNotFoundError(f"{self.path} has no spec.yaml to validate against")
         return validate(self.spec, {name: self.tables.path(name) for name in self.tables},
-                        self.manifest.rows_requested or None)  # fmt: skip
+                        rows or self.manifest.rows_requested or None, limits=limits)  # fmt: skip
 
     def rerun(
         self,

@@ -1,5 +1,6 @@
 """Loading: find each table's data (files in a directory, or a mapping of paths, DataFrames and
-Arrow tables) and show it to DuckDB as views whose columns read as the spec's types.
+Arrow tables; a table made in parts is a directory ``<table>/`` of ``part-NNNNN.parquet`` files,
+read in place) and show it to DuckDB as views whose columns read as the spec's types.
 
 Nothing here raises for bad data: a missing table, an unreadable file or a missing column is a
 finding, and the checks go on without it. What makes a run impossible (no such directory, a value
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from codegen.validation.report import Finding, failure, first_line, warning
 from codegen.validation.sql import ColumnPlan, Source, create_raw_view, describe, plan_column
 
 FILE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+PART_FILE = re.compile(r"^part-\d{5,}\.parquet$")
 
 TableData = str | os.PathLike[str] | pd.DataFrame | pa.Table
 
@@ -62,8 +65,8 @@ def input_problem(spec: Spec, tables_or_dir: Any) -> str | None:
             kind = type(data).__name__
             return f"{name}: expected a file path, DataFrame or Arrow table, got {kind}"
         path = Path(data)
-        if path.suffix.lower() not in FILE_SUFFIXES:
-            return f"{name}: {path} is neither .parquet nor .csv"
+        if path.suffix.lower() not in FILE_SUFFIXES and not path.is_dir():
+            return f"{name}: {path} is neither .parquet nor .csv nor a directory of parts"
     return None
 
 
@@ -77,16 +80,57 @@ def locate_sources(spec: Spec, tables_or_dir: Any) -> tuple[dict[str, Source], l
     return _from_directory(spec, Path(tables_or_dir))
 
 
+def parts_source(name: str, directory: Path) -> tuple[Source | None, Finding | None]:
+    """A table made in parts: every ``part-NNNNN.parquet`` in its directory, in part order."""
+    parts, odd = [], []
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if PART_FILE.match(entry.name) and entry.is_file(follow_symlinks=False):
+            parts.append(Path(entry.path).resolve())
+        else:
+            odd.append(entry.name)
+    if odd:
+        message = f"{name}: {directory.name}/ holds {odd[0]!r}, not a part-NNNNN.parquet file"
+        return None, failure("unreadable", name, None, message)
+    if not parts:
+        return None, failure("missing_table", name, None, f"{name}: no part files in {directory}")
+    label = f"{directory.name}/ ({len(parts)} parts)"
+    return Source("parquet", label, path=directory.resolve(), parts=tuple(parts)), None
+
+
+def source_for_path(path: str | os.PathLike[str]) -> Source:
+    """A saved table by path: a Parquet or CSV file, or a directory of part files (for the
+    report and the probes, which read a run's tables as the validator does)."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        source, _ = parts_source(path.name, path)
+        if source is not None:
+            return source
+        return Source("parquet", f"{path.name}/", path=path)  # unreadable: DuckDB will say why
+    kind = "csv" if path.suffix.lower() == ".csv" else "parquet"
+    return Source(kind, path.name, path=path)
+
+
 def _from_directory(spec: Spec, directory: Path) -> tuple[dict[str, Source], list[Finding]]:
     found: dict[str, dict[str, Path]] = {}  # stem -> kind -> file
     for entry in sorted(directory.iterdir()):
         kind = FILE_SUFFIXES.get(entry.suffix.lower())
         if kind:
             found.setdefault(entry.stem, {})[kind] = entry
+        elif entry.name in spec.tables and stat.S_ISDIR(os.lstat(entry).st_mode):
+            found.setdefault(entry.name, {})["parts"] = entry
     sources: dict[str, Source] = {}
     findings: list[Finding] = []
     for name in spec.tables:
         files = found.pop(name, {})
+        if "parts" in files:
+            source, problem = parts_source(name, files.pop("parts"))
+            if source is not None:
+                sources[name] = source
+            findings.extend([problem] if problem else [])
+            if files:
+                message = f"{name}: both {name}/ and a {name} file; the file is ignored"
+                findings.append(warning("unexpected_table", name, None, message))
+            continue
         if not files:
             message = f"{name}: no {name}.parquet or {name}.csv"
             findings.append(failure("missing_table", name, None, message))
@@ -123,9 +167,14 @@ def _from_mapping(spec: Spec, tables: Mapping[str, Any]) -> tuple[dict[str, Sour
                 findings.append(failure("unreadable", name, None, message.splitlines()[0]))
         elif isinstance(data, pa.Table):
             sources[name] = Source("arrow", "Arrow table", arrow=data)
-        else:  # a path to a .parquet or .csv file (input_problem has seen to that)
+        else:  # a .parquet or .csv file, or a directory of parts (input_problem has seen to that)
             path = Path(data)
-            if path.is_file():
+            if path.is_dir():
+                source, problem = parts_source(name, path)
+                if source is not None:
+                    sources[name] = source
+                findings.extend([problem] if problem else [])
+            elif path.is_file():
                 sources[name] = Source(
                     FILE_SUFFIXES[path.suffix.lower()], path.name, path=path.resolve()
                 )

@@ -50,6 +50,15 @@ class Source:
     label: str  # what messages call it: "housing.parquet" or "DataFrame"
     path: Path | None = None
     arrow: pa.Table | None = None
+    # a table made in parts: its part files in order (``path`` is then their directory)
+    parts: tuple[Path, ...] = ()
+
+    @property
+    def files(self) -> list[Path]:
+        """What DuckDB must be allowed to read for this table."""
+        if self.parts:
+            return list(self.parts)
+        return [self.path] if self.path is not None else []
 
 
 def connect(limits: Limits, temp_dir: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
@@ -80,6 +89,11 @@ def create_raw_view(con: duckdb.DuckDBPyConnection, view: str, source: Source) -
     """Expose a source as ``view`` (raises duckdb.Error when the file cannot be read)."""
     if source.kind == "arrow":
         con.register(view, source.arrow)
+        return
+    if source.parts:
+        # read in place, in part order: one table over the files, never loaded whole
+        listed = ", ".join(sql_string(str(p)) for p in source.parts)
+        con.execute(f"CREATE VIEW {quote_ident(view)} AS SELECT * FROM read_parquet([{listed}])")
         return
     path = sql_string(str(source.path))
     if source.kind == "parquet":

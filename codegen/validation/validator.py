@@ -68,7 +68,7 @@ def validate(
     report = Report(spec.name)
     sources, findings = locate_sources(spec, tables_or_dir)
     _add(report, findings)
-    files = [s.path for s in sources.values() if s.path is not None]
+    files = [f for s in sources.values() for f in s.files]
     with tempfile.TemporaryDirectory(prefix="sdgen-validate-") as tmp:
         con = connect(limits or Limits(), Path(tmp), files)
         try:

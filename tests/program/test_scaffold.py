@@ -46,7 +46,10 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     rate = "house_price_slope\n        * house_size_m2\n        * np.clip(rng.lognormal("
     assert rate in scaffold
     # A lookup table with a row per fixed value takes each value once.
-    assert '"Bungalow"])[\n        (first_house_types + np.arange(n_house_types)) % 5\n    ]' in scaffold
+    assert (
+        '"Bungalow"])[\n        (first_house_types + np.arange(n_house_types)) % 5\n    ]'
+        in scaffold
+    )
     assert "must rise as house_size_m2 rises" in scaffold
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in scaffold
     # Left to the model: one list of (country, city) pairs, so that each city is in its own

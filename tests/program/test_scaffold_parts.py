@@ -2,7 +2,8 @@
 joined, the tables are one valid dataset (keys and unique values over all parts, references to
 rows that exist, the spec's checks), whatever n; a whole run is its parts joined; a part made
 alone is the part made after the others. Run in this process: the sandbox's own parts mode is
-tested on the real Docker engine (tests/sandbox/test_parts.py, tests/pipeline/test_parts_check.py)."""
+tested on the real Docker engine (tests/sandbox/test_parts.py, tests/pipeline/test_parts_check.py).
+"""
 
 from __future__ import annotations
 

@@ -69,8 +69,9 @@ def test_system_prompt_has_the_contract_libraries_and_guidance():
     system, user = spec_messages(HOUSING)
     assert system["role"] == "system" and user["role"] == "user"
     text = system["content"]
-    assert "def generate(rows: dict[str, int], seed: int, part=None) -> dict[str, pd.DataFrame]:" in (
-        text
+    assert (
+        "def generate(rows: dict[str, int], seed: int, part=None) -> dict[str, pd.DataFrame]:"
+        in (text)
     )
     # Made in parts at scale: each part's own generator, keys from the part's first row on.
     assert "rng = np.random.default_rng([seed, k, n])" in text and "PART_ROWS = " in text

@@ -25,7 +25,7 @@ def test_rerun_at_another_size_offline(sandbox_image, no_leftovers, openai_stub,
     openai_stub.reply(GOOD)
     original = run_generate(client, tmp_path)
     bigger = rerun(original.path, rows=5000, seed=9, csv=True)
-    assert bigger.rows == {"customers": 20, "orders": 5000}
+    assert bigger.rows == {"customers": 2000, "orders": 5000}  # the customers scaled alike
     assert len(bigger.tables["orders"]) == 5000 and list(bigger.tables) == ["customers", "orders"]
     assert len(openai_stub.chat_requests) == 1  # no LLM involved
     manifest = json.loads((bigger.path / "manifest.json").read_text())

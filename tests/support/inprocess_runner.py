@@ -12,16 +12,29 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sandbox import Failure, RunResult, TableFile, harness
+from sandbox import Failure, PartFile, RunResult, TableFile, harness
 
-HARNESS_KINDS = {"syntax": Failure.SYNTAX, "no_tables": Failure.NO_TABLES, "memory": Failure.MEMORY}
+HARNESS_KINDS = {
+    "syntax": Failure.SYNTAX,
+    "no_tables": Failure.NO_TABLES,
+    "memory": Failure.MEMORY,
+    "parts": Failure.PARTS,
+}
 
 
 class InProcessRunner:
     def __init__(self) -> None:
         self.programs: list[str] = []  # every program run, in order
 
-    def run(self, program: str, out_dir: Path, *, rows: Mapping[str, int], seed: int) -> RunResult:
+    def run(
+        self,
+        program: str,
+        out_dir: Path,
+        *,
+        rows: Mapping[str, int],
+        seed: int,
+        parts: tuple[int, int, int] | None = None,
+    ) -> RunResult:
         self.programs.append(program)
         out_dir.mkdir(parents=True)
         path = out_dir / "program.py"
@@ -29,23 +42,32 @@ class InProcessRunner:
         stdout, stderr = io.StringIO(), io.StringIO()
         started = time.perf_counter()
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            asked = ["--parts", "{}:{}/{}".format(*parts)] if parts else []
             code = harness.main([str(path), str(out_dir), "--rows", json.dumps(dict(rows)),
-                                 "--seed", str(seed)])  # fmt: skip
+                                 "--seed", str(seed), *asked])  # fmt: skip
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         error = manifest.get("error") or {}
+        part_files: dict[str, list[PartFile]] = {}
+        for entry in manifest.get("parts") or []:  # a run in parts: each table a directory
+            part_files.setdefault(entry["table"], []).append(
+                PartFile(entry["table"], entry["part"], out_dir / entry["file"], entry["rows"],
+                         entry["bytes"], entry["sha256"])  # fmt: skip
+            )
         tables = {
             entry["name"]: TableFile(
                 name=entry["name"],
-                path=out_dir / entry["file"],
+                path=out_dir / entry.get("file", entry["name"]),
                 rows=entry["rows"],
                 columns=entry["columns"],
                 dtypes=entry["dtypes"],
                 bytes=entry["bytes"],
-                sha256=entry["sha256"],
+                sha256=entry.get("sha256", ""),
             )
             for entry in manifest.get("tables", [])
         }
         return RunResult(
+            parts_range=parts,
+            parts=part_files if code == 0 else {},
             error=error.get("message") if code else None,
             failure=HARNESS_KINDS.get(error.get("kind"), Failure.CRASH) if code else None,
             exit_code=code,

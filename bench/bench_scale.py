@@ -1,0 +1,153 @@
+"""Scale: a chunkable program re-run in parts with 2 workers, against the same program's code run
+in-process on one core with its Parquet written (issue 12).
+
+Prints, measured in this run:
+- generation throughput (containers + part files, up to the last part written; no validation)
+  with 2 workers, and its ratio to the in-process single-core rate (target: >= 1.5x);
+- peak memory of the host process (the rerun, in a child process: ru_maxrss) and of the largest
+  chunk container (cgroup v1 max_usage_in_bytes: it includes the container's output tmpfs);
+- the content sha256 of each table with 1, 2 and 4 workers (must be identical);
+- validation time of the parts run against the same checks' raw DuckDB queries is left to
+  bench_validate.py's method (not repeated here).
+
+Sizes: SDGEN_BENCH_SCALE_ROWS fact rows (default 2,000,000; the issue's 10M/100M are for a quiet
+machine), SDGEN_BENCH_SCALE_WORKERS the worker counts (default 2,1,4). The program is
+bench/scale_program.py (customers + orders with a foreign key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROWS = int(os.environ.get("SDGEN_BENCH_SCALE_ROWS", "2000000"))
+COUNTS = {"customers": max(1, ROWS // 10), "orders": ROWS}
+WORKERS = [int(w) for w in os.environ.get("SDGEN_BENCH_SCALE_WORKERS", "2,1,4").split(",")]
+
+IN_PROCESS = """
+import os, sys, time, importlib.util
+import pyarrow as pa, pyarrow.parquet as pq
+os.sched_setaffinity(0, {0})
+spec = importlib.util.spec_from_file_location("program", sys.argv[1])
+program = importlib.util.module_from_spec(spec); spec.loader.exec_module(program)
+rows = {"customers": int(sys.argv[3]), "orders": int(sys.argv[4])}
+n = max(1, -(-max(rows.values()) // program.PART_ROWS))
+started = time.perf_counter()
+for k in range(n):
+    for name, frame in program.generate(rows, 5, part=(k, n)).items():
+        os.makedirs(os.path.join(sys.argv[2], name), exist_ok=True)
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False),
+                       os.path.join(sys.argv[2], name, f"part-{k:05d}.parquet"))
+print(time.perf_counter() - started)
+"""
+
+RERUN = """
+import json, resource, sys
+from codegen.scale import ScaleOptions, rerun
+run = rerun(sys.argv[1], per_table={"customers": int(sys.argv[3]), "orders": int(sys.argv[4])},
+            out_root=sys.argv[2], options=ScaleOptions(workers=int(sys.argv[5]), validate=False))
+m = run.manifest
+print(json.dumps({"generate_s": m.timings.generate_s, "sha": m.parts["table_sha256"],
+                  "hash_s": m.timings.sandbox["hash_s"],
+                  "chunks": m.parts["chunks"], "n": m.parts["n"], "path": str(run.path),
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+class ContainerPeak:
+    """Polls the cgroup (v1) memory peak of every running sandbox container of this bench."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> ContainerPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _poll(self) -> None:
+        base = Path("/sys/fs/cgroup/memory/docker")
+        while not self._stop.is_set():
+            for path in base.glob("*/memory.max_usage_in_bytes"):
+                try:
+                    self.peak = max(self.peak, int(path.read_text()))
+                except (OSError, ValueError):
+                    pass
+            time.sleep(0.1)
+
+
+def saved_run(root: Path) -> Path:
+    from codegen.runs.manifest import Manifest
+    from codegen.runs.store import save_run
+
+    manifest = Manifest(
+        name="bench_scale", seed=5, rows_requested={"customers": 100, "orders": 1000}
+    )
+    source = (HERE / "scale_program.py").read_text()
+    return save_run(root, manifest, program=source, spec_text=None, tables={})
+
+
+def rerun(source: Path, out: Path, workers: int) -> dict:
+    env = {**os.environ, "SDGEN_SANDBOX_SPARES": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", RERUN, str(source), str(out), str(COUNTS["customers"]),
+         str(COUNTS["orders"]), str(workers)],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from sandbox import build_image
+
+    build_image(log=lambda line: None)
+    total = sum(COUNTS.values())
+    with tempfile.TemporaryDirectory(prefix="sdgen-bench-scale-") as tmp:
+        work = Path(tmp)
+        source = saved_run(work / "runs")
+        baseline = subprocess.run(
+            [sys.executable, "-c", IN_PROCESS, str(HERE / "scale_program.py"), str(work / "inproc"),
+             str(COUNTS["customers"]), str(COUNTS["orders"])],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        base_s = float(baseline.stdout.strip())
+        print(f"rows: {COUNTS} ({total:,} in all)")
+        print(
+            f"in-process, one core, Parquet written: {base_s:.2f} s, {total / base_s:,.0f} rows/s"
+        )
+        hashes = {}
+        for workers in WORKERS:
+            with ContainerPeak() as peak:
+                result = rerun(source, work / f"out{workers}", workers)
+            hashes[workers] = result["sha"]
+            rate = total / result["generate_s"]
+            print(
+                f"sdgen rerun, {workers} worker(s): generate {result['generate_s']:.2f} s, "
+                f"{rate:,.0f} rows/s = {rate / (total / base_s):.2f}x in-process "
+                f"({result['n']} parts, {result['chunks']} chunks; content sha256 after: "
+                f"{result['hash_s']:.2f} s); host peak "
+                f"{result['maxrss_kb'] / 1024:.0f} MiB, largest container peak "
+                f"{peak.peak / 2**20:.0f} MiB"
+            )
+        first = hashes[WORKERS[0]]
+        for table in first:
+            listed = ", ".join(f"{w}w {hashes[w][table][:12]}" for w in WORKERS)
+            print(f"sha256 {table}: {listed}")
+        same = all(h == first for h in hashes.values())
+        print(f"identical with {', '.join(map(str, WORKERS))} workers: {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Running chunks: one task per chunk, each in its own sandbox container, on K workers.
+
+One interface (``Executor``) with two implementations: ``LocalExecutor`` (a thread per worker on
+this host: a thread only drives its container and copies its files) and ``DaskExecutor`` (a
+``dask.distributed`` client: ``tcp://HOST:PORT`` of an existing scheduler, or any Client such as a
+LocalCluster's). The code that plans, runs, retries and assembles chunks is the same for both.
+
+``run_chunk`` is what runs on a worker: plain data in (``ChunkTask``), plain data out (a dict),
+so it pickles to any Dask worker; the worker's own Docker engine runs the container.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sandbox import Limits
+
+# The label every container of one chunked run carries, so Ctrl-C stops exactly those.
+JOB_LABEL = "sdgen.scale.job"
+STOP_FILE = "STOP"
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    program: str
+    rows: dict[str, int]
+    seed: int
+    k0: int
+    k1: int
+    n: int
+    out_dir: str  # where the chunk's directory appears (temp + rename by the sandbox)
+    job: str  # the run's work key: container label, and the stop file's directory
+    limits: Limits
+    image: str | None = None
+    runtime: str | None = None
+
+
+def run_chunk(task: ChunkTask) -> dict[str, Any]:
+    """Make one chunk in a fresh container; what happened as plain data (never raises for a
+    failing program; a broken engine comes back as ``ok: False`` with ``infrastructure: True``)."""
+    from sandbox import SandboxError, run
+
+    started = time.perf_counter()
+    if os.path.exists(os.path.join(os.path.dirname(task.out_dir), "..", STOP_FILE)):
+        return {"ok": False, "error": "stopped", "failure": "stopped", "stopped": True}
+    try:
+        result = run(
+            task.program,
+            task.out_dir,
+            rows=task.rows,
+            seed=task.seed,
+            limits=task.limits,
+            image=task.image,
+            runtime=task.runtime,
+            parts=(task.k0, task.k1, task.n),
+            use_spares=False,
+            labels={JOB_LABEL: task.job},
+        )
+    except SandboxError as exc:
+        return {"ok": False, "error": str(exc), "failure": "sandbox", "infrastructure": True}
+    timings = result.harness.get("timings") if isinstance(result.harness, dict) else None
+    return {
+        "ok": result.ok,
+        "error": result.error,
+        "failure": result.failure.value if result.failure else None,
+        "parts": [
+            {"table": p.table, "part": p.part, "file": f"{p.table}/{p.path.name}",
+             "rows": p.rows, "bytes": p.bytes, "sha256": p.sha256}
+            for files in result.parts.values() for p in files
+        ],  # fmt: skip
+        "duration_s": round(time.perf_counter() - started, 4),
+        "container_s": round(result.duration_s, 4),
+        "timings": timings if isinstance(timings, dict) else {},
+        "host": os.uname().nodename,
+    }
+
+
+def stop_containers(job: str) -> int:
+    """Kill and remove every container of this job on this host's engine."""
+    from sandbox.image import connect
+
+    removed = 0
+    with contextlib.suppress(Exception):
+        client = connect()
+        for container in client.containers.list(all=True, filters={"label": f"{JOB_LABEL}={job}"}):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
+                removed += 1
+    return removed
+
+
+class Executor(Protocol):
+    """Where chunks run. ``submit`` returns a future; ``wait`` returns those that are done."""
+
+    workers: int
+
+    def submit(self, function: Callable[[ChunkTask], dict[str, Any]], task: ChunkTask) -> Any: ...
+
+    def wait(self, futures: Iterable[Any], timeout: float) -> set[Any]: ...
+
+    def result(self, future: Any) -> dict[str, Any]: ...
+
+    def stop(self, futures: Iterable[Any], job: str) -> None:
+        """Cancel what has not started and stop the containers of ``job`` everywhere."""
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """K threads on this host, each driving one container at a time."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.workers, thread_name_prefix="sdgen-chunk"
+        )
+
+    def submit(self, function: Callable[[ChunkTask], dict[str, Any]], task: ChunkTask) -> Any:
+        return self._pool.submit(function, task)
+
+    def wait(self, futures: Iterable[Any], timeout: float) -> set[Any]:
+        done, _ = concurrent.futures.wait(
+            list(futures), timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        return set(done)
+
+    def result(self, future: Any) -> dict[str, Any]:
+        return future.result()
+
+    def stop(self, futures: Iterable[Any], job: str) -> None:
+        futures = list(futures)
+        for future in futures:
+            future.cancel()
+        # A thread may be creating its container right now: sweep until every thread is back.
+        deadline = time.monotonic() + 60
+        while True:
+            stop_containers(job)
+            running = [f for f in futures if not f.done()]
+            if not running or time.monotonic() > deadline:
+                break
+            concurrent.futures.wait(running, timeout=0.5)
+        stop_containers(job)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Chunks as tasks of a ``dask.distributed`` scheduler; each worker runs its chunks in its
+    own local Docker engine. ``address``: ``tcp://HOST:PORT``; or pass a ``Client``."""
+
+    def __init__(self, address: str | None = None, *, client: Any = None) -> None:
+        from distributed import Client
+
+        from codegen.errors import RerunError
+
+        self._own = client is None
+        try:
+            self.client = client if client is not None else Client(address, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise RerunError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+        threads = self.client.nthreads()
+        self.workers = max(1, sum(threads.values()) if threads else 1)
+
+    def submit(self, function: Callable[[ChunkTask], dict[str, Any]], task: ChunkTask) -> Any:
+        # pure=False: a retry of the same chunk is a new task, not the failed one's result.
+        return self.client.submit(function, task, pure=False, retries=0)
+
+    def wait(self, futures: Iterable[Any], timeout: float) -> set[Any]:
+        from distributed import wait
+        from distributed.client import FIRST_COMPLETED
+
+        futures = list(futures)
+        with contextlib.suppress(TimeoutError):
+            wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
+        return {f for f in futures if f.done()}
+
+    def result(self, future: Any) -> dict[str, Any]:
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker or task error is a failed chunk
+            return {"ok": False, "error": f"dask task failed: {exc}", "failure": "worker"}
+
+    def stop(self, futures: Iterable[Any], job: str) -> None:
+        futures = list(futures)
+        with contextlib.suppress(Exception):
+            self.client.cancel(futures, force=True)
+        # Tasks already running cannot be interrupted by Dask: stop their containers on every
+        # worker's engine, a few times, since one may be starting its container meanwhile; and
+        # on this host's engine directly, which a client interrupted mid-call may fail to reach
+        # through the scheduler (the workers of a LocalCluster use this engine).
+        for _ in range(3):
+            stop_containers(job)
+            with contextlib.suppress(Exception):
+                self.client.run(stop_containers, job, wait=True)
+            time.sleep(0.5)
+        stop_containers(job)
+
+    def close(self) -> None:
+        if self._own:
+            with contextlib.suppress(Exception):
+                self.client.close()
