@@ -11,8 +11,11 @@ Prints, measured in this run:
   bench_validate.py's method (not repeated here).
 
 Sizes: SDGEN_BENCH_SCALE_ROWS fact rows (default 2,000,000; the issue's 10M/100M are for a quiet
-machine), SDGEN_BENCH_SCALE_WORKERS the worker counts (default 2,1,4). The program is
-bench/scale_program.py (customers + orders with a foreign key).
+machine), SDGEN_BENCH_SCALE_WORKERS the worker counts (default 2,1,4: all of them for the first
+program, the first alone for the others). Programs (SDGEN_BENCH_SCALE_PROGRAMS, default
+shop,housing,orders): the starting programs sdgen writes for examples/shop.yaml and housing.yaml
+(lists filled in mechanically: bench/starting_programs.py), scaled as `--rows N` scales them, and
+bench/scale_program.py (customers + orders with a foreign key, written by hand).
 """
 
 from __future__ import annotations
@@ -28,16 +31,16 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ROWS = int(os.environ.get("SDGEN_BENCH_SCALE_ROWS", "2000000"))
-COUNTS = {"customers": max(1, ROWS // 10), "orders": ROWS}
 WORKERS = [int(w) for w in os.environ.get("SDGEN_BENCH_SCALE_WORKERS", "2,1,4").split(",")]
+PROGRAMS = os.environ.get("SDGEN_BENCH_SCALE_PROGRAMS", "shop,housing,orders").split(",")
 
 IN_PROCESS = """
-import os, sys, time, importlib.util
+import json, os, sys, time, importlib.util
 import pyarrow as pa, pyarrow.parquet as pq
 os.sched_setaffinity(0, {0})
 spec = importlib.util.spec_from_file_location("program", sys.argv[1])
 program = importlib.util.module_from_spec(spec); spec.loader.exec_module(program)
-rows = {"customers": int(sys.argv[3]), "orders": int(sys.argv[4])}
+rows = json.loads(sys.argv[3])
 n = max(1, -(-max(rows.values()) // program.PART_ROWS))
 started = time.perf_counter()
 for k in range(n):
@@ -51,8 +54,8 @@ print(time.perf_counter() - started)
 RERUN = """
 import json, resource, sys
 from codegen.scale import ScaleOptions, rerun
-run = rerun(sys.argv[1], per_table={"customers": int(sys.argv[3]), "orders": int(sys.argv[4])},
-            out_root=sys.argv[2], options=ScaleOptions(workers=int(sys.argv[5]), validate=False))
+run = rerun(sys.argv[1], per_table=json.loads(sys.argv[3]), out_root=sys.argv[2],
+            options=ScaleOptions(workers=int(sys.argv[4]), validate=False))
 m = run.manifest
 print(json.dumps({"generate_s": m.timings.generate_s, "sha": m.parts["table_sha256"],
                   "hash_s": m.timings.sandbox["hash_s"],
@@ -88,65 +91,80 @@ class ContainerPeak:
             time.sleep(0.1)
 
 
-def saved_run(root: Path) -> Path:
+def program_of(name: str) -> tuple[str, str | None, dict[str, int]]:
+    """(program, spec text or None, row counts at ROWS fact rows) of a benchmarked program."""
+    if name == "orders":
+        counts = {"customers": max(1, ROWS // 10), "orders": ROWS}
+        return (HERE / "scale_program.py").read_text(), None, counts
+    from bench.starting_programs import filled
+    from codegen.spec.rows import row_counts
+
+    path = HERE.parent / "examples" / f"{name}.yaml"
+    spec, program = filled(path)
+    return program, path.read_text(), row_counts(spec, ROWS)
+
+
+def saved_run(root: Path, name: str, program: str, spec_text: str | None) -> Path:
     from codegen.runs.manifest import Manifest
     from codegen.runs.store import save_run
 
-    manifest = Manifest(
-        name="bench_scale", seed=5, rows_requested={"customers": 100, "orders": 1000}
-    )
-    source = (HERE / "scale_program.py").read_text()
-    return save_run(root, manifest, program=source, spec_text=None, tables={})
+    manifest = Manifest(name=f"bench_scale_{name}", seed=5)
+    return save_run(root, manifest, program=program, spec_text=spec_text, tables={})
 
 
-def rerun(source: Path, out: Path, workers: int) -> dict:
+def rerun(source: Path, out: Path, counts: dict[str, int], workers: int) -> dict:
     env = {**os.environ, "SDGEN_SANDBOX_SPARES": "0"}
     done = subprocess.run(
-        [sys.executable, "-c", RERUN, str(source), str(out), str(COUNTS["customers"]),
-         str(COUNTS["orders"]), str(workers)],
-        capture_output=True, text=True, check=True, env=env,
+        [sys.executable, "-c", RERUN, str(source), str(out), json.dumps(counts), str(workers)],
+        capture_output=True, text=True, check=True, env=env, cwd=HERE.parent,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def bench(name: str, work: Path, workers_list: list[int]) -> None:
+    program, spec_text, counts = program_of(name)
+    total = sum(counts.values())
+    source = saved_run(work / "runs", name, program, spec_text)
+    (work / f"{name}.py").write_text(program)
+    baseline = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(work / f"{name}.py"), str(work / f"inproc-{name}"),
+         json.dumps(counts)],
+        capture_output=True, text=True, check=True, cwd=HERE.parent,
+    )  # fmt: skip
+    base_s = float(baseline.stdout.strip())
+    print(f"{name}: rows {counts} ({total:,} in all)")
+    print(f"  in-process, one core, Parquet written: {base_s:.2f} s, {total / base_s:,.0f} rows/s")
+    hashes = {}
+    for workers in workers_list:
+        with ContainerPeak() as peak:
+            result = rerun(source, work / f"out-{name}-{workers}", counts, workers)
+        hashes[workers] = result["sha"]
+        rate = total / result["generate_s"]
+        print(
+            f"  sdgen rerun, {workers} worker(s): generate {result['generate_s']:.2f} s, "
+            f"{rate:,.0f} rows/s = {rate / (total / base_s):.2f}x in-process "
+            f"({result['n']} parts, {result['chunks']} chunks; content sha256 after: "
+            f"{result['hash_s']:.2f} s); host peak "
+            f"{result['maxrss_kb'] / 1024:.0f} MiB, largest container peak "
+            f"{peak.peak / 2**20:.0f} MiB"
+        )
+    if len(workers_list) > 1:
+        first = hashes[workers_list[0]]
+        for table in first:
+            listed = ", ".join(f"{w}w {hashes[w][table][:12]}" for w in workers_list)
+            print(f"  sha256 {table}: {listed}")
+        same = all(h == first for h in hashes.values())
+        print(f"  identical with {', '.join(map(str, workers_list))} workers: {same}")
+
+
 def main() -> None:
+    sys.path.insert(0, str(HERE.parent))
     from sandbox import build_image
 
     build_image(log=lambda line: None)
-    total = sum(COUNTS.values())
     with tempfile.TemporaryDirectory(prefix="sdgen-bench-scale-") as tmp:
-        work = Path(tmp)
-        source = saved_run(work / "runs")
-        baseline = subprocess.run(
-            [sys.executable, "-c", IN_PROCESS, str(HERE / "scale_program.py"), str(work / "inproc"),
-             str(COUNTS["customers"]), str(COUNTS["orders"])],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        base_s = float(baseline.stdout.strip())
-        print(f"rows: {COUNTS} ({total:,} in all)")
-        print(
-            f"in-process, one core, Parquet written: {base_s:.2f} s, {total / base_s:,.0f} rows/s"
-        )
-        hashes = {}
-        for workers in WORKERS:
-            with ContainerPeak() as peak:
-                result = rerun(source, work / f"out{workers}", workers)
-            hashes[workers] = result["sha"]
-            rate = total / result["generate_s"]
-            print(
-                f"sdgen rerun, {workers} worker(s): generate {result['generate_s']:.2f} s, "
-                f"{rate:,.0f} rows/s = {rate / (total / base_s):.2f}x in-process "
-                f"({result['n']} parts, {result['chunks']} chunks; content sha256 after: "
-                f"{result['hash_s']:.2f} s); host peak "
-                f"{result['maxrss_kb'] / 1024:.0f} MiB, largest container peak "
-                f"{peak.peak / 2**20:.0f} MiB"
-            )
-        first = hashes[WORKERS[0]]
-        for table in first:
-            listed = ", ".join(f"{w}w {hashes[w][table][:12]}" for w in WORKERS)
-            print(f"sha256 {table}: {listed}")
-        same = all(h == first for h in hashes.values())
-        print(f"identical with {', '.join(map(str, WORKERS))} workers: {same}")
+        for index, name in enumerate(PROGRAMS):
+            bench(name, Path(tmp), WORKERS if index == 0 else WORKERS[:1])
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def test_first_reply_accepted_and_saved_with_provenance(
     assert len(manifest["prompt_sha256"]) == 1 and manifest["program_sha256"]
     # The request carried the spec, the contract and the generation order.
     sent = openai_stub.chat_requests[0].messages
-    assert "def generate(rows: dict[str, int], seed: int)" in sent[0]["content"]
+    assert "def generate(rows: dict[str, int], seed: int, part=None)" in sent[0]["content"]
     assert "customer_id" in sent[1]["content"]
     # The API key is nowhere on disk.
     everything = "".join(p.read_text(errors="replace") for p in run_dir.rglob("*") if p.is_file())
@@ -228,7 +228,14 @@ def test_blanks_reply_is_put_into_the_starting_program(
     assert "only these lines" in asked and "motto_values = [...]" in asked
     program = (result.path / "program.py").read_text()
     assert "Chloé Martin" in program and "amount_slope = 12.5" in program
-    assert "def generate(rows: dict[str, int], seed: int)" in program and "..." not in program
+    assert "rows: dict[str, int], seed: int, part: tuple[int, int] | None = None" in program
+    assert "..." not in program
+    # The starting program is made in parts by construction: checked before it was saved.
+    assert json.loads((result.path / "manifest.json").read_text())["parts"] == {
+        "chunkable": True,
+        "part_rows": 250000,
+        "checked_parts": 3,
+    }
 
 
 def test_unfilled_blank_is_asked_for_again(

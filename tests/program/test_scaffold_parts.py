@@ -14,46 +14,10 @@ import pandas as pd
 import pytest
 from support.paths import EXAMPLES
 
-from codegen.program.blanks import fill_blanks
+from bench.starting_programs import filled
 from codegen.program.pattern_draw import strings_from_pattern
 from codegen.program.patterns import pattern_parts
-from codegen.program.scaffold import build_scaffold
-from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
-
-# Places that exist, for the lists the model would write (country, city).
-PLACES = [
-    ("France", "Lyon"), ("France", "Lille"), ("Germany", "Bremen"), ("Germany", "Leipzig"),
-    ("Italy", "Turin"), ("Italy", "Bologna"), ("Spain", "Valencia"), ("Spain", "Bilbao"),
-    ("Netherlands", "Utrecht"), ("Netherlands", "Leiden"), ("Belgium", "Ghent"),
-    ("Austria", "Graz"), ("Sweden", "Uppsala"), ("Norway", "Bergen"), ("Poland", "Gdansk"),
-    ("Portugal", "Braga"), ("Denmark", "Odense"), ("Finland", "Tampere"), ("Ireland", "Galway"),
-    ("Greece", "Patras"), ("Czechia", "Brno"), ("Hungary", "Szeged"),
-]  # fmt: skip
-CODES = {"France": "FR", "Germany": "DE", "Italy": "IT", "Spain": "ES", "Netherlands": "NL"}
-
-
-def _lists_filled(spec_path) -> tuple[object, str]:
-    """The spec and its starting program with every list blank filled as a model might."""
-    spec = load_spec(spec_path)
-    scaffold = build_scaffold(spec)
-    lines = []
-    for blank in scaffold.blanks:
-        if blank.kind == "values":
-            label = blank.column.replace("_", " ").title()
-            lines.append(f"{blank.name} = {[f'{label} {i}' for i in range(1, 41)]!r}")
-        elif blank.kind == "pairs":
-            first = blank.note.split("(", 1)[1].split(",", 1)[0]
-            pairs = (
-                PLACES
-                if first == "country"
-                else [(city, CODES.get(country, "BE")) for country, city in PLACES]
-            )
-            lines.append(f"{blank.name} = {pairs!r}")
-    program, missing = fill_blanks(scaffold, "\n".join(lines) + "\n")
-    assert not missing
-    return spec, program
-
 
 def _generate(program: str):
     namespace: dict[str, object] = {"__name__": "generator"}
@@ -70,7 +34,7 @@ def _joined(pieces: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     [("shop", 3, 1), ("payroll", 3, 1), ("sensors", 4, 1), ("courses", 3, 1), ("bank", 7, 10)],
 )
 def test_parts_joined_are_one_valid_dataset(name, parts, scale):
-    spec, program = _lists_filled(EXAMPLES / f"{name}.yaml")
+    spec, program = filled(EXAMPLES / f"{name}.yaml")
     generate = _generate(program)
     rows = {t: table.rows * scale for t, table in spec.tables.items()}
     joined = _joined([generate(rows, 5, (k, parts)) for k in range(parts)])
@@ -82,7 +46,7 @@ def test_parts_joined_are_one_valid_dataset(name, parts, scale):
 
 
 def test_a_whole_run_is_its_parts_joined_and_a_part_alone_is_the_same_part():
-    spec, program = _lists_filled(EXAMPLES / "shop.yaml")
+    spec, program = filled(EXAMPLES / "shop.yaml")
     generate = _generate(program)
     rows = {t: table.rows for t, table in spec.tables.items()}
     namespace: dict[str, object] = {"__name__": "generator"}
@@ -100,7 +64,7 @@ def test_a_whole_run_is_its_parts_joined_and_a_part_alone_is_the_same_part():
 
 
 def test_small_tables_that_others_refer_to_are_made_whole_and_handed_on_in_slices():
-    spec, program = _lists_filled(EXAMPLES / "clinic.yaml")
+    spec, program = filled(EXAMPLES / "clinic.yaml")
     generate = _generate(program)
     rows = {t: table.rows for t, table in spec.tables.items()}  # 6 doctors, 3,000 appointments
     pieces = [generate(rows, 2, (k, 4)) for k in range(4)]
