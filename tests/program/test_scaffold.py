@@ -101,7 +101,7 @@ def test_staff_scaffold_handles_a_manager_tree_and_a_pair_key(
     assert "rng.integers(1, np.maximum(employees_ids, 2))" in scaffold
     assert "replace=False" in scaffold
     # The department code ([A-Z]{3}, the primary key) is drawn from its pattern, distinct.
-    drawn = r"code = strings_from_pattern\(\s+rng, n_departments, .*unique=True,\s+part=slot_"
+    drawn = r"code = strings_from_pattern\(\s+rng,\s+n_departments,.*unique=True,\s+part=slot_"
     assert re.search(drawn, scaffold, re.DOTALL)
     program = re.sub(r"(\w+_values) = \[\.\.\.\]", r"\1 = ['Alpha', 'Beta']", scaffold)
     rows = {name: table.rows for name, table in spec.tables.items()}
