@@ -217,19 +217,24 @@ def run_parts(
     return list(tables.values())
 
 
-def load_generate(path: str) -> Any:
-    """The program's ``generate``, which must take ``part`` to be made in parts."""
+def parse_program(path: str) -> ast.Module:
+    """The program's syntax tree (a syntax error is the program's failure, said as such)."""
     _PROGRAM_PATH[0] = path
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
     try:
-        tree = ast.parse(source, filename=path)
+        return ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise ProgramFailed(
             "syntax",
             f"program has a syntax error at line {exc.lineno}: {exc.msg}",
             traceback.format_exc(limit=0),
         ) from None
+
+
+def load_generate(path: str) -> Any:
+    """The program's ``generate``, which must take ``part`` to be made in parts."""
+    tree = parse_program(path)
     sys.argv = [path]
     namespace: dict[str, Any] = {"__name__": "generator_program", "__file__": path}
     exec(compile(tree, path, "exec"), namespace)  # noqa: S102 - the point of the sandbox
@@ -333,17 +338,7 @@ def _exit_if_not_main() -> None:
 
 def run_program(path: str, rows: dict[str, int], seed: int) -> tuple[dict[str, Any], str]:
     """Run the program; return its DataFrames by table name and how it ran ("contract"/"script")."""
-    _PROGRAM_PATH[0] = path
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        raise ProgramFailed(
-            "syntax",
-            f"program has a syntax error at line {exc.lineno}: {exc.msg}",
-            traceback.format_exc(limit=0),
-        ) from None
+    tree = parse_program(path)
     code = compile(tree, path, "exec")
     defines_generate = any(
         isinstance(node, ast.FunctionDef) and node.name == "generate" for node in tree.body

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from codegen.digest import sha256_text
 from codegen.errors import RerunError, RunIntegrityError, RunNotFoundError
@@ -55,6 +56,21 @@ def prepare(
     return source, program, counts, manifest.seed if seed is None else seed
 
 
+def rerun_manifest(source: Run, seed: int, counts: dict[str, int], **made: Any) -> Manifest:
+    """The manifest of a rerun of ``source``: its provenance, and what this run ``made``."""
+    manifest = source.manifest
+    return Manifest(
+        name=manifest.name or source.path.parent.name,
+        route="rerun",
+        rerun_of=manifest.run_id,
+        model=manifest.model,
+        endpoint_host=manifest.endpoint_host,
+        seed=seed,
+        rows_requested=counts,
+        **made,
+    )
+
+
 def rerun(
     run_dir: str | Path,
     *,
@@ -73,7 +89,6 @@ def rerun(
 
     source, program, counts, seed = prepare(run_dir, rows, per_table, seed)
     spec = source.spec
-    manifest = source.manifest
     root = Path(out_root) if out_root is not None else source.path.parent.parent
     root.mkdir(parents=True, exist_ok=True)
     runner = runner or SandboxRunner()
@@ -95,14 +110,10 @@ def rerun(
                     report=report,
                 )
             validation = report.to_dict()
-        new_manifest = Manifest(
-            name=manifest.name or source.path.parent.name,
-            route="rerun",
-            rerun_of=manifest.run_id,
-            model=manifest.model,
-            endpoint_host=manifest.endpoint_host,
-            seed=seed,
-            rows_requested=counts,
+        new_manifest = rerun_manifest(
+            source,
+            seed,
+            counts,
             rows={t.name: t.rows for t in result.tables.values()},
             validation=validation,
             image={"reference": result.image},

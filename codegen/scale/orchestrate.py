@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import RerunError
-from codegen.runs.manifest import Manifest, Timings
+from codegen.runs.manifest import Timings
 from codegen.runs.run import Run
 from codegen.scale.assemble import building_dir, finish, place_parts, table_digests
 from codegen.scale.chunks import Progress, make_chunks
@@ -63,7 +63,7 @@ def rerun(
     on_whole: Callable[[str], None] | None = None,
 ) -> Run:
     """Re-run a saved program at ``rows``/``per_table``, in parts when it is chunkable."""
-    from codegen.runs.rerun import prepare
+    from codegen.runs.rerun import prepare, rerun_manifest
 
     options = options or ScaleOptions()
     source, program, counts, seed = prepare(run_dir, rows, per_table, seed)
@@ -136,14 +136,10 @@ def rerun(
         if source.spec is not None and options.validate:
             validation = _validated(source, building, by_table, counts)
         validate_s = time.perf_counter() - mark if validation else 0.0
-        new_manifest = Manifest(
-            name=manifest.name or source.path.parent.name,
-            route="rerun",
-            rerun_of=manifest.run_id,
-            model=manifest.model,
-            endpoint_host=manifest.endpoint_host,
-            seed=seed,
-            rows_requested=counts,
+        new_manifest = rerun_manifest(
+            source,
+            seed,
+            counts,
             rows={t: made[t] for t in by_table},
             validation=validation,
             image={"reference": template.image},

@@ -19,6 +19,7 @@ from codegen.program.pattern_draw import strings_from_pattern
 from codegen.program.patterns import pattern_parts
 from codegen.validation.validator import validate
 
+
 def _generate(program: str):
     namespace: dict[str, object] = {"__name__": "generator"}
     exec(compile(program, "generator", "exec"), namespace)  # noqa: S102 - our own program
