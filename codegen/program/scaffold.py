@@ -498,11 +498,13 @@ def _pair_key(
     ]
     if popular is not None:
         share = _identifier(f"{frame}_pair_share", used)
-        shares = [f"np.full(len({keys}[{i}]), 1.0)" for i in (0, 1)]
+        shares = ["None", "None"]
         shares[popular] = f"shape_shares(rng, len({keys}[{popular}]))"
-        lines.append(f"    # a few of the {key[popular]} are popular: {share}, each pair's share")
-        lines.append(f"    {share} = np.outer({shares[0]}, {shares[1]}).ravel()")
-        weights = f", {share} / {share}.sum()"
+        lines.append(
+            f"    # a few of the {key[popular]} are popular: {share}, each one's share of the pairs"
+        )
+        lines.append(f"    {share} = ({shares[0]}, {shares[1]})")
+        weights = f", {share}"
     # Made in parts, the pairs of keys that every part has alike are split among the parts; the
     # pairs of a parent made in slices differ from part to part already.
     parents = [
@@ -514,7 +516,7 @@ def _pair_key(
     if parents:
         slot = f"({slot} if {' and '.join(f'{p!r} in whole' for p in parents)} else None)"
     return lines + [
-        f"    {picked} = np.sort(shape_pair_index(rng, len({keys}[0]) * len({keys}[1]), {count},"
+        f"    {picked} = np.sort(shape_pair_index(rng, (len({keys}[0]), len({keys}[1])), {count},"
         f" {slot}{weights}))",
         f"    {first} = {keys}[0][{picked} // len({keys}[1])]",
         f"    {second} = {keys}[1][{picked} % len({keys}[1])]",

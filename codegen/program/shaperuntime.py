@@ -496,16 +496,50 @@ def shape_gap(rng, start, typical, low, high, unit, last=None):
     return end
 
 
-def shape_pair_index(rng, size, n, slot=None, p=None):
-    """``n`` distinct indices below ``size`` (weighted by ``p``): the pairs of a two-column key.
-    ``slot`` (k, parts, rows): distinct over every part too, each part taking the indices that
-    leave k when divided by the number of parts (where every part has the same pairs)."""
-    if slot is None or slot[1] == 1:
-        return rng.choice(size, size=n, replace=False, p=p)
-    k, parts, _ = slot
-    members = (size - k + parts - 1) // parts
-    weights = None if p is None else p[k::parts] / p[k::parts].sum()
-    return k + parts * rng.choice(members, size=n, replace=False, p=weights)
+def shape_pair_index(rng, sizes, n, slot=None, shares=None):
+    """``n`` distinct indices ``i * sizes[1] + j`` of pairs (i below sizes[0], j below
+    sizes[1]): the pairs of a two-column key. ``shares``: (each i's share or None, each j's or
+    None), how popular each side's values are. ``slot`` (k, parts, rows): distinct over every
+    part too, each part taking the indices that leave k when divided by the number of parts
+    (where every part has the same pairs). Drawn side by side and the repeats drawn again, so
+    memory follows n, not the number of pairs (a million learners and 20,000 courses)."""
+    first, second = int(sizes[0]), int(sizes[1])
+    total = first * second
+    k, parts = (0, 1) if slot is None else (int(slot[0]), int(slot[1]))
+    room = (total - k + parts - 1) // parts if total > k else 0
+    if n > room:
+        raise ValueError(
+            f"shape_pair_index: {n} distinct pairs asked of {room} (of {first} x {second}"
+            f"{'' if parts == 1 else f', in part {k} of {parts}'}); fewer rows or more values"
+        )
+    shares = shares or (None, None)
+    weights = [None if w is None else np.asarray(w, dtype=float) / np.sum(w) for w in shares]
+    if room <= 4 * n and room <= 20_000_000:
+        # Nearly every pair is needed: choose among them all (by their shares) at once.
+        index = k + parts * np.arange(room)
+        p = None
+        if weights[0] is not None or weights[1] is not None:
+            left = np.ones(first) if weights[0] is None else weights[0]
+            right = np.ones(second) if weights[1] is None else weights[1]
+            p = left[index // second] * right[index % second]
+            p = p / p.sum()
+        return rng.choice(index, size=n, replace=False, p=p)
+    taken = np.zeros(0, dtype=np.int64)
+    for _ in range(200):
+        need = n - len(taken)
+        if need <= 0:
+            break
+        m = need * 2 * (parts if parts > 1 else 1) + 64
+        i = rng.choice(first, size=m, p=weights[0])
+        j = rng.choice(second, size=m, p=weights[1])
+        drawn = i.astype(np.int64) * second + j
+        drawn = drawn[drawn % parts == k]
+        both = np.concatenate([taken, drawn])
+        _, first_seen = np.unique(both, return_index=True)
+        taken = both[np.sort(first_seen)]
+    if len(taken) < n:
+        raise ValueError(f"shape_pair_index: only {len(taken)} of {n} distinct pairs drawn")
+    return taken[:n]
 
 
 def shape_parts(rows, part_rows):
