@@ -109,3 +109,21 @@ def test_a_pattern_too_narrow_for_the_rows_says_so():
         strings_from_pattern(
             np.random.default_rng(1), 20, pattern_parts("[0-9]{2}"), unique=True, part=(0, 5, 500)
         )
+
+
+def test_pairs_of_a_large_key_are_drawn_without_listing_every_pair():
+    from codegen.program.shaperuntime import shape_pair_index
+
+    rng = np.random.default_rng(4)
+    popular = rng.lognormal(0, 1, 20_000)  # 20,000 courses, a few popular
+    sizes = (1_000_000, 20_000)  # 2e10 pairs: their weights alone would take 160 GB
+    picked = [
+        shape_pair_index(rng, sizes, 5_000, (k, 3, 15_000), (None, popular)) for k in range(3)
+    ]
+    every = np.concatenate(picked)
+    assert len(np.unique(every)) == 15_000 and all((p % 3 == k).all() for k, p in enumerate(picked))
+    courses = every % sizes[1]
+    top = np.argsort(popular)[-2_000:]  # the most popular tenth of the courses
+    assert np.isin(courses, top).mean() > 0.3  # hold far more than a tenth of the pairs
+    with pytest.raises(ValueError, match="distinct pairs asked"):
+        shape_pair_index(rng, (10, 10), 40, (0, 3, 120))
