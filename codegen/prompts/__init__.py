@@ -8,6 +8,7 @@ as a mapping, or the spec's YAML text.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -261,11 +262,28 @@ def _outline(program: str, blank_names: frozenset[str]) -> str:
         return program
     lines = program.splitlines()
     dropped: set[int] = set()  # 0-based line indexes
+    hidden: set[int] = set()  # dropped with no mark: the parts machinery (scale, not realism)
+    replaced: dict[int, str] = {}
+
+    def hide(node: ast.stmt, comments: bool = True) -> None:
+        start = node.lineno - 1
+        while comments and start > 0 and lines[start - 1].strip().startswith("#"):
+            start -= 1  # its comment too
+        hidden.update(range(start, node.end_lineno or node.lineno))
+
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in helpers:
             dropped.update(range(node.lineno - 1 - len(node.decorator_list), node.end_lineno or 0))
+        elif isinstance(node, ast.Assign) and _assigns(node, {"PART_ROWS", "PARENTS"}):
+            hide(node)
     for node in generate.body:
         start, end = node.lineno - 1, node.end_lineno or node.lineno
+        if _parts_machinery(node):
+            table = _table_part(node)
+            hide(node, comments=table is None)  # a table's own comment says what it holds
+            if table is not None:  # what the model needs of it: the table's row count
+                replaced[start] = f'    {table[1]} = rows["{table[0]}"]'
+            continue
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         is_blank = isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id in blank_names for t in node.targets
@@ -276,11 +294,47 @@ def _outline(program: str, blank_names: frozenset[str]) -> str:
             dropped.update(range(start, end))
     kept: list[str] = []
     for index, line in enumerate(lines):
-        if index not in dropped:
+        if index in replaced:
+            kept.append(replaced[index])
+        elif index in hidden:
+            continue
+        elif index not in dropped:
             kept.append(line)
         elif generate.lineno - 1 < index and kept and not kept[-1].endswith(WRITTEN_OUT):
             kept.append(line[: len(line) - len(line.lstrip())] + WRITTEN_OUT)
     return re.sub(r"\n{3,}", "\n\n\n", "\n".join(kept)) + "\n"
+
+
+def _assigns(node: Any, names: set[str]) -> bool:
+    return any(isinstance(t, ast.Name) and t.id in names for t in node.targets)
+
+
+def _parts_machinery(node: Any) -> bool:
+    """A statement of the starting program that makes it in parts: its docstring, the whole run
+    as parts (``if part is None``), which tables are whole, each table's part."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True  # the docstring
+    if isinstance(node, ast.If) and "part" in {
+        n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)
+    }:
+        return True
+    if isinstance(node, ast.Assign) and _assigns(node, {"whole"}):
+        return True
+    return _table_part(node) is not None
+
+
+def _table_part(node: Any) -> tuple[str, str] | None:
+    """(table, its row count's variable) of ``rng, first_x, n_x, slot_x = shape_table(...)``."""
+    if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+        return None
+    call, target = node.value, node.targets[0]
+    if not (isinstance(call.func, ast.Name) and call.func.id == "shape_table"):
+        return None
+    table = call.args[3] if len(call.args) > 3 else None
+    if not (isinstance(table, ast.Constant) and isinstance(target, ast.Tuple)):
+        return None
+    count = target.elts[2] if len(target.elts) > 2 else None
+    return (table.value, count.id) if isinstance(count, ast.Name) else None
 
 
 WRITTEN_OUT = "# (written out in the program)"

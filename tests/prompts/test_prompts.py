@@ -297,8 +297,9 @@ def test_blanks_prompt_outlines_the_mechanical_code():
     assert "def strings_from_pattern" not in text and "np.unique" not in text
     assert "# ref: string; must match the regular expression [A-Z]{2}-[0-9]{3} in full" in text
     assert "    # (written out in the program)" in text
-    assert "city_values = [...]" in text
-    assert "location_ids = first_location + np.arange(1, n_location + 1)" in text
+    assert "city_values = [...]" in text and 'n_housing = rows["housing"]' in text
+    # The machinery that makes it in parts (for scale) is left out: it is no blank's business.
+    assert "PART_ROWS" not in text and "shape_table" not in text and "whole =" not in text
     assert "house_price / house_size_m2 BETWEEN 300 AND 30000" in text  # the check's comment
     whole = spec_messages(spec)[1]["content"]
     assert "np.unique" in whole  # asked for the whole program, the model sees all of it
