@@ -205,29 +205,61 @@ def strings_from_pattern(rng, n, parts, unique=False, part=None):
             all(isinstance(o, str) for o in what) and len({len(o) for o in what}) == 1
         )
 
-    def across_parts(k, parts_count, total):
-        """n values distinct over all parts of the table: the last characters of each value
-        are the index-th way of spelling them, for indices that leave k when divided by the
-        number of parts (so no two parts share one), distinct within this part; the characters
-        before them are drawn as usual. Those last characters have one length each, so equal
-        endings mean equal indices."""
-        # How the values split among the parts must not depend on how many this part draws
-        # (a check may filter a larger draw): room for 256 times the table's rows, always.
-        goal = 256 * total
-        head, tail, space = list(parts), [], 1
+    def alphabet(what):
+        """Every character a part may write."""
+        if isinstance(what, str):
+            return set(what)
+        found = set()
+        for option in what:
+            if isinstance(option, str):
+                found |= set(option)
+            else:
+                found |= set().union(*(alphabet(inner[0]) for inner in option))
+        return found
+
+    def spelled_from(prefix, goal):
+        """(head, tail, space): the last parts of ``prefix`` (or their last characters) at one
+        length each, as few as give ``goal`` ways, and what is left before them."""
+        head, tail, space = list(prefix), [], 1
         while head and space < goal and one_length(head[-1][0]):
             what, low, high = head[-1]
             ways = choices(what)
-            take = 1 if low == high else max(low, 1)
-            while (take < low or low != high) and space * ways**take < goal:
+            most = high if high is not None else max(low, 1) + 24
+            take = 1
+            while take < most and space * ways**take < goal:
                 take += 1  # only as many characters as the count needs: the rest stay words
             if space * ways**take >= 2**62:
                 break
-            # A part of one length gives its last characters; one of varying length, all of
-            # them at one length (the fewest that give room enough).
-            head[-1:] = [(what, low - take, low - take)] if low == high and take < low else []
+            # The part's first characters stay as drawn (a word); its last are spelled.
+            rest_low = max(low - take, 0)
+            rest_high = None if high is None else high - take
+            head[-1:] = [] if rest_high == 0 else [(what, rest_low, rest_high)]
             tail.insert(0, (what, take, take))
             space *= ways**take
+        return head, tail, space
+
+    def across_parts(k, parts_count, total):
+        """n values distinct over all parts of the table: some characters of each value are the
+        index-th way of spelling them, for indices that leave k when divided by the number of
+        parts (so no two parts share one), distinct within this part; the others are drawn as
+        usual. Those characters have one length and end the value, or end the part before a
+        character no earlier part may write (the local part of an email, before its "@"), so
+        equal values mean equal indices."""
+        # How the values split among the parts must not depend on how many this part draws
+        # (a check may filter a larger draw): room for 256 times the table's rows, always.
+        goal = 256 * total
+        cut = len(parts)
+        last = parts[-1] if parts else None
+        if last is not None and last[1] != last[2]:  # an open end (a domain's ".com"): drawn
+            for at in range(len(parts) - 1):  # the first such place: the local part of an email
+                what, low, high = parts[at + 1]
+                before = set().union(*(alphabet(p[0]) for p in parts[: at + 1]))
+                if isinstance(what, str) and len(what) == 1 and low == high == 1:
+                    if what not in before and isinstance(parts[at][0], str):
+                        cut = at + 1
+                        break
+        head, tail, space = spelled_from(parts[:cut], goal)
+        after = list(parts[cut:])
         if space < 2 * total:
             return by_hash(k, parts_count)
         members = (space - k + parts_count - 1) // parts_count
@@ -237,11 +269,12 @@ def strings_from_pattern(rng, n, parts, unique=False, part=None):
                 f"in part {k} of {parts_count} of the table; drop unique or widen the pattern"
             )
         index = k + parts_count * rng.choice(members, size=n, replace=False).astype(np.int64)
-        ending = as_strings(unrank(tail, index)[0])
-        if not head:
-            return ending.astype(object)
-        starts = as_strings(draw(head, n)[0])
-        return np.char.add(starts.astype(str), ending.astype(str)).astype(object)
+        values = as_strings(unrank(tail, index)[0]).astype(str)
+        if head:
+            values = np.char.add(as_strings(draw(head, n)[0]).astype(str), values)
+        if after:
+            values = np.char.add(values, as_strings(draw(after, n)[0]).astype(str))
+        return values.astype(object)
 
     def by_hash(k, parts_count):
         """n values distinct over all parts where no ending can be spelled by index (groups

@@ -127,3 +127,22 @@ def test_pairs_of_a_large_key_are_drawn_without_listing_every_pair():
     assert np.isin(courses, top).mean() > 0.3  # hold far more than a tenth of the pairs
     with pytest.raises(ValueError, match="distinct pairs asked"):
         shape_pair_index(rng, (10, 10), 40, (0, 3, 120))
+
+
+def test_a_unique_email_made_in_parts_spells_its_local_part_and_keeps_a_drawn_domain():
+    parts, total, values = 4, 2000, []
+    for k in range(parts):
+        count = total * (k + 1) // parts - total * k // parts
+        values.extend(
+            strings_from_pattern(
+                np.random.default_rng([8, k]),
+                count,
+                pattern_parts(r"[a-z0-9]+@[a-z0-9]+\.[a-z]{2,}"),
+                unique=True,
+                part=(k, parts, total),
+            )
+        )
+    local = [v.split("@")[0] for v in values]
+    assert len(set(local)) == total  # the spelled characters end the local part, before "@"
+    domains = [v.split("@")[1] for v in values]
+    assert len({len(d.rsplit(".", 1)[1]) for d in domains}) > 1  # top-level domains vary
