@@ -240,6 +240,13 @@ def rerun_command(
     part_rows: Annotated[
         int | None, typer.Option(help="Rows per part (default: the program's PART_ROWS).")
     ] = None,
+    chunk_rows: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows a container makes at most (default: from the row width); the data stays"
+            " the same."
+        ),
+    ] = None,
     no_validate: Annotated[
         bool,
         typer.Option("--no-validate", help="Skip validation (run `sdgen validate RUN` later)."),
@@ -275,6 +282,8 @@ def rerun_command(
             raise SdgenError(f"--workers {workers}: need at least 1")
         if part_rows is not None and part_rows < 1:
             raise SdgenError(f"--part-rows {part_rows}: need at least 1")
+        if chunk_rows is not None and chunk_rows < 1:
+            raise SdgenError(f"--chunk-rows {chunk_rows}: need at least 1")
         bare, named = split_rows(rows)
         options = ScaleOptions(
             workers=workers,
@@ -282,6 +291,7 @@ def rerun_command(
             part_rows=part_rows,
             validate=not no_validate,
             limits=sandbox_limits(timeout, memory),
+            **({"target_rows": chunk_rows} if chunk_rows is not None else {}),
         )
         with _progress_bar() as on_progress:
             run = scaled_rerun(

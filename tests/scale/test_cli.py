@@ -30,10 +30,11 @@ def saved(root: Path, source: str) -> Path:
 def test_rerun_in_parts_then_validate(sandbox_image, no_leftovers, tmp_path):
     source = saved(tmp_path / "runs", program(part_rows=5000))
     done = sdgen("rerun", str(source), "--rows", "customers=2000", "--rows", "orders=12000",
-                 "--workers", "2", "--part-rows", "1000", "--no-validate", env=ENV)  # fmt: skip
+                 "--workers", "2", "--part-rows", "1000", "--chunk-rows", "3000",
+                 "--no-validate", env=ENV)  # fmt: skip
     assert done.returncode == 0, done.stderr
     run = Path(done.stdout.strip().splitlines()[-1])
-    assert "orders: 12000 rows" in done.stderr and "12 parts in" in done.stderr
+    assert "orders: 12000 rows" in done.stderr and "12 parts in 4 chunks" in done.stderr
     assert "generating" in done.stderr and "rows/s" in done.stderr
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["layout"] == "parts" and manifest["parts"]["part_rows"] == 1000
