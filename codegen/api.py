@@ -39,10 +39,16 @@ RUNS_ROOT = Path("generated")
 def read_spec(spec: SpecInput) -> tuple[Spec, str]:
     """The spec and the YAML text a run saves for it, from a file path, YAML text, a ``Spec`` or
     a dict of the YAML's shape."""
-    if isinstance(spec, Spec):
+    return _read_model(spec, Spec, parse_spec, load_spec)
+
+
+def _read_model(spec: Any, kind: type, parse: Any, load: Any) -> tuple[Any, str]:
+    """A spec model of ``kind`` and its YAML text, from the model itself, a dict (``parse``d),
+    YAML text or a file path (``load``ed); a file that cannot be read is a ``SpecError``."""
+    if isinstance(spec, kind):
         return spec, spec.to_yaml()
     if isinstance(spec, Mapping):
-        model = parse_spec(spec)
+        model = parse(spec)
         return model, model.to_yaml()
     text = str(spec)
     if isinstance(spec, Path) or "\n" not in text:
@@ -51,7 +57,7 @@ def read_spec(spec: SpecInput) -> tuple[Spec, str]:
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise SpecError([f"{spec}: cannot read the spec: {reason}"]) from None
-    return load_spec(text), text
+    return load(text), text
 
 
 def messages(
@@ -283,19 +289,7 @@ def read_text_spec(spec: TextSpecInput | Any) -> tuple[Any, str]:
     ``TextSpec`` or a dict of the YAML's shape."""
     from codegen.spec.text import TextSpec, load_text_spec, parse_text_spec
 
-    if isinstance(spec, TextSpec):
-        return spec, spec.to_yaml()
-    if isinstance(spec, Mapping):
-        model = parse_text_spec(spec)
-        return model, model.to_yaml()
-    text = str(spec)
-    if isinstance(spec, Path) or "\n" not in text:
-        try:
-            text = Path(spec).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise SpecError([f"{spec}: cannot read the spec: {reason}"]) from None
-    return load_text_spec(text), text
+    return _read_model(spec, TextSpec, parse_text_spec, load_text_spec)
 
 
 def generate_text(
