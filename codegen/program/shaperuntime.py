@@ -186,10 +186,17 @@ def shape_places(rng, rows, n, country, city, locales, one_country=False):
 
 def shape_codes(rows, position, codes):
     """``rows`` with a country's name at ``position`` written as its ISO code (``codes``: a
-    name, lower case, to its code): ("Lyon", "France") is ("Lyon", "FR")."""
+    name, lower case, to its code): ("Lyon", "France") is ("Lyon", "FR"). A pair written the
+    other way round, ("France", "Lyon") where (city, country) was asked, is turned first."""
+    known = set(codes) | {str(code).lower() for code in codes.values()}
     out = []
     for row in rows:
         row = list(row)
+        if len(row) == 2:
+            here = str(row[position]).strip().lower()
+            there = str(row[1 - position]).strip().lower()
+            if here not in known and there in known:
+                row.reverse()
         row[position] = codes.get(str(row[position]).strip().lower(), row[position])
         out.append(tuple(row))
     return out

@@ -300,6 +300,20 @@ def test_a_country_code_with_a_pattern_goes_with_its_city():
     assert "listed as (city, country_code) pairs" in source
 
 
+def test_country_names_become_codes_even_in_pairs_written_the_other_way_round():
+    """Asked for (city, country_code), the 1.5B model wrote ("Portugal", "Porto") in a bench run;
+    the starting program turns such a pair and writes the country as its code."""
+    from codegen.program.scaffold import _COUNTRY_CODES
+    from codegen.program.shaperuntime import shape_codes
+
+    asked = [("Porto", "Portugal"), ("Spain", "Madrid"), ("Lyon", "FR"), ("Vienna", "Austria")]
+    assert shape_codes(asked, 1, _COUNTRY_CODES) == [
+        ("Porto", "PT"), ("Madrid", "ES"), ("Lyon", "FR"), ("Vienna", "AT"),
+    ]  # fmt: skip
+    # Neither side a country it knows: left as written (validation then says what is wrong).
+    assert shape_codes([("Atlantis", "Mu")], 1, _COUNTRY_CODES) == [("Atlantis", "Mu")]
+
+
 def test_value_lists_of_dates_and_datetimes_are_written_as_numpy_datetimes(tmp_path):
     """A drafted timetable listed its days: the program had printed them as date(...), which it
     cannot read (NameError)."""
