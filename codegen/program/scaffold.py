@@ -20,6 +20,7 @@ import ast
 import functools
 import keyword
 import re
+import zlib
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -1597,9 +1598,12 @@ def _blank_expression(
             if city in unique:  # more real cities of the countries listed, rather than numbers
                 listed, rows = rows, f"{pairs}_more"
                 one = shapes is not None and shapes.one_country
+                # The same list in every part (a stream of the table's own, the whole table's
+                # rows): rows are picked from it by their row number over all parts.
+                stream = f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}])"
                 more = (
-                    f"shape_places(rng, {listed}, {count}, {1 - city}, {city}, {_REAL_CITIES!r}, "
-                    f"one_country={one})"
+                    f"shape_places({stream}, {listed}, rows[{table_name!r}], {1 - city}, {city}, "
+                    f"{_REAL_CITIES!r}, one_country={one})"
                 )
                 params.append((rows, more, None))
             pick = (

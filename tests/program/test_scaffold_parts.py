@@ -146,3 +146,24 @@ def test_a_unique_email_made_in_parts_spells_its_local_part_and_keeps_a_drawn_do
     assert len(set(local)) == total  # the spelled characters end the local part, before "@"
     domains = [v.split("@")[1] for v in values]
     assert len({len(d.rsplit(".", 1)[1]) for d in domains}) > 1  # top-level domains vary
+
+
+def test_unique_cities_grown_from_one_country_stay_unique_over_the_parts():
+    """The demo's model listed Portuguese cities only; at a million houses the 200,000 locations
+    are those cities and more of Portugal's, numbered. Every part must number from the same list
+    (a stream of the table's own, made for the whole table), or "Abrantes 667" comes twice."""
+    from codegen.program.blanks import fill_blanks
+    from codegen.program.scaffold import build_scaffold
+    from codegen.spec.model import load_spec
+
+    spec = load_spec(EXAMPLES / "housing.yaml")
+    scaffold = build_scaffold(spec)
+    pairs = [("Portugal", city) for city in ["Lisbon", "Porto", "Braga", "Coimbra", "Faro"]]
+    program, missing = fill_blanks(scaffold, f"country_city_pairs = {pairs!r}\n")
+    assert not missing
+    generate = _generate(program)
+    rows = {"location": 3000, "house_types": 5, "housing": 15000}
+    joined = _joined([generate(rows, 1, (k, 5)) for k in range(5)])
+    cities = joined["location"]["city"]
+    assert cities.is_unique and len(cities) == 3000
+    assert validate(spec, joined, rows).ok
