@@ -197,10 +197,15 @@ def _build(spec: Any) -> Scaffold:
         if mail is not None:
             email, names = mail
             pattern = table.columns[email].pattern
+            call = f"{frame} = shape_emails({frame}, {email!r}, {list(names)!r}, {pattern!r})"
             lines.append(f"    # {email} from each row's own name, at the domain drawn")
-            lines.append(
-                f"    {frame} = shape_emails({frame}, {email!r}, {list(names)!r}, {pattern!r})"
-            )
+            if table.columns[email].unique or table.columns[email].primary_key:
+                # Made in slices, one part's lotte.peeters@ could be another's: the addresses
+                # drawn stay, distinct over all parts.
+                lines.append(f"    if {_slot(count)} is None:")
+                lines.append(f"        {call}")
+            else:
+                lines.append(f"    {call}")
         tree = hierarchy(table_name, table) if shapes is not None else None
         if tree is not None:
             key, parent, rank = tree

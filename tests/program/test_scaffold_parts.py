@@ -167,3 +167,32 @@ def test_unique_cities_grown_from_one_country_stay_unique_over_the_parts():
     cities = joined["location"]["city"]
     assert cities.is_unique and len(cities) == 3000
     assert validate(spec, joined, rows).ok
+
+
+PEOPLE = """
+name: members
+description: Members of a Dutch sports club.
+tables:
+  members:
+    rows: 400
+    columns:
+      id:        {type: integer, primary_key: true}
+      full_name: {type: string}
+      email:     {type: string, unique: true, pattern: "^[a-z0-9.]+@club\\\\.nl$"}
+"""
+
+
+def test_addresses_made_from_names_are_kept_to_a_whole_table():
+    """lotte.peeters@ in one part could be another part's too: made in slices, the addresses
+    drawn (distinct over all parts) stay; made whole, each is made from its row's name."""
+    from codegen.program.scaffold import build_scaffold
+    from codegen.spec.model import load_spec
+
+    spec = load_spec(PEOPLE)
+    generate = _generate(build_scaffold(spec).source)
+    whole = generate({"members": 400}, 3)["members"]
+    given = whole["full_name"].str.split().str[0].str.lower()
+    assert (whole["email"].str.split(".").str[0] == given).mean() > 0.5
+    rows = {"members": 20_000}
+    joined = _joined([generate(rows, 3, (k, 4)) for k in range(4)])
+    assert joined["members"]["email"].is_unique and validate(spec, joined, rows).ok
