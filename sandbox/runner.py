@@ -529,12 +529,18 @@ def sweep_stale_containers(client: Any) -> int:
     """Remove sandbox containers left by a host process that died (or whose run is long over)."""
     removed = 0
     try:
-        for container in client.containers.list(all=True, filters={"label": LABEL}):
+        containers = client.containers.list(all=True, filters={"label": LABEL})
+    except Exception:  # noqa: BLE001 - best effort; never blocks a run
+        return 0
+    for container in containers:
+        # One at a time: a container removed meanwhile (a spare retired, a run's own cleanup)
+        # must not stop the sweep before the stale ones after it in the list.
+        try:
             if _is_stale(container.labels):
                 container.remove(force=True)
                 removed += 1
-    except Exception:  # noqa: BLE001 - best effort; never blocks a run
-        pass
+        except Exception:  # noqa: BLE001 - best effort; never blocks a run
+            continue
     return removed
 
 
