@@ -34,6 +34,7 @@ from codegen.spec.model import (
     Spec,
     _did_you_mean,
     _field_lines,
+    _path,
     _shown,
     parse_spec,
     read_yaml,
@@ -233,13 +234,6 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     if loc == ("diversity",):
         return DiversityTargets
     return None
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "spec"
 
 
 def _explain(exc: ValidationError) -> list[str]:
