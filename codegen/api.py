@@ -370,7 +370,10 @@ def text_messages(spec: TextSpecInput | Any) -> list[ChatMessage]:
     model, _ = read_text_spec(spec)
     if not model.topics:
         return prompts.topics_messages(model, model.propose_topics or 6, [])
-    return prompts.batch_messages(model, model.topics[0], min(model.batch_size, model.records))
+    from codegen.text.labels import plan_slots
+
+    (topic, values), quota = next(iter(plan_slots(model, model.topics, model.records).items()))
+    return prompts.batch_messages(model, topic, min(model.batch_size, quota), values=values)
 
 
 def load_text_run(path: str | Path) -> Any:

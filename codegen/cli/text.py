@@ -123,6 +123,9 @@ def _summary(console: Console, report: dict, manifest: object) -> None:
             f"{report['duplicates']['exact']} / {report['duplicates']['near']}",
         ),
     ]
+    for field, counts in (report.get("values") or {}).items():
+        planned = " (planned)" if counts.get("balanced") else ""
+        rows.append((f"{field}{planned}", _by(counts["kept"])))
     div = report["diversity"]
     for label in ("before", "after"):
         measured = div.get(label)

@@ -72,6 +72,24 @@ class TextField(_Model):
         description="The field holds code (SQL, JSON), not prose: no language check, and its "
         "words are counted as whitespace-separated tokens.",
     )
+    balance: StrictBool | None = Field(
+        None,
+        description="Plan how many records get each allowed value (`shares`, default even) and "
+        "ask each batch for one value, so no value is missing or rare by chance. Default: on "
+        "for an output with `values` (a label), off for an input (a category that the topics "
+        "decide).",
+    )
+    shares: dict[str, float] | None = Field(
+        None,
+        description="How common each allowed value is, relative (`{positive: 2, mixed: 1, "
+        "negative: 1}`); values left out get none. Default: even.",
+    )
+
+    def balanced(self, side: str) -> bool:
+        """Whether the records' values of this field are planned (see ``balance``)."""
+        if not self.values:
+            return False
+        return self.balance if self.balance is not None else side == "outputs"
 
     def bounds_text(self) -> str:
         """The length bounds in words, for prompts and messages ("" when there are none)."""
@@ -274,6 +292,7 @@ def _lint(spec: TextSpec) -> list[str]:
             where = f"{side}.{name}"
             if not re.match(NAME_PATTERN, name):
                 problems.append(f"{where}: a field name holds letters, digits and '_' only")
+            problems += _lint_values(where, field)
             for low, high, unit in (
                 (field.min_words, field.max_words, "words"),
                 (field.min_chars, field.max_chars, "chars"),
@@ -293,6 +312,29 @@ def _lint(spec: TextSpec) -> list[str]:
                 problems.append(f"examples[{index}]: no field '{key}'{hint}")
     if spec.language is not None and not re.fullmatch(r"[a-z]{2}", spec.language):
         problems.append(f"language: {spec.language!r}: use a two-letter code such as en or de")
+    return problems
+
+
+def _lint_values(where: str, field: TextField) -> list[str]:
+    """``balance`` and ``shares`` speak of the allowed values: there must be some, and shares
+    name only them."""
+    problems = []
+    if field.balance and not field.values:
+        problems.append(f"{where}.balance: only a field with values can be balanced")
+    if field.shares is None:
+        return problems
+    if not field.values:
+        return problems + [f"{where}.shares: give values first; shares say how common each is"]
+    for value, share in field.shares.items():
+        if value not in field.values:
+            hint = _did_you_mean(value, field.values)
+            problems.append(f"{where}.shares: '{value}' is not one of the values{hint}")
+        elif not share >= 0:
+            problems.append(f"{where}.shares.{value}: a share is a number >= 0, got {share}")
+    if sum(s for s in field.shares.values() if s >= 0) <= 0:
+        problems.append(f"{where}.shares: at least one value needs a share above 0")
+    if field.balance is False:
+        problems.append(f"{where}.shares: shares need balance (it is false here)")
     return problems
 
 

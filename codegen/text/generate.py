@@ -28,8 +28,9 @@ from codegen.llm.client import ChatClient, Completion
 from codegen.prompts import prompt_hash
 from codegen.spec.text import TextSpec
 from codegen.text import prompts
-from codegen.text.checks import check_record, normalise
+from codegen.text.checks import Failure, check_record, normalise
 from codegen.text.embed import Embedder
+from codegen.text.labels import Slot, Values, off_plan
 from codegen.text.parse import parse_reply
 
 Progress = Callable[[str], None]
@@ -56,6 +57,7 @@ class RequestLog:
     index: int
     purpose: str  # records, topics, cluster name
     topic: str = ""
+    values: dict[str, str] = field(default_factory=dict)  # the planned values it asked for
     round: str = ""
     asked: int = 0
     read: int = 0
@@ -115,7 +117,7 @@ class Session:
         self.vectors: list[np.ndarray] = []
         self.exact_keys: set[str] = set()
         self.tally = Tally()
-        self.recent_failures: dict[str, Counter[str]] = {}
+        self.recent_failures: dict[Slot, Counter[str]] = {}
 
     # --- asking ------------------------------------------------------------------------------
     def ask(
@@ -184,18 +186,19 @@ class Session:
         return clean_topics(completion.text, known)[:count]
 
     # --- records -----------------------------------------------------------------------------
-    def fill(self, quotas: dict[str, int], label: str) -> dict[str, int]:
-        """Ask until each topic has its quota of kept records (this call's), or the rounds run
-        out; returns the records kept per topic."""
-        have = {topic: 0 for topic in quotas}
+    def fill(self, quotas: dict[Slot, int], label: str) -> dict[Slot, int]:
+        """Ask until each slot (a topic and its planned values, ``labels.plan_slots``) has its
+        quota of kept records (this call's), or the rounds run out; returns the records kept
+        per slot."""
+        have = {slot: 0 for slot in quotas}
         for round_number in range(self.spec.max_regenerations + 1):
             name = label if round_number == 0 else f"{label}, regeneration {round_number}"
             plan = []
-            for topic, quota in quotas.items():
-                short = quota - have[topic]
+            for slot, quota in quotas.items():
+                short = quota - have[slot]
                 size = self.spec.batch_size
                 for index in range(math.ceil(max(short, 0) / size)):
-                    plan.append((topic, min(size, short - index * size), index))
+                    plan.append((slot, min(size, short - index * size), index))
             if not plan:
                 break
             self.say(f"{name}: {len(plan)} requests for {sum(p[1] for p in plan)} records")
@@ -204,29 +207,31 @@ class Session:
 
     def _round(
         self,
-        plan: list[tuple[str, int, int]],
+        plan: list[tuple[Slot, int, int]],
         name: str,
-        have: dict[str, int],
-        quotas: dict[str, int],
+        have: dict[Slot, int],
+        quotas: dict[Slot, int],
     ) -> None:
         jobs = []
-        for topic, count, index in plan:
-            avoid = [msg for msg, _ in self.recent_failures.get(topic, Counter()).most_common(5)]
-            messages = prompts.batch_messages(self.spec, topic, count, avoid)
-            log = self._log("records", messages, f"records|{name}|{topic}|{index}|{count}")
-            log.topic, log.round, log.asked = topic, name, count
-            jobs.append((log, messages, count))
-        schema_for = {count: prompts.batch_schema(self.spec, count) for _, _, count in jobs}
+        for slot, count, index in plan:
+            topic, values = slot
+            avoid = [msg for msg, _ in self.recent_failures.get(slot, Counter()).most_common(5)]
+            messages = prompts.batch_messages(self.spec, topic, count, avoid, values)
+            key = f"records|{name}|{topic}|{_values_key(values)}{index}|{count}"
+            log = self._log("records", messages, key)
+            log.topic, log.values, log.round, log.asked = topic, dict(values), name, count
+            jobs.append((log, messages, slot, count))
 
-        def run(job: tuple[RequestLog, list[Any], int]) -> Completion:
-            log, messages, count = job
-            return self._complete(log, messages, schema_for[count], self._max_tokens(count), 0.9)
+        def run(job: tuple[RequestLog, list[Any], Slot, int]) -> Completion:
+            log, messages, slot, count = job
+            schema = prompts.batch_schema(self.spec, count, slot[1])
+            return self._complete(log, messages, schema, self._max_tokens(count), 0.9)
 
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             futures = [pool.submit(run, job) for job in jobs]
             try:
-                for (log, _, count), future in zip(jobs, futures, strict=True):
-                    self._take(log, future.result(), count, have, quotas)
+                for (log, _, slot, count), future in zip(jobs, futures, strict=True):
+                    self._take(log, future.result(), slot, count, have, quotas)
             except LLMError:
                 for pending in futures:
                     pending.cancel()
@@ -245,9 +250,10 @@ class Session:
         self,
         log: RequestLog,
         completion: Completion,
+        slot: Slot,
         count: int,
-        have: dict[str, int],
-        quotas: dict[str, int],
+        have: dict[Slot, int],
+        quotas: dict[Slot, int],
     ) -> None:
         """Read, check and deduplicate one reply's records, in order."""
         parsed = parse_reply(
@@ -265,11 +271,13 @@ class Session:
         missing = count - len(parsed.records) - sum(p.count for p in parsed.unreadable)
         if missing > 0:
             self.tally.unreadable[MISSING] += missing
-        failures = self.recent_failures.setdefault(log.topic, Counter())
+        failures = self.recent_failures.setdefault(slot, Counter())
         failures.clear()
         passing = []
         for raw in parsed.records:
             tidy, problems = check_record(self.spec, raw)
+            if not problems:  # allowed values, but perhaps not the ones this batch asked for
+                problems = [Failure("planned", f, m) for f, m in off_plan(tidy, slot[1])]
             if problems:
                 self.tally.failed_records += 1
                 for problem in problems:
@@ -293,10 +301,10 @@ class Session:
                     self.tally.near_duplicates += 1
                     self.tally.example("near duplicate", f"{similarity:.3f}: {_short(tidy)}")
                     continue
-            if have[log.topic] >= quotas[log.topic]:
+            if have[slot] >= quotas[slot]:
                 self.tally.surplus += 1
                 continue
-            have[log.topic] += 1
+            have[slot] += 1
             self.exact_keys.add(key)
             self.vectors.append(vector)
             self.records.append(Record(tidy, log.topic, log.round, log.index))
@@ -307,17 +315,16 @@ def record_text(fields: dict[str, str]) -> str:
     return "\n".join(f"{name}: {value}" for name, value in fields.items())
 
 
+def _values_key(values: Values) -> str:
+    """The planned values in a request's key ("" without any: keys of runs before planning)."""
+    return "".join(f"{name}={value}|" for name, value in values)
+
+
 def request_seed(seed: int, key: str) -> int:
     """A request's seed: the run's seed and what the request is, so the same run asks the same
     (and a cached reply answers it) while each batch still differs."""
     digest = hashlib.sha256(f"{seed}|{key}".encode()).hexdigest()
     return int(digest[:8], 16)
-
-
-def split_quota(total: int, topics: list[str]) -> dict[str, int]:
-    """``total`` records over the topics as evenly as whole numbers allow (earlier ones first)."""
-    base, extra = divmod(total, len(topics))
-    return {t: base + (1 if i < extra else 0) for i, t in enumerate(topics)}
 
 
 def clean_topics(text: str, known: list[str]) -> list[str]:

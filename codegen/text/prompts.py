@@ -9,6 +9,7 @@ from typing import Any
 from codegen.llm.client import ChatMessage
 from codegen.prompts import render, template_text
 from codegen.spec.text import TextField, TextSpec
+from codegen.text.labels import Values
 
 LANGUAGES = {
     "en": "English",
@@ -44,10 +45,16 @@ def fields_text(spec: TextSpec) -> str:
 
 
 def batch_messages(
-    spec: TextSpec, topic: str, count: int, avoid: list[str] | None = None
+    spec: TextSpec,
+    topic: str,
+    count: int,
+    avoid: list[str] | None = None,
+    values: Values = (),
 ) -> list[ChatMessage]:
     """Ask for ``count`` records about one topic. ``avoid``: why earlier records were rejected
-    (said once each, so a regeneration is told what to do differently)."""
+    (said once each, so a regeneration is told what to do differently). ``values``: the value
+    every record of the batch has in a balanced field (``text.labels``), said before the model
+    writes, so it writes inputs that fit the label."""
     language = LANGUAGES.get(spec.language or "", spec.language or "")
     examples = ""
     if spec.examples:
@@ -70,6 +77,7 @@ def batch_messages(
                 examples=examples,
                 count=count,
                 topic=topic,
+                planned=_planned_text(values, count),
                 avoid=avoid_text,
                 shape=", ".join(f'"{name}": "..."' for name in spec.fields),
             ).strip(),
@@ -77,13 +85,25 @@ def batch_messages(
     ]
 
 
-def batch_schema(spec: TextSpec, count: int) -> dict[str, Any]:
+def _planned_text(values: Values, count: int) -> str:
+    if not values:
+        return ""
+    said = " and ".join(f'{name} is "{value}"' for name, value in values)
+    every = "In every one of these records" if count > 1 else "In this record"
+    return f"\n{every}, {said}: write the other fields so that this is the right value."
+
+
+def batch_schema(spec: TextSpec, count: int, values: Values = ()) -> dict[str, Any]:
     """``{"records": [{field: string, ...}]}``, exactly ``count`` records, allowed values as
-    enums. Lengths are checked afterwards (a grammar of word counts would be huge)."""
+    enums (a planned value as the only one). Lengths are checked afterwards (a grammar of word
+    counts would be huge)."""
+    planned = dict(values)
     properties: dict[str, Any] = {}
     for name, field in spec.fields.items():
         prop: dict[str, Any] = {"type": "string"}
-        if field.values:
+        if name in planned:
+            prop["enum"] = [planned[name]]
+        elif field.values:
             prop["enum"] = list(field.values)
         properties[name] = prop
     record = {

@@ -8,6 +8,7 @@ Nothing is saved until the end; an endpoint error on the way raises and leaves n
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +26,8 @@ from codegen.text.generate import (
     Session,
     clean_topics,
     record_text,
-    split_quota,
 )
+from codegen.text.labels import balanced_fields, plan_slots, value_counts
 
 NAMING_SAMPLES = 4  # records shown to the model to name a cluster
 
@@ -88,7 +89,7 @@ def make_records(
                 "the model proposed no usable topics; give topics in the spec"
             )
         say(f"topics proposed: {'; '.join(topics)}")
-    session.fill(split_quota(target, topics), "initial")
+    session.fill(plan_slots(spec, topics, target), "initial")
     if not session.records:
         raise TextGenerationError(
             f"no record passed the checks ({_losses(session)}); see the spec's fields and bounds"
@@ -119,7 +120,7 @@ def make_records(
                 break
             topics += new
             share = max(1, round(target / len(topics)))
-            got = session.fill({t: share for t in new}, f"steering {round_number}")
+            got = session.fill(plan_slots(spec, new, share * len(new)), f"steering {round_number}")
             entry["added"] = sum(got.values())
             removed = trim_to(session, target, current.labels, seed)
             trimmed += removed
@@ -198,20 +199,27 @@ def _name_from(text: str) -> str:
 
 def trim_to(session: Session, target: int, labels_before: list[int], seed: int) -> int:
     """Back down to ``target`` records: the most redundant record (nearest to another) of the
-    largest cluster goes first, one at a time, so steering evens the clusters out."""
+    largest cluster goes first, one at a time, so steering evens the clusters out. Only records
+    whose planned values are over their count at ``target`` may go (``text.labels``), so
+    trimming keeps the labels' shares."""
     excess = len(session.records) - target
     if excess <= 0:
         return 0
     vectors = np.vstack(session.vectors)
     found = diversity.cluster(vectors, max_clusters=session.spec.diversity.max_clusters, seed=seed)
-    labels = list(found.labels)
+    labels = np.array(found.labels)
     similarity = vectors @ vectors.T
     np.fill_diagonal(similarity, -1.0)
     alive = np.ones(len(labels), dtype=bool)
+    fields = balanced_fields(session.spec)
+    combination = [tuple((f, r.fields[f]) for f in fields) for r in session.records]
+    wanted = value_counts(session.spec, target)
     for _ in range(excess):
-        sizes = {c: int(((np.array(labels) == c) & alive).sum()) for c in set(labels)}
+        held = Counter(c for c, keep in zip(combination, alive, strict=True) if keep)
+        may_go = alive & np.array([held[c] > wanted.get(c, 0) for c in combination])
+        sizes = {c: int(((labels == c) & may_go).sum()) for c in set(labels.tolist())}
         largest = max(sizes, key=lambda c: (sizes[c], -c))
-        members = np.flatnonzero((np.array(labels) == largest) & alive)
+        members = np.flatnonzero((labels == largest) & may_go)
         redundancy = similarity[np.ix_(members, np.flatnonzero(alive))].max(axis=1)
         drop = int(members[int(np.argmax(redundancy))])
         alive[drop] = False

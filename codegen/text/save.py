@@ -27,6 +27,7 @@ from codegen.runs.store import SAFE_NAME, new_run_id
 from codegen.spec.text import TextSpec, load_text_spec
 from codegen.text import diversity
 from codegen.text.export import chat_example, read_jsonl, split_indices, write_jsonl
+from codegen.text.labels import values_report
 from codegen.text.route import TextResult
 
 FILES = ("data/records.parquet", "train.jsonl", "valid.jsonl", "report.json", "clusters.png")
@@ -72,6 +73,7 @@ def build_report(result: TextResult) -> dict[str, Any]:
         },
         "surplus": tally.surplus,
         "trimmed_for_balance": result.trimmed,
+        "values": values_report(spec, [r.fields for r in session.records], result.target),
         "examples": tally.examples,
         "diversity": {
             "targets": spec.diversity.model_dump(),

@@ -402,3 +402,100 @@ def test_openai_embeddings_through_the_endpoint_for_the_whole_run(openai_stub, c
     assert text_run.report["duplicates"]["embedder"] == "openai:text-embedding-3-small"
     embedded = [r for r in openai_stub.requests if r.path.endswith("/embeddings")]
     assert sum(len(r.body["input"]) for r in embedded) >= 6
+
+
+# --- planned values (labels) -----------------------------------------------------------------
+def labelled_spec(**changes) -> dict:
+    data = spec(
+        records=6,
+        inputs={"review": {"min_words": 4, "max_words": 40}},
+        outputs={"sentiment": {"values": ["positive", "mixed", "negative"]}},
+        topics=["pool", "breakfast"],
+    )
+    data.update(changes)
+    return data
+
+
+def allowed(body: dict, field: str) -> list[str]:
+    record_schema = body["response_format"]["json_schema"]["schema"]["properties"]["records"]
+    return record_schema["items"]["properties"][field]["enum"]
+
+
+def lazy_labeller(body: dict, *, obey_schema: bool = True) -> str:
+    """A model that writes positive reviews unless told otherwise, as the 1.5B model did (13
+    positive, 7 negative, no mixed): it takes the label the schema leaves it, the first."""
+    user = body["messages"][-1]["content"]
+    if '{"name"' in user:
+        return json.dumps({"name": "a group"})
+    topic, count = asked(body)
+    label = allowed(body, "sentiment")[0] if obey_schema else "positive"
+    seed = body.get("seed", 0) % 997
+    words = [WORDS[(seed + i * 5 + j) % len(WORDS)] for i in range(count) for j in range(4)]
+    records = [
+        {"review": f"The {topic} was {label}, {' '.join(words[i * 4:i * 4 + 4])} {i}-{seed}.",
+         "sentiment": label}
+        for i in range(count)
+    ]  # fmt: skip
+    return json.dumps({"records": records})
+
+
+def test_every_label_gets_its_planned_share_whatever_the_model_prefers(
+    openai_stub, client, tmp_path
+):
+    openai_stub.responder = lazy_labeller
+    text_run = run(client, tmp_path, labelled_spec())
+    assert text_run.report["values"]["sentiment"] == {
+        "balanced": True,
+        "planned": {"positive": 2, "mixed": 2, "negative": 2},
+        "kept": {"positive": 2, "mixed": 2, "negative": 2},
+    }
+    assert sorted(text_run.records.groupby("topic")["sentiment"].apply(sorted).sum()) == sorted(
+        ["positive", "mixed", "negative"] * 2
+    )
+    # Each batch was told its label before the model wrote, and the schema allowed only it.
+    for request in openai_stub.chat_requests:
+        body = request.body
+        if "records" not in json.dumps(body.get("response_format")):
+            continue
+        (label,) = allowed(body, "sentiment")
+        assert f'sentiment is "{label}"' in body["messages"][-1]["content"]
+
+
+def test_a_server_that_ignores_the_schema_cannot_skew_the_labels_silently(
+    openai_stub, client, tmp_path
+):
+    openai_stub.responder = lambda body: lazy_labeller(body, obey_schema=False)
+    text_run = run(client, tmp_path, labelled_spec(max_regenerations=1))
+    report = text_run.report
+    assert report["values"]["sentiment"]["kept"] == {"positive": 2, "mixed": 0, "negative": 0}
+    assert report["records"] == 2
+    # The off-plan records were counted with their reason and asked for again, once.
+    assert report["failed_checks"]["by_check"] == {"planned": 8}
+    assert "sentiment is 'positive' where 'mixed' was asked for" in report["examples"][
+        "check: planned"]  # fmt: skip
+
+
+def test_trimming_after_steering_keeps_the_labels_shares(openai_stub, client, tmp_path):
+    group_of = {"kittens": "cats", "tomcats": "cats", "puppies": "dogs",
+                "parrots": "birds", "trout": "fish", "pythons": "snakes"}  # fmt: skip
+    proposals = iter([["parrots", "trout", "pythons"]])
+
+    def answer(body: dict) -> str:
+        user = body["messages"][-1]["content"]
+        if '{"topics"' in user:
+            return json.dumps({"topics": next(proposals)})
+        if '{"name"' in user:
+            return json.dumps({"name": "a group"})
+        reply = json.loads(lazy_labeller(body))
+        topic, _ = asked(body)
+        for r in reply["records"]:
+            r["review"] = f"About {group_of[topic]}: " + r["review"]
+        return json.dumps(reply)
+
+    openai_stub.responder = answer
+    data = labelled_spec(**{k: v for k, v in steer_spec().items() if k in (
+        "records", "topics", "batch_size", "diversity")})  # fmt: skip
+    text_run = run(client, tmp_path, data, embedder=GroupEmbedder())
+    report = text_run.report
+    assert report["trimmed_for_balance"] > 0 and report["records"] == 12
+    assert report["values"]["sentiment"]["kept"] == {"positive": 4, "mixed": 4, "negative": 4}

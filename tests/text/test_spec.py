@@ -60,6 +60,29 @@ def test_lint_across_fields():
     assert any(p.startswith("language:") for p in found)
 
 
+def test_shares_and_balance_speak_of_the_allowed_values():
+    labelled = BASE.replace(
+        "outputs: {description: {min_words: 5}}",
+        "outputs: {sentiment: {values: [positive, mixed, negative], shares: {%s}%s}}",
+    )
+    assert load_text_spec(labelled % ("positive: 2, mixed: 1", "")).outputs[
+        "sentiment"
+    ].shares == {"positive": 2, "mixed": 1}
+    found = problems(labelled % ("postive: 2, mixed: -1", ", balance: false"))
+    assert "outputs.sentiment.shares: 'postive' is not one of the values (did you mean " \
+        "'positive'?)" in found  # fmt: skip
+    assert "outputs.sentiment.shares.mixed: a share is a number >= 0, got -1.0" in found
+    assert "outputs.sentiment.shares: shares need balance (it is false here)" in found
+    assert problems(labelled % ("mixed: 0", "")) == [
+        "outputs.sentiment.shares: at least one value needs a share above 0"
+    ]
+    found = problems(BASE.replace("{max_words: 5}", "{max_words: 5, balance: true, shares: {}}"))
+    assert found == [
+        "inputs.product_name.balance: only a field with values can be balanced",
+        "inputs.product_name.shares: give values first; shares say how common each is",
+    ]
+
+
 def test_duplicate_keys_refused_as_for_tables():
     assert "duplicate key 'task'" in problems(BASE + "task: again\n")[0]
 

@@ -1,0 +1,132 @@
+"""Allowed values planned, not left to chance: how many records get each value of a label.
+
+Asked for records about a topic, a model picks the label it finds easiest: a 1.5B model asked
+for hotel reviews labelled positive, mixed or negative wrote 13 positive, 7 negative and not one
+mixed. A classifier fine-tuned on that set never learns the middle class. So, as tabular
+generators sample a category before they write the text that goes with it, the run first decides
+how many records get each value (the field's ``shares``, even by default), spreads each value's
+records over the topics, and asks every batch for one value: the prompt says which, and the
+schema allows only that value, so the model writes an input that fits the label it was given.
+
+A *slot* is what one batch is asked for: a topic and the value of each balanced field. The plan
+maps slots to how many records each should get.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from codegen.spec.text import TextSpec
+
+# Balanced fields are taken in order while their value combinations stay this few: past it, a
+# batch per (topic, combination) would ask for one record at a time.
+MAX_COMBINATIONS = 12
+
+Values = tuple[tuple[str, str], ...]  # ((field, value), ...) of the balanced fields
+Slot = tuple[str, Values]  # (topic, values)
+
+
+def balanced_fields(spec: TextSpec) -> list[str]:
+    """The fields whose values are planned: outputs first (labels), then inputs that ask for it,
+    while the combinations of their values stay within ``MAX_COMBINATIONS``."""
+    chosen: list[str] = []
+    combinations = 1
+    for side in ("outputs", "inputs"):
+        for name, field in getattr(spec, side).items():
+            if not field.balanced(side):
+                continue
+            values = [v for v in field.values or [] if _share(field, v) > 0]
+            if combinations * len(values) > MAX_COMBINATIONS:
+                continue
+            chosen.append(name)
+            combinations *= len(values)
+    return chosen
+
+
+def value_counts(spec: TextSpec, total: int) -> dict[Values, int]:
+    """How many of ``total`` records get each combination of the balanced fields' values
+    (largest remainder over the shares, so the counts add up to ``total`` exactly)."""
+    fields = balanced_fields(spec)
+    weights: dict[Values, float] = {(): 1.0}
+    for name in fields:
+        field = spec.fields[name]
+        share_sum = sum(_share(field, v) for v in field.values or [])
+        weights = {
+            values + ((name, v),): weight * _share(field, v) / share_sum
+            for values, weight in weights.items()
+            for v in field.values or []
+            if _share(field, v) > 0
+        }
+    exact = {values: total * weight for values, weight in weights.items()}
+    counts = {values: math.floor(amount) for values, amount in exact.items()}
+    short = total - sum(counts.values())
+    # The largest remainders get the records left over; ties go to the value listed first.
+    order = sorted(exact, key=lambda v: -(exact[v] - counts[v]))
+    for values in order[:short]:
+        counts[values] += 1
+    return counts
+
+
+def plan_slots(spec: TextSpec, topics: list[str], total: int) -> dict[Slot, int]:
+    """``total`` records over topics x value combinations: each combination gets its count,
+    spread over the topics in turn, so every topic gets an even share and each of its values
+    about its share. Without balanced fields, one slot per topic."""
+    plan: Counter[Slot] = Counter()
+    turn = 0
+    counts = value_counts(spec, total)
+    for values, count in counts.items():
+        for _ in range(count):
+            plan[(topics[turn % len(topics)], values)] += 1
+            turn += 1
+    # Asked topic by topic, each topic's values in the spec's order.
+    topic_at = {topic: i for i, topic in enumerate(topics)}
+    values_at = {values: i for i, values in enumerate(counts)}
+    order = sorted(plan, key=lambda slot: (topic_at[slot[0]], values_at[slot[1]]))
+    return {slot: plan[slot] for slot in order}
+
+
+def off_plan(fields: dict[str, str], values: Values) -> list[tuple[str, str]]:
+    """(field, reason) for each value of a record that differs from what its batch was asked
+    for (a server that ignored the schema)."""
+    return [
+        (name, f"{name} is '{fields.get(name, '')}' where '{value}' was asked for")
+        for name, value in values
+        if fields.get(name) != value
+    ]
+
+
+def kept_values(spec: TextSpec, records: list[dict[str, str]]) -> dict[str, dict[str, int]]:
+    """For every field with allowed values: how many kept records have each value (values
+    with none included, in the spec's order)."""
+    counts = {}
+    for name, field in spec.fields.items():
+        if field.values:
+            seen = Counter(record.get(name) for record in records)
+            counts[name] = {value: seen.get(value, 0) for value in field.values}
+    return counts
+
+
+def values_report(spec: TextSpec, records: list[dict[str, str]], target: int) -> dict[str, Any]:
+    """The report's section on allowed values: which fields were planned, the planned count of
+    each value at the run's target, and what the kept records hold."""
+    fields = balanced_fields(spec)
+    planned: dict[str, Counter[str]] = {name: Counter() for name in fields}
+    for values, count in value_counts(spec, target).items():
+        for name, value in values:
+            planned[name][value] += count
+    return {
+        name: {
+            "balanced": name in fields,
+            "planned": dict(planned[name]) if name in fields else None,
+            "kept": kept,
+        }
+        for name, kept in kept_values(spec, records).items()
+    }
+
+
+def _share(field: Any, value: str) -> float:
+    if field.shares is None:
+        return 1.0
+    return max(float(field.shares.get(value, 0.0)), 0.0)

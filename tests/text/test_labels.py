@@ -1,0 +1,101 @@
+"""Planned values (codegen/text/labels.py): how many records get each allowed value, and how
+they are spread over the topics. The route's use of them is tested through HTTP in
+test_route.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from codegen.spec.text import parse_text_spec
+from codegen.text.labels import (
+    MAX_COMBINATIONS,
+    balanced_fields,
+    off_plan,
+    plan_slots,
+    value_counts,
+    values_report,
+)
+
+
+def spec(outputs: dict, inputs: dict | None = None) -> object:
+    return parse_text_spec(
+        {
+            "name": "reviews",
+            "kind": "text",
+            "task": "Label hotel reviews.",
+            "records": 10,
+            "inputs": inputs or {"review": {"min_words": 5}},
+            "outputs": outputs,
+        }
+    )
+
+
+SENTIMENT = {"sentiment": {"values": ["positive", "mixed", "negative"]}}
+
+
+def test_labels_are_planned_and_input_categories_are_left_to_the_topics():
+    category = {"review": {}, "hotel": {"values": ["city", "resort"]}}
+    assert balanced_fields(spec(SENTIMENT, category)) == ["sentiment"]
+    category["hotel"]["balance"] = True
+    assert balanced_fields(spec(SENTIMENT, category)) == ["sentiment", "hotel"]
+    assert balanced_fields(spec({"sentiment": {**SENTIMENT["sentiment"], "balance": False}})) == []
+    assert balanced_fields(spec({"reason": {"max_words": 20}})) == []
+
+
+def test_fields_past_the_combination_limit_are_left_to_the_model():
+    many = {"topic": {"values": [f"t{i}" for i in range(MAX_COMBINATIONS // 2)]}}
+    outputs = {**SENTIMENT, **many}
+    # 3 x 6 = 18 combinations: the second field is not planned, the first still is.
+    assert balanced_fields(spec(outputs)) == ["sentiment"]
+
+
+def test_counts_follow_the_shares_and_add_up_exactly():
+    assert value_counts(spec(SENTIMENT), 10) == {
+        (("sentiment", "positive"),): 4,
+        (("sentiment", "mixed"),): 3,
+        (("sentiment", "negative"),): 3,
+    }
+    weighted = {"sentiment": {**SENTIMENT["sentiment"], "shares": {"positive": 3, "mixed": 1}}}
+    counts = value_counts(spec(weighted), 9)
+    assert counts == {(("sentiment", "positive"),): 7, (("sentiment", "mixed"),): 2}
+    both = {**SENTIMENT, "urgent": {"values": ["yes", "no"]}}
+    counts = value_counts(spec(both), 25)
+    assert sum(counts.values()) == 25 and len(counts) == 6
+    assert max(counts.values()) - min(counts.values()) <= 1
+    assert value_counts(spec({"reason": {}}), 7) == {(): 7}
+
+
+def test_each_topic_gets_an_even_share_and_each_value_its_share_of_it():
+    plan = plan_slots(spec(SENTIMENT), ["pool", "breakfast", "staff"], 20)
+    by_topic, by_value = Counter(), Counter()
+    for (topic, values), count in plan.items():
+        by_topic[topic] += count
+        by_value[dict(values)["sentiment"]] += count
+    assert by_topic == {"pool": 7, "breakfast": 7, "staff": 6}
+    assert by_value == {"positive": 7, "mixed": 7, "negative": 6}
+    # Every topic has every label: no topic is all positive.
+    assert all(
+        {dict(v)["sentiment"] for (t, v) in plan if t == topic} == {"positive", "mixed", "negative"}
+        for topic in by_topic
+    )
+    assert plan_slots(spec({"reason": {}}), ["a", "b"], 5) == {("a", ()): 3, ("b", ()): 2}
+
+
+def test_off_plan_names_the_field_and_both_values():
+    values = (("sentiment", "mixed"),)
+    assert off_plan({"sentiment": "mixed"}, values) == []
+    assert off_plan({"sentiment": "positive"}, values) == [
+        ("sentiment", "sentiment is 'positive' where 'mixed' was asked for")
+    ]
+
+
+def test_the_report_shows_planned_and_kept_counts_with_the_missing_values():
+    category = {"review": {}, "hotel": {"values": ["city", "resort"]}}
+    records = [{"sentiment": "positive", "hotel": "city"}] * 3 + [{"sentiment": "negative"}]
+    report = values_report(spec(SENTIMENT, category), records, 4)
+    assert report["sentiment"] == {
+        "balanced": True,
+        "planned": {"positive": 2, "mixed": 1, "negative": 1},
+        "kept": {"positive": 3, "mixed": 0, "negative": 1},
+    }
+    assert report["hotel"] == {"balanced": False, "planned": None, "kept": {"city": 3, "resort": 0}}
