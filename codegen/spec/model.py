@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -487,13 +487,42 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 
 def _explain(exc: ValidationError) -> list[str]:
+    return explain(exc, _model_at, _table_problem)
+
+
+def _table_problem(loc: tuple[Any, ...], kind: str, given: Any, msg: str) -> str | None:
+    """What only a table spec can get wrong: a key that is not text, a column's type, a rule's
+    kind, a validator's own words."""
+    if loc and loc[-1] == "[key]":
+        return f"{_path(loc[:-2])}: key {given!r} must be text; quote it"
+    if kind == "literal_error" and loc[-1] == "type":
+        return (
+            f"{_path(loc)}: unknown type {given!r}{_did_you_mean(given, COLUMN_TYPES)}; "
+            f"use one of {', '.join(COLUMN_TYPES)}"
+        )
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        return f"{_path(loc)}: a rule needs one of {', '.join(RULE_KINDS)}"
+    if kind == "value_error":
+        return f"{_path(loc)}: {msg.removeprefix('Value error, ')}"
+    return None
+
+
+def explain(
+    exc: ValidationError,
+    model_at: Callable[[tuple[Any, ...]], type[BaseModel] | None],
+    special: Callable[[tuple[Any, ...], str, Any, str], str | None],
+) -> list[str]:
+    """pydantic's errors as one line each, placed in the spec: unknown keys with a did-you-mean
+    from the model at that place (``model_at``), missing keys, mappings expected, the name's
+    pattern; ``special`` words a spec kind's own cases first (None: not one of them)."""
     problems = []
     for error in exc.errors(include_url=False):
         loc, kind, given = tuple(error["loc"]), error["type"], error.get("input")
-        if loc and loc[-1] == "[key]":
-            problems.append(f"{_path(loc[:-2])}: key {given!r} must be text; quote it")
+        own = special(loc, kind, given, error["msg"])
+        if own is not None:
+            problems.append(own)
         elif kind == "extra_forbidden":
-            model = _model_at(loc[:-1])
+            model = model_at(loc[:-1])
             allowed = list(model.model_fields) if model else []
             hint = _did_you_mean(loc[-1], allowed) or (
                 f" (allowed: {', '.join(allowed)})" if allowed else ""
@@ -501,17 +530,8 @@ def _explain(exc: ValidationError) -> list[str]:
             problems.append(f"{_path(loc[:-1])}: unknown key '{loc[-1]}'{hint}")
         elif kind == "missing":
             problems.append(f"{_path(loc[:-1])}: missing key '{loc[-1]}'")
-        elif kind == "literal_error" and loc[-1] == "type":
-            problems.append(
-                f"{_path(loc)}: unknown type {given!r}{_did_you_mean(given, COLUMN_TYPES)}; "
-                f"use one of {', '.join(COLUMN_TYPES)}"
-            )
-        elif kind in ("union_tag_not_found", "union_tag_invalid"):
-            problems.append(f"{_path(loc)}: a rule needs one of {', '.join(RULE_KINDS)}")
         elif kind == "model_type" or kind == "dict_type":
             problems.append(f"{_path(loc)}: expected a mapping, got {_shown(given)}")
-        elif kind == "value_error":
-            problems.append(f"{_path(loc)}: {error['msg'].removeprefix('Value error, ')}")
         elif kind == "string_pattern_mismatch" and loc == ("name",):
             problems.append(
                 f"name: {given!r} must start with a letter or digit and hold only letters, "

@@ -34,8 +34,7 @@ from codegen.spec.model import (
     Spec,
     _did_you_mean,
     _field_lines,
-    _path,
-    _shown,
+    explain,
     parse_spec,
     read_yaml,
 )
@@ -235,7 +234,7 @@ def parse_text_spec(data: Any) -> TextSpec:
     try:
         spec = TextSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(_explain(exc)) from None
+        raise SpecError(explain(exc, _model_at, _text_problem)) from None
     problems = _lint(spec)
     if problems:
         raise SpecError(problems)
@@ -254,33 +253,10 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return None
 
 
-def _explain(exc: ValidationError) -> list[str]:
-    problems = []
-    for error in exc.errors(include_url=False):
-        loc, kind, given = tuple(error["loc"]), error["type"], error.get("input")
-        if kind == "extra_forbidden":
-            model = _model_at(loc[:-1])
-            allowed = list(model.model_fields) if model else []
-            hint = _did_you_mean(loc[-1], allowed) or (
-                f" (allowed: {', '.join(allowed)})" if allowed else ""
-            )
-            problems.append(f"{_path(loc[:-1])}: unknown key '{loc[-1]}'{hint}")
-        elif kind == "missing":
-            problems.append(f"{_path(loc[:-1])}: missing key '{loc[-1]}'")
-        elif kind == "literal_error" and loc == ("kind",):
-            problems.append(f"kind: {given!r} is not a text spec's kind; use text")
-        elif kind in ("model_type", "dict_type"):
-            problems.append(f"{_path(loc)}: expected a mapping, got {_shown(given)}")
-        elif kind == "string_pattern_mismatch" and loc == ("name",):
-            problems.append(
-                f"name: {given!r} must start with a letter or digit and hold only letters, "
-                "digits, '_', '.', '-'"
-            )
-        else:
-            msg = error["msg"][0].lower() + error["msg"][1:]
-            got = "" if kind in ("too_long", "too_short") else f", got {_shown(given)}"
-            problems.append(f"{_path(loc)}: {msg}{got}")
-    return problems
+def _text_problem(loc: tuple[Any, ...], kind: str, given: Any, msg: str) -> str | None:
+    if kind == "literal_error" and loc == ("kind",):
+        return f"kind: {given!r} is not a text spec's kind; use text"
+    return None
 
 
 def _lint(spec: TextSpec) -> list[str]:
