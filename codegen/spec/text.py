@@ -182,6 +182,12 @@ class TextSpec(_Model):
     max_regenerations: int = Field(
         3, ge=0, description="Extra rounds of requests for records that failed checks."
     )
+    verify_labels: StrictBool = Field(
+        True,
+        description="Ask the model again, in a separate request that shows only a record's "
+        "inputs, for each output with allowed values (a label); a record whose second answer "
+        "differs is not kept and is asked for again.",
+    )
     valid_fraction: float = Field(
         0.1, ge=0, lt=1, description="Share of records held out in valid.jsonl."
     )

@@ -49,7 +49,7 @@ STOPWORD_SETS = {lang: set(words.split()) for lang, words in STOPWORDS.items()}
 
 @dataclass(frozen=True)
 class Failure:
-    code: str  # missing, length, value, echo, template, language; planned (text.labels)
+    code: str  # missing, length, value, echo, template, language; planned, judged (text/)
     field: str
     message: str
 

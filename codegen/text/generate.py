@@ -27,7 +27,7 @@ from codegen.errors import LLMError
 from codegen.llm.client import ChatClient, Completion
 from codegen.prompts import prompt_hash
 from codegen.spec.text import TextSpec
-from codegen.text import prompts
+from codegen.text import judge, prompts
 from codegen.text.checks import Failure, check_record, normalise
 from codegen.text.embed import Embedder
 from codegen.text.labels import Slot, Values, off_plan
@@ -85,6 +85,8 @@ class Tally:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     surplus: int = 0
+    # Labels read again from the inputs (text.judge): confirmed, disagreed, unverified.
+    judged: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def example(self, kind: str, text: str) -> None:
@@ -286,6 +288,7 @@ class Session:
                     failures[_reason_for_prompt(problem.code, problem.message)] += 1
                 continue
             passing.append(tidy)
+        passing = self._second_reading(passing, failures)
         if not passing:
             return
         vectors = self.embedder.embed([record_text(r) for r in passing])
@@ -308,6 +311,44 @@ class Session:
             self.exact_keys.add(key)
             self.vectors.append(vector)
             self.records.append(Record(tidy, log.topic, log.round, log.index))
+
+
+    def _second_reading(
+        self, records: list[dict[str, str]], failures: Counter[str]
+    ) -> list[dict[str, str]]:
+        """The records whose labels a second request, shown only their inputs, confirms (or
+        could not read: those are kept, counted as unverified)."""
+        if not records or not judge.judged_fields(self.spec):
+            return records
+        messages = judge.messages(self.spec, records)
+        key = "labels|" + "|".join(record_text(r) for r in records)
+        log, completion = self.ask(
+            "labels",
+            messages,
+            judge.schema(self.spec, len(records)),
+            key=key,
+            max_tokens=20 + 12 * len(records) * len(judge.judged_fields(self.spec)),
+            temperature=0.0,
+        )
+        answers = judge.read_answers(completion.text, self.spec, len(records))
+        log.asked, log.read = len(records), sum(a is not None for a in answers)
+        kept = []
+        for record, answer in zip(records, answers, strict=True):
+            found = judge.disagreements(record, answer)
+            if answer is None:
+                self.tally.judged["unverified"] += 1
+            elif found:
+                self.tally.judged["disagreed"] += 1
+                self.tally.failed_records += 1
+                for disagreement in found:
+                    self.tally.failed["judged"] += 1
+                    self.tally.example("check: judged", f"{disagreement.message}: {_short(record)}")
+                    failures[disagreement.for_prompt] += 1
+                continue
+            else:
+                self.tally.judged["confirmed"] += 1
+            kept.append(record)
+        return kept
 
 
 def record_text(fields: dict[str, str]) -> str:

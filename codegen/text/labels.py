@@ -70,16 +70,28 @@ def value_counts(spec: TextSpec, total: int) -> dict[Values, int]:
 
 
 def plan_slots(spec: TextSpec, topics: list[str], total: int) -> dict[Slot, int]:
-    """``total`` records over topics x value combinations: each combination gets its count,
-    spread over the topics in turn, so every topic gets an even share and each of its values
-    about its share. Without balanced fields, one slot per topic."""
-    plan: Counter[Slot] = Counter()
-    turn = 0
+    """``total`` records over topics x value combinations. Without balanced fields, the topics
+    share the records evenly. With them, each combination's count is spread over as many topics
+    as it can fill with at least half a batch each (every topic sees every label where the
+    counts allow, and no request shrinks to one record because there are many combinations),
+    the least filled topics first, so topics still get even shares."""
     counts = value_counts(spec, total)
-    for values, count in counts.items():
-        for _ in range(count):
-            plan[(topics[turn % len(topics)], values)] += 1
-            turn += 1
+    if list(counts) == [()]:
+        base, extra = divmod(total, len(topics))
+        shares = {topic: base + (i < extra) for i, topic in enumerate(topics)}
+        return {(topic, ()): share for topic, share in shares.items() if share}
+    least = max(1, math.ceil(spec.batch_size / 2))
+    held = {topic: 0 for topic in topics}
+    plan: Counter[Slot] = Counter()
+    for values, count in sorted(counts.items(), key=lambda item: -item[1]):
+        spread = min(len(topics), max(1, count // least))
+        pieces = [count // spread + (i < count % spread) for i in range(spread)]
+        # The least filled topics take the largest pieces (ties: the topic listed first).
+        chosen = sorted(topics, key=lambda topic: held[topic])[:spread]
+        for topic, size in zip(chosen, pieces, strict=True):
+            if size:
+                held[topic] += size
+                plan[(topic, values)] += size
     # Asked topic by topic, each topic's values in the spec's order.
     topic_at = {topic: i for i, topic in enumerate(topics)}
     values_at = {values: i for i, values in enumerate(counts)}

@@ -9,7 +9,7 @@ from typing import Any
 from codegen.llm.client import ChatMessage
 from codegen.prompts import render, template_text
 from codegen.spec.text import TextField, TextSpec
-from codegen.text.labels import Values
+from codegen.text.labels import Values, balanced_fields
 
 LANGUAGES = {
     "en": "English",
@@ -133,10 +133,29 @@ def topics_messages(spec: TextSpec, count: int, known: list[str]) -> list[ChatMe
         {
             "role": "user",
             "content": render(
-                "text_topics.md", task=spec.task, known=known_text, count=count, away=away
+                "text_topics.md",
+                task=spec.task,
+                known=known_text,
+                count=count,
+                away=away,
+                labels=_topics_across_labels(spec),
             ).strip(),
         },
     ]
+
+
+def _topics_across_labels(spec: TextSpec) -> str:
+    """Planned labels are crossed with the topics (``text.labels``): a topic named after a
+    label's value ("hardware issues" for a team label) would pair it with every other value."""
+    planned = [
+        f"{name} ({', '.join(spec.fields[name].values or [])})" for name in balanced_fields(spec)
+    ]
+    if not planned:
+        return ""
+    return (
+        f"\nEvery topic must suit every value of {' and of '.join(planned)}: a topic says what "
+        "a record is about, never which of these values it has."
+    )
 
 
 def topics_schema(count: int) -> dict[str, Any]:

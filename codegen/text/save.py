@@ -74,6 +74,9 @@ def build_report(result: TextResult) -> dict[str, Any]:
         "surplus": tally.surplus,
         "trimmed_for_balance": result.trimmed,
         "values": values_report(spec, [r.fields for r in session.records], result.target),
+        "labels_read_again": {
+            key: tally.judged.get(key, 0) for key in ("confirmed", "disagreed", "unverified")
+        },
         "examples": tally.examples,
         "diversity": {
             "targets": spec.diversity.model_dump(),

@@ -421,18 +421,25 @@ def allowed(body: dict, field: str) -> list[str]:
     return record_schema["items"]["properties"][field]["enum"]
 
 
-def lazy_labeller(body: dict, *, obey_schema: bool = True) -> str:
+def lazy_labeller(body: dict, *, obey_schema: bool = True, writes: str | None = None) -> str:
     """A model that writes positive reviews unless told otherwise, as the 1.5B model did (13
-    positive, 7 negative, no mixed): it takes the label the schema leaves it, the first."""
+    positive, 7 negative, no mixed): it takes the label the schema leaves it, the first.
+    ``writes``: the sentiment its review reads as whatever the label says (a model that ignores
+    the prompt while the schema forces the label). Asked to read labels again, it reads the
+    word after 'was' in each review."""
     user = body["messages"][-1]["content"]
     if '{"name"' in user:
         return json.dumps({"name": "a group"})
+    if '{"answers"' in user:
+        read = re.findall(r"^\d+\. review: .*? was (\w+),", user, re.MULTILINE)
+        return json.dumps({"answers": [{"sentiment": word} for word in read]})
     topic, count = asked(body)
     label = allowed(body, "sentiment")[0] if obey_schema else "positive"
     seed = body.get("seed", 0) % 997
     words = [WORDS[(seed + i * 5 + j) % len(WORDS)] for i in range(count) for j in range(4)]
     records = [
-        {"review": f"The {topic} was {label}, {' '.join(words[i * 4:i * 4 + 4])} {i}-{seed}.",
+        {"review": f"The {topic} was {writes or label}, {' '.join(words[i * 4:i * 4 + 4])} "
+                   f"{i}-{seed}.",
          "sentiment": label}
         for i in range(count)
     ]  # fmt: skip
@@ -484,8 +491,8 @@ def test_trimming_after_steering_keeps_the_labels_shares(openai_stub, client, tm
         user = body["messages"][-1]["content"]
         if '{"topics"' in user:
             return json.dumps({"topics": next(proposals)})
-        if '{"name"' in user:
-            return json.dumps({"name": "a group"})
+        if '{"name"' in user or '{"answers"' in user:
+            return lazy_labeller(body)
         reply = json.loads(lazy_labeller(body))
         topic, _ = asked(body)
         for r in reply["records"]:
@@ -493,9 +500,40 @@ def test_trimming_after_steering_keeps_the_labels_shares(openai_stub, client, tm
         return json.dumps(reply)
 
     openai_stub.responder = answer
-    data = labelled_spec(**{k: v for k, v in steer_spec().items() if k in (
+    data = labelled_spec(**{k: v for k, v in steer_spec(max_rounds=1).items() if k in (
         "records", "topics", "batch_size", "diversity")})  # fmt: skip
     text_run = run(client, tmp_path, data, embedder=GroupEmbedder())
     report = text_run.report
     assert report["trimmed_for_balance"] > 0 and report["records"] == 12
     assert report["values"]["sentiment"]["kept"] == {"positive": 4, "mixed": 4, "negative": 4}
+
+
+def test_a_label_the_inputs_do_not_bear_out_is_not_kept(openai_stub, client, tmp_path):
+    # The schema makes the model say "mixed" or "negative", but it wrote a positive review.
+    openai_stub.responder = lambda body: lazy_labeller(body, writes="positive")
+    text_run = run(client, tmp_path, labelled_spec(max_regenerations=1))
+    report = text_run.report
+    assert report["values"]["sentiment"]["kept"] == {"positive": 2, "mixed": 0, "negative": 0}
+    assert report["labels_read_again"] == {"confirmed": 2, "disagreed": 8, "unverified": 0}
+    assert report["failed_checks"]["by_check"] == {"judged": 8}
+    assert any(example.startswith("sentiment is 'mixed' but a second reading of the inputs "
+                                  "gives 'positive'") for example in report["examples"][
+                                      "check: judged"])  # fmt: skip
+    # The second reading saw the inputs only, and the regeneration was told what went wrong.
+    bodies = [r.body for r in openai_stub.chat_requests]
+    judge_prompts = [b["messages"][-1]["content"] for b in bodies if "answers" in json.dumps(
+        b.get("response_format"))]  # fmt: skip
+    assert judge_prompts and all("sentiment: " not in p.split("only their input")[1].split(
+        "For each")[0] for p in judge_prompts)  # fmt: skip
+    regenerations = [b["messages"][-1]["content"] for b in bodies if "Earlier records were "
+                     "rejected" in b["messages"][-1]["content"]]  # fmt: skip
+    assert any("read as 'positive': write inputs that are clearly 'mixed'" in p
+               for p in regenerations)  # fmt: skip
+
+
+def test_labels_are_not_read_again_when_the_spec_says_so(openai_stub, client, tmp_path):
+    openai_stub.responder = lambda body: lazy_labeller(body, writes="positive")
+    text_run = run(client, tmp_path, labelled_spec(verify_labels=False))
+    assert text_run.report["values"]["sentiment"]["kept"] == {
+        "positive": 2, "mixed": 2, "negative": 2}  # fmt: skip
+    assert text_run.report["labels_read_again"]["confirmed"] == 0
