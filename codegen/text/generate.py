@@ -312,7 +312,6 @@ class Session:
             self.vectors.append(vector)
             self.records.append(Record(tidy, log.topic, log.round, log.index))
 
-
     def _second_reading(
         self, records: list[dict[str, str]], failures: Counter[str]
     ) -> list[dict[str, str]]:

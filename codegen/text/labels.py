@@ -46,27 +46,40 @@ def balanced_fields(spec: TextSpec) -> list[str]:
 
 
 def value_counts(spec: TextSpec, total: int) -> dict[Values, int]:
-    """How many of ``total`` records get each combination of the balanced fields' values
-    (largest remainder over the shares, so the counts add up to ``total`` exactly)."""
-    fields = balanced_fields(spec)
-    weights: dict[Values, float] = {(): 1.0}
-    for name in fields:
+    """How many of ``total`` records get each combination of the balanced fields' values. Field
+    by field, each earlier combination's records are shared out by largest remainder; a tie goes
+    to the value furthest below its own total, so every field's totals come out as its shares
+    say (1:2:1 of 24 is 6, 12, 6, whatever the other fields), not only the combinations'."""
+    counts: dict[Values, int] = {(): total}
+    for name in balanced_fields(spec):
         field = spec.fields[name]
-        share_sum = sum(_share(field, v) for v in field.values or [])
-        weights = {
-            values + ((name, v),): weight * _share(field, v) / share_sum
-            for values, weight in weights.items()
-            for v in field.values or []
-            if _share(field, v) > 0
-        }
-    exact = {values: total * weight for values, weight in weights.items()}
-    counts = {values: math.floor(amount) for values, amount in exact.items()}
-    short = total - sum(counts.values())
-    # The largest remainders get the records left over; ties go to the value listed first.
-    order = sorted(exact, key=lambda v: -(exact[v] - counts[v]))
-    for values in order[:short]:
-        counts[values] += 1
+        values = [v for v in field.values or [] if _share(field, v) > 0]
+        share_sum = sum(_share(field, v) for v in values)
+        shares = {v: _share(field, v) / share_sum for v in values}
+        wanted = _largest_remainder(total, shares, lambda v: 0)
+        given: Counter[str] = Counter()
+        split: dict[Values, int] = {}
+        for prefix, count in counts.items():
+            below = {v: wanted[v] - given[v] for v in values}
+            own = _largest_remainder(count, shares, lambda v, below=below: -below[v])
+            for value in values:
+                given[value] += own[value]
+                if own[value]:
+                    split[prefix + ((name, value),)] = own[value]
+        counts = split
     return counts
+
+
+def _largest_remainder(total: int, shares: dict[str, float], tie: Any) -> dict[str, int]:
+    """``total`` in whole numbers by ``shares``: the floors, then one more to the largest
+    remainders (ties by ``tie(value)``, lower first; then the order listed)."""
+    exact = {v: total * share for v, share in shares.items()}
+    whole = {v: math.floor(amount + 1e-9) for v, amount in exact.items()}
+    short = total - sum(whole.values())
+    order = sorted(shares, key=lambda v: (-round(exact[v] - whole[v], 9), tie(v)))
+    for value in order[:short]:
+        whole[value] += 1
+    return whole
 
 
 def plan_slots(spec: TextSpec, topics: list[str], total: int) -> dict[Slot, int]:

@@ -58,6 +58,17 @@ def test_counts_follow_the_shares_and_add_up_exactly():
     weighted = {"sentiment": {**SENTIMENT["sentiment"], "shares": {"positive": 3, "mixed": 1}}}
     counts = value_counts(spec(weighted), 9)
     assert counts == {(("sentiment", "positive"),): 7, (("sentiment", "mixed"),): 2}
+    # Each field's own totals are as its shares say, not only the combinations'.
+    triage = {"priority": {"values": ["low", "normal", "urgent"],
+                           "shares": {"low": 1, "normal": 2, "urgent": 1}},
+              "team": {"values": ["net", "hr", "it", "ops"]}}  # fmt: skip
+    totals = Counter()
+    for values, count in value_counts(spec(triage), 24).items():
+        for field_value in values:
+            totals[field_value] += count
+    assert totals == {("priority", "low"): 6, ("priority", "normal"): 12,
+                      ("priority", "urgent"): 6, ("team", "net"): 6, ("team", "hr"): 6,
+                      ("team", "it"): 6, ("team", "ops"): 6}  # fmt: skip
     both = {**SENTIMENT, "urgent": {"values": ["yes", "no"]}}
     counts = value_counts(spec(both), 25)
     assert sum(counts.values()) == 25 and len(counts) == 6

@@ -65,9 +65,10 @@ def test_shares_and_balance_speak_of_the_allowed_values():
         "outputs: {description: {min_words: 5}}",
         "outputs: {sentiment: {values: [positive, mixed, negative], shares: {%s}%s}}",
     )
-    assert load_text_spec(labelled % ("positive: 2, mixed: 1", "")).outputs[
-        "sentiment"
-    ].shares == {"positive": 2, "mixed": 1}
+    assert load_text_spec(labelled % ("positive: 2, mixed: 1", "")).outputs["sentiment"].shares == {
+        "positive": 2,
+        "mixed": 1,
+    }
     found = problems(labelled % ("postive: 2, mixed: -1", ", balance: false"))
     assert "outputs.sentiment.shares: 'postive' is not one of the values (did you mean " \
         "'positive'?)" in found  # fmt: skip
