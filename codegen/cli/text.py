@@ -126,6 +126,10 @@ def _summary(console: Console, report: dict, manifest: object) -> None:
     for field, counts in (report.get("values") or {}).items():
         planned = " (planned)" if counts.get("balanced") else ""
         rows.append((f"{field}{planned}", _by(counts["kept"])))
+    again = report.get("labels_read_again") or {}
+    if again.get("by_label"):
+        rows.append(("labels read again", f"{again['confirmed']} confirmed, "
+                     f"{again['disagreed']} not, {again['unverified']} unread"))  # fmt: skip
     div = report["diversity"]
     for label in ("before", "after"):
         measured = div.get(label)

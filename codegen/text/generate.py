@@ -120,6 +120,9 @@ class Session:
         self.exact_keys: set[str] = set()
         self.tally = Tally()
         self.recent_failures: dict[Slot, Counter[str]] = {}
+        # Slots whose last reply had labels the inputs did not bear out (text.judge).
+        self.misread: set[Slot] = set()
+        self.agreement = judge.Agreement.of(spec)
 
     # --- asking ------------------------------------------------------------------------------
     def ask(
@@ -193,30 +196,38 @@ class Session:
         quota of kept records (this call's), or the rounds run out; returns the records kept
         per slot."""
         have = {slot: 0 for slot in quotas}
+        topics = list(dict.fromkeys(topic for topic, _ in quotas))
         for round_number in range(self.spec.max_regenerations + 1):
             name = label if round_number == 0 else f"{label}, regeneration {round_number}"
             plan = []
             for slot, quota in quotas.items():
                 short = quota - have[slot]
                 size = self.spec.batch_size
+                topic = slot[0]
+                if slot in self.misread:
+                    # A topic can pull the other way ("account lockouts" with team "hardware"):
+                    # a slot whose labels were read otherwise is asked under the next topic.
+                    topic = topics[(topics.index(topic) + round_number) % len(topics)]
                 for index in range(math.ceil(max(short, 0) / size)):
-                    plan.append((slot, min(size, short - index * size), index))
+                    plan.append((slot, topic, min(size, short - index * size), index))
             if not plan:
                 break
-            self.say(f"{name}: {len(plan)} requests for {sum(p[1] for p in plan)} records")
+            self.say(f"{name}: {len(plan)} requests for {sum(p[2] for p in plan)} records")
             self._round(plan, name, have, quotas)
         return have
 
     def _round(
         self,
-        plan: list[tuple[Slot, int, int]],
+        plan: list[tuple[Slot, str, int, int]],
         name: str,
         have: dict[Slot, int],
         quotas: dict[Slot, int],
     ) -> None:
+        """One request per planned batch: ``(slot, topic asked, count, index)``; the records
+        count towards the slot whatever topic they were asked under."""
         jobs = []
-        for slot, count, index in plan:
-            topic, values = slot
+        for slot, topic, count, index in plan:
+            values = slot[1]
             avoid = [msg for msg, _ in self.recent_failures.get(slot, Counter()).most_common(5)]
             messages = prompts.batch_messages(self.spec, topic, count, avoid, values)
             key = f"records|{name}|{topic}|{_values_key(values)}{index}|{count}"
@@ -288,7 +299,7 @@ class Session:
                     failures[_reason_for_prompt(problem.code, problem.message)] += 1
                 continue
             passing.append(tidy)
-        passing = self._second_reading(passing, failures)
+        passing = self._second_reading(passing, failures, slot)
         if not passing:
             return
         vectors = self.embedder.embed([record_text(r) for r in passing])
@@ -313,10 +324,12 @@ class Session:
             self.records.append(Record(tidy, log.topic, log.round, log.index))
 
     def _second_reading(
-        self, records: list[dict[str, str]], failures: Counter[str]
+        self, records: list[dict[str, str]], failures: Counter[str], slot: Slot
     ) -> list[dict[str, str]]:
         """The records whose labels a second request, shown only their inputs, confirms (or
-        could not read: those are kept, counted as unverified)."""
+        could not read: those are kept, counted as unverified). A slot with a record read
+        otherwise is marked ``misread``."""
+        self.misread.discard(slot)
         if not records or not judge.judged_fields(self.spec):
             return records
         messages = judge.messages(self.spec, records)
@@ -331,12 +344,18 @@ class Session:
         )
         answers = judge.read_answers(completion.text, self.spec, len(records))
         log.asked, log.read = len(records), sum(a is not None for a in answers)
+        for record, answer in zip(records, answers, strict=True):
+            if answer is not None:
+                self.agreement.count(record, answer)
+        for reason in self.agreement.review():
+            self.say(reason)
         kept = []
         for record, answer in zip(records, answers, strict=True):
-            found = judge.disagreements(record, answer)
+            found = judge.disagreements(record, answer, list(self.agreement.chance))
             if answer is None:
                 self.tally.judged["unverified"] += 1
             elif found:
+                self.misread.add(slot)
                 self.tally.judged["disagreed"] += 1
                 self.tally.failed_records += 1
                 for disagreement in found:

@@ -7,12 +7,20 @@ allowed values) is asked again in a separate request that shows only the record'
 JSON constrained to the allowed values, at temperature 0. A record whose second answer differs is
 not kept (``judged`` in the report, with both answers) and its slot is asked again, told why.
 A reply that cannot be read leaves its records unverified, counted as such, not dropped.
+
+Agreement near chance cannot tell a writer whose inputs do not carry the label from a reader
+that cannot read it; either way the records say nothing about the label. The 1.5B model asked
+to triage helpdesk messages by priority and team agreed with itself on 5 of 88 records. So each
+label's agreement is counted against chance (``Agreement``) and, once it has proved no better,
+the run says so once and the report keeps it: the records still go (a set of labels nobody can
+read back is noise), and the user learns to drop the label's check or use a stronger model.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.llm.client import ChatMessage
@@ -20,6 +28,8 @@ from codegen.prompts import render
 from codegen.spec.text import TextSpec
 
 SNIPPET_CHARS = 600  # an input shown to the judge, at most (a long one is cut)
+MIN_READ = 10  # records read again before a label's agreement is judged
+MARGIN = 0.1  # agreement above chance a second reading must reach not to be flagged
 
 
 def judged_fields(spec: TextSpec) -> list[str]:
@@ -114,11 +124,69 @@ class Disagreement:
         )
 
 
-def disagreements(record: dict[str, str], answer: dict[str, str] | None) -> list[Disagreement]:
+def disagreements(
+    record: dict[str, str], answer: dict[str, str] | None, fields: list[str]
+) -> list[Disagreement]:
     if answer is None:
         return []
     return [
-        Disagreement(name, record[name], judged)
-        for name, judged in answer.items()
-        if record.get(name) != judged
+        Disagreement(name, record[name], answer[name])
+        for name in fields
+        if record.get(name) != answer[name]
     ]
+
+
+@dataclass
+class Agreement:
+    """How often each label's second reading agreed with the record, against chance (the sum of
+    the squared shares of its values: what a reader answering at random would reach)."""
+
+    chance: dict[str, float]
+    agreed: Counter[str] = field(default_factory=Counter)
+    read: Counter[str] = field(default_factory=Counter)
+    flagged: dict[str, str] = field(default_factory=dict)  # label -> why it is flagged
+
+    @classmethod
+    def of(cls, spec: TextSpec) -> Agreement:
+        chance = {}
+        for name in judged_fields(spec):
+            column = spec.outputs[name]
+            values = column.values or []
+            weights = [column.shares.get(v, 0.0) if column.shares else 1.0 for v in values]
+            total = sum(weights) or 1.0
+            chance[name] = round(sum((w / total) ** 2 for w in weights), 4)
+        return cls(chance)
+
+    def count(self, record: dict[str, str], answer: dict[str, str]) -> None:
+        for name in self.chance:
+            self.read[name] += 1
+            self.agreed[name] += record.get(name) == answer.get(name)
+
+    def review(self) -> list[str]:
+        """Flag labels whose second reading has proved no better than chance; a line for each
+        newly flagged."""
+        lines = []
+        for name, chance in self.chance.items():
+            if name in self.flagged or self.read[name] < MIN_READ:
+                continue
+            rate = self.agreed[name] / self.read[name]
+            if rate < chance + MARGIN:
+                self.flagged[name] = (
+                    f"the second reading of {name} agrees on {self.agreed[name]} of "
+                    f"{self.read[name]} records ({rate:.0%}), no better than chance ({chance:.0%}):"
+                    f" the model cannot write or read this label reliably; set verify_labels: "
+                    f"false to keep its records unchecked, or use a stronger model"
+                )
+                lines.append(self.flagged[name])
+        return lines
+
+    def record(self) -> dict[str, Any]:
+        return {
+            name: {
+                "agreed": self.agreed[name],
+                "read": self.read[name],
+                "chance": chance,
+                "flagged": self.flagged.get(name),
+            }
+            for name, chance in self.chance.items()
+        }

@@ -75,7 +75,8 @@ def build_report(result: TextResult) -> dict[str, Any]:
         "trimmed_for_balance": result.trimmed,
         "values": values_report(spec, [r.fields for r in session.records], result.target),
         "labels_read_again": {
-            key: tally.judged.get(key, 0) for key in ("confirmed", "disagreed", "unverified")
+            **{key: tally.judged.get(key, 0) for key in ("confirmed", "disagreed", "unverified")},
+            "by_label": session.agreement.record(),
         },
         "examples": tally.examples,
         "diversity": {

@@ -456,6 +456,9 @@ def test_every_label_gets_its_planned_share_whatever_the_model_prefers(
         "planned": {"positive": 2, "mixed": 2, "negative": 2},
         "kept": {"positive": 2, "mixed": 2, "negative": 2},
     }
+    # Read again, every label was confirmed: nothing is flagged.
+    again = text_run.report["labels_read_again"]
+    assert again["confirmed"] == 6 and again["by_label"]["sentiment"]["flagged"] is None
     assert sorted(text_run.records.groupby("topic")["sentiment"].apply(sorted).sum()) == sorted(
         ["positive", "mixed", "negative"] * 2
     )
@@ -514,7 +517,11 @@ def test_a_label_the_inputs_do_not_bear_out_is_not_kept(openai_stub, client, tmp
     text_run = run(client, tmp_path, labelled_spec(max_regenerations=1))
     report = text_run.report
     assert report["values"]["sentiment"]["kept"] == {"positive": 2, "mixed": 0, "negative": 0}
-    assert report["labels_read_again"] == {"confirmed": 2, "disagreed": 8, "unverified": 0}
+    again = report["labels_read_again"]
+    assert (again["confirmed"], again["disagreed"], again["unverified"]) == (2, 8, 0)
+    # 2 of 10 agree, below chance (1/3): said, so the user knows the label cannot be read back.
+    assert again["by_label"]["sentiment"]["read"] == 10
+    assert "no better than chance (33%)" in again["by_label"]["sentiment"]["flagged"]
     assert report["failed_checks"]["by_check"] == {"judged": 8}
     assert any(example.startswith("sentiment is 'mixed' but a second reading of the inputs "
                                   "gives 'positive'") for example in report["examples"][
