@@ -55,7 +55,7 @@ class RequestLog:
     """One request: what it asked, what came back, how much of it was read."""
 
     index: int
-    purpose: str  # records, topics, cluster name
+    purpose: str  # records, topics, labels (read again), cluster name
     topic: str = ""
     values: dict[str, str] = field(default_factory=dict)  # the planned values it asked for
     round: str = ""

@@ -26,6 +26,7 @@ from typing import Any
 from codegen.llm.client import ChatMessage
 from codegen.prompts import render
 from codegen.spec.text import TextSpec
+from codegen.text.prompts import list_schema, object_schema
 
 SNIPPET_CHARS = 600  # an input shown to the judge, at most (a long one is cut)
 MIN_READ = 10  # records read again before a label's agreement is judged
@@ -65,22 +66,8 @@ def messages(spec: TextSpec, records: list[dict[str, str]]) -> list[ChatMessage]
 
 
 def schema(spec: TextSpec, count: int) -> dict[str, Any]:
-    fields = judged_fields(spec)
-    answer = {
-        "type": "object",
-        "properties": {name: {"enum": list(spec.outputs[name].values or [])} for name in fields},
-        "required": fields,
-        "additionalProperties": False,
-    }
-    body = {
-        "type": "object",
-        "properties": {
-            "answers": {"type": "array", "items": answer, "minItems": count, "maxItems": count}
-        },
-        "required": ["answers"],
-        "additionalProperties": False,
-    }
-    return {"type": "json_schema", "json_schema": {"name": "labels", "schema": body}}
+    labels = {name: {"enum": list(spec.outputs[name].values or [])} for name in judged_fields(spec)}
+    return list_schema("answers", object_schema(labels), count)
 
 
 def read_answers(text: str, spec: TextSpec, count: int) -> list[dict[str, str] | None]:
@@ -173,9 +160,9 @@ class Agreement:
             if rate < chance + MARGIN:
                 self.flagged[name] = (
                     f"the second reading of {name} agrees on {self.agreed[name]} of "
-                    f"{self.read[name]} records ({rate:.0%}), no better than chance ({chance:.0%}):"
-                    f" the model cannot write or read this label reliably; set verify_labels: "
-                    f"false to keep its records unchecked, or use a stronger model"
+                    f"{self.read[name]} records ({rate:.0%}), not clearly better than chance "
+                    f"({chance:.0%}): the model cannot write or read this label reliably; set "
+                    "verify_labels: false to keep its records unchecked, or use a stronger model"
                 )
                 lines.append(self.flagged[name])
         return lines

@@ -106,21 +106,25 @@ def batch_schema(spec: TextSpec, count: int, values: Values = ()) -> dict[str, A
         elif field.values:
             prop["enum"] = list(field.values)
         properties[name] = prop
-    record = {
+    return list_schema("records", object_schema(properties), count)
+
+
+def object_schema(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with exactly these properties, all required."""
+    return {
         "type": "object",
         "properties": properties,
-        "required": list(spec.fields),
+        "required": list(properties),
         "additionalProperties": False,
     }
-    schema = {
-        "type": "object",
-        "properties": {
-            "records": {"type": "array", "items": record, "minItems": count, "maxItems": count}
-        },
-        "required": ["records"],
-        "additionalProperties": False,
-    }
-    return {"type": "json_schema", "json_schema": {"name": "records", "schema": schema}}
+
+
+def list_schema(key: str, items: dict[str, Any], count: int) -> dict[str, Any]:
+    """``response_format`` for ``{key: [item, ...]}`` with exactly ``count`` items."""
+    body = object_schema(
+        {key: {"type": "array", "items": items, "minItems": count, "maxItems": count}}
+    )
+    return {"type": "json_schema", "json_schema": {"name": key, "schema": body}}
 
 
 def topics_messages(spec: TextSpec, count: int, known: list[str]) -> list[ChatMessage]:
@@ -159,20 +163,7 @@ def _topics_across_labels(spec: TextSpec) -> str:
 
 
 def topics_schema(count: int) -> dict[str, Any]:
-    schema = {
-        "type": "object",
-        "properties": {
-            "topics": {
-                "type": "array",
-                "items": {"type": "string"},
-                "minItems": count,
-                "maxItems": count,
-            }
-        },
-        "required": ["topics"],
-        "additionalProperties": False,
-    }
-    return {"type": "json_schema", "json_schema": {"name": "topics", "schema": schema}}
+    return list_schema("topics", {"type": "string"}, count)
 
 
 def cluster_name_messages(samples: list[str]) -> list[ChatMessage]:

@@ -521,7 +521,7 @@ def test_a_label_the_inputs_do_not_bear_out_is_not_kept(openai_stub, client, tmp
     assert (again["confirmed"], again["disagreed"], again["unverified"]) == (2, 8, 0)
     # 2 of 10 agree, below chance (1/3): said, so the user knows the label cannot be read back.
     assert again["by_label"]["sentiment"]["read"] == 10
-    assert "no better than chance (33%)" in again["by_label"]["sentiment"]["flagged"]
+    assert "not clearly better than chance (33%)" in again["by_label"]["sentiment"]["flagged"]
     assert report["failed_checks"]["by_check"] == {"judged": 8}
     assert any(example.startswith("sentiment is 'mixed' but a second reading of the inputs "
                                   "gives 'positive'") for example in report["examples"][
