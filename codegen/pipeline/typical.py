@@ -63,6 +63,7 @@ class TypicalAnswer:
     by: str | None = None  # asked per value of this category column (a gap: after this one)
     by_values: dict[str, float] | None = None  # the answer per category, as kept
     second: float | None = None  # a share's second opinion: the other rows' share
+    first: list[float] | None = None  # asked again: the first answer (typical, low, high)
     kept: bool = False
     why: str = ""  # why an answer was not kept
     usage: dict[str, int] = field(default_factory=dict)
@@ -251,11 +252,17 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
     if not low <= typical <= high or low == high:
         return "its range is not a range around its typical value"
     lowest, highest = column.min, column.max
-    if lowest is not None and typical <= lowest or highest is not None and typical >= highest:
+    # A count's typical value may be its least (one item per order line, no children): counts
+    # pile at their lower bound in real data. Other values at a bound are a bound repeated.
+    count = column.type == "integer" and lowest is not None and typical >= lowest
+    if (lowest is not None and typical <= lowest and not count) or (
+        highest is not None and typical >= highest
+    ):
         return "its typical value is at or outside the column's bounds"
     if lowest is not None and highest is not None:
         span = float(highest) - float(lowest)
-        if min(typical - lowest, highest - typical) < 0.02 * span:
+        nearest = highest - typical if count else min(typical - lowest, highest - typical)
+        if nearest < 0.02 * span:
             return "its typical value sits at a bound"
         if low <= lowest and high >= highest:
             return "its range is the column's bounds again"
@@ -299,6 +306,11 @@ def ask_typical(
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
+        if not line and _outside(column, answer):
+            again = _ask_again(client, spec, table_name, name, text, answer, target, seed, say)
+            if again is None:
+                return Spec.model_validate(data), answers
+            line = again
         if line and kind_of(column) == "share":  # the share of false rows too, to compare
             other = f'what share of rows has "{name}" false?'
             agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
@@ -315,6 +327,73 @@ def ask_typical(
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers
+
+
+def _outside(column: Any, answer: TypicalAnswer) -> bool:
+    """Whether a number's typical value fell outside the column's bounds: most often another
+    unit or period (a monthly salary for an annual column), which the model can mend when told
+    the bounds; not a value at a bound, which is the bound repeated."""
+    if kind_of(column) != "typical" or answer.typical is None or not math.isfinite(answer.typical):
+        return False
+    below = column.min is not None and answer.typical < float(column.min)
+    above = column.max is not None and answer.typical > float(column.max)
+    return below or above
+
+
+def _ask_again(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    first_reply: str,
+    answer: TypicalAnswer,
+    target: dict[str, Any],
+    seed: int,
+    say: Progress,
+) -> str | None:
+    """Ask once more, now with the column's bounds and the first answer: its line when kept,
+    "" when not (``answer.why``), None when the endpoint failed. Told the bounds, small models
+    tend to answer their midpoint, so that is not kept either."""
+    column = as_years(spec.tables[table_name].columns[name])
+    answer.first = [answer.typical or 0.0, answer.low or 0.0, answer.high or 0.0]
+    bounds = " and ".join(
+        text
+        for text in (
+            f"at least {_show(column.min)}" if column.min is not None else "",
+            f"at most {_show(column.max)}" if column.max is not None else "",
+        )
+        if text
+    )
+    messages = question(spec, table_name, name) + [
+        {"role": "assistant", "content": first_reply},
+        {
+            "role": "user",
+            "content": (
+                f'{_show(answer.typical)} cannot be right: "{name}" is {bounds} here. Check '
+                "the unit and the period it counts in (a year or a month, euros or thousands) "
+                'and answer again as JSON: {"typical": number, "low": number, "high": number}.'
+            ),
+        },
+    ]
+    text = _request(
+        client, messages, response_format(column), TYPICAL_MAX_TOKENS, answer, seed, say
+    )
+    if text is None:
+        return None
+    answer.asked = "typical, asked again with its bounds"
+    try:
+        line = _keep(column, _json_part(text), answer, target)
+    except (ValidationError, ValueError):
+        answer.why = "asked again, the reply is not the JSON asked for"
+        return ""
+    if line and column.min is not None and column.max is not None:
+        middle = (float(column.min) + float(column.max)) / 2
+        if abs(answer.typical - middle) <= 0.05 * (float(column.max) - float(column.min)):
+            for key in ("typical", "typical_range"):
+                target.pop(key, None)
+            answer.kept, answer.why = False, "asked again, it answered the bounds' midpoint"
+            return ""
+    return line
 
 
 def _request(

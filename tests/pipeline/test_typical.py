@@ -478,3 +478,54 @@ def test_a_share_whose_second_opinion_disagrees_is_not_kept(openai_stub, client)
     assert (nulls.asked, nulls.kept, nulls.second) == ("nulls", False, 0.8)
     assert "in other words" in nulls.why
     assert spec.tables["rentals"].columns["damage_eur"].null_share is None
+
+
+SALARIES = """\
+name: staff
+description: Employees of an engineering company.
+tables:
+  employees:
+    rows: 300
+    columns:
+      id:       {type: integer, primary_key: true}
+      salary:   {type: float, min: 25000, max: 400000, description: gross pay per year in EUR}
+      children: {type: integer, min: 0, max: 8}
+"""
+
+
+def test_a_count_may_be_typically_its_least_value_other_numbers_not():
+    spec = load_spec(SALARIES + "      items: {type: integer, min: 1, max: 50}\n")
+    items = spec.tables["employees"].columns["items"]
+    assert check_answer(items, TypicalReply(typical=1, low=1, high=3)) == ""
+    assert check_answer(items, TypicalReply(typical=2, low=1, high=4)) == ""
+    assert "bounds" in check_answer(items, TypicalReply(typical=0, low=0, high=2))
+    assert "bound" in check_answer(items, TypicalReply(typical=50, low=40, high=50))
+    salary = spec.tables["employees"].columns["salary"]
+    assert "bounds" in check_answer(salary, TypicalReply(typical=25000, low=25000, high=40000))
+
+
+def test_an_answer_outside_the_bounds_is_asked_again_with_them(openai_stub, client):
+    openai_stub.reply(reply(5000, 3000, 7000))  # a monthly salary, for an annual column
+    openai_stub.reply(reply(62000, 45000, 95000))  # asked again with the bounds: kept
+    openai_stub.reply(reply(0, 0, 2))  # children: a count at its least value, kept
+    spec, answers = ask_typical(client, load_spec(SALARIES))
+    salary = spec.tables["employees"].columns["salary"]
+    assert (salary.typical, salary.typical_range) == (62000, [45000, 95000])
+    assert answers[0].kept and answers[0].first == [5000, 3000, 7000]
+    assert answers[0].asked == "typical, asked again with its bounds"
+    again = openai_stub.chat_requests[1].body["messages"]
+    assert again[-2] == {"role": "assistant", "content": reply(5000, 3000, 7000)}
+    assert "at least 25000 and at most 400000" in again[-1]["content"]
+    assert "5000 cannot be right" in again[-1]["content"]
+    children = spec.tables["employees"].columns["children"]
+    assert (children.typical, children.typical_range) == (0, [0, 2])
+    assert len(openai_stub.chat_requests) == 3  # the count was not asked again
+
+
+def test_asked_again_the_bounds_midpoint_is_not_kept(openai_stub, client):
+    openai_stub.reply(reply(5000, 3000, 7000))
+    openai_stub.reply(reply(212500, 100000, 300000))  # (25000 + 400000) / 2: the bounds back
+    openai_stub.reply(reply(1, 0, 3))
+    spec, answers = ask_typical(client, load_spec(SALARIES))
+    assert spec.tables["employees"].columns["salary"].typical is None
+    assert not answers[0].kept and "midpoint" in answers[0].why
