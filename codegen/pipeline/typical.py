@@ -34,6 +34,7 @@ WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories w
 YEARS_MIN_SPAN = 5  # a date drawn over this many years or more: its typical year is asked
 BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
+ZERO_SHARE_MIN = 0.05  # a share of rows at 0 this small (or its complement) is not drawn
 BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
 
@@ -323,6 +324,7 @@ def ask_typical(
         if line:
             say(f"typical {table_name}.{name}: {line}")
     stopped = _ask_nulls(client, spec, data, answers, seed=seed, say=say)
+    stopped = stopped or _ask_zeros(client, spec, data, answers, seed=seed, say=say)
     stopped = stopped or _ask_gaps(client, spec, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
@@ -620,6 +622,68 @@ def _ask_nulls(
         answer.kept, share = True, agreed
         data["tables"][table_name]["columns"][name]["null_share"] = share
         say(f"typical {table_name}.{name}: null on {share:.0%} of rows")
+    return False
+
+
+def zeros_to_ask(spec: Spec, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(table, column) of numbers whose least value is 0 and whose typical value was kept:
+    how many rows are exactly 0 is asked (most order lines have no discount; drawn around a
+    typical 10%, every line would have one)."""
+    asked = []
+    for table_name, name in columns_to_ask(spec):
+        column = spec.tables[table_name].columns[name]
+        kept = data["tables"][table_name]["columns"][name].get("typical") is not None
+        if column.type in ("integer", "float") and column.min == 0 and kept:
+            if column.zero_share is None and not column.nullable:  # its "none" is a null
+                asked.append((table_name, name))
+    return asked
+
+
+def _ask_zeros(
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    answers: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> bool:
+    """Ask the share of rows at exactly 0 of each number that may be 0, with the complement as
+    a second opinion; set ``zero_share`` where the two agree and it is worth drawing (5% to
+    95%). True when the endpoint failed."""
+    schema = _json_schema("column_zeros", ShareReply.model_json_schema())
+    for table_name, name in zeros_to_ask(spec, data):
+        column = spec.tables[table_name].columns[name]
+        about = f" ({column.description})" if column.description else ""
+        messages = question_about(
+            spec,
+            table_name,
+            [f'Column "{name}"{about}: a number, 0 or more.'],
+            f'In real data like this, what share of rows has "{name}" exactly 0 (none at '
+            'all)? Answer as JSON: {"share": a number from 0 to 1}.',
+        )
+        answer = TypicalAnswer(table_name, name, asked="zeros")
+        answers.append(answer)
+        text = _request(client, messages, schema, 30, answer, seed, say)
+        if text is None:
+            return True
+        try:
+            answer.typical = ShareReply.model_validate_json(_json_part(text)).share
+        except ValidationError:
+            answer.why = "the reply is not the JSON asked for"
+            continue
+        if not ZERO_SHARE_MIN <= answer.typical <= 1 - ZERO_SHARE_MIN:
+            answer.why = (
+                f"a share of 0 rows below {ZERO_SHARE_MIN:.0%} or above {1 - ZERO_SHARE_MIN:.0%}"
+            )
+            continue
+        other = f'what share of rows has "{name}" above 0?'
+        agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
+        if agreed is None:
+            continue
+        answer.kept = True
+        data["tables"][table_name]["columns"][name]["zero_share"] = agreed
+        say(f"typical {table_name}.{name}: 0 on {agreed:.0%} of rows")
     return False
 
 

@@ -1840,6 +1840,9 @@ def _typical_draw(
     )
     if category is not None:
         expression = _by_category(expression, column, variable, category, params)
+    if column.zero_share is not None:  # no discount on most lines: those rows are 0
+        params.append((f"{variable}_zero_share", _number(column.zero_share), None))
+        expression = f"shape_zeros(rng, {expression}, {variable}_zero_share)"
     return (f"{expression}.astype(int)" if whole else expression), params
 
 

@@ -290,6 +290,14 @@ def shape_typical(rng, n, typical, low, high, lowest=None, highest=None, whole=F
     return np.clip(values, lowest, highest)
 
 
+def shape_zeros(rng, values, share):
+    """``values`` with about ``share`` of them 0: what real data holds for amounts most rows
+    do not have (a discount, an overdraft), the rest drawn around their typical value."""
+    values = np.array(values, dtype=float, copy=True)
+    values[rng.random(len(values)) < share] = 0
+    return values
+
+
 def shape_follow(rng, values, source, rho, increasing=True):
     """``values`` (drawn for their own median and spread) put in an order that rises (falls)
     with ``source``, the ranks of the two correlated at about ``rho``: a salary keeps the

@@ -201,6 +201,14 @@ class Column(_Model):
         json_schema_extra={"yaml_type": "[number, number]"},
     )
 
+    zero_share: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="The share of rows that are exactly 0 in real data, 0 to 1 (no discount, "
+        "no overdraft), for integer and float columns with typical whose bounds allow 0; the "
+        "other rows are drawn around typical.",
+    )
     null_share: float | None = Field(
         None,
         ge=0,
@@ -694,6 +702,8 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
 
 
 def _lint_typical(where: str, col: Column) -> list[str]:
+    if col.zero_share is not None and col.typical is None:
+        return [f"{where}.zero_share: give typical too (what the other rows are drawn around)"]
     if col.typical is None and col.typical_range is None:
         return []
     if col.type == "boolean" and col.typical_range is None and col.typical is not None:
@@ -710,6 +720,12 @@ def _lint_typical(where: str, col: Column) -> list[str]:
     if col.typical is None:
         return [f"{where}.typical_range: give typical too (the median the range is around)"]
     problems = []
+    if col.zero_share is not None and not (
+        col.type in ("integer", "float")
+        and (col.min is None or col.min <= 0)
+        and (col.max is None or col.max >= 0)
+    ):
+        problems.append(f"{where}.zero_share: for integer and float columns whose bounds allow 0")
     dated = col.type in ("date", "datetime")  # typical and its range are years (1990.5)
     lowest = col.min.year if dated and col.min is not None else col.min
     highest = col.max.year + 1 if dated and col.max is not None else col.max
