@@ -72,7 +72,12 @@ def fill_blanks(
                 continue
             value = _literal(given.get(name))
             if not _usable(kind, value):
-                if kind is not BlankKind.NUMBER:
+                made = _made_list(kind, given.get(name))
+                if made is not None:  # run in the sandbox with the program, never here
+                    lines[node.lineno - 1] = f"{indent}{name} = {made}"
+                    for extra in range(node.lineno, node.end_lineno or node.lineno):
+                        lines[extra] = ""
+                elif kind is not BlankKind.NUMBER:
                     missing.append(name)
                 continue
             new = [f"{indent}{name} = {value!r}"]
@@ -125,6 +130,16 @@ def _literal(node: ast.Assign | None) -> object:
     if isinstance(value, list | tuple):  # "[\"Lyon\", \"Nice\", ...]": the values given count
         value = [item for item in value if item is not Ellipsis]
     return value
+
+
+def _made_list(kind: BlankKind, node: ast.Assign | None) -> str | None:
+    """A value list the model wrote as a comprehension (``["REF-" + str(i) for i in range(1,
+    40)]``), as code: small models often do, and failing the whole attempt for it lost bank
+    three times over. It is not evaluated here; it goes into the program, which is audited,
+    run in the sandbox and checked like any other, values and all."""
+    if kind is not BlankKind.VALUES or node is None or not isinstance(node.value, ast.ListComp):
+        return None
+    return ast.unparse(node.value)
 
 
 def _usable(kind: BlankKind, value: object) -> bool:

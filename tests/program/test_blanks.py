@@ -176,3 +176,26 @@ def test_a_blank_not_where_it_was_recorded_is_refused():
     with pytest.raises(ValueError, match="not where the starting program recorded it"):
         fill_blanks(moved, "status_values = ['new']\n")
     assert isinstance(first, Blank) and first.lineno > 0
+
+
+def test_a_value_list_written_as_a_comprehension_goes_into_the_program_as_code():
+    """Small models often write a list as a comprehension; it is not run here but put into the
+    program, which the sandbox runs and the checks judge like any other. Other expressions
+    (a call, a name) still leave the blank unfilled."""
+    from support.inprocess_runner import InProcessRunner
+
+    scaffold = build_scaffold(load_spec(PLACES))
+    reply = "city_values = ['Town ' + str(i) for i in range(3, 40)]\n"
+    program, missing = fill_blanks(scaffold, reply)
+    assert missing == [] and 'city_values = ["Town " + str(i) for i in range(3, 40)]' in program
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(program, out, rows={"places": 10}, seed=0)
+    assert result.ok, result.error
+    assert pd.read_parquet(result.tables["places"].path)["city"].str.startswith("Town ").all()
+    for other in ("city_values = make_cities()\n", "city_values = cities\n"):
+        assert fill_blanks(scaffold, other) == (None, ["city_values"])
