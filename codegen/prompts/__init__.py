@@ -115,6 +115,8 @@ def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()
     for category, values in (column.get("typical_by") or {}).items():
         each = ", ".join(f"{k}: {v}" for k, v in values.items())
         parts.append(f"typically, by {_code(category)}: {each}")
+    if column.get("zero_share") is not None:
+        parts.append(f"exactly 0 on about {column['zero_share']:.0%} of rows")
     if column.get("null_share") is not None:
         parts.append(f"null on about {column['null_share']:.0%} of rows")
     if column.get("pattern"):

@@ -324,6 +324,8 @@ def test_a_capable_model_is_told_what_makes_data_look_real_and_what_is_typical()
                             "typical_by": {"category": {"tents": 250, "socks": 8}},
                         },
                         "note": {"type": "string", "nullable": True, "null_share": 0.8},
+                        "discount": {"type": "float", "min": 0, "typical": 0.1,
+                                     "zero_share": 0.7},  # fmt: skip
                     },
                 }
             },
@@ -333,3 +335,4 @@ def test_a_capable_model_is_told_what_makes_data_look_real_and_what_is_typical()
     assert "## Make it look real" in text and "lognormal" in text and "Faker" in text
     assert "typically, by `category`: tents: 250, socks: 8" in user["content"]
     assert "null on about 80% of rows" in user["content"]
+    assert "exactly 0 on about 70% of rows" in user["content"]
