@@ -728,11 +728,9 @@ def by_category_question(spec: Spec, table_name: str, name: str, by: str) -> lis
         known = f"true on {column.typical:.0%} of rows overall"
         ask = f'what share of rows (0 to 1) has "{name}" true for each "{listed}"?'
     else:
-        # Not the overall typical value: told "1.5 kg overall", the small model answered about
-        # 1.5 for tents and shirts alike. Only the ratios between its answers are kept
-        # (``by_category_kept``), so its own levels may be off.
-        known = "a number" if column.type == "float" else "a whole number"
-        known += " in the unit its name says"
+        spread = column.typical_range or []
+        most = f", most between {_show(spread[0])} and {_show(spread[1])}" if spread else ""
+        known = f"typically {_show(column.typical)} overall{most}"
         ask = f'what is the typical (median) "{name}" of rows of each "{listed}"?'
     return question_about(
         spec,
