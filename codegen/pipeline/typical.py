@@ -626,14 +626,15 @@ def _ask_nulls(
 
 
 def zeros_to_ask(spec: Spec, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """(table, column) of numbers whose least value is 0 and whose typical value was kept:
-    how many rows are exactly 0 is asked (most order lines have no discount; drawn around a
-    typical 10%, every line would have one)."""
+    """(table, column) of amounts (floats) whose least value is 0 and whose typical value was
+    kept: how many rows are exactly 0 is asked (most order lines have no discount; drawn around
+    a typical 10%, every line would have one). Not counts: their typical value and range say
+    how many are 0 already, and asked, the model put 0 bedrooms in one house of five."""
     asked = []
     for table_name, name in columns_to_ask(spec):
         column = spec.tables[table_name].columns[name]
         kept = data["tables"][table_name]["columns"][name].get("typical") is not None
-        if column.type in ("integer", "float") and column.min == 0 and kept:
+        if column.type == "float" and column.min == 0 and kept:
             if column.zero_share is None and not column.nullable:  # its "none" is a null
                 asked.append((table_name, name))
     return asked

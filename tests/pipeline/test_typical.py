@@ -161,7 +161,6 @@ def test_generate_asks_for_typical_values_first_and_records_them(openai_stub, cl
     openai_stub.reply(reply(3, 2, 4))
     openai_stub.reply(reply(280000, 150000, 650000))
     openai_stub.reply(json.dumps({"flat": 80, "house": -1}))  # a share below 0: not kept
-    openai_stub.reply(json.dumps({"share": 0.02}))  # houses with no bedroom: too few to draw
     openai_stub.reply(json.dumps({"flat": 70, "house": 150}))  # size by kind: kept
     openai_stub.reply(json.dumps({"flat": 3, "house": 3}))  # bedrooms: the kinds do not differ
     openai_stub.reply("a lot")  # price by kind: no JSON
@@ -245,11 +244,10 @@ def test_a_starting_program_with_nothing_left_to_fill_in_runs_without_asking_for
     openai_stub.reply(reply(110, 60, 220))
     openai_stub.reply(reply(3, 2, 4))
     openai_stub.reply(reply(280000, 150000, 650000))
-    openai_stub.reply(json.dumps({"share": 0.02}))  # houses with no bedroom: too few to draw
     run = sd.generate(
         text, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=True
     )
-    assert len(openai_stub.chat_requests) == 4  # the four questions, no request for code
+    assert len(openai_stub.chat_requests) == 3  # the three questions, no request for code
     assert len(run.attempts) == 1 and run.attempts[0].variant == "starting program as built"
     assert run.manifest.attempts[0].stage == "accepted"
 
@@ -492,6 +490,7 @@ tables:
       id:       {type: integer, primary_key: true}
       salary:   {type: float, min: 25000, max: 400000, description: gross pay per year in EUR}
       children: {type: integer, min: 0, max: 8}
+      bonus:    {type: float, min: 0, max: 100000, description: bonus paid last year in EUR}
 """
 
 
@@ -510,7 +509,8 @@ def test_an_answer_outside_the_bounds_is_asked_again_with_them(openai_stub, clie
     openai_stub.reply(reply(5000, 3000, 7000))  # a monthly salary, for an annual column
     openai_stub.reply(reply(62000, 45000, 95000))  # asked again with the bounds: kept
     openai_stub.reply(reply(0, 0, 2))  # children: a count at its least value, kept
-    openai_stub.reply(json.dumps({"share": 0.4}))  # children: none at all on 40% of rows
+    openai_stub.reply(reply(3000, 1000, 9000))  # bonus: when there is one
+    openai_stub.reply(json.dumps({"share": 0.4}))  # bonus: none at all on 40% of rows
     openai_stub.reply(json.dumps({"share": 0.62}))  # asked in other words: some on 62%
     spec, answers = ask_typical(client, load_spec(SALARIES))
     salary = spec.tables["employees"].columns["salary"]
@@ -523,17 +523,20 @@ def test_an_answer_outside_the_bounds_is_asked_again_with_them(openai_stub, clie
     assert "5000 cannot be right" in again[-1]["content"]
     children = spec.tables["employees"].columns["children"]
     assert (children.typical, children.typical_range) == (0, [0, 2])
-    assert children.zero_share == 0.39  # the two opinions' mean: (0.4 + 1 - 0.62) / 2
+    assert children.zero_share is None  # a count's zeros are its typical value's to say
+    bonus = spec.tables["employees"].columns["bonus"]
+    assert bonus.zero_share == 0.39  # the two opinions' mean: (0.4 + 1 - 0.62) / 2
     assert [a.asked for a in answers] == ["typical, asked again with its bounds", "typical",
-                                          "zeros"]  # fmt: skip
-    assert len(openai_stub.chat_requests) == 5  # the count was not asked again
+                                          "typical", "zeros"]  # fmt: skip
+    assert len(openai_stub.chat_requests) == 6  # the count was not asked again
 
 
 def test_asked_again_the_bounds_midpoint_is_not_kept(openai_stub, client):
     openai_stub.reply(reply(5000, 3000, 7000))
     openai_stub.reply(reply(212500, 100000, 300000))  # (25000 + 400000) / 2: the bounds back
     openai_stub.reply(reply(1, 0, 3))
-    openai_stub.reply(json.dumps({"share": 0.99}))  # children: none on 99%, not drawn
+    openai_stub.reply(reply(3000, 1000, 9000))
+    openai_stub.reply(json.dumps({"share": 0.99}))  # bonus: none on 99%, not drawn
     spec, answers = ask_typical(client, load_spec(SALARIES))
     assert spec.tables["employees"].columns["salary"].typical is None
     assert not answers[0].kept and "midpoint" in answers[0].why
