@@ -323,8 +323,11 @@ def ask_typical(
                 line = f"{agreed:.0%} true"
         if line:
             say(f"typical {table_name}.{name}: {line}")
-    stopped = _ask_nulls(client, spec, data, answers, seed=seed, say=say)
-    stopped = stopped or _ask_zeros(client, spec, data, answers, seed=seed, say=say)
+    nulls = [(t, n, nulls_question(spec, t, n)) for t, n in nulls_to_ask(spec)]
+    stopped = _ask_row_shares(client, spec, data, answers, NULLS, nulls, seed=seed, say=say)
+    if not stopped:
+        zeros = [(t, n, zeros_question(spec, t, n)) for t, n in zeros_to_ask(spec, data)]
+        stopped = _ask_row_shares(client, spec, data, answers, ZEROS, zeros, seed=seed, say=say)
     stopped = stopped or _ask_gaps(client, spec, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
@@ -586,24 +589,61 @@ def nulls_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     )
 
 
-def _ask_nulls(
+@dataclass(frozen=True)
+class RowShare:
+    """A share of a column's rows asked about (null ones, zero ones): what the answer is
+    recorded as, where it is set, the range it must lie in, its second opinion's question."""
+
+    asked: str
+    key: str
+    low: float  # the share must lie in [low, 1 - low] (inclusive) or (low, 1 - low)
+    inclusive: bool
+    outside: str  # why an answer out of that range is not kept
+    other: str  # the complement, asked in other words ({name})
+    said: str  # the progress line's words ({share})
+
+
+# Nullable columns: the share of null rows, strictly between 0 and 1.
+NULLS = RowShare(
+    asked="nulls",
+    key="null_share",
+    low=0.0,
+    inclusive=False,
+    outside="a share of null rows is between 0 and 1, neither",
+    other='what share of rows has a value in "{name}" (not empty)?',
+    said="null on {share:.0%} of rows",
+)
+# Amounts that may be 0: the share of rows at exactly 0, worth drawing from 5% to 95%.
+ZEROS = RowShare(
+    asked="zeros",
+    key="zero_share",
+    low=ZERO_SHARE_MIN,
+    inclusive=True,
+    outside=f"a share of 0 rows below {ZERO_SHARE_MIN:.0%} or above {1 - ZERO_SHARE_MIN:.0%}",
+    other='what share of rows has "{name}" above 0?',
+    said="0 on {share:.0%} of rows",
+)
+
+
+def _ask_row_shares(
     client: ChatClient,
     spec: Spec,
     data: dict[str, Any],
     answers: list[TypicalAnswer],
+    kind: RowShare,
+    questions: list[tuple[str, str, list[ChatMessage]]],
     *,
     seed: int,
     say: Progress,
 ) -> bool:
-    """Ask each nullable column's share of nulls; set ``null_share`` where the answer is a
-    share strictly between 0 and 1. True when the endpoint failed."""
-    schema = _json_schema("column_nulls", ShareReply.model_json_schema())
-    for table_name, name in nulls_to_ask(spec):
-        answer = TypicalAnswer(table_name, name, asked="nulls")
+    """Ask each (table, column, question) for its share of rows, check it against ``kind``'s
+    range and a second opinion, set ``kind.key`` where both hold. True when the endpoint
+    failed."""
+    schema = _json_schema(f"column_{kind.asked}", ShareReply.model_json_schema())
+    for table_name, name, messages in questions:
+        answer = TypicalAnswer(table_name, name, asked=kind.asked)
         answers.append(answer)
-        text = _request(
-            client, nulls_question(spec, table_name, name), schema, 30, answer, seed, say
-        )
+        text = _request(client, messages, schema, 30, answer, seed, say)
         if text is None:
             return True
         try:
@@ -612,16 +652,18 @@ def _ask_nulls(
             answer.why = "the reply is not the JSON asked for"
             continue
         answer.typical = share
-        if not 0 < share < 1:
-            answer.why = "a share of null rows is between 0 and 1, neither"
+        high = 1 - kind.low
+        inside = kind.low <= share <= high if kind.inclusive else kind.low < share < high
+        if not inside:
+            answer.why = kind.outside
             continue
-        other = f'what share of rows has a value in "{name}" (not empty)?'
+        other = kind.other.format(name=name)
         agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
         if agreed is None:
             continue
-        answer.kept, share = True, agreed
-        data["tables"][table_name]["columns"][name]["null_share"] = share
-        say(f"typical {table_name}.{name}: null on {share:.0%} of rows")
+        answer.kept = True
+        data["tables"][table_name]["columns"][name][kind.key] = agreed
+        say(f"typical {table_name}.{name}: " + kind.said.format(share=agreed))
     return False
 
 
@@ -640,52 +682,16 @@ def zeros_to_ask(spec: Spec, data: dict[str, Any]) -> list[tuple[str, str]]:
     return asked
 
 
-def _ask_zeros(
-    client: ChatClient,
-    spec: Spec,
-    data: dict[str, Any],
-    answers: list[TypicalAnswer],
-    *,
-    seed: int,
-    say: Progress,
-) -> bool:
-    """Ask the share of rows at exactly 0 of each number that may be 0, with the complement as
-    a second opinion; set ``zero_share`` where the two agree and it is worth drawing (5% to
-    95%). True when the endpoint failed."""
-    schema = _json_schema("column_zeros", ShareReply.model_json_schema())
-    for table_name, name in zeros_to_ask(spec, data):
-        column = spec.tables[table_name].columns[name]
-        about = f" ({column.description})" if column.description else ""
-        messages = question_about(
-            spec,
-            table_name,
-            [f'Column "{name}"{about}: a number, 0 or more.'],
-            f'In real data like this, what share of rows has "{name}" exactly 0 (none at '
-            'all)? Answer as JSON: {"share": a number from 0 to 1}.',
-        )
-        answer = TypicalAnswer(table_name, name, asked="zeros")
-        answers.append(answer)
-        text = _request(client, messages, schema, 30, answer, seed, say)
-        if text is None:
-            return True
-        try:
-            answer.typical = ShareReply.model_validate_json(_json_part(text)).share
-        except ValidationError:
-            answer.why = "the reply is not the JSON asked for"
-            continue
-        if not ZERO_SHARE_MIN <= answer.typical <= 1 - ZERO_SHARE_MIN:
-            answer.why = (
-                f"a share of 0 rows below {ZERO_SHARE_MIN:.0%} or above {1 - ZERO_SHARE_MIN:.0%}"
-            )
-            continue
-        other = f'what share of rows has "{name}" above 0?'
-        agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
-        if agreed is None:
-            continue
-        answer.kept = True
-        data["tables"][table_name]["columns"][name]["zero_share"] = agreed
-        say(f"typical {table_name}.{name}: 0 on {agreed:.0%} of rows")
-    return False
+def zeros_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
+    column = spec.tables[table_name].columns[name]
+    about = f" ({column.description})" if column.description else ""
+    return question_about(
+        spec,
+        table_name,
+        [f'Column "{name}"{about}: a number, 0 or more.'],
+        f'In real data like this, what share of rows has "{name}" exactly 0 (none at '
+        'all)? Answer as JSON: {"share": a number from 0 to 1}.',
+    )
 
 
 def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
