@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.llm.client import ChatMessage
-from codegen.prompts import render
 from codegen.spec.text import TextSpec
-from codegen.text.prompts import list_schema, object_schema
+from codegen.text.prompts import conversation, list_schema, object_schema
 
 SNIPPET_CHARS = 600  # an input shown to the judge, at most (a long one is cut)
 MIN_READ = 10  # records read again before a label's agreement is judged
@@ -49,20 +48,15 @@ def messages(spec: TextSpec, records: list[dict[str, str]]) -> list[ChatMessage]
     choices = "; ".join(
         f"its {name} (one of {', '.join(spec.outputs[name].values or [])})" for name in fields
     )
-    return [
-        {"role": "system", "content": "You label data carefully. Answer with JSON only."},
-        {
-            "role": "user",
-            "content": render(
-                "text_judge.md",
-                task=spec.task,
-                count=len(records),
-                records="\n".join(shown),
-                choices=choices,
-                shape=", ".join(f'"{name}": "..."' for name in fields),
-            ).strip(),
-        },
-    ]
+    return conversation(
+        "You label data carefully. Answer with JSON only.",
+        "text_judge.md",
+        task=spec.task,
+        count=len(records),
+        records="\n".join(shown),
+        choices=choices,
+        shape=", ".join(f'"{name}": "..."' for name in fields),
+    )
 
 
 def schema(spec: TextSpec, count: int) -> dict[str, Any]:

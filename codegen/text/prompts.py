@@ -65,23 +65,26 @@ def batch_messages(
     avoid_text = ""
     if avoid:
         avoid_text = "\nEarlier records were rejected because: " + "; ".join(avoid[:5]) + "."
+    return conversation(
+        template_text("text_system.md").strip(),
+        "text_batch.md",
+        task=spec.task,
+        fields=fields_text(spec),
+        language=f"\nWrite in {language}.\n" if language else "",
+        examples=examples,
+        count=count,
+        topic=topic,
+        planned=_planned_text(values, count),
+        avoid=avoid_text,
+        shape=", ".join(f'"{name}": "..."' for name in spec.fields),
+    )
+
+
+def conversation(system: str, template: str, **values: object) -> list[ChatMessage]:
+    """A system message and the user's message, ``template`` filled with ``values``."""
     return [
-        {"role": "system", "content": template_text("text_system.md").strip()},
-        {
-            "role": "user",
-            "content": render(
-                "text_batch.md",
-                task=spec.task,
-                fields=fields_text(spec),
-                language=f"\nWrite in {language}.\n" if language else "",
-                examples=examples,
-                count=count,
-                topic=topic,
-                planned=_planned_text(values, count),
-                avoid=avoid_text,
-                shape=", ".join(f'"{name}": "..."' for name in spec.fields),
-            ).strip(),
-        },
+        {"role": "system", "content": system},
+        {"role": "user", "content": render(template, **values).strip()},
     ]
 
 
@@ -132,20 +135,15 @@ def topics_messages(spec: TextSpec, count: int, known: list[str]) -> list[ChatMe
         "Topics it has already: " + "; ".join(known) + "." if known else "It has no topics yet."
     )
     away = ", and far from the topics it has already" if known else ""
-    return [
-        {"role": "system", "content": "You plan varied training data. Answer with JSON only."},
-        {
-            "role": "user",
-            "content": render(
-                "text_topics.md",
-                task=spec.task,
-                known=known_text,
-                count=count,
-                away=away,
-                labels=_topics_across_labels(spec),
-            ).strip(),
-        },
-    ]
+    return conversation(
+        "You plan varied training data. Answer with JSON only.",
+        "text_topics.md",
+        task=spec.task,
+        known=known_text,
+        count=count,
+        away=away,
+        labels=_topics_across_labels(spec),
+    )
 
 
 def _topics_across_labels(spec: TextSpec) -> str:
@@ -168,10 +166,9 @@ def topics_schema(count: int) -> dict[str, Any]:
 
 def cluster_name_messages(samples: list[str]) -> list[ChatMessage]:
     records = "\n".join(f"- {s[:300]}" for s in samples)
-    return [
-        {"role": "system", "content": "You name groups of texts. Answer with JSON only."},
-        {"role": "user", "content": render("text_cluster_name.md", records=records).strip()},
-    ]
+    return conversation(
+        "You name groups of texts. Answer with JSON only.", "text_cluster_name.md", records=records
+    )
 
 
 NAME_SCHEMA = {
