@@ -25,6 +25,7 @@ from typing import Any
 
 from codegen.llm.client import ChatMessage
 from codegen.spec.text import TextSpec
+from codegen.text.labels import shares_of
 from codegen.text.prompts import conversation, list_schema, object_schema
 
 SNIPPET_CHARS = 600  # an input shown to the judge, at most (a long one is cut)
@@ -129,14 +130,8 @@ class Agreement:
 
     @classmethod
     def of(cls, spec: TextSpec) -> Agreement:
-        chance = {}
-        for name in judged_fields(spec):
-            column = spec.outputs[name]
-            values = column.values or []
-            weights = [column.shares.get(v, 0.0) if column.shares else 1.0 for v in values]
-            total = sum(weights) or 1.0
-            chance[name] = round(sum((w / total) ** 2 for w in weights), 4)
-        return cls(chance)
+        shares = {name: shares_of(spec.outputs[name]) for name in judged_fields(spec)}
+        return cls({name: round(sum(s**2 for s in by.values()), 4) for name, by in shares.items()})
 
     def count(self, record: dict[str, str], answer: dict[str, str]) -> None:
         for name in self.chance:

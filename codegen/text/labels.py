@@ -37,11 +37,11 @@ def balanced_fields(spec: TextSpec) -> list[str]:
         for name, field in getattr(spec, side).items():
             if not field.balanced(side):
                 continue
-            values = [v for v in field.values or [] if _share(field, v) > 0]
-            if combinations * len(values) > MAX_COMBINATIONS:
+            values = len(shares_of(field))
+            if combinations * values > MAX_COMBINATIONS:
                 continue
             chosen.append(name)
-            combinations *= len(values)
+            combinations *= values
     return chosen
 
 
@@ -52,10 +52,8 @@ def value_counts(spec: TextSpec, total: int) -> dict[Values, int]:
     say (1:2:1 of 24 is 6, 12, 6, whatever the other fields), not only the combinations'."""
     counts: dict[Values, int] = {(): total}
     for name in balanced_fields(spec):
-        field = spec.fields[name]
-        values = [v for v in field.values or [] if _share(field, v) > 0]
-        share_sum = sum(_share(field, v) for v in values)
-        shares = {v: _share(field, v) / share_sum for v in values}
+        shares = shares_of(spec.fields[name])
+        values = list(shares)
         wanted = _largest_remainder(total, shares, lambda v: 0)
         given: Counter[str] = Counter()
         split: dict[Values, int] = {}
@@ -151,7 +149,12 @@ def values_report(spec: TextSpec, records: list[dict[str, str]], target: int) ->
     }
 
 
-def _share(field: Any, value: str) -> float:
-    if field.shares is None:
-        return 1.0
-    return max(float(field.shares.get(value, 0.0)), 0.0)
+def shares_of(field: Any) -> dict[str, float]:
+    """Each allowed value's share of the records (its ``shares``, even by default), adding up
+    to 1; values with none are left out."""
+    weights = {
+        value: 1.0 if field.shares is None else max(float(field.shares.get(value, 0.0)), 0.0)
+        for value in field.values or []
+    }
+    total = sum(weights.values())
+    return {value: weight / total for value, weight in weights.items() if weight > 0}
