@@ -56,7 +56,7 @@ class TypicalAnswer:
 
     table: str
     column: str
-    asked: str = "typical"  # or "nulls" (the share of null rows), "by category", "gap"
+    asked: str = "typical"  # or "nulls", "zeros", "by category", "signed by category", "gap"
     typical: float | None = None
     low: float | None = None
     high: float | None = None
@@ -329,6 +329,10 @@ def ask_typical(
         zeros = [(t, n, zeros_question(spec, t, n)) for t, n in zeros_to_ask(spec, data)]
         stopped = _ask_row_shares(client, spec, data, answers, ZEROS, zeros, seed=seed, say=say)
     stopped = stopped or _ask_gaps(client, spec, data, answers, seed=seed, say=say)
+    if not stopped:
+        from codegen.pipeline.signed import ask_signed
+
+        stopped = ask_signed(client, spec, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers

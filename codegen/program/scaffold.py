@@ -1549,6 +1549,10 @@ def _blank_expression(
         )
         if kind == "integer":
             expression = f"np.round({expression}).astype(int)"
+    elif kind in ("integer", "float") and column.typical is None and category is not None:
+        # Only each category's typical value (a bank movement's by its kind, signs differing):
+        # each row drawn around its own category's.
+        expression, params = _signed_draw(table, name, column, variable, count, category)
     elif kind in ("integer", "float") and column.typical is not None:
         expression, params = _typical_draw(column, variable, count, category)
         timeline = series(table)
@@ -1844,6 +1848,71 @@ def _typical_draw(
         params.append((f"{variable}_zero_share", _number(column.zero_share), None))
         expression = f"shape_zeros(rng, {expression}, {variable}_zero_share)"
     return (f"{expression}.astype(int)" if whole else expression), params
+
+
+def _signed_draw(
+    table: Any, name: str, column: Any, variable: str, count: str, category: str
+) -> tuple[str, list[Parameter]]:
+    """Values drawn around each row's category's typical value, sign kept, for a column with
+    ``typical_by`` and no typical value overall (``shaperuntime.shape_signed_by``); rounded,
+    for a category whose checks ask it, to the step they accept (cash machines pay out tens)."""
+    (by, shares), _ = _by_parameter(variable, column)
+    spread = f"{variable}_spread"
+    params: list[Parameter] = [(by, shares, None), (spread, "0.6", None)]
+    steps = _category_steps(table, name, column)
+    if steps:
+        params.append((f"{variable}_steps", repr(steps), None))
+    # The spec's own bounds, not those its checks add: a check allowed to fail on a few rows
+    # (most movements under EUR 2,000) would cap every salary; the checks are met below.
+    lowest, highest = _bound_code(table.columns[name])
+    whole = column.type == "integer"
+    step_code = f", steps={variable}_steps" if steps else ""
+    expression = (
+        f"shape_signed_by(rng, {category}, {by}, {spread}, {lowest}, {highest}, "
+        f"whole={whole}{step_code})"
+    )
+    return (f"{expression}.astype(int)" if whole else expression), params
+
+
+_STEPS = (1, 5, 10, 50, 100)  # the steps a category's amounts may be asked to keep
+
+
+def _category_steps(table: Any, name: str, column: Any) -> dict[str, int]:
+    """Category -> the least step (whole euros, tens...) at which amounts around its typical
+    value meet the checks on the two columns, for the categories whose checks do not accept
+    any amount (``kind <> 'atm' OR ABS(amount_eur) % 10 = 0``): drawn freely, those rows would
+    all be drawn again, under another category."""
+    from codegen.spec.checks import checks_on
+
+    ((by, typical_by),) = column.typical_by.items()
+    checks = checks_on(table, {name, by})
+    steps = {}
+    for value, centre in typical_by.items():
+        near = [centre * factor for factor in (0.45, 0.7, 1.3, 2.2)]
+        if column.min is not None:
+            near = [max(x, float(column.min)) for x in near]
+        if column.max is not None:
+            near = [min(x, float(column.max)) for x in near]
+        row = {by: value}
+        if _meets_at_step(checks, row, name, near, None):
+            continue
+        step = next(
+            (step for step in _STEPS if _meets_at_step(checks, row, name, near, step)), None
+        )
+        if step is not None:
+            steps[value] = step
+    return steps
+
+
+def _meets_at_step(
+    checks: list[str], row: dict[str, Any], name: str, near: list[float], step: int | None
+) -> bool:
+    """Whether ``row`` meets ``checks`` with each of the amounts ``near`` in column ``name``,
+    rounded to ``step`` (to cents when None)."""
+    from codegen.spec.checks import row_meets
+
+    rounded = [round(x, 2) if step is None else round(x / step) * step for x in near]
+    return all(row_meets(checks, {**row, name: float(x)}) for x in rounded if x)
 
 
 def _bound_code(column: Any) -> tuple[str, str]:

@@ -364,6 +364,38 @@ def shape_by(values, category, typical_by, typical, lowest=None, highest=None, w
     return out
 
 
+def shape_signed_by(
+    rng, category, typical_by, spread, lowest=None, highest=None, whole=False, steps=None
+):
+    """Each row drawn around its ``category``'s own typical value, sign kept: a salary comes in
+    around +2,500, a card payment goes out around -35. Sizes are log-normal (``spread``: the
+    log-scale sd, 0.6 = most between half and twice the value), so each kind has its long tail
+    of large amounts. A category not in ``typical_by`` is drawn around the median of the rest;
+    a value past a bound is drawn again rather than clipped. ``steps``: a category's values
+    rounded to its step (cash machines pay out tens)."""
+    known = pd.Series(typical_by, dtype=float)
+    labels = pd.Series(np.asarray(category)).astype(str)
+    centre = labels.map(known).to_numpy(dtype=float)
+    centre = np.where(np.isnan(centre), float(known.median()), centre)
+    step = labels.map(pd.Series(steps or {}, dtype=float)).to_numpy(dtype=float)
+    n = len(centre)
+    z = rng.standard_normal(n)
+    for _ in range(20):
+        values = centre * np.exp(spread * z)
+        values = np.where(np.isnan(step), values, np.round(values / step) * step)
+        if whole:
+            values = np.round(values)
+        outside = np.zeros(n, dtype=bool)
+        if lowest is not None:
+            outside |= values < lowest
+        if highest is not None:
+            outside |= values > highest
+        if not outside.any():
+            break
+        z = np.where(outside, rng.standard_normal(n), z)
+    return np.clip(values, lowest, highest)
+
+
 def shape_share_by(rng, category, shares, share=0.5):
     """A flag true on each row with its category's share (``shares``; ``share`` for a
     category not listed): premium plans include classes, basic ones seldom."""

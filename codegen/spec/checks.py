@@ -97,3 +97,35 @@ def _token_columns(text: str, names: list[str]) -> tuple[str, ...]:
         or token.text.lower() in by_lower
     }
     return tuple(name for name in names if name.lower() in words)
+
+
+def checks_on(table: Any, columns: set[str]) -> list[str]:
+    """The table's checks that hold on every row and read only ``columns`` (not those allowed
+    to fail on a few rows: most movements are under EUR 2,000, a salary need not be)."""
+    return [
+        parsed.text
+        for rule, parsed in table_checks(table)
+        if parsed.tree is not None
+        and parsed.row_level
+        and getattr(rule, "min_fraction", 1) == 1
+        and set(parsed.columns) <= columns
+    ]
+
+
+def row_meets(checks: list[str], row: Mapping[str, Any]) -> bool:
+    """Whether one row holding only ``row``'s columns meets every check, evaluated by DuckDB
+    (a check that is NULL does not fail, as a CHECK constraint; one that cannot be evaluated
+    on such a row does)."""
+    if not checks:
+        return True
+    import duckdb
+
+    names = ", ".join(f'? AS "{name.replace(chr(34), chr(34) * 2)}"' for name in row)
+    condition = " AND ".join(f"coalesce(({check}), true)" for check in checks)
+    with duckdb.connect() as con:
+        try:
+            found = con.execute(f"SELECT {condition} FROM (SELECT {names})", list(row.values()))
+            (met,) = found.fetchone() or (False,)
+        except duckdb.Error:
+            return False
+    return bool(met)

@@ -227,8 +227,10 @@ class Column(_Model):
         None,
         description="The typical value for each value of one category column: `{category: "
         "{tents: 250, clothing: 45}}` (a tent costs more than a shirt), for integer and float "
-        "columns with typical (each row drawn around its category's value, with the column's "
-        "spread) and for booleans (each category's share of true rows). The category is a "
+        "columns (each row drawn around its category's value: with typical, with the column's "
+        "spread; without, log-normal with each value's sign, so a bank movement's kind may be "
+        "`{salary: 2500, card: -35}`) and for booleans (each category's share of true rows). "
+        "The category is a "
         "column of this table with `values`, or a reference to a table that lists its rows' "
         "kinds (`house_type_id: {Detached: 160, Apartment: 75}`).",
         json_schema_extra={"yaml_type": "{column: {value: number}}"},
@@ -610,8 +612,6 @@ def _lint_typical_by(spec: Spec) -> list[str]:
             if col.type not in ("integer", "float", "boolean"):
                 problems.append(f"{where}: applies to integer, float and boolean columns")
                 continue
-            if col.type != "boolean" and col.typical is None:
-                problems.append(f"{where}: give typical too (the value overall)")
             if len(col.typical_by) != 1:
                 problems.append(f"{where}: name one category column")
                 continue
