@@ -67,6 +67,9 @@ def test_only_columns_drawn_freely_are_asked_about():
         ((120, 200, 70), "not a range around"),
         ((1000, 500, 1000), "at or outside the column's bounds"),
         ((16, 15, 30), "sits at a bound"),
+        ((990, 900, 1000), "sits at a bound"),
+        # near a bound with its own range clear of it: a small flat, not the bound repeated
+        ((28, 20, 45), ""),
         ((500, 15, 1000), "the column's bounds again"),
         ((float("nan"), 1, 2), "not a number"),
     ],
