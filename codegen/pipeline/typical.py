@@ -56,7 +56,8 @@ class TypicalAnswer:
 
     table: str
     column: str
-    asked: str = "typical"  # or "nulls", "zeros", "by category", "signed by category", "gap"
+    asked: str = "typical"  # or "nulls", "zeros", "by category", "signed by category", "gap",
+    # "of parent" (by: the parent's column as `reference.column`)
     typical: float | None = None
     low: float | None = None
     high: float | None = None
@@ -337,6 +338,11 @@ def ask_typical(
         from codegen.pipeline.signed import ask_signed
 
         stopped = ask_signed(client, spec, data, answers, seed=seed, say=say)
+    if not stopped:
+        from codegen.pipeline.parents import ask_parents
+
+        shaped = Spec.model_validate(data)
+        stopped = ask_parents(client, shaped, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers

@@ -286,12 +286,14 @@ class Related:
     typical value depends on it: ``typical_by``), its entity's ``level`` in a series (the
     employee's salary for each payslip's gross), the time it comes ``since`` (its parent's: the
     ticket a message is on was opened), the value of the same reference its parent row has
-    (``inherit``: the agent on the message's ticket)."""
+    (``inherit``: the agent on the message's ticket), the number of its parent row it follows
+    (``parent``: the seats of the flight's aircraft, for ``of_parent``)."""
 
     category: str | None = None
     level: str | None = None
     since: str | None = None
     inherit: str | None = None
+    parent: str | None = None
 
 
 def _related(
@@ -301,10 +303,34 @@ def _related(
     levels = _series_levels(spec, table_name, frames, variables)
     since = _parent_times(spec, table_name, frames, variables)
     inherit = _inherited(spec, table_name, frames, variables)
+    parents = _parent_values(spec, table_name, frames, variables)
     return {
-        name: Related(categories.get(name), levels.get(name), since.get(name), inherit.get(name))
+        name: Related(
+            categories.get(name),
+            levels.get(name),
+            since.get(name),
+            inherit.get(name),
+            parents.get(name),
+        )
         for name in spec.tables[table_name].columns
     }
+
+
+def _parent_values(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> code for its parent row's number it follows (``of_parent``)."""
+    from codegen.spec.model import parent_column
+
+    codes = {}
+    for name in spec.tables[table_name].columns:
+        found = parent_column(spec, table_name, name)
+        if found is None:
+            continue
+        via, parent, key, other = found
+        if parent in frames and via in variables:
+            codes[name] = _looked_up(frames[parent], other, key, variables[via])
+    return codes
 
 
 def _inherited(
@@ -979,12 +1005,35 @@ def _column_code(
         note += f"; its typical value depends on {_by_name(column)}"
     solved = plan.columns[name] if plan is not None else None
     free = solved is None or (solved.define is None and not solved.bounds and not solved.window)
-    if related.inherit is not None and expression != "..." and free and kind != "string":
+    if related.parent is not None and expression != "..." and free:
+        expression, shape = _of_parent(column, expression, related.parent)
+        note += shape
+    elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
         note += "; mostly its parent's own"
     if kind in ("integer", "float") and expression != "...":
         expression = _gridded(expression, name, column, plan)
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params
+
+
+def _of_parent(column: Any, expression: str, parents: str) -> tuple[str, str]:
+    """(expression, note) for a number that follows its parent row's (``of_parent``): the
+    parent's on most rows, or never above it and typically its share of it."""
+    follows = column.of_parent
+    parent = follows.column.split(".", 1)[1]
+    if follows.relation == "same":
+        return (
+            f"shape_inherit(rng, {expression}, {parents}, 0.9)",
+            f"; mostly its parent's {parent}",
+        )
+    lowest, highest = _bound_code(column)
+    whole = column.type == "integer"
+    code = (
+        f"shape_at_most(rng, {expression}, {parents}, {follows.share!r}, {lowest}, {highest}, "
+        f"whole={whole})"
+    )
+    share = f", typically {follows.share:.0%} of it" if follows.share is not None else ""
+    return (f"{code}.astype(int)" if whole else code), f"; at most its parent's {parent}{share}"
 
 
 _DEFAULT_LAST_DAY = "2024-12-31"

@@ -497,6 +497,29 @@ def shape_inherit(rng, drawn, parents, share):
     return out.infer_objects().to_numpy()
 
 
+def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False):
+    """Values never above each row's parent's value (``parents``): a flight's passengers, its
+    aircraft's seats. With ``share``, each row is that share of its parent's on average (a
+    beta around it: most flights 70-90% full, a few near empty); without, ``drawn`` capped at
+    the parent's. ``whole``: rounded down, so a whole number stays under its parent's. Rows
+    whose parent has no value keep ``drawn``."""
+    drawn = np.asarray(drawn, dtype=float)
+    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    if share is None:
+        out = np.minimum(drawn, parents)
+    else:
+        concentration = 8.0
+        ratio = rng.beta(share * concentration, (1 - share) * concentration + 1e-9, len(drawn))
+        out = parents * ratio
+    if whole:
+        out = np.floor(out)
+    if lowest is not None:
+        out = np.maximum(out, lowest)
+    if highest is not None:
+        out = np.minimum(out, highest)
+    return np.where(np.isnan(parents), drawn, out)
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

@@ -115,6 +115,14 @@ def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()
     for category, values in (column.get("typical_by") or {}).items():
         each = ", ".join(f"{k}: {v}" for k, v in values.items())
         parts.append(f"typically, by {_code(category)}: {each}")
+    follows = column.get("of_parent")
+    if follows is not None:
+        via, other = follows["column"].split(".", 1)
+        if follows["relation"] == "same":
+            parts.append(f"mostly the {_code(other)} of the row {_code(via)} points at")
+        else:
+            share = f", typically {follows['share']:.0%} of it" if follows.get("share") else ""
+            parts.append(f"at most the {_code(other)} of the row {_code(via)} points at{share}")
     if column.get("zero_share") is not None:
         parts.append(f"exactly 0 on about {column['zero_share']:.0%} of rows")
     if column.get("null_share") is not None:

@@ -141,6 +141,27 @@ class TypicalAfter(_Model):
     )
 
 
+class OfParent(_Model):
+    """How a number follows a number of the row one of its references points at."""
+
+    column: str = Field(
+        description="`reference.column`: a reference column of this table, then a number "
+        "column of the table it points at (`aircraft_id.seats`)."
+    )
+    relation: Literal["at_most", "same"] = Field(
+        description="`at_most`: never more than the parent's value (a flight's passengers, its "
+        "aircraft's seats); `same`: the parent's value on most rows (a line's unit price, its "
+        "product's price)."
+    )
+    share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="For `at_most`: the typical value as a share of the parent's (a load "
+        "factor of 0.8); without it, values are drawn as the column's and capped.",
+    )
+
+
 class Column(_Model):
     """One column of a table."""
 
@@ -222,6 +243,13 @@ class Column(_Model):
         "after its start): `{column: started_at, typical: 25, typical_range: [8, 60]}`, the gap "
         "in minutes (days for dates).",
         json_schema_extra={"yaml_type": "{column, typical, typical_range}"},
+    )
+    of_parent: OfParent | None = Field(
+        None,
+        description="For an integer or float column that follows a number of its parent row: "
+        "`{column: aircraft_id.seats, relation: at_most, share: 0.8}` (passengers are at most "
+        "the aircraft's seats, typically 80% of them).",
+        json_schema_extra={"yaml_type": "{column, relation, share}"},
     )
     typical_by: dict[str, dict[str, float]] | None = Field(
         None,
@@ -577,6 +605,50 @@ def _lint(spec: Spec) -> list[str]:
     problems += _lint_references(spec)
     problems += _lint_rules(spec)
     problems += _lint_typical_by(spec)
+    problems += _lint_of_parent(spec)
+    return problems
+
+
+def parent_column(spec: Spec, table_name: str, name: str) -> tuple[str, str, str, str] | None:
+    """(reference column, parent table, parent key, parent column) of a column's ``of_parent``,
+    None where it has none or names no such columns."""
+    col = spec.tables[table_name].columns[name]
+    if col.of_parent is None or "." not in col.of_parent.column:
+        return None
+    via, other = col.of_parent.column.split(".", 1)
+    reference = spec.tables[table_name].columns.get(via)
+    if reference is None or not reference.references or "." not in reference.references:
+        return None
+    parent, key = reference.references.split(".", 1)
+    if parent == table_name or parent not in spec.tables:
+        return None
+    if other not in spec.tables[parent].columns:
+        return None
+    return via, parent, key, other
+
+
+def _lint_of_parent(spec: Spec) -> list[str]:
+    problems = []
+    for table_name, table in spec.tables.items():
+        for col_name, col in table.columns.items():
+            if col.of_parent is None:
+                continue
+            where = f"tables.{table_name}.columns.{col_name}.of_parent"
+            if col.type not in ("integer", "float"):
+                problems.append(f"{where}: applies to integer and float columns")
+                continue
+            found = parent_column(spec, table_name, col_name)
+            if found is None:
+                problems.append(
+                    f"{where}.column: '{col.of_parent.column}' is not a reference column of "
+                    f"{table_name} to another table, then a column of that table"
+                )
+                continue
+            _, parent, _, other = found
+            if spec.tables[parent].columns[other].type not in ("integer", "float"):
+                problems.append(f"{where}.column: {parent}.{other} is not a number")
+            if col.of_parent.share is not None and col.of_parent.relation != "at_most":
+                problems.append(f"{where}.share: applies to relation at_most")
     return problems
 
 

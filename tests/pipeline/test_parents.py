@@ -1,0 +1,134 @@
+"""A number that follows a number of its parent row (a flight's passengers, its aircraft's
+seats): which pairs are asked about, the question over real HTTP (the OpenAI stub on
+127.0.0.1), the answer kept as ``of_parent``, and the starting program drawing by it."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support.inprocess_runner import InProcessRunner
+from support.shop import stub_client
+
+import codegen as sd
+from codegen.pipeline.parents import parent_kept, parent_pairs
+from codegen.pipeline.typical import ask_typical
+from codegen.program.scaffold import build_scaffold
+from codegen.prompts import describe_spec
+from codegen.spec.model import load_spec
+
+FLIGHTS = """\
+name: flights
+description: Scheduled flights of a European regional airline in June 2024.
+tables:
+  aircraft:
+    rows: 12
+    columns:
+      id:            {type: integer, primary_key: true}
+      seats:         {type: integer, min: 48, max: 140}
+      built_year:    {type: integer, min: 2000, max: 2023}
+  flights:
+    rows: 2000
+    columns:
+      id:            {type: integer, primary_key: true}
+      aircraft_id:   {type: integer, references: aircraft.id}
+      status:        {type: string, values: [scheduled, cancelled]}
+      block_minutes: {type: integer, min: 35, max: 300}
+      passengers:    {type: integer, min: 0, max: 140}
+    rules:
+      - check: "status <> 'cancelled' OR passengers = 0"
+"""
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = stub_client(openai_stub.base_url)
+    yield client
+    client.close()
+
+
+def test_a_child_number_is_asked_against_its_parent_s_numbers_of_the_same_kind():
+    # not the block minutes (a unit the seats do not have), not the built year (bounds that
+    # do not meet), not the key
+    assert parent_pairs(load_spec(FLIGHTS)) == [("flights", "passengers", "aircraft_id", "seats")]
+    # a column of the same name is its parent's already; one with a rule of its own is shaped
+    same = FLIGHTS.replace("seats:         {", "passengers:    {")
+    assert parent_pairs(load_spec(same)) == []
+    ruled = FLIGHTS + "      - increasing: [block_minutes, passengers]\n"
+    assert parent_pairs(load_spec(ruled)) == []
+
+
+@pytest.mark.parametrize(
+    "reply, kept",
+    [
+        ({"relation": "at most", "typical_share": 0.8}, {"relation": "at_most", "share": 0.8}),
+        ({"relation": "at most", "typical_share": 1.0}, {"relation": "at_most"}),  # capped only
+        ({"relation": "about the same", "typical_share": 1.0}, {"relation": "same"}),
+        ({"relation": "unrelated", "typical_share": 0.3}, None),
+        ({"relation": "bigger"}, None),
+    ],
+)
+def test_an_answer_becomes_an_of_parent_only_for_a_relation_it_can_draw(reply, kept):
+    assert parent_kept(reply)[0] == kept
+
+
+def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stub, client):
+    openai_stub.reply(json.dumps({"typical": 90, "low": 70, "high": 120}))  # seats
+    openai_stub.reply(json.dumps({"typical": 2012, "low": 2005, "high": 2020}))  # built_year
+    openai_stub.reply(json.dumps({"scheduled": 97, "cancelled": 3}))  # status
+    openai_stub.reply(json.dumps({"typical": 80, "low": 50, "high": 150}))  # block_minutes
+    openai_stub.reply(json.dumps({"typical": 70, "low": 40, "high": 110}))  # passengers
+    openai_stub.reply(json.dumps({"relation": "at most", "typical_share": 0.8}))
+    for _ in range(2):  # block minutes and passengers by status: no different
+        openai_stub.reply(json.dumps({"scheduled": 80, "cancelled": 80}))
+    spec, answers = ask_typical(client, load_spec(FLIGHTS))
+    assert [(a.column, a.asked, a.kept) for a in answers][-3:] == [
+        ("passengers", "of parent", True),
+        ("block_minutes", "by category", False),
+        ("passengers", "by category", False),
+    ]
+    asked = openai_stub.chat_requests[5].body["messages"][-1]["content"]
+    assert '"passengers" compare with the "seats" of its "aircraft" row' in asked
+    follows = spec.tables["flights"].columns["passengers"].of_parent
+    assert (follows.column, follows.relation, follows.share) == (
+        "aircraft_id.seats",
+        "at_most",
+        0.8,
+    )
+    assert "at most the `seats` of the row `aircraft_id` points at, typically 80%" in describe_spec(
+        spec
+    )
+
+    rows = {"aircraft": 12, "flights": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    flights = pd.read_parquet(result.tables["flights"].path)
+    seats = flights["aircraft_id"].map(
+        pd.read_parquet(result.tables["aircraft"].path).set_index("id")["seats"]
+    )
+    assert (flights["passengers"] <= seats).all()
+    flown = flights["status"] != "cancelled"
+    load = flights.loc[flown, "passengers"] / seats[flown]
+    assert 0.72 < load.median() < 0.88 and load.quantile(0.1) < 0.7
+
+
+def test_the_lint_says_what_is_wrong_with_an_of_parent():
+    bad = FLIGHTS.replace(
+        "passengers:    {type: integer, min: 0, max: 140}",
+        "passengers:    {type: integer, min: 0, max: 140, of_parent: {column: status.seats, "
+        "relation: at_most}}",
+    ).replace(
+        "block_minutes: {type: integer, min: 35, max: 300}",
+        "block_minutes: {type: integer, min: 35, max: 300, of_parent: {column: aircraft_id.seats,"
+        " relation: same, share: 0.5}}",
+    )
+    with pytest.raises(sd.SpecError) as caught:
+        load_spec(bad)
+    text = str(caught.value)
+    assert "of_parent.column: 'status.seats' is not a reference column of flights" in text
+    assert "block_minutes.of_parent.share: applies to relation at_most" in text
