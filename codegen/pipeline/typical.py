@@ -208,6 +208,13 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
             f'In real data like this, what share of rows has "{name}" true? Answer as JSON: '
             '{"share": a number from 0 to 1}.'
         )
+    elif is_birth(name, column):
+        what = "a year of birth" if column.type == "integer" else "a date of birth"
+        ask = (
+            f'In real data like this, how old are the people of "{table_name}" typically in '
+            f"{reference_year(spec)} (the median age, in years), and between which two ages "
+            'are most of them (80%)? Answer as JSON: {"typical": age, "low": age, "high": age}.'
+        )
     elif column.type in ("date", "datetime"):
         what = "a date"
         ask = (
@@ -231,6 +238,46 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
             f'Column "{name}"{about}: {what}.',
         ],
         ask,
+    )
+
+
+_BIRTH = {"birth", "born", "dob", "birthdate", "birthday"}
+
+
+def is_birth(name: str, column: Any) -> bool:
+    """Whether a column is when its row's person was born (``born_on``, ``birth_year``): asked
+    as their typical age, which small models know (first-year students are 19), rather than
+    as a year, which they guess (1980 for students in 2023, 1950 for a library's members)."""
+    from codegen.program.shapes import _words
+
+    numeric = column.type in ("date", "datetime", "integer", "float")
+    return numeric and bool(_BIRTH & set(_words(name.replace("_", " "))))
+
+
+def reference_year(spec: Spec) -> int:
+    """The year a dataset is of, for ages: the latest year its description names (2023-2024:
+    2024), else the latest year its date columns reach (not birth dates), else this year."""
+    import re
+
+    named = [int(y) for y in re.findall(r"\b(?:19|20)[0-9]{2}\b", spec.description or "")]
+    if named:
+        return max(named)
+    reached = [
+        column.max.year
+        for table in spec.tables.values()
+        for name, column in table.columns.items()
+        if column.type in ("date", "datetime")
+        and column.max is not None
+        and not is_birth(name, column)
+    ]
+    return max(reached) if reached else pd.Timestamp.now().year
+
+
+def _ages_as_years(text: str, year: int) -> str:
+    """An answer in ages (typical, low, high) as the years of birth they give in ``year``."""
+    ages = TypicalReply.model_validate_json(text)
+    return json.dumps(
+        {"typical": year - ages.typical, "low": year - ages.high, "high": year - ages.low}
     )
 
 
@@ -307,12 +354,16 @@ def ask_typical(
         if text is None:
             return Spec.model_validate(data), answers
         target = data["tables"][table_name]["columns"][name]
+        born = is_birth(name, column)
         try:
+            if born:  # asked as ages: the years they give
+                answer.asked = "typical age"
+                text = _ages_as_years(_json_part(text), reference_year(spec))
             line = _keep(column, _json_part(text), answer, target)
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
-        if not line and _outside(column, answer):
+        if not line and _outside(column, answer) and not born:
             again = _ask_again(client, spec, table_name, name, text, answer, target, seed, say)
             if again is None:
                 return Spec.model_validate(data), answers

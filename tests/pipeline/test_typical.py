@@ -15,7 +15,13 @@ from support.inprocess_runner import InProcessRunner
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.typical import TypicalReply, ask_typical, check_answer, columns_to_ask
+from codegen.pipeline.typical import (
+    TypicalReply,
+    ask_typical,
+    check_answer,
+    columns_to_ask,
+    reference_year,
+)
 from codegen.program.scaffold import build_scaffold
 from codegen.spec.model import load_spec
 
@@ -381,14 +387,19 @@ tables:
 """
 
 
-def test_a_birth_date_s_typical_year_is_asked_and_drawn_around(openai_stub, client):
-    openai_stub.reply(reply(2004.5, 2002, 2005.6))
+def test_a_birth_date_is_asked_as_an_age_and_drawn_around_the_year_it_gives(openai_stub, client):
+    """Asked for a typical year of birth, the model said 1980 for first-year students in 2023
+    and 1950 for a library's members; asked their age, it says what it knows."""
+    openai_stub.reply(reply(19.5, 18.4, 22))  # ages in 2024, the year the description names
     spec, answers = ask_typical(client, load_spec(STUDENTS))
     # not the enrolment: a short window of people's activity, drawn at its hours
-    assert [(a.column, a.kept) for a in answers] == [("date_of_birth", True)]
-    assert "typical (median) year" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert [(a.column, a.asked, a.kept) for a in answers] == [
+        ("date_of_birth", "typical age", True)
+    ]
+    asked = openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert 'how old are the people of "students" typically in 2024' in asked
     born = spec.tables["students"].columns["date_of_birth"]
-    assert (born.typical, born.typical_range) == (2004.5, [2002, 2005.6])
+    assert born.typical == 2004.5 and born.typical_range == pytest.approx([2002, 2005.6])
     rows = {"students": 2000}
     out = Path(tempfile.mkdtemp()) / "out"
     result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
@@ -564,3 +575,23 @@ def test_a_share_of_zeros_makes_that_many_rows_zero_and_the_rest_around_typical(
         load_spec(text.replace("min: 0, max: 0.5", "min: 0.01, max: 0.5"))
     with pytest.raises(sd.SpecError, match="zero_share: give typical too"):
         load_spec(text.replace("typical: 0.1, typical_range: [0.05, 0.2], ", ""))
+
+
+def test_a_year_of_birth_is_asked_as_an_age_in_the_year_the_dates_reach(openai_stub, client):
+    spec = load_spec("""\
+name: music
+description: Users of a music streaming service.
+tables:
+  users:
+    rows: 500
+    columns:
+      id:           {type: integer, primary_key: true}
+      birth_year:   {type: integer, min: 1940, max: 2011}
+      signed_up_on: {type: date, min: 2015-01-01, max: 2024-03-31}
+""")
+    assert reference_year(spec) == 2024  # no year in the description: the dates' latest
+    openai_stub.reply(reply(28, 19, 45))
+    shaped, answers = ask_typical(client, spec)
+    assert [(a.column, a.asked, a.kept) for a in answers] == [("birth_year", "typical age", True)]
+    born = shaped.tables["users"].columns["birth_year"]
+    assert (born.typical, born.typical_range) == (1996, [1979, 2005])
