@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import Any
 
 from codegen.errors import LLMError
@@ -84,6 +85,92 @@ def ask_more_values(
             code = _extended(code, name, values + new)
             say(f"{blank.table}.{blank.column}: {len(new)} more values, {len(values) + len(new)}")
     return code
+
+
+_PLACEHOLDER = re.compile(r"^(?P<stem>.*?[A-Za-z].*?)[ _#-]*(?P<mark>[A-Za-z]|[0-9]+)$")
+PLACEHOLDER_SHARE = 0.6  # this share of a list's values a stem and a letter or number: placeholders
+
+
+def placeholder_lists(code: str, scaffold: Scaffold) -> list[tuple[str, list[str]]]:
+    """(blank, its values) of each value list the reply filled with placeholders: most values
+    one stem and a letter or number ("Airport A", "Airport B"; "ref_3"), which no one would
+    take for real names."""
+    listed = _lists(code)
+    found = []
+    for blank in scaffold.blanks:
+        if blank.kind is not BlankKind.VALUES or blank.name not in listed:
+            continue
+        values = [v for v in listed[blank.name] if isinstance(v, str)]
+        if len(values) >= 3 and is_placeholders(values):
+            found.append((blank.name, values))
+    return found
+
+
+def is_placeholders(values: list[str]) -> bool:
+    """Whether most of ``values`` are one stem and a letter or number each."""
+    stems: dict[str, int] = {}
+    for value in values:
+        matched = _PLACEHOLDER.match(value.strip())
+        if matched and len(matched["stem"]) > 1 and matched["stem"] != value.strip():
+            stem = matched["stem"].strip(" _#-").lower()
+            stems[stem] = stems.get(stem, 0) + 1
+    return bool(stems) and max(stems.values()) >= PLACEHOLDER_SHARE * len(values)
+
+
+def ask_real_values(
+    client: ChatClient,
+    code: str,
+    scaffold: Scaffold,
+    spec: Spec,
+    *,
+    seed: int,
+    say: Progress,
+) -> str:
+    """``code`` with each list of placeholders (``placeholder_lists``) replaced by real-looking
+    values the model lists when asked for them alone; as it was where the new list is no
+    better, or the endpoint fails."""
+    for name, values in placeholder_lists(code, scaffold):
+        count = min(max(len(values), 8), MORE_PER_QUESTION)
+        blank = next(b for b in scaffold.blanks if b.name == name)
+        try:
+            completion = client.complete(
+                real_values_question(spec, blank.table, blank.column, values, count),
+                temperature=0.0,
+                seed=seed,
+                max_tokens=count * TOKENS_PER_VALUE + 20,
+                response_format=_schema(count),
+            )
+        except LLMError as exc:
+            say(f"real values: stopped asking ({exc})")
+            break
+        new = _new_values(completion.text, [])
+        if len(new) >= 3 and not is_placeholders(new):
+            code = _extended(code, name, new)
+            say(f"{blank.table}.{blank.column}: {values[0]!r}... were placeholders: {new[:3]}...")
+    return code
+
+
+def real_values_question(
+    spec: Spec, table_name: str, name: str, values: list[str], count: int
+) -> list[ChatMessage]:
+    from codegen.pipeline.typical import question_about
+
+    column = spec.tables[table_name].columns[name]
+    about = f" ({column.description})" if column.description else ""
+    shown = "; ".join(values[:3])
+    return question_about(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the '
+            f'{table_name.replace("_", " ")}.',
+            f"These values are placeholders, not real ones: {shown}.",
+        ],
+        f"List {count} realistic values as they appear in real data like this (real names, "
+        "not a word with a letter or number), each different. Answer as JSON: "
+        '{"values": [...]}.',
+        system="You list realistic values. Answer with JSON only.",
+    )
 
 
 def more_values_question(

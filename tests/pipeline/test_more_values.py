@@ -11,7 +11,7 @@ from support.inprocess_runner import InProcessRunner
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.more_values import MORE_PER_QUESTION, short_lists
+from codegen.pipeline.more_values import MORE_PER_QUESTION, is_placeholders, short_lists
 from codegen.program.scaffold import build_scaffold
 from codegen.spec.model import load_spec
 
@@ -72,3 +72,46 @@ def test_an_endpoint_that_fails_leaves_the_list_as_the_model_gave_it(openai_stub
         COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
     )
     assert sum(t[-1].isdigit() for t in run.tables["courses"]["title"]) == 8
+
+
+@pytest.mark.parametrize(
+    "values, placeholders",
+    [
+        (["Airport A", "Airport B", "Airport C", "Airport D"], True),
+        (["Department 1", "Department 2", "Sales"], True),
+        (["dept_1", "dept_2", "dept_3"], True),
+        (["Lyon", "Paris", "Nice"], False),
+        (["Terminal 2", "Schiphol", "Orly"], False),
+        (["E190", "E195", "A320"], False),  # type codes, not a stem numbered
+        (["Studio 54", "Apollo 11", "Area 51"], False),  # numbers in real names
+    ],
+)
+def test_a_list_of_one_stem_with_a_letter_or_number_is_placeholders(values, placeholders):
+    assert is_placeholders(values) is placeholders
+
+
+def test_placeholders_are_replaced_by_real_values_asked_for_alone(openai_stub, client, tmp_path):
+    """The blanks reply named a regional airline's airports "Airport A" to "Airport J"."""
+    lines = "title_values = " + repr(TITLES + MORE) + "\n"
+    lines += "topic_values = ['Topic A', 'Topic B', 'Topic C', 'Topic D']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    real = ["web development", "databases", "cloud", "security", "testing", "DevOps"]
+    openai_stub.reply(json.dumps({"values": real + ["Topic 7", "Topic 8"]}))
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
+    assert "placeholders, not real ones: Topic A; Topic B; Topic C" in question
+    assert set(run.tables["courses"]["topic"]) <= set(real + ["Topic 7", "Topic 8"])
+    assert run.tables["courses"]["topic"].isin(real).mean() > 0.5
+
+
+def test_a_reply_of_placeholders_again_leaves_the_list_as_it_was(openai_stub, client, tmp_path):
+    lines = "title_values = " + repr(TITLES + MORE) + "\n"
+    lines += "topic_values = ['Topic A', 'Topic B', 'Topic C']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    openai_stub.reply(json.dumps({"values": [f"Subject {n}" for n in range(1, 9)]}))
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    assert set(run.tables["courses"]["topic"]) <= {"Topic A", "Topic B", "Topic C"}
