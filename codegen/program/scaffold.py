@@ -1005,6 +1005,20 @@ def _column_code(
         note += f"; its typical value depends on {_by_name(column)}"
     solved = plan.columns[name] if plan is not None else None
     free = solved is None or (solved.define is None and not solved.bounds and not solved.window)
+    placed = _placed_by(table, name, column, variables)
+    if placed is not None and expression != "..." and free:
+        country, city, axis, coded = placed
+        stream = (
+            f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}, "
+            f"{zlib.crc32(b'coordinates')}, {_first(count)}])"
+        )
+        lowest, highest = _bound_code(column)
+        names = "" if coded else f", {_COUNTRY_CODES!r}"  # countries by name: their codes
+        expression = (
+            f"shape_coordinate({stream}, {expression}, {country}, {city}, {axis}, {lowest}, "
+            f"{highest}{names})"
+        )
+        note += "; a real place of the row's country (its city where known)"
     if related.parent is not None and expression != "..." and free:
         expression, shape = _of_parent(column, expression, related.parent)
         note += shape
@@ -1828,6 +1842,38 @@ def _place_pair(table: Any) -> tuple[str, str] | None:
     if len(found) != 2:
         return None
     return tuple(sorted(found.values(), key=list(table.columns).index))  # type: ignore[return-value]
+
+
+_LATITUDE, _LONGITUDE = {"latitude", "lat"}, {"longitude", "lon", "lng", "long"}
+
+
+def _placed_by(
+    table: Any, name: str, column: Any, variables: dict[str, str]
+) -> tuple[str, str, int, bool] | None:
+    """(country code, city code, axis, whether the country is a code) for a latitude (axis 0)
+    or longitude (1) of a table that says each row's country (a country code or name column,
+    free or from a list), with its city where it has one ("None" when not): the place the
+    coordinates are of."""
+    from codegen.program.pattern_meaning import providers_for
+    from codegen.program.shapes import _words
+
+    words = set(_words(name.replace("_", " ")))
+    axis = 0 if words & _LATITUDE else 1 if words & _LONGITUDE else None
+    if axis is None or column.type != "float" or column.unique:
+        return None
+    found: dict[str, str] = {}
+    coded = False
+    for other, candidate in table.columns.items():
+        if candidate.type != "string" or other not in variables or candidate.references:
+            continue
+        kind = providers_for(other)
+        if kind in (["country_code"], ["country"]) and "country" not in found:
+            found["country"], coded = variables[other], kind == ["country_code"]
+        elif kind == ["city"]:
+            found.setdefault("city", variables[other])
+    if "country" not in found:
+        return None
+    return found["country"], found.get("city", "None"), axis, coded
 
 
 def _email_from_names(

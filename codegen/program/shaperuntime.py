@@ -184,6 +184,44 @@ def shape_places(rng, rows, n, country, city, locales, one_country=False):
     return rows
 
 
+def shape_coordinate(
+    stream, values, countries, cities, axis, lowest=None, highest=None, codes=None
+):
+    """``values`` (a latitude, ``axis`` 0, or a longitude, 1) moved to a real place of each
+    row: its city where Faker's table of real places (``land_coords``) has it, else a place of
+    its country, a few km off (an airport outside its city); rows of no known country, or a
+    place past ``lowest``/``highest``, keep ``values``. ``stream`` makes the same choices for
+    both axes (a generator made alike for each), so a row's latitude and longitude are one
+    place's. ``codes``: country names to ISO codes, for countries given by name."""
+    from faker.providers.geo import Provider
+
+    by_city, by_country = {}, {}
+    for lat, lon, place, cc, _ in Provider.land_coords:
+        by_city.setdefault((place.lower(), cc), (float(lat), float(lon)))
+        by_country.setdefault(cc, []).append((float(lat), float(lon)))
+    country = [str(c).strip() for c in np.asarray(countries, dtype=object)]
+    country = [(codes or {}).get(c.lower(), c).upper() for c in country]
+    city = (
+        [str(c).strip().lower() for c in np.asarray(cities, dtype=object)]
+        if cities is not None
+        else [""] * len(country)
+    )
+    pick = stream.random(len(country))
+    jitter = stream.normal(0, 0.08, size=(len(country), 2))
+    out = np.array(values, dtype=float, copy=True)
+    for row, cc in enumerate(country):
+        if (city[row], cc) in by_city:
+            value = by_city[(city[row], cc)][axis] + jitter[row, axis]
+        elif cc in by_country:
+            found = by_country[cc]
+            value = found[int(pick[row] * len(found))][axis] + 1.25 * jitter[row, axis]
+        else:
+            continue
+        if (lowest is None or value >= lowest) and (highest is None or value <= highest):
+            out[row] = value
+    return out
+
+
 def shape_codes(rows, position, codes):
     """``rows`` with a country's name at ``position`` written as its ISO code (``codes``: a
     name, lower case, to its code): ("Lyon", "France") is ("Lyon", "FR"). A pair written the

@@ -856,3 +856,46 @@ tables:
     assert set(zip(airports["city"], airports["country_code"], strict=True)) <= {
         ("Lyon", "FR"), ("Porto", "PT"), ("Bergen", "NO"), ("Graz", "AT"),
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "country",
+    [
+        "country_code: {type: string, values: [FR, 'NO', NL]}",
+        "country:      {type: string, values: [France, Norway, Netherlands]}",
+    ],
+)
+def test_an_airport_s_coordinates_are_one_real_place_of_its_country(country):
+    """Drawn around one typical latitude and longitude, every airport of a European airline
+    stood in central Germany, Bergen's and Lyon's alike."""
+    from faker.providers.geo import Provider
+
+    spec = load_spec(f"""
+name: airports
+description: Airports of a European regional airline.
+tables:
+  airports:
+    rows: 300
+    columns:
+      id:           {{type: integer, primary_key: true}}
+      {country}
+      latitude:     {{type: float, min: 35, max: 71, typical: 50.8, typical_range: [49.7, 51.9]}}
+      longitude:    {{type: float, min: -25, max: 45}}
+""")
+    rows = {"airports": 300}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    airports = pd.read_parquet(result.tables["airports"].path)
+    codes = airports.iloc[:, 1].map(lambda c: {"France": "FR", "Norway": "NO"}.get(c, c))
+    codes = codes.replace("Netherlands", "NL")
+    places = pd.DataFrame(Provider.land_coords, columns=["lat", "lon", "place", "cc", "tz"])
+    places[["lat", "lon"]] = places[["lat", "lon"]].astype(float)
+    for cc, group in airports.groupby(codes):
+        real = places[places["cc"] == cc][["lat", "lon"]].to_numpy()
+        # each airport within a few km of a real place of its own country, both axes one place's
+        here = group[["latitude", "longitude"]].to_numpy()
+        nearest = np.abs(here[:, None, :] - real[None, :, :]).max(axis=2).min(axis=1)
+        assert (nearest < 0.5).all(), cc
+    assert airports.loc[codes == "NO", "latitude"].min() > 57.9
