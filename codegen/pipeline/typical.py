@@ -301,21 +301,24 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
     if not low <= typical <= high or low == high:
         return "its range is not a range around its typical value"
     lowest, highest = column.min, column.max
-    # A count's typical value may be its least (one item per order line, no children): counts
-    # pile at their lower bound in real data. Other values at a bound are a bound repeated.
-    count = column.type == "integer" and lowest is not None and typical >= lowest
-    if (lowest is not None and typical <= lowest and not count) or (
-        highest is not None and typical >= highest
-    ):
+    # A whole number's typical value may be one of its bounds (asked without them, it is no
+    # bound repeated): counts pile at their least (one item per order line, no children),
+    # hours at their most where the bound cuts the range given (a 40-hour week, most 35 to
+    # 45, at most 40). Other values at a bound are the bound repeated.
+    whole = column.type == "integer"
+    below = lowest is not None and (typical < lowest or typical == lowest and not whole)
+    above = highest is not None and (typical > highest or typical == highest and not whole)
+    if below or above:
         return "its typical value is at or outside the column's bounds"
     if lowest is not None and highest is not None:
         span = float(highest) - float(lowest)
-        upper = count or highest - typical < typical - lowest
+        upper = whole or highest - typical < typical - lowest
         nearest = highest - typical if upper else typical - lowest
         # Near a bound, an answer whose range stays clear of it is a skewed amount, not the
         # bound repeated: a transfer of EUR 100, most 50 to 200, where transfers reach 25,000.
         clear = high < highest if upper else low > lowest
-        if nearest < 0.02 * span and not clear:
+        piled = whole and typical == highest and high > highest  # the bound cuts its range
+        if nearest < 0.02 * span and not clear and not piled:
             return "its typical value sits at a bound"
         if low <= lowest and high >= highest:
             return "its range is the column's bounds again"

@@ -88,7 +88,7 @@ def test_an_answer_shapes_a_column_only_inside_its_bounds_and_away_from_them(ans
 
 def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, client):
     openai_stub.reply(reply(120, 70, 200))  # size: kept
-    openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, not kept
+    openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, its range within, not kept
     openai_stub.reply("I think about 300000 euros")  # price: no JSON, not kept
     openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
     openai_stub.reply(json.dumps({"flat": 80, "house": 140}))  # size by kind: kept, as ratios
@@ -508,13 +508,22 @@ tables:
 """
 
 
-def test_a_count_may_be_typically_its_least_value_other_numbers_not():
-    spec = load_spec(SALARIES + "      items: {type: integer, min: 1, max: 50}\n")
+def test_a_whole_number_may_be_typically_one_of_its_bounds_other_numbers_not():
+    """Asked without the bounds, the model said a 40-hour week for hours of at most 40, and
+    one item per order line: whole numbers pile at such bounds in real data."""
+    spec = load_spec(
+        SALARIES
+        + "      items: {type: integer, min: 1, max: 50}\n"
+        + "      weekly_hours: {type: integer, min: 8, max: 40}\n"
+    )
     items = spec.tables["employees"].columns["items"]
     assert check_answer(items, TypicalReply(typical=1, low=1, high=3)) == ""
     assert check_answer(items, TypicalReply(typical=2, low=1, high=4)) == ""
     assert "bounds" in check_answer(items, TypicalReply(typical=0, low=0, high=2))
-    assert "bound" in check_answer(items, TypicalReply(typical=50, low=40, high=50))
+    hours = spec.tables["employees"].columns["weekly_hours"]
+    assert check_answer(hours, TypicalReply(typical=40, low=35, high=45)) == ""
+    assert "bound" in check_answer(hours, TypicalReply(typical=39.5, low=30, high=40))
+    assert "bound" in check_answer(hours, TypicalReply(typical=40, low=30, high=40))  # range within
     salary = spec.tables["employees"].columns["salary"]
     assert "bounds" in check_answer(salary, TypicalReply(typical=25000, low=25000, high=40000))
 
