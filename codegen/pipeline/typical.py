@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
+from sqlglot import exp
 
 from codegen.errors import LLMError
 from codegen.llm.client import ChatClient, ChatMessage
@@ -516,12 +517,42 @@ def gaps_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
             free = planned.define is None and not planned.bounds and planned.window is None
             if free and column.typical_after is None and planned.values is None:
                 asked.append((table_name, start, end))
+        spanned = {end for _, end in spans(table_name, table)}  # drawn as spans, in minutes
+        for name, column in table.columns.items():
+            start = _after_column(table, name, plan.columns[name])
+            if start is not None and name not in spanned and column.typical_after is None:
+                asked.append((table_name, start, name))
     return asked
 
 
-def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
+def _after_column(table: Any, name: str, planned: Any) -> str | None:
+    """The column of its row a date or time comes after by a check and nothing else (a paid_on
+    on or after its issued_on: how long after, no check says), None for any other."""
+    column = table.columns[name]
+    if column.type not in ("date", "datetime") or planned.define is not None:
+        return None
+    if planned.window is not None or planned.values is not None or len(planned.bounds) != 1:
+        return None
+    (bound,) = planned.bounds
+    start = bound.tree.name if isinstance(bound.tree, exp.Column) else None
+    if not bound.lower or start not in table.columns or start == name:
+        return None
+    return start if table.columns[start].type == column.type else None
+
+
+def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
+    """The unit a gap is asked and drawn in: minutes for a row's start and end times (a ride),
+    days for dates and for a time some check puts after another (an order shipped days after
+    it was placed)."""
+    from codegen.program.shapes import spans
+
     table = spec.tables[table_name]
-    unit = "days" if table.columns[end].type == "date" else "minutes"
+    spanned = (start, end) in spans(table_name, table)
+    return "minutes" if table.columns[end].type == "datetime" and spanned else "days"
+
+
+def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
+    unit = gap_unit(spec, table_name, start, end)
     return question_about(
         spec,
         table_name,
@@ -576,7 +607,7 @@ def _ask_gaps(
             "typical": reply.typical,
             "typical_range": [reply.low, reply.high],
         }
-        unit = "days" if spec.tables[table_name].columns[end].type == "date" else "minutes"
+        unit = gap_unit(spec, table_name, start, end)
         say(f"typical {table_name}.{end}: {_show(reply.typical)} {unit} after {start}")
     return False
 

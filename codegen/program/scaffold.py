@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import keyword
+import math
 import re
 import zlib
 from dataclasses import dataclass, replace
@@ -1396,10 +1397,22 @@ def _bounded_time(
     if len(items) == 1 and items[0][1].raw is not None:
         edge = items[0][1].raw  # a column as it is: pd.to_datetime reads it
     strict = any(b.strict for b, _ in items) and len(items) == 1
+    after = column.typical_after
+    if after is not None and lows and len(items) == 1 and rhythm is None:
+        bound = items[0][0].tree
+        if isinstance(bound, exp.Column) and bound.name == after.column:
+            return _gap_after(column, variable, edge, after, strict, count)
     low, high = f"{variable}_{name}_low", f"{variable}_{name}_high"
+    least, most = (1 if strict else 0), _gap_high(items, unit, default)
+    if after is not None and lows and unit == "D":  # at a rhythm's hours: the typical gap
+        bound = items[0][0].tree
+        if isinstance(bound, exp.Column) and bound.name == after.column:
+            # the draw's median is a quarter of the way from low to high (squared uniform)
+            least = max(least, math.floor((after.typical_range or [0])[0]))
+            most = max(least + 1, round(least + 4 * (after.typical - least) - 1))
     params: list[Parameter] = [
-        (low, str(1 if strict else 0), BlankKind.NUMBER),
-        (high, _number(_gap_high(items, unit, default)), BlankKind.NUMBER),
+        (low, str(least), BlankKind.NUMBER),
+        (high, _number(most), BlankKind.NUMBER),
     ]
     # Waits are skewed, many short and a few long: the median a quarter of the way.
     if date:
@@ -1438,6 +1451,33 @@ def _bounded_time(
         params = more + params
         note += " where its typical year is not"
     return expression, note, params
+
+
+def _gap_after(
+    column: Any, variable: str, edge: str, after: Any, strict: bool, count: str
+) -> tuple[str, str, list[Parameter]]:
+    """A date or time some days after its bound by the typical gap asked of the model
+    (``typical_after``, in days: an invoice paid 25 days after it was issued, most in 10 to
+    45), skewed right; a datetime to the second, a date in whole days (at least one where the
+    check is strict)."""
+    low, high = after.typical_range or (after.typical / 2, after.typical * 2)
+    gap, spread = f"{variable}_gap_days", f"{variable}_gap_days_range"
+    params: list[Parameter] = [
+        (gap, _number(after.typical), None),
+        (spread, f"({_number(low)}, {_number(high)})", None),
+    ]
+    last = repr(str(column.max)) if column.max is not None else "None"
+    if column.type == "date":
+        expression = (
+            f"shape_gap(rng, {edge}, {gap}, *{spread}, 'D', {last}, least={int(strict)})"
+            ".dt.normalize()"
+        )
+    else:  # in minutes, so that a gap of days has its hours too
+        expression = (
+            f"shape_gap(rng, {edge}, {gap} * 1440, *(d * 1440 for d in {spread}), 'min', "
+            f"{last})"
+        )
+    return expression, f"; after {after.column}, typically {gap} days", params
 
 
 def _span_start(table_name: str, table: Any, name: str) -> str | None:

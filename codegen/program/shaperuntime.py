@@ -589,12 +589,13 @@ def shape_within(values, fallback, edge, above, strict=False):
     return pd.Series(np.where(fits, values, fallback))
 
 
-def shape_gap(rng, start, typical, low, high, unit, last=None):
+def shape_gap(rng, start, typical, low, high, unit, last=None, least=0):
     """Each row's ``start`` plus a gap around ``typical`` (10th and 90th percentiles ``low`` and
     ``high``, skewed right: most rides short, a few long), in ``unit`` ("min" or "D", whole
-    days); at most ``last``, where a gap would pass it the end at ``last``."""
+    days), of at least ``least``; at most ``last``, where a gap would pass it the end at
+    ``last``."""
     start = pd.to_datetime(pd.Series(start))
-    gap = shape_typical(rng, len(start), typical, low, high, 0, None, whole=unit == "D")
+    gap = shape_typical(rng, len(start), typical, low, high, least, None, whole=unit == "D")
     if unit == "D":
         end = start + pd.to_timedelta(gap, unit="D")
     else:

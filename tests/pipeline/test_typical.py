@@ -604,3 +604,36 @@ tables:
     assert [(a.column, a.asked, a.kept) for a in answers] == [("birth_year", "typical age", True)]
     born = shaped.tables["users"].columns["birth_year"]
     assert (born.typical, born.typical_range) == (1996, [1979, 2005])
+
+
+INVOICES = """\
+name: invoices
+description: Sales invoices of a Dutch web design agency in 2024.
+tables:
+  invoices:
+    rows: 2000
+    columns:
+      id:        {type: integer, primary_key: true}
+      issued_on: {type: date, min: 2024-01-01, max: 2024-12-31}
+      paid_on:   {type: date}
+    rules:
+      - check: "paid_on >= issued_on"
+"""
+
+
+def test_how_long_after_the_date_a_check_puts_it_after_is_asked_in_days(openai_stub, client):
+    """Drawn with no typical gap, the model's tuned gap had invoices paid within days."""
+    openai_stub.reply(reply(25, 10, 45))  # paid 25 days after issue, most 10 to 45
+    spec, answers = ask_typical(client, load_spec(INVOICES))
+    assert [(a.column, a.asked, a.by, a.kept) for a in answers] == [
+        ("paid_on", "gap", "issued_on", True)
+    ]
+    assert "Answer in days" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    rows = {"invoices": 2000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    invoices = pd.read_parquet(result.tables["invoices"].path)
+    days = (invoices["paid_on"] - invoices["issued_on"]).dt.days
+    assert 21 <= days.median() <= 29 and days.quantile(0.9) < 60 and (days >= 0).all()
