@@ -50,25 +50,26 @@ RELATIONS = {"at most": "at_most", "about the same": "same"}
 def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str]]:
     """(table, column, reference column, parent column) of each child number that could follow
     a number of its parent row: an integer or float drawn freely (not a key, not made or
-    bounded by a check, not shaped already), against a number of the same type of a table it
-    references (not a key, not made by a check, not of the same name), their names giving the
-    same unit or none, the child's bounds reaching into the parent's. At most
-    ``PARENT_MAX_QUESTIONS``."""
+    bounded by a check, not shaped already, no rule's source), against a number of the same
+    type of a table it references (not a key, not made by a check, not of the same name),
+    their names giving the same unit or none, the child's bounds reaching into the parent's. At
+    most ``PARENT_MAX_QUESTIONS``."""
     from codegen.program.rules import plan_table
 
     pairs = []
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
-        rule_targets = {
-            ordered[1]
+        rule_sources = {
+            ordered[0]
             for rule in table.rules
             if (ordered := getattr(rule, "increasing", None) or getattr(rule, "decreasing", None))
         }
         for name, column in table.columns.items():
             if column.type not in ("integer", "float") or not _free(column, plan.columns[name]):
                 continue
-            if name in rule_targets:
-                continue  # a rule shapes it against a column of its own row already
+            if name in rule_sources:
+                continue  # a column of its own row follows it already (a rule's target, one
+                # that follows the parent's value instead takes the rule's other side)
             for via, reference in table.columns.items():
                 if not reference.references or "." not in reference.references:
                     continue

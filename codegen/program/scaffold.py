@@ -635,7 +635,7 @@ def _rule_targets(table: Any) -> dict[str, str]:
         for kind, verb in (("increasing", "rise"), ("decreasing", "fall")):
             pair = getattr(rule, kind, None)
             if pair:
-                source, target = pair
+                source, target = _ruled(table, pair)
                 notes[target] = notes.get(target, "") + f"; must {verb} as {source} rises"
     return notes
 
@@ -1552,9 +1552,21 @@ def _rule_source(table: Any, name: str) -> tuple[str, str, float] | None:
     for rule in table.rules:
         for kind in ("increasing", "decreasing"):
             pair = getattr(rule, kind, None)
-            if pair and pair[1] == name:
-                return pair[0], kind, float(rule.min_rho)
+            if pair and _ruled(table, pair)[1] == name:
+                return _ruled(table, pair)[0], kind, float(rule.min_rho)
     return None
+
+
+def _ruled(table: Any, pair: list[str]) -> tuple[str, str]:
+    """(source, target) of a rule's pair as drawn: the pair turned round where its target
+    takes its parent's value (``of_parent``: a line's unit price is its product's) and its
+    source does not, so the source follows the target instead (people buy cheap items in bulk:
+    the quantity falls as the price rises). A rank correlation reads the same either way."""
+    source, target = pair
+    columns = table.columns
+    if columns[target].of_parent is not None and columns[source].of_parent is None:
+        return target, source
+    return source, target
 
 
 def _blank_expression(

@@ -54,11 +54,14 @@ def test_a_child_number_is_asked_against_its_parent_s_numbers_of_the_same_kind()
     # not the block minutes (a unit the seats do not have), not the built year (bounds that
     # do not meet), not the key
     assert parent_pairs(load_spec(FLIGHTS)) == [("flights", "passengers", "aircraft_id", "seats")]
-    # a column of the same name is its parent's already; one with a rule of its own is shaped
+    # a column of the same name is its parent's already; one a rule makes another follow is
+    # shaped (a rule's target may be asked: the rule is then drawn the other way round)
     same = FLIGHTS.replace("seats:         {", "passengers:    {")
     assert parent_pairs(load_spec(same)) == []
-    ruled = FLIGHTS + "      - increasing: [block_minutes, passengers]\n"
+    ruled = FLIGHTS + "      - increasing: [passengers, block_minutes]\n"
     assert parent_pairs(load_spec(ruled)) == []
+    ruled = FLIGHTS + "      - increasing: [block_minutes, passengers]\n"
+    assert parent_pairs(load_spec(ruled)) == [("flights", "passengers", "aircraft_id", "seats")]
 
 
 @pytest.mark.parametrize(
@@ -132,3 +135,44 @@ def test_the_lint_says_what_is_wrong_with_an_of_parent():
     text = str(caught.value)
     assert "of_parent.column: 'status.seats' is not a reference column of flights" in text
     assert "block_minutes.of_parent.share: applies to relation at_most" in text
+
+
+SHOP = """\
+name: shop
+description: Orders of a small European online shop selling outdoor gear.
+tables:
+  products:
+    rows: 80
+    columns:
+      id:         {type: integer, primary_key: true}
+      price_eur:  {type: float, min: 1, max: 2000, typical: 40, typical_range: [8, 300]}
+  order_items:
+    rows: 3000
+    columns:
+      id:         {type: integer, primary_key: true}
+      product_id: {type: integer, references: products.id}
+      quantity:   {type: integer, min: 1, max: 20, typical: 1, typical_range: [1, 4]}
+      unit_price: {type: float, min: 0.5,
+                   of_parent: {column: product_id.price_eur, relation: same}}
+    rules:
+      - decreasing: [quantity, unit_price]
+        min_rho: 0.1
+"""
+
+
+def test_a_line_s_price_is_its_product_s_and_the_rule_is_drawn_the_other_way_round():
+    """The rule says the price falls as the quantity rises; with the price its product's, the
+    quantity is drawn to fall as the price rises, which the rule reads the same."""
+    spec = load_spec(SHOP)
+    rows = {"products": 80, "order_items": 3000}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    items = pd.read_parquet(result.tables["order_items"].path)
+    price = items["product_id"].map(
+        pd.read_parquet(result.tables["products"].path).set_index("id")["price_eur"]
+    )
+    assert 0.85 <= (items["unit_price"] == price).mean() <= 0.95
+    assert items["quantity"].corr(items["unit_price"], method="spearman") <= -0.1
+    assert (items["quantity"] == 1).mean() >= 0.4
