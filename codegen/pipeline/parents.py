@@ -1,13 +1,20 @@
-"""Numbers that follow a number of their parent row, asked of the model before the program.
+"""Numbers that follow a number of their parent row, set before the program is made.
 
 A flight's passengers drawn between 0 and 140 put 130 people on a 76-seat turboprop; a play of
-a track drawn between 1 and 1,800 seconds lasts longer than the track. Each is bounded by a
-number of the row its reference points at, which no check of the spec says and no bound can
-say. For each pair of a child's number and a number of its parent that could be so tied (same
-type, no different units, bounds that overlap), the model is asked how the two compare:
-"at most" (with the child's typical share of the parent's), "about the same", or "unrelated".
-A kept answer becomes the column's ``of_parent`` (spec v1), which the starting program draws
-by (``shaperuntime.shape_at_most``, ``shape_inherit``).
+a track drawn between 1 and 1,800 seconds lasts longer than the track; an order line's unit price
+drawn on its own has nothing to do with its product's price. Each follows a number of the row its
+reference points at, which no check of the spec says and no bound can say.
+
+Which pairs are so tied is read from their names, not asked: asked "is passengers at most its
+aircraft's seats?", "can it be larger?", "is it usually equal?", "usually different?", the
+embedded 1.5B model answered yes to all four for every pair tried, true or not (a transaction's
+amount and its account's overdraft limit alike). So a child's number of the same kind as its
+parent's (``unit_price`` and ``price_eur``: the same word once units are set aside) is the
+parent's on most rows (``same``), and one of the same unit as a parent's capacity (``seats``,
+``duration_s``, ``pages``) is at most it (``at_most``), its typical share of it asked of the
+model, a number it answers well (a load factor of 0.75). The result is the column's
+``of_parent`` (spec v1), which the starting program draws by (``shaperuntime.shape_at_most``,
+``shape_inherit``).
 """
 
 from __future__ import annotations
@@ -44,16 +51,24 @@ _UNITS = {
     "years": {"year", "years"},
 }
 
-RELATIONS = {"at most": "at_most", "about the same": "same"}
+_CURRENCIES = {"eur", "usd", "gbp", "chf", "sek", "nok", "dkk", "pln"}
+_QUALIFIERS = {"unit", "per", "each", "avg", "average", "list", "net", "gross"}
+# What a parent holds that its children's numbers stay within: seats on a flight, a track's
+# duration, a book's pages. Not a "limit": a transaction's amount is no share of an overdraft.
+_CAPACITIES = {
+    "seats", "capacity", "duration", "length", "runtime", "pages", "beds", "rooms", "places",
+    "stock", "quota", "distance", "size", "total", "max", "maximum",
+}  # fmt: skip
 
 
-def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str]]:
-    """(table, column, reference column, parent column) of each child number that could follow
-    a number of its parent row: an integer or float drawn freely (not a key, not made or
-    bounded by a check, not shaped already, no rule's source), against a number of the same
+def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
+    """(table, column, reference column, parent column, relation) of each child number that
+    follows a number of its parent row: an integer or float drawn freely (not a key, not made
+    or bounded by a check, not shaped already, no rule's source), against a number of the same
     type of a table it references (not a key, not made by a check, not of the same name),
-    their names giving the same unit or none, the child's bounds reaching into the parent's. At
-    most ``PARENT_MAX_QUESTIONS``."""
+    their names giving the same unit or none, the child's bounds reaching into the parent's;
+    ``same`` where the two name the same thing once units are set aside, ``at_most`` where the
+    parent's is a capacity. The first for each column, at most ``PARENT_MAX_QUESTIONS``."""
     from codegen.program.rules import plan_table
 
     pairs = []
@@ -78,8 +93,11 @@ def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str]]:
                     continue
                 made = plan_table(spec.tables[parent], parent).columns
                 for other, candidate in spec.tables[parent].columns.items():
-                    if made[other].define is None and _could_follow(name, column, other, candidate):
-                        pairs.append((table_name, name, via, other))
+                    if made[other].define is not None:
+                        continue
+                    relation = _relation(name, column, other, candidate)
+                    if relation is not None and not any(p[:2] == (table_name, name) for p in pairs):
+                        pairs.append((table_name, name, via, other, relation))
     return pairs[:PARENT_MAX_QUESTIONS]
 
 
@@ -89,20 +107,34 @@ def _free(column: Any, planned: Any) -> bool:
     return not (shaped or keyed or planned.define is not None or planned.bounds or planned.window)
 
 
-def _could_follow(name: str, column: Any, other: str, candidate: Any) -> bool:
+def _relation(name: str, column: Any, other: str, candidate: Any) -> str | None:
     if candidate.type != column.type or candidate.primary_key or candidate.unique:
-        return False
-    if candidate.references:
-        return False
-    if _same_name(name, other):
-        return False  # the parent's own value on most rows already (scaffold._inherited)
+        return None
+    if candidate.references or _same_name(name, other):
+        return None  # the same name: the parent's own value on most rows already (scaffold)
     if _unit(name) != _unit(other):
-        return False
+        return None
     if column.max is not None and candidate.min is not None and column.max < candidate.min:
-        return False
+        return None
     if column.min is not None and candidate.max is not None and column.min > candidate.max:
-        return False
-    return True
+        return None
+    if _head(name) is not None and _head(name) == _head(other):
+        return "same"  # unit_price and price_eur
+    return "at_most" if set(_name_words(other)) & _CAPACITIES else None
+
+
+def _name_words(name: str) -> list[str]:
+    from codegen.program.shapes import _words
+
+    return _words(name.replace("_", " "))
+
+
+def _head(name: str) -> str | None:
+    """The last word of a name that is neither a unit nor a qualifier: ``price`` of both
+    ``unit_price`` and ``price_eur``."""
+    units = set().union(*(_UNITS[u] for u in _UNITS if u != "money")) | _CURRENCIES
+    words = [w for w in _name_words(name) if w not in units and w not in _QUALIFIERS]
+    return words[-1] if words else None
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -118,10 +150,10 @@ def _unit(name: str) -> str | None:
     return found[0] if found else None
 
 
-def parent_question(
+def share_question(
     spec: Spec, table_name: str, name: str, via: str, other: str
 ) -> list[ChatMessage]:
-    """The question of how a child's number compares with its parent row's."""
+    """The question of a child's typical share of its parent's capacity."""
     table = spec.tables[table_name]
     parent = (table.columns[via].references or "").split(".", 1)[0]
     column, candidate = table.columns[name], spec.tables[parent].columns[other]
@@ -138,36 +170,28 @@ def parent_question(
             f'Each "{table_name}" row belongs to one row of table "{parent}" (through "{via}").',
             line(table_name, name, column),
             line(parent, other, candidate),
+            f'A "{table_name}" row\'s "{name}" is at most the "{other}" of its "{parent}" row.',
         ],
-        f'In real data like this, how does a "{table_name}" row\'s "{name}" compare with the '
-        f'"{other}" of its "{parent}" row? Answer as JSON: {{"relation": "at most" (never more '
-        'than it), "about the same" (usually equal) or "unrelated", "typical_share": the '
-        f'typical "{name}" as a share of "{other}"}}.',
+        f'In real data like this, what is a row\'s "{name}" typically (the median), as a share '
+        f'of that "{other}"? Answer as JSON: {{"typical_share": a number from 0 to 1}}.',
     )
 
 
 SCHEMA = {
     "type": "object",
-    "properties": {
-        "relation": {"type": "string", "enum": ["at most", "about the same", "unrelated"]},
-        "typical_share": {"type": "number"},
-    },
-    "required": ["relation", "typical_share"],
+    "properties": {"typical_share": {"type": "number"}},
+    "required": ["typical_share"],
     "additionalProperties": False,
 }
 
 
-def parent_kept(reply: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    """The ``of_parent`` an answer gives (without its column), or None and why not."""
-    relation = RELATIONS.get(str(reply.get("relation")))
-    if relation is None:
-        return None, "unrelated" if reply.get("relation") == "unrelated" else "no relation given"
-    if relation == "same":
-        return {"relation": "same"}, ""
+def share_kept(reply: dict[str, Any]) -> tuple[float | None, str]:
+    """The typical share an answer gives, or None and why not (values are then capped at the
+    parent's, no more)."""
     share = reply.get("typical_share")
     if not isinstance(share, int | float) or not SHARE_LOWEST <= share < 1:
-        return {"relation": "at_most"}, ""  # at most, at no share the model could say
-    return {"relation": "at_most", "share": round(float(share), 3)}, ""
+        return None, "not a share between 0.05 and 1"
+    return round(float(share), 3), ""
 
 
 def ask_parents(
@@ -179,43 +203,37 @@ def ask_parents(
     seed: int,
     say: Progress,
 ) -> bool:
-    """Ask each pair of ``parent_pairs`` how the two compare; set a kept answer as the
-    column's ``of_parent`` in ``data`` (the first kept for a column); the answers are added to
-    ``asked``. True when the endpoint failed (the questions stop)."""
-    done: set[tuple[str, str]] = set()
-    for table_name, name, via, other in parent_pairs(spec):
-        if (table_name, name) in done:
-            continue
+    """Set each pair of ``parent_pairs`` as the column's ``of_parent`` in ``data``, asking the
+    typical share of an ``at_most``; the answers are added to ``asked``. True when the endpoint
+    failed (the questions stop)."""
+    for table_name, name, via, other, relation in parent_pairs(spec):
         answer = TypicalAnswer(table_name, name, asked="of parent", by=f"{via}.{other}")
         asked.append(answer)
-        text = _request(
-            client,
-            parent_question(spec, table_name, name, via, other),
-            _json_schema("of_parent", SCHEMA),
-            TYPICAL_MAX_TOKENS,
-            answer,
-            seed,
-            say,
-        )
-        if text is None:
-            return True
-        try:
-            reply = json.loads(_json_part(text))
-            if not isinstance(reply, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            answer.why = "the reply is not the JSON asked for"
-            continue
-        kept, answer.why = parent_kept(reply)
-        if kept is None:
-            continue
-        answer.kept, answer.typical = True, kept.get("share")
-        done.add((table_name, name))
-        data["tables"][table_name]["columns"][name]["of_parent"] = {
-            "column": f"{via}.{other}",
-            **kept,
-        }
-        share = f", typically {kept['share']:.0%} of it" if "share" in kept else ""
-        relation = "at most" if kept["relation"] == "at_most" else "mostly the same as"
-        say(f"{table_name}.{name}: {relation} its {via}'s {other}{share}")
+        follows: dict[str, Any] = {"column": f"{via}.{other}", "relation": relation}
+        if relation == "at_most":
+            text = _request(
+                client,
+                share_question(spec, table_name, name, via, other),
+                _json_schema("of_parent", SCHEMA),
+                TYPICAL_MAX_TOKENS,
+                answer,
+                seed,
+                say,
+            )
+            if text is None:
+                return True
+            try:
+                reply = json.loads(_json_part(text))
+                if not isinstance(reply, dict):
+                    raise ValueError("not an object")
+                answer.typical, answer.why = share_kept(reply)
+            except ValueError:
+                answer.why = "the reply is not the JSON asked for"
+            if answer.typical is not None:
+                follows["share"] = answer.typical
+        answer.kept = True  # the relation is kept whatever the share: capped at the parent's
+        data["tables"][table_name]["columns"][name]["of_parent"] = follows
+        share = f", typically {follows['share']:.0%} of it" if "share" in follows else ""
+        words = "at most" if relation == "at_most" else "mostly the same as"
+        say(f"{table_name}.{name}: {words} its {via}'s {other}{share}")
     return False

@@ -1,6 +1,7 @@
 """A number that follows a number of its parent row (a flight's passengers, its aircraft's
-seats): which pairs are asked about, the question over real HTTP (the OpenAI stub on
-127.0.0.1), the answer kept as ``of_parent``, and the starting program drawing by it."""
+seats): which pairs follow which (read from their names), the typical share asked over real
+HTTP (the OpenAI stub on 127.0.0.1), kept as ``of_parent``, and the starting program drawing by
+it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from support.inprocess_runner import InProcessRunner
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.parents import parent_kept, parent_pairs
+from codegen.pipeline.parents import parent_pairs, share_kept
 from codegen.pipeline.typical import ask_typical
 from codegen.program.scaffold import build_scaffold
 from codegen.prompts import describe_spec
@@ -50,32 +51,43 @@ def client(openai_stub, isolated_env):
     client.close()
 
 
-def test_a_child_number_is_asked_against_its_parent_s_numbers_of_the_same_kind():
-    # not the block minutes (a unit the seats do not have), not the built year (bounds that
-    # do not meet), not the key
-    assert parent_pairs(load_spec(FLIGHTS)) == [("flights", "passengers", "aircraft_id", "seats")]
+def test_which_numbers_follow_their_parent_s_is_read_from_their_names():
+    """Asked yes or no, the embedded model said yes to every relation of every pair."""
+    # passengers at most the seats (a capacity); not the block minutes (a unit the seats do not
+    # have), not the built year (bounds that do not meet), not the key
+    expected = [("flights", "passengers", "aircraft_id", "seats", "at_most")]
+    assert parent_pairs(load_spec(FLIGHTS)) == expected
     # a column of the same name is its parent's already; one a rule makes another follow is
-    # shaped (a rule's target may be asked: the rule is then drawn the other way round)
+    # shaped (a rule's target may be: the rule is then drawn the other way round)
     same = FLIGHTS.replace("seats:         {", "passengers:    {")
     assert parent_pairs(load_spec(same)) == []
     ruled = FLIGHTS + "      - increasing: [passengers, block_minutes]\n"
     assert parent_pairs(load_spec(ruled)) == []
     ruled = FLIGHTS + "      - increasing: [block_minutes, passengers]\n"
-    assert parent_pairs(load_spec(ruled)) == [("flights", "passengers", "aircraft_id", "seats")]
+    assert parent_pairs(load_spec(ruled)) == expected
+    # a parent's number that is no capacity: nothing follows it
+    renamed = FLIGHTS.replace("seats:  ", "crew:   ")
+    assert parent_pairs(load_spec(renamed)) == []
+    # the same thing once units are set aside: a line's unit price, its product's price
+    plain = SHOP.replace(
+        ",\n                   of_parent: {column: product_id.price_eur, relation: same}", ""
+    )
+    assert parent_pairs(load_spec(plain)) == [
+        ("order_items", "unit_price", "product_id", "price_eur", "same")
+    ]
 
 
 @pytest.mark.parametrize(
     "reply, kept",
     [
-        ({"relation": "at most", "typical_share": 0.8}, {"relation": "at_most", "share": 0.8}),
-        ({"relation": "at most", "typical_share": 1.0}, {"relation": "at_most"}),  # capped only
-        ({"relation": "about the same", "typical_share": 1.0}, {"relation": "same"}),
-        ({"relation": "unrelated", "typical_share": 0.3}, None),
-        ({"relation": "bigger"}, None),
+        ({"typical_share": 0.8}, 0.8),
+        ({"typical_share": 1.0}, None),  # all full: capped only
+        ({"typical_share": 0.01}, None),
+        ({"share": 0.5}, None),
     ],
 )
-def test_an_answer_becomes_an_of_parent_only_for_a_relation_it_can_draw(reply, kept):
-    assert parent_kept(reply)[0] == kept
+def test_a_typical_share_is_kept_only_between_a_twentieth_and_one(reply, kept):
+    assert share_kept(reply)[0] == kept
 
 
 def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stub, client):
@@ -84,7 +96,7 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
     openai_stub.reply(json.dumps({"scheduled": 97, "cancelled": 3}))  # status
     openai_stub.reply(json.dumps({"typical": 80, "low": 50, "high": 150}))  # block_minutes
     openai_stub.reply(json.dumps({"typical": 70, "low": 40, "high": 110}))  # passengers
-    openai_stub.reply(json.dumps({"relation": "at most", "typical_share": 0.8}))
+    openai_stub.reply(json.dumps({"typical_share": 0.8}))
     for _ in range(2):  # block minutes and passengers by status: no different
         openai_stub.reply(json.dumps({"scheduled": 80, "cancelled": 80}))
     spec, answers = ask_typical(client, load_spec(FLIGHTS))
@@ -94,7 +106,8 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
         ("passengers", "by category", False),
     ]
     asked = openai_stub.chat_requests[5].body["messages"][-1]["content"]
-    assert '"passengers" compare with the "seats" of its "aircraft" row' in asked
+    assert '"passengers" is at most the "seats" of its "aircraft" row' in asked
+    assert 'as a share of that "seats"' in asked
     follows = spec.tables["flights"].columns["passengers"].of_parent
     assert (follows.column, follows.relation, follows.share) == (
         "aircraft_id.seats",
