@@ -49,7 +49,12 @@ _UNITS = {
     "km": {"km", "kilometre", "kilometres", "kilometer", "kilometers"},
     "percent": {"pct", "percent", "percentage"},
     "years": {"year", "years"},
-}
+    "litres": {"l", "litre", "litres", "liter", "liters"},
+    "people": {
+        "passengers", "seats", "guests", "people", "persons", "pax", "visitors", "attendees",
+        "participants", "riders", "occupants",
+    },
+}  # fmt: skip
 
 _CURRENCIES = {"eur", "usd", "gbp", "chf", "sek", "nok", "dkk", "pln"}
 _QUALIFIERS = {"unit", "per", "each", "avg", "average", "list", "net", "gross"}
@@ -57,7 +62,7 @@ _QUALIFIERS = {"unit", "per", "each", "avg", "average", "list", "net", "gross"}
 # duration, a book's pages. Not a "limit": a transaction's amount is no share of an overdraft.
 _CAPACITIES = {
     "seats", "capacity", "duration", "length", "runtime", "pages", "beds", "rooms", "places",
-    "stock", "quota", "distance", "size", "total", "max", "maximum",
+    "stock", "quota", "distance", "size", "total", "max", "maximum", "tank",
 }  # fmt: skip
 
 
@@ -108,19 +113,27 @@ def _free(column: Any, planned: Any) -> bool:
 
 
 def _relation(name: str, column: Any, other: str, candidate: Any) -> str | None:
-    if candidate.type != column.type or candidate.primary_key or candidate.unique:
+    """``same``, ``at_most`` or None (see ``parent_pairs``): a capacity needs a unit both names
+    give (people: a flight's passengers and its aircraft's seats; litres; seconds), so that a
+    booking's nights are no share of its hotel's rooms."""
+    if candidate.primary_key or candidate.unique or candidate.references:
         return None
-    if candidate.references or _same_name(name, other):
-        return None  # the same name: the parent's own value on most rows already (scaffold)
-    if _unit(name) != _unit(other):
+    if candidate.type not in ("integer", "float"):
         return None
     if column.max is not None and candidate.min is not None and column.max < candidate.min:
         return None
     if column.min is not None and candidate.max is not None and column.min > candidate.max:
         return None
+    unit = _unit(name)
+    if unit != _unit(other):
+        return None
+    if unit is not None and set(_name_words(other)) & _CAPACITIES:
+        return "at_most"  # guests and max_guests, litres and tank_capacity_l
+    if _same_name(name, other) or candidate.type != column.type:
+        return None  # the same name: the parent's own value on most rows already (scaffold)
     if _head(name) is not None and _head(name) == _head(other):
         return "same"  # unit_price and price_eur
-    return "at_most" if set(_name_words(other)) & _CAPACITIES else None
+    return None
 
 
 def _name_words(name: str) -> list[str]:
@@ -132,7 +145,8 @@ def _name_words(name: str) -> list[str]:
 def _head(name: str) -> str | None:
     """The last word of a name that is neither a unit nor a qualifier: ``price`` of both
     ``unit_price`` and ``price_eur``."""
-    units = set().union(*(_UNITS[u] for u in _UNITS if u != "money")) | _CURRENCIES
+    units = set().union(*(_UNITS[u] for u in _UNITS if u not in ("money", "people")))
+    units |= _CURRENCIES
     words = [w for w in _name_words(name) if w not in units and w not in _QUALIFIERS]
     return words[-1] if words else None
 

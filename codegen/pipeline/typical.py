@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
-from sqlglot import exp
 
 from codegen.errors import LLMError
 from codegen.llm.client import ChatClient, ChatMessage
@@ -533,11 +532,14 @@ def _after_column(table: Any, name: str, planned: Any) -> str | None:
         return None
     if planned.window is not None or planned.values is not None or len(planned.bounds) != 1:
         return None
+    from codegen.program.scaffold import bound_column
+
     (bound,) = planned.bounds
-    start = bound.tree.name if isinstance(bound.tree, exp.Column) else None
+    start = bound_column(bound.tree)
     if not bound.lower or start not in table.columns or start == name:
         return None
-    return start if table.columns[start].type == column.type else None
+    # a check-in date on or after the day it was booked: a date after a time too
+    return start if table.columns[start].type in ("date", "datetime") else None
 
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:

@@ -380,6 +380,8 @@ def _same_thing(name: str, column: Any, other: str, candidate: Any) -> bool:
     a, b = name.lower(), other.lower()
     if not (a == b or a.endswith(f"_{b}") or b.endswith(f"_{a}")):
         return False
+    if any(x.startswith(("max_", "min_", "maximum_", "minimum_", "total_")) for x in (a, b)):
+        return False  # a booking's guests are not its room type's max_guests
     if column.values is not None:
         return candidate.values is not None and set(candidate.values) <= set(column.values)
     if column.pattern is not None and column.pattern != candidate.pattern:
@@ -1399,14 +1401,12 @@ def _bounded_time(
     strict = any(b.strict for b, _ in items) and len(items) == 1
     after = column.typical_after
     if after is not None and lows and len(items) == 1 and rhythm is None:
-        bound = items[0][0].tree
-        if isinstance(bound, exp.Column) and bound.name == after.column:
+        if bound_column(items[0][0].tree) == after.column:
             return _gap_after(column, variable, edge, after, strict, count)
     low, high = f"{variable}_{name}_low", f"{variable}_{name}_high"
     least, most = (1 if strict else 0), _gap_high(items, unit, default)
     if after is not None and lows and unit == "D":  # at a rhythm's hours: the typical gap
-        bound = items[0][0].tree
-        if isinstance(bound, exp.Column) and bound.name == after.column:
+        if bound_column(items[0][0].tree) == after.column:
             # the draw's median is a quarter of the way from low to high (squared uniform)
             least = max(least, math.floor((after.typical_range or [0])[0]))
             most = max(least + 1, round(least + 4 * (after.typical - least) - 1))
@@ -1453,6 +1453,13 @@ def _bounded_time(
     return expression, note, params
 
 
+def bound_column(tree: exp.Expression) -> str | None:
+    """The column a bound is, as it is or cast (``CAST(booked_at AS DATE)``), else None."""
+    while isinstance(tree, exp.Cast | exp.Paren):
+        tree = tree.this
+    return tree.name if isinstance(tree, exp.Column) else None
+
+
 def _gap_after(
     column: Any, variable: str, edge: str, after: Any, strict: bool, count: str
 ) -> tuple[str, str, list[Parameter]]:
@@ -1467,15 +1474,16 @@ def _gap_after(
         (spread, f"({_number(low)}, {_number(high)})", None),
     ]
     last = repr(str(column.max)) if column.max is not None else "None"
+    first = repr(str(column.min)) if column.min is not None else "None"
     if column.type == "date":
         expression = (
-            f"shape_gap(rng, {edge}, {gap}, *{spread}, 'D', {last}, least={int(strict)})"
-            ".dt.normalize()"
+            f"shape_gap(rng, {edge}, {gap}, *{spread}, 'D', {last}, least={int(strict)}, "
+            f"first={first}).dt.normalize()"
         )
     else:  # in minutes, so that a gap of days has its hours too
         expression = (
             f"shape_gap(rng, {edge}, {gap} * 1440, *(d * 1440 for d in {spread}), 'min', "
-            f"{last})"
+            f"{last}, first={first})"
         )
     return expression, f"; after {after.column}, typically {gap} days", params
 

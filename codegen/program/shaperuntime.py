@@ -589,12 +589,15 @@ def shape_within(values, fallback, edge, above, strict=False):
     return pd.Series(np.where(fits, values, fallback))
 
 
-def shape_gap(rng, start, typical, low, high, unit, last=None, least=0):
+def shape_gap(rng, start, typical, low, high, unit, last=None, least=0, first=None):
     """Each row's ``start`` plus a gap around ``typical`` (10th and 90th percentiles ``low`` and
     ``high``, skewed right: most rides short, a few long), in ``unit`` ("min" or "D", whole
     days), of at least ``least``; at most ``last``, where a gap would pass it the end at
-    ``last``."""
+    ``last``; a start before ``first`` (a stay booked in October for January) counts from
+    ``first``, so no end comes before it."""
     start = pd.to_datetime(pd.Series(start))
+    if first is not None:
+        start = start.where(start.isna() | (start >= pd.Timestamp(first)), pd.Timestamp(first))
     gap = shape_typical(rng, len(start), typical, low, high, least, None, whole=unit == "D")
     if unit == "D":
         end = start + pd.to_timedelta(gap, unit="D")

@@ -755,10 +755,11 @@ def _lint_column(where: str, col: Column, table: Table) -> list[str]:
     if col.typical_after is not None:
         after = col.typical_after
         other = table.columns.get(after.column)
-        if col.type not in ("date", "datetime") or other is None or other.type != col.type:
+        timed = ("date", "datetime")
+        if col.type not in timed or other is None or other.type not in timed:
             problems.append(
-                f"{where}.typical_after: applies to a date or datetime after another column of "
-                "the same type in its table"
+                f"{where}.typical_after: applies to a date or datetime after another date or "
+                "datetime column of its table"
             )
         spread = after.typical_range
         if spread is not None and not 0 <= spread[0] <= after.typical <= spread[1]:

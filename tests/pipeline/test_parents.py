@@ -189,3 +189,39 @@ def test_a_line_s_price_is_its_product_s_and_the_rule_is_drawn_the_other_way_rou
     assert 0.85 <= (items["unit_price"] == price).mean() <= 0.95
     assert items["quantity"].corr(items["unit_price"], method="spearman") <= -0.1
     assert (items["quantity"] == 1).mean() >= 0.4
+
+
+@pytest.mark.parametrize(
+    "child, parent, relation",
+    [
+        (
+            "guests:  {type: integer, min: 1, max: 6}",
+            "max_guests: {type: integer, min: 1}",
+            "at_most",
+        ),
+        ("litres:  {type: float, min: 5, max: 120}", "tank_capacity_l: {type: integer}", "at_most"),
+        ("nights:  {type: integer, min: 1, max: 30}", "rooms: {type: integer, min: 10}", None),
+        ("fee_eur: {type: float, min: 0}", "daily_rate_eur: {type: float, min: 20}", None),
+    ],
+)
+def test_a_capacity_needs_a_unit_both_names_give(child, parent, relation):
+    """Written after the first examples: a hotel booking's guests and its room type's
+    max_guests, a refuel's litres and its van's tank_capacity_l; not a booking's nights and its
+    hotel's rooms (no unit), nor a fee and a daily rate (money, no capacity)."""
+    spec = load_spec(f"""\
+name: pairs
+tables:
+  parents:
+    rows: 5
+    columns:
+      id: {{type: integer, primary_key: true}}
+      {parent}
+  children:
+    rows: 50
+    columns:
+      id: {{type: integer, primary_key: true}}
+      parent_id: {{type: integer, references: parents.id}}
+      {child}
+""")
+    found = parent_pairs(spec)
+    assert [p[-1] for p in found] == ([relation] if relation else [])
