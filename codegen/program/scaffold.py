@@ -1010,18 +1010,24 @@ def _column_code(
     free = solved is None or (solved.define is None and not solved.bounds and not solved.window)
     placed = _placed_by(table, name, column, variables)
     if placed is not None and expression != "..." and free:
-        country, city, axis, coded = placed
-        stream = (
-            f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}, "
-            f"{zlib.crc32(b'coordinates')}, {_first(count)}])"
-        )
+        country, city, what, coded = placed
         lowest, highest = _bound_code(column)
-        names = "" if coded else f", {_COUNTRY_CODES!r}"  # countries by name: their codes
-        expression = (
-            f"shape_coordinate({stream}, {expression}, {country}, {city}, {axis}, {lowest}, "
-            f"{highest}{names})"
-        )
-        note += "; a real place of the row's country (its city where known)"
+        names = "" if coded or country == "None" else f", {_COUNTRY_CODES!r}"  # their codes
+        if what == "population":
+            expression = (
+                f"shape_population({expression}, {country}, {city}, {lowest}, {highest}{names})"
+            )
+            note += "; the city's real population where known"
+        else:
+            stream = (
+                f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}, "
+                f"{zlib.crc32(b'coordinates')}, {_first(count)}])"
+            )
+            expression = (
+                f"shape_coordinate({stream}, {expression}, {country}, {city}, {what}, "
+                f"{lowest}, {highest}{names})"
+            )
+            note += "; a real place of the row's country (its city where known)"
     if related.parent is not None and expression != "..." and free:
         expression, shape = _of_parent(column, expression, related.parent)
         note += shape
@@ -1407,9 +1413,11 @@ def _bounded_time(
     least, most = (1 if strict else 0), _gap_high(items, unit, default)
     if after is not None and lows and unit == "D":  # at a rhythm's hours: the typical gap
         if bound_column(items[0][0].tree) == after.column:
-            # the draw's median is a quarter of the way from low to high (squared uniform)
+            # the draw's median is a quarter of the way from low to high (squared uniform); a
+            # week at least, so that a day on a quiet weekday can move to a busy one (a GP
+            # appointment the next day, but not on a Sunday)
             least = max(least, math.floor((after.typical_range or [0])[0]))
-            most = max(least + 1, round(least + 4 * (after.typical - least) - 1))
+            most = max(least + 7, round(least + 4 * (after.typical - least) - 1))
     params: list[Parameter] = [
         (low, str(least), BlankKind.NUMBER),
         (high, _number(most), BlankKind.NUMBER),
@@ -1905,21 +1913,27 @@ def _place_pair(table: Any) -> tuple[str, str] | None:
 
 
 _LATITUDE, _LONGITUDE = {"latitude", "lat"}, {"longitude", "lon", "lng", "long"}
+_POPULATION = {"population", "inhabitants", "residents"}
 
 
 def _placed_by(
     table: Any, name: str, column: Any, variables: dict[str, str]
-) -> tuple[str, str, int, bool] | None:
-    """(country code, city code, axis, whether the country is a code) for a latitude (axis 0)
-    or longitude (1) of a table that says each row's country (a country code or name column,
-    free or from a list), with its city where it has one ("None" when not): the place the
-    coordinates are of."""
+) -> tuple[str, str, int | str, bool] | None:
+    """(country code, city code, what, whether the country is a code) for a number that real
+    places say: a latitude (``what`` 0) or longitude (1) of a table that says each row's
+    country (a code or a name, free or from a list), with its city where it has one ("None"
+    when not); a city's ``population`` of a table with a city, with its country where it has
+    one (GeoNames has both: ``shaperuntime.shape_known_places``)."""
     from codegen.program.pattern_meaning import providers_for
     from codegen.program.shapes import _words
 
     words = set(_words(name.replace("_", " ")))
-    axis = 0 if words & _LATITUDE else 1 if words & _LONGITUDE else None
-    if axis is None or column.type != "float" or column.unique:
+    what: int | str | None = 0 if words & _LATITUDE else 1 if words & _LONGITUDE else None
+    if what is not None and column.type != "float":
+        return None
+    if what is None and words & _POPULATION and column.type == "integer":
+        what = "population"
+    if what is None or column.unique:
         return None
     found: dict[str, str] = {}
     coded = False
@@ -1931,9 +1945,10 @@ def _placed_by(
             found["country"], coded = variables[other], kind == ["country_code"]
         elif kind == ["city"]:
             found.setdefault("city", variables[other])
-    if "country" not in found:
+    needed = "city" if what == "population" else "country"
+    if needed not in found:
         return None
-    return found["country"], found.get("city", "None"), axis, coded
+    return found.get("country", "None"), found.get("city", "None"), what, coded
 
 
 def _email_from_names(

