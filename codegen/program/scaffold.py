@@ -1023,9 +1023,10 @@ def _column_code(
                 f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}, "
                 f"{zlib.crc32(b'coordinates')}, {_first(count)}])"
             )
+            box = _coordinate_box(table)
             expression = (
                 f"shape_coordinate({stream}, {expression}, {country}, {city}, {what}, "
-                f"{lowest}, {highest}{names})"
+                f"{box!r}{names})"
             )
             note += "; a real place of the row's country (its city where known)"
     if related.parent is not None and expression != "..." and free:
@@ -1914,6 +1915,20 @@ def _place_pair(table: Any) -> tuple[str, str] | None:
 
 _LATITUDE, _LONGITUDE = {"latitude", "lat"}, {"longitude", "lon", "lng", "long"}
 _POPULATION = {"population", "inhabitants", "residents"}
+
+
+def _coordinate_box(table: Any) -> tuple[float | None, ...]:
+    """(south, north, west, east): the bounds of a table's latitude and longitude columns."""
+    from codegen.program.shapes import _words
+
+    box: list[float | None] = [None, None, None, None]
+    for name, column in table.columns.items():
+        words = set(_words(name.replace("_", " ")))
+        at = 0 if words & _LATITUDE else 2 if words & _LONGITUDE else None
+        if at is not None and column.type == "float":
+            box[at] = None if column.min is None else float(column.min)
+            box[at + 1] = None if column.max is None else float(column.max)
+    return tuple(box)
 
 
 def _placed_by(

