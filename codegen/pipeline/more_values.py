@@ -228,13 +228,15 @@ def _lists(code: str) -> dict[str, list[Any]]:
         tree = ast.parse(code)
     except SyntaxError:
         return {}
+    from codegen.program.blanks import untrailed
+
     found = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and isinstance(node.value, ast.List):
+            target, value = node.targets[0], untrailed(node.value)
+            if isinstance(target, ast.Name) and isinstance(value, ast.List):
                 try:
-                    found[target.id] = ast.literal_eval(node.value)
+                    found[target.id] = ast.literal_eval(value)
                 except ValueError:
                     continue
     return found

@@ -45,6 +45,7 @@ def fill_blanks(
     helpers: dict[str, list[ast.Assign]] = {}
     waiting: list[ast.Assign] = []  # assignments to new names, until the blank that uses them
     for node in _assignments(reply_tree):
+        node.value = untrailed(node.value)
         name = node.targets[0].id  # type: ignore[attr-defined]
         if name in defined:
             given[name] = node
@@ -114,6 +115,15 @@ def _assignments(tree: ast.AST) -> list[ast.Assign]:
         and isinstance(node.targets[0], ast.Name)
     ]
     return sorted(found, key=lambda node: (node.lineno, node.col_offset))
+
+
+def untrailed(value: ast.expr) -> ast.expr:
+    """A value with the trailing comma a small model puts after a line taken away: written
+    ``name_values = ["Lyon", "Nice"],`` (as in a dict), it is a tuple holding the list. No
+    blank's value is a tuple of one."""
+    if isinstance(value, ast.Tuple) and len(value.elts) == 1:
+        return value.elts[0]
+    return value
 
 
 def _is_ellipsis(node: ast.AST) -> bool:

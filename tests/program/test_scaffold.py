@@ -165,6 +165,22 @@ def test_fill_blanks_takes_values_numbers_and_expressions_with_their_helpers():
     assert kept == program
 
 
+def test_fill_blanks_takes_lines_ending_in_a_comma_as_without_it():
+    """The embedded model wrote a flights reply's lines as a dict's, each ending in a comma:
+    ``name_values = [...],`` is a tuple holding the list, and all three attempts failed."""
+    from codegen.program.blanks import fill_blanks
+
+    scaffold = build_scaffold(load_spec(ORDERS))
+    reply = (
+        "status_values = ['new', 'paid'],\n"
+        "shipped_at = pd.Series(placed_at + pd.to_timedelta(1, unit='D')),\n"
+    )
+    program, missing = fill_blanks(scaffold, reply)
+    assert missing == [] and program is not None
+    assert "status_values = ['new', 'paid']" in program.replace('"', "'")
+    assert "shipped_at = pd.Series(placed_at" in program
+
+
 def test_fill_blanks_reports_what_is_missing_and_never_runs_the_values():
     from codegen.program.blanks import fill_blanks
 
