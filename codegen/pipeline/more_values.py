@@ -153,22 +153,22 @@ def ask_real_values(
 def real_values_question(
     spec: Spec, table_name: str, name: str, values: list[str], count: int
 ) -> list[ChatMessage]:
+    """The question of a list's values, asked alone. The placeholders are not shown: shown
+    them ("Airport A; Airport B"), the embedded model listed them again; not shown, it listed
+    London Heathrow and Amsterdam Schiphol."""
     from codegen.pipeline.typical import question_about
 
     column = spec.tables[table_name].columns[name]
     about = f" ({column.description})" if column.description else ""
-    shown = "; ".join(values[:3])
     return question_about(
         spec,
         table_name,
         [
             f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the '
-            f'{table_name.replace("_", " ")}.',
-            f"These values are placeholders, not real ones: {shown}.",
+            f'{table_name.replace("_", " ")}.'
         ],
-        f"List {count} realistic values as they appear in real data like this (real names, "
-        "not a word with a letter or number), each different. Answer as JSON: "
-        '{"values": [...]}.',
+        f"List {count} realistic values as they appear in real data like this, each different. "
+        'Answer as JSON: {"values": [...]}.',
         system="You list realistic values. Answer with JSON only.",
     )
 

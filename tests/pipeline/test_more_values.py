@@ -101,7 +101,8 @@ def test_placeholders_are_replaced_by_real_values_asked_for_alone(openai_stub, c
         COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
     )
     question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
-    assert "placeholders, not real ones: Topic A; Topic B; Topic C" in question
+    assert 'Column "topic": the topic of one of the courses.' in question
+    assert "Topic A" not in question  # shown them, the model listed them again
     assert set(run.tables["courses"]["topic"]) <= set(real + ["Topic 7", "Topic 8"])
     assert run.tables["courses"]["topic"].isin(real).mean() > 0.5
 
