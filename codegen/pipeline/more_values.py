@@ -150,6 +150,60 @@ def ask_real_values(
     return code
 
 
+def ask_missing_values(
+    client: ChatClient,
+    code: str,
+    scaffold: Scaffold,
+    spec: Spec,
+    *,
+    seed: int,
+    say: Progress,
+) -> str:
+    """``code`` with each value list it left out (no line, or ``[...]`` still) asked of the
+    model alone and added: the embedded model often writes one long line it was shown and
+    stops (bank's ``amount_eur``, then no ``reference_values``), which failed the attempt."""
+    listed = _lists(code)
+    for blank in scaffold.blanks:
+        if blank.kind is not BlankKind.VALUES or listed.get(blank.name):
+            continue
+        if blank.name in _assigned(code):
+            continue  # written as code (a comprehension): the program runs it
+        try:
+            completion = client.complete(
+                real_values_question(spec, blank.table, blank.column, [], 10),
+                temperature=0.0,
+                seed=seed,
+                max_tokens=10 * TOKENS_PER_VALUE + 20,
+                response_format=_schema(10),
+            )
+        except LLMError as exc:
+            say(f"missing values: stopped asking ({exc})")
+            break
+        new = _new_values(completion.text, [])
+        if new:
+            code = f"{code.rstrip()}\n{blank.name} = {new!r}\n"
+            say(f"{blank.table}.{blank.column}: left out of the reply, asked alone: {new[:3]}...")
+    return code
+
+
+def _assigned(code: str) -> set[str]:
+    """The names a top-level line of ``code`` assigns to something other than ``[...]``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            empty = isinstance(node.value, ast.List) and all(
+                isinstance(e, ast.Constant) and e.value is Ellipsis for e in node.value.elts
+            )
+            if isinstance(target, ast.Name) and not empty:
+                names.add(target.id)
+    return names
+
+
 def real_values_question(
     spec: Spec, table_name: str, name: str, values: list[str], count: int
 ) -> list[ChatMessage]:

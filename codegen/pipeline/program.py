@@ -193,9 +193,14 @@ def _attempt(
         return attempt.fail(kind, str(exc))
 
     if options.ask == "blanks" and not _is_whole_program(ast.parse(code)):
-        from codegen.pipeline.more_values import ask_more_values, ask_real_values
+        from codegen.pipeline.more_values import (
+            ask_missing_values,
+            ask_more_values,
+            ask_real_values,
+        )
 
-        # a list of placeholders ("Airport A", "Airport B"): real values asked for alone
+        # a list left out of the reply, or of placeholders ("Airport A"): asked for alone
+        code = ask_missing_values(client, code, scaffold, checks.spec, seed=ask["seed"], say=say)
         code = ask_real_values(client, code, scaffold, checks.spec, seed=ask["seed"], say=say)
         # a unique list too short for its rows: more values, before anything is numbered
         code = ask_more_values(

@@ -116,3 +116,19 @@ def test_a_reply_of_placeholders_again_leaves_the_list_as_it_was(openai_stub, cl
         COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
     )
     assert set(run.tables["courses"]["topic"]) <= {"Topic A", "Topic B", "Topic C"}
+
+
+def test_a_list_left_out_of_the_reply_is_asked_for_alone(openai_stub, client, tmp_path):
+    """The embedded model rewrote the one long line it was shown for bank's amounts and
+    stopped there: no reference_values, and the attempt failed."""
+    lines = "title_values = " + repr(TITLES + MORE) + "\n"  # topic_values left out
+    openai_stub.reply(f"```python\n{lines}```")
+    topics = ["web development", "databases", "cloud", "security", "testing"]
+    openai_stub.reply(json.dumps({"values": topics}))
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    assert len(run.attempts) == 1
+    question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
+    assert 'Column "topic": the topic of one of the courses.' in question
+    assert set(run.tables["courses"]["topic"]) <= set(topics)

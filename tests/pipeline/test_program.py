@@ -241,11 +241,17 @@ def test_blanks_reply_is_put_into_the_starting_program(
 def test_unfilled_blank_is_asked_for_again(
     sandbox_image, no_leftovers, openai_stub, client, tmp_path
 ):
-    openai_stub.replies("```python\namount_slope = 3\n```", f"```python\n{NAMES}\n```")
+    openai_stub.replies(
+        "```python\namount_slope = 3\n```",
+        '{"values": []}',  # asked for the list alone first: it gives none
+        f"```python\n{NAMES}\n```",
+    )
     result = run_generate(client, tmp_path, ask="blanks")
     first, second = result.attempts
     assert first.failure == "missing_blanks" and "motto_values" in (first.error or "")
-    repair = openai_stub.chat_requests[1].messages[-1]["content"]
+    alone = openai_stub.chat_requests[1].messages[-1]["content"]
+    assert 'Column "motto"' in alone and "List 10 realistic values" in alone
+    repair = openai_stub.chat_requests[2].messages[-1]["content"]
     assert "did not fill in every blank" in repair and "motto_values" in repair
     assert "only the lines to fill in" in repair
     assert second.stage == "accepted"
