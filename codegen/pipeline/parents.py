@@ -38,7 +38,7 @@ PARENT_MAX_QUESTIONS = 6  # pairs asked about, at most, in one spec
 SHARE_LOWEST = 0.05  # a typical share below this is no "at most" the model means
 
 # Words that name a unit: a pair whose names give different units (or one a unit, the other
-# none: a line's quantity against its invoice's total in EUR) is not asked about.
+# none: a line's quantity against its invoice's total in EUR) is no pair.
 _UNITS = {
     "seconds": {"s", "sec", "secs", "second", "seconds"},
     "minutes": {"min", "mins", "minute", "minutes"},
@@ -73,7 +73,8 @@ def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
     type of a table it references (not a key, not made by a check, not of the same name),
     their names giving the same unit or none, the child's bounds reaching into the parent's;
     ``same`` where the two name the same thing once units are set aside, ``at_most`` where the
-    parent's is a capacity. The first for each column, at most ``PARENT_MAX_QUESTIONS``."""
+    parent's is a capacity and both names give its unit. The first for each column, at most
+    ``PARENT_MAX_QUESTIONS``."""
     from codegen.program.rules import plan_table
 
     pairs = []
