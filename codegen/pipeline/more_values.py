@@ -132,18 +132,9 @@ def ask_real_values(
     for name, values in placeholder_lists(code, scaffold):
         count = min(max(len(values), 8), MORE_PER_QUESTION)
         blank = next(b for b in scaffold.blanks if b.name == name)
-        try:
-            completion = client.complete(
-                real_values_question(spec, blank.table, blank.column, values, count),
-                temperature=0.0,
-                seed=seed,
-                max_tokens=count * TOKENS_PER_VALUE + 20,
-                response_format=_schema(count),
-            )
-        except LLMError as exc:
-            say(f"real values: stopped asking ({exc})")
+        new = _listed_alone(client, spec, blank, count, seed, say)
+        if new is None:
             break
-        new = _new_values(completion.text, [])
         if len(new) >= 3 and not is_placeholders(new):
             code = _extended(code, name, new)
             say(f"{blank.table}.{blank.column}: {values[0]!r}... were placeholders: {new[:3]}...")
@@ -164,26 +155,37 @@ def ask_missing_values(
     stops (bank's ``amount_eur``, then no ``reference_values``), which failed the attempt."""
     listed = _lists(code)
     for blank in scaffold.blanks:
-        if blank.kind is not BlankKind.VALUES or listed.get(blank.name):
+        given = [v for v in listed.get(blank.name) or [] if v is not Ellipsis]
+        if blank.kind is not BlankKind.VALUES or given:
             continue
         if blank.name in _assigned(code):
             continue  # written as code (a comprehension): the program runs it
-        try:
-            completion = client.complete(
-                real_values_question(spec, blank.table, blank.column, [], 10),
-                temperature=0.0,
-                seed=seed,
-                max_tokens=10 * TOKENS_PER_VALUE + 20,
-                response_format=_schema(10),
-            )
-        except LLMError as exc:
-            say(f"missing values: stopped asking ({exc})")
+        new = _listed_alone(client, spec, blank, 10, seed, say)
+        if new is None:
             break
-        new = _new_values(completion.text, [])
         if new:
             code = f"{code.rstrip()}\n{blank.name} = {new!r}\n"
             say(f"{blank.table}.{blank.column}: left out of the reply, asked alone: {new[:3]}...")
     return code
+
+
+def _listed_alone(
+    client: ChatClient, spec: Spec, blank: Any, count: int, seed: int, say: Progress
+) -> list[str] | None:
+    """The distinct values the model lists for a blank's column when asked for ``count`` of
+    them alone (``real_values_question``); None when the endpoint failed (said)."""
+    try:
+        completion = client.complete(
+            real_values_question(spec, blank.table, blank.column, count),
+            temperature=0.0,
+            seed=seed,
+            max_tokens=count * TOKENS_PER_VALUE + 20,
+            response_format=_schema(count),
+        )
+    except LLMError as exc:
+        say(f"values asked alone: stopped asking ({exc})")
+        return None
+    return _new_values(completion.text, [])
 
 
 def _assigned(code: str) -> set[str]:
@@ -204,9 +206,7 @@ def _assigned(code: str) -> set[str]:
     return names
 
 
-def real_values_question(
-    spec: Spec, table_name: str, name: str, values: list[str], count: int
-) -> list[ChatMessage]:
+def real_values_question(spec: Spec, table_name: str, name: str, count: int) -> list[ChatMessage]:
     """The question of a list's values, asked alone. The placeholders are not shown: shown
     them ("Airport A; Airport B"), the embedded model listed them again; not shown, it listed
     London Heathrow and Amsterdam Schiphol."""

@@ -19,7 +19,6 @@ model, a number it answers well (a load factor of 0.75). The result is the colum
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from codegen.llm.client import ChatClient, ChatMessage
@@ -27,9 +26,9 @@ from codegen.pipeline.attempt import Progress
 from codegen.pipeline.typical import (
     TYPICAL_MAX_TOKENS,
     TypicalAnswer,
-    _json_part,
     _json_schema,
     _request,
+    json_object,
     question_about,
 )
 from codegen.spec.model import Spec
@@ -237,13 +236,11 @@ def ask_parents(
             )
             if text is None:
                 return True
-            try:
-                reply = json.loads(_json_part(text))
-                if not isinstance(reply, dict):
-                    raise ValueError("not an object")
-                answer.typical, answer.why = share_kept(reply)
-            except ValueError:
+            reply = json_object(text)
+            if reply is None:
                 answer.why = "the reply is not the JSON asked for"
+            else:
+                answer.typical, answer.why = share_kept(reply)
             if answer.typical is not None:
                 follows["share"] = answer.typical
         answer.kept = True  # the relation is kept whatever the share: capped at the parent's

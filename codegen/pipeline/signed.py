@@ -13,7 +13,6 @@ each row is drawn around its own kind's amount (``shaperuntime.shape_signed_by``
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -23,10 +22,10 @@ from codegen.pipeline.typical import (
     TYPICAL_MAX_TOKENS,
     WEIGHTS_MAX_VALUES,
     TypicalAnswer,
-    _json_part,
-    _json_schema,
     _request,
     _show,
+    json_object,
+    numbers_format,
     question_about,
 )
 from codegen.spec.checks import checks_on, row_meets
@@ -162,16 +161,10 @@ def ask_signed(
         values = [str(v) for v in spec.tables[table_name].columns[by].values or []]
         answer = TypicalAnswer(table_name, name, asked="signed by category", by=by)
         asked.append(answer)
-        schema = {
-            "type": "object",
-            "properties": {v: {"type": "number"} for v in values},
-            "required": values,
-            "additionalProperties": False,
-        }
         text = _request(
             client,
             signed_question(spec, table_name, name, by),
-            _json_schema("signed_by_category", schema),
+            numbers_format("signed_by_category", values),
             TYPICAL_MAX_TOKENS + 12 * len(values),
             answer,
             seed,
@@ -179,11 +172,8 @@ def ask_signed(
         )
         if text is None:
             return True
-        try:
-            reply = json.loads(_json_part(text))
-            if not isinstance(reply, dict):
-                raise ValueError("not an object")
-        except ValueError:
+        reply = json_object(text)
+        if reply is None:
             answer.why = "the reply is not the JSON asked for"
             continue
         kept, answer.why = signed_kept(spec, table_name, name, by, reply)

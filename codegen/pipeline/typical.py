@@ -87,16 +87,30 @@ def kind_of(column: Any) -> str:
 def response_format(column: Any) -> dict[str, Any]:
     kind = kind_of(column)
     if kind == "weights":
-        keys = [str(v) for v in column.values]
-        schema = {
-            "type": "object",
-            "properties": {key: {"type": "number"} for key in keys},
-            "required": keys,
-            "additionalProperties": False,
-        }
-    else:
-        schema = (ShareReply if kind == "share" else TypicalReply).model_json_schema()
+        return numbers_format("column_weights", [str(v) for v in column.values])
+    schema = (ShareReply if kind == "share" else TypicalReply).model_json_schema()
     return _json_schema(f"column_{kind}", schema)
+
+
+def numbers_format(name: str, keys: list[str]) -> dict[str, Any]:
+    """A ``response_format`` asking for one number under each of ``keys`` (a share per value,
+    a typical value per category)."""
+    schema = {
+        "type": "object",
+        "properties": {key: {"type": "number"} for key in keys},
+        "required": keys,
+        "additionalProperties": False,
+    }
+    return _json_schema(name, schema)
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    """The JSON object a reply holds, None where it holds none."""
+    try:
+        reply = json.loads(_json_part(text))
+    except ValueError:
+        return None
+    return reply if isinstance(reply, dict) else None
 
 
 def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
@@ -919,16 +933,10 @@ def _ask_by_category(
         values = [str(v) for v in (category_of(spec, table_name, by) or ("", "", []))[2]]
         answer = TypicalAnswer(table_name, name, asked="by category", by=by)
         answers.append(answer)
-        schema = {
-            "type": "object",
-            "properties": {v: {"type": "number"} for v in values},
-            "required": values,
-            "additionalProperties": False,
-        }
         text = _request(
             client,
             by_category_question(spec, table_name, name, by),
-            _json_schema("typical_by_category", schema),
+            numbers_format("typical_by_category", values),
             TYPICAL_MAX_TOKENS + 12 * len(values),
             answer,
             seed,
@@ -936,11 +944,8 @@ def _ask_by_category(
         )
         if text is None:
             break
-        try:
-            reply = json.loads(_json_part(text))
-            if not isinstance(reply, dict):
-                raise ValueError("not an object")
-        except ValueError:
+        reply = json_object(text)
+        if reply is None:
             answer.why = "the reply is not the JSON asked for"
             continue
         answer.why = check_by_category(column, reply, values)

@@ -367,17 +367,27 @@ def shape_typical(rng, n, typical, low, high, lowest=None, highest=None, whole=F
     column's min and max) are drawn again rather than clipped, so none pile up at a bound;
     ``whole``: rounded to whole numbers."""
     p90 = 1.2815515655446004  # the standard normal's 90th percentile
-    z = rng.standard_normal(n)
     skewed = low > 0 and high - typical > typical - low
-    for _ in range(20):
+
+    def values_of(z):
         if skewed:
             below, above = np.log(typical / low) / p90, np.log(high / typical) / p90
             values = typical * np.exp(z * np.where(z < 0, below, above))
         else:
             below, above = (typical - low) / p90, (high - typical) / p90
             values = typical + z * np.where(z < 0, below, above)
-        if whole:
-            values = np.round(values)
+        return np.round(values) if whole else values
+
+    return shape_redrawn(rng, n, values_of, lowest, highest)
+
+
+def shape_redrawn(rng, n, values_of, lowest=None, highest=None):
+    """``values_of(z)`` for ``n`` standard normal ``z``, the ``z`` of the values past
+    ``lowest`` or ``highest`` drawn again, 20 rounds at most, the few left then clipped: no
+    value piles up at a bound."""
+    z = rng.standard_normal(n)
+    for _ in range(20):
+        values = values_of(z)
         outside = np.zeros(n, dtype=bool)
         if lowest is not None:
             outside |= values < lowest
@@ -477,22 +487,13 @@ def shape_signed_by(
     centre = labels.map(known).to_numpy(dtype=float)
     centre = np.where(np.isnan(centre), float(known.median()), centre)
     step = labels.map(pd.Series(steps or {}, dtype=float)).to_numpy(dtype=float)
-    n = len(centre)
-    z = rng.standard_normal(n)
-    for _ in range(20):
+
+    def values_of(z):
         values = centre * np.exp(spread * z)
         values = np.where(np.isnan(step), values, np.round(values / step) * step)
-        if whole:
-            values = np.round(values)
-        outside = np.zeros(n, dtype=bool)
-        if lowest is not None:
-            outside |= values < lowest
-        if highest is not None:
-            outside |= values > highest
-        if not outside.any():
-            break
-        z = np.where(outside, rng.standard_normal(n), z)
-    return np.clip(values, lowest, highest)
+        return np.round(values) if whole else values
+
+    return shape_redrawn(rng, len(centre), values_of, lowest, highest)
 
 
 def shape_share_by(rng, category, shares, share=0.5):
