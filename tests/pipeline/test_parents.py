@@ -6,18 +6,14 @@ it."""
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
-import pandas as pd
 import pytest
-from support.inprocess_runner import InProcessRunner
+from support.scaffolds import valid_tables
 from support.shop import stub_client
 
 import codegen as sd
 from codegen.pipeline.parents import parent_pairs, share_kept
 from codegen.pipeline.typical import ask_typical
-from codegen.program.scaffold import build_scaffold
 from codegen.prompts import describe_spec
 from codegen.spec.model import load_spec
 
@@ -118,15 +114,9 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
         spec
     )
 
-    rows = {"aircraft": 12, "flights": 2000}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    flights = pd.read_parquet(result.tables["flights"].path)
-    seats = flights["aircraft_id"].map(
-        pd.read_parquet(result.tables["aircraft"].path).set_index("id")["seats"]
-    )
+    tables = valid_tables(spec)
+    flights = tables["flights"]
+    seats = flights["aircraft_id"].map(tables["aircraft"].set_index("id")["seats"])
     assert (flights["passengers"] <= seats).all()
     flown = flights["status"] != "cancelled"
     load = flights.loc[flown, "passengers"] / seats[flown]
@@ -176,16 +166,9 @@ tables:
 def test_a_line_s_price_is_its_product_s_and_the_rule_is_drawn_the_other_way_round():
     """The rule says the price falls as the quantity rises; with the price its product's, the
     quantity is drawn to fall as the price rises, which the rule reads the same."""
-    spec = load_spec(SHOP)
-    rows = {"products": 80, "order_items": 3000}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    items = pd.read_parquet(result.tables["order_items"].path)
-    price = items["product_id"].map(
-        pd.read_parquet(result.tables["products"].path).set_index("id")["price_eur"]
-    )
+    tables = valid_tables(load_spec(SHOP))
+    items = tables["order_items"]
+    price = items["product_id"].map(tables["products"].set_index("id")["price_eur"])
     assert 0.85 <= (items["unit_price"] == price).mean() <= 0.95
     assert items["quantity"].corr(items["unit_price"], method="spearman") <= -0.1
     assert (items["quantity"] == 1).mean() >= 0.4

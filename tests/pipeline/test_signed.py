@@ -6,18 +6,13 @@ kind's amount by the starting program."""
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
-import pandas as pd
 import pytest
-from support.inprocess_runner import InProcessRunner
+from support.scaffolds import valid_tables
 from support.shop import stub_client
 
-import codegen as sd
 from codegen.pipeline.signed import signed_kept, signed_to_ask
 from codegen.pipeline.typical import ask_typical, columns_to_ask
-from codegen.program.scaffold import build_scaffold
 from codegen.spec.model import load_spec
 
 LEDGER = """\
@@ -98,12 +93,7 @@ def test_the_kinds_amounts_asked_over_http_shape_each_row_by_its_kind(openai_stu
     assert amount.typical_by == {"kind": {"salary": 2600, "card": -35, "atm": -80, "fee": -4}}
     load_spec(spec.to_yaml())  # a typical_by without typical is a spec the lint accepts
 
-    rows = {"movements": 3000}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert sd.validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    movements = pd.read_parquet(result.tables["movements"].path)
+    movements = valid_tables(spec)["movements"]
     by_kind = movements.groupby("kind")["amount_eur"]
     medians = by_kind.median()
     assert 1900 < medians["salary"] < 3400

