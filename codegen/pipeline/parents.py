@@ -55,7 +55,7 @@ _UNITS = {
     },
 }  # fmt: skip
 
-_CURRENCIES = {"eur", "usd", "gbp", "chf", "sek", "nok", "dkk", "pln"}
+_CURRENCIES = _UNITS["money"] - {"price", "cost", "fee"}  # units, where price is a noun too
 _QUALIFIERS = {"unit", "per", "each", "avg", "average", "list", "net", "gross"}
 # What a parent holds that its children's numbers stay within: seats on a flight, a track's
 # duration, a book's pages. Not a "limit": a transaction's amount is no share of an overdraft.
