@@ -143,6 +143,7 @@ def run(
     use_spares: bool | None = None,
     parts: tuple[int, int, int] | None = None,
     labels: Mapping[str, str] | None = None,
+    cpuset: str | None = None,
 ) -> RunResult:
     """Run ``program_source`` in a new container; write tables, output and manifest to ``out_dir``.
 
@@ -151,6 +152,8 @@ def run(
     listed in ``RunResult.parts``; each part's row count is checked on both sides.
     ``labels``: extra Docker labels on the container (``sdgen.*`` names are the runner's own), so
     a caller can find and stop the containers of one job (a chunked rerun's Ctrl-C).
+    ``cpuset``: the host cores the container may run on (Docker's ``--cpuset-cpus``, as "0" or
+    "0-1"), besides its ``limits.cpus`` share: a chunked rerun keeps each worker on its own core.
 
     ``out_dir`` must not exist or be empty; it appears complete or not at all (built in a temporary
     sibling and renamed). Without it, a new temporary directory is used.
@@ -183,8 +186,8 @@ def run(
     extra_labels = {str(k): str(v) for k, v in (labels or {}).items()}
     if any(k.startswith("sdgen.") and k.count(".") == 1 for k in extra_labels):
         raise ValueError("labels: sdgen.<name> labels are the runner's own")
-    # A spare was made without the caller's labels: runs that need them start their own container.
-    with_spares = spares.enabled(use_spares) and not extra_labels
+    # A spare was made without the caller's labels or cores: such runs start their own container.
+    with_spares = spares.enabled(use_spares) and not extra_labels and cpuset is None
     claimed = spares.claim(client, kind) if with_spares else None
     root = claimed[0] if claimed else staging.new_stage_dir("run")
     refill: threading.Thread | None = None
@@ -205,6 +208,8 @@ def run(
                 deadline=containers.deadline_for(limits),
             )
             settings["labels"].update(extra_labels)
+            if cpuset is not None:
+                settings["cpuset_cpus"] = cpuset
             container = containers.create(client, settings)
         if with_spares:
             # The next run's container starts while this one's program runs.
@@ -722,8 +727,6 @@ def _take_tables(
 ) -> dict[str, TableFile]:
     """Copy the listed tables out of the output directory (an open descriptor: the tmpfs may
     already be detached from its path)."""
-    import hashlib
-
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -736,15 +739,9 @@ def _take_tables(
         if not TABLE_NAME.match(name) or name in tables:
             raise _BadOutput(f"table name {name[:80]!r} is not a plain identifier")
         filename = f"{name}.parquet"
-        fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
         target = destination / filename
-        digest = hashlib.sha256()
-        # Copy through the descriptor we checked: never a path the program could swap.
-        with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-                copy.write(block)
-        if entry.get("sha256") != digest.hexdigest():
+        digest, size = _copy_checked(directory_fd, filename, target, limits)
+        if entry.get("sha256") != digest:
             raise _BadOutput(f"{filename}: content does not match the manifest's sha256")
         try:
             parquet = pq.ParquetFile(target)
@@ -761,8 +758,8 @@ def _take_tables(
             rows=parquet.metadata.num_rows,
             columns=list(schema.names),
             dtypes={str(k): str(v) for k, v in dtypes.items()},
-            bytes=info.st_size,
-            sha256=digest.hexdigest(),
+            bytes=size,
+            sha256=digest,
         )
     return tables
 
@@ -856,16 +853,26 @@ def _take_parts(
 def _copy_checked(
     directory_fd: int, filename: str, target: Path, limits: Limits
 ) -> tuple[str, int]:
-    """Copy one file through the descriptor checked by ``_open_regular``; its sha256 and size."""
+    """Copy one file through the descriptor checked by ``_open_regular`` (never a path the program
+    could swap); its sha256 and size. The file is mapped, so its pages are hashed and written out
+    where they lie rather than read into buffers first: at scale a chunk copies hundreds of MB,
+    on the cores its neighbours generate on. The program's processes are gone by now (its
+    container is removed before its files are taken), so nothing can shrink the file under the
+    mapping."""
     import hashlib
+    import mmap
 
     fd, info = _open_regular(directory_fd, filename, limits.output_mb * 1024 * 1024)
-    digest = hashlib.sha256()
-    with os.fdopen(fd, "rb") as source, open(target, "wb") as copy:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-            copy.write(block)
-    return digest.hexdigest(), info.st_size
+    try:
+        with open(target, "wb") as copy:
+            if info.st_size == 0:  # an empty file cannot be mapped
+                return hashlib.sha256().hexdigest(), 0
+            with mmap.mmap(fd, info.st_size, prot=mmap.PROT_READ) as mapped:
+                digest = hashlib.sha256(mapped).hexdigest()
+                copy.write(mapped)
+    finally:
+        os.close(fd)
+    return digest, info.st_size
 
 
 def _tables_of_parts(

@@ -106,6 +106,8 @@ def rerun(
             program=program, rows=counts, seed=seed, k0=0, k1=1, n=n, out_dir="",
             job=key, limits=limits, image=options.image or _image(), runtime=options.runtime,
         )  # fmt: skip
+        assert template.image is not None
+        executor.check_image(template.image)
         done = make_chunks(layout, template, executor, work, reused, on_progress)
     except BaseException:
         work.release()

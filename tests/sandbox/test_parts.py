@@ -4,6 +4,7 @@ by part, written as <table>/part-NNNNN.parquet, and checked on both sides."""
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -100,3 +101,20 @@ def test_parts_with_no_rows_write_no_file(run_program):
     assert empty.dataframe("orders").columns.tolist() == ["id", "customer_id", "amount"]
     later = run_program(program(), rows={"customers": 10, "orders": 0}, parts=(1, 5, 5))
     assert later.ok and "orders" not in later.parts
+
+
+def test_a_run_given_a_cpuset_sees_only_those_cores(run_program):
+    # A chunked rerun keeps each worker's containers on the worker's core (codegen.scale).
+    source = """
+        import os
+        import pandas as pd
+        table = pd.DataFrame({"cores": sorted(os.sched_getaffinity(0))})
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    last = str(cores[-1])
+    pinned = run_program(source, cpuset=last)
+    assert pinned.ok, pinned.error
+    assert pinned.dataframe("table")["cores"].tolist() == [cores[-1]]
+    assert not pinned.from_spare  # a spare was started without the caller's cores
+    free = run_program(source)
+    assert free.dataframe("table")["cores"].tolist() == cores

@@ -228,3 +228,26 @@ def test_ctrl_c_stops_the_containers_of_dask_workers(
     left = docker_client.containers.list(all=True, filters={"label": f"{JOB_LABEL}={job}"})
     assert left == [], said
     assert [p.name for p in (root / "chunky").iterdir()] == [source.name]
+
+
+def test_a_dask_worker_without_the_image_is_named_before_any_chunk(
+    sandbox_image, no_leftovers, docker_client, tmp_path
+):
+    from distributed import Client, LocalCluster
+
+    root = tmp_path / "runs"
+    source = saved(root, program())
+    options = ScaleOptions(workers=2, target_rows=3000, image="sdgen-sandbox:not-built-here")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        worker = next(iter(client.scheduler_info()["workers"]))
+        with pytest.raises(RerunError) as caught:
+            rerun(source, per_table=ROWS, options=options, executor=DaskExecutor(client=client))
+    said = str(caught.value)
+    assert said.startswith(f"Dask worker {worker}: sandbox image sdgen-sandbox:not-built-here")
+    assert "sdgen image build" in said and "\n" not in said
+    assert docker_client.containers.list(all=True, filters={"label": JOB_LABEL}) == []
+    assert [p.name for p in (root / "chunky").iterdir()] == [source.name]
+    # The local pool says the same of this host's engine.
+    with pytest.raises(RerunError, match="^sandbox image sdgen-sandbox:not-built-here is missing"):
+        rerun(source, per_table=ROWS, options=options)
