@@ -20,10 +20,12 @@ CHUNK_TARGET_ROWS = 20_000_000
 # A chunk's files wait in its container's output tmpfs, which is memory charged to the
 # container: they stay under this, and under a third of the container's memory limit.
 CHUNK_OUTPUT_BYTES = 512 * 1024 * 1024
-# Several chunks per worker, so a slow chunk does not leave the other workers idle at the end...
-CHUNKS_PER_WORKER = 2
-# ...but not chunks so small that a container's start and pandas import (~1 s, measured in
-# bench_scale.py) weigh on their 1-3 s of work.
+# One chunk per worker where the size allows: every container pays about 1 s of its own (start,
+# pandas import, parts hashed and copied out), and chunks of one program made on pinned cores
+# take the same time, so more chunks only add that second. Measured on shop at 10M fact rows, 2
+# workers: 2 chunks 5.7 s, 4 chunks 6.3-6.5 s (bench_scale.py, 2026-11-27).
+CHUNKS_PER_WORKER = 1
+# Not chunks so small that the container's own second weighs on their work.
 MIN_CHUNK_ROWS = 4_000_000
 # A chunk's files: the sandbox caps the files one container may leave.
 MAX_FILES_PER_CHUNK = 200
