@@ -263,17 +263,23 @@ def test_links_in_the_output_dir_are_never_followed(run_program, tmp_path):
     secret = tmp_path / "host-secret.txt"
     secret.write_text("host secret")
     # After the harness wrote its table and manifest, swap the table for links to host files.
+    # The program runs in the harness's process, so it can wrap the harness's own functions (the
+    # harness ends with os._exit, so an atexit hook would never run).
     result = run_program(f"""
-        import atexit, hashlib, json, os
+        import os, sys
         import pandas as pd
 
-        def swap():
+        harness = sys.modules["__main__"]
+        write_manifest = harness.write_manifest
+
+        def write_then_swap(manifest, out_dir):
+            write_manifest(manifest, out_dir)
             os.remove("/out/t.parquet")
             os.symlink("{secret}", "/out/t.parquet")
             os.symlink("/etc/passwd", "/out/stdout.txt")
             os.symlink("{secret}", "/out/extra.parquet")
 
-        atexit.register(swap)
+        harness.write_manifest = write_then_swap
 
         def generate(rows, seed):
             return {{"t": pd.DataFrame({{"a": [1, 2, 3]}})}}
