@@ -10,6 +10,10 @@ Prints, measured in this run:
 - validation time of the parts run against the same checks' raw DuckDB queries is left to
   bench_validate.py's method (not repeated here).
 
+Each measured step starts after os.sync(), so the disk writes one step leaves to the kernel are
+not paid by the next. SDGEN_BENCH_SCALE_REPEAT (default 1): the in-process baseline and the
+first worker count are measured that many times, alternating, and their medians compared.
+
 Sizes: SDGEN_BENCH_SCALE_ROWS fact rows (default 2,000,000; the issue's 10M/100M are for a quiet
 machine), SDGEN_BENCH_SCALE_WORKERS the worker counts (default 2,1,4: all of them for the first
 program, the first alone for the others). Programs (SDGEN_BENCH_SCALE_PROGRAMS, default
@@ -22,6 +26,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +39,7 @@ HERE = Path(__file__).parent
 ROWS = int(os.environ.get("SDGEN_BENCH_SCALE_ROWS", "2000000"))
 WORKERS = [int(w) for w in os.environ.get("SDGEN_BENCH_SCALE_WORKERS", "2,1,4").split(",")]
 PROGRAMS = os.environ.get("SDGEN_BENCH_SCALE_PROGRAMS", "shop,housing,orders").split(",")
+REPEAT = max(1, int(os.environ.get("SDGEN_BENCH_SCALE_REPEAT", "1")))
 
 IN_PROCESS = """
 import json, os, sys, time, importlib.util
@@ -112,12 +119,30 @@ def saved_run(root: Path, name: str, program: str, spec_text: str | None) -> Pat
     return save_run(root, manifest, program=program, spec_text=spec_text, tables={})
 
 
+def settled() -> None:
+    """Let the kernel write out what the last step left in the page cache before timing more."""
+    os.sync()
+    time.sleep(1)
+
+
+def in_process(program: Path, out: Path, counts: dict[str, int]) -> float:
+    settled()
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(program), str(out), json.dumps(counts)],
+        capture_output=True, text=True, check=True, cwd=HERE.parent,
+    )  # fmt: skip
+    shutil.rmtree(out)
+    return float(done.stdout.strip())
+
+
 def rerun(source: Path, out: Path, counts: dict[str, int], workers: int) -> dict:
+    settled()
     env = {**os.environ, "SDGEN_SANDBOX_SPARES": "0"}
     done = subprocess.run(
         [sys.executable, "-c", RERUN, str(source), str(out), json.dumps(counts), str(workers)],
         capture_output=True, text=True, check=True, env=env, cwd=HERE.parent,
     )  # fmt: skip
+    shutil.rmtree(out)  # the figures are in the result; at 100M rows the tables are GBs
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -126,22 +151,32 @@ def bench(name: str, work: Path, workers_list: list[int]) -> None:
     total = sum(counts.values())
     source = saved_run(work / "runs", name, program, spec_text)
     (work / f"{name}.py").write_text(program)
-    baseline = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS, str(work / f"{name}.py"), str(work / f"inproc-{name}"),
-         json.dumps(counts)],
-        capture_output=True, text=True, check=True, cwd=HERE.parent,
-    )  # fmt: skip
-    base_s = float(baseline.stdout.strip())
+    bases: list[float] = []
+    first: list[dict] = []
+    for round_ in range(REPEAT):  # alternating, so a drift of the machine reaches both sides
+        bases.append(in_process(work / f"{name}.py", work / f"inproc-{name}", counts))
+        if round_ < REPEAT - 1:
+            first.append(rerun(source, work / f"out-{name}-r{round_}", counts, workers_list[0]))
+    base_s = statistics.median(bases)
     print(f"{name}: rows {counts} ({total:,} in all)")
-    print(f"  in-process, one core, Parquet written: {base_s:.2f} s, {total / base_s:,.0f} rows/s")
+    spread = f" (median of {', '.join(f'{b:.2f}' for b in bases)})" if REPEAT > 1 else ""
+    print(
+        f"  in-process, one core, Parquet written: {base_s:.2f} s{spread}, "
+        f"{total / base_s:,.0f} rows/s"
+    )
     hashes = {}
     for workers in workers_list:
         with ContainerPeak() as peak:
             result = rerun(source, work / f"out-{name}-{workers}", counts, workers)
         hashes[workers] = result["sha"]
-        rate = total / result["generate_s"]
+        times = [result["generate_s"]]
+        if workers == workers_list[0] and first:
+            times += [r["generate_s"] for r in first]
+        generate_s = statistics.median(times)
+        rate = total / generate_s
+        runs = f" (median of {', '.join(f'{t:.2f}' for t in times)})" if len(times) > 1 else ""
         print(
-            f"  sdgen rerun, {workers} worker(s): generate {result['generate_s']:.2f} s, "
+            f"  sdgen rerun, {workers} worker(s): generate {generate_s:.2f} s{runs}, "
             f"{rate:,.0f} rows/s = {rate / (total / base_s):.2f}x in-process "
             f"({result['n']} parts, {result['chunks']} chunks; content sha256 after: "
             f"{result['hash_s']:.2f} s); host peak "
