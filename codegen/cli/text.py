@@ -147,6 +147,16 @@ def _summary(console: Console, report: dict, manifest: object) -> None:
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
+    # Said once when it was found, mid-run; said again here, where the run's outcome is read.
+    for counts in (again.get("by_label") or {}).values():
+        if counts.get("flagged"):
+            console.print(f"[bold yellow]warning[/]: {counts['flagged']}", highlight=False)
+    if report["records"] < report["target"]:
+        console.print(
+            f"[bold yellow]warning[/]: {report['records']} of {report['target']} records kept; "
+            "report.json says why the others were not",
+            highlight=False,
+        )
 
 
 def _by(counts: dict[str, int]) -> str:

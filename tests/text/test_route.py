@@ -379,6 +379,26 @@ def test_cli_text_prints_a_summary_and_the_run_dir(openai_stub, isolated_env, tm
     assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("error:")
 
 
+def test_cli_text_ends_with_what_the_run_could_not_do(openai_stub, isolated_env, tmp_path):
+    # A label the model cannot write: said mid-run, and again under the summary, where the user
+    # reads the outcome; so is a run that kept fewer records than asked.
+    from support.cli import sdgen
+
+    openai_stub.responder = lambda body: lazy_labeller(body, writes="positive")
+    path = tmp_path / "reviews.yaml"
+    path.write_text(json.dumps(labelled_spec(max_regenerations=1)))
+    done = sdgen("text", str(path), "--base-url", openai_stub.base_url, "--model", "stub-model",
+                 "--out", str(tmp_path / "runs"), "--embedder", "hashing",
+                 env={"XDG_CACHE_HOME": str(isolated_env / "xdg_cache_home")})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    after_summary = done.stderr.split("diversity targets met")[1]
+    assert "warning: the second reading of sentiment agrees on 2 of 10 records" in " ".join(
+        after_summary.split()
+    )
+    assert "warning: 2 of 6 records kept" in " ".join(after_summary.split())
+    assert Path(done.stdout.strip().splitlines()[-1]).is_dir()
+
+
 def test_the_api_exports_the_text_route():
     assert {"generate_text", "load_text_run", "TextRun", "TextSpec"} <= set(dir(sd))
     assert sd.generate_text.__module__ == "codegen.api"
