@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from codegen.errors import SdgenError, SpecError
+from codegen.errors import RerunError, SdgenError, SpecError
 from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.attempt import GenerateOptions, Progress
 from codegen.runner import ProgramRunner, SandboxRunner
@@ -28,6 +28,7 @@ from codegen.spec.model import Spec, load_spec, parse_spec
 
 if TYPE_CHECKING:
     from codegen.realism.probes import Probe
+    from codegen.scale.publish import RemoteRun
     from sandbox import Limits
 
 SpecInput = str | Path | Spec | Mapping[str, Any]
@@ -228,15 +229,20 @@ def rerun(
     cluster: str | None = None,
     part_rows: int | None = None,
     validate: bool = True,
-) -> Run:
+) -> Run | RemoteRun:
     """Run a saved program again, offline, at other row counts; validated, saved as a new run.
 
     A program that follows the parts contract (``PART_ROWS``, ``generate(..., part=None)``) is
     made in parts by ``workers`` containers at once (default: the cores), or on the Dask
     scheduler at ``cluster`` (``tcp://HOST:PORT``): ``data/<table>/part-NNNNN.parquet``, the same
     tables whatever the workers. Any other program, or a given ``runner``, or ``csv``, runs
-    whole in one container."""
+    whole in one container. ``out`` may be an fsspec URL (``s3://bucket/prefix``) for a program
+    made in parts: the run is saved there and a ``RemoteRun`` (its URL and manifest) returned."""
+    from codegen.urls import is_url
+
     run = run if isinstance(run, Run) else Run(run)
+    if is_url(out) and (runner is not None or csv):
+        raise RerunError(f"out={out}: a URL output is made in parts (no runner, no csv)")
     if runner is None and not csv:
         from codegen.scale import ScaleOptions
         from codegen.scale import rerun as scaled_rerun

@@ -222,7 +222,12 @@ def rerun_command(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (default: the run's own).")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Root for the new run (default: the same root).")
+        str | None,
+        typer.Option(
+            "--out",
+            help="Root for the new run (default: the same root): a path, or an fsspec URL such"
+            " as s3://bucket/prefix for a program made in parts.",
+        ),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
     timeout: Annotated[
@@ -260,9 +265,13 @@ def rerun_command(
     """
     from codegen.scale import ScaleOptions
     from codegen.scale import rerun as scaled_rerun
+    from codegen.scale.publish import RemoteRun
+    from codegen.urls import is_url
 
     if output_format == "csv":
         # CSV of a run in parts would be a second copy of every part; whole runs only.
+        if is_url(out):
+            raise SdgenError(f"--out {out}: a URL output is written in parts, as Parquet only")
         from codegen.runner import SandboxRunner
         from codegen.runs.rerun import rerun
 
@@ -306,6 +315,7 @@ def rerun_command(
             )
     for name, count in run.rows.items():
         print(f"{name}: {count} rows", file=sys.stderr)
+    where = run.url if isinstance(run, RemoteRun) else run.path
     timings = run.manifest.timings
     if run.manifest.layout == "parts":
         parts = run.manifest.parts
@@ -315,7 +325,7 @@ def rerun_command(
             + (f", validate {timings.validate_s:.1f} s" if run.manifest.validation else ""),
             file=sys.stderr,
         )
-    print(run.path)
+    print(where)
 
 
 @contextlib.contextmanager

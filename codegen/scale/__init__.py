@@ -7,7 +7,8 @@ The modules, in the order a run uses them: ``contract`` (the parts contract read
 ast), ``plan`` (parts and chunks), ``work`` (the work directory a re-run resumes from),
 ``execute`` (one chunk in one container; the local and Dask executors), ``chunks`` (run, retry,
 stop), ``hashing`` (a table's content digest), ``assemble`` (the final run directory),
-``orchestrate`` (``rerun``: all of it).
+``orchestrate`` (``rerun``: all of it). For an output under an fsspec URL (object storage),
+``remote`` is the work area's twin and ``publish`` the final run's.
 """
 
 from __future__ import annotations

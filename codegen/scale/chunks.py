@@ -11,6 +11,7 @@ from typing import Any
 from codegen.errors import RerunError
 from codegen.scale.execute import ChunkTask, Executor, run_chunk
 from codegen.scale.plan import Chunk, Plan
+from codegen.scale.remote import RemoteWork
 from codegen.scale.work import DoneChunk, WorkDir
 
 ATTEMPTS = 2  # a chunk that fails is tried once more; then the run fails naming it
@@ -42,7 +43,7 @@ def make_chunks(
     plan: Plan,
     template: ChunkTask,
     executor: Executor,
-    work: WorkDir,
+    work: WorkDir | RemoteWork,
     reused: dict[Chunk, DoneChunk],
     on_progress: Callable[[Progress], None] | None = None,
 ) -> dict[Chunk, DoneChunk]:
@@ -57,7 +58,7 @@ def make_chunks(
     report = on_progress or (lambda _: None)
     report(progress)
     done = dict(reused)
-    work.stop_file.unlink(missing_ok=True)
+    work.clear_stop()
     attempts: dict[Chunk, int] = {}
     running: dict[Any, Chunk] = {}
 
@@ -90,7 +91,7 @@ def make_chunks(
             report(progress)
     except BaseException:
         # Ctrl-C, or a chunk that failed twice: nothing more starts, nothing keeps running.
-        work.stop_file.touch()
+        work.request_stop()
         executor.stop(list(running), work.key)
         raise
     return done

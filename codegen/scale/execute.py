@@ -15,17 +15,18 @@ import concurrent.futures
 import contextlib
 import itertools
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from sandbox import Limits
 
 # The label every container of one chunked run carries, so Ctrl-C stops exactly those.
 JOB_LABEL = "sdgen.scale.job"
-STOP_FILE = "STOP"
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,10 @@ class ChunkTask:
     k0: int
     k1: int
     n: int
-    out_dir: str  # where the chunk's directory appears (temp + rename by the sandbox)
-    job: str  # the run's work key: container label, and the stop file's directory
+    # where the chunk's directory appears: a local path (temp + rename by the sandbox), or an
+    # fsspec URL (made in a local temporary directory, then uploaded, its manifest last)
+    out_dir: str
+    job: str  # the run's work key: the containers' label
     limits: Limits
     image: str | None = None
     runtime: str | None = None
@@ -46,16 +49,57 @@ class ChunkTask:
 
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
     """Make one chunk in a fresh container; what happened as plain data (never raises for a
-    failing program; a broken engine comes back as ``ok: False`` with ``infrastructure: True``)."""
+    failing program; a broken engine or store comes back as ``ok: False`` with
+    ``infrastructure: True``)."""
+    from codegen.urls import is_url
+
+    if stopped(task):
+        return {"ok": False, "error": "stopped", "failure": "stopped", "stopped": True}
+    if not is_url(task.out_dir):
+        return _make_chunk(task, task.out_dir)
+    return _make_and_upload_chunk(task)
+
+
+def stopped(task: ChunkTask) -> bool:
+    """Whether the task's run is being stopped: a queued chunk must not start."""
+    from codegen.scale.work import stopped as work_stopped
+
+    try:
+        return work_stopped(task.out_dir)
+    except Exception:  # noqa: BLE001 - a store that cannot be asked fails the chunk later
+        return False
+
+
+def _make_and_upload_chunk(task: ChunkTask) -> dict[str, Any]:
+    """The chunk made in a local temporary directory, then put at its URL (manifest last)."""
+    from codegen.scale.remote import upload_chunk
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sdgen-chunk-") as local:
+        made = Path(local) / "chunk"
+        outcome = _make_chunk(task, str(made))
+        if not outcome["ok"]:
+            return outcome
+        mark = time.perf_counter()
+        try:
+            upload_chunk(made, outcome["parts"], task.out_dir)
+        except Exception as exc:  # noqa: BLE001 - a store error fails this attempt, in one line
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            error = f"cannot upload to {task.out_dir}: {reason or type(exc).__name__}"
+            return {"ok": False, "error": error, "failure": "store", "infrastructure": True}
+    outcome["timings"] = {**outcome["timings"], "upload_s": round(time.perf_counter() - mark, 4)}
+    outcome["duration_s"] = round(time.perf_counter() - started, 4)
+    return outcome
+
+
+def _make_chunk(task: ChunkTask, out_dir: str) -> dict[str, Any]:
     from sandbox import SandboxError, run
 
     started = time.perf_counter()
-    if os.path.exists(os.path.join(os.path.dirname(task.out_dir), "..", STOP_FILE)):
-        return {"ok": False, "error": "stopped", "failure": "stopped", "stopped": True}
     try:
         result = run(
             task.program,
-            task.out_dir,
+            out_dir,
             rows=task.rows,
             seed=task.seed,
             limits=task.limits,

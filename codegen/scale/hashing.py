@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,11 +21,12 @@ import pyarrow.parquet as pq
 BLOCK_ROWS = 1 << 16
 
 
-def table_sha256(files: Iterable[Path]) -> str:
-    """Digest of the rows of ``files`` read one after the other (bounded memory: a block)."""
+def table_sha256(files: Iterable[Path | str], filesystem: Any = None) -> str:
+    """Digest of the rows of ``files`` read one after the other (bounded memory: a block);
+    ``filesystem``: an fsspec file system the paths are in (object storage), else local."""
     digest = hashlib.sha256()
     schema: pa.Schema | None = None
-    for block in _blocks(_batches(files)):
+    for block in _blocks(_batches(files, filesystem)):
         if schema is None:
             schema = block.schema
             digest.update(schema.serialize())
@@ -32,10 +34,11 @@ def table_sha256(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _batches(files: Iterable[Path]) -> Iterator[pa.RecordBatch]:
+def _batches(files: Iterable[Path | str], filesystem: Any) -> Iterator[pa.RecordBatch]:
     for path in files:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=BLOCK_ROWS):
-            yield _plain(batch)
+        with pq.ParquetFile(path, filesystem=filesystem) as parquet:
+            for batch in parquet.iter_batches(batch_size=BLOCK_ROWS):
+                yield _plain(batch)
 
 
 def _plain(batch: pa.RecordBatch) -> pa.RecordBatch:

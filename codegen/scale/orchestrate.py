@@ -11,7 +11,6 @@ runs whole in one container as before (``on_whole`` is told why, in one line).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,12 +20,15 @@ from typing import Any
 from codegen.errors import RerunError
 from codegen.runs.manifest import Timings
 from codegen.runs.run import Run
-from codegen.scale.assemble import building_dir, finish, place_parts, table_digests
+from codegen.scale.assemble import LocalTarget
 from codegen.scale.chunks import Progress, make_chunks
 from codegen.scale.contract import inspect_program, parts_for
 from codegen.scale.execute import ChunkTask, DaskExecutor, Executor, LocalExecutor
 from codegen.scale.plan import CHUNK_OUTPUT_BYTES, CHUNK_TARGET_ROWS, bytes_per_row, plan
+from codegen.scale.publish import RemoteRun, RemoteTarget
+from codegen.scale.remote import RemoteWork
 from codegen.scale.work import WorkDir, work_key
+from codegen.urls import is_url
 from sandbox import Limits
 
 # A chunk is a few seconds to a minute of work; its container may take this long before it is
@@ -61,31 +63,46 @@ def rerun(
     executor: Executor | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_whole: Callable[[str], None] | None = None,
-) -> Run:
-    """Re-run a saved program at ``rows``/``per_table``, in parts when it is chunkable."""
+) -> Run | RemoteRun:
+    """Re-run a saved program at ``rows``/``per_table``, in parts when it is chunkable.
+
+    ``out_root``: the root the new run is saved under (default: the source run's root), a local
+    path, or an fsspec URL (``s3://bucket/prefix``) the workers share; a URL gives a
+    ``RemoteRun`` (credentials found by fsspec where it usually looks, never sent to workers)."""
     from codegen.runs.rerun import prepare, rerun_manifest
 
     options = options or ScaleOptions()
     source, program, counts, seed = prepare(run_dir, rows, per_table, seed)
     found = inspect_program(program)
+    remote = is_url(out_root)
     if not found.chunkable:
+        if remote:
+            raise RerunError(
+                f"cannot shard this program ({found.reason}); a URL output needs a program made"
+                " in parts",
+                run_dir=source.path,
+            )
         return _whole(source, rows, per_table, seed, out_root, options, found.reason, on_whole)
     part_rows = options.part_rows or found.part_rows
     assert part_rows is not None
     if part_rows <= 0:
         raise RerunError(f"--part-rows must be > 0, got {part_rows}")
-    root = Path(out_root) if out_root is not None else source.path.parent.parent
-    root.mkdir(parents=True, exist_ok=True)
     manifest = source.manifest
     key = work_key(manifest.run_id, manifest.program_sha256 or "", seed, counts, part_rows)
     inputs = {"source_run": str(source.path), "program_sha256": manifest.program_sha256,
               "seed": seed, "rows": counts, "part_rows": part_rows}  # fmt: skip
-    work = WorkDir(root, key, inputs)
+    work: WorkDir | RemoteWork
+    if remote:
+        work = RemoteWork(str(out_root), key, inputs)
+    else:
+        root = Path(out_root) if out_root is not None else source.path.parent.parent
+        root.mkdir(parents=True, exist_ok=True)
+        work = WorkDir(root, key, inputs)
     n = parts_for(counts, part_rows)
     started = time.perf_counter()
-    reused = work.verified(n)
     own = executor is None
     try:
+        reused = work.verified(n)
         if executor is None:
             if options.cluster:
                 executor = DaskExecutor(options.cluster)
@@ -127,16 +144,25 @@ def rerun(
             " asked for: the program's parts do not add up to the table",
             run_dir=source.path,
         )
-    building, run_id = building_dir(root, manifest.name or source.path.parent.name)
+    name = manifest.name or source.path.parent.name
     try:
-        files, by_table = place_parts(building, work, done, list(counts))
+        target: LocalTarget | RemoteTarget
+        if isinstance(work, RemoteWork):
+            target = RemoteTarget(work, name)
+        else:
+            target = LocalTarget(work, name)
+    except BaseException:
+        work.release()
+        raise
+    try:
+        files, by_table = target.place_parts(done, list(counts))
         mark = time.perf_counter()
-        digests = table_digests(by_table)
+        digests = target.table_digests(by_table)
         hash_s = time.perf_counter() - mark
         validation: dict[str, Any] = {}
         mark = time.perf_counter()
         if source.spec is not None and options.validate:
-            validation = _validated(source, building, by_table, counts)
+            validation = _validated(source, target.table_dirs(list(by_table)), counts)
         validate_s = time.perf_counter() - mark if validation else 0.0
         new_manifest = rerun_manifest(
             source,
@@ -165,14 +191,14 @@ def rerun(
                 sandbox={"hash_s": round(hash_s, 3)},
             ),
         )
-        final = finish(building, run_id, new_manifest, program=program,
-                       spec_text=source.spec_text, files=files)  # fmt: skip
+        saved = target.finish(new_manifest, program=program, spec_text=source.spec_text,
+                              files=files)  # fmt: skip
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        target.discard()
         work.release()
         raise
-    work.remove()  # saved whole: the chunks are in the run now (hard links) or no longer needed
-    return Run(final)
+    work.remove()  # saved whole: the chunks are in the run now (links, copies) or not needed
+    return saved
 
 
 def _image() -> str:
@@ -182,12 +208,12 @@ def _image() -> str:
 
 
 def _validated(
-    source: Run, building: Path, by_table: dict[str, list[Path]], counts: dict[str, int]
+    source: Run, table_dirs: Mapping[str, Path | str], counts: dict[str, int]
 ) -> dict[str, Any]:
     from codegen.validation.validator import validate
 
     assert source.spec is not None
-    report = validate(source.spec, {t: building / "data" / t for t in by_table}, counts)
+    report = validate(source.spec, dict(table_dirs), counts)
     if not report.ok:
         first = report.as_text().splitlines()[:3]
         raise RerunError(

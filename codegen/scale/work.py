@@ -29,6 +29,7 @@ from codegen.errors import RerunError
 from codegen.scale.plan import Chunk
 
 WORK_DIR = ".sdgen-work"
+STOP = "STOP"
 CHUNK_DIR = re.compile(r"^chunk-(\d{5,})-(\d{5,})$")
 
 
@@ -51,7 +52,8 @@ class WorkDir:
     it ends) so that two runs of the same command do not make the same chunks at once."""
 
     def __init__(self, root: Path, key: str, inputs: Mapping[str, Any]) -> None:
-        self.path = Path(root) / WORK_DIR / key
+        self.root = Path(root)  # the output location the run is saved under
+        self.path = self.root / WORK_DIR / key
         self.key = key
         self.chunks = self.path / "chunks"
         self.chunks.mkdir(parents=True, exist_ok=True)
@@ -65,9 +67,12 @@ class WorkDir:
             ) from None
         (self.path / "work.json").write_text(json.dumps(dict(inputs), indent=2), encoding="utf-8")
 
-    @property
-    def stop_file(self) -> Path:
-        return self.path / "STOP"
+    def request_stop(self) -> None:
+        """Queued chunks must not start (``stopped``, checked by each chunk as it starts)."""
+        (self.path / STOP).touch()
+
+    def clear_stop(self) -> None:
+        (self.path / STOP).unlink(missing_ok=True)
 
     def chunk_dir(self, chunk: Chunk) -> Path:
         return self.chunks / chunk.name
@@ -94,7 +99,7 @@ class WorkDir:
                     for p in record.get("parts", [])
                 )
             )
-            if intact and not any(_overlaps(chunk, other) for other in done):
+            if intact and not any(overlaps(chunk, other) for other in done):
                 timings = record.get("timings") if isinstance(record.get("timings"), dict) else {}
                 done[chunk] = DoneChunk(chunk, list(record.get("parts", [])), timings)
             else:
@@ -112,14 +117,34 @@ class WorkDir:
             self._lock.close()
 
 
-def _overlaps(a: Chunk, b: Chunk) -> bool:
+def stopped(chunk_dir: str) -> bool:
+    """Whether the run a chunk belongs to is being stopped (``<work>/STOP`` exists); the chunk
+    directory may be a local path or an fsspec URL."""
+    from codegen.scale.remote import stopped as remote_stopped
+    from codegen.urls import is_url
+
+    if is_url(chunk_dir):
+        return remote_stopped(chunk_dir)
+    return (Path(chunk_dir).parent.parent / STOP).exists()
+
+
+def overlaps(a: Chunk, b: Chunk) -> bool:
     return a.k0 < b.k1 and b.k0 < a.k1
 
 
 def _manifest(directory: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return parse_manifest((directory / "manifest.json").read_bytes())
+    except OSError:
+        return None
+
+
+def parse_manifest(text: bytes | str) -> dict[str, Any] | None:
+    """A chunk's manifest as data, or None when it is not one (each part's ``path`` checked
+    to stay inside the chunk, and given as ``file``)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("parts", []), list):
         return None

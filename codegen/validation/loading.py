@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from codegen.spec.model import Spec, Table, quote_ident
+from codegen.urls import filesystem, is_url
 from codegen.validation.report import Finding, failure, first_line, warning
 from codegen.validation.sql import ColumnPlan, Source, create_raw_view, describe, plan_column
 
@@ -64,6 +65,8 @@ def input_problem(spec: Spec, tables_or_dir: Any) -> str | None:
         if not isinstance(data, str | os.PathLike):
             kind = type(data).__name__
             return f"{name}: expected a file path, DataFrame or Arrow table, got {kind}"
+        if is_url(data):
+            continue  # a directory of parts in object storage, listed later
         path = Path(data)
         if path.suffix.lower() not in FILE_SUFFIXES and not path.is_dir():
             return f"{name}: {path} is neither .parquet nor .csv nor a directory of parts"
@@ -95,6 +98,34 @@ def parts_source(name: str, directory: Path) -> tuple[Source | None, Finding | N
         return None, failure("missing_table", name, None, f"{name}: no part files in {directory}")
     label = f"{directory.name}/ ({len(parts)} parts)"
     return Source("parquet", label, path=directory.resolve(), parts=tuple(parts)), None
+
+
+def remote_parts_source(name: str, url: str) -> tuple[Source | None, Finding | None]:
+    """A table made in parts in object storage (an fsspec URL of its directory): every
+    ``part-NNNNN.parquet`` there, in part order, read by DuckDB through fsspec."""
+    try:
+        fs, path = filesystem(url)
+        fs.invalidate_cache()
+        entries = sorted(fs.ls(path, detail=True), key=lambda e: e["name"])
+    except FileNotFoundError:
+        entries = []
+    except Exception as exc:  # noqa: BLE001 - a store that cannot be listed is a finding
+        message = f"{name}: cannot list {url}: {first_line(exc)}"
+        return None, failure("unreadable", name, None, message)
+    parts, odd = [], []
+    for entry in entries:
+        base = entry["name"].rstrip("/").rsplit("/", 1)[-1]
+        if PART_FILE.match(base) and entry.get("type") == "file":
+            parts.append(fs.unstrip_protocol(entry["name"]))
+        else:
+            odd.append(base)
+    label = url.rstrip("/").rsplit("/", 1)[-1]
+    if odd:
+        message = f"{name}: {label}/ holds {odd[0]!r}, not a part-NNNNN.parquet file"
+        return None, failure("unreadable", name, None, message)
+    if not parts:
+        return None, failure("missing_table", name, None, f"{name}: no part files in {url}")
+    return Source("parquet", f"{label}/ ({len(parts)} parts)", parts=tuple(parts)), None
 
 
 def source_for_path(path: str | os.PathLike[str]) -> Source:
@@ -169,7 +200,12 @@ def _from_mapping(spec: Spec, tables: Mapping[str, Any]) -> tuple[dict[str, Sour
             sources[name] = Source("arrow", "Arrow table", arrow=data)
         else:  # a .parquet or .csv file, or a directory of parts (input_problem has seen to that)
             path = Path(data)
-            if path.is_dir():
+            if is_url(data):
+                source, problem = remote_parts_source(name, data)
+                if source is not None:
+                    sources[name] = source
+                findings.extend([problem] if problem else [])
+            elif path.is_dir():
                 source, problem = parts_source(name, path)
                 if source is not None:
                     sources[name] = source

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from codegen.spec.model import DUCKDB_TYPES, Column, quote_ident
+from codegen.urls import filesystem, is_url
 
 INT_TYPES = {
     "TINYINT",
@@ -50,21 +51,24 @@ class Source:
     label: str  # what messages call it: "housing.parquet" or "DataFrame"
     path: Path | None = None
     arrow: pa.Table | None = None
-    # a table made in parts: its part files in order (``path`` is then their directory)
-    parts: tuple[Path, ...] = ()
+    # a table made in parts: its part files in order (``path`` is then their directory); fsspec
+    # URLs for parts in object storage (``path`` is then None)
+    parts: tuple[Path | str, ...] = ()
 
     @property
-    def files(self) -> list[Path]:
+    def files(self) -> list[Path | str]:
         """What DuckDB must be allowed to read for this table."""
         if self.parts:
             return list(self.parts)
         return [self.path] if self.path is not None else []
 
 
-def connect(limits: Limits, temp_dir: Path, files: list[Path]) -> duckdb.DuckDBPyConnection:
+def connect(limits: Limits, temp_dir: Path, files: list[Path | str]) -> duckdb.DuckDBPyConnection:
     """A connection that may read only ``files`` and spill only into ``temp_dir``.
 
     ``check`` rules are SQL from the spec; locking the file system keeps them to the tables.
+    Files given as fsspec URLs are read through fsspec's file system for their protocol
+    (registered before the lock; the allowed paths still name each file).
     """
     con = duckdb.connect(
         ":memory:",
@@ -78,6 +82,12 @@ def connect(limits: Limits, temp_dir: Path, files: list[Path]) -> duckdb.DuckDBP
     )
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # it writes to stdout
+    registered: set[str] = set()
+    for url in (str(f) for f in files if is_url(f)):
+        fs, _ = filesystem(url)
+        if fs.protocol not in registered:
+            con.register_filesystem(fs)
+            registered.add(fs.protocol)
     con.execute("SET allowed_paths = $paths", {"paths": [str(p) for p in files]})
     con.execute("SET allowed_directories = $dirs", {"dirs": [str(temp_dir) + os.sep]})
     con.execute("SET enable_external_access = false")

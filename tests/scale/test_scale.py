@@ -13,39 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
-from support.chunky import SPEC, program
+from support.chunky import program
+from support.scaled import ROWS, SMALL, saved, whole_digests
 
 from codegen.api import report
 from codegen.errors import RerunError
-from codegen.runs.manifest import Manifest
-from codegen.runs.store import save_run
 from codegen.scale import ScaleOptions, rerun
 from codegen.scale.execute import JOB_LABEL, DaskExecutor
-from codegen.scale.hashing import table_sha256
 from codegen.scale.work import WORK_DIR
 from sandbox import Limits
-from sandbox import run as sandbox_run
-
-ROWS = {"customers": 3000, "orders": 20000}  # 20 parts of PART_ROWS 1000
-SMALL = ScaleOptions(workers=2, target_rows=3000, limits=Limits(timeout_s=60, memory_mb=512))
-
-
-def saved(root: Path, source: str) -> Path:
-    """A saved run of ``source`` to re-run (made without an LLM: the program is given)."""
-    manifest = Manifest(name="chunky", seed=5, rows_requested={"customers": 200, "orders": 1000})
-    return save_run(root, manifest, program=source, spec_text=SPEC, tables={})
-
-
-def whole_digests(source: str, tmp: Path) -> dict[str, str]:
-    """The tables of one whole run (part=None) in one container, as content digests."""
-    result = sandbox_run(source, tmp / "whole", rows=ROWS, seed=5, use_spares=False)
-    assert result.ok, result.error
-    return {name: table_sha256([t.path]) for name, t in result.tables.items()}
-
-
-@pytest.fixture(scope="module")
-def expected(sandbox_image, tmp_path_factory) -> dict[str, str]:
-    return whole_digests(program(), tmp_path_factory.mktemp("whole"))
 
 
 def test_one_and_two_workers_give_the_whole_runs_tables(expected, no_leftovers, tmp_path):

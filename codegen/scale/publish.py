@@ -1,0 +1,106 @@
+"""The final run of a chunked run saved under an fsspec URL (object storage):
+
+    <URL>/<name>/<run id>/
+        data/<table>/part-NNNNN.parquet     (server-side copies of the work area's parts)
+        program.py  spec.yaml  manifest.json
+
+Object stores have no rename, so the run cannot appear whole at once as a local one does: the
+parts are copied first, then program and spec, and ``manifest.json`` LAST. A run directory
+without ``manifest.json`` is not a run (a failure removes what was copied, as far as it can).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from codegen.errors import RunExistsError
+from codegen.runs.manifest import FileEntry, Manifest
+from codegen.runs.store import new_run_id
+from codegen.scale.assemble import completed, safe_name
+from codegen.scale.hashing import table_sha256
+from codegen.scale.plan import Chunk
+from codegen.scale.remote import RemoteWork, store_errors
+from codegen.scale.work import DoneChunk
+
+
+@dataclass(frozen=True)
+class RemoteRun:
+    """A run saved under a URL: where it is and its manifest (``codegen.runs.run.Run`` reads
+    local runs only)."""
+
+    url: str
+    manifest: Manifest
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return dict(self.manifest.rows)
+
+
+class RemoteTarget:
+    """Where a chunked run is saved under an fsspec URL; the interface of
+    ``assemble.LocalTarget``."""
+
+    def __init__(self, work: RemoteWork, name: str) -> None:
+        self.fs = work.fs
+        self.work = work
+        self.run_id = new_run_id()
+        self.path = f"{work.root}/{safe_name(name)}/{self.run_id}"
+        self.url = self.fs.unstrip_protocol(self.path)
+        with store_errors(f"cannot save the run to {self.url}"):
+            self.fs.invalidate_cache()
+            if self.fs.exists(self.path):
+                raise RunExistsError(f"run {self.url} already exists")
+
+    def place_parts(
+        self, done: dict[Chunk, DoneChunk], order: list[str]
+    ) -> tuple[list[FileEntry], dict[str, list[str]]]:
+        """Copy every part into ``data/<table>/`` in the store (server-side where it can)."""
+        entries: list[tuple[int, FileEntry]] = []
+        files: dict[str, list[tuple[int, str]]] = {}
+        sources, targets = [], []
+        for chunk in sorted(done, key=lambda c: c.k0):
+            for part in done[chunk].parts:
+                table, number = str(part["table"]), int(part["part"])
+                relative = f"data/{table}/part-{number:05d}.parquet"
+                sources.append(self.work.part_path(chunk, part["file"]))
+                targets.append(f"{self.path}/{relative}")
+                entries.append(
+                    (number, FileEntry(table=table, file=relative, sha256=part["sha256"]))
+                )
+                files.setdefault(table, []).append((number, targets[-1]))
+        with store_errors(f"cannot save the run to {self.url}"):
+            if sources:
+                self.fs.copy(sources, targets)
+        rank = {table: i for i, table in enumerate(order)}
+        tables = sorted(files, key=lambda t: (rank.get(t, len(rank)), t))
+        ordered = {t: [p for _, p in sorted(files[t])] for t in tables}
+        entries.sort(key=lambda e: (rank.get(e[1].table, len(rank)), e[1].table, e[0]))
+        return [e for _, e in entries], ordered
+
+    def table_digests(self, files: dict[str, list[str]]) -> dict[str, str]:
+        """The content digests, read from the copies in the store (a block at a time)."""
+        with store_errors(f"cannot save the run to {self.url}"):
+            return {table: table_sha256(paths, self.fs) for table, paths in files.items()}
+
+    def table_dirs(self, tables: list[str]) -> dict[str, str]:
+        """Each table's parts, as URLs validation reads through fsspec."""
+        return {t: self.fs.unstrip_protocol(f"{self.path}/data/{t}") for t in tables}
+
+    def finish(
+        self, manifest: Manifest, *, program: str, spec_text: str | None, files: list[FileEntry]
+    ) -> RemoteRun:
+        saved = completed(manifest, self.run_id, program=program, spec_text=spec_text,
+                          files=files)  # fmt: skip
+        with store_errors(f"cannot save the run to {self.url}"):
+            self.fs.pipe_file(f"{self.path}/program.py", program.encode())
+            if spec_text is not None:
+                self.fs.pipe_file(f"{self.path}/spec.yaml", spec_text.encode())
+            self.fs.pipe_file(f"{self.path}/manifest.json", saved.to_json().encode())  # LAST
+        return RemoteRun(self.url, saved)
+
+    def discard(self) -> None:
+        """Remove what was copied (best effort: the store may be what failed)."""
+        with contextlib.suppress(Exception):
+            self.fs.invalidate_cache()
+            self.fs.rm(self.path, recursive=True)
