@@ -67,23 +67,30 @@ def test_ctrl_c_stops_every_container_and_saves_nothing(
     sandbox_image, no_leftovers, docker_client, tmp_path
 ):
     root = tmp_path / "runs"
-    source = saved(root, program(fault="sleep", fault_part=0))
+    # Every part hangs, so both workers' containers are running when Ctrl-C comes, however
+    # slowly the machine starts them (one chunk per worker: a quick one would end first).
+    source = saved(root, program(fault="hang"))
     child = subprocess.Popen(
         [sys.executable, "-m", "codegen.cli.main", "rerun", str(source), "--rows", "20000",
          "--workers", "2"],
         cwd=ROOT, env={**os.environ, **ENV}, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    mine: list = []
-    while time.monotonic() < deadline and len(mine) < 2:
-        mine = [
-            c for c in docker_client.containers.list(filters={"label": JOB_LABEL})
-            if c.labels.get("sdgen.pid") == str(child.pid)
-        ]  # fmt: skip
-        time.sleep(0.2)
-    assert len(mine) == 2, "two chunk containers should be running"
-    child.send_signal(signal.SIGINT)
-    child.wait(60)
+    try:
+        deadline = time.monotonic() + 60
+        mine: list = []
+        while time.monotonic() < deadline and len(mine) < 2:
+            mine = [
+                c for c in docker_client.containers.list(filters={"label": JOB_LABEL})
+                if c.labels.get("sdgen.pid") == str(child.pid)
+            ]  # fmt: skip
+            time.sleep(0.2)
+        assert len(mine) == 2, "two chunk containers should be running"
+        child.send_signal(signal.SIGINT)
+        child.wait(60)
+    finally:
+        if child.poll() is None:  # a failed assertion must not leave the rerun running
+            child.send_signal(signal.SIGINT)
+            child.wait(60)
     assert child.returncode == 130
     assert child.stderr.read().strip().endswith("error: interrupted")
     left = [

@@ -180,7 +180,9 @@ def test_ctrl_c_stops_the_containers_of_dask_workers(
     sandbox_image, no_leftovers, docker_client, tmp_path
 ):
     root = tmp_path / "runs"
-    source = saved(root, program(fault="sleep", fault_part=0))
+    # Every part hangs, so both workers' containers are running when Ctrl-C comes, however
+    # slowly the machine starts them (one chunk per worker: a quick one would end first).
+    source = saved(root, program(fault="hang"))
     script = tmp_path / "on_a_cluster.py"
     script.write_text(ON_A_CLUSTER)
     child = subprocess.Popen(

@@ -25,7 +25,7 @@ def _parts(rows):
 def _part(rows, seed, k, n):
     if FAULT == "raise" and k == FAULT_PART:
         raise ValueError(f"boom in part {{k}}")
-    if FAULT == "sleep" and k == FAULT_PART:
+    if FAULT == "sleep" and k == FAULT_PART or FAULT == "hang":
         time.sleep(600)
     if FAULT == "slow":
         time.sleep(0.4)
