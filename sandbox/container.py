@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from sandbox.errors import ImageMissing, RuntimeMissing, SandboxError
-from sandbox.image import HARNESS_PATH_IN_IMAGE
+from sandbox.image import HARNESS_PATH_IN_IMAGE, SITE_IN_IMAGE, site_copy
 from sandbox.limits import Limits
 from sandbox.staging import Stage
 
@@ -107,6 +107,7 @@ def config(
         "mounts": [
             Mount(JOB_IN_CONTAINER, str(stage.job), type="bind", read_only=True),
             Mount(OUT_IN_CONTAINER, str(stage.out), type="bind", read_only=False),
+            *_site_mount(image),
         ],
         "ulimits": [
             Ulimit(name="fsize", soft=output_bytes, hard=output_bytes),
@@ -125,6 +126,15 @@ def config(
         "stdin_open": False,
         "tty": False,
     }
+
+
+def _site_mount(image: str) -> list[Any]:
+    """The image's packages from their host copy, read-only, when there is one (it is the
+    image's own content, read through the host's page cache: see ``image.export_site``)."""
+    from docker.types import Mount
+
+    copy = site_copy(image)
+    return [Mount(SITE_IN_IMAGE, str(copy), type="bind", read_only=True)] if copy else []
 
 
 def host_pids_limit(limits: Limits, runtime: str) -> int:

@@ -184,3 +184,39 @@ def test_tables_read_back_with_pyarrow_only(run_program):
 def test_limits_reject_nonsense():
     with pytest.raises(ValueError, match="memory_mb"):
         Limits(memory_mb=0)
+
+
+PACKAGES = """
+    import hashlib, os
+    import pandas as pd
+    site = "/usr/local/lib/python3.11/dist-packages"
+    mounted = [line.split() for line in open("/proc/self/mountinfo") if line.split()[4] == site]
+    try:
+        open(os.path.join(site, "planted.py"), "w")
+        wrote = "yes"
+    except OSError as exc:
+        wrote = exc.strerror
+    digest = hashlib.sha256(open(os.path.join(site, "pandas", "__init__.py"), "rb").read())
+    table = pd.DataFrame({"mounted": [bool(mounted)], "read_only": [bool(mounted) and
+                          mounted[0][5].startswith("ro")], "wrote": [wrote],
+                          "packages": [len(os.listdir(site))], "pandas": [digest.hexdigest()]})
+"""
+
+
+def test_the_packages_come_read_only_from_the_images_own_copy(
+    run_program, sandbox_image, monkeypatch
+):
+    # build_image copies the image's packages to the host (a cold FUSE mount per container made
+    # imports twice as slow); containers mount that copy read-only over the same path.
+    from sandbox import container
+    from sandbox.image import site_copy
+
+    assert site_copy(sandbox_image) is not None
+    mounted = run_program(PACKAGES, use_spares=False).dataframe("table").iloc[0]
+    assert mounted["mounted"] and mounted["read_only"]
+    assert mounted["wrote"] == "Read-only file system"
+    # Without the copy the image's own packages are read: the same files.
+    monkeypatch.setattr(container, "site_copy", lambda image: None)
+    own = run_program(PACKAGES, use_spares=False).dataframe("table").iloc[0]
+    assert not own["mounted"] and own["wrote"] == "Read-only file system"
+    assert (own["packages"], own["pandas"]) == (mounted["packages"], mounted["pandas"])
