@@ -7,6 +7,10 @@ Writes both tables as Parquet into a temp dir, then runs, each in its own subpro
 Prints wall times, their ratio (target <= 2x) and each process's peak RSS (target < 1 GiB).
 
     .venv/bin/python bench/bench_validate.py [--rows 10000000] [--repeat 2] [--shuffle-ids]
+        [--parts]
+
+--parts writes the fact table as housing/part-NNNNN.parquet (a million rows each), the layout of
+a run made at scale (`sdgen rerun --rows N`), and both sides read the directory.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ con = duckdb.connect(config={"threads": limits.threads, "memory_limit": f"{limit
 con.execute("SET enable_progress_bar = false")
 d = sys.argv[1]
 t0 = time.perf_counter()
-con.execute(f"CREATE VIEW housing AS SELECT * FROM read_parquet('{d}/housing.parquet')")
+con.execute(f"CREATE VIEW housing AS SELECT * FROM read_parquet('{d}/{sys.argv[2]}')")
 con.execute(f"CREATE VIEW location AS SELECT * FROM read_parquet('{d}/location.parquet')")
 out = {}
 out["pk"] = con.execute("SELECT count(*) FROM (SELECT id FROM housing GROUP BY id "
@@ -92,8 +96,11 @@ print(json.dumps({"seconds": seconds, "ok": True, "text": str(out)}))
 """
 
 
-def write_tables(directory: Path, rows: int, shuffle_ids: bool, chunk: int = 1_000_000) -> None:
-    """A valid dataset; the fact table written in chunks so the generator stays small."""
+def write_tables(
+    directory: Path, rows: int, shuffle_ids: bool, parts: bool, chunk: int = 1_000_000
+) -> str:
+    """A valid dataset; the fact table written in chunks so the generator stays small, into one
+    file or one part file per chunk. Returns the fact table's files as DuckDB reads them."""
     rng = np.random.default_rng(7)
     ids = rng.permutation(rows) + 1 if shuffle_ids else np.arange(1, rows + 1)
     pq.write_table(
@@ -121,11 +128,16 @@ def write_tables(directory: Path, rows: int, shuffle_ids: bool, chunk: int = 1_0
                 "listed_on": np.datetime64("2020-01-01") + rng.integers(0, 1800, n),
             }
         )
+        if parts:
+            (directory / "housing").mkdir(exist_ok=True)
+            pq.write_table(table, directory / "housing" / f"part-{start // chunk:05d}.parquet")
+            continue
         if writer is None:
             writer = pq.ParquetWriter(directory / "housing.parquet", table.schema)
         writer.write_table(table)
-    assert writer is not None
-    writer.close()
+    if writer is not None:
+        writer.close()
+    return "housing/*.parquet" if parts else "housing.parquet"
 
 
 def run_child(code: str, *args: str) -> tuple[dict, float, float]:
@@ -156,24 +168,27 @@ def main() -> None:
         help="store the fact table's ids out of order (validate's key check then needs a "
         "GROUP BY, like the plain DuckDB query)",
     )
+    parser.add_argument(
+        "--parts", action="store_true", help="the fact table as a directory of part files"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sdgen-bench-") as tmp:
         directory = Path(tmp)
         t0 = time.perf_counter()
-        write_tables(directory, args.rows, args.shuffle_ids)
+        facts = write_tables(directory, args.rows, args.shuffle_ids, args.parts)
         spec_path = directory / "bench.yaml"
         spec_path.write_text(SPEC.replace("ROWS", str(args.rows)))
-        size_mb = (directory / "housing.parquet").stat().st_size / 2**20
+        size_mb = sum(p.stat().st_size for p in directory.glob(facts)) / 2**20
         order = "shuffled" if args.shuffle_ids else "ascending"
         print(
-            f"data: {args.rows:,} + 1,000 rows ({order} ids), housing.parquet {size_mb:.0f} MiB, "
+            f"data: {args.rows:,} + 1,000 rows ({order} ids), {facts} {size_mb:.0f} MiB, "
             f"written in {time.perf_counter() - t0:.1f} s"
         )
         best: dict[str, tuple[float, float, float]] = {}
         for _ in range(args.repeat):  # alternate, so load on the machine hits both alike
             for name, code, argv in (
                 ("validate", VALIDATE, [str(spec_path), tmp]),
-                ("duckdb", DUCKDB_ONLY, [tmp]),
+                ("duckdb", DUCKDB_ONLY, [tmp, facts]),
             ):
                 result, wall, rss = run_child(code, *argv)
                 if name == "validate" and not result["ok"]:
