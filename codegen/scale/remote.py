@@ -19,7 +19,6 @@ so fsspec finds them where it usually does (``FSSPEC_S3_KEY``/``FSSPEC_S3_SECRET
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import posixpath
@@ -29,7 +28,7 @@ from typing import Any
 
 from codegen.errors import RerunError, RunExistsError
 from codegen.scale.plan import Chunk
-from codegen.scale.work import CHUNK_DIR, WORK_DIR, DoneChunk, overlaps, parse_manifest
+from codegen.scale.work import CHUNK_DIR, WORK_DIR, DoneChunk, hold, overlaps, parse_manifest
 from codegen.urls import filesystem
 
 STOP = "STOP"
@@ -110,14 +109,7 @@ class RemoteWork:
         locks = cache_dir() / "locks"
         locks.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha256(f"{self.url}\0{key}".encode()).hexdigest()[:20]
-        self._lock = open(locks / f"{name}.lock", "a")  # noqa: SIM115 - held for the run's life
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise RerunError(
-                f"another rerun of the same program, seed and rows is writing to {self.url}"
-            ) from None
+        self._lock = hold(locks / f"{name}.lock", f"is writing to {self.url}")
         try:  # the first write: a missing bucket, bad credentials or no endpoint show here
             with store_errors(f"cannot write to {self.url}"):
                 inputs_json = json.dumps(dict(inputs), indent=2).encode()

@@ -57,14 +57,7 @@ class WorkDir:
         self.key = key
         self.chunks = self.path / "chunks"
         self.chunks.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.path / "lock", "a")  # noqa: SIM115 - held for the run's life
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise RerunError(
-                f"another rerun of the same program, seed and rows is running in {self.path}"
-            ) from None
+        self._lock = hold(self.path / "lock", f"is running in {self.path}")
         (self.path / "work.json").write_text(json.dumps(dict(inputs), indent=2), encoding="utf-8")
 
     def request_stop(self) -> None:
@@ -115,6 +108,19 @@ class WorkDir:
     def release(self) -> None:
         if not self._lock.closed:
             self._lock.close()
+
+
+def hold(lock: Path, where: str) -> Any:
+    """The open lock file, held (an flock, released when the process ends however it ends), or
+    a ``RerunError`` saying another rerun of the same command holds it (``where``: "is running
+    in ...")."""
+    handle = open(lock, "a")  # noqa: SIM115 - held for the run's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise RerunError(f"another rerun of the same program, seed and rows {where}") from None
+    return handle
 
 
 def stopped(chunk_dir: str) -> bool:
