@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any
 
 from codegen.digest import sha256_text
 from codegen.errors import RunExistsError
@@ -88,6 +89,14 @@ def place_parts(
             relative = f"data/{table}/{target.name}"
             entries.append((number, FileEntry(table=table, file=relative, sha256=part["sha256"])))
             files.setdefault(table, []).append((number, target))
+    return in_spec_order(entries, files, order)
+
+
+def in_spec_order(
+    entries: list[tuple[int, FileEntry]], files: dict[str, list[tuple[int, Any]]], order: list[str]
+) -> tuple[list[FileEntry], dict[str, list[Any]]]:
+    """The placed parts' file entries and each table's parts (paths or URLs), tables in the
+    spec's ``order`` (others after, by name), parts by number."""
     rank = {table: i for i, table in enumerate(order)}
     tables = sorted(files, key=lambda t: (rank.get(t, len(rank)), t))
     ordered = {t: [p for _, p in sorted(files[t])] for t in tables}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from codegen.errors import RunExistsError
 from codegen.runs.manifest import FileEntry, Manifest
 from codegen.runs.store import new_run_id
-from codegen.scale.assemble import completed, safe_name
+from codegen.scale.assemble import completed, in_spec_order, safe_name
 from codegen.scale.hashing import table_sha256
 from codegen.scale.plan import Chunk
 from codegen.scale.remote import RemoteWork, store_errors
@@ -72,11 +72,7 @@ class RemoteTarget:
         with store_errors(f"cannot save the run to {self.url}"):
             if sources:
                 self.fs.copy(sources, targets)
-        rank = {table: i for i, table in enumerate(order)}
-        tables = sorted(files, key=lambda t: (rank.get(t, len(rank)), t))
-        ordered = {t: [p for _, p in sorted(files[t])] for t in tables}
-        entries.sort(key=lambda e: (rank.get(e[1].table, len(rank)), e[1].table, e[0]))
-        return [e for _, e in entries], ordered
+        return in_spec_order(entries, files, order)
 
     def table_digests(self, files: dict[str, list[str]]) -> dict[str, str]:
         """The content digests, read from the copies in the store (a block at a time)."""
