@@ -10,7 +10,7 @@ exact and near dedup and the same embedding and clustering.
 Figures for each: records kept per minute (wall time), share of replies read without loss,
 duplicates removed, cluster entropy and imbalance (sdgen: before and after steering), distinct-2.
 
-    flock /tmp/sdgen-llm.lock python bench/bench_text.py [--records N] [--base-url URL]
+    flock /tmp/sdgen-llm.lock python bench/bench_text.py [--records N] [--base-url URL] [--out DIR]
 
 With no endpoint the embedded local model is served on 127.0.0.1 (~10 tokens/s on 2 cores: 300
 records take over an hour for each side). The reply cache is off, so the model really answers.
@@ -19,6 +19,8 @@ records take over an hour for each side). The reply cache is off, so the model r
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import re
 import sys
 import tempfile
@@ -42,6 +44,11 @@ def main() -> int:
         action="store_true",
         help="sdgen's side only (the classic recipe costs as many requests again)",
     )
+    parser.add_argument(
+        "--out",
+        help="keep sdgen's run and the classic side's records (classic.jsonl) in this directory, "
+        "to read them afterwards (default: a temp dir, removed)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
 
@@ -51,7 +58,7 @@ def main() -> int:
 
     spec, _ = read_text_spec(args.spec)
     with (
-        tempfile.TemporaryDirectory() as out,
+        kept_or_temporary(args.out) as out,
         # No reply cache: the model really answers every request.
         chat_session(
             model=args.model, base_url=args.base_url, cache=False, announce=print
@@ -72,8 +79,18 @@ def main() -> int:
         started = time.perf_counter()
         classic = classic_recipe(session.client, spec, record_requests)
         classic_s = time.perf_counter() - started
+        with open(Path(out) / "classic.jsonl", "w", encoding="utf-8") as lines:
+            lines.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in classic["kept"])
     show(report, sdgen_s, classic, classic_s)
     return 0
+
+
+def kept_or_temporary(out: str | None) -> contextlib.AbstractContextManager[str]:
+    """``out`` made and kept when given; else a temp dir removed at the end."""
+    if out is None:
+        return tempfile.TemporaryDirectory()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(out)
 
 
 def classic_recipe(client, spec, requests: int) -> dict:
@@ -125,6 +142,7 @@ def classic_recipe(client, spec, requests: int) -> dict:
         outputs = [r[list(spec.outputs)[0]] for r in kept]
         figures = diversity.figures(found.labels, outputs, ["(none)"] * len(kept))
     return {
+        "kept": kept,
         "records": len(kept),
         "requests": requests,
         "lossless": lossless / max(requests, 1),
