@@ -211,8 +211,15 @@ def _chat(
         yield session.client, session.endpoint_host, session.local
 
 
-def load_run(path: str | Path) -> Run:
-    """The saved run in ``path`` (``generated/<name>/<run id>``)."""
+def load_run(path: str | Path) -> Run | RemoteRun:
+    """The saved run in ``path`` (``generated/<name>/<run id>``), or at an fsspec URL (a rerun
+    saved to object storage: a ``RemoteRun``, its tables read in place)."""
+    from codegen.urls import is_url
+
+    if is_url(path):
+        from codegen.scale.publish import RemoteRun
+
+        return RemoteRun.open(str(path))
     return Run(path)
 
 

@@ -150,9 +150,10 @@ def reference() -> None:
 
 def validate_command(
     spec: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="The spec (a YAML file), or a saved run (its spec, data and row counts).",
+            help="The spec (a YAML file), or a saved run (its spec, data and row counts): a "
+            "directory, or the URL a rerun saved it to (s3://...).",
             show_default=False,
         ),
     ],
@@ -186,20 +187,27 @@ def validate_command(
 
     Tables made in parts are read in place by DuckDB, in bounded memory (--memory-mb)."""
     from codegen.cli.options import parse_rows
+    from codegen.urls import is_url
     from codegen.validation.validator import Limits, validate
 
     chosen = {"memory_mb": memory_mb, "threads": threads}
     limits = Limits(**{name: value for name, value in chosen.items() if value is not None})
     counts = parse_rows(rows, bare_table=None)
-    if directory is None:
+    if is_url(spec):
+        from codegen.scale.publish import RemoteRun
+
+        if directory is not None:
+            raise SdgenError(f"{spec} is a saved run: give it alone, without a directory")
+        report = RemoteRun.open(spec).validate(limits=limits, rows=counts or None)
+    elif directory is None:
         from codegen.runs.run import Run
 
-        if not (spec / "manifest.json").is_file():
+        if not (Path(spec) / "manifest.json").is_file():
             raise SdgenError(f"{spec} is not a saved run; give a spec and a directory of tables")
         run = Run(spec)
         report = run.validate(limits=limits, rows=counts or None)
     else:
-        report = validate(_load(spec), directory, counts, limits=limits)
+        report = validate(_load(Path(spec)), directory, counts, limits=limits)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

@@ -117,11 +117,23 @@ class Manifest(_Record):
         """The manifest of the run in ``run_dir``; ``RunNotFoundError`` when there is none."""
         path = Path(run_dir) / "manifest.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
             raise RunNotFoundError(
                 f"{run_dir} is not a saved run: cannot read {path.name} ({exc})",
                 run_dir=Path(run_dir),
+            ) from None
+        return cls.parse(text, str(run_dir), run_dir=Path(run_dir))
+
+    @classmethod
+    def parse(cls, text: str, run: str, *, run_dir: Path | None = None) -> Manifest:
+        """The manifest in ``text``, read from the run at ``run`` (a directory or a URL, for
+        the error's words); ``RunNotFoundError`` when it is no run manifest."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise RunNotFoundError(
+                f"{run} is not a saved run: cannot read manifest.json ({exc})", run_dir=run_dir
             ) from None
         try:
             return cls.model_validate(data)
@@ -129,5 +141,6 @@ class Manifest(_Record):
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "manifest"
             raise RunNotFoundError(
-                f"{path} is not a run manifest: {where}: {first['msg']}", run_dir=Path(run_dir)
+                f"{run}/manifest.json is not a run manifest: {where}: {first['msg']}",
+                run_dir=run_dir,
             ) from None

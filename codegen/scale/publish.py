@@ -12,29 +12,97 @@ without ``manifest.json`` is not a run (a failure removes what was copied, as fa
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from codegen.errors import RunExistsError
+from codegen.errors import RunExistsError, RunNotFoundError
 from codegen.runs.manifest import FileEntry, Manifest
 from codegen.runs.store import new_run_id
 from codegen.scale.assemble import completed, in_spec_order, safe_name
 from codegen.scale.hashing import table_sha256
 from codegen.scale.plan import Chunk
-from codegen.scale.remote import RemoteWork, store_errors
+from codegen.scale.remote import RemoteWork, one_line, open_store, store_errors
 from codegen.scale.work import DoneChunk
+
+if TYPE_CHECKING:
+    from codegen.spec.model import Spec
+    from codegen.validation.report import Report
+    from codegen.validation.sql import Limits as ValidationLimits
 
 
 @dataclass(frozen=True)
 class RemoteRun:
-    """A run saved under a URL: where it is and its manifest (``codegen.runs.run.Run`` reads
-    local runs only)."""
+    """A run saved under a URL: where it is and its manifest; its program, spec and tables are
+    read from the store when asked for (``codegen.runs.run.Run`` is the local one)."""
 
     url: str
     manifest: Manifest
 
+    @classmethod
+    def open(cls, url: str) -> RemoteRun:
+        """The run saved at ``url``; ``RunNotFoundError`` when the store holds no
+        ``manifest.json`` there (written last: without it the run is not complete)."""
+        url = url.rstrip("/")
+        fs, path = open_store(url)
+        try:
+            fs.invalidate_cache()
+            text = fs.cat_file(f"{path}/manifest.json").decode("utf-8")
+        except FileNotFoundError:
+            raise RunNotFoundError(
+                f"{url} is not a saved run: it holds no manifest.json (written last, so a run"
+                " cut short has none)"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - any store error is the user's to fix
+            raise RunNotFoundError(f"cannot read {url}/manifest.json: {one_line(exc)}") from None
+        return cls(fs.unstrip_protocol(path), Manifest.parse(text, url))
+
     @property
     def rows(self) -> dict[str, int]:
         return dict(self.manifest.rows)
+
+    @cached_property
+    def program(self) -> str:
+        """The generator program ("" when the run has none)."""
+        return self._text("program.py") or ""
+
+    @cached_property
+    def spec_text(self) -> str | None:
+        return self._text("spec.yaml")
+
+    @cached_property
+    def spec(self) -> Spec | None:
+        from codegen.spec.model import load_spec
+
+        return load_spec(self.spec_text) if self.spec_text is not None else None
+
+    def table_urls(self) -> dict[str, str]:
+        """Each table's directory of part files in the store (what DuckDB, pyarrow and Spark
+        read through fsspec)."""
+        tables = dict.fromkeys(entry.table for entry in self.manifest.files)
+        return {table: f"{self.url}/data/{table}" for table in tables}
+
+    def validate(
+        self, *, limits: ValidationLimits | None = None, rows: Mapping[str, int] | None = None
+    ) -> Report:
+        """Check the tables in the store against the saved spec, now (read in place through
+        fsspec); ``rows``: the counts to expect (default: those the run asked for)."""
+        from codegen.validation.validator import validate
+
+        if self.spec is None:
+            raise RunNotFoundError(f"{self.url} has no spec.yaml to validate against")
+        return validate(self.spec, self.table_urls(),
+                        rows or self.manifest.rows_requested or None, limits=limits)  # fmt: skip
+
+    def _text(self, name: str) -> str | None:
+        fs, path = open_store(self.url)
+        try:
+            return fs.cat_file(f"{path}/{name}").decode("utf-8")
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - any store error is the user's to fix
+            raise RunNotFoundError(f"cannot read {self.url}/{name}: {one_line(exc)}") from None
 
 
 class RemoteTarget:

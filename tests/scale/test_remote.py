@@ -22,7 +22,8 @@ from support.chunky import SPEC, program
 from support.cli import sdgen
 from support.scaled import ROWS, SMALL, saved
 
-from codegen.errors import RerunError
+import codegen as sd
+from codegen.errors import RerunError, RunNotFoundError
 from codegen.scale import ScaleOptions, rerun
 from codegen.scale.execute import DaskExecutor, LocalExecutor
 from codegen.scale.publish import RemoteRun
@@ -222,6 +223,41 @@ def test_validation_reads_a_remote_run_and_finds_what_is_wrong(
     assert validate(spec, tables, per_table).ok
     wrong = validate(spec, tables, {"customers": 1000, "orders": 4001})
     assert not wrong.ok and "orders: 4,000 rows, expected 4,001" in wrong.as_text()
+
+    # Validated later, as --no-validate promises: the run is opened from its URL alone.
+    loaded = sd.load_run(run.url)
+    assert isinstance(loaded, RemoteRun) and loaded.url == run.url
+    assert loaded.manifest.run_id == run.manifest.run_id
+    assert loaded.program == program() and loaded.spec == spec
+    assert loaded.table_urls() == tables
+    assert loaded.validate().ok
+    assert not loaded.validate(rows={"customers": 1000, "orders": 4001}).ok
+    done = sdgen("validate", run.url, env={})
+    assert done.returncode == 0, done.stderr
+    assert "orders: orders/ (4 parts), 4,000 rows" in done.stdout
+    done = sdgen("validate", run.url, "--rows", "orders=4001", env={})
+    assert done.returncode == 1 and "orders: 4,000 rows, expected 4,001" in done.stdout
+
+
+def test_a_url_without_a_manifest_is_no_run(s3, out):
+    """A run cut short in the store has its parts but no manifest.json (written last)."""
+    s3.pipe_file(f"{out}/chunky/r1/data/orders/part-00000.parquet", b"parquet bytes")
+    with pytest.raises(RunNotFoundError) as caught:
+        sd.load_run(f"{out}/chunky/r1")
+    assert str(caught.value) == (
+        f"{out}/chunky/r1 is not a saved run: it holds no manifest.json (written last, so a run"
+        " cut short has none)"
+    )
+    s3.pipe_file(f"{out}/chunky/r1/manifest.json", b'{"status": "whatever"}')
+    with pytest.raises(RunNotFoundError, match=r"r1/manifest.json is not a run manifest: status"):
+        sd.load_run(f"{out}/chunky/r1")
+    done = sdgen("validate", f"{out}/chunky/r2", env={})
+    assert done.returncode != 0
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith("holds no manifest.json (written last," " so a run cut short has none)")
+    )
 
 
 def test_sdgen_rerun_prints_the_runs_url(s3, out, sandbox_image, no_leftovers, tmp_path):
