@@ -290,3 +290,37 @@ def test_a_program_that_cannot_shard_cannot_go_to_a_url(s3, out, tmp_path):
         rerun(source, per_table=ROWS, out_root=out, options=SMALL)
     s3.invalidate_cache()
     assert s3.find(out.removeprefix("s3://")) == []
+
+
+def test_an_endpoint_that_does_not_answer_is_one_line_and_nothing_runs(tmp_path, monkeypatch):
+    """The store's endpoint is a port on 127.0.0.1 nobody listens on (closed by the test)."""
+    import socket
+
+    import fsspec.config
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for name, value in {
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "FSSPEC_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+    }.items():
+        monkeypatch.setenv(name, value)
+    before = json.loads(json.dumps(fsspec.config.conf))
+    fsspec.config.set_conf_env(fsspec.config.conf)
+    try:
+        source = saved(tmp_path / "runs", program())
+        with pytest.raises(RerunError) as caught:
+            rerun(source, per_table=ROWS, out_root=f"s3://{BUCKET}/out", options=SMALL)
+    finally:
+        fsspec.config.conf.clear()
+        fsspec.config.conf.update(before)
+    message = str(caught.value)
+    assert message.startswith(f"cannot write to s3://{BUCKET}/out: Could not connect to the")
+    assert f"127.0.0.1:{port}" in message and "\n" not in message
+    assert [p.name for p in (tmp_path / "runs" / "chunky").iterdir()] == [source.name]
