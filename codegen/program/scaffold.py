@@ -33,10 +33,13 @@ from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
 from codegen.program.shapes import (
+    LATITUDE_WORDS,
+    LONGITUDE_WORDS,
     Shapes,
     foreign_key,
     hierarchy,
     parent_time,
+    reading_decimals,
     rhythm_of,
     series,
     steadiness,
@@ -1035,6 +1038,21 @@ def _column_code(
     elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
         note += "; mostly its parent's own"
+    grid = plan.columns[name].grid if plan is not None else None
+    decimals = reading_decimals(name, column) if kind == "float" else None
+    coordinate = placed is not None and placed[2] != "population"
+    if decimals is not None and expression != "..." and free and grid is None:
+        # as written on a receipt or read off an instrument, not 16.209464 an hour; not where a
+        # parent's number caps or gives it (rounding could pass the cap, or write the parent's
+        # value otherwise) or a check reads it (a ratio's edge), nor a unique column
+        from codegen.spec.checks import table_checks
+
+        checked = any(name in parsed.columns for _, parsed in table_checks(table))
+        parental = related.parent is not None or related.inherit is not None
+        own = not parental and not column.unique and not checked
+        if own and (placed is None or coordinate):
+            expression = f"np.round({expression}, {decimals})"
+            note += f"; {decimals} decimals"
     if kind in ("integer", "float") and expression != "...":
         expression = _gridded(expression, name, column, plan)
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params
@@ -1913,7 +1931,6 @@ def _place_pair(table: Any) -> tuple[str, str] | None:
     return tuple(sorted(found.values(), key=list(table.columns).index))  # type: ignore[return-value]
 
 
-_LATITUDE, _LONGITUDE = {"latitude", "lat"}, {"longitude", "lon", "lng", "long"}
 _POPULATION = {"population", "inhabitants", "residents"}
 
 
@@ -1924,7 +1941,7 @@ def _coordinate_box(table: Any) -> tuple[float | None, ...]:
     box: list[float | None] = [None, None, None, None]
     for name, column in table.columns.items():
         words = set(_words(name.replace("_", " ")))
-        at = 0 if words & _LATITUDE else 2 if words & _LONGITUDE else None
+        at = 0 if words & LATITUDE_WORDS else 2 if words & LONGITUDE_WORDS else None
         if at is not None and column.type == "float":
             box[at] = None if column.min is None else float(column.min)
             box[at + 1] = None if column.max is None else float(column.max)
@@ -1943,7 +1960,7 @@ def _placed_by(
     from codegen.program.shapes import _words
 
     words = set(_words(name.replace("_", " ")))
-    what: int | str | None = 0 if words & _LATITUDE else 1 if words & _LONGITUDE else None
+    what: int | str | None = 0 if words & LATITUDE_WORDS else 1 if words & LONGITUDE_WORDS else None
     if what is not None and column.type != "float":
         return None
     if what is None and words & _POPULATION and column.type == "integer":

@@ -22,6 +22,7 @@ Each shape is a named line in the program, not a blank: the user (or the model) 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -304,6 +305,43 @@ def timed_draw(
 def _steady(name: str, description: str | None) -> bool:
     """Whether a table or column is about machines or life events, by its name and description."""
     return _kind(_words(f"{name} {description or ''}")) == "steady"
+
+
+# Words of a money column's name: written in cents, as a receipt or a payslip is.
+_MONEY = {
+    "eur", "usd", "gbp", "chf", "sek", "nok", "dkk", "pln", "price", "cost", "fee", "amount",
+    "salary", "wage", "pay", "revenue", "balance", "budget", "income", "payment", "rent",
+    "spend", "spent", "paid", "refund", "tax", "vat", "tip", "fare", "premium",
+}  # fmt: skip
+LATITUDE_WORDS, LONGITUDE_WORDS = {"latitude", "lat"}, {"longitude", "lon", "lng", "long"}
+MONEY_WHOLE_FROM = 10_000  # money of this typical size or more is written in whole units
+READING_DIGITS = 4  # significant digits a measurement is written with (45.37 litres, 612.4 ppm)
+
+
+def reading_decimals(name: str, column: Any) -> int | None:
+    """The decimals a freely drawn float column is written with, as a person or an instrument
+    writes it: cents for money (16.21 an hour, not 16.209464; whole units from 10,000), else
+    about four significant digits of its typical size (45.37 litres, 0.3125 of a share, 1,234
+    km whole), and five for a coordinate (about a metre, as a GPS gives it). None for a column
+    nothing gives a size to, and where a bound is not on that grid (rounding could step past
+    it)."""
+    words = set(_words(name))
+    bounds = [float(b) for b in (column.min, column.max) if b is not None]
+    if column.typical is not None:
+        size = abs(float(column.typical))
+    elif len(bounds) == 2:
+        size = max(abs(b) for b in bounds) / 2
+    else:
+        size = abs(bounds[0]) if bounds else 0.0
+    if words & (LATITUDE_WORDS | LONGITUDE_WORDS):
+        decimals = 5
+    elif words & _MONEY:
+        decimals = 2 if size < MONEY_WHOLE_FROM else 0  # a house at EUR 485,120, not .37
+    elif size > 0:
+        decimals = min(4, max(0, READING_DIGITS - 1 - math.floor(math.log10(size))))
+    else:
+        return None
+    return decimals if all(round(b, decimals) == b for b in bounds) else None
 
 
 def _words(text: str) -> list[str]:

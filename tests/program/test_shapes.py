@@ -934,3 +934,45 @@ def test_a_row_s_latitude_and_longitude_are_one_place_inside_both_bounds():
     nearest = np.abs(here[:, None, :] - real[None, :, :]).max(axis=2).min(axis=1)
     assert (nearest < 0.1).all()
     assert len(np.unique(here[:, 0].round(1))) > 10  # many places, the larger more often
+
+
+def test_floats_are_written_as_a_person_or_an_instrument_writes_them():
+    """Cents for money, about four significant digits for a measurement, five decimals for a
+    coordinate; never where it could break a bound, a unique column or a check's own grid."""
+    spec = load_spec(
+        """
+name: fleet
+description: Vans and their drivers of a delivery company in the Netherlands.
+tables:
+  drivers:
+    rows: 300
+    columns:
+      id:              {type: integer, primary_key: true}
+      hourly_wage_eur: {type: float, min: 13, max: 30}
+      yearly_pay_eur:  {type: float, min: 20000, max: 90000}
+      litres_per_week: {type: float, min: 5, max: 120}
+      share_of_nights: {type: float, min: 0, max: 1}
+      depot_lat:       {type: float, min: 50.75, max: 53.5}
+      fine_eur:        {type: float, min: 0.005, max: 90}
+      score:           {type: float, min: 0, max: 100, unique: true}
+      bonus_eur:       {type: float, min: 0, max: 500}
+    rules:
+      - check: "bonus_eur = ROUND(bonus_eur / 5, 0) * 5"
+"""
+    )
+    drivers = valid_tables(spec)["drivers"]
+
+    def decimals(column: str) -> int:
+        text = drivers[column].map(lambda v: f"{v:.10f}".rstrip("0"))
+        return int(text.str.split(".").str[1].str.len().max())
+
+    assert decimals("hourly_wage_eur") == 2
+    assert decimals("yearly_pay_eur") == 0  # whole euros from EUR 10,000
+    assert decimals("litres_per_week") == 2  # 62.5 litres typical: 62.37
+    assert decimals("share_of_nights") == 4  # 0.5: 0.5123
+    assert decimals("depot_lat") == 5
+    assert decimals("fine_eur") > 2  # rounding to cents could fall under its min of 0.005
+    assert decimals("score") > 4  # unique: rounding could repeat a value
+    assert (drivers["bonus_eur"] % 5 == 0).all()  # its check's grid, not cents
+    assert drivers["bonus_eur"].nunique() > 20
+    assert drivers["hourly_wage_eur"].between(13, 30).all()
