@@ -9,10 +9,12 @@ instance metadata: nothing can reach AWS."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
@@ -37,40 +39,49 @@ BUCKET = "sdgen-test"
 def s3(tmp_path_factory) -> Iterator:
     """An S3 server on 127.0.0.1 with one bucket; fsspec pointed at it through its environment
     variables; yields its s3fs file system."""
-    import fsspec.config
+    import fsspec
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    home = tmp_path_factory.mktemp("aws")
     with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": str(home / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-        }.items():
-            env.setenv(name, value)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         try:
             host, port = server.get_host_and_port()
             assert host == "127.0.0.1"
-            env.setenv("FSSPEC_S3_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-            env.setenv("FSSPEC_S3_KEY", "testing")
-            env.setenv("FSSPEC_S3_SECRET", "testing")
-            before = json.loads(json.dumps(fsspec.config.conf))
-            fsspec.config.set_conf_env(fsspec.config.conf)  # fsspec read its env at import
-            try:
+            with store_at(port, tmp_path_factory.mktemp("aws"), env):
                 fs = fsspec.filesystem("s3")
                 fs.mkdir(BUCKET)
                 yield fs
-            finally:
-                fsspec.config.conf.clear()
-                fsspec.config.conf.update(before)
         finally:
             server.stop()
+
+
+@contextlib.contextmanager
+def store_at(port: int, home: Path, env: pytest.MonkeyPatch) -> Iterator[None]:
+    """fsspec's S3 pointed at ``http://127.0.0.1:PORT`` through its environment variables, with
+    dummy AWS credentials and no instance metadata (nothing can reach AWS); undone after."""
+    import fsspec.config
+
+    for name, value in {
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "FSSPEC_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "FSSPEC_S3_KEY": "testing",
+        "FSSPEC_S3_SECRET": "testing",
+    }.items():
+        env.setenv(name, value)
+    before = json.loads(json.dumps(fsspec.config.conf))
+    fsspec.config.set_conf_env(fsspec.config.conf)  # fsspec read its env at import
+    try:
+        yield
+    finally:
+        fsspec.config.conf.clear()
+        fsspec.config.conf.update(before)
 
 
 @pytest.fixture
@@ -296,30 +307,12 @@ def test_an_endpoint_that_does_not_answer_is_one_line_and_nothing_runs(tmp_path,
     """The store's endpoint is a port on 127.0.0.1 nobody listens on (closed by the test)."""
     import socket
 
-    import fsspec.config
-
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    for name, value in {
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-        "FSSPEC_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-    }.items():
-        monkeypatch.setenv(name, value)
-    before = json.loads(json.dumps(fsspec.config.conf))
-    fsspec.config.set_conf_env(fsspec.config.conf)
-    try:
-        source = saved(tmp_path / "runs", program())
-        with pytest.raises(RerunError) as caught:
-            rerun(source, per_table=ROWS, out_root=f"s3://{BUCKET}/out", options=SMALL)
-    finally:
-        fsspec.config.conf.clear()
-        fsspec.config.conf.update(before)
+    source = saved(tmp_path / "runs", program())
+    with store_at(port, tmp_path, monkeypatch), pytest.raises(RerunError) as caught:
+        rerun(source, per_table=ROWS, out_root=f"s3://{BUCKET}/out", options=SMALL)
     message = str(caught.value)
     assert message.startswith(f"cannot write to s3://{BUCKET}/out: Could not connect to the")
     assert f"127.0.0.1:{port}" in message and "\n" not in message
