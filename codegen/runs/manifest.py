@@ -123,7 +123,7 @@ class Manifest(_Record):
                 f"{run_dir} is not a saved run: cannot read {path.name} ({exc})",
                 run_dir=Path(run_dir),
             ) from None
-        return cls.parse(text, str(run_dir), run_dir=Path(run_dir))
+        return cls.parse(text, str(Path(run_dir)), run_dir=Path(run_dir))
 
     @classmethod
     def parse(cls, text: str, run: str, *, run_dir: Path | None = None) -> Manifest:
