@@ -37,6 +37,10 @@ PART_FILE = re.compile(r"^part-(\d{5,})\.parquet$")
 MANIFEST_MAX_BYTES = 1 << 20
 POLL_S = 0.05
 DISK_POLL_S = 0.25
+KILLED = 128 + signal.SIGKILL  # the exit code of a process killed by SIGKILL (137)
+# A SIGKILL with no other cause, after the container's memory reached this share of its limit,
+# is told as out of memory: under gVisor the engine does not always learn of the kill.
+MEMORY_NEAR_LIMIT = 0.9
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,7 @@ class _Execution:
     container_id: str = ""
     runtime: str = "runc"
     from_spare: bool = False
+    memory_peak: int = 0  # bytes, the most the watcher saw the container's cgroup hold
 
 
 class _CappedStreams:
@@ -345,7 +350,7 @@ def _execute(
         # The Parquet reader is needed only after the container ends: load it while it runs
         # (not before: imports hold the GIL and would slow the calls that start the container).
         threading.Thread(target=_import_parquet_reader, daemon=True).start()
-        timed_out, exceeded, pids_hit = _watch(
+        timed_out, exceeded, pids_hit, memory_peak = _watch(
             container, waiter, streams, stage.out, limits, started, poll_disk=stage.cap != "tmpfs"
         )
         duration = time.monotonic() - started
@@ -371,6 +376,7 @@ def _execute(
             output_cap=stage.cap,
             output_bytes=output_bytes,
             container_id=container.id,
+            memory_peak=memory_peak,
         )
     except docker.errors.APIError as exc:
         raise SandboxError(f"the Docker engine failed during the run: {exc.explanation}") from None
@@ -422,11 +428,14 @@ def _watch(
     limits: Limits,
     started: float,
     poll_disk: bool = True,
-) -> tuple[bool, str | None, bool]:
+) -> tuple[bool, str | None, bool, int]:
     """Until the container ends: kill it on timeout, output flood, or an output dir over its cap
-    (polled only when no tmpfs caps it: the kernel does that better)."""
+    (polled only when no tmpfs caps it: the kernel does that better). Also notes the most
+    memory its cgroup held (the cgroup is gone once it has ended)."""
     deadline = started + limits.timeout_s
     pids_events = _pids_events_path(container.id)
+    memory_peak_file = _cgroup_file(container.id, "memory", MEMORY_PEAK_FILES)
+    memory_peak = 0
     pids_hit = False
     next_disk_check = 0.0
     timed_out, exceeded = False, None
@@ -435,6 +444,8 @@ def _watch(
         if not waiter.is_alive():
             break
         now = time.monotonic()
+        if memory_peak_file is not None:
+            memory_peak = max(memory_peak, _read_int(memory_peak_file))
         if pids_events is not None and not pids_hit:
             pids_hit = _pids_limit_hit(pids_events)
         if now >= deadline:
@@ -449,7 +460,9 @@ def _watch(
             break
     if pids_events is not None and not pids_hit:
         pids_hit = _pids_limit_hit(pids_events)
-    return timed_out, exceeded, pids_hit
+    if memory_peak_file is not None:
+        memory_peak = max(memory_peak, _read_int(memory_peak_file))
+    return timed_out, exceeded, pids_hit, memory_peak
 
 
 def _kill(container: Any) -> None:
@@ -509,16 +522,33 @@ def _output_dir_excess(out: Path, limits: Limits) -> str | None:
 
 def _pids_events_path(container_id: str) -> Path | None:
     """The container's cgroup ``pids.events`` (cgroup v1 or v2, cgroupfs or systemd driver)."""
-    candidates = [
-        f"/sys/fs/cgroup/pids/docker/{container_id}/pids.events",
-        f"/sys/fs/cgroup/pids/system.slice/docker-{container_id}.scope/pids.events",
-        f"/sys/fs/cgroup/docker/{container_id}/pids.events",
-        f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/pids.events",
-    ]
-    for candidate in candidates:
-        if os.path.exists(candidate):
-            return Path(candidate)
+    return _cgroup_file(container_id, "pids", ("pids.events",))
+
+
+# The most memory a cgroup has held: cgroup v1, then v2 (Linux 5.19 and later).
+MEMORY_PEAK_FILES = ("memory.max_usage_in_bytes", "memory.peak")
+
+
+def _cgroup_file(container_id: str, controller: str, names: tuple[str, ...]) -> Path | None:
+    """The first of ``names`` in the container's cgroup (v1 under ``controller``, or v2;
+    cgroupfs or systemd driver), or None."""
+    for name in names:
+        for candidate in (
+            f"/sys/fs/cgroup/{controller}/docker/{container_id}/{name}",
+            f"/sys/fs/cgroup/{controller}/system.slice/docker-{container_id}.scope/{name}",
+            f"/sys/fs/cgroup/docker/{container_id}/{name}",
+            f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/{name}",
+        ):
+            if os.path.exists(candidate):
+                return Path(candidate)
     return None
+
+
+def _read_int(path: Path) -> int:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0  # the cgroup went with the container
 
 
 def _pids_limit_hit(path: Path) -> bool:
@@ -671,7 +701,8 @@ def _decide_error(
         return Failure.PIDS, f"too many processes (limit {limits.pids})"
     if execution.timed_out:
         return Failure.TIMEOUT, f"timed out after {limits.timeout_s:g} s"
-    if execution.oom_killed or kind == "memory":
+    near_limit = execution.memory_peak >= MEMORY_NEAR_LIMIT * limits.memory_mb * 2**20
+    if execution.oom_killed or kind == "memory" or (execution.exit_code == KILLED and near_limit):
         return Failure.MEMORY, f"out of memory (limit {limits.memory_mb} MiB)"
     if reported:
         message = str(reported.get("message") or "program failed")[:500]
@@ -932,6 +963,7 @@ def _manifest(
         "exit_code": execution.exit_code,
         "timed_out": execution.timed_out,
         "oom_killed": execution.oom_killed,
+        "memory_peak_mb": round(execution.memory_peak / 2**20, 1),
         "pids_exhausted": execution.pids_exhausted,
         "output_exceeded": execution.output_exceeded,
         "timings": {
