@@ -939,8 +939,7 @@ def test_a_row_s_latitude_and_longitude_are_one_place_inside_both_bounds():
 def test_floats_are_written_as_a_person_or_an_instrument_writes_them():
     """Cents for money, about four significant digits for a measurement, five decimals for a
     coordinate; never where it could break a bound, a unique column or a check's own grid."""
-    spec = load_spec(
-        """
+    spec = load_spec("""
 name: fleet
 description: Vans and their drivers of a delivery company in the Netherlands.
 tables:
@@ -958,8 +957,7 @@ tables:
       bonus_eur:       {type: float, min: 0, max: 500}
     rules:
       - check: "bonus_eur = ROUND(bonus_eur / 5, 0) * 5"
-"""
-    )
+""")
     drivers = valid_tables(spec)["drivers"]
 
     def decimals(column: str) -> int:
