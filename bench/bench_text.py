@@ -109,6 +109,7 @@ def classic_recipe(client, spec, requests: int) -> dict:
         completion = client.complete(
             classic_messages(spec, spec.batch_size), temperature=0.9, seed=index, max_tokens=1200
         )
+        print(f"classic recipe: request {index + 1} of {requests}", flush=True)
         pairs = CLASSIC.findall(completion.text)
         blocks = len(re.findall(r"^\s*Input:", completion.text, re.M))
         records = []
