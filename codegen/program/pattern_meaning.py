@@ -57,14 +57,16 @@ _KINDS: list[tuple[tuple[str, ...], list[str]]] = [
 ]
 # A bare `name` is a person's only where the table or description is about people: a product's
 # or a file's name is not "Andrew Russell".
-_PEOPLE = set(
+PEOPLE = set(
     "person people customer customers client clients patient patients employee employees staff "
     "user users member members doctor doctors author authors student students teacher teachers "
     "contact contacts owner owners driver drivers passenger passengers guest guests player "
     "players subscriber subscribers applicant applicants candidate candidates volunteer "
     "volunteers manager managers agent agents nurse nurses buyer buyers seller sellers tenant "
     "tenants worker workers athlete athletes guardian guardians parent parents spouse partner "
-    "beneficiary beneficiaries recipient recipients sender senders holder holders".split()
+    "beneficiary beneficiaries recipient recipients sender senders holder holders engineer "
+    "engineers developer developers researcher researchers instructor instructors learner "
+    "learners pilot pilots crew".split()
 )
 # Country names and adjectives to Faker locales; "European" or no country at all: en_US.
 _LOCALES: list[tuple[tuple[str, ...], str]] = [
@@ -140,8 +142,8 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
         return []
     others = words - {"name", "names", "full", "display", "contact"}
     if others:  # customer_name is a person's, product_name is not
-        return ["name"] if others <= _PEOPLE else []
-    return ["name"] if _PEOPLE & set(_words(f"{description} {context}")) else []
+        return ["name"] if others <= PEOPLE else []
+    return ["name"] if PEOPLE & set(_words(f"{description} {context}")) else []
 
 
 def locale_named(text: str) -> str | None:

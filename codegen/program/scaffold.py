@@ -38,10 +38,12 @@ from codegen.program.shapes import (
     Shapes,
     foreign_key,
     hierarchy,
+    one_per_group,
     parent_time,
     reading_decimals,
     rhythm_of,
     series,
+    shared_capacity,
     steadiness,
     timed_draw,
 )
@@ -928,6 +930,14 @@ def _column_code(
             expression = f"rng.choice({listed}, size={count})"
         note = "fixed values"
         defined = plan is not None and plan.columns[name].define is not None
+        group = one_per_group(table_name, table, name, column)
+        if group is not None and not defined and group[1] in variables:
+            lead, by = group
+            others = [v for v in values if v != lead]
+            expression = (
+                f"shape_one_per_group(rng, {expression}, {variables[by]}, {lead!r}, {others!r})"
+            )
+            note += f"; one {lead} per {by}"
         if related.inherit is not None and not column.unique and not defined:
             expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
             note += "; mostly its parent's own"
@@ -1038,6 +1048,18 @@ def _column_code(
     elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
         note += "; mostly its parent's own"
+    capacity = shared_capacity(table_name, table, name, column)
+    if capacity is not None and expression != "..." and free and capacity[0] in variables:
+        person, cap = capacity
+        lowest = "None" if column.min is None else _number(column.min)
+        whole = kind == "integer"
+        # rounded down here, not to the nearest later, so that the rows stay within the cap
+        decimals = 0 if whole else reading_decimals(name, column)
+        expression = (
+            f"shape_capped_sum({expression}, {variables[person]}, {_number(cap)}, "
+            f"lowest={lowest}, decimals={decimals}, whole={whole})"
+        )
+        note += f"; a person's rows add up to {_number(cap)} at most"
     grid = plan.columns[name].grid if plan is not None else None
     decimals = reading_decimals(name, column) if kind == "float" else None
     coordinate = placed is not None and placed[2] != "population"

@@ -620,6 +620,49 @@ def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, wh
     return np.where(np.isnan(parents), drawn, out)
 
 
+def shape_one_per_group(rng, drawn, groups, lead, others):
+    """``drawn`` roles with ``lead`` held by one row of each group (``groups``, each row's): a
+    random row of the group takes it, and rows drawn as ``lead`` elsewhere take another row's
+    role drawn again, so the other roles keep their shares (one of ``others`` where no row has
+    another). Rows with no group keep theirs. A table made in parts has one lead per group in
+    each part."""
+    drawn = np.asarray(drawn, dtype=object).copy()
+    keys = pd.Series(np.asarray(groups, dtype=object))
+    order = rng.permutation(len(drawn))
+    first = np.zeros(len(drawn), dtype=bool)
+    first[order] = ~keys.iloc[order].duplicated().to_numpy()
+    first &= keys.notna().to_numpy()
+    pool = drawn[(drawn != lead) & ~first]
+    pool = pool if len(pool) else np.asarray(others, dtype=object)
+    again = (drawn == lead) & ~first & keys.notna().to_numpy()
+    drawn[again] = pool[rng.integers(0, len(pool), size=int(again.sum()))]
+    drawn[first] = lead
+    return drawn
+
+
+def shape_capped_sum(values, groups, cap, lowest=None, decimals=None, whole=False):
+    """``values`` scaled down in each group (``groups``, each row's) whose rows add up to more
+    than ``cap``, each row keeping its share of what it has above ``lowest``: a person's weekly
+    hours on their projects fit one working week. ``decimals``: rounded down to as many (0 for
+    whole numbers, then ``whole`` gives integers). Within the rows given: a table made in parts
+    keeps the cap in each part."""
+    values = np.asarray(values, dtype=float)
+    keys = pd.Series(np.asarray(groups, dtype=object)).to_numpy()
+    low = 0.0 if lowest is None else float(lowest)
+    by = pd.DataFrame({"total": values, "above": values - low}).groupby(keys, dropna=True)
+    total = by["total"].transform("sum").to_numpy()
+    above = by["above"].transform("sum").to_numpy()
+    count = by["total"].transform("count").to_numpy()
+    room = np.maximum(cap - count * low, 0.0)
+    scaled = low + (values - low) * room / np.where(above > 0, above, 1.0)
+    out = np.where(total > cap, scaled, values)
+    if decimals is not None:
+        step = 10.0 ** int(decimals)
+        out = np.floor(out * step + 1e-9) / step
+    out = np.where(np.isnan(values), values, out)
+    return out.astype(np.int64) if whole and not np.isnan(out).any() else out
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

@@ -16,6 +16,10 @@ spec's structure and words:
     activity, gets that activity's hours and weekdays (``<column>_rhythm``: office, shopping,
     leisure, travel); machine readings and life events (a sensor's timestamps, a birth date)
     stay uniform. Columns a check defines or bounds by other columns are drawn elsewhere.
+  - **groups of people**: in a table pairing people with what they belong to (employees with
+    projects, volunteers with teams), a leading role (lead, captain, chair) is held by one row
+    of each group, and a person's time per week on each (hours, allocation) adds up to the
+    column's greatest value at most.
 
 Each shape is a named line in the program, not a blank: the user (or the model) may change it.
 """
@@ -27,6 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.program.pattern_meaning import PEOPLE
 from codegen.spec.rows import LOOKUP_ROWS, is_lookup  # noqa: F401  (kept here too)
 
 # A parent table with this many rows or fewer is a list to pick from, each about as often.
@@ -154,6 +159,60 @@ def hierarchy(table_name: str, table: Any) -> tuple[str, str, str] | None:
         and any(word in _RANKS for word in _words(name))
     ]
     return (key, parents[0], ranks[0]) if parents and ranks else None
+
+
+# A role that one member of each group holds: a project's lead, a team's captain, an account's
+# primary contact.
+_LEADS = {
+    "lead", "leader", "head", "owner", "chair", "chairperson", "captain", "principal",
+    "coordinator", "supervisor", "manager", "director", "primary",
+}  # fmt: skip
+# A person's time given to each group, which adds up over their groups: hours a week on each
+# project, a share of their full time.
+_HOURS = {"hour", "hours", "hrs"}
+_PERIODS = {"week", "weekly", "wk", "day", "daily", "month", "monthly"}
+_ALLOCATIONS = {"allocation", "fte"}
+
+
+def people_and_group(table_name: str, table: Any) -> tuple[str, str] | None:
+    """(the column referring to people, the column referring to what they belong to) of a
+    table that pairs people with groups (employees with projects, players with teams); None
+    unless it refers to exactly one table of people and one other."""
+    people, groups = [], []
+    for name, column in table.columns.items():
+        if not column.references or "." not in column.references:
+            continue
+        parent = column.references.split(".", 1)[0]
+        if parent == table_name:
+            continue
+        words = _words(parent)
+        (people if words and words[-1] in PEOPLE else groups).append(name)
+    return (people[0], groups[0]) if len(people) == 1 and len(groups) == 1 else None
+
+
+def one_per_group(table_name: str, table: Any, name: str, column: Any) -> tuple[str, str] | None:
+    """(the value one row of each group takes, the column naming the group) of a role in a
+    table pairing people with groups: a project has one lead and the others are engineers, not
+    a third of them leads. None where no one value names a leading role."""
+    if not column.values or len(column.values) < 2 or column.unique or column.primary_key:
+        return None
+    pair = people_and_group(table_name, table)
+    leads = [v for v in column.values if isinstance(v, str) and _LEADS & set(_words(v))]
+    return (leads[0], pair[1]) if pair is not None and len(leads) == 1 else None
+
+
+def shared_capacity(
+    table_name: str, table: Any, name: str, column: Any
+) -> tuple[str, float] | None:
+    """(the column referring to people, the most one person's rows add up to) of a person's
+    time given to each of their groups: hours a week on each project fit one working week
+    together, not 40 on each of three. The cap is the column's own greatest value."""
+    if column.type not in ("integer", "float") or column.max is None or column.unique:
+        return None
+    words = set(_words(name))
+    timed = bool(words & _HOURS and words & _PERIODS) or bool(words & _ALLOCATIONS)
+    pair = people_and_group(table_name, table) if timed else None
+    return (pair[0], float(column.max)) if pair is not None else None
 
 
 # Measurements that hold a level and hardly move from one point of a series to the next.

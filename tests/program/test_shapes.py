@@ -16,8 +16,10 @@ from support.scaffolds import valid_tables
 from codegen.program.scaffold import build_scaffold
 from codegen.program.shaperuntime import (
     shape_after,
+    shape_capped_sum,
     shape_follow,
     shape_keys,
+    shape_one_per_group,
     shape_shares,
     shape_times,
     source_for,
@@ -974,3 +976,64 @@ tables:
     assert (drivers["bonus_eur"] % 5 == 0).all()  # its check's grid, not cents
     assert drivers["bonus_eur"].nunique() > 20
     assert drivers["hourly_wage_eur"].between(13, 30).all()
+
+
+ROSTERS = """
+name: rescue
+description: Volunteers of a mountain rescue service and the teams they serve on.
+tables:
+  volunteers:
+    rows: 200
+    columns:
+      id:            {type: integer, primary_key: true}
+  teams:
+    rows: 25
+    columns:
+      id:            {type: integer, primary_key: true}
+  rosters:
+    rows: 500
+    columns:
+      volunteer_id:  {type: integer, primary_key: true, references: volunteers.id}
+      team_id:       {type: integer, primary_key: true, references: teams.id}
+      role:          {type: string, values: [team leader, medic, driver, searcher]}
+      weekly_hours:  {type: float, min: 0.5, max: 20}
+      shifts_month:  {type: integer, min: 1, max: 12}
+  friendships:
+    rows: 300
+    columns:
+      volunteer_id:  {type: integer, primary_key: true, references: volunteers.id}
+      friend_id:     {type: integer, primary_key: true, references: volunteers.id}
+      role:          {type: string, values: [leader, follower]}
+"""
+
+
+def test_a_group_has_one_lead_and_a_person_s_weekly_hours_fit_one_week():
+    tables = valid_tables(load_spec(ROSTERS), seed=4)
+    rosters = tables["rosters"]
+    leads = rosters.groupby("team_id")["role"].agg(lambda roles: (roles == "team leader").sum())
+    assert (leads == 1).all() and len(leads) >= 20
+    others = rosters.loc[rosters["role"] != "team leader", "role"].value_counts(normalize=True)
+    assert set(others.index) == {"medic", "driver", "searcher"} and others.min() > 0.2
+    hours = rosters.groupby("volunteer_id")["weekly_hours"].sum()
+    assert hours.max() <= 20 + 1e-9 and rosters["weekly_hours"].min() >= 0.5
+    assert (hours > 15).mean() > 0.1  # capped, not all made small
+    # a count a month is not a share of a week: left as drawn (the cap is for time per period)
+    assert rosters.groupby("volunteer_id")["shifts_month"].sum().max() > 12
+    # pairs of people are no group with a lead
+    friends = tables["friendships"]
+    assert friends.groupby("friend_id")["role"].agg(lambda r: (r == "leader").sum()).max() > 1
+
+
+def test_shape_one_per_group_and_shape_capped_sum_leave_rows_with_no_group_alone():
+    groups = np.array([1, 1, 1, None, None, 2], dtype=object)
+    drawn = np.array(["lead", "lead", "member", "lead", "lead", "member"], dtype=object)
+    for seed in range(6):  # whichever row of group 1 leads, the others are members
+        roles = shape_one_per_group(np.random.default_rng(seed), drawn, groups, "lead", ["member"])
+        assert sorted(roles[:3]) == ["lead", "member", "member"] and roles[5] == "lead"
+    assert list(roles[3:5]) == ["lead", "lead"]
+    hours = shape_capped_sum(np.array([30, 30, 5, 50, 50, np.nan]), groups, 40, decimals=0)
+    assert list(hours[:3]) == [18, 18, 3] and list(hours[3:5]) == [50, 50]
+    assert np.isnan(hours[5])
+    # each keeps its share of what it has above the least value, and none goes below it
+    hours = shape_capped_sum(np.array([30, 30, 1, 7]), np.array([1, 1, 1, 2]), 40, lowest=1)
+    assert np.allclose(hours, [19.5, 19.5, 1, 7])  # 1 + 29 * (40 - 3) / 58
