@@ -1756,6 +1756,10 @@ def _blank_expression(
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
     elif kind == "string" and (
+        named := _named_for_place(table, table_name, name, column, variables)
+    ):
+        expression = named  # Bergen Airport, in Bergen: not a list of names drawn apart
+    elif kind == "string" and (
         realistic := _realistic_text(table, name, column, count, table_name)
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
@@ -2047,6 +2051,41 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     return pattern_call(
         "rng", count, _ANY_LINE, unique, name=name, context=context, part=_slot(count)
     )
+
+
+# Places that a city's name names: "Bergen Airport", "Porto Hotel", "Utrecht Branch".
+_FACILITIES = set(
+    "airport station terminal port harbour harbor marina hospital clinic library museum branch "
+    "office warehouse depot campus stadium arena hotel hostel gym store shop school university "
+    "college theatre theater cinema plant factory mall venue pharmacy dealership garage lab "
+    "laboratory centre center studio".split()
+)
+
+
+def _named_for_place(
+    table: Any, table_name: str, name: str, column: Any, variables: dict[str, str]
+) -> str | None:
+    """Code naming each row of a table of facilities (airports, hotels, branches) for its city:
+    "Bergen Airport", a second in Bergen "Bergen North Airport". A small model's list of
+    names belongs to no row's city ("Rome Fiume" in Barcelona) or is placeholders ("Hotel A");
+    None where the table is not of facilities, the column is not its name, or it has no city."""
+    from codegen.program.pattern_meaning import providers_for
+    from codegen.program.shapes import _singular, _words
+
+    if column.values or column.pattern or column.references or column.primary_key:
+        return None
+    words = _words(table_name)
+    noun = _singular(words[-1]) if words else ""
+    if noun not in _FACILITIES or name.lower() not in ("name", f"{noun}_name"):
+        return None
+    cities = [
+        other
+        for other, candidate in table.columns.items()
+        if other != name and candidate.type == "string" and providers_for(other) == ["city"]
+    ]
+    if not cities or cities[0] not in variables:
+        return None
+    return f"shape_named_for({variables[cities[0]]}, {noun.title()!r})"
 
 
 def _typical_draw(

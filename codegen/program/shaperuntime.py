@@ -663,6 +663,19 @@ def shape_capped_sum(values, groups, cap, lowest=None, decimals=None, whole=Fals
     return out.astype(np.int64) if whole and not np.isnan(out).any() else out
 
 
+def shape_named_for(places, noun):
+    """Each row's name from its place and what it is: "Bergen Airport"; later rows of the same
+    place "Bergen North Airport", then South, East, West and Central, then numbered. Within
+    the rows given (a table of facilities is small: made whole in every part)."""
+    places = pd.Series(np.asarray(places, dtype=object)).fillna("").astype(str).str.strip()
+    nth = places.groupby(places.to_numpy()).cumcount().to_numpy()
+    sides = np.array(["", "North ", "South ", "East ", "West ", "Central "], dtype=object)
+    side = np.where(nth < len(sides), sides[np.minimum(nth, len(sides) - 1)], "")
+    number = np.where(nth >= len(sides), " " + (nth - len(sides) + 2).astype(str), "")
+    place = np.where(places.to_numpy() == "", "", places.to_numpy() + " ")
+    return (place + side + noun + number).astype(object)
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

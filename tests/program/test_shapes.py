@@ -19,6 +19,7 @@ from codegen.program.shaperuntime import (
     shape_capped_sum,
     shape_follow,
     shape_keys,
+    shape_named_for,
     shape_one_per_group,
     shape_shares,
     shape_times,
@@ -1037,3 +1038,45 @@ def test_shape_one_per_group_and_shape_capped_sum_leave_rows_with_no_group_alone
     # each keeps its share of what it has above the least value, and none goes below it
     hours = shape_capped_sum(np.array([30, 30, 1, 7]), np.array([1, 1, 1, 2]), 40, lowest=1)
     assert np.allclose(hours, [19.5, 19.5, 1, 7])  # 1 + 29 * (40 - 3) / 58
+
+
+DEPOTS = """
+name: parcels
+description: Depots of a parcel delivery company and its drivers.
+tables:
+  depots:
+    rows: 30
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string, unique: true}
+      city:      {type: string}
+  drivers:
+    rows: 60
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string}
+      city:      {type: string}
+      depot_id:  {type: integer, references: depots.id}
+"""
+
+
+def test_a_facility_is_named_for_its_city_and_a_person_is_not():
+    spec = load_spec(DEPOTS)
+    cities = ["Leeds", "York", "Hull", "Bradford", "Sheffield", "Lincoln", "Derby", "Durham"]
+    source = build_scaffold(spec).source.replace("city_values = [...]", f"city_values = {cities!r}")
+    tables = valid_tables(spec, seed=2, source=source)
+    depots = tables["depots"]
+    first = depots["name"] == depots["city"] + " Depot"
+    again = depots["name"] == depots["city"] + " North Depot"
+    assert again.sum() >= 5 and depots["name"].str.contains(" Depot").all()
+    assert depots["name"].is_unique
+    assert first.sum() == depots["city"].nunique()  # the first of each city, then the others
+    drivers = tables["drivers"]
+    assert not drivers["name"].str.contains("Driver").any()
+    assert drivers["name"].str.fullmatch(r"[A-Z][\w'.-]+( [\w'.-]+)+").mean() > 0.9
+
+
+def test_shape_named_for_numbers_a_place_s_facilities_past_its_sides():
+    names = shape_named_for(["Lyon"] * 8 + [None], "Station")
+    assert list(names[:3]) == ["Lyon Station", "Lyon North Station", "Lyon South Station"]
+    assert list(names[6:]) == ["Lyon Station 2", "Lyon Station 3", "Station"]
