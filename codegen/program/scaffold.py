@@ -46,6 +46,7 @@ from codegen.program.shapes import (
     shared_capacity,
     steadiness,
     timed_draw,
+    trip_leg,
 )
 from codegen.program.sqlcode import (
     CannotCompile,
@@ -300,6 +301,7 @@ class Related:
     since: str | None = None
     inherit: str | None = None
     parent: str | None = None
+    leg: str | None = None
 
 
 def _related(
@@ -310,6 +312,7 @@ def _related(
     since = _parent_times(spec, table_name, frames, variables)
     inherit = _inherited(spec, table_name, frames, variables)
     parents = _parent_values(spec, table_name, frames, variables)
+    legs = _legs(spec, table_name, frames, variables)
     return {
         name: Related(
             categories.get(name),
@@ -317,9 +320,28 @@ def _related(
             since.get(name),
             inherit.get(name),
             parents.get(name),
+            legs.get(name),
         )
         for name in spec.tables[table_name].columns
     }
+
+
+def _legs(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> the arguments of ``shape_leg`` after the drawn values, for a trip's duration
+    or distance that follows the distance between its two places (``shapes.trip_leg``)."""
+    codes = {}
+    for name in spec.tables[table_name].columns:
+        leg = trip_leg(spec, table_name, name)
+        if leg is None or leg.parent not in frames or not {leg.start, leg.end} <= set(variables):
+            continue
+        codes[name] = (
+            f"{frames[leg.parent]}, {leg.key!r}, {leg.latitude!r}, {leg.longitude!r}, "
+            f"{variables[leg.start]}, {variables[leg.end]}, {_number(leg.base)}, "
+            f"{_number(round(leg.per_km, 4))}"
+        )
+    return codes
 
 
 def _parent_values(
@@ -1048,6 +1070,14 @@ def _column_code(
     elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
         note += "; mostly its parent's own"
+    if related.leg is not None and expression != "..." and free and related.parent is None:
+        lowest, highest = _bound_code(column)
+        expression = (
+            f"shape_leg(rng, {expression}, {related.leg}, {lowest}, {highest}, "
+            f"whole={kind == 'integer'})"
+        )
+        expression = _stepped(expression, name, column, plan)  # block minutes in fives
+        note += "; follows the distance between its two places"
     capacity = shared_capacity(table_name, table, name, column)
     if capacity is not None and expression != "..." and free and capacity[0] in variables:
         person, cap = capacity
@@ -1815,13 +1845,19 @@ def _blank_expression(
             )
     else:
         expression = "..."
+    return _stepped(expression, name, column, plan), params
+
+
+def _stepped(expression: str, name: str, column: Any, plan: TablePlan | None) -> str:
+    """``expression`` rounded to the step its checks ask for (``minutes % 5 = 0``), within the
+    column's bounds."""
     step = plan.columns[name].step if plan is not None else None
-    if step is not None:  # `minutes % 5 = 0`: round to the step, within the bounds
-        lowest = "None" if column.min is None else str(-(-int(column.min) // step) * step)
-        highest = "None" if column.max is None else str(int(column.max) // step * step)
-        expression = f"np.clip(np.round({expression} / {step}) * {step}, {lowest}, {highest})"
-        expression = f"{expression}.astype(int)"
-    return expression, params
+    if step is None or expression == "...":
+        return expression
+    lowest = "None" if column.min is None else str(-(-int(column.min) // step) * step)
+    highest = "None" if column.max is None else str(int(column.max) // step * step)
+    expression = f"np.clip(np.round({expression} / {step}) * {step}, {lowest}, {highest})"
+    return f"{expression}.astype(int)"
 
 
 def _checked_pattern(table: Any, name: str) -> str | None:

@@ -676,6 +676,31 @@ def shape_named_for(places, noun):
     return (place + side + noun + number).astype(object)
 
 
+def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, per_km,
+              lowest=None, highest=None, whole=False):  # fmt: skip
+    """Each trip's duration or distance from the great-circle km between its two places (rows
+    of ``places`` whose ``key`` the trip's ``start`` and ``end`` hold): ``base`` plus
+    ``per_km`` a km, times a few percent either way for a duration (wind, traffic); ``drawn``
+    where a place has no coordinates. Within ``lowest`` and ``highest``; ``whole``: rounded."""
+    table = places.drop_duplicates(key).set_index(key)
+    a = table.reindex(pd.Series(np.asarray(start)))
+    b = table.reindex(pd.Series(np.asarray(end)))
+    phi1, phi2 = (np.radians(pd.to_numeric(p[latitude]).to_numpy(dtype=float)) for p in (a, b))
+    lam1, lam2 = (np.radians(pd.to_numeric(p[longitude]).to_numpy(dtype=float)) for p in (a, b))
+    h = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    )
+    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    spread = np.exp(rng.normal(0.0, 0.08, len(km))) if base > 0 else np.ones(len(km))
+    out = (base + per_km * km) * spread
+    if whole:
+        out = np.round(out)
+    low = -np.inf if lowest is None else lowest
+    high = np.inf if highest is None else highest
+    return np.where(np.isnan(out), np.asarray(drawn, dtype=float), np.clip(out, low, high))
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

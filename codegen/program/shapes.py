@@ -215,6 +215,97 @@ def shared_capacity(
     return (pair[0], float(column.max)) if pair is not None else None
 
 
+# How each way of travelling turns a great-circle distance into minutes on the way: fixed minutes
+# (taxiing, stops), minutes per km, km on the way per km as the crow flies. Airliners cruise at
+# about 800 km/h with half an hour of taxi, climb and descent; trains about 110 km/h on lines 20%
+# longer than the straight one; roads 45 km/h door to door, 30% longer.
+_MODES = {"air": (30.0, 60 / 800, 1.05), "rail": (5.0, 60 / 110, 1.2), "road": (5.0, 60 / 45, 1.3)}
+_AIR = {"flight", "flights", "air", "airline", "airlines", "aircraft", "plane", "airport"}
+_RAIL = {"train", "trains", "rail", "railway", "railways"}
+_DURATION_UNITS = {
+    "minutes": 1.0, "minute": 1.0, "mins": 1.0, "min": 1.0,
+    "hours": 1 / 60, "hour": 1 / 60, "hrs": 1 / 60,
+    "seconds": 60.0, "secs": 60.0, "sec": 60.0,
+}  # fmt: skip
+_DISTANCE_UNITS = {
+    "km": 1.0,
+    "kilometres": 1.0,
+    "kilometers": 1.0,
+    "miles": 1 / 1.609,
+    "mi": 1 / 1.609,
+}
+_LEG_WORDS = {
+    "block",
+    "duration",
+    "travel",
+    "flight",
+    "ride",
+    "trip",
+    "journey",
+    "drive",
+    "distance",
+}
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A column of a table of trips between two rows of a table of places with coordinates
+    (flights between airports): what its parent is and how the column follows the distance."""
+
+    parent: str  # the table of places
+    key: str  # its key the two references point at
+    latitude: str
+    longitude: str
+    start: str  # this table's reference to where the trip starts
+    end: str  # ... and where it ends
+    base: float  # the column's value at no distance (minutes of taxi, 0 km)
+    per_km: float  # the column's units per km as the crow flies
+
+
+def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
+    """How a duration or distance column of a table of trips follows the great-circle distance
+    between its two places: a flight's block minutes grow with the kilometres between its
+    airports. None unless the table refers twice to one table of places with a latitude and a
+    longitude, and the column's name gives a unit (block_minutes, distance_km)."""
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    if column.type not in ("integer", "float") or column.references or column.primary_key:
+        return None
+    words = _words(name)
+    units = [w for w in words if w in _DURATION_UNITS or w in _DISTANCE_UNITS]
+    if not units or not (_LEG_WORDS & set(words) or len(words) == 1):
+        return None
+    by_parent: dict[str, list[str]] = {}
+    for other, candidate in table.columns.items():
+        if candidate.references and "." in candidate.references:
+            parent, key = candidate.references.split(".", 1)
+            if parent != table_name:
+                by_parent.setdefault(f"{parent}.{key}", []).append(other)
+    places = [(ref, pair) for ref, pair in by_parent.items() if len(pair) == 2]
+    if len(places) != 1:
+        return None
+    ref, (start, end) = places[0]
+    parent, key = ref.split(".", 1)
+    coordinates = {
+        axis: next((c for c in spec.tables[parent].columns if set(_words(c)) & axis_words), None)
+        for axis, axis_words in (("lat", LATITUDE_WORDS), ("lon", LONGITUDE_WORDS))
+    }
+    if None in coordinates.values():
+        return None
+    text = set(_words(f"{table_name} {parent} {table.description or ''} {spec.description or ''}"))
+    mode = "air" if text & _AIR else "rail" if text & _RAIL else "road"
+    fixed, minutes_per_km, detour = _MODES[mode]
+    unit = units[-1]
+    if unit in _DISTANCE_UNITS:
+        base, per_km = 0.0, detour * _DISTANCE_UNITS[unit]
+    else:
+        base, per_km = (
+            fixed * _DURATION_UNITS[unit],
+            minutes_per_km * detour * _DURATION_UNITS[unit],
+        )
+    return Leg(parent, key, coordinates["lat"], coordinates["lon"], start, end, base, per_km)
+
+
 # Measurements that hold a level and hardly move from one point of a series to the next.
 _STEADY_LEVELS = {
     "battery", "voltage", "volt", "firmware", "version", "salary", "wage", "gross", "net",

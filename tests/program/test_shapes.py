@@ -1080,3 +1080,51 @@ def test_shape_named_for_numbers_a_place_s_facilities_past_its_sides():
     names = shape_named_for(["Lyon"] * 8 + [None], "Station")
     assert list(names[:3]) == ["Lyon Station", "Lyon North Station", "Lyon South Station"]
     assert list(names[6:]) == ["Lyon Station 2", "Lyon Station 3", "Station"]
+
+
+RAIL = """
+name: rail
+description: Scheduled services of a national railway between its stations.
+tables:
+  stations:
+    rows: 20
+    columns:
+      id:               {type: integer, primary_key: true}
+      latitude:         {type: float, min: 47, max: 55}
+      longitude:        {type: float, min: 6, max: 15}
+  services:
+    rows: 400
+    columns:
+      id:               {type: integer, primary_key: true}
+      from_station_id:  {type: integer, references: stations.id}
+      to_station_id:    {type: integer, references: stations.id}
+      distance_km:      {type: float, min: 1}
+      duration_minutes: {type: integer, min: 5, max: 900}
+      delay_minutes:    {type: integer, min: 0, max: 120}
+    rules:
+      - check: "duration_minutes % 5 = 0"
+"""
+
+
+def _great_circle_km(services: pd.DataFrame, stations: pd.DataFrame) -> np.ndarray:
+    at = stations.set_index("id")
+    a, b = at.loc[services["from_station_id"]], at.loc[services["to_station_id"]]
+    phi1, phi2 = np.radians(a["latitude"].to_numpy()), np.radians(b["latitude"].to_numpy())
+    dlam = np.radians(b["longitude"].to_numpy() - a["longitude"].to_numpy())
+    h = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    return 2 * 6371 * np.arcsin(np.sqrt(h))
+
+
+def test_a_trip_s_duration_and_distance_follow_the_kilometres_between_its_places():
+    tables = valid_tables(load_spec(RAIL), seed=1)
+    services = tables["services"]
+    km = _great_circle_km(services, tables["stations"])
+    far = km > 5
+    # the line is about a fifth longer than the straight way; a train averages ~110 km/h
+    assert np.allclose(services["distance_km"][far] / km[far], 1.2, rtol=0.01)
+    assert np.corrcoef(km, services["duration_minutes"])[0, 1] > 0.9
+    assert (services["duration_minutes"] % 5 == 0).all()
+    speed = km[far] * 1.2 / (services["duration_minutes"][far] - 5) * 60
+    assert 80 < np.median(speed) < 140
+    # a delay is no leg's length: drawn as before
+    assert abs(np.corrcoef(km, services["delay_minutes"])[0, 1]) < 0.3
