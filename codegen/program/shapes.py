@@ -218,10 +218,18 @@ def shared_capacity(
 # How each way of travelling turns a great-circle distance into minutes on the way: fixed minutes
 # (taxiing, stops), minutes per km, km on the way per km as the crow flies. Airliners cruise at
 # about 800 km/h with half an hour of taxi, climb and descent; trains about 110 km/h on lines 20%
-# longer than the straight one; roads 45 km/h door to door, 30% longer.
-_MODES = {"air": (30.0, 60 / 800, 1.05), "rail": (5.0, 60 / 110, 1.2), "road": (5.0, 60 / 45, 1.3)}
+# longer than the straight one; ferries about 35 km/h (19 knots) with a quarter of an hour in
+# port, on routes 15% longer; roads 45 km/h door to door, 30% longer.
+_MODES = {
+    "air": (30.0, 60 / 800, 1.05), "rail": (5.0, 60 / 110, 1.2), "sea": (15.0, 60 / 35, 1.15),
+    "road": (5.0, 60 / 45, 1.3),
+}  # fmt: skip
 _AIR = {"flight", "flights", "air", "airline", "airlines", "aircraft", "plane", "airport"}
 _RAIL = {"train", "trains", "rail", "railway", "railways"}
+_SEA = set(
+    "ferry ferries ship ships vessel vessels boat boats sailing sailings voyage voyages cruise "
+    "cruises port ports harbour harbours harbor harbors".split()
+)
 _DURATION_UNITS = {
     "minutes": 1.0, "minute": 1.0, "mins": 1.0, "min": 1.0,
     "hours": 1 / 60, "hour": 1 / 60, "hrs": 1 / 60,
@@ -293,7 +301,7 @@ def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
     if None in coordinates.values():
         return None
     text = set(_words(f"{table_name} {parent} {table.description or ''} {spec.description or ''}"))
-    mode = "air" if text & _AIR else "rail" if text & _RAIL else "road"
+    mode = next((m for m, w in (("air", _AIR), ("rail", _RAIL), ("sea", _SEA)) if text & w), "road")
     fixed, minutes_per_km, detour = _MODES[mode]
     unit = units[-1]
     if unit in _DISTANCE_UNITS:

@@ -25,7 +25,7 @@ from codegen.program.shaperuntime import (
     shape_times,
     source_for,
 )
-from codegen.program.shapes import Shapes, rhythm_of
+from codegen.program.shapes import Shapes, rhythm_of, trip_leg
 from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
 
@@ -1128,3 +1128,27 @@ def test_a_trip_s_duration_and_distance_follow_the_kilometres_between_its_places
     assert 80 < np.median(speed) < 140
     # a delay is no leg's length: drawn as before
     assert abs(np.corrcoef(km, services["delay_minutes"])[0, 1]) < 0.3
+
+
+@pytest.mark.parametrize(
+    ("description", "column", "base", "km_per_hour"),
+    [
+        ("Trains of a national railway between its stations.", "duration_minutes", 5, 110 / 1.2),
+        ("Sailings of an island ferry line between its ports.", "duration_minutes", 15, 35 / 1.15),
+        ("Deliveries by van between the depots of a courier.", "duration_minutes", 5, 45 / 1.3),
+        ("Charter flights between regional airfields.", "block_hours", 0.5, 800 / 1.05),
+    ],
+)  # fmt: skip
+def test_the_way_of_travel_comes_from_the_words(description, column, base, km_per_hour):
+    text = (
+        RAIL.replace("Scheduled services of a national railway between its stations.", description)
+        .replace("duration_minutes", column)
+        .replace("% 5 = 0", ">= 0")
+    )
+    spec = load_spec(text.replace("min: 5, max: 900", "min: 0, max: 900"))
+    leg = trip_leg(spec, "services", column)
+    assert leg is not None and (leg.start, leg.end) == ("from_station_id", "to_station_id")
+    per_hour = 60 if column.endswith("minutes") else 1
+    assert leg.base == pytest.approx(base)
+    assert per_hour / leg.per_km == pytest.approx(km_per_hour)
+    assert trip_leg(spec, "services", "delay_minutes") is None
