@@ -698,7 +698,8 @@ def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, pe
         out = np.round(out)
     low = -np.inf if lowest is None else lowest
     high = np.inf if highest is None else highest
-    return np.where(np.isnan(out), np.asarray(drawn, dtype=float), np.clip(out, low, high))
+    out = np.where(np.isnan(out), np.asarray(drawn, dtype=float), np.clip(out, low, high))
+    return out.astype(np.int64) if whole and not np.isnan(out).any() else out
 
 
 def shape_years(rng, n, typical, low, high, first, last, date=False):
