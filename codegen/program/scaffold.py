@@ -36,6 +36,7 @@ from codegen.program.shapes import (
     LATITUDE_WORDS,
     LONGITUDE_WORDS,
     Shapes,
+    calendar_days,
     foreign_key,
     hierarchy,
     one_per_group,
@@ -1034,6 +1035,17 @@ def _column_code(
             if kind == "date":
                 expression = f"{expression}.dt.normalize()"
             note += "; after its parent's time"
+        calendar = calendar_days(table_name, table, name, column)
+        if calendar is not None and calendar[0] in variables:
+            # salaries at the month's end, rent at its start: the day of the kind, same month
+            by, when = calendar
+            bounds = [f"{str(b)!r}" if b is not None else "None" for b in (column.min, column.max)]
+            after = f", after={related.since}" if related.since is not None else ""
+            expression = (
+                f"shape_month_day(rng, {expression}, {variables[by]}, {when!r}, "
+                f"{', '.join(bounds)}{after})"
+            )
+            note += f"; {', '.join(when)} on their days of the month"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(

@@ -702,6 +702,42 @@ def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, pe
     return out.astype(np.int64) if whole and not np.isnan(out).any() else out
 
 
+def shape_month_day(rng, times, kinds, when, low=None, high=None, after=None):
+    """``times`` with the rows of each kind in ``when`` moved to its days of the same month, the
+    time of day kept: "end" from the 25th to the last day (salaries), "start" the 1st to the
+    3rd (rent), "last" the last day (interest); a day at the weekend moves to the Friday before
+    ("end", "last") or the Monday after ("start"). A row moved outside ``low``-``high``, or
+    before its ``after`` (each row's: its parent's time), keeps its time."""
+    times = pd.Series(pd.to_datetime(np.asarray(times)))
+    kinds = pd.Series(np.asarray(kinds, dtype=object))
+    day = times.dt.day.to_numpy(dtype=float)
+    length = times.dt.days_in_month.to_numpy(dtype=float)
+    target = day.copy()
+    for kind, place in when.items():
+        rows = (kinds == kind).to_numpy() & times.notna().to_numpy()
+        count = int(rows.sum())
+        if place == "end":
+            target[rows] = np.floor(25 + rng.random(count) * (length[rows] - 24))
+        elif place == "start":
+            target[rows] = rng.integers(1, 4, count)
+        else:
+            target[rows] = length[rows]
+    moved = times + pd.to_timedelta(target - day, unit="D")
+    weekday = moved.dt.day_of_week.to_numpy(dtype=float)
+    early = np.isin(kinds.to_numpy(), [k for k, p in when.items() if p == "start"])
+    timed = np.isin(kinds.to_numpy(), list(when))
+    back = np.where(weekday >= 5, weekday - 4, 0)  # Saturday, Sunday: to Friday
+    ahead = np.where(weekday >= 5, 7 - weekday, 0)  # ... or to Monday
+    shift = np.where(timed, np.where(early, ahead, -back), 0)
+    moved = moved + pd.to_timedelta(np.nan_to_num(shift), unit="D")
+    lowest = moved.min() if low is None else pd.Timestamp(low)
+    highest = moved.max() if high is None else pd.Timestamp(high)
+    keep = moved.isna() | (moved < lowest) | (moved > highest)
+    if after is not None:
+        keep |= moved < pd.Series(pd.to_datetime(np.asarray(after))).fillna(lowest)
+    return pd.DatetimeIndex(moved.where(~keep, times))
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

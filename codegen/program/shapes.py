@@ -314,6 +314,47 @@ def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
     return Leg(parent, key, coordinates["lat"], coordinates["lon"], start, end, base, per_km)
 
 
+# Kinds of booking that fall on days of the month: pay at its end (German and Dutch employers pay
+# from the 25th), rent and mortgages at its start, interest on its last day.
+_MONTH_DAYS = {
+    "salary": "end", "salaries": "end", "wage": "end", "wages": "end", "payroll": "end",
+    "pay": "end", "pension": "end", "pensions": "end", "rent": "start", "mortgage": "start",
+    "lease": "start", "interest": "last",
+}  # fmt: skip
+# Words of a table of bookings, or of a column that says when one was booked.
+_BOOKINGS = set(
+    "transaction transactions payment payments booking bookings movement movements ledger "
+    "entry entries transfer transfers statement statements posting postings".split()
+)
+_BOOKED = {"booked", "posted", "paid", "settled", "value"}
+
+
+def calendar_days(
+    table_name: str, table: Any, name: str, column: Any
+) -> tuple[str, dict[str, str]] | None:
+    """(the column of kinds, each kind that has its day of the month -> "end", "start" or
+    "last") for the date of a booking: a salary is booked at the month's end, rent at its
+    start. None unless the table is one of bookings (or the column says when one was booked)
+    and a list of kinds names such a kind."""
+    if column.type not in ("date", "datetime") or column.primary_key or column.unique:
+        return None
+    if not (_BOOKINGS & set(_words(table_name)) or _BOOKED & set(_words(name))):
+        return None
+    for other, candidate in table.columns.items():
+        if candidate.type != "string" or not candidate.values:
+            continue
+        when = {
+            value: _MONTH_DAYS[word]
+            for value in candidate.values
+            if isinstance(value, str)
+            for word in _words(value)[:1]
+            if word in _MONTH_DAYS
+        }
+        if when:
+            return other, when
+    return None
+
+
 # Measurements that hold a level and hardly move from one point of a series to the next.
 _STEADY_LEVELS = {
     "battery", "voltage", "volt", "firmware", "version", "salary", "wage", "gross", "net",

@@ -19,6 +19,7 @@ from codegen.program.shaperuntime import (
     shape_capped_sum,
     shape_follow,
     shape_keys,
+    shape_month_day,
     shape_named_for,
     shape_one_per_group,
     shape_shares,
@@ -1152,3 +1153,50 @@ def test_the_way_of_travel_comes_from_the_words(description, column, base, km_pe
     assert leg.base == pytest.approx(base)
     assert per_hour / leg.per_km == pytest.approx(km_per_hour)
     assert trip_leg(spec, "services", "delay_minutes") is None
+
+
+HOUSEHOLD = """
+name: household
+description: A Dutch household's bank payments in 2024 and the people in it.
+tables:
+  people:
+    rows: 50
+    columns:
+      id:         {type: integer, primary_key: true}
+      pay_type:   {type: string, values: [salary, hourly]}
+      hired_on:   {type: date, min: 2010-01-01, max: 2023-12-31}
+  payments:
+    rows: 2000
+    columns:
+      id:         {type: integer, primary_key: true}
+      person_id:  {type: integer, references: people.id}
+      paid_on:    {type: date, min: 2024-01-01, max: 2024-12-31}
+      category:   {type: string, values: [Salary payment, rent, groceries, interest, fuel]}
+"""
+
+
+def test_salaries_come_at_the_month_s_end_and_rent_at_its_start():
+    tables = valid_tables(load_spec(HOUSEHOLD), seed=3)
+    payments = tables["payments"]
+    day = payments["paid_on"].dt.day
+    last = payments["paid_on"].dt.days_in_month
+    weekday = payments["paid_on"].dt.day_of_week
+    salary = payments["category"] == "Salary payment"
+    assert ((day[salary] >= 23) & (weekday[salary] < 5)).all()  # a weekend's moved to Friday
+    rent = payments["category"] == "rent"
+    assert ((day[rent] <= 5) & (weekday[rent] < 5)).all()
+    interest = payments["category"] == "interest"
+    assert (last[interest] - day[interest] <= 2).all()
+    groceries = payments["category"] == "groceries"
+    assert day[groceries].between(8, 20).mean() > 0.3  # any day, as drawn
+    # a person's date of hire is no booking: its days stay as drawn
+    assert tables["people"]["hired_on"].dt.day.between(5, 22).mean() > 0.4
+
+
+def test_shape_month_day_keeps_a_row_its_bounds_or_its_parent_would_refuse():
+    times = pd.to_datetime(["2024-03-10 09:00", "2024-03-10 09:00", "2024-03-10 09:00"])
+    moved = shape_month_day(
+        np.random.default_rng(0), times, ["salary", "salary", "other"], {"salary": "last"},
+        None, "2024-03-31", after=pd.to_datetime(["2024-03-01", "2024-04-02", "2024-03-01"]),
+    )  # fmt: skip
+    assert list(moved) == [pd.Timestamp("2024-03-29 09:00")] + list(times[1:])  # a Friday
