@@ -33,10 +33,12 @@ from codegen.program.enforce import Enforced, enforce_lines, is_random, reads_of
 from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
 from codegen.program.shapes import (
+    DAILY_SWING,
     LATITUDE_WORDS,
     LONGITUDE_WORDS,
     Shapes,
     calendar_days,
+    daily_swing,
     foreign_key,
     hierarchy,
     one_per_group,
@@ -1776,6 +1778,8 @@ def _blank_expression(
             steady = f"{variable}_steady"
             params.append((steady, _number(steadiness(name, column.description)), None))
             follows = f", level={level}" if level is not None else ""
+            if daily_swing(name, table.columns[timeline[1]]):  # cooler at night
+                follows += f", daily={DAILY_SWING}"
             expression = f"shape_series(rng, {expression}, {entity}, {time}, {steady}{follows})"
             if kind == "integer":
                 expression = f"{expression}.astype(int)"

@@ -505,13 +505,15 @@ def shape_share_by(rng, category, shares, share=0.5):
     return rng.random(len(p)) < p
 
 
-def shape_series(rng, values, entity, time, steady=0.7, level=None):
+def shape_series(rng, values, entity, time, steady=0.7, level=None, daily=0.0):
     """``values`` (drawn for the column as a whole) made a series per ``entity`` in ``time``
     order: each entity's level is one of the values, and its points move a little around it,
     one step from the last (a random walk), as a classroom's temperature hour by hour or an
     employee's pay month by month. ``steady`` is the share of the spread that lies between
     entities (a battery's voltage: nearly all, flat within a day); ``level`` (each row's, from
-    its entity: the employee's salary) orders the entities' levels."""
+    its entity: the employee's salary) orders the entities' levels. ``daily``: a day's swing
+    either way, as a share of the spread, lowest at 03:00 and highest at 15:00 (a room's or
+    the air's temperature)."""
     values = np.asarray(values, dtype=float)
     n = len(values)
     if n < 2:
@@ -529,7 +531,13 @@ def shape_series(rng, values, entity, time, steady=0.7, level=None):
     walk = np.empty(n)
     walk[order] = steps / np.sqrt(np.bincount(codes)[codes[order]])  # about 1 over a series
     within = np.sqrt(1 - min(max(float(steady), 0.0), 1.0)) * values.std()
-    return np.clip(own[codes] + within * walk, values.min(), values.max())
+    out = own[codes] + within * walk
+    if daily:
+        hours = pd.Series(pd.to_datetime(np.asarray(time)))
+        hour = (hours.dt.hour + hours.dt.minute / 60).to_numpy(dtype=float)
+        swing = daily * values.std() * np.cos(2 * np.pi * (hour - 15) / 24)
+        out = out + np.nan_to_num(swing)
+    return np.clip(out, values.min(), values.max())
 
 
 def shape_since(rng, times, base, high):

@@ -378,6 +378,16 @@ def series(table: Any) -> tuple[str, str] | None:
     return None
 
 
+DAILY_SWING = 0.6  # a temperature's swing over a day, either way, as a share of its spread
+_TEMPERATURES = {"temperature", "temp", "temperatures"}
+
+
+def daily_swing(name: str, time: Any) -> bool:
+    """Whether a measurement of a series in time rises by day and falls by night: a
+    temperature read at times of day (a classroom's, the air's)."""
+    return time.type == "datetime" and bool(_TEMPERATURES & set(_words(name)))
+
+
 def steadiness(name: str, description: str | None) -> float:
     """How much of a measurement's spread lies between the entities of a series."""
     words = set(_words(f"{name} {description or ''}"))

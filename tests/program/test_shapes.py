@@ -1200,3 +1200,36 @@ def test_shape_month_day_keeps_a_row_its_bounds_or_its_parent_would_refuse():
         None, "2024-03-31", after=pd.to_datetime(["2024-03-01", "2024-04-02", "2024-03-01"]),
     )  # fmt: skip
     assert list(moved) == [pd.Timestamp("2024-03-29 09:00")] + list(times[1:])  # a Friday
+
+
+GREENHOUSE = """
+name: greenhouse
+description: Climate sensors in the greenhouses of a tomato grower, read every hour in April 2024.
+tables:
+  houses:
+    rows: 6
+    columns:
+      id:             {type: integer, primary_key: true}
+  climate:
+    rows: 4320
+    columns:
+      house_id:       {type: integer, primary_key: true, references: houses.id}
+      read_at:
+        {type: datetime, primary_key: true, min: "2024-04-01 00:00:00", max: "2024-04-30 23:00:00"}
+      air_temp_c:     {type: float, min: 5, max: 40, typical: 21, typical_range: [17, 26]}
+      humidity_pct:   {type: float, min: 30, max: 100, typical: 75, typical_range: [65, 88]}
+    rules:
+      - check: "date_trunc('hour', read_at) = read_at"
+"""
+
+
+def test_a_temperature_series_is_cooler_at_night_and_humidity_is_not_made_to_follow():
+    climate = valid_tables(load_spec(GREENHOUSE), seed=5)["climate"]
+    hour = climate["read_at"].dt.hour
+    temp = climate.groupby(hour)["air_temp_c"].median()
+    assert temp.loc[[1, 2, 3, 4]].mean() + 1.5 < temp.loc[[13, 14, 15, 16]].mean()
+    assert temp.idxmax() in range(12, 19) and temp.idxmin() in (list(range(0, 7)) + [23])
+    wet = climate.groupby(hour)["humidity_pct"].median()
+    assert abs(wet.loc[[1, 2, 3, 4]].mean() - wet.loc[[13, 14, 15, 16]].mean()) < 3
+    steps = climate.sort_values("read_at").groupby("house_id")["air_temp_c"].diff().abs()
+    assert steps.median() <= 1.0  # still a series: an hour moves it little
