@@ -41,6 +41,7 @@ from codegen.program.shapes import (
     daily_swing,
     foreign_key,
     hierarchy,
+    named_for_place,
     one_per_group,
     parent_time,
     reading_decimals,
@@ -2105,39 +2106,17 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
     )
 
 
-# Places that a city's name names: "Bergen Airport", "Porto Hotel", "Utrecht Branch".
-_FACILITIES = set(
-    "airport station terminal port harbour harbor marina hospital clinic library museum branch "
-    "office warehouse depot campus stadium arena hotel hostel gym store shop school university "
-    "college theatre theater cinema plant factory mall venue pharmacy dealership garage lab "
-    "laboratory centre center studio".split()
-)
-
-
 def _named_for_place(
     table: Any, table_name: str, name: str, column: Any, variables: dict[str, str]
 ) -> str | None:
-    """Code naming each row of a table of facilities (airports, hotels, branches) for its city:
-    "Bergen Airport", a second in Bergen "Bergen North Airport". A small model's list of
-    names belongs to no row's city ("Rome Fiume" in Barcelona) or is placeholders ("Hotel A");
-    None where the table is not of facilities, the column is not its name, or it has no city."""
-    from codegen.program.pattern_meaning import providers_for
-    from codegen.program.shapes import _singular, _words
-
-    if column.values or column.pattern or column.references or column.primary_key:
+    """Code naming each row of a table of facilities for its city (``shapes.named_for_place``):
+    a small model's list of names belongs to no row's city ("Rome Fiume" in Barcelona) or is
+    placeholders ("Hotel A")."""
+    found = named_for_place(table_name, table, name, column)
+    if found is None or found[1] not in variables:
         return None
-    words = _words(table_name)
-    noun = _singular(words[-1]) if words else ""
-    if noun not in _FACILITIES or name.lower() not in ("name", f"{noun}_name"):
-        return None
-    cities = [
-        other
-        for other, candidate in table.columns.items()
-        if other != name and candidate.type == "string" and providers_for(other) == ["city"]
-    ]
-    if not cities or cities[0] not in variables:
-        return None
-    return f"shape_named_for({variables[cities[0]]}, {noun.title()!r})"
+    noun, city = found
+    return f"shape_named_for({variables[city]}, {noun.title()!r})"
 
 
 def _typical_draw(

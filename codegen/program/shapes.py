@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codegen.program.pattern_meaning import PEOPLE
+from codegen.program.pattern_meaning import PEOPLE, providers_for
 from codegen.spec.rows import LOOKUP_ROWS, is_lookup  # noqa: F401  (kept here too)
 
 # A parent table with this many rows or fewer is a list to pick from, each about as often.
@@ -353,6 +353,33 @@ def calendar_days(
         if when:
             return other, when
     return None
+
+
+# Places that a city's name names: "Bergen Airport", "Porto Hotel", "Utrecht Depot".
+_FACILITIES = set(
+    "airport station terminal port harbour harbor marina hospital clinic library museum branch "
+    "office warehouse depot campus stadium arena hotel hostel gym store shop school university "
+    "college theatre theater cinema plant factory mall venue pharmacy dealership garage lab "
+    "laboratory centre center studio".split()
+)
+
+
+def named_for_place(table_name: str, table: Any, name: str, column: Any) -> tuple[str, str] | None:
+    """(what the table's rows are, the column of their city) for the name of a facility that a
+    city names: "Bergen Airport", a second in Bergen "Bergen North Airport". None where the
+    table is not of facilities, the column is not its name, or the table has no city."""
+    if column.values or column.pattern or column.references or column.primary_key:
+        return None
+    words = _words(table_name)
+    noun = _singular(words[-1]) if words else ""
+    if noun not in _FACILITIES or name.lower() not in ("name", f"{noun}_name"):
+        return None
+    cities = [
+        other
+        for other, candidate in table.columns.items()
+        if other != name and candidate.type == "string" and providers_for(other) == ["city"]
+    ]
+    return (noun, cities[0]) if cities else None
 
 
 # Measurements that hold a level and hardly move from one point of a series to the next.
