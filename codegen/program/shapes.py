@@ -318,7 +318,7 @@ def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
 # from the 25th), rent and mortgages at its start, interest on its last day.
 _MONTH_DAYS = {
     "salary": "end", "salaries": "end", "wage": "end", "wages": "end", "payroll": "end",
-    "pay": "end", "pension": "end", "pensions": "end", "rent": "start", "mortgage": "start",
+    "pension": "end", "pensions": "end", "rent": "start", "mortgage": "start",
     "lease": "start", "interest": "last",
 }  # fmt: skip
 # Words of a table of bookings, or of a column that says when one was booked.
