@@ -36,12 +36,14 @@ from codegen.program.shapes import (
     DAILY_SWING,
     LATITUDE_WORDS,
     LONGITUDE_WORDS,
+    TIMETABLE_MINUTES,
     Shapes,
     calendar_days,
     daily_swing,
     foreign_key,
     hierarchy,
     named_for_place,
+    on_timetable,
     one_per_group,
     parent_time,
     reading_decimals,
@@ -929,7 +931,7 @@ def _column_code(
         if column.type == "datetime" and plan is not None
         else None
     )
-    solved = _solved_code(table, name, column, count, variables, plan, rhythm)
+    solved = _solved_code(table, name, column, count, variables, plan, rhythm, table_name)
     if solved is not None:  # what a check defines or bounds, from the columns it reads
         expression, relation, params = solved
         expression = _with_nulls(table, name, column, expression, count, variables, plan)
@@ -1049,6 +1051,12 @@ def _column_code(
                 f"{', '.join(bounds)}{after})"
             )
             note += f"; {', '.join(when)} on their days of the month"
+        own_grid = plan is None or plan.columns[name].grid is None
+        timetabled = on_timetable(table_name, table, name, column)
+        if own_grid and timetabled and not (start is not None and start in variables):
+            bounds = [f"{str(b)!r}" if b is not None else "None" for b in (column.min, column.max)]
+            expression = f"shape_on_grid({expression}, {TIMETABLE_MINUTES}, {', '.join(bounds)})"
+            note += f"; on a timetable's {TIMETABLE_MINUTES} minutes"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
     expression, params = _blank_expression(
@@ -1224,6 +1232,7 @@ def _solved_code(
     variables: dict[str, str],
     plan: TablePlan | None,
     rhythm: str | None = None,
+    table_name: str = "",
 ) -> tuple[str, str, list[Parameter]] | None:
     """(expression, note, parameters) for a column a check defines or bounds, None otherwise;
     ``rhythm``: the hours and weekdays of people's activity a datetime after another keeps."""
@@ -1251,6 +1260,14 @@ def _solved_code(
                 expression, note, params = _bounded_time(
                     table, column, variables[name], bounds, count, rhythm
                 )
+                lower_only = column.max is None and all(b.lower for b, _ in bounds)
+                if (
+                    solved.grid is None
+                    and lower_only
+                    and on_timetable(table_name, table, name, column)
+                ):  # up to the grid: still after what it must follow
+                    expression = f"shape_on_grid({expression}, {TIMETABLE_MINUTES}, up=True)"
+                    note += f"; on an appointment book's {TIMETABLE_MINUTES} minutes"
             else:
                 expression, note, params = _bounded_number(
                     column, variables[name], bounds, count, solved.grid

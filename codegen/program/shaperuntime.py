@@ -746,6 +746,20 @@ def shape_month_day(rng, times, kinds, when, low=None, high=None, after=None):
     return pd.DatetimeIndex(moved.where(~keep, times))
 
 
+def shape_on_grid(times, minutes, low=None, high=None, up=False):
+    """``times`` at the nearest whole ``minutes`` (a timetable's: 08:10, not 08:09:05), a step
+    inwards where that crossed ``low`` or ``high``; ``up``: the next one (never earlier, so a
+    time that must come after another still does)."""
+    times = pd.Series(pd.to_datetime(np.asarray(times)))
+    step = pd.Timedelta(minutes=minutes)
+    out = times.dt.ceil(step) if up else times.dt.round(step)
+    if low is not None:
+        out = out.where(out.isna() | (out >= pd.Timestamp(low)), out + step)
+    if high is not None:
+        out = out.where(out.isna() | (out <= pd.Timestamp(high)), out - step)
+    return pd.DatetimeIndex(out)
+
+
 def shape_years(rng, n, typical, low, high, first, last, date=False):
     """``n`` datetimes (``date``: at midnight) from ``first`` to ``last`` whose median year is
     ``typical`` and whose 10th and 90th percentiles are the years ``low`` and ``high`` (1990.5 is

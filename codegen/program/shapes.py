@@ -405,6 +405,26 @@ def series(table: Any) -> tuple[str, str] | None:
     return None
 
 
+# Times that a timetable or an appointment book sets are on its grid: a bus leaves at 08:10, not
+# at 08:09:05; a consultation starts at 10:20.
+TIMETABLE_MINUTES = 5
+_SCHEDULED = {"depart", "departs", "departure", "arrive", "arrives", "arrival", "scheduled"}
+_STARTS = {"start", "starts", "begins", "slot"}
+_BOOKED_TIMES = {"appointment", "appointments", "consultation", "consultations", "slot", "slots"}
+
+
+def on_timetable(table_name: str, table: Any, name: str, column: Any) -> bool:
+    """Whether a datetime is a time someone set in a timetable or an appointment book (a bus's
+    departure, a consultation's start), which people give in whole minutes on a grid of
+    ``TIMETABLE_MINUTES``, not at a second drawn anywhere in the hour."""
+    if column.type != "datetime" or column.primary_key or column.unique:
+        return False
+    words = set(_words(name))
+    where = set(_words(f"{table_name} {table.description or ''}"))
+    travel = bool(where & (_TRAVEL | _AIR | _RAIL | _SEA | {"bus", "buses", "coach", "ferry"}))
+    return bool(words & _SCHEDULED and travel) or bool(words & _STARTS and where & _BOOKED_TIMES)
+
+
 DAILY_SWING = 0.6  # a temperature's swing over a day, either way, as a share of its spread
 _TEMPERATURES = {"temperature", "temp", "temperatures"}
 

@@ -1233,3 +1233,40 @@ def test_a_temperature_series_is_cooler_at_night_and_humidity_is_not_made_to_fol
     assert abs(wet.loc[[1, 2, 3, 4]].mean() - wet.loc[[13, 14, 15, 16]].mean()) < 3
     steps = climate.sort_values("read_at").groupby("house_id")["air_temp_c"].diff().abs()
     assert steps.median() <= 1.0  # still a series: an hour moves it little
+
+
+SURGERY = """
+name: surgery
+description: Appointments at a dental practice and the buses that stop outside it.
+tables:
+  patients:
+    rows: 80
+    columns:
+      id:           {type: integer, primary_key: true}
+  appointments:
+    rows: 400
+    columns:
+      id:           {type: integer, primary_key: true}
+      patient_id:   {type: integer, references: patients.id}
+      booked_at:    {type: datetime, min: "2024-01-01 00:00:00", max: "2024-06-30 23:59:59"}
+      starts_at:    {type: datetime}
+    rules:
+      - check: "starts_at > booked_at"
+  bus_trips:
+    rows: 300
+    columns:
+      id:           {type: integer, primary_key: true}
+      departs_at:   {type: datetime, min: "2024-03-01 05:00:00", max: "2024-03-31 23:50:00"}
+      logged_at:    {type: datetime, min: "2024-03-01 00:00:00", max: "2024-03-31 23:59:59"}
+"""
+
+
+def test_times_set_in_a_timetable_or_an_appointment_book_are_on_its_grid():
+    tables = valid_tables(load_spec(SURGERY), seed=6)
+    starts = tables["appointments"]["starts_at"]
+    assert ((starts.dt.minute % 5 == 0) & (starts.dt.second == 0)).all()
+    assert (starts > tables["appointments"]["booked_at"]).all()
+    departs = tables["bus_trips"]["departs_at"]
+    assert ((departs.dt.minute % 5 == 0) & (departs.dt.second == 0)).all()
+    assert departs.between(pd.Timestamp("2024-03-01 05:00"), pd.Timestamp("2024-03-31 23:50")).all()
+    assert (tables["bus_trips"]["logged_at"].dt.second != 0).mean() > 0.9  # no one set these
