@@ -1820,7 +1820,7 @@ def _blank_expression(
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
     elif kind == "string" and (
-        named := _named_for_place(table, table_name, name, column, variables)
+        named := _named_for_place(table, table_name, name, column, variables, count)
     ):
         expression = named  # Bergen Airport, in Bergen: not a list of names drawn apart
     elif kind == "string" and (
@@ -2124,7 +2124,7 @@ def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: 
 
 
 def _named_for_place(
-    table: Any, table_name: str, name: str, column: Any, variables: dict[str, str]
+    table: Any, table_name: str, name: str, column: Any, variables: dict[str, str], count: str
 ) -> str | None:
     """Code naming each row of a table of facilities for its city (``shapes.named_for_place``):
     a small model's list of names belongs to no row's city ("Rome Fiume" in Barcelona) or is
@@ -2133,7 +2133,7 @@ def _named_for_place(
     if found is None or found[1] not in variables:
         return None
     noun, city = found
-    return f"shape_named_for({variables[city]}, {noun.title()!r})"
+    return f"shape_named_for({variables[city]}, {noun.title()!r}, {_first(count)})"
 
 
 def _typical_draw(

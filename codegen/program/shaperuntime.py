@@ -671,17 +671,21 @@ def shape_capped_sum(values, groups, cap, lowest=None, decimals=None, whole=Fals
     return out.astype(np.int64) if whole and not np.isnan(out).any() else out
 
 
-def shape_named_for(places, noun):
+def shape_named_for(places, noun, first=0):
     """Each row's name from its place and what it is: "Bergen Airport"; later rows of the same
-    place "Bergen North Airport", then South, East, West and Central, then numbered. Within
-    the rows given (a table of facilities is small: made whole in every part)."""
+    place "Bergen North Airport", then South, East, West and Central, then numbered. ``first``:
+    the rows made in earlier parts of a table made in parts; past the first part, each name
+    also carries its row's number over all parts, so that no two parts share a name."""
     places = pd.Series(np.asarray(places, dtype=object)).fillna("").astype(str).str.strip()
     nth = places.groupby(places.to_numpy()).cumcount().to_numpy()
     sides = np.array(["", "North ", "South ", "East ", "West ", "Central "], dtype=object)
     side = np.where(nth < len(sides), sides[np.minimum(nth, len(sides) - 1)], "")
     number = np.where(nth >= len(sides), " " + (nth - len(sides) + 2).astype(str), "")
     place = np.where(places.to_numpy() == "", "", places.to_numpy() + " ")
-    return (place + side + noun + number).astype(object)
+    names = place + side + noun + number
+    if first > 0:
+        names = names + " " + (first + np.arange(len(names)) + 1).astype(str)
+    return names.astype(object)
 
 
 def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, per_km,

@@ -1081,6 +1081,9 @@ def test_shape_named_for_numbers_a_place_s_facilities_past_its_sides():
     names = shape_named_for(["Lyon"] * 8 + [None], "Station")
     assert list(names[:3]) == ["Lyon Station", "Lyon North Station", "Lyon South Station"]
     assert list(names[6:]) == ["Lyon Station 2", "Lyon Station 3", "Station"]
+    # a later part of a table made in parts: numbered by the row over all parts as well
+    later = shape_named_for(["Lyon", "Lyon"], "Station", first=10)
+    assert list(later) == ["Lyon Station 11", "Lyon North Station 12"]
 
 
 RAIL = """
