@@ -1040,22 +1040,24 @@ def _column_code(
             if kind == "date":
                 expression = f"{expression}.dt.normalize()"
             note += "; after its parent's time"
+        # the column's own bounds as text, for the shapes below that keep within them
+        time_bounds = ", ".join(
+            "None" if b is None else repr(str(b)) for b in (column.min, column.max)
+        )
         calendar = calendar_days(table_name, table, name, column)
         if calendar is not None and calendar[0] in variables:
             # salaries at the month's end, rent at its start: the day of the kind, same month
             by, when = calendar
-            bounds = [f"{str(b)!r}" if b is not None else "None" for b in (column.min, column.max)]
             after = f", after={related.since}" if related.since is not None else ""
             expression = (
                 f"shape_month_day(rng, {expression}, {variables[by]}, {when!r}, "
-                f"{', '.join(bounds)}{after})"
+                f"{time_bounds}{after})"
             )
             note += f"; {', '.join(when)} on their days of the month"
         own_grid = plan is None or plan.columns[name].grid is None
         timetabled = on_timetable(table_name, table, name, column)
         if own_grid and timetabled and not (start is not None and start in variables):
-            bounds = [f"{str(b)!r}" if b is not None else "None" for b in (column.min, column.max)]
-            expression = f"shape_on_grid({expression}, {TIMETABLE_MINUTES}, {', '.join(bounds)})"
+            expression = f"shape_on_grid({expression}, {TIMETABLE_MINUTES}, {time_bounds})"
             note += f"; on a timetable's {TIMETABLE_MINUTES} minutes"
         expression = _gridded(expression, name, column, plan)
         return _with_nulls(table, name, column, expression, count, variables, plan), note, params
