@@ -46,6 +46,7 @@ from codegen.program.shapes import (
     on_timetable,
     one_per_group,
     parent_time,
+    people_and_group,
     reading_decimals,
     rhythm_of,
     series,
@@ -583,6 +584,11 @@ def _pair_key(
     slot = _slot(count)
     if parents:
         slot = f"({slot} if {' and '.join(f'{p!r} in whole' for p in parents)} else None)"
+    pair = people_and_group(table_name, table)
+    if pair is not None and pair[0] in key:
+        # people with groups (drivers and depots): each person in one group before any in two
+        weights = f"{weights or ', None'}, cover={key.index(pair[0])}"
+        lines.append(f"    # each of the {key[key.index(pair[0])]} in one pair before any in two")
     return lines + [
         f"    {picked} = np.sort(shape_pair_index(rng, (len({keys}[0]), len({keys}[1])), {count},"
         f" {slot}{weights}))",

@@ -814,13 +814,15 @@ def shape_gap(rng, start, typical, low, high, unit, last=None, least=0, first=No
     return end
 
 
-def shape_pair_index(rng, sizes, n, slot=None, shares=None):
+def shape_pair_index(rng, sizes, n, slot=None, shares=None, cover=None):
     """``n`` distinct indices ``i * sizes[1] + j`` of pairs (i below sizes[0], j below
     sizes[1]): the pairs of a two-column key. ``shares``: (each i's share or None, each j's or
     None), how popular each side's values are. ``slot`` (k, parts, rows): distinct over every
     part too, each part taking the indices that leave k when divided by the number of parts
     (where every part has the same pairs). Drawn side by side and the repeats drawn again, so
-    memory follows n, not the number of pairs (a million learners and 20,000 courses)."""
+    memory follows n, not the number of pairs (a million learners and 20,000 courses).
+    ``cover`` (0 or 1): the side of people, each of them in one pair before any is in a second
+    (``shape_cover_pairs``); not with a slot, where every part would cover them again."""
     first, second = int(sizes[0]), int(sizes[1])
     total = first * second
     k, parts = (0, 1) if slot is None else (int(slot[0]), int(slot[1]))
@@ -832,6 +834,10 @@ def shape_pair_index(rng, sizes, n, slot=None, shares=None):
         )
     shares = shares or (None, None)
     weights = [None if w is None else np.asarray(w, dtype=float) / np.sum(w) for w in shares]
+    if cover is not None and parts == 1:
+        people, groups = (first, second) if cover == 0 else (second, first)
+        person, group = shape_cover_pairs(rng, people, groups, n, weights[1 - cover])
+        return person * second + group if cover == 0 else group * second + person
     if room <= 4 * n and room <= 20_000_000:
         # Nearly every pair is needed: choose among them all (by their shares) at once.
         index = k + parts * np.arange(room)
@@ -858,6 +864,47 @@ def shape_pair_index(rng, sizes, n, slot=None, shares=None):
     if len(taken) < n:
         raise ValueError(f"shape_pair_index: only {len(taken)} of {n} distinct pairs drawn")
     return taken[:n]
+
+
+def shape_cover_pairs(rng, people, groups, n, weights=None):
+    """(person, group) of ``n`` distinct pairs in which each of ``people`` is in one group
+    before anyone is in a second (a driver works from one depot, an employee on a project or
+    two): every person once (``n`` of them at random where there are fewer pairs than people),
+    then the pairs left over given to people drawn at random, so most have one or two and a few
+    more, never more than ``groups``. Each person's groups are drawn by ``weights`` (how
+    popular each group is; even where None), none twice."""
+    once = rng.permutation(people)[: min(n, people)]
+    counts = np.zeros(people, dtype=np.int64)
+    counts[once] = 1
+    extra = n - len(once)
+    while extra > 0:  # the rest to people with room left, at random
+        room = np.flatnonzero(counts < groups)
+        drawn = rng.choice(room, size=extra)
+        counts += np.bincount(drawn, minlength=people)
+        over = np.maximum(counts - groups, 0)
+        counts -= over
+        extra = int(over.sum())
+    person = np.repeat(np.arange(people), counts)
+    group = rng.choice(groups, size=len(person), p=weights)
+    for _ in range(1000):  # a group drawn twice for one person is drawn again
+        pair = person * groups + group
+        order = np.argsort(pair, kind="stable")
+        repeat = np.zeros(len(pair), dtype=bool)
+        repeat[order[1:]] = pair[order[1:]] == pair[order[:-1]]
+        if not repeat.any():
+            return person, group
+        group[repeat] = rng.choice(groups, size=int(repeat.sum()), p=weights)
+    # Rare: a person in nearly every group, the last ones drawn again and again; give each
+    # person's repeats the groups they are not in yet, in order.
+    for who in np.unique(person[repeat]):
+        rows = np.flatnonzero(person == who)
+        mine = group[rows]
+        first_seen = np.unique(mine, return_index=True)[1]
+        keep = np.zeros(len(rows), dtype=bool)
+        keep[first_seen] = True
+        free = np.setdiff1d(np.arange(groups), mine)
+        group[rows[~keep]] = free[: int((~keep).sum())]
+    return person, group
 
 
 def shape_parts(rows, part_rows):

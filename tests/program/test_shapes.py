@@ -17,6 +17,7 @@ from codegen.program.scaffold import build_scaffold
 from codegen.program.shaperuntime import (
     shape_after,
     shape_capped_sum,
+    shape_cover_pairs,
     shape_follow,
     shape_keys,
     shape_month_day,
@@ -1024,6 +1025,29 @@ def test_a_group_has_one_lead_and_a_person_s_weekly_hours_fit_one_week():
     # pairs of people are no group with a lead
     friends = tables["friendships"]
     assert friends.groupby("friend_id")["role"].agg(lambda r: (r == "leader").sum()).max() > 1
+
+
+def test_each_person_is_in_a_group_before_anyone_is_in_two():
+    tables = valid_tables(load_spec(ROSTERS), seed=4)
+    per_volunteer = tables["rosters"].groupby("volunteer_id").size()
+    # 500 pairs for 200 volunteers: every one serves, most on one to four teams, a few more
+    assert len(per_volunteer) == 200
+    assert per_volunteer.between(1, 4).mean() > 0.9 and per_volunteer.max() >= 5
+    per_team = tables["rosters"].groupby("team_id").size()
+    assert per_team.max() > 2 * per_team.min()  # teams differ in size (the popular side)
+
+
+def test_shape_cover_pairs_gives_distinct_pairs_people_first():
+    rng = np.random.default_rng(0)
+    person, group = shape_cover_pairs(rng, 50, 4, 30)  # fewer pairs than people: once each
+    assert len(set(person)) == 30 and set(group) <= set(range(4))
+    person, group = shape_cover_pairs(rng, 3, 4, 12)  # every pair there is
+    assert sorted(zip(person, group, strict=True)) == [(p, g) for p in range(3) for g in range(4)]
+    weights = np.array([0.97, 0.01, 0.01, 0.01])
+    person, group = shape_cover_pairs(rng, 100, 4, 150, weights)
+    pairs = set(zip(person, group, strict=True))
+    assert len(pairs) == 150 and set(person) == set(range(100))
+    assert (group == 0).mean() > 0.5  # the popular group, yet no person in it twice
 
 
 def test_shape_one_per_group_and_shape_capped_sum_leave_rows_with_no_group_alone():
