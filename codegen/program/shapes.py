@@ -382,6 +382,78 @@ def named_for_place(table_name: str, table: Any, name: str, column: Any) -> tupl
     return (noun, cities[0]) if cities else None
 
 
+# Tables whose rows are places themselves, and the columns that name them.
+_PLACE_TABLES = {"town", "city", "village", "municipality", "place", "settlement", "locality"}
+_PLACE_NAMES = {"name", "town", "city", "place", "town_name", "city_name", "place_name"}
+# A column of a place's region: the first division of its country.
+_REGIONS = {"province", "state", "region", "county", "canton", "department", "prefecture"}
+_REGIONS |= {"voivodeship", "oblast", "land", "bundesland", "district"}
+
+
+@dataclass(frozen=True)
+class RealPlaces:
+    """A table whose rows are places (towns, cities), filled from real ones: the column of each
+    part of a place (None where the table has none), its country (an ISO code, or None for any)
+    and the box its latitude and longitude must stay in (south, north, west, east)."""
+
+    name: str
+    region: str | None
+    latitude: str | None
+    longitude: str | None
+    population: str | None
+    country: str | None
+    box: tuple[float | None, float | None, float | None, float | None]
+
+
+def real_places(
+    table_name: str, table: Any, description: str, checked: set[str]
+) -> RealPlaces | None:
+    """The places of a table of towns or cities that real ones can be (Zwolle, Overijssel, at its
+    own coordinates), where the table or the dataset names one country or the table's latitude
+    and longitude have bounds. None for any other table, for one with a country column (its
+    cities follow each row's country: ``shaperuntime.shape_places``), and where a check reads
+    one of these columns (``checked``): a real place is not bent to meet it."""
+    from codegen.program.pattern_meaning import locale_named
+
+    words = _words(table_name)
+    if not words or _singular(words[-1]) not in _PLACE_TABLES:
+        return None
+    found: dict[str, str] = {}
+    box: list[float | None] = [None, None, None, None]
+    for name, column in table.columns.items():
+        if column.references or column.primary_key:
+            continue
+        kind = set(_words(name))
+        if column.type == "string" and providers_for(name) in (["country"], ["country_code"]):
+            return None
+        if column.type == "string" and not column.pattern and name.lower() in _PLACE_NAMES:
+            found.setdefault("name", name)
+        elif column.type == "string" and not column.pattern and kind & _REGIONS:
+            found.setdefault("region", name)
+        elif column.type == "float" and kind & (LATITUDE_WORDS | LONGITUDE_WORDS):
+            axis = "latitude" if kind & LATITUDE_WORDS else "longitude"
+            found.setdefault(axis, name)
+            at = 0 if axis == "latitude" else 2
+            box[at], box[at + 1] = column.min, column.max
+        elif column.type == "integer" and kind & {"population", "inhabitants", "residents"}:
+            found.setdefault("population", name)
+    if "name" not in found or checked & set(found.values()):
+        return None
+    locale = locale_named(f"{table.description or ''} {description}")
+    country = locale[-2:] if locale else None
+    if country is None and all(bound is None for bound in box):
+        return None  # towns of anywhere: the model's list
+    return RealPlaces(
+        found["name"],
+        found.get("region"),
+        found.get("latitude"),
+        found.get("longitude"),
+        found.get("population"),
+        country,
+        tuple(None if bound is None else float(bound) for bound in box),  # type: ignore[arg-type]
+    )
+
+
 # Measurements that hold a level and hardly move from one point of a series to the next.
 _STEADY_LEVELS = {
     "battery", "voltage", "volt", "firmware", "version", "salary", "wage", "gross", "net",

@@ -1297,3 +1297,57 @@ def test_times_set_in_a_timetable_or_an_appointment_book_are_on_its_grid():
     assert ((departs.dt.minute % 5 == 0) & (departs.dt.second == 0)).all()
     assert departs.between(pd.Timestamp("2024-03-01 05:00"), pd.Timestamp("2024-03-31 23:50")).all()
     assert (tables["bus_trips"]["logged_at"].dt.second != 0).mean() > 0.9  # no one set these
+
+
+VILLAGES = """
+name: post
+description: Rural post rounds in the south of Sweden, the villages they serve and their parcels.
+tables:
+  villages:
+    rows: 40
+    columns:
+      id:          {type: integer, primary_key: true}
+      name:        {type: string, unique: true}
+      county:      {type: string, values: [Skåne, Blekinge, Kronoberg]}
+      lat:         {type: float, min: 55.3, max: 57.0}
+      lng:         {type: float, min: 12.5, max: 16.5}
+      inhabitants: {type: integer, min: 200, max: 150000}
+  parcels:
+    rows: 300
+    columns:
+      id:          {type: integer, primary_key: true}
+      village_id:  {type: integer, references: villages.id}
+      weight_kg:   {type: float, min: 0.1, max: 30}
+"""
+
+
+def test_a_table_of_villages_holds_real_places_of_the_region_with_their_own_county():
+    from codegen.program.shaperuntime import shape_region_places
+
+    villages = valid_tables(load_spec(VILLAGES), seed=2)["villages"]
+    real = {p[0]: p for p in shape_region_places("SE", (55.3, 57.0, 12.5, 16.5))}
+    assert villages["name"].is_unique and set(villages["name"]) <= set(real)
+    for row in villages.itertuples():
+        place = real[row.name]
+        assert row.county == place[1] and (row.lat, row.lng) == (place[2], place[3])
+        # a town of more people than the column allows keeps the number drawn
+        assert row.inhabitants == place[4] or place[4] > 150000
+    assert set(villages["county"]) == {"Skåne", "Blekinge", "Kronoberg"}  # Halland left out
+    assert "Malmö" in set(villages["name"]) or "Lund" in set(villages["name"])  # larger first
+
+
+def test_shape_real_places_keeps_the_model_s_real_names_and_leaves_what_it_cannot_fill():
+    from codegen.program.shaperuntime import shape_real_places
+
+    frame = pd.DataFrame({"name": ["a", "b", "c"], "region": ["North", "South", "North"]})
+    columns = ("name", "region", None, None, None)
+    stream = np.random.default_rng(0)
+    box = (55.3, 57.0, 12.5, 16.5)
+    made = shape_real_places(stream, frame, 3, 0, columns, ["Ystad", "Atlantis"], "SE", box)
+    assert "Ystad" in set(made["name"]) and "Atlantis" not in set(made["name"])
+    # regions the country does not have (North, South) are left as drawn
+    made = shape_real_places(stream, frame, 3, 0, columns, None, "SE", box, ["North", "South"])
+    assert list(made["region"]) == ["North", "South", "North"]
+    # fewer real places than rows: the table stays as drawn
+    tiny = (55.60, 55.61, 13.00, 13.01)
+    assert shape_real_places(stream, frame, 3, 0, columns, None, "SE", tiny).equals(frame)
