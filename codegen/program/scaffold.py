@@ -43,6 +43,7 @@ from codegen.program.shapes import (
     foreign_key,
     hierarchy,
     named_for_place,
+    near_end,
     on_timetable,
     one_per_group,
     parent_time,
@@ -314,6 +315,7 @@ class Related:
     inherit: str | None = None
     parent: str | None = None
     leg: str | None = None
+    near: str | None = None  # where a trip ends: near where it starts
 
 
 def _related(
@@ -325,6 +327,7 @@ def _related(
     inherit = _inherited(spec, table_name, frames, variables)
     parents = _parent_values(spec, table_name, frames, variables)
     legs = _legs(spec, table_name, frames, variables)
+    near = _near_ends(spec, table_name, frames, variables)
     return {
         name: Related(
             categories.get(name),
@@ -333,6 +336,7 @@ def _related(
             inherit.get(name),
             parents.get(name),
             legs.get(name),
+            near.get(name),
         )
         for name in spec.tables[table_name].columns
     }
@@ -352,6 +356,26 @@ def _legs(
             f"{frames[leg.parent]}, {leg.key!r}, {leg.latitude!r}, {leg.longitude!r}, "
             f"{variables[leg.start]}, {variables[leg.end]}, {_number(leg.base)}, "
             f"{_number(round(leg.per_km, 4))}"
+        )
+    return codes
+
+
+def _near_ends(
+    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+) -> dict[str, str]:
+    """Column -> the arguments of ``shape_near`` after the drawn keys, for where a trip by land
+    or sea ends (``shapes.near_end``)."""
+    codes = {}
+    for name in spec.tables[table_name].columns:
+        found = near_end(spec, table_name, name)
+        if found is None:
+            continue
+        trips, km = found
+        if trips.parent not in frames or trips.start not in variables:
+            continue
+        codes[name] = (
+            f"{frames[trips.parent]}, {trips.key!r}, {trips.latitude!r}, {trips.longitude!r}, "
+            f"{variables[trips.start]}, {_number(km)}"
         )
     return codes
 
@@ -915,6 +939,10 @@ def _column_code(
                 shapes, column, table_name, parent_table, frames[parent_table], parent_column,
                 variables[name], count,
             )  # fmt: skip
+            if related is not None and related.near is not None:
+                # a regional bus goes to the towns near where it starts, the nearer the likelier
+                expression = f"shape_near(rng, {expression}, {related.near})"
+                shape += "; mostly near where the trip starts"
             if related is not None and related.inherit is not None:
                 # the agent on a message is mostly the agent on its ticket
                 expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"

@@ -826,6 +826,40 @@ def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, pe
     return out.astype(np.int64) if whole and not np.isnan(out).any() else out
 
 
+def shape_near(rng, drawn, places, key, latitude, longitude, start, km):
+    """Where each trip ends (``drawn``: keys of ``places``, drawn by how popular each place
+    is) drawn again near where it starts (``start``): each other place by its popularity
+    (how often it was drawn, plus one) times exp(-distance / ``km``), never the start itself.
+    Trips from a place with no coordinates, or with no other place, keep ``drawn``; so does
+    every trip where there are more than 5,000 places (the distances of every pair)."""
+    drawn = np.asarray(drawn, dtype=object)
+    table = places.drop_duplicates(key)
+    if len(table) > 5000 or len(table) < 2:
+        return drawn
+    keys = table[key].to_numpy()
+    lat = np.radians(pd.to_numeric(table[latitude], errors="coerce").to_numpy(dtype=float))
+    lon = np.radians(pd.to_numeric(table[longitude], errors="coerce").to_numpy(dtype=float))
+    at = pd.Series(np.arange(len(keys)), index=keys)
+    popular = np.bincount(at.reindex(drawn).dropna().astype(int), minlength=len(keys)) + 1.0
+    starts = at.reindex(np.asarray(start, dtype=object)).to_numpy()
+    out = drawn.copy()
+    for origin in np.unique(starts[~np.isnan(starts)]).astype(int):
+        if np.isnan(lat[origin]) or np.isnan(lon[origin]):
+            continue
+        a = (
+            np.sin((lat - lat[origin]) / 2) ** 2
+            + np.cos(lat[origin]) * np.cos(lat) * np.sin((lon - lon[origin]) / 2) ** 2
+        )
+        weight = popular * np.exp(-2 * 6371 * np.arcsin(np.sqrt(a)) / km)
+        weight[origin] = 0.0
+        weight = np.nan_to_num(weight)
+        if weight.sum() <= 0:
+            continue
+        rows = np.flatnonzero(starts == origin)
+        out[rows] = keys[rng.choice(len(keys), size=len(rows), p=weight / weight.sum())]
+    return out
+
+
 def shape_month_day(rng, times, kinds, when, low=None, high=None, after=None):
     """``times`` with the rows of each kind in ``when`` moved to its days of the same month, the
     time of day kept: "end" from the 25th to the last day (salaries), "start" the 1st to the

@@ -270,19 +270,25 @@ class Leg:
     per_km: float  # the column's units per km as the crow flies
 
 
-def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
-    """How a duration or distance column of a table of trips follows the great-circle distance
-    between its two places: a flight's block minutes grow with the kilometres between its
-    airports. None unless the table refers twice to one table of places with a latitude and a
-    longitude, and the column's name gives a unit (block_minutes, distance_km)."""
+@dataclass(frozen=True)
+class Trips:
+    """A table of trips between two rows of a table of places with coordinates: the places'
+    table, its key the two references point at, its coordinates, the two references and the
+    way of travel (air, rail, sea, road)."""
+
+    parent: str
+    key: str
+    latitude: str
+    longitude: str
+    start: str
+    end: str
+    mode: str
+
+
+def trips_of(spec: Any, table_name: str) -> Trips | None:
+    """The trips a table holds: None unless it refers twice to one table of places with a
+    latitude and a longitude (origin and destination airports, from and to towns)."""
     table = spec.tables[table_name]
-    column = table.columns[name]
-    if column.type not in ("integer", "float") or column.references or column.primary_key:
-        return None
-    words = _words(name)
-    units = [w for w in words if w in _DURATION_UNITS or w in _DISTANCE_UNITS]
-    if not units or not (_LEG_WORDS & set(words) or len(words) == 1):
-        return None
     by_parent: dict[str, list[str]] = {}
     for other, candidate in table.columns.items():
         if candidate.references and "." in candidate.references:
@@ -298,11 +304,29 @@ def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
         axis: next((c for c in spec.tables[parent].columns if set(_words(c)) & axis_words), None)
         for axis, axis_words in (("lat", LATITUDE_WORDS), ("lon", LONGITUDE_WORDS))
     }
-    if None in coordinates.values():
+    if coordinates["lat"] is None or coordinates["lon"] is None:
         return None
     text = set(_words(f"{table_name} {parent} {table.description or ''} {spec.description or ''}"))
     mode = next((m for m, w in (("air", _AIR), ("rail", _RAIL), ("sea", _SEA)) if text & w), "road")
-    fixed, minutes_per_km, detour = _MODES[mode]
+    return Trips(parent, key, coordinates["lat"], coordinates["lon"], start, end, mode)
+
+
+def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
+    """How a duration or distance column of a table of trips (``trips_of``) follows the
+    great-circle distance between its two places: a flight's block minutes grow with the
+    kilometres between its airports. None unless the column's name gives a unit
+    (block_minutes, distance_km)."""
+    column = spec.tables[table_name].columns[name]
+    if column.type not in ("integer", "float") or column.references or column.primary_key:
+        return None
+    words = _words(name)
+    units = [w for w in words if w in _DURATION_UNITS or w in _DISTANCE_UNITS]
+    if not units or not (_LEG_WORDS & set(words) or len(words) == 1):
+        return None
+    trips = trips_of(spec, table_name)
+    if trips is None:
+        return None
+    fixed, minutes_per_km, detour = _MODES[trips.mode]
     unit = units[-1]
     if unit in _DISTANCE_UNITS:
         base, per_km = 0.0, detour * _DISTANCE_UNITS[unit]
@@ -311,7 +335,34 @@ def trip_leg(spec: Any, table_name: str, name: str) -> Leg | None:
             fixed * _DURATION_UNITS[unit],
             minutes_per_km * detour * _DURATION_UNITS[unit],
         )
-    return Leg(parent, key, coordinates["lat"], coordinates["lon"], start, end, base, per_km)
+    return Leg(
+        trips.parent, trips.key, trips.latitude, trips.longitude, trips.start, trips.end, base,
+        per_km,
+    )  # fmt: skip
+
+
+def near_end(spec: Any, table_name: str, name: str) -> tuple[Trips, float] | None:
+    """(the trips, km) for where a trip by land or sea ends (``to_town_id``): mostly near
+    where it starts, within about ``km`` (a regional bus goes to the next towns, not across the
+    country); a flight goes anywhere. None for another column, and for an end column that is
+    unique or that a check reads with any column but the start."""
+    trips = trips_of(spec, table_name)
+    if trips is None or name != trips.end or trips.mode not in NEAR_KM:
+        return None
+    column = spec.tables[table_name].columns[name]
+    if column.unique or column.primary_key:
+        return None
+    from codegen.spec.checks import table_checks
+
+    for _, parsed in table_checks(spec.tables[table_name]):
+        if name in parsed.columns and not set(parsed.columns) <= {trips.start, trips.end}:
+            return None
+    return trips, NEAR_KM[trips.mode]
+
+
+# How far a trip by land or sea typically goes, in km as the crow flies: the scale of the
+# falling chance of a destination farther away.
+NEAR_KM = {"road": 25.0, "rail": 60.0, "sea": 40.0}
 
 
 # Kinds of booking that fall on days of the month: pay at its end (German and Dutch employers pay

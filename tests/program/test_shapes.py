@@ -27,7 +27,7 @@ from codegen.program.shaperuntime import (
     shape_times,
     source_for,
 )
-from codegen.program.shapes import Shapes, rhythm_of, trip_leg
+from codegen.program.shapes import Shapes, near_end, rhythm_of, trip_leg
 from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
 
@@ -1156,6 +1156,21 @@ def test_a_trip_s_duration_and_distance_follow_the_kilometres_between_its_places
     assert 80 < np.median(speed) < 140
     # a delay is no leg's length: drawn as before
     assert abs(np.corrcoef(km, services["delay_minutes"])[0, 1]) < 0.3
+
+
+def test_a_train_goes_mostly_to_stations_near_where_it_starts_a_flight_anywhere():
+    spec = load_spec(RAIL)
+    tables = valid_tables(spec, seed=3)
+    stations, services = tables["stations"], tables["services"]
+    km = _great_circle_km(services, stations)
+    every = stations.merge(stations, how="cross").query("id_x != id_y")
+    pairs = pd.DataFrame({"from_station_id": every["id_x"], "to_station_id": every["id_y"]})
+    assert np.median(km) < 0.6 * np.median(_great_circle_km(pairs, stations))
+    assert (services["from_station_id"] != services["to_station_id"]).all()
+    flights = load_spec(RAIL.replace("a national railway", "a charter airline"))
+    assert near_end(spec, "services", "to_station_id") is not None
+    assert near_end(flights, "services", "to_station_id") is None
+    assert near_end(spec, "services", "from_station_id") is None
 
 
 @pytest.mark.parametrize(
