@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -38,6 +39,9 @@ ZERO_SHARE_MIN = 0.05  # a share of rows at 0 this small (or its complement) is 
 BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
 
+ANSWER_AS_JSON = "You know what real-world data looks like. Answer with JSON only."
+
+
 class TypicalReply(BaseModel):
     typical: float
     low: float
@@ -48,6 +52,12 @@ class ShareReply(BaseModel):
     """For a boolean column: the share of rows that are true."""
 
     share: float
+
+
+class CountReply(BaseModel):
+    """For a boolean column: how many of 100 rows are true."""
+
+    count: int
 
 
 @dataclass
@@ -65,6 +75,7 @@ class TypicalAnswer:
     by: str | None = None  # asked per value of this category column (a gap: after this one)
     by_values: dict[str, float] | None = None  # the answer per category, as kept
     second: float | None = None  # a share's second opinion: the other rows' share
+    third: float | None = None  # a flag's third: its count of 100 rows, as a share
     first: list[float] | None = None  # asked again: the first answer (typical, low, high)
     kept: bool = False
     why: str = ""  # why an answer was not kept
@@ -164,7 +175,7 @@ def question_about(
     table_name: str,
     about: list[str],
     ask: str,
-    system: str = "You know what real-world data looks like. Answer with JSON only.",
+    system: str = ANSWER_AS_JSON,
 ) -> list[ChatMessage]:
     """A question about a table of the dataset: the dataset and the table in words, the lines
     ``about`` the columns, then what is asked."""
@@ -386,8 +397,11 @@ def ask_typical(
                 return Spec.model_validate(data), answers
             line = again
         if line and kind_of(column) == "share":  # the share of false rows too, to compare
+            first = float(answer.typical or 0.0)
             other = f'what share of rows has "{name}" false?'
             agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
+            third = _count_of_100(client, spec, table_name, name, answer, seed, say)
+            agreed = _flag_share(first, answer, third)
             if agreed is None:
                 target.pop("typical", None)
                 line = ""
@@ -654,11 +668,7 @@ def _second_share(
         f'In real data like this, {other} Answer as JSON: {{"share": a number from 0 to 1}}.',
     )
     schema = _json_schema("column_share", ShareReply.model_json_schema())
-    second = TypicalAnswer(table_name, name)
-    text = _request(client, messages, schema, 30, second, seed, say)
-    for key, value in second.usage.items():
-        answer.usage[key] = answer.usage.get(key, 0) + value
-    answer.llm_s = round(answer.llm_s + second.llm_s, 3)
+    text = _ask_more(client, messages, schema, answer, seed, say)
     try:
         complement = ShareReply.model_validate_json(_json_part(text or "")).share
     except ValidationError:
@@ -671,6 +681,85 @@ def _second_share(
         answer.why = f"asked in other words it said {complement:.0%} for the other rows"
         return None
     return round((first + 1 - complement) / 2, 3)
+
+
+def _ask_more(
+    client: ChatClient,
+    messages: list[ChatMessage],
+    schema: dict[str, Any],
+    answer: TypicalAnswer,
+    seed: int,
+    say: Progress,
+) -> str | None:
+    """Another question about ``answer``'s column, its time and usage added to the answer's."""
+    more = TypicalAnswer(answer.table, answer.column)
+    text = _request(client, messages, schema, 30, more, seed, say)
+    for key, value in more.usage.items():
+        answer.usage[key] = answer.usage.get(key, 0) + value
+    answer.llm_s = round(answer.llm_s + more.llm_s, 3)
+    return text
+
+
+def _count_of_100(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    answer: TypicalAnswer,
+    seed: int,
+    say: Progress,
+) -> float | None:
+    """A third opinion on a flag's share, asked in plain words as a count: "Of 100
+    appointments, how many are "no show"?" (the 1.5B model said 30% as a share, 10 as a count).
+    The share it gives (0 to 1), or None."""
+    rows = " ".join(_words_of(table_name)) or "rows"
+    flag = " ".join(_words_of(name))
+    messages = [
+        {"role": "system", "content": ANSWER_AS_JSON},
+        {
+            "role": "user",
+            "content": f"{spec.description or spec.name} Of 100 {rows}, how many are "
+            f'"{flag}"? Answer as JSON: {{"count": a whole number from 0 to 100}}.',
+        },
+    ]
+    schema = _json_schema("count_of_100", CountReply.model_json_schema())
+    text = _ask_more(client, messages, schema, answer, seed, say)
+    try:
+        count = CountReply.model_validate_json(_json_part(text or "")).count
+    except ValidationError:
+        return None
+    if not 0 <= count <= 100:
+        return None
+    answer.third = count / 100
+    return count / 100
+
+
+def _flag_share(first: float, answer: TypicalAnswer, third: float | None) -> float | None:
+    """A flag's share from its three opinions (the share asked, one minus the share of false
+    rows, the count of 100): the middle one, where another is within SHARE_AGREE of it; else
+    None, and ``answer.why`` says why (the answer is not kept)."""
+    shares = [first]
+    if answer.second is not None and 0 <= answer.second <= 1:
+        shares.append(1 - answer.second)
+    if third is not None:
+        shares.append(third)
+    shares.sort()
+    if len(shares) == 3:
+        middle = shares[1]
+        agree = min(middle - shares[0], shares[2] - middle) <= SHARE_AGREE
+    else:
+        middle = sum(shares) / len(shares)
+        agree = len(shares) == 2 and shares[1] - shares[0] <= SHARE_AGREE
+    if not agree:
+        answer.kept = False
+        answer.why = "asked in other words it said " + ", ".join(f"{s:.0%}" for s in shares)
+        return None
+    answer.kept, answer.why = True, ""
+    return round(middle, 3)
+
+
+def _words_of(name: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
 
 
 def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:

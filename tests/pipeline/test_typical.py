@@ -217,12 +217,16 @@ def test_a_flag_s_share_and_a_stepped_number_are_asked_too(openai_stub, client):
     openai_stub.reply(reply(10, 10, 20))
     openai_stub.reply(json.dumps({"share": 0.04}))
     openai_stub.reply(json.dumps({"share": 0.94}))  # the second opinion: the share of shows
+    openai_stub.reply(json.dumps({"count": 5}))  # the third: how many of 100, in plain words
     spec, answers = ask_typical(client, load_spec(CLINIC))
     assert [a.column for a in answers] == ["minutes", "no_show"]
     assert '"share"' in json.dumps(openai_stub.chat_requests[1].body["response_format"])
     assert '"no_show" false' in openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    third = openai_stub.chat_requests[3].body["messages"][-1]["content"]
+    assert 'Of 100 appointments, how many are "no show"?' in third
     columns = spec.tables["appointments"].columns
     assert columns["no_show"].typical == 0.05 and answers[1].second == 0.94
+    assert answers[1].third == 0.05
     program = build_scaffold(spec).source
     assert "no_show_share_true = 0.05" in program
     out = Path(tempfile.mkdtemp()) / "out"
@@ -478,6 +482,28 @@ def test_a_score_s_question_says_its_scale_and_other_bounds_stay_unsaid():
     )
     assert "on a scale from 1 to 5" in question(spec, "houses", "rating")[1]["content"]
     assert "1000" not in question(spec, "houses", "size_m2")[1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("share", "others", "count", "kept"),
+    [
+        (0.3, 0.9, 10, 0.1),  # asked as a share 30%; the other two say 10%: the middle one
+        (0.3, 0.9, 25, 0.25),  # 30%, 10%, 25%: the middle one, the first two close to it
+        (0.3, 0.3, 95, None),  # 30%, 70%, 95%: none agree, not kept
+    ],
+)
+def test_a_flag_s_share_is_the_middle_of_three_opinions(
+    openai_stub, client, share, others, count, kept
+):
+    openai_stub.reply(reply(10, 10, 20))
+    openai_stub.reply(json.dumps({"share": share}))
+    openai_stub.reply(json.dumps({"share": others}))
+    openai_stub.reply(json.dumps({"count": count}))
+    spec, answers = ask_typical(client, load_spec(CLINIC))
+    assert spec.tables["appointments"].columns["no_show"].typical == kept
+    assert answers[1].kept is (kept is not None) and answers[1].third == count / 100
+    if kept is None:
+        assert "30%, 70%, 95%" in answers[1].why
 
 
 def test_a_share_whose_second_opinion_disagrees_is_not_kept(openai_stub, client):
