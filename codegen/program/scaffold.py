@@ -990,9 +990,7 @@ def _column_code(
         elif weights and sum(weights.get(v, 0) for v in values) > 0:
             # as often as each is in real data (the spec's weights, or the model's answer)
             shares = [weights.get(v, 0) for v in values]
-            expression = (
-                f"rng.choice({listed}, size={count}, p=np.array({shares!r}) / {sum(shares)!r})"
-            )
+            expression = f"shape_allocate(rng, {listed}, {count}, {shares!r})"
         else:
             expression = f"rng.choice({listed}, size={count})"
         note = "fixed values"

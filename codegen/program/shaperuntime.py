@@ -138,6 +138,22 @@ def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=Fa
     return pd.Series(pd.to_datetime(out))
 
 
+def shape_allocate(rng, values, n, shares):
+    """``n`` of ``values`` in their ``shares`` (weights), in random order: each value
+    floor(n * share) times, the rows left over drawn by what remains of each share. A small
+    table shows its shares (12 courses at 40/60 make 5 and 7, not 2 and 10 by chance)."""
+    values = np.asarray(values)
+    shares = np.asarray(shares, dtype=float)
+    expected = n * shares / shares.sum()
+    counts = np.floor(expected).astype(np.int64)
+    left = int(n - counts.sum())
+    if left > 0:
+        rest = expected - counts
+        extra = rng.choice(len(values), size=left, replace=False, p=rest / rest.sum())
+        counts[extra] += 1
+    return rng.permutation(np.repeat(values, counts))
+
+
 def shape_pool(rng, draw, n, size=None):
     """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
     of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an

@@ -1366,3 +1366,15 @@ def test_shape_real_places_keeps_the_model_s_real_names_and_leaves_what_it_canno
     # fewer real places than rows: the table stays as drawn
     tiny = (55.60, 55.61, 13.00, 13.01)
     assert shape_real_places(stream, frame, 3, 0, columns, None, "SE", tiny).equals(frame)
+
+
+def test_shape_allocate_gives_each_value_its_share_of_a_small_table():
+    from codegen.program.shaperuntime import shape_allocate
+
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        drawn = shape_allocate(rng, [1, 2], 12, [0.4, 0.6])
+        assert len(drawn) == 12 and (drawn == 1).sum() in (4, 5)  # 4.8 expected
+        drawn = shape_allocate(rng, ["a", "b", "c"], 7, [1, 1, 0])
+        assert set(drawn) <= {"a", "b"} and (drawn == "a").sum() in (3, 4)
+    assert len(shape_allocate(np.random.default_rng(0), ["a"], 0, [1])) == 0
