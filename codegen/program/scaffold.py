@@ -34,6 +34,7 @@ from codegen.program.rules import Bound, Grid, TablePlan, midnight, plan_table
 from codegen.program.shaperuntime import source_for as shape_source
 from codegen.program.shapes import (
     DAILY_SWING,
+    FEWER_LATER,
     LATITUDE_WORDS,
     LONGITUDE_WORDS,
     TIMETABLE_MINUTES,
@@ -48,12 +49,15 @@ from codegen.program.shapes import (
     one_per_group,
     parent_time,
     people_and_group,
+    ranked_by_tier,
     reading_decimals,
     real_places,
+    repeat_number,
     rhythm_of,
     series,
     shared_capacity,
     steadiness,
+    tier_ranks,
     timed_draw,
     trip_leg,
 )
@@ -258,6 +262,7 @@ def _build(spec: Any) -> Scaffold:
     return Scaffold(source, _placed(text, source, written))
 
 
+TIER_DRAWS = 8  # draws of an amount for a table with a row per tier: one with no two alike
 PART_ROWS = 250_000  # rows of a table in one part: a few hundred MB of memory at most
 
 
@@ -293,11 +298,24 @@ def _code_of(
     name: str,
     drawn: dict[str, str],
 ) -> tuple[str, str, list[Parameter]]:
-    """``_column_code`` for a column of a table, with the columns drawn so far."""
-    return _column_code(
+    """``_column_code`` for a column of a table, with the columns drawn so far; an amount that
+    rises with a tier (a plan's fee with its code) given out in the tiers' order."""
+    expression, note, params = _column_code(
         frames, table_name, table, name, columns[name], count, drawn, lookups, plan, shapes,
         related.get(name, Related()),
     )  # fmt: skip
+    checked = {
+        c for _, parsed in plan.checks if len(set(parsed.columns)) > 1 for c in parsed.columns
+    }
+    tiers = ranked_by_tier(table, name, table.columns[name], checked) if shapes else None
+    if tiers is not None and tiers in drawn and expression != "..." and is_random(expression):
+        ranks = tier_ranks(table.columns[tiers].values)
+        if table.columns[tiers].unique or table.columns[tiers].primary_key:
+            # a row per tier (plans): a few draws, the first that puts no two tiers at one price
+            expression = f"[{expression} for _ in range({TIER_DRAWS})]"
+        expression = f"shape_by_rank(rng, {expression}, {drawn[tiers]}, {ranks!r})"
+        note += f"; higher for a higher {tiers}"
+    return expression, note, params
 
 
 @dataclass(frozen=True)
@@ -1849,6 +1867,8 @@ def _blank_expression(
         first = repr(column.min) if column.min is not None else f"{variable}_low"
         last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
         expression = f"rng.integers({first}, {last}, size={count})"
+        if repeat_number(name, column):  # a second attempt is rarer than a first
+            expression = f"shape_fewer_later(rng, {first}, {last}, {count}, {FEWER_LATER})"
     elif kind == "float":
         typical_low, typical_high = _typical_range(column)
         params = [

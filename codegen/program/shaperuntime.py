@@ -154,6 +154,37 @@ def shape_allocate(rng, values, n, shares):
     return rng.permutation(np.repeat(values, counts))
 
 
+def shape_by_rank(rng, values, tiers, ranks):
+    """``values`` given out again so that a row of a higher tier (``tiers``, each row's; its
+    rank in ``ranks``) never has less than one of a lower tier: the lowest values to the
+    lowest tier, rows of one tier in random order. Rows of a tier not ranked, and empty values,
+    stay where they are. ``values`` may be a list of draws: the first whose values differ
+    from one tier to the next is used (else the first)."""
+    draws = values if isinstance(values, list) else [values]
+    rank = pd.Series(np.asarray(tiers, dtype=object)).map(ranks).to_numpy(dtype=float)
+    out = None
+    for drawn in draws:
+        drawn = np.asarray(drawn).copy()
+        rows = np.flatnonzero(~np.isnan(rank) & ~pd.isna(drawn))
+        if len(rows) < 2:
+            return drawn
+        shuffled = rows[rng.permutation(len(rows))]
+        order = shuffled[np.argsort(rank[shuffled], kind="stable")]
+        drawn[order] = np.sort(drawn[rows])
+        out = drawn if out is None else out
+        steps = np.diff(rank[order]) > 0  # where the tier goes up, the value must too
+        if (np.diff(drawn[order].astype(float))[steps] > 0).all():
+            return drawn
+    return out
+
+
+def shape_fewer_later(rng, low, high, n, ratio):
+    """``n`` whole numbers from ``low`` to below ``high``, each next one ``ratio`` times as
+    common as the one before: first attempts most, second fewer, third fewer still."""
+    weights = ratio ** np.arange(int(high) - int(low), dtype=float)
+    return int(low) + rng.choice(len(weights), size=n, p=weights / weights.sum())
+
+
 def shape_pool(rng, draw, n, size=None):
     """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
     of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an

@@ -505,6 +505,75 @@ def real_places(
     )
 
 
+# Names of tiers (a plan, a class of ticket, a size), ranked lowest first: what they cost rises
+# with the rank. A discount tier (student, child) ranks below the basic one.
+_TIER_RANKS = {
+    "free": 0, "trial": 0, "student": 1, "child": 1, "youth": 1, "junior": 1, "concession": 1,
+    "lite": 2, "light": 2, "basic": 2, "starter": 2, "essential": 2, "essentials": 2,
+    "economy": 2, "bronze": 2, "small": 2, "mini": 2, "standard": 3, "regular": 3, "classic": 3,
+    "medium": 3, "plus": 4, "silver": 4, "advanced": 4, "comfort": 4, "family": 4, "large": 4,
+    "pro": 5, "professional": 5, "premium": 5, "gold": 5, "business": 5, "deluxe": 5,
+    "platinum": 6, "elite": 6, "enterprise": 7, "ultimate": 7, "vip": 7, "unlimited": 7,
+}  # fmt: skip
+
+
+def tier_ranks(values: Any) -> dict[str, float] | None:
+    """Each value's rank where every value of a list names a tier (BASIC, PLUS, PREMIUM;
+    Economy, Premium Economy, Business): its tier word's; of two, the last one's (Premium
+    Economy is an Economy) and half a rank more where the other is higher or "plus" (Gold
+    Plus). None where a value names none, or fewer than two ranks differ."""
+    ranks = {}
+    for value in values or []:
+        if not isinstance(value, str):
+            return None
+        found = [w for w in _words(value) if w in _TIER_RANKS]
+        if not found:
+            return None
+        heads = [w for w in found if w != "plus"] or found
+        rank = float(_TIER_RANKS[heads[-1]])
+        if any(w == "plus" or _TIER_RANKS[w] > rank for w in found if w != heads[-1]):
+            rank += 0.5
+        ranks[value] = rank
+    return ranks if len(set(ranks.values())) >= 2 else None
+
+
+# Words of a flag that says what a tier includes (a plan that includes classes).
+_FEATURES = {"includes", "include", "included", "incl", "has", "with", "allows", "access"}
+
+
+def ranked_by_tier(table: Any, name: str, column: Any, checked: set[str]) -> str | None:
+    """The column of tiers (``tier_ranks``) an amount of money of the same table rises with
+    (a plan's monthly fee with its code), or a flag of what a tier includes (a dearer plan
+    includes classes); None for any other column, and for one a check reads with another
+    column (``checked``: such columns)."""
+    if column.primary_key or column.unique or column.references or name in checked:
+        return None
+    words = set(_words(name))
+    amount = column.type in ("integer", "float") and words & _MONEY
+    if not amount and not (column.type == "boolean" and words & _FEATURES):
+        return None
+    for other, candidate in table.columns.items():
+        if other != name and candidate.type == "string" and tier_ranks(candidate.values):
+            return other
+    return None
+
+
+# Words of the number of a try that may be repeated (an exam's attempt, a delivery's retry):
+# each later one is rarer than the one before.
+_REPEATS = {"attempt", "attempts", "try", "tries", "retry", "retries", "resit", "sitting"}
+FEWER_LATER = 0.3  # each next try's share of the one before (70% of results are first attempts)
+
+
+def repeat_number(name: str, column: Any) -> bool:
+    """Whether an integer column numbers a repeated try (``attempt`` from 1 to 3): from a
+    small least value (0 or 1), a few values at most."""
+    if column.type != "integer" or column.min is None or column.max is None:
+        return False
+    if column.unique or column.primary_key or column.references or column.min not in (0, 1):
+        return False
+    return column.max - column.min <= 10 and bool(set(_words(name)) & _REPEATS)
+
+
 # Measurements that hold a level and hardly move from one point of a series to the next.
 _STEADY_LEVELS = {
     "battery", "voltage", "volt", "firmware", "version", "salary", "wage", "gross", "net",

@@ -27,7 +27,7 @@ from codegen.program.shaperuntime import (
     shape_times,
     source_for,
 )
-from codegen.program.shapes import Shapes, near_end, rhythm_of, trip_leg
+from codegen.program.shapes import Shapes, near_end, rhythm_of, tier_ranks, trip_leg
 from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
 
@@ -1378,3 +1378,65 @@ def test_shape_allocate_gives_each_value_its_share_of_a_small_table():
         drawn = shape_allocate(rng, ["a", "b", "c"], 7, [1, 1, 0])
         assert set(drawn) <= {"a", "b"} and (drawn == "a").sum() in (3, 4)
     assert len(shape_allocate(np.random.default_rng(0), ["a"], 0, [1])) == 0
+
+
+TIERS = """
+name: storage
+description: Plans and bookings of an online storage service and a charter airline's fares.
+tables:
+  plans:
+    rows: 4
+    columns:
+      id:             {type: integer, primary_key: true}
+      name:           {type: string, unique: true, values: [Enterprise, Lite, Free, Pro]}
+      price_usd:      {type: float, min: 0, max: 500}
+      has_support:    {type: boolean}
+      storage_gb:     {type: integer, min: 5, max: 5000}
+  tickets:
+    rows: 600
+    columns:
+      id:             {type: integer, primary_key: true}
+      cabin:          {type: string, values: [Economy, Premium Economy, Business]}
+      fare_eur:       {type: float, min: 40, max: 4000}
+      seat_row:       {type: integer, min: 1, max: 40}
+"""
+
+
+def test_what_a_tier_costs_and_includes_rises_with_the_tier():
+    assert tier_ranks(["Economy", "Premium Economy", "Business"]) == {
+        "Economy": 2, "Premium Economy": 2.5, "Business": 5,
+    }  # fmt: skip
+    assert tier_ranks(["Gold", "Gold Plus", "Silver"]) == {"Gold": 5, "Gold Plus": 5.5, "Silver": 4}
+    assert tier_ranks(["red", "Basic"]) is None and tier_ranks(["Gold", "gold"]) is None
+    for seed in range(3):
+        tables = valid_tables(load_spec(TIERS), seed=seed)
+        plans = tables["plans"].set_index("name")
+        prices = plans.loc[["Free", "Lite", "Pro", "Enterprise"], "price_usd"]
+        assert prices.is_monotonic_increasing and prices.is_unique
+        support = plans.loc[["Free", "Lite", "Pro", "Enterprise"], "has_support"]
+        assert support.is_monotonic_increasing  # false below, true above
+        fares = tables["tickets"].groupby("cabin")["fare_eur"]
+        assert fares.max()["Economy"] <= fares.min()["Premium Economy"]
+        assert fares.max()["Premium Economy"] <= fares.min()["Business"]
+        # a number that is no amount of money is drawn as before: seat rows mix over cabins
+        rows = tables["tickets"].groupby("cabin")["seat_row"].median()
+        assert rows.max() - rows.min() < 10
+
+
+def test_a_later_try_is_rarer_than_an_earlier_one():
+    spec = load_spec("""
+name: parcels
+description: Delivery attempts of a courier.
+tables:
+  deliveries:
+    rows: 2000
+    columns:
+      id:         {type: integer, primary_key: true}
+      try_no:     {type: integer, min: 1, max: 4}
+      parcels:    {type: integer, min: 1, max: 4}
+""")
+    deliveries = valid_tables(spec, seed=1)["deliveries"]
+    tries = deliveries["try_no"].value_counts().reindex([1, 2, 3, 4], fill_value=0)
+    assert tries.is_monotonic_decreasing and tries[1] > 0.6 * len(deliveries)
+    # a count of parcels numbers no try: drawn as before, about alike
+    assert deliveries["parcels"].value_counts().min() > 0.15 * len(deliveries)
