@@ -334,6 +334,7 @@ class Related:
     parent: str | None = None
     leg: str | None = None
     near: str | None = None  # where a trip ends: near where it starts
+    town: str | None = None  # the names of the dataset's own table of real places
 
 
 def _related(
@@ -346,6 +347,7 @@ def _related(
     parents = _parent_values(spec, table_name, frames, variables)
     legs = _legs(spec, table_name, frames, variables)
     near = _near_ends(spec, table_name, frames, variables)
+    towns = _own_towns(spec, table_name, frames)
     return {
         name: Related(
             categories.get(name),
@@ -355,6 +357,7 @@ def _related(
             parents.get(name),
             legs.get(name),
             near.get(name),
+            towns.get(name),
         )
         for name in spec.tables[table_name].columns
     }
@@ -375,6 +378,30 @@ def _legs(
             f"{variables[leg.start]}, {variables[leg.end]}, {_number(leg.base)}, "
             f"{_number(round(leg.per_km, 4))}"
         )
+    return codes
+
+
+def _own_towns(spec: Any, table_name: str, frames: dict[str, str]) -> dict[str, str]:
+    """Column -> code of the names of the dataset's table of real places (``shapes.real_places``:
+    its towns), for a city column of another table with nothing else to say of it (no list, no
+    pattern, no reference): a bus depot is in one of the company's towns."""
+    from codegen.program.pattern_meaning import providers_for
+
+    places = {
+        other: found.name
+        for other, table in spec.tables.items()
+        if other != table_name
+        and other in frames
+        and (found := real_places(other, table, spec.description or "", set())) is not None
+    }
+    if len(places) != 1:
+        return {}
+    ((other, name),) = places.items()
+    codes = {}
+    for column_name, column in spec.tables[table_name].columns.items():
+        free = not (column.values or column.pattern or column.references or column.primary_key)
+        if column.type == "string" and free and providers_for(column_name) == ["city"]:
+            codes[column_name] = f"{frames[other]}[{name!r}].to_numpy()"
     return codes
 
 
@@ -1878,6 +1905,8 @@ def _blank_expression(
         expression = (
             f"np.clip(rng.normal({variable}_mean, {variable}_sd, size={count}), {low}, {high})"
         )
+    elif kind == "string" and related.town is not None:
+        expression = f"rng.choice({related.town}, size={count})"  # a depot in one of its towns
     elif kind == "string" and (
         named := _named_for_place(table, table_name, name, column, variables, count)
     ):

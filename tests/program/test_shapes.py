@@ -1327,6 +1327,11 @@ tables:
       lat:         {type: float, min: 55.3, max: 57.0}
       lng:         {type: float, min: 12.5, max: 16.5}
       inhabitants: {type: integer, min: 200, max: 150000}
+  sorting_centres:
+    rows: 5
+    columns:
+      id:          {type: integer, primary_key: true}
+      city:        {type: string}
   parcels:
     rows: 300
     columns:
@@ -1339,7 +1344,10 @@ tables:
 def test_a_table_of_villages_holds_real_places_of_the_region_with_their_own_county():
     from codegen.program.shaperuntime import shape_region_places
 
-    villages = valid_tables(load_spec(VILLAGES), seed=2)["villages"]
+    tables = valid_tables(load_spec(VILLAGES), seed=2)
+    villages = tables["villages"]
+    # another table's city is one of them: the post's own villages
+    assert set(tables["sorting_centres"]["city"]) <= set(villages["name"])
     real = {p[0]: p for p in shape_region_places("SE", (55.3, 57.0, 12.5, 16.5))}
     assert villages["name"].is_unique and set(villages["name"]) <= set(real)
     for row in villages.itertuples():
