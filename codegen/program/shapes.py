@@ -50,7 +50,8 @@ _RHYTHMS = {
     "office": "office ticket invoice claim expense appointment apply applied application approve "
     "approval request hire hiring payslip payroll salary meeting complaint inquiry enquiry support "
     "project exam submit submitted submission timesheet quote contract bank clinic consult lesson "
-    "incident issue task employee staff patient student enrol enroll enrolment enrollment",
+    "incident issue task employee staff patient student enrol enroll enrolment enrollment "
+    "desk coworking workspace office practice dental dentist doctor",
     "shopping": "order purchase sale transaction payment checkout cart basket shop shopping login "
     "logon signin signup sign register registration session subscription subscribe review rating "
     "rated comment search click download transfer deposit withdrawal",
@@ -728,11 +729,22 @@ def rhythm_of(
     if _steady(name, column.description):
         return None  # born_on, installed_on: whatever the table, not an activity's time
     levels = (table_name, name, table.description, column.description, shapes.context)
+    booked = None  # a rhythm read from words that do not say what is booked or visited
     for text in levels:
-        kind = _kind(_words(text or ""))
-        if kind is not None:
-            return None if kind == "steady" else kind
-    return None
+        words = _words(text or "")
+        kind = _kind(words)
+        if kind == "steady":
+            return None
+        # bookings of what? a desk is booked in office hours, a hotel room for the weekend
+        said = _kind([word for word in words if not _stem_of(word, _BOOKED)])
+        if said is not None:
+            return said
+        booked = booked or kind
+    return booked
+
+
+# Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
+_BOOKED = {"booking", "reservation", "reserve", "visit", "visitor", "checkin", "attend", "event"}
 
 
 def timed_draw(

@@ -1448,3 +1448,28 @@ tables:
     assert tries.is_monotonic_decreasing and tries[1] > 0.6 * len(deliveries)
     # a count of parcels numbers no try: drawn as before, about alike
     assert deliveries["parcels"].value_counts().min() > 0.15 * len(deliveries)
+
+
+@pytest.mark.parametrize(
+    ("description", "rhythm"),
+    [
+        ("Meeting room bookings at a coworking company.", "office"),
+        ("Room bookings of a seaside hotel.", "leisure"),
+        ("Bookings of a dental practice.", "office"),
+        ("Bookings.", "leisure"),  # nothing says what of: as a booking reads alone
+    ],
+)
+def test_a_booking_follows_the_rhythm_of_what_is_booked(description, rhythm):
+    spec = load_spec(f"""
+name: rooms
+description: {description}
+tables:
+  bookings:
+    rows: 100
+    columns:
+      id:        {{type: integer, primary_key: true}}
+      starts_at: {{type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:00:00"}}
+""")
+    table = spec.tables["bookings"]
+    column = table.columns["starts_at"]
+    assert rhythm_of(Shapes.of(spec), "bookings", table, "starts_at", column, None) == rhythm
