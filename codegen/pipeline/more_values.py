@@ -268,12 +268,31 @@ def _new_values(text: str, values: list[str]) -> list[str]:
         return []
     got = reply.get("values") if isinstance(reply, dict) else None
     seen = {v.strip().lower() for v in values}
-    new = []
+    new: list[str] = []
     for value in got if isinstance(got, list) else []:
         if isinstance(value, str) and value.strip() and value.strip().lower() not in seen:
+            if _in_a_rut(value.strip(), values + new):
+                continue
             seen.add(value.strip().lower())
             new.append(value.strip())
     return new
+
+
+RUT_SHARE = 0.2  # at most this share of a list (and 3 at least) may start with one word
+LONGEST_WORD = 24  # a longer "word" is letters run together (MKRWiFiShield101A102A103...)
+
+
+def _in_a_rut(value: str, listed: list[str]) -> bool:
+    """Whether a new value repeats the list rather than adding to it, as a small model does
+    when it loops (asked for 30 more course titles: "Arduino MKR1010", "Arduino MKRZero", ...):
+    its first word already starts a fifth of the list (3 values at least), or it has a word
+    of letters run together."""
+    words = value.split()
+    if any(len(word) > LONGEST_WORD for word in words):
+        return True
+    first = words[0].lower()
+    same = sum(1 for other in listed if other.split()[:1] and other.split()[0].lower() == first)
+    return same >= max(3, RUT_SHARE * len(listed))
 
 
 def _lists(code: str) -> dict[str, list[Any]]:

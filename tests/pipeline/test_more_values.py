@@ -27,7 +27,10 @@ tables:
       topic: {type: string}
 """
 TITLES = ["Python Basics", "Go in Practice", "SQL for Analysts", "Rust from Scratch"]
-MORE = [f"Course on {word}" for word in "Docker Kubernetes Linux Git Java Kotlin Swift C".split()]
+MORE = [
+    "Docker Deep Dive", "Kubernetes in Production", "Linux for Developers", "Git Essentials",
+    "Java Streams", "Kotlin Coroutines", "SwiftUI Basics", "C Pointers Explained",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -132,3 +135,16 @@ def test_a_list_left_out_of_the_reply_is_asked_for_alone(openai_stub, client, tm
     question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
     assert 'Column "topic": the topic of one of the courses.' in question
     assert set(run.tables["courses"]["topic"]) <= set(topics)
+
+
+def test_a_reply_in_a_rut_adds_only_its_first_few():
+    """Asked for 30 more course titles, the 1.5B model once went on "Arduino MKR..." to the
+    end; a value that starts like a fifth of the list (3 at least), or runs letters together,
+    adds nothing."""
+    from codegen.pipeline.more_values import _new_values
+
+    loop = [f"Arduino MKR{n}" for n in ("1010", "Zero", "WiFi", "Power", "Touch")]
+    reply = json.dumps({"values": ["Rust for Beginners", *loop, "A" * 30, "Go in Practice"]})
+    listed = ["Python for Beginners", "Advanced Python", "Arduino Programming"]
+    new = _new_values(reply, listed)
+    assert new == ["Rust for Beginners", "Arduino MKR1010", "Arduino MKRZero", "Go in Practice"]
