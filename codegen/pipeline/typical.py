@@ -399,9 +399,9 @@ def ask_typical(
         if line and kind_of(column) == "share":  # the share of false rows too, to compare
             first = float(answer.typical or 0.0)
             other = f'what share of rows has "{name}" false?'
-            agreed = _second_share(client, spec, table_name, name, other, answer, seed, say)
+            _second_share(client, spec, table_name, name, other, answer, seed, say)
             third = _count_of_100(client, spec, table_name, name, answer, seed, say)
-            agreed = _flag_share(first, answer, third)
+            agreed = _flag_share(first, answer, third)  # the three weighed together
             if agreed is None:
                 target.pop("typical", None)
                 line = ""
