@@ -329,10 +329,13 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
     # A whole number's typical value may be one of its bounds (asked without them, it is no
     # bound repeated): counts pile at their least (one item per order line, no children),
     # hours at their most where the bound cuts the range given (a 40-hour week, most 35 to
-    # 45, at most 40). Other values at a bound are the bound repeated.
+    # 45, at most 40), as any number's may where the bound cuts its range. Other values at a
+    # bound are the bound repeated.
     whole = column.type == "integer"
-    below = lowest is not None and (typical < lowest or typical == lowest and not whole)
-    above = highest is not None and (typical > highest or typical == highest and not whole)
+    cut_low = whole or (lowest is not None and low < lowest)
+    cut_high = whole or (highest is not None and high > highest)
+    below = lowest is not None and (typical < lowest or typical == lowest and not cut_low)
+    above = highest is not None and (typical > highest or typical == highest and not cut_high)
     if below or above:
         return "its typical value is at or outside the column's bounds"
     if lowest is not None and highest is not None:
@@ -342,7 +345,8 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
         # Near a bound, an answer whose range stays clear of it is a skewed amount, not the
         # bound repeated: a transfer of EUR 100, most 50 to 200, where transfers reach 25,000.
         clear = high < highest if upper else low > lowest
-        piled = whole and typical == highest and high > highest  # the bound cuts its range
+        # the bound cuts its range: a typical value piled at it
+        piled = (typical == highest and high > highest) or (typical == lowest and low < lowest)
         if nearest < 0.02 * span and not clear and not piled:
             return "its typical value sits at a bound"
         if low <= lowest and high >= highest:

@@ -553,6 +553,12 @@ def test_a_whole_number_may_be_typically_one_of_its_bounds_other_numbers_not():
     assert "bound" in check_answer(hours, TypicalReply(typical=40, low=30, high=40))  # range within
     salary = spec.tables["employees"].columns["salary"]
     assert "bounds" in check_answer(salary, TypicalReply(typical=25000, low=25000, high=40000))
+    # a float piles at a bound too where the bound cuts the range given (a full-time week)
+    hours = load_spec(SALARIES + "      hours: {type: float, min: 10, max: 40}\n")
+    hours = hours.tables["employees"].columns["hours"]
+    assert check_answer(hours, TypicalReply(typical=40, low=35, high=45)) == ""
+    assert "bound" in check_answer(hours, TypicalReply(typical=40, low=30, high=40))
+    assert "bound" in check_answer(hours, TypicalReply(typical=10, low=10, high=30))
 
 
 def test_an_answer_outside_the_bounds_is_asked_again_with_them(openai_stub, client):
