@@ -37,6 +37,7 @@ from codegen.program.shapes import (
     FEWER_LATER,
     LATITUDE_WORDS,
     LONGITUDE_WORDS,
+    OCCUPIED_RISE,
     TIMETABLE_MINUTES,
     Shapes,
     calendar_days,
@@ -45,6 +46,7 @@ from codegen.program.shapes import (
     hierarchy,
     named_for_place,
     near_end,
+    occupied_rhythm,
     on_timetable,
     one_per_group,
     parent_time,
@@ -1882,6 +1884,9 @@ def _blank_expression(
             follows = f", level={level}" if level is not None else ""
             if daily_swing(name, table.columns[timeline[1]]):  # cooler at night
                 follows += f", daily={DAILY_SWING}"
+            occupied = occupied_rhythm(shapes, name, table.columns[timeline[1]])
+            if occupied is not None:  # CO2 climbs while the classroom is in use
+                follows += f", occupied=({occupied!r}, {OCCUPIED_RISE}), bounds=({low}, {high})"
             expression = f"shape_series(rng, {expression}, {entity}, {time}, {steady}{follows})"
             if kind == "integer":
                 expression = f"{expression}.astype(int)"

@@ -664,7 +664,8 @@ def shape_share_by(rng, category, shares, share=0.5):
     return rng.random(len(p)) < p
 
 
-def shape_series(rng, values, entity, time, steady=0.7, level=None, daily=0.0):
+def shape_series(rng, values, entity, time, steady=0.7, level=None, daily=0.0, occupied=None,
+                 bounds=None):  # fmt: skip
     """``values`` (drawn for the column as a whole) made a series per ``entity`` in ``time``
     order: each entity's level is one of the values, and its points move a little around it,
     one step from the last (a random walk), as a classroom's temperature hour by hour or an
@@ -672,7 +673,10 @@ def shape_series(rng, values, entity, time, steady=0.7, level=None, daily=0.0):
     entities (a battery's voltage: nearly all, flat within a day); ``level`` (each row's, from
     its entity: the employee's salary) orders the entities' levels. ``daily``: a day's swing
     either way, as a share of the spread, lowest at 03:00 and highest at 15:00 (a room's or
-    the air's temperature)."""
+    the air's temperature). ``occupied`` (rhythm, rise): raised by ``rise`` times its level
+    at the busiest hours of the rhythm (``shape_rhythm``), less at quieter ones (a
+    classroom's CO2 in lessons), kept within ``bounds`` (lowest, highest) rather than the
+    values drawn."""
     values = np.asarray(values, dtype=float)
     n = len(values)
     if n < 2:
@@ -696,7 +700,16 @@ def shape_series(rng, values, entity, time, steady=0.7, level=None, daily=0.0):
         hour = (hours.dt.hour + hours.dt.minute / 60).to_numpy(dtype=float)
         swing = daily * values.std() * np.cos(2 * np.pi * (hour - 15) / 24)
         out = out + np.nan_to_num(swing)
-    return np.clip(out, values.min(), values.max())
+    if occupied is not None:
+        hours, weekdays = shape_rhythm(occupied[0])
+        at = pd.Series(pd.to_datetime(np.asarray(time)))
+        use = hours[at.dt.hour.fillna(0).astype(int)] / hours.max()
+        use = use * weekdays[at.dt.day_of_week.fillna(0).astype(int)] / weekdays.max()
+        out = out * (1 + occupied[1] * use)
+    lowest, highest = bounds or (None, None)
+    lowest = values.min() if lowest is None or occupied is None else lowest
+    highest = values.max() if highest is None or occupied is None else highest
+    return np.clip(out, lowest, highest)
 
 
 def shape_since(rng, times, base, high):

@@ -628,6 +628,22 @@ def daily_swing(name: str, time: Any) -> bool:
     return time.type == "datetime" and bool(_TEMPERATURES & set(_words(name)))
 
 
+# What people breathe out into a room: it rises while the room is in use (co2_ppm, tvoc_ppb).
+_EXHALED = re.compile(r"(?<![a-z])(co2|carbon_dioxide|t?vocs?)(?![a-z])")
+OCCUPIED_RISE = 1.0  # a room's CO2 in full use: its empty level once more (400 -> 800 ppm)
+
+
+def occupied_rhythm(shapes: Shapes | None, name: str, time: Any) -> str | None:
+    """The rhythm of the people in a room (``shaperuntime.shape_rhythm``) a measurement of a
+    series rises with: CO2 read at times of day climbs while a classroom or an office is in
+    use. The rhythm the dataset's words name, office hours where they name none; None for
+    another column."""
+    if shapes is None or time.type != "datetime" or not _EXHALED.search(name.lower()):
+        return None
+    kind = _kind([w for w in _words(shapes.context) if not _stem_of(w, set(_STEADY))])
+    return kind if kind not in (None, "steady") else "office"
+
+
 def steadiness(name: str, description: str | None) -> float:
     """How much of a measurement's spread lies between the entities of a series."""
     words = set(_words(f"{name} {description or ''}"))
