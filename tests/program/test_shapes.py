@@ -359,11 +359,12 @@ tables:
 
 
 def test_the_dataset_s_description_decides_when_the_table_does_not():
-    spec = load_spec(DESK.replace("tickets:", "messages:"))
+    messages = DESK.replace("tickets:", "messages:")
+    spec = load_spec(messages.replace("The help desk of", "The phone line of"))
     table = spec.tables["messages"]
     column = table.columns["opened_at"]
     assert rhythm_of(Shapes.of(spec), "messages", table, "opened_at", column, None) is None
-    spec = load_spec(DESK.replace("tickets:", "messages:").replace("help desk", "support desk"))
+    spec = load_spec(messages.replace("The help desk of", "The support line of"))
     assert rhythm_of(Shapes.of(spec), "messages", table, "opened_at", column, None) == "office"
 
 
