@@ -538,22 +538,36 @@ def gaps_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     """(table, start, end) of a row's start and end (a ride's start_time and end_time) where
     the end is drawn freely: how long after the start it typically is, is asked."""
     from codegen.program.rules import plan_table
-    from codegen.program.shapes import spans
 
     asked = []
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
-        for start, end in spans(table_name, table):
+        # an end a check puts after its start (ends_on > starts_on) is asked below, as a date
+        # after another (months of a subscription, not a day); a free one as a span
+        spanned = _free_spans(table_name, table, plan)
+        for start, end in spanned:
             planned, column = plan.columns[end], table.columns[end]
-            free = planned.define is None and not planned.bounds and planned.window is None
-            if free and column.typical_after is None and planned.values is None:
+            if column.typical_after is None and planned.values is None:
                 asked.append((table_name, start, end))
-        spanned = {end for _, end in spans(table_name, table)}  # drawn as spans, in minutes
+        spanned = {end for _, end in spanned}  # drawn as spans, in minutes
         for name, column in table.columns.items():
             start = _after_column(table, name, plan.columns[name])
             if start is not None and name not in spanned and column.typical_after is None:
                 asked.append((table_name, start, name))
     return asked
+
+
+def _free_spans(table_name: str, table: Any, plan: Any) -> list[tuple[str, str]]:
+    """(start, end) of a row's start and end whose end is drawn freely: no check bounds it."""
+    from codegen.program.shapes import spans
+
+    return [
+        (start, end)
+        for start, end in spans(table_name, table)
+        if plan.columns[end].define is None
+        and not plan.columns[end].bounds
+        and plan.columns[end].window is None
+    ]
 
 
 def _after_column(table: Any, name: str, planned: Any) -> str | None:
@@ -578,10 +592,10 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     """The unit a gap is asked and drawn in: minutes for a row's start and end times (a ride),
     days for dates and for a time some check puts after another (an order shipped days after
     it was placed)."""
-    from codegen.program.shapes import spans
+    from codegen.program.rules import plan_table
 
     table = spec.tables[table_name]
-    spanned = (start, end) in spans(table_name, table)
+    spanned = (start, end) in _free_spans(table_name, table, plan_table(table, table_name))
     return "minutes" if table.columns[end].type == "datetime" and spanned else "days"
 
 

@@ -665,3 +665,35 @@ def test_how_long_after_the_date_a_check_puts_it_after_is_asked_in_days(openai_s
     invoices = valid_tables(spec)["invoices"]
     days = (invoices["paid_on"] - invoices["issued_on"]).dt.days
     assert 21 <= days.median() <= 29 and days.quantile(0.9) < 60 and (days >= 0).all()
+
+
+def test_an_end_a_check_puts_after_its_start_is_asked_as_days_after_it():
+    """A subscription's ends_on > starts_on: how many days later is asked (months, not the day
+    after), as for an invoice paid after it was issued; a free end as a span, as before."""
+    from codegen.pipeline.typical import gap_unit, gaps_to_ask
+
+    text = """\
+name: gym
+description: Memberships of a gym.
+tables:
+  memberships:
+    rows: 100
+    columns:
+      id:        {type: integer, primary_key: true}
+      starts_on: {type: date, min: 2023-01-01, max: 2024-12-31}
+      ends_on:   {type: date, nullable: true}
+"""
+    free = load_spec(text)
+    assert gaps_to_ask(free) == [("memberships", "starts_on", "ends_on")]
+    checked = load_spec(
+        text + '    rules:\n      - check: "ends_on IS NULL OR ends_on > starts_on"\n'
+    )
+    assert gaps_to_ask(checked) == [("memberships", "starts_on", "ends_on")]
+    assert gap_unit(checked, "memberships", "starts_on", "ends_on") == "days"
+    # a time a check puts after its start is asked in days too (a car hire returned days on)
+    times = text.replace("type: date", "type: datetime")
+    hire = load_spec(
+        times + '    rules:\n      - check: "ends_on IS NULL OR ends_on > starts_on"\n'
+    )
+    assert gap_unit(hire, "memberships", "starts_on", "ends_on") == "days"
+    assert gap_unit(load_spec(times), "memberships", "starts_on", "ends_on") == "minutes"
