@@ -149,6 +149,16 @@ def ready_container_ids() -> set[str]:
     return {cid for directory, _, _ in _spares() if (cid := staging.container_id(directory))}
 
 
+def starting_container_ids() -> set[str]:
+    """Containers of spares still being started (a run's refill thread, slow under load):
+    not leftovers either; ready, or removed, moments later."""
+    found = set()
+    for entry in os.scandir(staging.staging_root()):
+        if entry.name.startswith("making-") and (cid := staging.container_id(Path(entry.path))):
+            found.add(cid)
+    return found
+
+
 def _discard(client: Any, directory: Path, container_id: str | None) -> None:
     if container_id:
         with contextlib.suppress(Exception):
