@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -730,8 +729,10 @@ def _count_of_100(
     """A third opinion on a flag's share, asked in plain words as a count: "Of 100
     appointments, how many are "no show"?" (the 1.5B model said 30% as a share, 10 as a count).
     The share it gives (0 to 1), or None."""
-    rows = " ".join(_words_of(table_name)) or "rows"
-    flag = " ".join(_words_of(name))
+    from codegen.program.pattern_meaning import _words
+
+    rows = " ".join(_words(table_name)) or "rows"
+    flag = " ".join(_words(name))
     messages = [
         {"role": "system", "content": ANSWER_AS_JSON},
         {
@@ -774,10 +775,6 @@ def _flag_share(first: float, answer: TypicalAnswer, third: float | None) -> flo
         return None
     answer.kept, answer.why = True, ""
     return round(middle, 3)
-
-
-def _words_of(name: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
 
 
 def nulls_to_ask(spec: Spec) -> list[tuple[str, str]]:
