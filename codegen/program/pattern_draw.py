@@ -368,10 +368,27 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
         number = fake.phone_number().split("x")[0].replace("(0)", "")
         return "+" + re.sub(r"\D", "", number) if number.startswith("+") else ""
 
+    person = [p for p in fake.get_providers() if p.__module__.startswith("faker.providers.person")]
+    formats = getattr(person[0], "formats", ()) if person else ()
+    weighted = formats if isinstance(formats, dict) else dict.fromkeys(formats, 1.0)
+    # Faker's names carry salutations and degrees ("Dipl.-Ing. Walter Oderwald B.A." is 38% of
+    # de_DE's, "Mr Scott Hardy" 29% of en_GB's): a name column holds the name alone.
+    plain = {f: w for f, w in weighted.items() if "prefix" not in f and "suffix" not in f}
+    plain_formats, plain_weights = list(plain), np.array(list(plain.values()), dtype=float)
+
+    def name():
+        """A person's name in the locale's forms (Spanish double surnames, Dutch "van der"),
+        without a salutation or a degree."""
+        if not plain_formats:
+            return fake.name()
+        pick = fake.random.random() * plain_weights.sum()
+        index = min(int(np.searchsorted(np.cumsum(plain_weights), pick, "right")), len(plain) - 1)
+        return fake.parse(plain_formats[index])
+
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""
         method, _, argument = provider.partition(":")
-        make = e164 if method == "e164" else getattr(fake, method)
+        make = {"e164": e164, "name": name}.get(method) or getattr(fake, method)
         values = [make(argument) if argument else make() for _ in range(count)]
         return [v for v in values if isinstance(v, str) and v.isprintable() and matches(v)]
 

@@ -244,7 +244,15 @@ def _build(spec: Any) -> Scaffold:
             )
         frames[table_name] = frame
     tables = "{" + ", ".join(f"{name!r}: {frame}" for name, frame in frames.items()) + "}"
-    lines.append(f"    return shape_sliced({tables}, rows, part, whole)")
+    dates = {
+        name: [c for c, column in spec.tables[name].columns.items() if column.type == "date"]
+        for name in frames
+    }
+    dates = {name: columns for name, columns in dates.items() if columns}
+    lines.append(
+        f"    return shape_sliced({tables}, rows, part, whole"
+        + (f", dates={dates!r})" if dates else ")")
+    )
     from codegen.program.format import format_program
     from codegen.program.patterns import helper_lines
 
@@ -2206,7 +2214,8 @@ def _real_places_lines(
         " coordinates and population (the model's names first where real)",
         f"    {frame} = shape_real_places({stream}, {frame}, rows[{table_name!r}], "
         f"{_first(count)}, {parts!r}, {listed}, {places.country!r}, {places.box!r}, "
-        f"{regions!r}, {lowest!r}, {highest!r})",
+        f"{regions!r}, {lowest!r}, {highest!r}"
+        + (f", apart_km={places.apart_km!r})" if places.apart_km else ")"),
     ]
 
 

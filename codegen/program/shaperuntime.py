@@ -316,7 +316,7 @@ def shape_region_places(country=None, box=None):
 
 
 def shape_real_places(stream, frame, rows, first, columns, listed, country, box, regions=None,
-                      lowest=None, highest=None):  # fmt: skip
+                      lowest=None, highest=None, apart_km=None):  # fmt: skip
     """``frame``, a table of places (towns), with real ones (``shape_region_places``): its
     ``columns`` (name, region, latitude, longitude, population: the column of each or None)
     from one place each, the region's name as ``regions`` (a list of values) writes it; where
@@ -324,7 +324,8 @@ def shape_real_places(stream, frame, rows, first, columns, listed, country, box,
     where real, the other places by chance, the larger more often. ``rows``: the whole
     table's rows, ``first``: the rows made in earlier parts; ``stream`` makes the same choices
     in every part. A population outside ``lowest`` and ``highest`` stays as drawn; the whole
-    frame does where there are fewer real places than rows."""
+    frame does where there are fewer real places than rows. ``apart_km``: no place that close
+    to one chosen before it (ports: a city's suburbs are one port), where enough are left."""
     name, region, latitude, longitude, population = columns
     places = shape_region_places(country, box)
 
@@ -355,7 +356,17 @@ def shape_real_places(stream, frame, rows, first, columns, listed, country, box,
     keys = -np.log(stream.random(len(places))) / people
     wanted = {plain(n) for n in (listed if listed is not None else [])}
     keys = np.where([plain(p[0]) in wanted for p in places], -1.0, keys)  # the model's first
-    chosen = [places[i] for i in np.argsort(keys, kind="stable")[:rows]]
+    order = np.argsort(keys, kind="stable")
+    if apart_km:
+        at = np.radians(np.array([(p[2], p[3]) for p in places], dtype=float))
+        kept = []
+        for i in order:
+            if not kept or shape_km(at[i, 0], at[i, 1], at[kept, 0], at[kept, 1]).min() >= apart_km:
+                kept.append(i)
+                if len(kept) == rows:
+                    order = np.array(kept)
+                    break
+    chosen = [places[i] for i in order[:rows]]
     chosen = [chosen[i] for i in stream.permutation(rows)]
     mine = chosen[first : first + len(frame)]
     out = frame.copy()
@@ -1155,14 +1166,19 @@ def shape_table(seed, index, rows, table, part, whole, parents):
     return np.random.default_rng([seed, index, n, k]), first, count, (k, n, total)
 
 
-def shape_sliced(frames, rows, part, whole):
-    """Each table's rows of part ``part``: a table made whole hands on its own slice."""
+def shape_sliced(frames, rows, part, whole, dates=None):
+    """Each table's rows of part ``part``: a table made whole hands on its own slice. The
+    columns ``dates`` names per table leave as calendar dates (Parquet DATE), not as timestamps
+    at midnight: the rules compute on timestamps until here."""
     k, n = part
     sliced = {}
     for table, frame in frames.items():
         if table in whole and n > 1:
             total = int(rows[table])
             frame = frame.iloc[total * k // n : total * (k + 1) // n].reset_index(drop=True)
+        days = [c for c in (dates or {}).get(table, ()) if c in frame.columns]
+        if days:
+            frame = frame.astype({c: "date32[pyarrow]" for c in days})
         sliced[table] = frame
     return sliced
 

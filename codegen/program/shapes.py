@@ -434,8 +434,11 @@ def named_for_place(table_name: str, table: Any, name: str, column: Any) -> tupl
     return (noun, cities[0]) if cities else None
 
 
-# Tables whose rows are places themselves, and the columns that name them.
+# Tables whose rows are places themselves, and the columns that name them. A port is known by
+# its town's name (Piraeus, Naxos); an airport or a station is not (Athens International).
 _PLACE_TABLES = {"town", "city", "village", "municipality", "place", "settlement", "locality"}
+_PORT_TABLES = {"port", "harbour", "harbor", "seaport"}
+_PLACE_TABLES |= _PORT_TABLES
 _PLACE_NAMES = {"name", "town", "city", "place", "town_name", "city_name", "place_name"}
 # A column of a place's region: the first division of its country.
 _REGIONS = {"province", "state", "region", "county", "canton", "department", "prefecture"}
@@ -455,6 +458,11 @@ class RealPlaces:
     population: str | None
     country: str | None
     box: tuple[float | None, float | None, float | None, float | None]
+    apart_km: float | None = None  # ports: no two this close (a city's suburbs are one port)
+
+
+# Two ports of a network lie further apart than the suburbs of one city (Piraeus and Athens).
+PORTS_APART_KM = 10.0
 
 
 def real_places(
@@ -503,6 +511,7 @@ def real_places(
         found.get("population"),
         country,
         tuple(None if bound is None else float(bound) for bound in box),  # type: ignore[arg-type]
+        PORTS_APART_KM if _singular(words[-1]) in _PORT_TABLES else None,
     )
 
 

@@ -431,6 +431,17 @@ def _realistic(realistic, pattern, providers, n, locale="en_US", unique=False, s
     )
 
 
+def test_realistic_person_names_carry_no_salutation_or_degree(realistic):
+    # Faker's own de_DE names are 38% "Dipl.-Ing. Walter Oderwald B.A.", en_GB's 29% "Mr ...".
+    titled = re.compile(r"(^|\s)(Dr|Prof|Dipl|Mr|Mrs|Ms|Miss|Sig|pan|pani)\b|B\.Sc|MBA|Jr\.")
+    for locale in ("de_DE", "en_GB", "it_IT", "pl_PL", "en_US"):
+        names = _realistic(realistic, r"\S.*", ["name"], 2000, locale, seed=3).tolist()
+        assert not [n for n in names if titled.search(n)], locale
+        assert len(set(names)) > 1800 and all(" " in n for n in names), locale
+    spanish = _realistic(realistic, r"\S.*", ["name"], 500, "es_ES").tolist()
+    assert sum(len(n.split()) >= 3 for n in spanish) > 250  # two surnames stay: they are names
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()

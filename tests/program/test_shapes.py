@@ -264,7 +264,7 @@ def test_office_work_is_done_on_weekdays_in_office_hours():
     assert _weekend(opened) < 0.08  # uniform: 2/7
     assert _night(opened) < 0.03
     assert opened.dt.hour.between(9, 16).mean() > 0.6
-    invoiced = tickets["invoiced_on"]  # a date gets the weekday rhythm
+    invoiced = pd.to_datetime(tickets["invoiced_on"])  # a date gets the weekday rhythm
     assert _weekend(invoiced) < 0.08
     assert (invoiced == invoiced.dt.normalize()).all()
     assert invoiced.min() >= pd.Timestamp("2024-01-01")
@@ -1375,6 +1375,50 @@ def test_shape_real_places_keeps_the_model_s_real_names_and_leaves_what_it_canno
     # fewer real places than rows: the table stays as drawn
     tiny = (55.60, 55.61, 13.00, 13.01)
     assert shape_real_places(stream, frame, 3, 0, columns, None, "SE", tiny).equals(frame)
+
+
+PORTS = """
+name: ferries
+description: Ferry sailings from the mainland to the islands of the Aegean, Greece.
+tables:
+  ports:
+    rows: 12
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string, unique: true}
+      latitude:  {type: float, min: 36.3, max: 38.0}
+      longitude: {type: float, min: 23.5, max: 26.0}
+  sailings:
+    rows: 200
+    columns:
+      id:        {type: integer, primary_key: true}
+      from_port: {type: integer, references: ports.id}
+      on_day:    {type: date, min: 2024-06-01, max: 2024-09-30}
+"""
+
+
+def test_ports_are_real_towns_of_the_coast_apart_from_each_other():
+    from codegen.program.shaperuntime import shape_km, shape_region_places
+
+    ports = valid_tables(load_spec(PORTS), seed=4)["ports"]
+    real = {p[0] for p in shape_region_places("GR", (36.3, 38.0, 23.5, 26.0))}
+    assert ports["name"].is_unique and set(ports["name"]) <= real
+    at = np.radians(ports[["latitude", "longitude"]].to_numpy())
+    for i in range(len(at)):  # Athens' suburbs are one port, not twelve
+        others = np.delete(at, i, axis=0)
+        assert shape_km(at[i, 0], at[i, 1], others[:, 0], others[:, 1]).min() >= 10
+
+
+def test_a_date_column_leaves_the_program_as_calendar_dates():
+    import datetime
+
+    import pyarrow as pa
+
+    sailings = valid_tables(load_spec(PORTS), seed=4)["sailings"]
+    assert pa.Table.from_pandas(sailings).schema.field("on_day").type == pa.date32()
+    days = sailings["on_day"].tolist()
+    assert all(type(day) is datetime.date for day in days)
+    assert min(days) >= datetime.date(2024, 6, 1) and max(days) <= datetime.date(2024, 9, 30)
 
 
 def test_shape_allocate_gives_each_value_its_share_of_a_small_table():
