@@ -412,7 +412,7 @@ _FACILITIES = set(
     "airport station terminal port harbour harbor marina hospital clinic library museum branch "
     "office warehouse depot campus stadium arena hotel hostel gym store shop school university "
     "college theatre theater cinema plant factory mall venue pharmacy dealership garage lab "
-    "laboratory centre center studio".split()
+    "laboratory centre center studio site outlet restaurant cafe salon showroom".split()
 )
 
 
