@@ -52,6 +52,9 @@ _UNITS = {
     "people": {
         "passengers", "seats", "guests", "people", "persons", "pax", "visitors", "attendees",
         "participants", "riders", "occupants",
+        # and as the first word of a compound: passenger_capacity, guest_count
+        "passenger", "seat", "guest", "person", "visitor", "attendee", "participant", "rider",
+        "occupant",
     },
 }  # fmt: skip
 

@@ -183,6 +183,12 @@ def test_a_line_s_price_is_its_product_s_and_the_rule_is_drawn_the_other_way_rou
             "at_most",
         ),
         ("litres:  {type: float, min: 5, max: 120}", "tank_capacity_l: {type: integer}", "at_most"),
+        # a ferry's passengers and its vessel's passenger_capacity: the unit as a compound's head
+        (
+            "passengers: {type: integer, min: 0, max: 2500}",
+            "passenger_capacity: {type: integer, min: 200}",
+            "at_most",
+        ),
         ("nights:  {type: integer, min: 1, max: 30}", "rooms: {type: integer, min: 10}", None),
         ("fee_eur: {type: float, min: 0}", "daily_rate_eur: {type: float, min: 20}", None),
     ],
