@@ -364,8 +364,9 @@ def shape_real_places(stream, frame, rows, first, columns, listed, country, box,
             if not kept or shape_km(at[i, 0], at[i, 1], at[kept, 0], at[kept, 1]).min() >= apart_km:
                 kept.append(i)
                 if len(kept) == rows:
-                    order = np.array(kept)
                     break
+        taken = set(kept)
+        order = np.array(kept + [i for i in order if i not in taken])  # too few: the nearest too
     chosen = [places[i] for i in order[:rows]]
     chosen = [chosen[i] for i in stream.permutation(rows)]
     mine = chosen[first : first + len(frame)]
@@ -1176,7 +1177,14 @@ def shape_sliced(frames, rows, part, whole, dates=None):
         if table in whole and n > 1:
             total = int(rows[table])
             frame = frame.iloc[total * k // n : total * (k + 1) // n].reset_index(drop=True)
-        days = [c for c in (dates or {}).get(table, ()) if c in frame.columns]
+        # only timestamps: a column the model wrote otherwise goes to the checks as it is
+        days = [
+            c
+            for c in (dates or {}).get(table, ())
+            if c in frame.columns
+            and isinstance(frame[c].dtype, np.dtype)
+            and frame[c].dtype.kind == "M"
+        ]
         if days:
             frame = frame.astype({c: "date32[pyarrow]" for c in days})
         sliced[table] = frame

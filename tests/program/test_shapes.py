@@ -1421,6 +1421,21 @@ def test_a_date_column_leaves_the_program_as_calendar_dates():
     assert min(days) >= datetime.date(2024, 6, 1) and max(days) <= datetime.date(2024, 9, 30)
 
 
+def test_shape_sliced_makes_dates_only_of_timestamps():
+    import datetime
+
+    from codegen.program.shaperuntime import shape_sliced
+
+    frame = pd.DataFrame(
+        {"on": pd.to_datetime(["2024-03-01", None]), "said": ["01/03/2024", "x"], "n": [1, 2]}
+    )
+    dates = {"t": ["on", "said", "n", "gone"]}
+    out = shape_sliced({"t": frame}, {"t": 2}, (0, 1), set(), dates)["t"]
+    assert out["on"].tolist()[0] == datetime.date(2024, 3, 1) and pd.isna(out["on"].tolist()[1])
+    # what the model wrote otherwise is left for the checks to name, not a crash here
+    assert out["said"].tolist() == ["01/03/2024", "x"] and out["n"].tolist() == [1, 2]
+
+
 def test_shape_allocate_gives_each_value_its_share_of_a_small_table():
     from codegen.program.shaperuntime import shape_allocate
 
