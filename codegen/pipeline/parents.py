@@ -28,6 +28,7 @@ from codegen.pipeline.typical import (
     TypicalAnswer,
     _json_schema,
     _request,
+    _show,
     json_object,
     question_about,
 )
@@ -35,6 +36,7 @@ from codegen.spec.model import Spec
 
 PARENT_MAX_QUESTIONS = 6  # pairs asked about, at most, in one spec
 SHARE_LOWEST = 0.05  # a typical share below this is no "at most" the model means
+SHARE_AGREES = 2.0  # a share of the parent's typical this far from the child's own: not kept
 
 # Words that name a unit: a pair whose names give different units (or one a unit, the other
 # none: a line's quantity against its invoice's total in EUR) is no pair.
@@ -211,6 +213,28 @@ def share_kept(reply: dict[str, Any]) -> tuple[float | None, str]:
     return round(float(share), 3), ""
 
 
+def _share_disagrees(
+    spec: Spec, table_name: str, name: str, via: str, other: str, share: float
+) -> str:
+    """Why a typical share cannot be kept ("" when it can): the share of the parent's typical
+    value lies further than ``SHARE_AGREES`` times from the column's own typical value. An
+    order's guests are no half of its restaurant's seats: the share fits a flight filling its
+    aircraft, not one of many tables in a room."""
+    column = spec.tables[table_name].columns[name]
+    parent = str(spec.tables[table_name].columns[via].references).split(".", 1)[0]
+    of = spec.tables[parent].columns[other]
+    if not column.typical or not of.typical or column.typical <= 0 or of.typical <= 0:
+        return ""
+    made = share * float(of.typical)
+    ratio = made / float(column.typical)
+    if 1 / SHARE_AGREES <= ratio <= SHARE_AGREES:
+        return ""
+    return (
+        f"{share:.0%} of a typical {_show(of.typical)} is {_show(made)}, not near the column's "
+        f"own typical {_show(column.typical)}"
+    )
+
+
 def ask_parents(
     client: ChatClient,
     spec: Spec,
@@ -244,6 +268,10 @@ def ask_parents(
                 answer.why = "the reply is not the JSON asked for"
             else:
                 answer.typical, answer.why = share_kept(reply)
+            if answer.typical is not None:
+                answer.why = _share_disagrees(spec, table_name, name, via, other, answer.typical)
+                if answer.why:
+                    answer.typical = None
             if answer.typical is not None:
                 follows["share"] = answer.typical
         answer.kept = True  # the relation is kept whatever the share: capped at the parent's

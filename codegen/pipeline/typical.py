@@ -490,6 +490,13 @@ def _ask_again(
     except (ValidationError, ValueError):
         answer.why = "asked again, the reply is not the JSON asked for"
         return ""
+    told = [float(b) for b in (column.min, column.max) if b is not None]
+    if line and answer.typical is not None and float(answer.typical) in told:
+        # told "at least 20", it answered 20: the bound said back, and rows would pile on it
+        for key in ("typical", "typical_range"):
+            target.pop(key, None)
+        answer.kept, answer.why = False, "asked again, it answered a bound"
+        return ""
     if line and column.min is not None and column.max is not None:
         middle = (float(column.min) + float(column.max)) / 2
         if abs(answer.typical - middle) <= 0.05 * (float(column.max) - float(column.min)):

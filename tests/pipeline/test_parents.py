@@ -12,7 +12,7 @@ from support.scaffolds import valid_tables
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.parents import parent_pairs, share_kept
+from codegen.pipeline.parents import _share_disagrees, parent_pairs, share_kept
 from codegen.pipeline.typical import ask_typical
 from codegen.prompts import describe_spec
 from codegen.spec.model import load_spec
@@ -121,6 +121,31 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
     flown = flights["status"] != "cancelled"
     load = flights.loc[flown, "passengers"] / seats[flown]
     assert 0.72 < load.median() < 0.88 and load.quantile(0.1) < 0.7
+
+
+@pytest.mark.parametrize(
+    "passengers, share, kept",
+    [(70, 0.8, True), (40, 0.8, True), (7, 0.8, False), (130, 0.2, False), (None, 0.8, True)],
+)
+def test_a_share_is_kept_only_where_it_agrees_with_the_column_s_own_typical(
+    passengers, share, kept
+):
+    """An order's guests typically 2, its restaurant's seats 20: "50% of the seats" would make
+    every order 10 guests; a share within 2x of the column's own typical value is kept."""
+    typical = "" if passengers is None else f", typical: {passengers}"
+    spec = load_spec(
+        FLIGHTS.replace(
+            "seats:         {type: integer, min: 48, max: 140}",
+            "seats:         {type: integer, min: 48, max: 140, typical: 90}",
+        ).replace(
+            "passengers:    {type: integer, min: 0, max: 140}",
+            "passengers:    {type: integer, min: 0, max: 140" + typical + "}",
+        )
+    )
+    why = _share_disagrees(spec, "flights", "passengers", "aircraft_id", "seats", share)
+    assert (why == "") is kept
+    if not kept:
+        assert "not near the column's own typical" in why
 
 
 def test_the_lint_says_what_is_wrong_with_an_of_parent():

@@ -601,6 +601,18 @@ def test_asked_again_the_bounds_midpoint_is_not_kept(openai_stub, client):
     assert not answers[0].kept and "midpoint" in answers[0].why
 
 
+def test_asked_again_a_bound_said_back_is_not_kept(openai_stub, client):
+    openai_stub.reply(reply(5000, 3000, 7000))
+    openai_stub.reply(reply(25000, 20000, 30000))  # told "at least 25000": 25000, the bound
+    openai_stub.reply(reply(1, 0, 3))
+    openai_stub.reply(reply(3000, 1000, 9000))
+    openai_stub.reply(json.dumps({"share": 0.99}))
+    spec, answers = ask_typical(client, load_spec(SALARIES))
+    salary = spec.tables["employees"].columns["salary"]
+    assert salary.typical is None and salary.typical_range is None  # rows would pile on it
+    assert not answers[0].kept and answers[0].why == "asked again, it answered a bound"
+
+
 def test_a_share_of_zeros_makes_that_many_rows_zero_and_the_rest_around_typical():
     text = HOUSES.replace(
         "fee_eur:   {type: float}",
