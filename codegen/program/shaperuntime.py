@@ -51,6 +51,13 @@ def shape_rhythm(name):
             [0.02, 0.02, 0.3, 0.6, 0.5, 0.7, 0.55, 1, 0.7, 0.2, 0.06],
             [0.85, 0.9, 0.9, 0.9, 0.95, 1.3, 1.2],
         ),
+        # restaurants, cafes, takeaways: lunch (12-14) and a busier dinner (19-21), busiest on
+        # Friday and Saturday
+        "meals": (
+            [0, 7, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21, 22, 23],
+            [0.01, 0.02, 0.05, 0.15, 0.8, 0.85, 0.35, 0.06, 0.08, 0.4, 0.95, 1, 0.8, 0.3, 0.06],
+            [0.8, 0.8, 0.85, 0.9, 1.15, 1.25, 1],
+        ),
         # flights, trains, rides: early morning and late afternoon waves, fewer on Saturdays
         "travel": (
             [0, 4, 5, 7, 10, 15, 17, 19, 21, 23],

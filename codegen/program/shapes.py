@@ -14,8 +14,8 @@ spec's structure and words:
     two columns and trees are drawn elsewhere and stay even.
   - **rhythm**: a date or datetime drawn freely over its range, in a table about people's
     activity, gets that activity's hours and weekdays (``<column>_rhythm``: office, shopping,
-    leisure, travel); machine readings and life events (a sensor's timestamps, a birth date)
-    stay uniform. Columns a check defines or bounds by other columns are drawn elsewhere.
+    leisure, travel, meals); machine readings and life events (a sensor's timestamps, a birth
+    date) stay uniform. Columns a check defines or bounds by other columns are drawn elsewhere.
   - **groups of people**: in a table pairing people with what they belong to (employees with
     projects, volunteers with teams), a leading role (lead, captain, chair) is held by one row
     of each group, and a person's time per week on each (hours, allocation) adds up to the
@@ -57,7 +57,9 @@ _RHYTHMS = {
     "rated comment search click download transfer deposit withdrawal",
     "leisure": "visit visitor checked checkin workout booking reservation reserve loan borrow "
     "rental rent stream play game match event attend attendance gym fitness club cinema museum "
-    "restaurant hotel library join",
+    "hotel library join",
+    "meals": "restaurant pizzeria pizza cafe bistro diner trattoria osteria brasserie eatery "
+    "canteen takeaway meal lunch dinner brunch menu dish",
     "travel": "flight depart departure arrive arrival trip ride journey taxi travel airline "
     "airport passenger rail ferry",
 }
@@ -763,9 +765,19 @@ def rhythm_of(
         # bookings of what? a desk is booked in office hours, a hotel room for the weekend
         said = _kind([word for word in words if not _stem_of(word, _BOOKED)])
         if said is not None:
-            return said
+            return _meals_first(said, levels)
         booked = booked or kind
-    return booked
+    return _meals_first(booked, levels)
+
+
+def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
+    """Orders, payments and visits of a restaurant come at meal times: where any of the texts
+    names one, a shopping or leisure rhythm is that of meals."""
+    if rhythm not in ("shopping", "leisure"):
+        return rhythm
+    meals = set(dict(_KINDS)["meals"])
+    said = any(_stem_of(word, meals) for text in texts for word in _words(text or ""))
+    return "meals" if said else rhythm
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
@@ -782,7 +794,7 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, shopping,"
-        " leisure, travel; None: all alike)"
+        " leisure, travel, meals; None: all alike)"
     )
     return expression, note, [(name, repr(rhythm), None)]
 

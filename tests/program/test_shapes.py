@@ -258,6 +258,40 @@ def test_machine_readings_stay_uniform_in_time_and_per_machine():
     assert counts.max() < 1.5 * counts.mean()
 
 
+CANTEEN = """
+name: canteen
+description: Orders and payments at the cafes and takeaways of a university in Ghent, 2024.
+tables:
+  orders:
+    rows: 4000
+    columns:
+      id:          {type: integer, primary_key: true}
+      ordered_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      total_eur:   {type: float, min: 1, max: 60}
+  payments:
+    rows: 500
+    columns:
+      id:          {type: integer, primary_key: true}
+      paid_at:     {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+"""
+
+
+def test_orders_of_a_cafe_come_at_meal_times():
+    spec = load_spec(CANTEEN)
+    table = spec.tables["orders"]
+    assert rhythm_of(Shapes.of(spec), "orders", table, "ordered_at", table.columns["ordered_at"],
+                     None) == "meals"  # fmt: skip
+    hours = _generate(CANTEEN)["orders"]["ordered_at"].dt.hour
+    lunch, dinner = hours.between(11, 14).mean(), hours.between(18, 22).mean()
+    assert lunch + dinner > 0.85 and dinner > lunch
+    assert hours.between(15, 17).mean() < 0.08 and (hours < 7).mean() < 0.02
+    # a shop's orders keep the shopping day
+    shop = load_spec(SHOP)
+    orders = shop.tables["orders"]
+    assert rhythm_of(Shapes.of(shop), "orders", orders, "placed_at", orders.columns["placed_at"],
+                     None) == "shopping"  # fmt: skip
+
+
 def test_office_work_is_done_on_weekdays_in_office_hours():
     tickets = _generate(DESK)["tickets"]
     opened = tickets["opened_at"]
