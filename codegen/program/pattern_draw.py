@@ -382,16 +382,14 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
     if joined and alone:
         scale = hyphenated * alone / ((1 - hyphenated) * joined)
         plain = {f: w * scale if "}}-{{" in f else w for f, w in plain.items()}
-    plain_formats, plain_weights = list(plain), np.array(list(plain.values()), dtype=float)
+    plain_formats, plain_sums = list(plain), list(np.cumsum(list(plain.values())))
 
     def name():
         """A person's name in the locale's forms (Spanish double surnames, Dutch "van der"),
         without a salutation or a degree."""
         if not plain_formats:
             return fake.name()
-        pick = fake.random.random() * plain_weights.sum()
-        index = min(int(np.searchsorted(np.cumsum(plain_weights), pick, "right")), len(plain) - 1)
-        return fake.parse(plain_formats[index])
+        return fake.parse(fake.random.choices(plain_formats, cum_weights=plain_sums)[0])
 
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""

@@ -64,6 +64,7 @@ _RHYTHMS = {
     "airport passenger rail ferry",
 }
 _KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.items()]
+_MEALS = dict(_KINDS)["meals"]
 
 
 @dataclass(frozen=True)
@@ -775,8 +776,7 @@ def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     names one, a shopping or leisure rhythm is that of meals."""
     if rhythm not in ("shopping", "leisure"):
         return rhythm
-    meals = set(dict(_KINDS)["meals"])
-    said = any(_stem_of(word, meals) for text in texts for word in _words(text or ""))
+    said = any(_stem_of(word, _MEALS) for text in texts for word in _words(text or ""))
     return "meals" if said else rhythm
 
 
