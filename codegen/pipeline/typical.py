@@ -73,6 +73,7 @@ class TypicalAnswer:
     weights: dict[str, float] | None = None  # for a list of values: how common each is
     by: str | None = None  # asked per value of this category column (a gap: after this one)
     by_values: dict[str, float] | None = None  # the answer per category, as kept
+    lists: dict[str, list[str]] | None = None  # values listed per category
     second: float | None = None  # a share's second opinion: the other rows' share
     third: float | None = None  # a flag's third: its count of 100 rows, as a share
     first: list[float] | None = None  # asked again: the first answer (typical, low, high)
@@ -430,6 +431,9 @@ def ask_typical(
         stopped = ask_parents(client, shaped, data, answers, seed=seed, say=say)
     if not stopped:
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
+        from codegen.pipeline.values_by import ask_values_by
+
+        ask_values_by(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers
 
 

@@ -363,11 +363,6 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
     except (re.error, ValueError):
         matches = re.compile(pattern).fullmatch
 
-    def e164():
-        """A phone number in international form (+31201234567), where Faker writes one with +."""
-        number = fake.phone_number().split("x")[0].replace("(0)", "")
-        return "+" + re.sub(r"\D", "", number) if number.startswith("+") else ""
-
     person = [p for p in fake.get_providers() if p.__module__.startswith("faker.providers.person")]
     formats = getattr(person[0], "formats", ()) if person else ()
     weighted = formats if isinstance(formats, dict) else dict.fromkeys(formats, 1.0)
@@ -391,10 +386,33 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
             return fake.name()
         return fake.parse(fake.random.choices(plain_formats, cum_weights=plain_sums)[0])
 
+    # Faker has no Irish phone numbers: en_IE gives en_US's ("+1-520-421-4335x422").
+    mobiles = [f"08{k} ### ####" for k in (3, 5, 6, 7, 9)]
+    own_phones = {
+        "en_IE": ("353", mobiles * 2 + ["01 ### ####", "021 ### ####", "091 ### ####"]),
+    }.get(locale)
+
+    def phone_number():
+        """A phone number as the locale writes it."""
+        if own_phones:
+            return fake.numerify(fake.random.choice(own_phones[1]))
+        return fake.phone_number()
+
+    def e164():
+        """A phone number in international form (+31201234567), where Faker writes one with +
+        (or the locale's own numbers are known)."""
+        if own_phones:
+            return f"+{own_phones[0]}" + re.sub(r"\D", "", phone_number())[1:]
+        number = fake.phone_number().split("x")[0].replace("(0)", "")
+        return "+" + re.sub(r"\D", "", number) if number.startswith("+") else ""
+
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""
         method, _, argument = provider.partition(":")
-        make = {"e164": e164, "name": name}.get(method) or getattr(fake, method)
+        made_here = {"e164": e164, "name": name, "phone_number": phone_number}
+        if own_phones:  # in digits alone: 0871234567
+            made_here["basic_phone_number"] = lambda: re.sub(r"\D", "", phone_number())
+        make = made_here.get(method) or getattr(fake, method)
         values = [make(argument) if argument else make() for _ in range(count)]
         return [v for v in values if isinstance(v, str) and v.isprintable() and matches(v)]
 
@@ -406,7 +424,11 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
             continue
     if not probes or not max(len(found) for found in probes.values()):
         return drawn
-    best = max(probes, key=lambda provider: len(probes[provider]))  # the first of equals
+    # The first provider (they come likeliest first) whose values often match: a UK phone
+    # column of digits takes "+441414960932" (e164, 40% match) over msisdn's 13 random digits
+    # (all match); else the one that matches most, the first of equals.
+    often = [provider for provider in probes if len(probes[provider]) >= 10]
+    best = often[0] if often else max(probes, key=lambda provider: len(probes[provider]))
     # Enough calls for every row, with a margin for a lucky probe and for repeats (at most
     # 10,000: Faker makes some 10,000 values a second).
     calls = min(10_000, max(50, int(1.25 * n * 50 / len(probes[best])) + 1))

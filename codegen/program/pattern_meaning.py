@@ -158,6 +158,17 @@ def locale_named(text: str) -> str | None:
     return first[1] if first else None
 
 
+def countries_named(text: str) -> set[str]:
+    """The ISO codes of every country ``text`` names, by name, adjective or large city."""
+    lowered = (text or "").lower()
+    return {
+        locale[-2:]
+        for names, locale in _LOCALES + _CITY_LOCALES
+        for country in names
+        if re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
+    }
+
+
 def _kind(text: str, inside: bool) -> list[str]:
     """The providers of the first kind ``text`` names: a word of it (``zip``), two neighbours
     joined (``zip code`` is ``zipcode``), or with ``inside`` (a column's name) one of a few kinds

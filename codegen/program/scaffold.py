@@ -61,6 +61,7 @@ from codegen.program.shapes import (
     steadiness,
     tier_ranks,
     timed_draw,
+    towns_country,
     trip_leg,
 )
 from codegen.program.sqlcode import (
@@ -569,16 +570,16 @@ def _series_levels(
 def _categories(
     spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str], plan: TablePlan
 ) -> dict[str, str]:
-    """Column -> code for each row's category, for the columns with ``typical_by``: the
-    category column's variable, or a referenced lookup's category for each key
-    (house_type_id -> house_types.house_type)."""
+    """Column -> code for each row's category, for the columns with ``typical_by`` or
+    ``values_by``: the category column's variable, or a referenced lookup's category for each
+    key (house_type_id -> house_types.house_type)."""
     from codegen.spec.model import category_of
 
     codes = {}
     for name, column in spec.tables[table_name].columns.items():
-        if not column.typical_by:
+        if not (column.typical_by or column.values_by):
             continue
-        (by,) = column.typical_by
+        (by,) = column.typical_by or column.values_by
         found = category_of(spec, table_name, by)
         if found is None or by not in variables or plan.columns[by].define is not None:
             continue  # a grade made from the points is no category of the points
@@ -1811,7 +1812,16 @@ def _blank_expression(
         pattern = (
             None  # a country code that goes with its city: from the pairs (its pattern checks)
         )
-    if pattern and kind == "string" and column.values is None:
+    if kind == "string" and column.values_by and category is not None:
+        # A menu item's name from its own category's list: a pizza is no "Tiramisu".
+        ((_, lists),) = column.values_by.items()
+        params = [(f"{variable}_by", repr(lists), None)]
+        unique = bool(column.unique or column.primary_key)
+        expression = (
+            f"shape_values_by(rng, {variable}_by, {category}, {count}, unique={unique}, "
+            f"slot={_slot(count)}, first={_first(count)})"
+        )
+    elif pattern and kind == "string" and column.values is None:
         from codegen.program.patterns import pattern_call
 
         unique = bool(column.unique or column.primary_key)
@@ -1928,6 +1938,19 @@ def _blank_expression(
         realistic := _realistic_text(table, name, column, count, table_name)
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
+    elif kind == "string" and (
+        country := towns_country(table_name, table, name, column, shapes.context if shapes else "")
+    ):
+        # Real towns of the one country the description names, in the regions it names: a
+        # small model's list had Rome and Barcelona for a chain in Lombardy.
+        params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
+        unique = bool(column.unique or column.primary_key)
+        stream = f"np.random.default_rng([seed, {zlib.crc32((table_name + name).encode())}])"
+        description = shapes.context if shapes else ""
+        expression = (
+            f"shape_towns(rng, {variable}_values, {count}, {country!r}, {description!r}, "
+            f"unique={unique}, stream={stream}, rows=rows[{table_name!r}], first={_first(count)})"
+        )
     elif kind == "string" and pair and name in pair:
         # A city and its country go together: one list of pairs, not two lists drawn apart
         # (Rome in Sweden).

@@ -391,6 +391,45 @@ def shape_real_places(stream, frame, rows, first, columns, listed, country, box,
     return out
 
 
+def shape_towns(rng, listed, n, country, text, unique=False, stream=None, rows=None, first=0):
+    """``n`` towns of ``country`` (an ISO code) for a column of a table that is no table of
+    places (a restaurant's city, a customer's town): real places (``shape_region_places``),
+    within the regions ``text`` (the dataset's description) names where it names any
+    ("Lombardy and Piedmont"), the larger more often; the ``listed`` ones (a model's) that are
+    real places there hold half the rows at least. A model's list alone had Rome and Barcelona
+    for a chain in Lombardy. ``unique``: each town once, numbered past the places
+    there are; ``stream``, ``rows`` and ``first``: the same order of towns in every part of a
+    table of ``rows`` rows, of which these start at ``first``."""
+    places = shape_region_places(country)
+    if not places:
+        return rng.choice(np.asarray(listed, dtype=object), size=n)
+
+    def plain(value):
+        return " ".join(str(value or "").lower().replace("-", " ").split())
+
+    said = f" {' '.join(plain(text).replace(',', ' ').replace('.', ' ').split())} "
+    regions = {plain(p[1]) for p in places if p[1] and f" {plain(p[1])} " in said}
+    if regions:
+        places = [p for p in places if plain(p[1]) in regions]
+    names = np.array([p[0] for p in places], dtype=object)
+    chance = np.array([p[4] for p in places], dtype=float)
+    chance = chance / chance.sum()
+    wanted = {plain(v) for v in listed}
+    named = np.array([plain(p[0]) in wanted for p in places], dtype=bool)
+    held, least = chance[named].sum(), 0.5
+    if 0 < held < least:
+        chance = np.where(named, chance * least / held, chance * (1 - least) / (1 - held))
+    if not unique:
+        return rng.choice(names, size=n, p=chance)
+    total = rows if rows is not None else n
+    draw = stream if stream is not None else rng
+    order = names[draw.choice(len(names), size=min(total, len(names)), replace=False, p=chance)]
+    number = (first if stream is not None else 0) + np.arange(n)
+    taken, round_ = order[number % len(order)], number // len(order)
+    numbered = [f"{v} {r + 1}" for v, r in zip(taken, round_, strict=True)]
+    return np.where(round_ > 0, np.asarray(numbered, dtype=object), taken)
+
+
 def shape_place_codes(countries, codes=None):
     """Each row's country as its ISO code: as given, or from its name (``codes``: a name,
     lower case, to its code)."""
@@ -520,6 +559,44 @@ def shape_distinct(rng, values, n, slot=None, first=0):
     seen = pd.Series(extra).groupby(extra).cumcount().to_numpy() + 2
     numbered = np.char.add(extra.astype(str), np.char.add(" ", seen.astype(str)))
     return rng.permutation(np.concatenate([pool, numbered]))
+
+
+def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
+    """Each row's value drawn from its ``category``'s list in ``lists`` (a menu item's name
+    from its category's: a pizza is no "Tiramisu"); a category without a list draws from all
+    the lists. ``unique``: a value appears once, the lists kept apart (a value listed under two
+    categories stays with the first), each category's rows taking its listed values in random
+    order and numbered only past them (a category without a list: by its row number).
+    ``slot``: the table is made in parts and these are its rows from ``first`` on: a row takes
+    its category's value at its row number over all parts, numbered by round, so no two parts
+    share a value."""
+    kept, seen = {}, set()
+    for key, values in lists.items():
+        values = [str(v) for v in pd.unique(np.asarray(values, dtype=object))]
+        if unique:
+            values = [v for v in values if v not in seen]
+            seen.update(values)
+        if values:
+            kept[str(key)] = np.asarray(values, dtype=object)
+    everything = np.concatenate(list(kept.values())) if kept else np.asarray(["?"], dtype=object)
+    category = np.asarray(category).astype(str)
+    out = np.empty(n, dtype=object)
+    for key in pd.unique(category):
+        rows = np.flatnonzero(category == key)
+        pool = kept.get(key, everything)
+        if not unique:
+            out[rows] = rng.choice(pool, size=len(rows))
+        elif key not in kept:  # a category with no list of its own: marked by its row number
+            number = (first if slot is not None else 0) + rows
+            out[rows] = [f"{pool[k % len(pool)]} #{k + 1}" for k in number]
+        elif slot is not None:
+            number = first + rows
+            taken, round_ = pool[number % len(pool)], number // len(pool)
+            numbered = [f"{v} {r + 1}" for v, r in zip(taken, round_, strict=True)]
+            out[rows] = np.where(round_ > 0, np.asarray(numbered, dtype=object), taken)
+        else:
+            out[rows] = shape_distinct(rng, pool, len(rows))
+    return out
 
 
 def shape_part(rows, picked, position, unique=False, slot=None, first=0):

@@ -518,6 +518,29 @@ def real_places(
     )
 
 
+def towns_country(
+    table_name: str, table: Any, name: str, column: Any, description: str
+) -> str | None:
+    """The country (ISO code) whose real towns a city column of a table that is not itself a
+    table of places takes (a restaurant's city, a customer's town): the one country the table
+    and the dataset name, where the table has no country column (its cities follow each row's
+    country) and the column is free text (no list, no pattern)."""
+    from codegen.program.pattern_meaning import countries_named
+
+    if column.type != "string" or column.values or column.pattern or column.references:
+        return None
+    if providers_for(name) != ["city"]:
+        return None
+    words = _words(table_name)
+    if words and _singular(words[-1]) in _PLACE_TABLES:
+        return None  # a table of places: ``real_places``
+    for other in table.columns:
+        if other != name and providers_for(other) in (["country"], ["country_code"]):
+            return None
+    named = countries_named(f"{table.description or ''} {description}")
+    return next(iter(named)) if len(named) == 1 else None
+
+
 # Names of tiers (a plan, a class of ticket, a size), ranked lowest first: what they cost rises
 # with the rank. A discount tier (student, child) ranks below the basic one.
 _TIER_RANKS = {

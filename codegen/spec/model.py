@@ -263,6 +263,15 @@ class Column(_Model):
         "kinds (`house_type_id: {Detached: 160, Apartment: 75}`).",
         json_schema_extra={"yaml_type": "{column: {value: number}}"},
     )
+    values_by: dict[str, dict[str, list[str]]] | None = Field(
+        None,
+        description="The values a string column takes for each value of one category column: "
+        "`{category: {pizza: [Margherita, Diavola], drink: [Espresso, Birra Moretti]}}` (a "
+        "menu item's name agrees with its category); each row's value is drawn from its "
+        "category's list (a unique column: each listed value once, numbered only past the "
+        "list). The category is as for `typical_by`.",
+        json_schema_extra={"yaml_type": "{column: {value: [string]}}"},
+    )
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -605,6 +614,7 @@ def _lint(spec: Spec) -> list[str]:
     problems += _lint_references(spec)
     problems += _lint_rules(spec)
     problems += _lint_typical_by(spec)
+    problems += _lint_values_by(spec)
     problems += _lint_of_parent(spec)
     return problems
 
@@ -705,6 +715,44 @@ def _lint_typical_by(spec: Spec) -> list[str]:
                     problems.append(f"{where}.{value}: {_show(number)} is below min")
                 elif col.max is not None and number > col.max:
                     problems.append(f"{where}.{value}: {_show(number)} is above max")
+    return problems
+
+
+def _lint_values_by(spec: Spec) -> list[str]:
+    problems = []
+    for table_name, table in spec.tables.items():
+        for col_name, col in table.columns.items():
+            if col.values_by is None:
+                continue
+            where = f"tables.{table_name}.columns.{col_name}.values_by"
+            if col.type != "string" or col.values is not None:
+                problems.append(f"{where}: applies to string columns without values")
+                continue
+            if len(col.values_by) != 1:
+                problems.append(f"{where}: name one category column")
+                continue
+            ((category, lists),) = col.values_by.items()
+            found = category_of(spec, table_name, category)
+            if found is None or category == col_name:
+                problems.append(
+                    f"{where}: '{category}' is not a column of {table_name} with values, nor a "
+                    "reference to a table with one column of values"
+                )
+                continue
+            listed = {str(v) for v in found[2]}
+            missing = [v for v in map(str, found[2]) if v not in lists]
+            if (col.unique or col.primary_key) and missing:
+                problems.append(f"{where}: a unique column lists values for every category, not "
+                                f"for {', '.join(missing)}")  # fmt: skip
+            for value, strings in lists.items():
+                if value not in listed:
+                    problems.append(f"{where}.{value}: not one of {found[0]}.{found[1]}'s values")
+                elif not strings:
+                    problems.append(f"{where}.{value}: list at least one value")
+                elif col.pattern is not None and (
+                    bad := next((v for v in strings if not re.fullmatch(col.pattern, v)), None)
+                ):
+                    problems.append(f"{where}.{value}: {bad!r} does not match the pattern")
     return problems
 
 

@@ -444,6 +444,24 @@ def test_realistic_person_names_carry_no_salutation_or_degree(realistic):
     assert sum(len(n.split()) >= 3 for n in spanish) > 250  # two surnames stay: they are names
 
 
+def test_realistic_phone_numbers_are_the_country_s_own(realistic):
+    phones = ["phone_number", "basic_phone_number", "e164", "msisdn"]
+    # Faker has no Irish numbers (en_IE gives "+1-520-421-4335x422"): mobiles 083-089 and
+    # landlines, and in digits only, +353 numbers
+    irish = _realistic(realistic, r"\S.*", phones, 500, "en_IE").tolist()
+    assert all(re.fullmatch(r"0(8[35679]|1|21|91) \d{3} \d{4}", v) for v in irish)
+    assert sum(v.startswith("08") for v in irish) > 250
+    digits = r"\+?[0-9]{8,14}"
+    international = _realistic(realistic, r"\+[0-9]{8,14}", phones, 300, "en_IE").tolist()
+    assert all(re.fullmatch(r"\+353(8[35679]|1|21|91)\d{7}", v) for v in international)
+    national = _realistic(realistic, digits, phones, 300, "en_IE").tolist()
+    assert all(re.fullmatch(r"0(8[35679]|1|21|91)\d{7}", v) for v in national)
+    # a UK column of digits takes Faker's UK numbers, not msisdn's 13 random digits, which
+    # match more often
+    british = _realistic(realistic, digits, phones, 300, "en_GB").tolist()
+    assert all(re.fullmatch(r"(\+44|0)[1-9]\d{8,9}", v) for v in british)
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()

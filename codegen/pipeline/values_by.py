@@ -1,0 +1,215 @@
+"""A list of values for each category, asked of the model before the program runs.
+
+A string column the model fills with one list (a menu item's name) is drawn apart from the
+category beside it, so a pizzeria's menu had "Spaghetti Carbonara" as a drink and "Tiramisu"
+as a pizza. Where such a column shares its table with a column of kinds (``category``,
+``type``, ``genre``...), the model is asked, one category at a time, for that category's
+values (as JSON constrained by a schema: an array of exactly that many strings), and the
+lists become the column's ``values_by``: each row's value is drawn from its own category's
+list. A category's list that comes back empty or as placeholders ("Pizza 1", "Pizza 2")
+leaves the column as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Any
+
+from codegen.llm.client import ChatClient, ChatMessage
+from codegen.pipeline.attempt import Progress
+from codegen.pipeline.more_values import LONGEST_WORD, TOKENS_PER_VALUE, is_placeholders
+from codegen.pipeline.typical import (
+    WEIGHTS_MAX_VALUES,
+    TypicalAnswer,
+    _json_schema,
+    _request,
+    question_about,
+)
+from codegen.spec.model import Spec, category_of
+
+# The last word of a column of kinds: a value of the column beside it differs by it (a
+# pizza's name from a drink's). A status, channel or priority is no kind of the thing itself.
+KIND_WORDS = frozenset(
+    "category categories type kind genre species breed class family group section department "
+    "cuisine style format course".split()
+)
+VALUES_BY_MAX_CATEGORIES = 8  # more kinds than this: a list each costs too much of the model
+LIST_LEAST = 3  # values asked for a category, at least
+LIST_MOST = 25  # and at most
+VALUES_BY_PER_SPEC = 90  # values asked in all, at most, in one spec
+SPARE = 1.2  # a unique column's category gets a fifth more than its rows need
+
+
+def values_by_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
+    """(table, column, category) for each string column drawn from one list of the model's
+    (its scaffold's blank is a list of values) whose table has a column of kinds with 2 to
+    ``VALUES_BY_MAX_CATEGORIES`` values (its own, or a referenced table's one listed
+    column): the first such column of kinds, in the spec's order."""
+    from codegen.program.rules import plan_table
+    from codegen.program.scaffold import build_scaffold
+    from codegen.program.starting import BlankKind
+
+    listed = {
+        (blank.table, blank.column)
+        for blank in build_scaffold(spec).blanks
+        if blank.kind is BlankKind.VALUES
+    }
+    asked = []
+    for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
+        kinds = [
+            name
+            for name in table.columns
+            if _is_kind(name)
+            and plan.columns[name].define is None
+            and (found := category_of(spec, table_name, name)) is not None
+            and 2 <= len(found[2]) <= min(VALUES_BY_MAX_CATEGORIES, WEIGHTS_MAX_VALUES)
+            and all(isinstance(v, str) for v in found[2])
+        ]
+        for name, column in table.columns.items():
+            if (table_name, name) in listed and column.values_by is None and kinds:
+                if kinds[0] != name:
+                    asked.append((table_name, name, kinds[0]))
+    return asked
+
+
+def _is_kind(name: str) -> bool:
+    words = name.lower().removesuffix("_id").split("_")
+    return words[-1] in KIND_WORDS
+
+
+def counts(spec: Spec, table_name: str, name: str, by: str) -> dict[str, int]:
+    """How many values to ask for each category: a unique column's rows in that category and
+    a fifth more (by the category's weights), another's enough to vary; within ``LIST_LEAST``
+    and ``LIST_MOST``."""
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    found = category_of(spec, table_name, by)
+    assert found is not None
+    parent, listed, values = found
+    weights = spec.tables[parent].columns[listed].weights or [1.0] * len(values)
+    total = sum(weights) or 1.0
+    unique = column.unique or column.primary_key
+    wanted = {}
+    for value, weight in zip(values, weights, strict=True):
+        rows = table.rows * weight / total
+        need = math.ceil(rows * SPARE) + 1 if unique else math.ceil(rows)
+        wanted[str(value)] = max(LIST_LEAST, min(LIST_MOST, need if unique else min(need, 10)))
+    return wanted
+
+
+def values_by_question(
+    spec: Spec, table_name: str, name: str, by: str, value: str, count: int
+) -> list[ChatMessage]:
+    """The question of the values of a column for the rows of one category."""
+    table = spec.tables[table_name]
+    column = table.columns[name]
+    parent, listed, values = category_of(spec, table_name, by) or ("", by, [])
+    about = f" ({column.description})" if column.description else ""
+    kinds = ", ".join(str(v) for v in values)
+    thing = table_name.replace("_", " ")
+    return question_about(
+        spec,
+        table_name,
+        [
+            f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the {thing}.',
+            f'Each row has a "{listed}": one of {kinds}.',
+        ],
+        f'List {count} realistic values of "{name}" for {thing} whose "{listed}" is '
+        f'"{value}", as they appear in real data like this, each different, with no '
+        'numbering. Answer as JSON: {"values": [...]}.',
+        system="You list realistic values. Answer with JSON only.",
+    )
+
+
+def values_kept(text: str, taken: set[str]) -> list[str]:
+    """The distinct values of a reply, stripped, not yet in ``taken`` (lowercased; other
+    categories' values), without words of letters run together (a small model looping)."""
+    try:
+        reply = json.loads(text[text.find("{") : text.rfind("}") + 1])
+    except ValueError:
+        return []
+    got = reply.get("values") if isinstance(reply, dict) else None
+    kept: list[str] = []
+    for value in got if isinstance(got, list) else []:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = " ".join(value.split())
+        if value.lower() in taken or any(len(w) > LONGEST_WORD for w in value.split()):
+            continue
+        taken.add(value.lower())
+        kept.append(value)
+    return kept
+
+
+def _schema(count: int) -> dict[str, Any]:
+    items = {"type": "string", "minLength": 1, "maxLength": 60}
+    values = {"type": "array", "items": items, "minItems": count, "maxItems": count}
+    schema = {
+        "type": "object",
+        "properties": {"values": values},
+        "required": ["values"],
+        "additionalProperties": False,
+    }
+    return _json_schema("values_by_category", schema)
+
+
+def ask_values_by(
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    asked: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> bool:
+    """Set each column of ``values_by_to_ask`` its ``values_by`` in ``data`` where the model
+    lists real values for every category; the answers are added to ``asked``. True when the
+    endpoint failed (the questions stop)."""
+    budget = VALUES_BY_PER_SPEC
+    for table_name, name, by in values_by_to_ask(spec):
+        wanted = counts(spec, table_name, name, by)
+        if sum(wanted.values()) > budget:
+            continue
+        budget -= sum(wanted.values())
+        answer = TypicalAnswer(table_name, name, asked="values by category", by=by)
+        asked.append(answer)
+        lists: dict[str, list[str]] = {}
+        taken: set[str] = set()
+        spent, usage = 0.0, Counter[str]()
+        for value, count in wanted.items():
+            text = _request(
+                client,
+                values_by_question(spec, table_name, name, by, value, count),
+                _schema(count),
+                count * TOKENS_PER_VALUE + 20,
+                answer,
+                seed,
+                say,
+            )
+            if text is None:
+                return True
+            spent, usage = spent + answer.llm_s, usage + Counter(answer.usage)
+            lists[value] = values_kept(text, taken)
+        answer.llm_s, answer.usage = round(spent, 3), dict(usage)
+        answer.lists = lists
+        answer.why = _why_not(lists)
+        if answer.why:
+            continue
+        answer.kept = True
+        data["tables"][table_name]["columns"][name]["values_by"] = {by: lists}
+        shown = "; ".join(f"{v}: {', '.join(x[:3])}..." for v, x in lists.items())
+        say(f"{table_name}.{name} by {by}: {shown}")
+    return False
+
+
+def _why_not(lists: dict[str, list[str]]) -> str:
+    """Why the lists cannot shape the column ("" when they can)."""
+    for value, listed in lists.items():
+        if not listed:
+            return f'no value for "{value}"'
+        if len(listed) >= 3 and is_placeholders(listed):
+            return f'the values for "{value}" are placeholders ({listed[0]}, {listed[1]}...)'
+    return ""

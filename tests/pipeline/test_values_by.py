@@ -1,0 +1,190 @@
+"""A string column's values by a category beside it (a menu item's name by its category): which
+columns are asked (read from the names of the columns of kinds), the lists asked over real HTTP
+(the OpenAI stub on 127.0.0.1) kept as ``values_by``, the lint, and the starting program
+drawing each row's value from its own category's list, unique across a table's parts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from support.scaffolds import valid_tables
+from support.shop import stub_client
+
+from codegen.errors import SpecError
+from codegen.pipeline.typical import TypicalAnswer
+from codegen.pipeline.values_by import ask_values_by, counts, values_by_to_ask
+from codegen.program.shaperuntime import shape_values_by
+from codegen.spec.model import load_spec
+
+MENU = """\
+name: trattoria
+description: The menu and orders of a trattoria in Bologna, 2024.
+tables:
+  dishes:
+    rows: 24
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string, unique: true}
+      course:    {type: string, values: [antipasto, primo, secondo, dolce], weights: [2, 3, 2, 1]}
+      price_eur: {type: float, min: 3, max: 40}
+  orders:
+    rows: 300
+    columns:
+      id:        {type: integer, primary_key: true}
+      dish_id:   {type: integer, references: dishes.id}
+      channel:   {type: string, values: [table, takeaway]}
+      note:      {type: string}
+"""
+
+LISTS = {
+    "antipasto": ["Tagliere di salumi", "Crescentine", "Bruschetta", "Carpaccio", "Caprese"],
+    "primo": ["Tagliatelle al ragu", "Tortellini in brodo", "Lasagne verdi", "Passatelli"],
+    "secondo": ["Cotoletta alla bolognese", "Bollito misto", "Arrosto di vitello"],
+    "dolce": ["Zuppa inglese", "Torta di riso", "Tiramisu", "Panna cotta"],
+}
+
+
+@pytest.fixture
+def client(openai_stub, isolated_env):
+    client = stub_client(openai_stub.base_url)
+    yield client
+    client.close()
+
+
+def test_a_list_column_is_asked_by_the_column_of_kinds_beside_it():
+    spec = load_spec(MENU)
+    # the dish's name by its course; an order's note has a channel beside it, which is no kind
+    assert values_by_to_ask(spec) == [("dishes", "name", "course")]
+    # a unique column: its rows in each course by the weights, and a fifth more
+    assert counts(spec, "dishes", "name", "course") == {
+        "antipasto": 9,
+        "primo": 12,
+        "secondo": 9,
+        "dolce": 5,
+    }
+    # a column of kinds by any of its words' last: a dish type, a species, a genre
+    assert values_by_to_ask(load_spec(MENU.replace("course", "dish_type"))) == [
+        ("dishes", "name", "dish_type")
+    ]
+    assert values_by_to_ask(load_spec(MENU.replace("course", "status"))) == []
+
+
+def test_dish_names_asked_over_http_are_drawn_by_their_course(openai_stub, client):
+    spec = load_spec(MENU)
+    wanted = counts(spec, "dishes", "name", "course")
+    for course, count in wanted.items():  # the model's list, padded with its own repeats
+        listed = LISTS[course] + LISTS[course][: count - len(LISTS[course])]
+        openai_stub.reply(json.dumps({"values": (listed * 3)[:count]}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    said: list[str] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=said.append) is False
+
+    asked = openai_stub.chat_requests[1].body
+    question = asked["messages"][-1]["content"]
+    assert 'List 12 realistic values of "name" for dishes whose "course" is "primo"' in question
+    assert "The menu and orders of a trattoria in Bologna" in question
+    schema = asked["response_format"]["json_schema"]["schema"]["properties"]["values"]
+    assert schema["minItems"] == schema["maxItems"] == 12
+    (answer,) = answers
+    assert answer.kept and answer.asked == "values by category" and answer.by == "course"
+    assert answer.lists == LISTS  # repeats dropped
+    assert answer.usage["completion_tokens"] > 0
+    assert data["tables"]["dishes"]["columns"]["name"]["values_by"] == {"course": LISTS}
+    assert said and said[0].startswith("dishes.name by course: antipasto: Tagliere di salumi")
+
+    data["tables"]["orders"]["columns"]["note"]["values"] = ["", "no onions"]  # not asked here
+    shaped = load_spec(json.dumps(data))
+    dishes = valid_tables(shaped)["dishes"]
+    assert dishes["name"].is_unique
+    for course, names in dishes.groupby("course")["name"]:
+        listed = set(LISTS[course])
+        plain = names[names.isin(listed)]
+        # each course's own dishes, each once, before any is numbered
+        assert len(plain) == min(len(names), len(listed))
+        assert names[~names.isin(listed)].str.rsplit(" ", n=1).str[0].isin(listed).all()
+
+
+def test_a_course_listed_as_placeholders_leaves_the_column_as_it_was(openai_stub, client):
+    spec = load_spec(MENU)
+    for course, count in counts(spec, "dishes", "name", "course").items():
+        values = [f"Dish {i + 1}" for i in range(count)] if course == "dolce" else LISTS[course]
+        openai_stub.reply(json.dumps({"values": values}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=lambda line: None) is False
+    assert not answers[0].kept
+    assert answers[0].why == 'the values for "dolce" are placeholders (Dish 1, Dish 2...)'
+    assert "values_by" not in data["tables"]["dishes"]["columns"]["name"]
+
+
+def test_an_endpoint_that_fails_stops_the_questions(openai_stub, client):
+    spec = load_spec(MENU)
+    openai_stub.reply(json.dumps({"values": LISTS["antipasto"]}))
+    openai_stub.error(400, "model crashed")
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=lambda line: None) is True
+    assert "model crashed" in answers[0].why
+    assert "values_by" not in data["tables"]["dishes"]["columns"]["name"]
+
+
+def test_the_lint_says_what_is_wrong_with_a_values_by():
+    def problems(values_by: str, column: str = "{type: string, unique: true") -> list[str]:
+        text = MENU.replace(
+            "name:      {type: string, unique: true}", f"name: {column}, values_by: {values_by}}}"
+        )
+        try:
+            load_spec(text)
+        except SpecError as exc:
+            return [p for p in exc.problems if "values_by" in p]
+        return []
+
+    assert problems("{course: {primo: [Lasagne], dolce: [Tiramisu]}}", "{type: string") == []
+    where = "tables.dishes.columns.name.values_by"
+    assert problems("{course: {pasta: [Lasagne]}}", "{type: string") == [
+        f"{where}.pasta: not one of dishes.course's values"
+    ]
+    assert problems("{channel: {table: [A]}, course: {primo: [Lasagne]}}") == [
+        f"{where}: name one category column"
+    ]
+    assert problems("{price_eur: {primo: [Lasagne]}}") == [
+        f"{where}: 'price_eur' is not a column of dishes with values, nor a reference to a "
+        "table with one column of values"
+    ]
+    assert problems("{course: {primo: []}}", "{type: string") == [
+        f"{where}.primo: list at least one value"
+    ]
+    assert problems("{course: {primo: [Lasagne]}}") == [
+        f"{where}: a unique column lists values for every category, not for antipasto, "
+        "secondo, dolce"
+    ]
+    assert problems("{course: {primo: [lasagne]}}", "{type: string, pattern: '[A-Z].*'") == [
+        f"{where}.primo: 'lasagne' does not match the pattern"
+    ]
+    assert problems("{course: {primo: [Lasagne]}}", "{type: integer") == [
+        f"{where}: applies to string columns without values"
+    ]
+
+
+def test_values_by_category_are_unique_across_a_table_s_parts():
+    lists = {"a": ["x", "y"], "b": ["z", "x"]}  # "x" stays with "a"; "c" has no list
+    rng = np.random.default_rng(0)
+    category = rng.choice(["a", "b", "c"], size=30)
+    whole = shape_values_by(rng, lists, category, 30, unique=True)
+    assert len(set(whole)) == 30
+    assert set(whole[category == "b"]) >= {"z"} and "x" not in set(whole[category == "b"])
+    parts = [
+        shape_values_by(rng, lists, category[first : first + 10], 10, True, slot=0, first=first)
+        for first in (0, 10, 20)
+    ]
+    joined = np.concatenate(parts)
+    assert len(set(joined)) == 30
+    stems = {v.rsplit(" ", 1)[0] if v[-1].isdigit() else v for v in joined[category == "a"]}
+    assert stems <= {"x", "y"}
+    # not unique: each row's own category's values, any category without a list from them all
+    drawn = shape_values_by(rng, lists, category, 30)
+    assert set(drawn[category == "b"]) <= {"z", "x"}
+    assert set(drawn[category == "c"]) <= {"x", "y", "z"}
