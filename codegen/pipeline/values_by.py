@@ -35,6 +35,11 @@ KIND_WORDS = frozenset(
     "category categories type kind genre species breed class family group section department "
     "cuisine style format course".split()
 )
+# A column that names who makes the thing another column names: a car's make and its model
+# (a Golf is a Volkswagen), a product's brand and its name.
+MAKER_WORDS = frozenset("make brand manufacturer maker".split())
+MADE_WORDS = frozenset("model product series variant name".split())
+MAKERS_ASKED = 8  # makers listed for such a column (the model's, weighted by its shares)
 VALUES_BY_MAX_CATEGORIES = 8  # more kinds than this: a list each costs too much of the model
 LIST_LEAST = 3  # values asked for a category, at least
 LIST_MOST = 25  # and at most
@@ -48,14 +53,8 @@ def values_by_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     ``VALUES_BY_MAX_CATEGORIES`` values (its own, or a referenced table's one listed
     column): the first such column of kinds, in the spec's order."""
     from codegen.program.rules import plan_table
-    from codegen.program.scaffold import build_scaffold
-    from codegen.program.starting import BlankKind
 
-    listed = {
-        (blank.table, blank.column)
-        for blank in build_scaffold(spec).blanks
-        if blank.kind is BlankKind.VALUES
-    }
+    listed = _listed(spec)
     asked = []
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
@@ -75,9 +74,40 @@ def values_by_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     return asked
 
 
+def makers_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
+    """(table, column, maker) for each string column the model lists alone (a car's
+    ``model``) whose table has another it lists alone that names its maker (``make``): the
+    makers are asked first, as a list with shares, then the column by maker."""
+    listed = _listed(spec)
+    asked = []
+    for table_name, table in spec.tables.items():
+        mine = [name for name in table.columns if (table_name, name) in listed]
+        makers = [n for n in mine if _last_word(n) in MAKER_WORDS and not table.columns[n].unique]
+        made = [n for n in mine if _last_word(n) in MADE_WORDS and n not in makers]
+        if makers and made:
+            asked.append((table_name, made[0], makers[0]))
+    return asked
+
+
+def _listed(spec: Spec) -> set[tuple[str, str]]:
+    """(table, column) of each column the starting program draws from a list the model
+    writes."""
+    from codegen.program.scaffold import build_scaffold
+    from codegen.program.starting import BlankKind
+
+    return {
+        (blank.table, blank.column)
+        for blank in build_scaffold(spec).blanks
+        if blank.kind is BlankKind.VALUES
+    }
+
+
+def _last_word(name: str) -> str:
+    return name.lower().removesuffix("_id").split("_")[-1]
+
+
 def _is_kind(name: str) -> bool:
-    words = name.lower().removesuffix("_id").split("_")
-    return words[-1] in KIND_WORDS
+    return _last_word(name) in KIND_WORDS | MAKER_WORDS
 
 
 def counts(spec: Spec, table_name: str, name: str, by: str) -> dict[str, int]:
@@ -96,7 +126,7 @@ def counts(spec: Spec, table_name: str, name: str, by: str) -> dict[str, int]:
     for value, weight in zip(values, weights, strict=True):
         rows = table.rows * weight / total
         need = math.ceil(rows * SPARE) + 1 if unique else math.ceil(rows)
-        wanted[str(value)] = max(LIST_LEAST, min(LIST_MOST, need if unique else min(need, 10)))
+        wanted[str(value)] = max(LIST_LEAST, min(LIST_MOST, need if unique else min(need, 8)))
     return wanted
 
 
@@ -168,6 +198,9 @@ def ask_values_by(
     """Set each column of ``values_by_to_ask`` its ``values_by`` in ``data`` where the model
     lists real values for every category; the answers are added to ``asked``. True when the
     endpoint failed (the questions stop)."""
+    if _ask_makers(client, spec, data, asked, seed=seed, say=say):
+        return True
+    spec = Spec.model_validate(data)
     budget = VALUES_BY_PER_SPEC
     for table_name, name, by in values_by_to_ask(spec):
         wanted = counts(spec, table_name, name, by)
@@ -213,3 +246,69 @@ def _why_not(lists: dict[str, list[str]]) -> str:
         if len(listed) >= 3 and is_placeholders(listed):
             return f'the values for "{value}" are placeholders ({listed[0]}, {listed[1]}...)'
     return ""
+
+
+def _ask_makers(
+    client: ChatClient,
+    spec: Spec,
+    data: dict[str, Any],
+    asked: list[TypicalAnswer],
+    *,
+    seed: int,
+    say: Progress,
+) -> bool:
+    """Set each maker column of ``makers_to_ask`` its ``values`` (the makers the model lists)
+    and ``weights`` (how common it says each is) in ``data``; the answers are added to
+    ``asked``. True when the endpoint failed."""
+    from codegen.pipeline.more_values import real_values_question
+    from codegen.pipeline.typical import (
+        TYPICAL_MAX_TOKENS,
+        _json_part,
+        _keep,
+        question,
+        response_format,
+    )
+
+    for table_name, _, maker in makers_to_ask(spec):
+        answer = TypicalAnswer(table_name, maker, asked="makers")
+        asked.append(answer)
+        text = _request(
+            client,
+            real_values_question(spec, table_name, maker, MAKERS_ASKED),
+            _schema(MAKERS_ASKED),
+            MAKERS_ASKED * TOKENS_PER_VALUE + 20,
+            answer,
+            seed,
+            say,
+        )
+        if text is None:
+            return True
+        makers = values_kept(text, set())
+        answer.lists = {maker: makers}
+        if len(makers) < LIST_LEAST or is_placeholders(makers):
+            answer.why = "fewer than 3 makers, or placeholders"
+            continue
+        answer.kept = True
+        target = data["tables"][table_name]["columns"][maker]
+        target["values"] = makers
+        shaped = Spec.model_validate(data).tables[table_name].columns[maker]
+        shares = TypicalAnswer(table_name, maker)
+        asked.append(shares)
+        text = _request(
+            client,
+            question(Spec.model_validate(data), table_name, maker),
+            response_format(shaped),
+            TYPICAL_MAX_TOKENS + 12 * len(makers),
+            shares,
+            seed,
+            say,
+        )
+        if text is None:
+            return True
+        try:
+            line = _keep(shaped, _json_part(text), shares, target)
+        except ValueError:
+            shares.why = "the reply is not the JSON asked for"
+            line = ""
+        say(f"{table_name}.{maker}: {line or ', '.join(makers)}")
+    return False

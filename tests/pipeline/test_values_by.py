@@ -188,3 +188,53 @@ def test_values_by_category_are_unique_across_a_table_s_parts():
     drawn = shape_values_by(rng, lists, category, 30)
     assert set(drawn[category == "b"]) <= {"z", "x"}
     assert set(drawn[category == "c"]) <= {"x", "y", "z"}
+
+
+BIKES = """\
+name: bikes
+description: Bicycles for sale in a Dutch bike shop, 2024.
+tables:
+  bikes:
+    rows: 200
+    columns:
+      id:        {type: integer, primary_key: true}
+      brand:     {type: string}
+      model:     {type: string}
+      price_eur: {type: float, min: 200, max: 9000}
+"""
+
+BRANDS = {
+    "Gazelle": ["Orange C7", "Medeo T9", "Ultimate C380", "Paris C7"],
+    "Batavus": ["Finez", "Altura", "Mambo", "Quip"],
+    "Trek": ["FX 2", "Marlin 5", "Domane AL 2", "Verve 1"],
+}
+
+
+def test_a_model_is_asked_by_its_make_which_is_asked_first(openai_stub, client):
+    from codegen.pipeline.values_by import makers_to_ask
+
+    spec = load_spec(BIKES)
+    assert makers_to_ask(spec) == [("bikes", "model", "brand")]
+    openai_stub.reply(json.dumps({"values": list(BRANDS) + ["Trek"]}))  # a repeat dropped
+    openai_stub.reply(json.dumps({"Gazelle": 50, "Batavus": 30, "Trek": 20}))
+    for models in BRANDS.values():
+        openai_stub.reply(json.dumps({"values": models}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    said: list[str] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=said.append) is False
+    assert [(a.column, a.asked, a.kept) for a in answers] == [
+        ("brand", "makers", True),
+        ("brand", "typical", True),
+        ("model", "values by category", True),
+    ]
+    assert said[0] == "bikes.brand: Gazelle 50%, Batavus 30%, Trek 20%"
+    asked = openai_stub.chat_requests[3].body["messages"][-1]["content"]
+    assert 'values of "model" for bikes whose "brand" is "Batavus"' in asked
+    brand = data["tables"]["bikes"]["columns"]["brand"]
+    assert (brand["values"], brand["weights"]) == (list(BRANDS), [50.0, 30.0, 20.0])
+
+    bikes = valid_tables(load_spec(json.dumps(data)))["bikes"]
+    assert bikes.groupby("model")["brand"].nunique().max() == 1  # an Altura is a Batavus
+    assert all(set(models) <= set(BRANDS[b]) for b, models in bikes.groupby("brand")["model"])
+    assert bikes["brand"].value_counts().index[0] == "Gazelle"
