@@ -74,7 +74,7 @@ def ask_more_values(
                 temperature=0.7,  # new values, not the likeliest ones again
                 seed=seed,
                 max_tokens=ask * TOKENS_PER_VALUE + 20,
-                response_format=_schema(ask),
+                response_format=values_schema(ask),
             )
         except LLMError as exc:
             say(f"more values: stopped asking ({exc})")
@@ -180,7 +180,7 @@ def _listed_alone(
             temperature=0.0,
             seed=seed,
             max_tokens=count * TOKENS_PER_VALUE + 20,
-            response_format=_schema(count),
+            response_format=values_schema(count),
         )
     except LLMError as exc:
         say(f"values asked alone: stopped asking ({exc})")
@@ -247,7 +247,8 @@ def more_values_question(
     )
 
 
-def _schema(count: int) -> dict[str, Any]:
+def values_schema(count: int, name: str = "more_values") -> dict[str, Any]:
+    """A ``response_format`` asking for exactly ``count`` strings as ``{"values": [...]}``."""
     items = {"type": "string", "minLength": 1, "maxLength": 80}
     values = {"type": "array", "items": items, "minItems": count, "maxItems": count}
     schema = {
@@ -256,7 +257,7 @@ def _schema(count: int) -> dict[str, Any]:
         "required": ["values"],
         "additionalProperties": False,
     }
-    return {"type": "json_schema", "json_schema": {"name": "more_values", "schema": schema}}
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
 
 
 def _new_values(text: str, values: list[str]) -> list[str]:

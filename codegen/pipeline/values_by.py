@@ -19,11 +19,15 @@ from typing import Any
 
 from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.attempt import Progress
-from codegen.pipeline.more_values import LONGEST_WORD, TOKENS_PER_VALUE, is_placeholders
+from codegen.pipeline.more_values import (
+    LONGEST_WORD,
+    TOKENS_PER_VALUE,
+    is_placeholders,
+    values_schema,
+)
 from codegen.pipeline.typical import (
     WEIGHTS_MAX_VALUES,
     TypicalAnswer,
-    _json_schema,
     _request,
     question_about,
 )
@@ -174,18 +178,6 @@ def values_kept(text: str, taken: set[str]) -> list[str]:
     return kept
 
 
-def _schema(count: int) -> dict[str, Any]:
-    items = {"type": "string", "minLength": 1, "maxLength": 60}
-    values = {"type": "array", "items": items, "minItems": count, "maxItems": count}
-    schema = {
-        "type": "object",
-        "properties": {"values": values},
-        "required": ["values"],
-        "additionalProperties": False,
-    }
-    return _json_schema("values_by_category", schema)
-
-
 def ask_values_by(
     client: ChatClient,
     spec: Spec,
@@ -216,7 +208,7 @@ def ask_values_by(
             text = _request(
                 client,
                 values_by_question(spec, table_name, name, by, value, count),
-                _schema(count),
+                values_schema(count, "values_by_category"),
                 count * TOKENS_PER_VALUE + 20,
                 answer,
                 seed,
@@ -275,7 +267,7 @@ def _ask_makers(
         text = _request(
             client,
             real_values_question(spec, table_name, maker, MAKERS_ASKED),
-            _schema(MAKERS_ASKED),
+            values_schema(MAKERS_ASKED, "makers"),
             MAKERS_ASKED * TOKENS_PER_VALUE + 20,
             answer,
             seed,
