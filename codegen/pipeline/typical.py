@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ YEARS_MIN_SPAN = 5  # a date drawn over this many years or more: its typical yea
 BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
 ZERO_SHARE_MIN = 0.05  # a share of rows at 0 this small (or its complement) is not drawn
+BY_PLAIN_MAX = 16  # questions of one category's number in plain words, at most, in one spec
+BY_PLAIN_NEAR = 3.0  # their levels kept where their middle is within 3x of the column's typical
 BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
 
@@ -1020,6 +1023,104 @@ def by_category_kept(column: Any, reply: dict[str, Any], values: list[str]) -> d
     return {v: float(f"{x:.4g}") for v, x in scaled.items()}
 
 
+# Units a column's name ends in, as a question writes them after the column's words.
+_UNITS = {"eur": "EUR", "usd": "USD", "gbp": "GBP", "chf": "CHF", "sek": "SEK", "nok": "NOK"}
+_UNITS |= {u: u for u in "kg g km m m2 cm mm l ml kwh min minutes h hours days sec mmhg".split()}
+
+
+def plain_question(spec: Spec, table_name: str, name: str, value: str) -> list[ChatMessage]:
+    """The question of one category's typical number in plain words, without the dataset or
+    the column's typical value overall ("What is the typical weight (kg) of a "cat" pet?"):
+    asked of all categories at once, next to the typical value overall, the embedded model gave
+    every species of pet 10.5 kg; asked so, a cat 5 kg, a dog 10, a rabbit 0.5."""
+    from codegen.program.shapes import _singular
+
+    words = name.lower().split("_")
+    unit = _UNITS.get(words[-1]) if len(words) > 1 else None
+    what = " ".join(words[:-1] if unit else words) + (f" ({unit})" if unit else "")
+    table = table_name.lower().split("_")
+    thing = " ".join([*table[:-1], _singular(table[-1])])
+    return [
+        {"role": "system", "content": ANSWER_AS_JSON},
+        {
+            "role": "user",
+            "content": f'What is the typical {what} of a "{value}" {thing}? Answer as JSON: '
+            '{"typical": number}',
+        },
+    ]
+
+
+def plain_kept(
+    column: Any, numbers: dict[str, float], weights: dict[str, float]
+) -> dict[str, float]:
+    """Each category's value from its plain answer: as given where the middle of the answers
+    (each category weighed by how common it is) lies within ``BY_PLAIN_NEAR`` times the
+    column's typical value, else scaled to it as ``by_category_kept`` scales; within bounds."""
+    middle = _weighted_median(numbers, weights)
+    typical = float(column.typical or middle)
+    if middle > 0 and typical > 0 and 1 / BY_PLAIN_NEAR <= middle / typical <= BY_PLAIN_NEAR:
+        kept = dict(numbers)
+        if column.min is not None:
+            kept = {v: max(x, float(column.min)) for v, x in kept.items()}
+        if column.max is not None:
+            kept = {v: min(x, float(column.max)) for v, x in kept.items()}
+        return {v: float(f"{x:.4g}") for v, x in kept.items()}
+    return by_category_kept(column, numbers, list(numbers))
+
+
+def _weighted_median(numbers: dict[str, float], weights: dict[str, float]) -> float:
+    ordered = sorted(numbers, key=lambda v: numbers[v])
+    total = sum(weights.get(v, 1.0) for v in ordered)
+    running = 0.0
+    for value in ordered:
+        running += weights.get(value, 1.0)
+        if running >= total / 2:
+            return numbers[value]
+    return numbers[ordered[-1]]
+
+
+def _ask_plain(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    by: str,
+    values: list[str],
+    answer: TypicalAnswer,
+    seed: int,
+    say: Progress,
+) -> dict[str, Any] | None:
+    """Each category's typical number asked on its own in plain words (``plain_question``),
+    as one reply; None when the endpoint failed. Time and usage add up on ``answer``."""
+    reply: dict[str, Any] = {}
+    spent, usage = 0.0, Counter[str]()
+    schema = _json_schema("typical", {**TYPICAL_ONE, "additionalProperties": False})
+    for value in values:
+        text = _request(
+            client,
+            plain_question(spec, table_name, name, value),
+            schema,
+            TYPICAL_MAX_TOKENS,
+            answer,
+            seed,
+            say,
+        )
+        if text is None:
+            return None
+        spent, usage = spent + answer.llm_s, usage + Counter(answer.usage)
+        found = json_object(text) or {}
+        reply[value] = found.get("typical")
+    answer.llm_s, answer.usage = round(spent, 3), dict(usage)
+    return reply
+
+
+TYPICAL_ONE = {
+    "type": "object",
+    "properties": {"typical": {"type": "number"}},
+    "required": ["typical"],
+}
+
+
 def _spread(numbers: dict[str, float]) -> float:
     values = list(numbers.values())
     if min(values) > 0:
@@ -1039,13 +1140,16 @@ def _ask_by_category(
     """Ask each number (flag) with a typical value for its value per category; set the
     category that differs most as the column's ``typical_by`` in ``data``; the answers are
     added to ``asked``."""
+    from codegen.pipeline.values_by import is_kind
     from codegen.spec.model import category_of
 
     answers: list[TypicalAnswer] = []
     best: dict[tuple[str, str], TypicalAnswer] = {}
+    plain = BY_PLAIN_MAX
     for table_name, name, by in by_category_to_ask(spec):
         column = spec.tables[table_name].columns[name]
-        values = [str(v) for v in (category_of(spec, table_name, by) or ("", "", []))[2]]
+        found = category_of(spec, table_name, by) or ("", "", [])
+        values = [str(v) for v in found[2]]
         answer = TypicalAnswer(table_name, name, asked="by category", by=by)
         answers.append(answer)
         text = _request(
@@ -1064,6 +1168,31 @@ def _ask_by_category(
             answer.why = "the reply is not the JSON asked for"
             continue
         answer.why = check_by_category(column, reply, values)
+        alone = answer.why == "the categories do not differ" and column.type != "boolean"
+        alone = alone and is_kind(by)  # a kind of pet, not a status of a rental
+        if alone and len(values) <= plain:
+            # Asked together, next to the overall value, a small model repeats it for each:
+            # asked one at a time in plain words, it says what it knows of each.
+            plain -= len(values)
+            second = TypicalAnswer(table_name, name, asked="by category, one at a time", by=by)
+            answers.append(second)
+            reply = _ask_plain(client, spec, table_name, name, by, values, second, seed, say)
+            if reply is None:
+                break
+            second.why = check_by_category(column, reply, values)
+            if second.why:
+                continue
+            listed = spec.tables[found[0]].columns[found[1]] if found[0] else None
+            shares = (
+                dict(zip(values, listed.weights, strict=True)) if listed and listed.weights else {}
+            )
+            answer = second
+            answer.by_values = plain_kept(column, {v: float(reply[v]) for v in values}, shares)
+            answer.kept = True
+            held = best.get((table_name, name))
+            if held is None or _spread(answer.by_values) > _spread(held.by_values or {}):
+                best[(table_name, name)] = answer
+            continue
         if answer.why:
             continue
         answer.by_values = by_category_kept(column, reply, values)

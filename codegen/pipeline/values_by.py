@@ -65,7 +65,7 @@ def values_by_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
         kinds = [
             name
             for name in table.columns
-            if _is_kind(name)
+            if is_kind(name)
             and plan.columns[name].define is None
             and (found := category_of(spec, table_name, name)) is not None
             and 2 <= len(found[2]) <= min(VALUES_BY_MAX_CATEGORIES, WEIGHTS_MAX_VALUES)
@@ -110,7 +110,8 @@ def _last_word(name: str) -> str:
     return name.lower().removesuffix("_id").split("_")[-1]
 
 
-def _is_kind(name: str) -> bool:
+def is_kind(name: str) -> bool:
+    """Whether a column names a kind of its row's thing (a pet's species, a product's brand)."""
     return _last_word(name) in KIND_WORDS | MAKER_WORDS
 
 

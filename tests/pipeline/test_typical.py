@@ -712,3 +712,44 @@ tables:
     )
     assert gap_unit(hire, "memberships", "starts_on", "ends_on") == "days"
     assert gap_unit(load_spec(times), "memberships", "starts_on", "ends_on") == "minutes"
+
+
+PETS = """\
+name: pets
+description: Pets of a small-animal veterinary practice.
+tables:
+  pets:
+    rows: 600
+    columns:
+      id:        {type: integer, primary_key: true}
+      species:   {type: string, values: [dog, cat, rabbit], weights: [50, 35, 15]}
+      weight_kg: {type: float, min: 0.3, max: 80, typical: 10.5, typical_range: [3, 25]}
+"""
+
+
+def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(openai_stub, client):
+    from codegen.pipeline.typical import _ask_by_category, plain_kept
+
+    spec = load_spec(PETS)
+    openai_stub.reply(json.dumps({"dog": 10.5, "cat": 10.5, "rabbit": 10.5}))  # the overall
+    for typical in (20, 4.5, 1.8):
+        openai_stub.reply(json.dumps({"typical": typical}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.asked, a.kept, a.why) for a in answers] == [
+        ("by category", False, "the categories do not differ"),
+        ("by category, one at a time", True, ""),
+    ]
+    asked = openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert asked.startswith('What is the typical weight (kg) of a "cat" pet?')
+    assert "10.5" not in asked  # no overall value to repeat
+    # the middle of the answers (a cat's 4.5, by the shares) is within 3x of 10.5: as given
+    assert data["tables"]["pets"]["columns"]["weight_kg"]["typical_by"] == {
+        "species": {"dog": 20.0, "cat": 4.5, "rabbit": 1.8}
+    }
+    assert answers[1].usage["completion_tokens"] > 0
+    # a middle far from the column's typical value (grams for kilograms): scaled to it
+    column = spec.tables["pets"].columns["weight_kg"]
+    grams = plain_kept(column, {"dog": 20000, "cat": 4500, "rabbit": 1800}, {})
+    assert grams == {"dog": 46.67, "cat": 10.5, "rabbit": 4.2}
