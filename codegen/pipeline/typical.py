@@ -523,8 +523,9 @@ def _request(
     seed: int,
     say: Progress,
 ) -> str | None:
-    """One question's reply text, its time and usage recorded on ``answer``; None when the
-    endpoint failed (said, and recorded as why), which ends the questions."""
+    """One question's reply text, its time and usage added to ``answer``'s (an answer asked
+    again, or in pieces, costs all its questions); None when the endpoint failed (said, and
+    recorded as why), which ends the questions."""
     started = time.perf_counter()
     try:
         completion = client.complete(
@@ -538,8 +539,9 @@ def _request(
         answer.why = f"the endpoint failed: {exc}"
         say(f"typical values: stopped asking ({exc})")
         return None
-    answer.llm_s = round(time.perf_counter() - started, 3)
-    answer.usage, answer.cached = completion_usage(completion), completion.cached
+    answer.llm_s = round(answer.llm_s + time.perf_counter() - started, 3)
+    answer.usage = dict(Counter(answer.usage) + Counter(completion_usage(completion)))
+    answer.cached = completion.cached
     return completion.text
 
 
@@ -1091,9 +1093,8 @@ def _ask_plain(
     say: Progress,
 ) -> dict[str, Any] | None:
     """Each category's typical number asked on its own in plain words (``plain_question``),
-    as one reply; None when the endpoint failed. Time and usage add up on ``answer``."""
+    as one reply; None when the endpoint failed."""
     reply: dict[str, Any] = {}
-    spent, usage = 0.0, Counter[str]()
     schema = _json_schema("typical", {**TYPICAL_ONE, "additionalProperties": False})
     for value in values:
         text = _request(
@@ -1107,10 +1108,7 @@ def _ask_plain(
         )
         if text is None:
             return None
-        spent, usage = spent + answer.llm_s, usage + Counter(answer.usage)
-        found = json_object(text) or {}
-        reply[value] = found.get("typical")
-    answer.llm_s, answer.usage = round(spent, 3), dict(usage)
+        reply[value] = (json_object(text) or {}).get("typical")
     return reply
 
 

@@ -7,14 +7,14 @@ as a pizza. Where such a column shares its table with a column of kinds (``categ
 values (as JSON constrained by a schema: an array of exactly that many strings), and the
 lists become the column's ``values_by``: each row's value is drawn from its own category's
 list. A category's list that comes back empty or as placeholders ("Pizza 1", "Pizza 2")
-leaves the column as it was.
+leaves the column as it was. A column naming who makes another's thing (a car's ``make``) is
+asked first, as a list of makers with their shares, and the other (its ``model``) by maker.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from typing import Any
 
 from codegen.llm.client import ChatClient, ChatMessage
@@ -204,7 +204,6 @@ def ask_values_by(
         asked.append(answer)
         lists: dict[str, list[str]] = {}
         taken: set[str] = set()
-        spent, usage = 0.0, Counter[str]()
         for value, count in wanted.items():
             text = _request(
                 client,
@@ -217,9 +216,7 @@ def ask_values_by(
             )
             if text is None:
                 return True
-            spent, usage = spent + answer.llm_s, usage + Counter(answer.usage)
             lists[value] = values_kept(text, taken)
-        answer.llm_s, answer.usage = round(spent, 3), dict(usage)
         answer.lists = lists
         answer.why = _why_not(lists)
         if answer.why:
