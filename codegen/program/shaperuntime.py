@@ -58,6 +58,13 @@ def shape_rhythm(name):
             [0.01, 0.02, 0.05, 0.15, 0.8, 0.85, 0.35, 0.06, 0.08, 0.4, 0.95, 1, 0.8, 0.3, 0.06],
             [0.8, 0.8, 0.85, 0.9, 1.15, 1.25, 1],
         ),
+        # films, plays, concerts: afternoon shows and the evening's (most from 19 to 21), none
+        # before late morning, busiest Friday to Sunday
+        "shows": (
+            [0, 1, 10, 11, 13, 15, 17, 18, 19, 20, 21, 22, 23],
+            [0.02, 0.005, 0.005, 0.04, 0.2, 0.3, 0.4, 0.6, 0.9, 1, 0.8, 0.3, 0.06],
+            [0.75, 0.75, 0.8, 0.85, 1.15, 1.3, 1.15],
+        ),
         # flights, trains, rides: early morning and late afternoon waves, fewer on Saturdays
         "travel": (
             [0, 4, 5, 7, 10, 15, 17, 19, 21, 23],

@@ -56,15 +56,18 @@ _RHYTHMS = {
     "logon signin signup sign register registration session subscription subscribe review rating "
     "rated comment search click download transfer deposit withdrawal",
     "leisure": "visit visitor checked checkin workout booking reservation reserve loan borrow "
-    "rental rent stream play game match event attend attendance gym fitness club cinema museum "
+    "rental rent stream play game match event attend attendance gym fitness club museum "
     "hotel library join",
     "meals": "restaurant pizzeria pizza cafe bistro diner trattoria osteria brasserie eatery "
     "canteen takeaway meal lunch dinner brunch menu dish",
     "travel": "flight depart departure arrive arrival trip ride journey taxi travel airline "
     "airport passenger rail ferry",
+    "shows": "cinema movie film screening show theatre theater playhouse concert gig opera ballet "
+    "musical showtime",
 }
 _KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.items()]
 _MEALS = dict(_KINDS)["meals"]
+_SHOWS = dict(_KINDS)["shows"]
 
 
 @dataclass(frozen=True)
@@ -795,12 +798,15 @@ def rhythm_of(
 
 
 def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
-    """Orders, payments and visits of a restaurant come at meal times: where any of the texts
-    names one, a shopping or leisure rhythm is that of meals."""
+    """Orders, payments and visits of a restaurant come at meal times, a cinema's tickets and
+    screenings at its shows' times: where any of the texts names one, a shopping or leisure
+    rhythm is that of meals (of shows)."""
     if rhythm not in ("shopping", "leisure"):
         return rhythm
-    said = any(_stem_of(word, _MEALS) for text in texts for word in _words(text or ""))
-    return "meals" if said else rhythm
+    words = [word for text in texts for word in _words(text or "")]
+    if any(_stem_of(word, _MEALS) for word in words):
+        return "meals"
+    return "shows" if any(_stem_of(word, _SHOWS) for word in words) else rhythm
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
@@ -817,7 +823,7 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, shopping,"
-        " leisure, travel, meals; None: all alike)"
+        " leisure, travel, meals, shows; None: all alike)"
     )
     return expression, note, [(name, repr(rhythm), None)]
 

@@ -292,6 +292,31 @@ def test_orders_of_a_cafe_come_at_meal_times():
                      None) == "shopping"  # fmt: skip
 
 
+THEATRE = """
+name: theatre
+description: Performances and bookings of a playhouse in Leeds, 2024.
+tables:
+  shows:
+    rows: 3000
+    columns:
+      id:         {type: integer, primary_key: true}
+      starts_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+"""
+
+
+def test_a_playhouse_s_shows_are_in_the_afternoon_and_evening():
+    spec = load_spec(THEATRE)
+    table = spec.tables["shows"]
+    assert rhythm_of(Shapes.of(spec), "shows", table, "starts_at", table.columns["starts_at"],
+                     None) == "shows"  # fmt: skip
+    starts = _generate(THEATRE)["shows"]["starts_at"]
+    hours = starts.dt.hour
+    assert hours.between(12, 22).mean() > 0.9 and (hours < 10).mean() < 0.02
+    assert hours.between(19, 21).mean() > 0.45
+    weekend = starts.dt.dayofweek.isin([4, 5, 6]).mean()  # Friday to Sunday
+    assert weekend > 3 / 7 + 0.05
+
+
 def test_office_work_is_done_on_weekdays_in_office_hours():
     tickets = _generate(DESK)["tickets"]
     opened = tickets["opened_at"]
