@@ -433,8 +433,7 @@ def shape_towns(rng, listed, n, country, text, unique=False, stream=None, rows=N
     order = names[draw.choice(len(names), size=min(total, len(names)), replace=False, p=chance)]
     number = (first if stream is not None else 0) + np.arange(n)
     taken, round_ = order[number % len(order)], number // len(order)
-    numbered = [f"{v} {r + 1}" for v, r in zip(taken, round_, strict=True)]
-    return np.where(round_ > 0, np.asarray(numbered, dtype=object), taken)
+    return np.where(round_ > 0, shape_numbered(taken, round_ + 1, names), taken)
 
 
 def shape_place_codes(countries, codes=None):
@@ -548,24 +547,38 @@ def shape_pick(rng, rows, n, unique=None, slot=None, first=0):
     return rng.integers(0, len(rows), size=n)
 
 
-def shape_distinct(rng, values, n, slot=None, first=0):
+def shape_numbered(values, numbers, listed):
+    """Each of ``values`` with its number ("Lyon 2"), written so that no value of ``listed``
+    looks numbered the same way: where one ends in a number ("Pulp Fiction 2"), "Lyon (2)",
+    and so on, so a numbered value never repeats a listed one."""
+    import re
+
+    written = [str(v) for v in pd.unique(np.asarray(listed, dtype=object))]
+    forms = ((" ", "", r" \d+$"), (" (", ")", r" \(\d+\)$"), (" #", "", r" #\d+$"))
+    free = [form for form in forms if not any(re.search(form[2], v) for v in written)]
+    head, tail, _ = (free or forms)[0]
+    numbers = np.char.add(np.asarray(numbers).astype(str), tail)
+    return np.char.add(np.asarray(values).astype(str), np.char.add(head, numbers)).astype(object)
+
+
+def shape_distinct(rng, values, n, slot=None, first=0, others=()):
     """``n`` distinct values: those listed, in random order, each once; where the list is too
-    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3"). ``slot``:
-    the table is made in parts and these are its rows from ``first`` on: each row then takes
-    the listed values in turn by its row number over all parts, numbered from the second round,
-    so no two parts share a value."""
+    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3"), never one
+    listed here or in ``others`` (``shape_numbered``). ``slot``: the table is made in parts
+    and these are its rows from ``first`` on: each row then takes the listed values in turn by
+    its row number over all parts, numbered from the second round, so no two parts share a
+    value."""
     pool = pd.unique(np.asarray(values, dtype=str))
+    listed = np.concatenate([pool, np.asarray(others, dtype=str)])
     if slot is not None:
         number = first + np.arange(n)
         taken, round_ = pool[number % len(pool)], number // len(pool)
-        numbered = np.char.add(taken.astype(str), np.char.add(" ", (round_ + 1).astype(str)))
-        return np.where(round_ > 0, numbered, taken).astype(object)
+        return np.where(round_ > 0, shape_numbered(taken, round_ + 1, listed), taken).astype(object)
     if len(pool) >= n:
         return rng.permutation(pool)[:n]
     extra = rng.choice(pool, size=n - len(pool))
     seen = pd.Series(extra).groupby(extra).cumcount().to_numpy() + 2
-    numbered = np.char.add(extra.astype(str), np.char.add(" ", seen.astype(str)))
-    return rng.permutation(np.concatenate([pool, numbered]))
+    return rng.permutation(np.concatenate([pool, shape_numbered(extra, seen, listed)]))
 
 
 def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
@@ -596,13 +609,9 @@ def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
         elif key not in kept:  # a category with no list of its own: marked by its row number
             number = (first if slot is not None else 0) + rows
             out[rows] = [f"{pool[k % len(pool)]} #{k + 1}" for k in number]
-        elif slot is not None:
-            number = first + rows
-            taken, round_ = pool[number % len(pool)], number // len(pool)
-            numbered = [f"{v} {r + 1}" for v, r in zip(taken, round_, strict=True)]
-            out[rows] = np.where(round_ > 0, np.asarray(numbered, dtype=object), taken)
-        else:
-            out[rows] = shape_distinct(rng, pool, len(rows))
+        else:  # numbered as no category's listed value is ("Rocky 2")
+            part = {"slot": slot, "first": first + rows[0]} if slot is not None else {}
+            out[rows] = shape_distinct(rng, pool, len(rows), others=everything, **part)
     return out
 
 
@@ -611,18 +620,13 @@ def shape_part(rows, picked, position, unique=False, slot=None, first=0):
     repeats gets a number (only when the rows had too few distinct values). ``slot``: picked by
     ``shape_pick`` for rows from ``first`` on of a table made in parts: numbered by round."""
     values = np.array([row[position] for row in rows], dtype=object)[picked]
+    listed = np.array([row[position] for row in rows], dtype=object)
     if unique and slot is not None:
-        distinct = len(pd.unique(np.array([row[position] for row in rows], dtype=object)))
-        round_ = (first + np.arange(len(values))) // max(distinct, 1)
-        return np.array(
-            [v if r == 0 else f"{v} {r + 1}" for v, r in zip(values, round_, strict=True)],
-            dtype=object,
-        )
+        round_ = (first + np.arange(len(values))) // max(len(pd.unique(listed)), 1)
+        return np.where(round_ > 0, shape_numbered(values, round_ + 1, listed), values)
     if unique and len(pd.unique(values)) < len(values):
         seen = pd.Series(values).groupby(values).cumcount().to_numpy()
-        values = np.where(
-            seen > 0, [f"{v} {k + 1}" for v, k in zip(values, seen, strict=True)], values
-        )
+        values = np.where(seen > 0, shape_numbered(values, seen + 1, listed), values)
     return values
 
 

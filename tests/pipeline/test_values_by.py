@@ -6,6 +6,7 @@ drawing each row's value from its own category's list, unique across a table's p
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -238,3 +239,25 @@ def test_a_model_is_asked_by_its_make_which_is_asked_first(openai_stub, client):
     assert bikes.groupby("model")["brand"].nunique().max() == 1  # an Altura is a Batavus
     assert all(set(models) <= set(BRANDS[b]) for b, models in bikes.groupby("brand")["model"])
     assert bikes["brand"].value_counts().index[0] == "Gazelle"
+
+
+def test_a_number_added_for_uniqueness_never_repeats_a_listed_value():
+    from codegen.program.shaperuntime import shape_distinct
+
+    # the model listed "Pulp Fiction" and "Pulp Fiction 2": numbering the first must not give
+    # the second (a run failed its unique check so)
+    listed = ["Pulp Fiction", "Pulp Fiction 2", "Up"]
+    rng = np.random.default_rng(0)
+    whole = shape_distinct(rng, listed, 12)
+    assert len(set(whole)) == 12 and set(listed) <= set(whole)
+    assert "Pulp Fiction (2)" in set(whole)  # numbered in another form
+    parts = [shape_distinct(rng, listed, 4, slot=0, first=k * 4) for k in range(3)]
+    assert len(set(np.concatenate(parts))) == 12
+    # a list without numbers keeps the plain form
+    plain = shape_distinct(rng, ["Lyon", "Paris"], 4)
+    assert len(set(plain)) == 4 and all(re.fullmatch(r"(Lyon|Paris)( [23])?", v) for v in plain)
+    # across categories: "Rocky" numbered is not action's "Rocky 2"
+    category = np.array(["drama"] * 4 + ["action"] * 2)
+    lists = {"drama": ["Rocky", "Up"], "action": ["Rocky 2"]}
+    drawn = shape_values_by(rng, lists, category, 6, unique=True)
+    assert len(set(drawn)) == 6
