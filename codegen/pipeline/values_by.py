@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from typing import Any
 
 from codegen.llm.client import ChatClient, ChatMessage
@@ -136,9 +138,16 @@ def counts(spec: Spec, table_name: str, name: str, by: str) -> dict[str, int]:
 
 
 def values_by_question(
-    spec: Spec, table_name: str, name: str, by: str, value: str, count: int
+    spec: Spec,
+    table_name: str,
+    name: str,
+    by: str,
+    value: str,
+    count: int,
+    so_far: list[str] | None = None,
 ) -> list[ChatMessage]:
-    """The question of the values of a column for the rows of one category."""
+    """The question of the values of a column for the rows of one category (``so_far``: those
+    it listed already, for more)."""
     table = spec.tables[table_name]
     column = table.columns[name]
     parent, listed, values = category_of(spec, table_name, by) or ("", by, [])
@@ -151,32 +160,50 @@ def values_by_question(
         [
             f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the {thing}.',
             f'Each row has a "{listed}": one of {kinds}.',
+            *([f"Values so far: {'; '.join(so_far[:30])}."] if so_far else []),
         ],
-        f'List {count} realistic values of "{name}" for {thing} whose "{listed}" is '
-        f'"{value}", as they appear in real data like this, each different, with no '
-        'numbering. Answer as JSON: {"values": [...]}.',
+        f'List {count} {"more " if so_far else ""}realistic values of "{name}" for {thing} '
+        f'whose "{listed}" is "{value}", as they appear in real data like this, each different'
+        f'{" from every value so far" if so_far else ""}, with no numbering. Answer as JSON: '
+        '{"values": [...]}.',
         system="You list realistic values. Answer with JSON only.",
     )
 
 
 def values_kept(text: str, taken: set[str]) -> list[str]:
     """The distinct values of a reply, stripped, not yet in ``taken`` (lowercased; other
-    categories' values), without words of letters run together (a small model looping)."""
+    categories' values), without what a small model writes when it loops: words of letters
+    run together, or a third numbered value of one stem ("The Hangover 4", "The Hangover 5"...
+    after "The Hangover Part II" and "Part III"); none from a list of placeholders."""
     try:
         reply = json.loads(text[text.find("{") : text.rfind("}") + 1])
     except ValueError:
         return []
     got = reply.get("values") if isinstance(reply, dict) else None
+    got = [v for v in got if isinstance(v, str)] if isinstance(got, list) else []
+    if len(got) >= 3 and is_placeholders(got):  # "Dish 1", "Dish 2": none of them
+        return []
     kept: list[str] = []
-    for value in got if isinstance(got, list) else []:
-        if not isinstance(value, str) or not value.strip():
+    numbered: Counter[str] = Counter()
+    for value in got:
+        if not value.strip():
             continue
         value = " ".join(value.split())
         if value.lower() in taken or any(len(w) > LONGEST_WORD for w in value.split()):
             continue
+        sequel = _SEQUEL.match(value)
+        if sequel is not None:
+            numbered[sequel["stem"].lower()] += 1
+            if numbered[sequel["stem"].lower()] > SEQUELS:
+                continue
         taken.add(value.lower())
         kept.append(value)
     return kept
+
+
+# A value that is another with a number: "Toy Story 4", "The Hangover Part II", "Rocky IV".
+_SEQUEL = re.compile(r"^(?P<stem>.*?\S)\s+(?:part\s+)?(?:\d+|[ivxlc]+)$", re.IGNORECASE)
+SEQUELS = 2  # numbered values of one stem kept in a list, at most
 
 
 def ask_values_by(
@@ -204,19 +231,27 @@ def ask_values_by(
         asked.append(answer)
         lists: dict[str, list[str]] = {}
         taken: set[str] = set()
+        unique = spec.tables[table_name].columns[name].unique
         for value, count in wanted.items():
-            text = _request(
-                client,
-                values_by_question(spec, table_name, name, by, value, count),
-                values_schema(count, "values_by_category"),
-                count * TOKENS_PER_VALUE + 20,
-                answer,
-                seed,
-                say,
-            )
-            if text is None:
-                return True
-            lists[value] = values_kept(text, taken)
+            lists[value] = []
+            for _ in range(2 if unique else 1):  # a unique column's short list: asked for more
+                missing = count - len(lists[value])
+                if missing < LIST_LEAST or budget < missing:
+                    break
+                if lists[value]:
+                    budget -= missing
+                text = _request(
+                    client,
+                    values_by_question(spec, table_name, name, by, value, missing, lists[value]),
+                    values_schema(missing, "values_by_category"),
+                    missing * TOKENS_PER_VALUE + 20,
+                    answer,
+                    seed,
+                    say,
+                )
+                if text is None:
+                    return True
+                lists[value] += values_kept(text, taken)
         answer.lists = lists
         answer.why = _why_not(lists)
         if answer.why:
@@ -232,9 +267,7 @@ def _why_not(lists: dict[str, list[str]]) -> str:
     """Why the lists cannot shape the column ("" when they can)."""
     for value, listed in lists.items():
         if not listed:
-            return f'no value for "{value}"'
-        if len(listed) >= 3 and is_placeholders(listed):
-            return f'the values for "{value}" are placeholders ({listed[0]}, {listed[1]}...)'
+            return f'no real value for "{value}" (none, or placeholders)'
     return ""
 
 

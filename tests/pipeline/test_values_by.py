@@ -72,28 +72,39 @@ def test_a_list_column_is_asked_by_the_column_of_kinds_beside_it():
     assert values_by_to_ask(load_spec(MENU.replace("course", "status"))) == []
 
 
+MORE = {"antipasto": ["Mortadella", "Crescentine"], "primo": ["Gramigna"], "secondo": ["Friggione"]}
+
+
 def test_dish_names_asked_over_http_are_drawn_by_their_course(openai_stub, client):
     spec = load_spec(MENU)
     wanted = counts(spec, "dishes", "name", "course")
     for course, count in wanted.items():  # the model's list, padded with its own repeats
         listed = LISTS[course] + LISTS[course][: count - len(LISTS[course])]
         openai_stub.reply(json.dumps({"values": (listed * 3)[:count]}))
+        if course in MORE:  # 3 or more short of a unique column's rows: asked for more
+            openai_stub.reply(json.dumps({"values": MORE[course]}))
     data = spec.model_dump(mode="json", exclude_none=True)
     answers: list[TypicalAnswer] = []
     said: list[str] = []
     assert ask_values_by(client, spec, data, answers, seed=0, say=said.append) is False
 
-    asked = openai_stub.chat_requests[1].body
+    asked = openai_stub.chat_requests[2].body
     question = asked["messages"][-1]["content"]
     assert 'List 12 realistic values of "name" for dishes whose "course" is "primo"' in question
     assert "The menu and orders of a trattoria in Bologna" in question
     schema = asked["response_format"]["json_schema"]["schema"]["properties"]["values"]
     assert schema["minItems"] == schema["maxItems"] == 12
+    more = openai_stub.chat_requests[3].body["messages"][-1]["content"]
+    assert "Values so far: Tagliatelle al ragu; Tortellini in brodo;" in more
+    assert 'List 8 more realistic values of "name"' in more
+    assert "each different from every value so far" in more
+    assert len(openai_stub.chat_requests) == 7  # dolce's 4 of 5: not asked again
     (answer,) = answers
     assert answer.kept and answer.asked == "values by category" and answer.by == "course"
-    assert answer.lists == LISTS  # repeats dropped
+    listed = {c: v + [m for m in MORE.get(c, []) if m not in v] for c, v in LISTS.items()}
+    assert answer.lists == listed  # repeats dropped
     assert answer.usage["completion_tokens"] > 0
-    assert data["tables"]["dishes"]["columns"]["name"]["values_by"] == {"course": LISTS}
+    assert data["tables"]["dishes"]["columns"]["name"]["values_by"] == {"course": listed}
     assert said and said[0].startswith("dishes.name by course: antipasto: Tagliere di salumi")
 
     data["tables"]["orders"]["columns"]["note"]["values"] = ["", "no onions"]  # not asked here
@@ -101,7 +112,7 @@ def test_dish_names_asked_over_http_are_drawn_by_their_course(openai_stub, clien
     dishes = valid_tables(shaped)["dishes"]
     assert dishes["name"].is_unique
     for course, names in dishes.groupby("course")["name"]:
-        listed = set(LISTS[course])
+        listed = set(LISTS[course] + MORE.get(course, []))
         plain = names[names.isin(listed)]
         # each course's own dishes, each once, before any is numbered
         assert len(plain) == min(len(names), len(listed))
@@ -113,11 +124,13 @@ def test_a_course_listed_as_placeholders_leaves_the_column_as_it_was(openai_stub
     for course, count in counts(spec, "dishes", "name", "course").items():
         values = [f"Dish {i + 1}" for i in range(count)] if course == "dolce" else LISTS[course]
         openai_stub.reply(json.dumps({"values": values}))
+        if course in MORE or course == "dolce":  # asked for more: as before
+            openai_stub.reply(json.dumps({"values": values if course == "dolce" else []}))
     data = spec.model_dump(mode="json", exclude_none=True)
     answers: list[TypicalAnswer] = []
     assert ask_values_by(client, spec, data, answers, seed=0, say=lambda line: None) is False
     assert not answers[0].kept
-    assert answers[0].why == 'the values for "dolce" are placeholders (Dish 1, Dish 2...)'
+    assert answers[0].why == 'no real value for "dolce" (none, or placeholders)'
     assert "values_by" not in data["tables"]["dishes"]["columns"]["name"]
 
 
@@ -261,3 +274,13 @@ def test_a_number_added_for_uniqueness_never_repeats_a_listed_value():
     lists = {"drama": ["Rocky", "Up"], "action": ["Rocky 2"]}
     drawn = shape_values_by(rng, lists, category, 6, unique=True)
     assert len(set(drawn)) == 6
+
+
+def test_a_list_that_loops_on_sequels_keeps_two_of_them():
+    from codegen.pipeline.values_by import values_kept
+
+    looped = ["The Hangover", "The Hangover Part II", "The Hangover Part III"]
+    looped += [f"The Hangover {n}" for n in range(4, 23)]  # the embedded model, listing comedies
+    assert values_kept(json.dumps({"values": looped}), set()) == looped[:3]
+    real = ["Toy Story 4", "Up", "Cars", "Cars 2", "Rocky", "Rocky II", "Rocky III", "Rocky IV"]
+    assert values_kept(json.dumps({"values": real}), {"up"}) == real[:1] + real[2:6]
