@@ -276,11 +276,17 @@ def test_a_number_added_for_uniqueness_never_repeats_a_listed_value():
     assert len(set(drawn)) == 6
 
 
-def test_a_list_that_loops_on_sequels_keeps_two_of_them():
+def test_a_list_that_loops_on_sequels_keeps_two_of_them_and_placeholders_none():
     from codegen.pipeline.values_by import values_kept
 
     looped = ["The Hangover", "The Hangover Part II", "The Hangover Part III"]
     looped += [f"The Hangover {n}" for n in range(4, 23)]  # the embedded model, listing comedies
-    assert values_kept(json.dumps({"values": looped}), set()) == looped[:3]
+    assert values_kept(json.dumps({"values": looped}), set()) == []  # placeholders: asked again
+    assert values_kept(json.dumps({"values": looped[:6] + ["Superbad"]}), set()) == [
+        "The Hangover",
+        "The Hangover Part II",
+        "The Hangover Part III",
+        "Superbad",
+    ]
     real = ["Toy Story 4", "Up", "Cars", "Cars 2", "Rocky", "Rocky II", "Rocky III", "Rocky IV"]
     assert values_kept(json.dumps({"values": real}), {"up"}) == real[:1] + real[2:6]
