@@ -545,9 +545,11 @@ def towns_country(
 
 
 # Names of tiers (a plan, a class of ticket, a size), ranked lowest first: what they cost rises
-# with the rank. A discount tier (student, child) ranks below the basic one.
+# with the rank. A discount tier (student, child, senior) ranks below the basic one, an adult's
+# full fare with the standard one.
 _TIER_RANKS = {
     "free": 0, "trial": 0, "student": 1, "child": 1, "youth": 1, "junior": 1, "concession": 1,
+    "senior": 1, "reduced": 1, "adult": 3, "full": 3,
     "lite": 2, "light": 2, "basic": 2, "starter": 2, "essential": 2, "essentials": 2,
     "economy": 2, "bronze": 2, "small": 2, "mini": 2, "standard": 3, "regular": 3, "classic": 3,
     "medium": 3, "plus": 4, "silver": 4, "advanced": 4, "comfort": 4, "family": 4, "large": 4,

@@ -1535,6 +1535,11 @@ def test_what_a_tier_costs_and_includes_rises_with_the_tier():
     }  # fmt: skip
     assert tier_ranks(["Gold", "Gold Plus", "Silver"]) == {"Gold": 5, "Gold Plus": 5.5, "Silver": 4}
     assert tier_ranks(["red", "Basic"]) is None and tier_ranks(["Gold", "gold"]) is None
+    # a cinema's or a museum's fares: the concessions below the adult's full one
+    assert tier_ranks(["adult", "child", "student", "senior"]) == {
+        "adult": 3, "child": 1, "student": 1, "senior": 1,
+    }  # fmt: skip
+    assert tier_ranks(["junior", "senior"]) is None  # an employee's level: no fare
     for seed in range(3):
         tables = valid_tables(load_spec(TIERS), seed=seed)
         plans = tables["plans"].set_index("name")
