@@ -148,25 +148,26 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
 
 def locale_named(text: str) -> str | None:
     """The Faker locale of the first country ``text`` names (``Dutch`` -> nl_NL), or None."""
-    lowered = (text or "").lower()
-    first: tuple[int, str] | None = None
-    for names, locale in _LOCALES + _CITY_LOCALES:
-        for country in names:
-            match = re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
-            if match and (first is None or match.start() < first[0]):
-                first = (match.start(), locale)
-    return first[1] if first else None
+    named = _named(text)
+    return min(named)[2] if named else None
 
 
 def countries_named(text: str) -> set[str]:
     """The ISO codes of every country ``text`` names, by name, adjective or large city."""
+    return {locale[-2:] for _, _, locale in _named(text)}
+
+
+def _named(text: str) -> list[tuple[int, int, str]]:
+    """(where, the locale's place in our lists, locale) of each mention of a country in
+    ``text``: the first one named wins, of two at one place the one listed first."""
     lowered = (text or "").lower()
-    return {
-        locale[-2:]
-        for names, locale in _LOCALES + _CITY_LOCALES
-        for country in names
-        if re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
-    }
+    found = []
+    for order, (names, locale) in enumerate(_LOCALES + _CITY_LOCALES):
+        for country in names:
+            match = re.search(rf"(?<![a-z]){re.escape(country)}(?![a-z])", lowered)
+            if match:
+                found.append((match.start(), order, locale))
+    return found
 
 
 def _kind(text: str, inside: bool) -> list[str]:
