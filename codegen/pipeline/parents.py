@@ -219,18 +219,22 @@ def _share_disagrees(
     """Why a typical share cannot be kept ("" when it can): the share of the parent's typical
     value lies further than ``SHARE_AGREES`` times from the column's own typical value. An
     order's guests are no half of its restaurant's seats: the share fits a flight filling its
-    aircraft, not one of many tables in a room."""
+    aircraft, not one of many tables in a room. A parent with no typical value is drawn
+    between its bounds: their midpoint stands for it (pizzerias' seats, 20 to 200, made "50%"
+    of them 55 guests an order)."""
     column = spec.tables[table_name].columns[name]
     parent = str(spec.tables[table_name].columns[via].references).split(".", 1)[0]
     of = spec.tables[parent].columns[other]
-    if not column.typical or not of.typical or column.typical <= 0 or of.typical <= 0:
+    middle = None if of.min is None or of.max is None else (float(of.min) + float(of.max)) / 2
+    usual = of.typical or middle
+    if not column.typical or not usual or column.typical <= 0 or usual <= 0:
         return ""
-    made = share * float(of.typical)
+    made = share * float(usual)
     ratio = made / float(column.typical)
     if 1 / SHARE_AGREES <= ratio <= SHARE_AGREES:
         return ""
     return (
-        f"{share:.0%} of a typical {_show(of.typical)} is {_show(made)}, not near the column's "
+        f"{share:.0%} of a typical {_show(usual)} is {_show(made)}, not near the column's "
         f"own typical {_show(column.typical)}"
     )
 

@@ -146,6 +146,12 @@ def test_a_share_is_kept_only_where_it_agrees_with_the_column_s_own_typical(
     assert (why == "") is kept
     if not kept:
         assert "not near the column's own typical" in why
+    # seats with no typical value are drawn between their bounds: their midpoint, 94, stands
+    data = spec.model_dump(mode="json", exclude_none=True)
+    del data["tables"]["aircraft"]["columns"]["seats"]["typical"]
+    unknown = load_spec(json.dumps(data))
+    again = _share_disagrees(unknown, "flights", "passengers", "aircraft_id", "seats", share)
+    assert (again == "") is kept
 
 
 def test_the_lint_says_what_is_wrong_with_an_of_parent():
