@@ -145,9 +145,11 @@ def values_by_question(
     value: str,
     count: int,
     so_far: list[str] | None = None,
+    again: bool = False,
 ) -> list[ChatMessage]:
     """The question of the values of a column for the rows of one category (``so_far``: those
-    it listed already, for more)."""
+    it listed already, for more; ``again``: asked again after a list of none, which the same
+    question would give again)."""
     table = spec.tables[table_name]
     column = table.columns[name]
     parent, listed, values = category_of(spec, table_name, by) or ("", by, [])
@@ -161,6 +163,7 @@ def values_by_question(
             f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the {thing}.',
             f'Each row has a "{listed}": one of {kinds}.',
             *([f"Values so far: {'; '.join(so_far[:30])}."] if so_far else []),
+            *([f'Each a real one: not "{value}" itself, not numbered.'] if again else []),
         ],
         f'List {count} {"more " if so_far else ""}realistic values of "{name}" for {thing} '
         f'whose "{listed}" is "{value}", as they appear in real data like this, each different'
@@ -230,19 +233,24 @@ def ask_values_by(
         answer = TypicalAnswer(table_name, name, asked="values by category", by=by)
         asked.append(answer)
         lists: dict[str, list[str]] = {}
-        taken: set[str] = set()
+        # a value named as its category ("Rabbit", a rabbit's name) is no value of the column
+        taken = {str(v).lower() for v in wanted}
         unique = spec.tables[table_name].columns[name].unique
         for value, count in wanted.items():
             lists[value] = []
-            for _ in range(2 if unique else 1):  # a unique column's short list: asked for more
+            for round_ in range(2):  # a short list: asked for more (a unique column's, or 2)
                 missing = count - len(lists[value])
                 if missing < LIST_LEAST or budget < missing:
+                    break
+                if round_ and not unique and len(lists[value]) >= LIST_LEAST:
                     break
                 if lists[value]:
                     budget -= missing
                 text = _request(
                     client,
-                    values_by_question(spec, table_name, name, by, value, missing, lists[value]),
+                    values_by_question(
+                        spec, table_name, name, by, value, missing, lists[value], bool(round_)
+                    ),
                     values_schema(missing, "values_by_category"),
                     missing * TOKENS_PER_VALUE + 20,
                     answer,

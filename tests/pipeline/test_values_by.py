@@ -290,3 +290,33 @@ def test_a_list_that_loops_on_sequels_keeps_two_of_them_and_placeholders_none():
     ]
     real = ["Toy Story 4", "Up", "Cars", "Cars 2", "Rocky", "Rocky II", "Rocky III", "Rocky IV"]
     assert values_kept(json.dumps({"values": real}), {"up"}) == real[:1] + real[2:7]
+
+
+PETS = """\
+name: pets
+description: Pets of a small-animal veterinary practice in Cork, Ireland.
+tables:
+  pets:
+    rows: 300
+    columns:
+      id:      {type: integer, primary_key: true}
+      name:    {type: string}
+      species: {type: string, values: [dog, rabbit]}
+"""
+
+
+def test_a_list_named_as_its_category_or_too_short_is_asked_again(openai_stub, client):
+    spec = load_spec(PETS)
+    openai_stub.reply(json.dumps({"values": ["Buddy", "Max", "Bella", "Dog"]}))
+    openai_stub.reply(json.dumps({"values": ["Rabbit", "Thumper", "rabbit"]}))  # one name
+    openai_stub.reply(json.dumps({"values": ["Clover", "Hazel", "Thumper", "Oreo"]}))  # more
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=lambda line: None) is False
+    assert len(openai_stub.chat_requests) == 3  # the dogs' 3 names are enough: not asked again
+    again = openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert 'Each a real one: not "rabbit" itself, not numbered.' in again
+    assert answers[0].lists == {  # "Rabbit", "rabbit" (Rabbi-t: placeholders) none
+        "dog": ["Buddy", "Max", "Bella"],
+        "rabbit": ["Clover", "Hazel", "Thumper", "Oreo"],
+    }
