@@ -753,3 +753,33 @@ def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(o
     column = spec.tables["pets"].columns["weight_kg"]
     grams = plain_kept(column, {"dog": 20000, "cat": 4500, "rabbit": 1800}, {})
     assert grams == {"dog": 46.67, "cat": 10.5, "rabbit": 4.2}
+
+
+LIBRARY = """\
+name: library
+description: Books of a public library in Utrecht, the Netherlands.
+tables:
+  books:
+    rows: 1000
+    columns:
+      id:       {type: integer, primary_key: true}
+      language: {type: string, values: [en, nl, de, fr]}
+"""
+
+
+def test_a_one_country_dataset_s_own_language_holds_most_rows(openai_stub, client):
+    from codegen.pipeline.typical import home_weights
+
+    openai_stub.reply(json.dumps({"en": 35, "nl": 35, "de": 15, "fr": 15}))
+    said: list[str] = []
+    spec, answers = ask_typical(client, load_spec(LIBRARY), progress=said.append)
+    assert spec.tables["books"].columns["language"].weights == [35, 97.5, 15, 15]  # nl 60%
+    assert answers[0].weights == {"en": 35, "nl": 35, "de": 15, "fr": 15}  # as the model said
+    assert said[0].endswith("its own country's raised to 60%")
+    # already most: as given; a dataset of no country, or of one its values do not name: as given
+    assert home_weights(spec, "books", "language", [10, 80, 5, 5]) is None
+    for other in ("Books of a public library.", "Books of a public library in Lisbon, Portugal."):
+        changed = load_spec(
+            LIBRARY.replace("Books of a public library in Utrecht, the Netherlands.", other)
+        )
+        assert home_weights(changed, "books", "language", [35, 35, 15, 15]) is None
