@@ -182,8 +182,13 @@ def _attempt(
     say(f"attempt {attempt.number}: reply of {tokens} tokens ({source})")
 
     attempt.stage = Stage.EXTRACT
+    text = completion.text
+    if options.ask == "blanks":
+        from codegen.program.blanks import notes_commented
+
+        text = notes_commented(text)
     try:
-        code = extract_program(completion.text)
+        code = extract_program(text)
     except ExtractionError as exc:
         kind = FailureKind.TRUNCATED if completion.truncated else FailureKind.NO_CODE
         return attempt.fail(kind, str(exc))

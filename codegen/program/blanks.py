@@ -9,6 +9,7 @@ any other.
 from __future__ import annotations
 
 import ast
+import re
 
 from codegen.program.starting import BlankKind, Scaffold
 
@@ -97,6 +98,21 @@ def fill_blanks(
     from codegen.program.format import format_program
 
     return format_program("\n".join(lines) + "\n"), []
+
+
+# A column's note as the starting program writes it above the column's lines ("total_eur:
+# float; at least 0.0; ..."): a small model copies it into its reply without the "#".
+_NOTE = re.compile(r"^\s*[A-Za-z_]\w*: (integer|float|string|boolean|date|datetime)(;|$)")
+
+
+def notes_commented(reply: str) -> str:
+    """``reply`` with each line that is a column's note (``_NOTE``) made a comment again: the
+    embedded model wrote rentals' "returned_at: datetime; after picked_up_at, ..." before its
+    lines, and the reply did not parse, three attempts running."""
+    return "".join(
+        f"# {line.lstrip()}" if _NOTE.match(line) else line
+        for line in reply.splitlines(keepends=True)
+    )
 
 
 def _generate_function(tree: ast.Module) -> ast.AST:

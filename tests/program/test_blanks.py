@@ -199,3 +199,24 @@ def test_a_value_list_written_as_a_comprehension_goes_into_the_program_as_code()
     assert pd.read_parquet(result.tables["places"].path)["city"].str.startswith("Town ").all()
     for other in ("city_values = make_cities()\n", "city_values = cities\n"):
         assert fill_blanks(scaffold, other) == (None, ["city_values"])
+
+
+def test_a_column_s_note_copied_without_its_hash_is_a_comment_again():
+    from codegen.program.blanks import notes_commented
+    from codegen.program.extract import extract_program
+
+    scaffold = build_scaffold(load_spec(EXAMPLES / "rentals.yaml"))
+    notes = [
+        line.strip()[2:]
+        for line in scaffold.source.splitlines()
+        if line.strip().startswith("# ") and ": datetime;" in line
+    ]
+    blank = next(b for b in scaffold.blanks if b.kind is BlankKind.NUMBER)
+    # as the embedded model wrote it: the note, then the line, in a fence
+    reply = f"```python\n{notes[0]}\n{blank.name} = 5\n```\n"
+    with pytest.raises(Exception, match="syntax error at line 1"):
+        extract_program(reply)
+    code = extract_program(notes_commented(reply))
+    assert code == f"# {notes[0]}\n{blank.name} = 5\n"  # it parses, the line is kept
+    # Python of the same shape stays: an annotated assignment is no note
+    assert notes_commented("total: float = 0.0\nx: int\n") == "total: float = 0.0\nx: int\n"
