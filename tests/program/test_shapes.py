@@ -313,7 +313,7 @@ def test_a_playhouse_s_shows_are_in_the_afternoon_and_evening():
     hours = starts.dt.hour
     assert hours.between(12, 22).mean() > 0.9 and (hours < 10).mean() < 0.02
     assert hours.between(19, 21).mean() > 0.45
-    weekend = starts.dt.dayofweek.isin([4, 5, 6]).mean()  # Friday to Sunday
+    weekend = starts.dt.day_of_week.isin([4, 5, 6]).mean()  # Friday to Sunday
     assert weekend > 3 / 7 + 0.05
 
 
