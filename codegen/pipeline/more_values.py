@@ -260,17 +260,22 @@ def values_schema(count: int, name: str = "more_values") -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
 
 
-def _new_values(text: str, values: list[str]) -> list[str]:
-    """The distinct values in a reply that are not yet listed (case and spaces aside)."""
+def reply_values(text: str) -> list[Any]:
+    """The ``values`` list of a reply's JSON (``{"values": [...]}``), empty where it has none."""
     start, end = text.find("{"), text.rfind("}")
     try:
         reply = json.loads(text[start : end + 1] if start >= 0 else text)
     except ValueError:
         return []
     got = reply.get("values") if isinstance(reply, dict) else None
+    return got if isinstance(got, list) else []
+
+
+def _new_values(text: str, values: list[str]) -> list[str]:
+    """The distinct values in a reply that are not yet listed (case and spaces aside)."""
     seen = {v.strip().lower() for v in values}
     new: list[str] = []
-    for value in got if isinstance(got, list) else []:
+    for value in reply_values(text):
         if isinstance(value, str) and value.strip() and value.strip().lower() not in seen:
             if _in_a_rut(value.strip(), values + new):
                 continue

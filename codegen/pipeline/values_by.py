@@ -13,7 +13,6 @@ asked first, as a list of makers with their shares, and the other (its ``model``
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -25,6 +24,7 @@ from codegen.pipeline.more_values import (
     LONGEST_WORD,
     TOKENS_PER_VALUE,
     is_placeholders,
+    reply_values,
     values_schema,
 )
 from codegen.pipeline.typical import (
@@ -178,12 +178,7 @@ def values_kept(text: str, taken: set[str]) -> list[str]:
     categories' values), without what a small model writes when it loops: words of letters
     run together, or a third numbered value of one stem ("The Hangover 4", "The Hangover 5"...
     after "The Hangover Part II" and "Part III"); none from a list of placeholders."""
-    try:
-        reply = json.loads(text[text.find("{") : text.rfind("}") + 1])
-    except ValueError:
-        return []
-    got = reply.get("values") if isinstance(reply, dict) else None
-    got = [v for v in got if isinstance(v, str)] if isinstance(got, list) else []
+    got = [v for v in reply_values(text) if isinstance(v, str)]
     if len(got) >= 3 and is_placeholders(got):  # "Dish 1", "Dish 2": none of them
         return []
     kept: list[str] = []
@@ -316,7 +311,7 @@ def _ask_makers(
             return True
         makers = values_kept(text, set())
         answer.lists = {maker: makers}
-        if len(makers) < LIST_LEAST or is_placeholders(makers):
+        if len(makers) < LIST_LEAST:  # placeholders came back as none
             answer.why = "fewer than 3 makers, or placeholders"
             continue
         answer.kept = True
