@@ -75,9 +75,11 @@ def generate(
     answers: list[Any] = []
     shaped = spec  # the spec the program is made from: with typical values where asked
     if options.typical:
+        from codegen.pipeline.ages import with_age_trends
         from codegen.pipeline.typical import ask_typical
 
         shaped, answers = ask_typical(client, spec, seed=options.seed, progress=say)
+        shaped = with_age_trends(shaped, say)
     scaffold = build_scaffold(shaped)
     # Nothing left to fill in (typical values, Faker and the checks made every column): the
     # starting program is tried as built first, with no model call; should it fail, the model

@@ -1760,14 +1760,20 @@ def _edge_time(items: list[tuple[Bound, Code]], lower: bool, date: bool) -> str:
     return combined
 
 
-def _rule_source(table: Any, name: str) -> tuple[str, str, float] | None:
-    """(source column, "increasing"/"decreasing", the rule's min_rho) when a rule makes ``name``
-    follow a column."""
+def _rule_source(table: Any, name: str) -> tuple[str, str, float, bool] | None:
+    """(source column, "increasing"/"decreasing", how closely its order follows the source,
+    whether a rule says so) when a rule makes ``name`` follow a column, or its ``follows`` does
+    (read only with a typical value: its values are drawn for their own median and spread)."""
     for rule in table.rules:
         for kind in ("increasing", "decreasing"):
             pair = getattr(rule, kind, None)
             if pair and _ruled(table, pair)[1] == name:
-                return _ruled(table, pair)[0], kind, float(rule.min_rho)
+                # stronger than the rule's least, so the check holds on any draw
+                return _ruled(table, pair)[0], kind, min(0.95, max(0.8, rule.min_rho + 0.25)), True
+    follows = table.columns[name].follows
+    if follows is not None and table.columns[name].typical is not None:
+        kind = "increasing" if follows.direction == "rises" else "decreasing"
+        return follows.column, kind, float(follows.rho), False
     return None
 
 
@@ -1857,7 +1863,7 @@ def _blank_expression(
     elif source is not None and kind in ("integer", "float"):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
         increasing = source[1] == "increasing"
-        if _proportional(table.columns[source[0]], column, increasing):
+        if source[3] and _proportional(table.columns[source[0]], column, increasing):
             expression, params = _proportional_expression(
                 table.columns[source[0]], column, variable, origin, count
             )
@@ -1869,7 +1875,7 @@ def _blank_expression(
             # follows the source (rising with the level), rather than a line through its bounds.
             drawn, params = _typical_draw(column, variable, count)
             follow = f"{variable}_follow"
-            params.append((follow, _number(min(0.95, max(0.8, source[2] + 0.25))), None))
+            params.append((follow, _number(source[2]), None))
             expression = f"shape_follow(rng, {drawn}, {origin}, {follow}, increasing={increasing})"
             if category is not None:  # ordered by the source first, then moved to its category
                 expression = _by_category(expression, column, variable, category, params)

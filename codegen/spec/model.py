@@ -162,6 +162,26 @@ class OfParent(_Model):
     )
 
 
+class Follows(_Model):
+    """How a number rises or falls with another column of its own row."""
+
+    column: str = Field(
+        description="A date, datetime or number column of the same table (a car's "
+        "`first_registered`)."
+    )
+    direction: Literal["rises", "falls"] = Field(
+        description="`rises`: larger where that column is larger; `falls`: smaller (a car "
+        "registered later has driven less)."
+    )
+    rho: float = Field(
+        0.8,
+        gt=0,
+        lt=1,
+        description="How closely: the correlation of the two columns' ranks, before the "
+        "column's bounds and checks.",
+    )
+
+
 class Column(_Model):
     """One column of a table."""
 
@@ -250,6 +270,14 @@ class Column(_Model):
         "`{column: aircraft_id.seats, relation: at_most, share: 0.8}` (passengers are at most "
         "the aircraft's seats, typically 80% of them).",
         json_schema_extra={"yaml_type": "{column, relation, share}"},
+    )
+    follows: Follows | None = Field(
+        None,
+        description="For an integer or float column with a typical value that rises or falls "
+        "with another column of its row: `{column: first_registered, direction: falls}` (a "
+        "used car's mileage: the later it was registered, the fewer km). Its values keep their "
+        "typical median and spread; only their order follows that column.",
+        json_schema_extra={"yaml_type": "{column, direction, rho}"},
     )
     typical_by: dict[str, dict[str, float]] | None = Field(
         None,
@@ -616,6 +644,7 @@ def _lint(spec: Spec) -> list[str]:
     problems += _lint_typical_by(spec)
     problems += _lint_values_by(spec)
     problems += _lint_of_parent(spec)
+    problems += _lint_follows(spec)
     return problems
 
 
@@ -659,6 +688,26 @@ def _lint_of_parent(spec: Spec) -> list[str]:
                 problems.append(f"{where}.column: {parent}.{other} is not a number")
             if col.of_parent.share is not None and col.of_parent.relation != "at_most":
                 problems.append(f"{where}.share: applies to relation at_most")
+    return problems
+
+
+def _lint_follows(spec: Spec) -> list[str]:
+    problems = []
+    for table_name, table in spec.tables.items():
+        for col_name, col in table.columns.items():
+            if col.follows is None:
+                continue
+            where = f"tables.{table_name}.columns.{col_name}.follows"
+            if col.type not in ("integer", "float"):
+                problems.append(f"{where}: applies to integer and float columns")
+                continue
+            source = table.columns.get(col.follows.column)
+            if source is None or col.follows.column == col_name:
+                problems.append(
+                    f"{where}.column: '{col.follows.column}' is not another column of {table_name}"
+                )
+            elif source.type not in ("integer", "float", "date", "datetime"):
+                problems.append(f"{where}.column: {col.follows.column} is not a date or a number")
     return problems
 
 

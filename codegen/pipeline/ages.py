@@ -1,0 +1,140 @@
+"""Numbers that follow the age of their row's thing, read from names before the program is made.
+
+A used car first registered in 2008 has driven further and costs less than one from 2022; a
+machine's engine hours grow with its years. Drawn on their own, mileage and price have nothing
+to do with the registration date. Which way such a pair goes is read from the names, not asked:
+asked "do rows with a later first_registered have a higher or lower mileage_km?" (or which of
+two rows, one from 2008 and one from 2022, has the higher), the embedded 1.5B model answered
+"higher" or "the older one" for nearly every pair of ten, true or not, and the same pair both
+ways as the question was turned round (2026-11-28). So:
+
+- a column of use that adds up over a thing's life (``mileage``, ``odometer``, ``engine_hours``,
+  ``flight_hours``, ``cycles``) falls as the date it was made, registered, bought or put in
+  service rises (a newer thing has been used less);
+- a price or value falls with age (rises with the date) where the date is one of making or
+  registration (cars, machines, devices: ``first_registered``, ``manufactured_on``,
+  ``model_year``), or the dataset says the things are used or second-hand; not where it is a
+  build date alone (an old house is no cheaper).
+
+The column keeps its typical median and spread (``typical``, asked before); only the order of
+its values follows the date (``follows``, spec v1; ``shaperuntime.shape_follow``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codegen.pipeline.attempt import Progress
+from codegen.spec.model import Spec
+
+# The date a thing's life is counted from: made, registered, bought or put in service.
+MADE_WORDS = {"registered", "registration", "manufactured", "manufacture", "production", "produced"}
+SINCE_WORDS = MADE_WORDS | {
+    "built", "build", "construction", "constructed", "purchased", "purchase", "bought",
+    "acquired", "acquisition", "installed", "installation", "commissioned", "delivered",
+}  # fmt: skip
+# Use that adds up over a thing's life.
+USE_WORDS = {"mileage", "odometer", "kilometrage", "cycles", "landings"}
+USE_HOURS = {"engine", "operating", "running", "flight", "flying", "machine", "service", "usage"}
+# What a thing is worth, which falls as it ages.
+VALUE_WORDS = {"price", "value", "valuation", "worth", "resale"}
+# A price fixed when the thing was new: no lower for an older one.
+NEW_PRICE_WORDS = {"purchase", "original", "list", "msrp", "new", "initial", "rrp"}
+USED_WORDS = {"used", "secondhand", "preowned"}
+
+USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
+VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
+
+
+def _words(name: str) -> list[str]:
+    from codegen.program.shapes import _words as words
+
+    return words(name.replace("_", " "))
+
+
+def _age_source(table: Any) -> tuple[str, bool] | None:
+    """(column, whether it is a date of making or registration) the table's things age from:
+    the one date, datetime or year whose name says when a thing was made, registered, bought or
+    put in service; None when there is none or more than one."""
+    found = []
+    for name, column in table.columns.items():
+        words = set(_words(name))
+        year = column.type == "integer" and bool(words & {"year", "yr"})
+        if column.type not in ("date", "datetime") and not year:
+            continue
+        made = bool(words & MADE_WORDS) or {"model", "year"} <= words
+        if made or words & SINCE_WORDS:
+            found.append((name, made))
+    return found[0] if len(found) == 1 else None
+
+
+def _is_use(name: str) -> bool:
+    words = set(_words(name))
+    if words & USE_WORDS:
+        return True
+    return bool({"hours", "hrs", "h"} & words and words & USE_HOURS)
+
+
+def _is_value(name: str) -> bool:
+    words = set(_words(name))
+    return bool(words & VALUE_WORDS) and not words & NEW_PRICE_WORDS
+
+
+def _said_used(spec: Spec, table_name: str) -> bool:
+    text = f"{spec.description or ''} {spec.tables[table_name].description or ''}"
+    lowered = text.lower()
+    return (
+        bool(set(_words(text)) & USED_WORDS) or "second-hand" in lowered or "pre-owned" in lowered
+    )
+
+
+def age_trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
+    """(table, column, date column, "rises"/"falls", rho) for each number of a table of things
+    that follows their age (see the module): an integer or float with a typical value, drawn
+    freely (no key, no bound or value from a check, not shaped by a rule, its parent's row or
+    a window)."""
+    from codegen.program.rules import plan_table
+
+    trends = []
+    for table_name, table in spec.tables.items():
+        source = _age_source(table)
+        if source is None:
+            continue
+        since, made = source
+        plan = plan_table(table, table_name)
+        ruled = {
+            name
+            for rule in table.rules
+            for name in (
+                getattr(rule, "increasing", None) or getattr(rule, "decreasing", None) or []
+            )
+        }
+        for name, column in table.columns.items():
+            if column.type not in ("integer", "float") or column.typical is None:
+                continue
+            keyed = column.primary_key or column.unique or column.references
+            shaped = column.follows is not None or column.of_parent is not None
+            planned = plan.columns[name]
+            fixed = planned.define is not None or planned.bounds or planned.window
+            if keyed or shaped or fixed or name in ruled:
+                continue
+            if _is_use(name):
+                trends.append((table_name, name, since, "falls", USE_RHO))
+            elif _is_value(name) and (made or _said_used(spec, table_name)):
+                trends.append((table_name, name, since, "rises", VALUE_RHO))
+    return trends
+
+
+def with_age_trends(spec: Spec, progress: Progress | None = None) -> Spec:
+    """``spec`` with ``follows`` set on the numbers that follow their thing's age."""
+    trends = age_trends(spec)
+    if not trends:
+        return spec
+    say = progress or (lambda line: None)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    for table_name, name, since, direction, rho in trends:
+        target = data["tables"][table_name]["columns"][name]
+        target["follows"] = {"column": since, "direction": direction, "rho": rho}
+        newer = "lower" if direction == "falls" else "higher"
+        say(f"follows {table_name}.{name}: {newer} where {since} is later")
+    return Spec.model_validate(data)

@@ -1,0 +1,153 @@
+"""Numbers that follow the age of their row's thing: which columns are read as use that adds up
+(mileage) or a value that falls with age (a used car's price), from their names; the lint of
+``follows``; and the starting program ordering such a column by the date while keeping its
+typical median."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from support.scaffolds import valid_tables
+
+from codegen.errors import SpecError
+from codegen.pipeline.ages import age_trends, with_age_trends
+from codegen.spec.model import load_spec
+
+CARS = """\
+name: lot
+description: Used cars on the lot of a car dealer in Lyon, France, 2024.
+tables:
+  cars:
+    rows: 600
+    columns:
+      id:               {type: integer, primary_key: true}
+      first_registered: {type: date, min: 2006-01-01, max: 2024-06-30}
+      mileage_km:       {type: integer, min: 0, max: 400000,
+                         typical: 90000, typical_range: [30000, 180000]}
+      price_eur:        {type: integer, min: 1000, max: 120000,
+                         typical: 14000, typical_range: [5000, 35000]}
+      doors:            {type: integer, min: 2, max: 5, typical: 5, typical_range: [3, 5]}
+"""
+
+
+def _spec(text: str, change=None):  # noqa: ANN001 - a function of the spec's data
+    data = load_spec(text).model_dump(mode="json", exclude_none=True)
+    if change is not None:
+        change(data)
+    return load_spec(json.dumps(data))
+
+
+def test_use_falls_and_a_value_rises_with_the_date_a_car_was_registered() -> None:
+    trends = {(t, c): (s, d) for t, c, s, d, _ in age_trends(load_spec(CARS))}
+    assert trends == {
+        ("cars", "mileage_km"): ("first_registered", "falls"),
+        ("cars", "price_eur"): ("first_registered", "rises"),
+    }  # not the doors: nothing about them ages
+
+
+def test_an_old_house_is_no_cheaper_but_a_machine_s_hours_add_up() -> None:
+    text = """\
+name: yard
+description: Houses and the machines of a building contractor.
+tables:
+  houses:
+    rows: 50
+    columns:
+      id:         {type: integer, primary_key: true}
+      year_built: {type: integer, min: 1900, max: 2023}
+      price_eur:  {type: float, min: 50000, max: 2000000,
+                   typical: 350000, typical_range: [200000, 600000]}
+  machines:
+    rows: 40
+    columns:
+      id:            {type: integer, primary_key: true}
+      purchased_on:  {type: date, min: 2010-01-01, max: 2024-01-01}
+      engine_hours:  {type: integer, min: 0, max: 30000, typical: 4000, typical_range: [800, 9000]}
+      purchase_price_eur: {type: float, min: 5000, max: 400000,
+                           typical: 60000, typical_range: [20000, 150000]}
+"""
+    trends = {(t, c): (s, d) for t, c, s, d, _ in age_trends(load_spec(text))}
+    # a house's build year says nothing of its price; a machine bought earlier has run longer,
+    # and the price it was bought for was fixed when new
+    assert trends == {("machines", "engine_hours"): ("purchased_on", "falls")}
+
+
+def test_a_value_falls_with_a_purchase_date_only_where_the_things_are_said_to_be_used() -> None:
+    text = """\
+name: bikes
+description: {description}
+tables:
+  bikes:
+    rows: 40
+    columns:
+      id:           {{type: integer, primary_key: true}}
+      bought_on:    {{type: date, min: 2015-01-01, max: 2024-01-01}}
+      value_eur:    {{type: float, min: 50, max: 5000, typical: 600, typical_range: [200, 1500]}}
+"""
+    new = age_trends(load_spec(text.format(description="Bikes of a bike shop's customers.")))
+    used = age_trends(load_spec(text.format(description="Second-hand bikes for sale in Ghent.")))
+    assert new == []
+    assert [(c, s, d) for _, c, s, d, _ in used] == [("value_eur", "bought_on", "rises")]
+
+
+def test_nothing_follows_without_one_date_a_typical_value_or_where_a_rule_says_it_already() -> None:
+    def two_dates(data: dict) -> None:
+        data["tables"]["cars"]["columns"]["manufactured_on"] = {"type": "date"}
+
+    def no_typical(data: dict) -> None:
+        for name in ("mileage_km", "price_eur"):
+            for key in ("typical", "typical_range"):
+                data["tables"]["cars"]["columns"][name].pop(key)
+
+    def ruled(data: dict) -> None:
+        data["tables"]["cars"]["rules"] = [{"decreasing": ["mileage_km", "price_eur"]}]
+
+    assert age_trends(_spec(CARS, two_dates)) == []  # which one would it be?
+    assert age_trends(_spec(CARS, no_typical)) == []
+    assert age_trends(_spec(CARS, ruled)) == []
+
+
+def test_follows_is_linted() -> None:
+    def follows(target: str, source: str) -> str:
+        data = load_spec(CARS).model_dump(mode="json", exclude_none=True)
+        columns = data["tables"]["cars"]["columns"]
+        columns["colour"] = {"type": "string", "values": ["red", "blue"]}
+        columns[target]["follows"] = {"column": source, "direction": "falls"}
+        return json.dumps(data)
+
+    load_spec(follows("mileage_km", "first_registered"))  # fine
+    with pytest.raises(SpecError, match=r"mileage_km\.follows\.column: 'sold_on' is not another"):
+        load_spec(follows("mileage_km", "sold_on"))
+    with pytest.raises(SpecError, match=r"follows\.column: colour is not a date or a number"):
+        load_spec(follows("price_eur", "colour"))
+    with pytest.raises(SpecError, match=r"colour\.follows: applies to integer and float"):
+        load_spec(follows("colour", "first_registered"))
+
+
+def test_the_starting_program_orders_mileage_and_price_by_the_registration() -> None:
+    said: list[str] = []
+    shaped = with_age_trends(load_spec(CARS), said.append)
+    assert said == [
+        "follows cars.mileage_km: lower where first_registered is later",
+        "follows cars.price_eur: higher where first_registered is later",
+    ]
+    cars = valid_tables(shaped)["cars"]
+    cars["first_registered"] = pd.to_datetime(cars["first_registered"])
+    registered = cars["first_registered"].astype("int64")
+    assert spearmanr(registered, cars["mileage_km"]).statistic < -0.7
+    assert spearmanr(registered, cars["price_eur"]).statistic > 0.5
+    old = cars["first_registered"].dt.year < 2012
+    new = cars["first_registered"].dt.year >= 2020
+    assert cars.loc[old, "mileage_km"].median() > 2 * cars.loc[new, "mileage_km"].median()
+    assert cars.loc[new, "price_eur"].median() > 1.5 * cars.loc[old, "price_eur"].median()
+    # the values are the column's own: its typical median kept, only their order follows
+    assert 70000 <= cars["mileage_km"].median() <= 115000
+    assert 10000 <= cars["price_eur"].median() <= 19000
+    # and without the trend, nothing follows the date
+    plain = valid_tables(load_spec(CARS))["cars"]
+    registered = pd.to_datetime(plain["first_registered"]).astype("int64")
+    rho = spearmanr(registered, plain["mileage_km"]).statistic
+    assert abs(rho) < 0.2
