@@ -173,11 +173,14 @@ def values_by_question(
     )
 
 
-def values_kept(text: str, taken: set[str]) -> list[str]:
+def values_kept(text: str, taken: set[str], maker: str | None = None) -> list[str]:
     """The distinct values of a reply, stripped, not yet in ``taken`` (lowercased; other
     categories' values), without what a small model writes when it loops: words of letters
     run together, or a third numbered value of one stem ("The Hangover 4", "The Hangover 5"...
-    after "The Hangover Part II" and "Part III"); none from a list of placeholders."""
+    after "The Hangover Part II" and "Part III"); none from a list of placeholders. A value
+    that starts with its ``maker``'s name is kept without it: asked for Chevrolet's models, the
+    model wrote "Chevrolet Malibu" where it wrote Toyota's as "Yaris", and the make is in its
+    own column beside it."""
     got = [v for v in reply_values(text) if isinstance(v, str)]
     if len(got) >= 3 and is_placeholders(got):  # "Dish 1", "Dish 2": none of them
         return []
@@ -187,6 +190,8 @@ def values_kept(text: str, taken: set[str]) -> list[str]:
         if not value.strip():
             continue
         value = " ".join(value.split())
+        if maker and value.lower().startswith(f"{maker.lower()} ") and len(value) > len(maker) + 1:
+            value = value[len(maker) + 1 :]
         if value.lower() in taken or any(len(w) > LONGEST_WORD for w in value.split()):
             continue
         sequel = _SEQUEL.match(value)
@@ -231,6 +236,7 @@ def ask_values_by(
         # a value named as its category ("Rabbit", a rabbit's name) is no value of the column
         taken = {str(v).lower() for v in wanted}
         unique = spec.tables[table_name].columns[name].unique
+        by_maker = _last_word(by) in MAKER_WORDS
         for value, count in wanted.items():
             lists[value] = []
             for round_ in range(2):  # a short list: asked for more (a unique column's, or 2)
@@ -254,7 +260,7 @@ def ask_values_by(
                 )
                 if text is None:
                     return True
-                lists[value] += values_kept(text, taken)
+                lists[value] += values_kept(text, taken, value if by_maker else None)
         answer.lists = lists
         answer.why = _why_not(lists)
         if answer.why:

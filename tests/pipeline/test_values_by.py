@@ -292,6 +292,27 @@ def test_a_list_that_loops_on_sequels_keeps_two_of_them_and_placeholders_none():
     assert values_kept(json.dumps({"values": real}), {"up"}) == real[:1] + real[2:7]
 
 
+def test_a_model_listed_with_its_make_is_kept_without_it():
+    from codegen.pipeline.values_by import values_kept
+
+    fords = ["Ford Focus", "Fiesta", "Ford", "ford mustang", "Mustang", "Ford GT", "Fordson"]
+    # the make alone is the category named; "Mustang" twice is once; "Fordson" is another word
+    assert values_kept(json.dumps({"values": fords}), {"ford"}, "Ford") == [
+        "Focus",
+        "Fiesta",
+        "mustang",
+        "GT",
+        "Fordson",
+    ]
+    benz = ["Mercedes-Benz C-Class", "E-Class"]
+    assert values_kept(json.dumps({"values": benz}), set(), "Mercedes-Benz") == [
+        "C-Class",
+        "E-Class",
+    ]
+    # not for a category that is no maker: a "Pizza Margherita" is a pizza's whole name
+    assert values_kept(json.dumps({"values": ["Pizza Margherita"]}), set()) == ["Pizza Margherita"]
+
+
 PETS = """\
 name: pets
 description: Pets of a small-animal veterinary practice in Cork, Ireland.
