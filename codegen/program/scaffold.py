@@ -1233,13 +1233,14 @@ def _of_parent(column: Any, expression: str, parents: str) -> tuple[str, str]:
     parent's on most rows, or never above it and typically its share of it."""
     follows = column.of_parent
     parent = follows.column.split(".", 1)[1]
-    if follows.relation == "same":
-        return (
-            f"shape_inherit(rng, {expression}, {parents}, 0.9)",
-            f"; mostly its parent's {parent}",
-        )
     lowest, highest = _bound_code(column)
     whole = column.type == "integer"
+    if follows.relation == "same":
+        code = f"shape_same(rng, {expression}, {parents}, 0.9, {lowest}, {highest}, whole={whole})"
+        return (
+            f"{code}.astype(int)" if whole else code,
+            f"; mostly its parent's {parent}, else a little under it",
+        )
     code = (
         f"shape_at_most(rng, {expression}, {parents}, {follows.share!r}, {lowest}, {highest}, "
         f"whole={whole})"

@@ -889,6 +889,25 @@ def shape_inherit(rng, drawn, parents, share):
     return out.infer_objects().to_numpy()
 
 
+def shape_same(rng, drawn, parents, share, lowest=None, highest=None, whole=False):
+    """Each row's parent's number (``parents``) on about ``share`` of the rows, the rest a
+    little under it (2-15% off: a discount, a price agreed below the asking one), not a number
+    of their own: a car sold for its asking price or a bit less, never for another car's. Rows
+    whose parent has no value keep ``drawn``."""
+    drawn = np.asarray(drawn, dtype=float)
+    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    off = np.where(rng.random(len(drawn)) < share, 0.0, rng.uniform(0.02, 0.15, len(drawn)))
+    under = np.round(parents * (1 - off), 0 if whole else 2)  # in cents, as prices are
+    out = np.where(np.isnan(parents), drawn, np.where(off > 0, under, parents))
+    if whole:
+        out = np.round(out)
+    if lowest is not None:
+        out = np.maximum(out, lowest)
+    if highest is not None:
+        out = np.minimum(out, highest)
+    return out
+
+
 def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False):
     """Values never above each row's parent's value (``parents``): a flight's passengers, its
     aircraft's seats. With ``share``, each row is that share of its parent's on average (a

@@ -201,6 +201,9 @@ def test_a_line_s_price_is_its_product_s_and_the_rule_is_drawn_the_other_way_rou
     items = tables["order_items"]
     price = items["product_id"].map(tables["products"].set_index("id")["price_eur"])
     assert 0.85 <= (items["unit_price"] == price).mean() <= 0.95
+    # the other lines a little under it (a discount), never a price of their own
+    ratio = (items["unit_price"] / price)[items["unit_price"] != price]
+    assert ratio.between(0.84, 0.99).all(), ratio.describe()
     assert items["quantity"].corr(items["unit_price"], method="spearman") <= -0.1
     assert (items["quantity"] == 1).mean() >= 0.4
 
