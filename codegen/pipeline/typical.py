@@ -625,15 +625,25 @@ def _free_spans(table_name: str, table: Any, plan: Any) -> list[tuple[str, str]]
 
 def _after_column(table: Any, name: str, planned: Any) -> str | None:
     """The column of its row a date or time comes after by a check and nothing else (a paid_on
-    on or after its issued_on: how long after, no check says), None for any other."""
+    on or after its issued_on: how long after, no check says), or within a window from it (a
+    first response within 5 days of the ticket's opening: how long within it, neither); None
+    for any other."""
     column = table.columns[name]
     if column.type not in ("date", "datetime") or planned.define is not None:
         return None
-    if planned.window is not None or planned.values is not None or len(planned.bounds) != 1:
+    if planned.values is not None:
         return None
     from codegen.program.scaffold import bound_column
 
-    (bound,) = planned.bounds
+    if planned.window is not None:
+        bound = planned.window[0]
+        others = [b for b in planned.bounds if b not in planned.window[:2]]
+        if others or not bound.lower:
+            return None
+    elif len(planned.bounds) == 1:
+        (bound,) = planned.bounds
+    else:
+        return None
     start = bound_column(bound.tree)
     if not bound.lower or start not in table.columns or start == name:
         return None
@@ -641,15 +651,35 @@ def _after_column(table: Any, name: str, planned: Any) -> str | None:
     return start if table.columns[start].type in ("date", "datetime") else None
 
 
+WINDOW_MINUTES_DAYS = 2  # a window of a time after another this short: its gap in minutes
+WINDOW_HOURS_DAYS = 10  # this short: in hours
+
+
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
-    """The unit a gap is asked and drawn in: minutes for a row's start and end times (a ride),
-    days for dates and for a time some check puts after another (an order shipped days after
-    it was placed)."""
+    """The unit a gap is asked in: minutes for a row's start and end times (a ride), days for
+    dates and for a time some check puts after another (an order shipped days after it was
+    placed), and for a time a check keeps within a window of another, what its width says (a
+    first response within 5 days: hours). The embedded model answers each unit's favourite
+    numbers (12 hours, 14 days, 120 minutes for a first response), so the unit matters."""
     from codegen.program.rules import plan_table
 
     table = spec.tables[table_name]
-    spanned = (start, end) in _free_spans(table_name, table, plan_table(table, table_name))
-    return "minutes" if table.columns[end].type == "datetime" and spanned else "days"
+    plan = plan_table(table, table_name)
+    if table.columns[end].type != "datetime":
+        return "days"
+    if (start, end) in _free_spans(table_name, table, plan):
+        return "minutes"
+    window = plan.columns[end].window
+    if window is not None:
+        days = window[2] / 86400  # a datetime window's width is in seconds
+        if days <= WINDOW_MINUTES_DAYS:
+            return "minutes"
+        if days <= WINDOW_HOURS_DAYS:
+            return "hours"
+    return "days"
+
+
+_IN_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
 
 
 def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
@@ -703,12 +733,15 @@ def _ask_gaps(
             answer.why = "no gap, or no range"
             continue
         answer.kept = True
+        unit = gap_unit(spec, table_name, start, end)
+        # kept in the spec's unit: minutes for a datetime, days for a date
+        datetime = spec.tables[table_name].columns[end].type == "datetime"
+        factor = _IN_MINUTES[unit] / (1 if datetime else _IN_MINUTES["days"])
         data["tables"][table_name]["columns"][end]["typical_after"] = {
             "column": start,
-            "typical": reply.typical,
-            "typical_range": [reply.low, reply.high],
+            "typical": round(reply.typical * factor, 4),
+            "typical_range": [round(reply.low * factor, 4), round(reply.high * factor, 4)],
         }
-        unit = gap_unit(spec, table_name, start, end)
         say(f"typical {table_name}.{end}: {_show(reply.typical)} {unit} after {start}")
     return False
 

@@ -1346,6 +1346,16 @@ def _solved_code(
             code = compile_value(low.tree, refs, count)
             if column.type == "date" and not midnight(low.tree, table):
                 code = Code(f"sql_day({code.text}, up=True)", "date", code.nullable)
+            after = column.typical_after
+            if after is not None and low.lower and bound_column(low.tree) == after.column:
+                # a first response within 5 days of the opening: typically hours after it
+                expression, note, params = _gap_after(
+                    column, variables[name], code.text, after, low.strict, count
+                )
+                unit = "D" if column.type == "date" else "s"
+                last = int(width) - int(high.strict)
+                expression = f"shape_capped({expression}, {code.text}, {last}, {unit!r})"
+                return _tidy(expression), f"{note}, within the window its checks give", params
             expression, note, params = _window_code(
                 column, code, low.strict, high.strict, width, count
             )
@@ -1615,8 +1625,9 @@ def _bounded_time(
             # the draw's median is a quarter of the way from low to high (squared uniform); a
             # week at least, so that a day on a quiet weekday can move to a busy one (a GP
             # appointment the next day, but not on a Sunday)
-            least = max(least, math.floor((after.typical_range or [0])[0]))
-            most = max(least + 7, round(least + 4 * (after.typical - least) - 1))
+            days = 1 if date else 1440  # a datetime's gap is in minutes
+            least = max(least, math.floor((after.typical_range or [0])[0] / days))
+            most = max(least + 7, round(least + 4 * (after.typical / days - least) - 1))
     params: list[Parameter] = [
         (low, str(least), BlankKind.NUMBER),
         (high, _number(most), BlankKind.NUMBER),
@@ -1670,12 +1681,13 @@ def bound_column(tree: exp.Expression) -> str | None:
 def _gap_after(
     column: Any, variable: str, edge: str, after: Any, strict: bool, count: str
 ) -> tuple[str, str, list[Parameter]]:
-    """A date or time some days after its bound by the typical gap asked of the model
-    (``typical_after``, in days: an invoice paid 25 days after it was issued, most in 10 to
-    45), skewed right; a datetime to the second, a date in whole days (at least one where the
-    check is strict)."""
+    """A date or time after its bound by the typical gap asked of the model (``typical_after``:
+    days for a date, an invoice paid 25 days after it was issued, most in 10 to 45; minutes
+    for a datetime), skewed right; a datetime to the second, a date in whole days (at least one
+    where the check is strict)."""
     low, high = after.typical_range or (after.typical / 2, after.typical * 2)
-    gap, spread = f"{variable}_gap_days", f"{variable}_gap_days_range"
+    unit = "days" if column.type == "date" else "minutes"
+    gap, spread = f"{variable}_gap_{unit}", f"{variable}_gap_{unit}_range"
     params: list[Parameter] = [
         (gap, _number(after.typical), None),
         (spread, f"({_number(low)}, {_number(high)})", None),
@@ -1687,12 +1699,9 @@ def _gap_after(
             f"shape_gap(rng, {edge}, {gap}, *{spread}, 'D', {last}, least={int(strict)}, "
             f"first={first}).dt.normalize()"
         )
-    else:  # in minutes, so that a gap of days has its hours too
-        expression = (
-            f"shape_gap(rng, {edge}, {gap} * 1440, *(d * 1440 for d in {spread}), 'min', "
-            f"{last}, first={first})"
-        )
-    return expression, f"; after {after.column}, typically {gap} days", params
+    else:
+        expression = f"shape_gap(rng, {edge}, {gap}, *{spread}, 'min', {last}, first={first})"
+    return expression, f"; after {after.column}, typically {gap} {unit}", params
 
 
 def _span_start(table_name: str, table: Any, name: str) -> str | None:

@@ -1124,6 +1124,15 @@ def shape_within(values, fallback, edge, above, strict=False):
     return pd.Series(np.where(fits, values, fallback))
 
 
+def shape_capped(end, start, most, unit):
+    """``end`` where it is at most ``most`` ``unit`` ("D" or "s") after its row's ``start``,
+    else that latest moment: a gap drawn long is cut at the window a check gives it."""
+    end = pd.to_datetime(pd.Series(end))
+    latest = pd.to_datetime(pd.Series(start)).reset_index(drop=True) + pd.to_timedelta(most, unit)
+    end = end.reset_index(drop=True)
+    return end.where(end.isna() | latest.isna() | (end <= latest), latest)
+
+
 def shape_gap(rng, start, typical, low, high, unit, last=None, least=0, first=None):
     """Each row's ``start`` plus a gap around ``typical`` (10th and 90th percentiles ``low`` and
     ``high``, skewed right: most rides short, a few long), in ``unit`` ("min" or "D", whole

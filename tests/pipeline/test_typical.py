@@ -714,6 +714,78 @@ tables:
     assert gap_unit(load_spec(times), "memberships", "starts_on", "ends_on") == "minutes"
 
 
+TICKETS = """\
+name: desk
+description: Support tickets of a software company.
+tables:
+  tickets:
+    rows: 1500
+    columns:
+      id:                {type: integer, primary_key: true}
+      opened_at:         {type: datetime, min: "2024-01-01 00:00:00", max: "2024-06-30 23:59:59"}
+      first_response_at: {type: datetime}
+    rules:
+      - check: "first_response_at BETWEEN opened_at AND opened_at + INTERVAL {days} DAY"
+"""
+
+
+def test_a_time_within_a_window_of_another_is_asked_in_the_unit_its_width_says(openai_stub, client):
+    """Drawn evenly within 5 days, a support desk's first response came 2.5 days after the
+    ticket (median); asked in days, the embedded model said 14 (cut at 5), in hours 12."""
+    from codegen.pipeline.typical import gap_unit, gaps_to_ask
+
+    def spec(days: int):  # noqa: ANN202
+        return load_spec(TICKETS.replace("{days}", str(days)))
+
+    assert gaps_to_ask(spec(5)) == [("tickets", "opened_at", "first_response_at")]
+    units = [gap_unit(spec(d), "tickets", "opened_at", "first_response_at") for d in (1, 5, 30)]
+    assert units == ["minutes", "hours", "days"]
+    openai_stub.reply(reply(12, 6, 24))  # 12 hours, most 6 to 24
+    shaped, answers = ask_typical(client, spec(5))
+    assert [(a.column, a.asked, a.kept) for a in answers] == [("first_response_at", "gap", True)]
+    assert "Answer in hours" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    after = shaped.tables["tickets"].columns["first_response_at"].typical_after
+    assert (after.typical, after.typical_range) == (720, [360, 1440])  # a datetime's: minutes
+    tickets = valid_tables(shaped)["tickets"]
+    hours = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
+    assert 9 <= hours.median() <= 15 and (hours >= 0).all() and (hours <= 120).all()
+    # a window narrower than the gap asked: cut at its end, never past it
+    narrow = load_spec(shaped.model_dump_json().replace("INTERVAL 5 DAY", "INTERVAL 1 DAY"))
+    tickets = valid_tables(narrow)["tickets"]
+    hours = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() / 3600
+    assert hours.max() <= 24 and hours.quantile(0.95) == 24
+
+
+def test_a_time_a_check_puts_after_another_is_asked_in_days_and_kept_in_minutes(
+    openai_stub, client
+):
+    """A parcel shipped 2 days after the order (most 1 to 4): the spec keeps a datetime's gap
+    in minutes, as it says, and the program draws it so."""
+    text = """\
+name: parcels
+description: Orders of a web shop.
+tables:
+  orders:
+    rows: 1500
+    columns:
+      id:         {type: integer, primary_key: true}
+      placed_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-06-30 23:59:59"}
+      shipped_at: {type: datetime}
+    rules:
+      - check: "shipped_at >= placed_at"
+"""
+    openai_stub.reply(reply(2, 1, 4))
+    shaped, _ = ask_typical(client, load_spec(text))
+    assert "Answer in days" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    after = shaped.tables["orders"].columns["shipped_at"].typical_after
+    assert (after.typical, after.typical_range) == (2880, [1440, 5760])
+    orders = valid_tables(shaped)["orders"]
+    days = (orders["shipped_at"] - orders["placed_at"]).dt.total_seconds() / 86400
+    # drawn at a shop's hours and weekdays (its rhythm), so a little later than typical; a gap
+    # read as days where it is minutes would be years
+    assert 1.5 <= days.median() <= 3.2 and (days >= 0).all() and days.max() < 15
+
+
 PETS = """\
 name: pets
 description: Pets of a small-animal veterinary practice.
