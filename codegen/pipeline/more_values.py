@@ -93,17 +93,33 @@ PLACEHOLDER_SHARE = 0.6  # this share of a list's values a stem and a letter or 
 
 def placeholder_lists(code: str, scaffold: Scaffold) -> list[tuple[str, list[str]]]:
     """(blank, its values) of each value list the reply filled with placeholders: most values
-    one stem and a letter or number ("Airport A", "Airport B"; "ref_3"), which no one would
-    take for real names."""
+    one stem and a letter or number ("Airport A", "Airport B"; "ref_3"), or all decimal
+    numbers ("1.2"), which no one would take for real names."""
     listed = _lists(code)
     found = []
     for blank in scaffold.blanks:
         if blank.kind is not BlankKind.VALUES or blank.name not in listed:
             continue
         values = [v for v in listed[blank.name] if isinstance(v, str)]
-        if len(values) >= 3 and is_placeholders(values):
+        if len(values) >= 3 and (is_placeholders(values) or _decimals(values, blank.column)):
             found.append((blank.name, values))
     return found
+
+
+_DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+# Names whose values may well be decimals written as text: "1.2" is a version, a size, a grade.
+_DECIMAL_NAMES = {"version", "release", "firmware", "size", "grade", "level", "rate", "ratio"}
+
+
+def _decimals(values: list[str], column: str) -> bool:
+    """Whether a list of names is decimal numbers written as text ("1.2", "0.8"): the embedded
+    model's list for classrooms "as the school uses them, e.g. 'Groep 5b'". Not where the
+    column's name says it may be one (a version, a size)."""
+    from codegen.program.shapes import _words
+
+    if set(_words(column.replace("_", " "))) & _DECIMAL_NAMES:
+        return False
+    return all(_DECIMAL.match(v.strip()) for v in values)
 
 
 def is_placeholders(values: list[str]) -> bool:

@@ -110,6 +110,24 @@ def test_placeholders_are_replaced_by_real_values_asked_for_alone(openai_stub, c
     assert run.tables["courses"]["topic"].isin(real).mean() > 0.5
 
 
+def test_a_list_of_decimals_for_names_is_asked_again_alone(openai_stub, client, tmp_path):
+    """The blanks reply listed a school's classrooms ("e.g. 'Groep 5b'") as 1.2, 0.8, 1.5..."""
+    lines = "title_values = " + repr(TITLES + MORE) + "\n"
+    lines += "topic_values = ['1.2', '0.8', '1.5', '0.9']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    real = ["web development", "databases", "cloud", "security"]
+    openai_stub.reply(json.dumps({"values": real}))
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    assert set(run.tables["courses"]["topic"]) <= set(real)
+    from codegen.pipeline.more_values import placeholder_lists
+
+    scaffold = build_scaffold(load_spec(COURSES.replace("topic:", "version:")))
+    versions = "version_values = ['1.2', '0.8', '1.5']\n"  # a version may well be "1.2"
+    assert placeholder_lists(versions, scaffold) == []
+
+
 def test_a_reply_of_placeholders_again_leaves_the_list_as_it_was(openai_stub, client, tmp_path):
     lines = "title_values = " + repr(TITLES + MORE) + "\n"
     lines += "topic_values = ['Topic A', 'Topic B', 'Topic C']\n"
