@@ -406,10 +406,18 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
         number = fake.phone_number().split("x")[0].replace("(0)", "")
         return "+" + re.sub(r"\D", "", number) if number.startswith("+") else ""
 
+    def version(numbers="3"):
+        """A software version as releases number them, "2.4.1" (or "2.4"): a low major, most
+        minors and patches small; not "940.7.3"."""
+        major = fake.random.choices(range(6), weights=(1, 4, 4, 3, 2, 1))[0]
+        minor = int(fake.random.random() ** 1.5 * 16)
+        patch = int(fake.random.random() ** 2 * 20)
+        return ".".join(str(v) for v in (major, minor, patch)[: int(numbers)])
+
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""
         method, _, argument = provider.partition(":")
-        made_here = {"e164": e164, "name": name, "phone_number": phone_number}
+        made_here = {"e164": e164, "name": name, "phone_number": phone_number, "version": version}
         if own_phones:  # in digits alone: 0871234567
             made_here["basic_phone_number"] = lambda: re.sub(r"\D", "", phone_number())
         make = made_here.get(method) or getattr(fake, method)

@@ -54,6 +54,8 @@ _KINDS: list[tuple[tuple[str, ...], list[str]]] = [
         ["date", "date:%d.%m.%Y", "date:%d/%m/%Y", "date:%m/%d/%Y"],
     ),
     (("year",), ["year"]),
+    # last, so that a version's date stays a date; made by the program (Faker has none)
+    (("version", "firmware", "semver"), ["version", "version:2"]),
 ]
 # A bare `name` is a person's only where the table or description is about people: a product's
 # or a file's name is not "Andrew Russell".

@@ -462,6 +462,17 @@ def test_realistic_phone_numbers_are_the_country_s_own(realistic):
     assert all(re.fullmatch(r"(\+44|0)[1-9]\d{8,9}", v) for v in british)
 
 
+def test_realistic_versions_are_numbered_as_releases_are(realistic):
+    """A sensor's firmware drawn from ^[0-9]+\\.[0-9]+\\.[0-9]+$ read "940.7.3", "73.6.61"."""
+    providers = ["version", "version:2"]
+    three = _realistic(realistic, r"^[0-9]+\.[0-9]+\.[0-9]+$", providers, 500).tolist()
+    numbers = [[int(n) for n in v.split(".")] for v in three]
+    assert all(len(n) == 3 and n[0] <= 5 and n[1] <= 15 and n[2] <= 19 for n in numbers)
+    assert sum(n[2] <= 5 for n in numbers) > 250  # most patches small
+    two = _realistic(realistic, r"^[0-9]+\.[0-9]+$", providers, 100).tolist()
+    assert all(re.fullmatch(r"[0-5]\.[0-9]{1,2}", v) for v in two)
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()
@@ -533,6 +544,9 @@ def test_unknown_providers_are_skipped(realistic):
         ("template", "", "", None),
         ("code", "", "departments", None),
         ("birth_date", "", "", "date"),
+        ("firmware", "", "", "version"),
+        ("app_version", "", "", "version"),
+        ("version_date", "", "", "date"),  # a date still
     ],
 )
 def test_providers_for_a_column(name, description, context, first):
