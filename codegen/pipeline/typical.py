@@ -37,6 +37,7 @@ BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
 ZERO_SHARE_MIN = 0.05  # a share of rows at 0 this small (or its complement) is not drawn
 BY_PLAIN_MAX = 16  # questions of one category's number in plain words, at most, in one spec
+BY_ALIKE = 1.35  # kinds' values within this ratio of each other: asked one at a time too
 BY_PLAIN_NEAR = 3.0  # their levels kept where their middle is within 3x of the column's typical
 BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
@@ -1190,6 +1191,21 @@ TYPICAL_ONE = {
 }
 
 
+def _barely_differ(reply: dict[str, Any], values: list[str]) -> bool:
+    """Whether positive values per category stay within ``BY_ALIKE`` of each other: the overall
+    value said again with a little jitter (outdoor gear's weights: tents 1.5 kg, backpacks
+    1.67, clothing 1.58), which says nothing of the kinds."""
+    numbers = [float(reply[v]) for v in values]
+    return min(numbers) > 0 and max(numbers) / min(numbers) < BY_ALIKE
+
+
+def _hold(best: dict[tuple[str, str], TypicalAnswer], answer: TypicalAnswer) -> None:
+    """Keep ``answer`` as its column's where its categories differ more than the one held."""
+    held = best.get((answer.table, answer.column))
+    if held is None or _spread(answer.by_values or {}) > _spread(held.by_values or {}):
+        best[(answer.table, answer.column)] = answer
+
+
 def _spread(numbers: dict[str, float]) -> float:
     values = list(numbers.values())
     if min(values) > 0:
@@ -1237,19 +1253,28 @@ def _ask_by_category(
             answer.why = "the reply is not the JSON asked for"
             continue
         answer.why = check_by_category(column, reply, values)
-        alone = answer.why == "the categories do not differ" and column.type != "boolean"
-        alone = alone and is_kind(by)  # a kind of pet, not a status of a rental
+        alike = answer.why == "the categories do not differ" or (
+            not answer.why and _barely_differ(reply, values)
+        )
+        alone = alike and column.type != "boolean" and is_kind(by)  # a kind of pet, not a status
         if alone and len(values) <= plain:
             # Asked together, next to the overall value, a small model repeats it for each:
             # asked one at a time in plain words, it says what it knows of each.
             plain -= len(values)
             second = TypicalAnswer(table_name, name, asked="by category, one at a time", by=by)
             answers.append(second)
+            first, barely = reply, not answer.why
+            if barely:  # recorded so, unless the plain answers fail (below)
+                answer.why = "the categories barely differ"
             reply = _ask_plain(client, spec, table_name, name, by, values, second, seed, say)
             if reply is None:
                 break
             second.why = check_by_category(column, reply, values)
             if second.why:
+                if barely:  # the first answer, barely differing, is what there is
+                    answer.by_values = by_category_kept(column, first, values)
+                    answer.kept, answer.why = True, ""
+                    _hold(best, answer)
                 continue
             listed = spec.tables[found[0]].columns[found[1]] if found[0] else None
             shares = (
@@ -1258,17 +1283,13 @@ def _ask_by_category(
             answer = second
             answer.by_values = plain_kept(column, {v: float(reply[v]) for v in values}, shares)
             answer.kept = True
-            held = best.get((table_name, name))
-            if held is None or _spread(answer.by_values) > _spread(held.by_values or {}):
-                best[(table_name, name)] = answer
+            _hold(best, answer)
             continue
         if answer.why:
             continue
         answer.by_values = by_category_kept(column, reply, values)
         answer.kept = True
-        held = best.get((table_name, name))
-        if held is None or _spread(answer.by_values) > _spread(held.by_values or {}):
-            best[(table_name, name)] = answer
+        _hold(best, answer)
     for (table_name, name), answer in best.items():
         target = data["tables"][table_name]["columns"][name]
         target["typical_by"] = {answer.by: answer.by_values}

@@ -827,6 +827,51 @@ def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(o
     assert grams == {"dog": 46.67, "cat": 10.5, "rabbit": 4.2}
 
 
+def test_categories_that_barely_differ_are_asked_one_at_a_time_too(openai_stub, client):
+    """Outdoor gear's weights by category came back as the overall 1.5 kg with a little
+    jitter (tents 1.5, clothing 1.58); asked alone: a tent 10 kg, clothing 1.5. Where the
+    plain answers cannot be kept, the first stands."""
+    from codegen.pipeline.typical import _ask_by_category
+
+    spec = load_spec(PETS)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    openai_stub.reply(json.dumps({"dog": 11, "cat": 9.5, "rabbit": 10}))  # within 1.35x
+    for typical in (20, 4.5, 1.8):
+        openai_stub.reply(json.dumps({"typical": typical}))
+    answers: list = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.asked, a.kept, a.why) for a in answers] == [
+        ("by category", False, "the categories barely differ"),
+        ("by category, one at a time", True, ""),
+    ]
+    assert data["tables"]["pets"]["columns"]["weight_kg"]["typical_by"] == {
+        "species": {"dog": 20.0, "cat": 4.5, "rabbit": 1.8}
+    }
+    # plain answers out of bounds: the first answer's levels, scaled to the typical 10.5 (a
+    # column named otherwise, so that no reply comes from the cache)
+    spec = load_spec(PETS.replace("weight_kg", "body_weight_kg"))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    openai_stub.reply(json.dumps({"dog": 11, "cat": 9.5, "rabbit": 10}))
+    for typical in (200, 4.5, 1.8):
+        openai_stub.reply(json.dumps({"typical": typical}))
+    answers = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.asked, a.kept) for a in answers] == [
+        ("by category", True),
+        ("by category, one at a time", False),
+    ]
+    assert data["tables"]["pets"]["columns"]["body_weight_kg"]["typical_by"] == {
+        "species": {"dog": 11.55, "cat": 9.975, "rabbit": 10.5}
+    }
+    # categories that differ well are kept as they came
+    spec = load_spec(PETS.replace("practice", "hospital"))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    openai_stub.reply(json.dumps({"dog": 20, "cat": 5, "rabbit": 2}))
+    answers = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.asked, a.kept) for a in answers] == [("by category", True)]
+
+
 LIBRARY = """\
 name: library
 description: Books of a public library in Utrecht, the Netherlands.
