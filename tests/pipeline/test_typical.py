@@ -590,6 +590,43 @@ def test_an_answer_outside_the_bounds_is_asked_again_with_them(openai_stub, clie
     assert len(openai_stub.chat_requests) == 6  # the count was not asked again
 
 
+LINES = """\
+name: lines
+description: Order lines of an online shop.
+tables:
+  lines:
+    rows: 2000
+    columns:
+      id:       {type: integer, primary_key: true}
+      discount: {type: float, min: 0, max: 0.5}
+      tip_eur:  {type: float, min: 0, max: 50}
+"""
+
+
+def test_an_amount_named_the_exception_is_mostly_zero_where_the_model_says_otherwise(
+    openai_stub, client
+):
+    """An outdoor shop's discounts: 10% of lines without one, then 70% with one (they
+    disagree, nothing kept), so every line had a discount."""
+    openai_stub.reply(reply(0.1, 0.05, 0.2))  # discount: typically 10%
+    openai_stub.reply(reply(5, 2, 10))  # tip
+    openai_stub.reply(json.dumps({"share": 0.1}))  # discount: 0 on 10% of lines
+    openai_stub.reply(json.dumps({"share": 0.7}))  # asked otherwise: above 0 on 70%
+    openai_stub.reply(json.dumps({"share": 0.2}))  # tip: 0 on 20%
+    openai_stub.reply(json.dumps({"share": 0.8}))  # above 0 on 80%: kept
+    said: list[str] = []
+    spec, answers = ask_typical(client, load_spec(LINES), progress=said.append)
+    columns = spec.tables["lines"].columns
+    assert columns["discount"].zero_share == 0.65  # the exception, by its name
+    assert columns["tip_eur"].zero_share == 0.2  # a tip is no exception: the model's
+    assert "typical lines.discount: 0 on 65% of rows (an exception)" in said
+    assert ("discount", "zeros, the exception by name", True) in [
+        (a.column, a.asked, a.kept) for a in answers
+    ]
+    lines = valid_tables(spec)["lines"]
+    assert 0.58 <= (lines["discount"] == 0).mean() <= 0.72
+
+
 def test_asked_again_the_bounds_midpoint_is_not_kept(openai_stub, client):
     openai_stub.reply(reply(5000, 3000, 7000))
     openai_stub.reply(reply(212500, 100000, 300000))  # (25000 + 400000) / 2: the bounds back
