@@ -68,7 +68,11 @@ PEOPLE = set(
     "tenants worker workers athlete athletes guardian guardians parent parents spouse partner "
     "beneficiary beneficiaries recipient recipients sender senders holder holders engineer "
     "engineers developer developers researcher researchers instructor instructors learner "
-    "learners pilot pilots crew".split()
+    "learners pilot pilots crew "
+    # people who make things, whose names are people's names too: an artist, an author
+    "artist artists singer singers composer composers musician musicians performer performers "
+    "director directors writer writers painter painters photographer photographers speaker "
+    "speakers presenter presenters".split()
 )
 # Country names and adjectives to Faker locales; "European" or no country at all: en_US.
 _LOCALES: list[tuple[tuple[str, ...], str]] = [
@@ -145,7 +149,19 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
     others = words - {"name", "names", "full", "display", "contact"}
     if others:  # customer_name is a person's, product_name is not
         return ["name"] if others <= PEOPLE else []
-    return ["name"] if PEOPLE & set(_words(f"{description} {context}")) else []
+    return ["name"] if PEOPLE & (set(_words(description)) | _whose(context)) else []
+
+
+_ROW_IS = re.compile(r"\b(?:one row per|a row per|each row is an?|a row is an?|one per)\s+(\w+)")
+
+
+def _whose(context: str) -> set[str]:
+    """What a table's rows are, from its name (the first word of ``context``) and a phrase of
+    its description that says it ("One row per patient"): not any word of the description, as
+    "products sold to customers" are no people."""
+    table, _, description = (context or "").strip().partition(" ")
+    said = _ROW_IS.findall(description.lower())
+    return set(_words(table)) | {word for phrase in said for word in _words(phrase)}
 
 
 def locale_named(text: str) -> str | None:

@@ -540,6 +540,12 @@ def test_unknown_providers_are_skipped(realistic):
         ("name", "", "customers", "name"),
         ("customer_name", "", "", "name"),
         ("name", "", "products", None),
+        # what a table's rows are: its name, or a phrase that says so; not any word of it
+        ("name", "", "products Products sold to customers", None),
+        ("name", "", "records One row per patient of the clinic", "name"),
+        ("name", "", "artists", "name"),  # an artist's name is a person's (not "Queen 5")
+        ("name", "", "albums One row per album, by its artists", None),
+        ("name", "the customer's name", "orders", "name"),
         ("product_name", "", "customers", None),
         ("template", "", "", None),
         ("code", "", "departments", None),
