@@ -31,7 +31,7 @@ from codegen.spec.model import Spec
 MADE_WORDS = {"registered", "registration", "manufactured", "manufacture", "production", "produced"}
 SINCE_WORDS = MADE_WORDS | {
     "built", "build", "construction", "constructed", "purchased", "purchase", "bought",
-    "acquired", "acquisition", "installed", "installation", "commissioned", "delivered",
+    "acquired", "acquisition", "installed", "installation", "commissioned",
 }  # fmt: skip
 # Use that adds up over a thing's life.
 USE_WORDS = {"mileage", "odometer", "kilometrage", "cycles", "landings"}

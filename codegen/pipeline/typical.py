@@ -737,8 +737,8 @@ def _ask_gaps(
         answer.kept = True
         unit = gap_unit(spec, table_name, start, end)
         # kept in the spec's unit: minutes for a datetime, days for a date
-        datetime = spec.tables[table_name].columns[end].type == "datetime"
-        factor = _IN_MINUTES[unit] / (1 if datetime else _IN_MINUTES["days"])
+        timed = spec.tables[table_name].columns[end].type == "datetime"
+        factor = _IN_MINUTES[unit] / (1 if timed else _IN_MINUTES["days"])
         data["tables"][table_name]["columns"][end]["typical_after"] = {
             "column": start,
             "typical": round(reply.typical * factor, 4),
