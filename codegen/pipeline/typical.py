@@ -658,10 +658,11 @@ WINDOW_HOURS_DAYS = 10  # this short: in hours
 
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
-    """The unit a gap is asked in: minutes for a row's start and end times (a ride), days for
-    dates and for a time some check puts after another (an order shipped days after it was
-    placed), and for a time a check keeps within a window of another, what its width says (a
-    first response within 5 days: hours). The embedded model answers each unit's favourite
+    """The unit a gap is asked in: minutes for a row's start and end times (a ride; a journey's
+    even where a check puts its end after its start), days for dates and for a time some check
+    puts after another (an order shipped days after it was placed, a car hire returned), and
+    for a time a check keeps within a window of another, what its width says (a first response
+    within 5 days: hours). The embedded model answers each unit's favourite
     numbers (12 hours, 14 days, 120 minutes for a first response), so the unit matters."""
     from codegen.program.rules import plan_table
 
@@ -671,6 +672,10 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
         return "days"
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
+    from codegen.program.shapes import is_travel, spans
+
+    if (start, end) in spans(table_name, table) and is_travel(table_name, table):
+        return "minutes"  # a bike trip's end a check puts after its start: minutes, not a day
     window = plan.columns[end].window
     if window is not None:
         days = window[2] / 86400  # a datetime window's width is in seconds

@@ -44,6 +44,7 @@ from codegen.program.shapes import (
     daily_swing,
     foreign_key,
     hierarchy,
+    is_travel,
     named_for_place,
     near_end,
     occupied_rhythm,
@@ -1026,6 +1027,8 @@ def _column_code(
         if column.type == "datetime" and plan is not None
         else None
     )
+    if _span_start(table_name, table, name) is not None and is_travel(table_name, table):
+        rhythm = None  # a trip ends minutes after it starts, whatever the hour: its start's
     solved = _solved_code(table, name, column, count, variables, plan, rhythm, table_name)
     if solved is not None:  # what a check defines or bounds, from the columns it reads
         expression, relation, params = solved

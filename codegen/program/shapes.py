@@ -730,7 +730,7 @@ _TRAVEL = {"flight", "flights", "train", "trains", "trip", "trips", "ride", "rid
 def spans(table_name: str, table: Any) -> list[tuple[str, str]]:
     """(start, end) column pairs of a table that name a row's start and its end (started_at and
     ended_at, arrival_date and departure_date), both dates or both times: the end comes after."""
-    travel = bool(_TRAVEL & set(_words(f"{table_name} {table.description or ''}")))
+    travel = is_travel(table_name, table)
     timed = {
         name: column.type
         for name, column in table.columns.items()
@@ -748,6 +748,12 @@ def spans(table_name: str, table: Any) -> list[tuple[str, str]]:
                 if start != end and timed[start] == timed[end] and not {start, end} & taken:
                     found.append((start, end))
     return found
+
+
+def is_travel(table_name: str, table: Any) -> bool:
+    """Whether a table's rows are journeys (trips, rides, flights): their spans last minutes or
+    hours, not days."""
+    return bool(_TRAVEL & set(_words(f"{table_name} {table.description or ''}")))
 
 
 def _names(column: str, stem: str) -> bool:

@@ -823,6 +823,35 @@ tables:
     assert 1.5 <= days.median() <= 3.2 and (days >= 0).all() and days.max() < 15
 
 
+def test_a_trip_s_end_a_check_puts_after_its_start_is_asked_in_minutes(openai_stub, client):
+    """A bike-share trip's ended_at > started_at: asked in days, the model said 1, and the end
+    was drawn at the travel rhythm's hours days later (median 2.4 days); a car hire's return,
+    no journey, stays in days."""
+    text = """\
+name: bikes
+description: Trips of a city bike-share scheme.
+tables:
+  trips:
+    rows: 2000
+    columns:
+      id:         {type: integer, primary_key: true}
+      started_at: {type: datetime, min: "2024-09-01 00:00:00", max: "2024-09-30 23:59:59"}
+      ended_at:   {type: datetime}
+    rules:
+      - check: "ended_at > started_at"
+"""
+    from codegen.pipeline.typical import gap_unit
+
+    hire = text.replace("trips", "hires").replace("Trips of a city bike-share scheme", "Car hires")
+    assert gap_unit(load_spec(hire), "hires", "started_at", "ended_at") == "days"
+    openai_stub.reply(reply(15, 6, 40))
+    shaped, _ = ask_typical(client, load_spec(text))
+    assert "Answer in minutes" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    trips = valid_tables(shaped)["trips"]
+    minutes = (trips["ended_at"] - trips["started_at"]).dt.total_seconds() / 60
+    assert 12 <= minutes.median() <= 18 and (minutes > 0).all() and minutes.quantile(0.95) < 90
+
+
 PETS = """\
 name: pets
 description: Pets of a small-animal veterinary practice.
