@@ -75,14 +75,14 @@ def generate(
     answers: list[Any] = []
     shaped = spec  # the spec the program is made from: with typical values where asked
     if options.typical:
-        from codegen.pipeline.ages import with_age_trends
+        from codegen.pipeline.follows import with_trends
         from codegen.pipeline.ratings import with_rating_shapes
         from codegen.pipeline.typical import ask_typical
 
         shaped, answers = ask_typical(
             client, with_rating_shapes(spec, say), seed=options.seed, progress=say
         )
-        shaped = with_age_trends(shaped, say)
+        shaped = with_trends(shaped, say)
     scaffold = build_scaffold(shaped)
     # Nothing left to fill in (typical values, Faker and the checks made every column): the
     # starting program is tried as built first, with no model call; should it fail, the model

@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from support.scaffolds import valid_tables
 
 from codegen.errors import SpecError
-from codegen.pipeline.ages import age_trends, with_age_trends
+from codegen.pipeline.follows import trends, with_trends
 from codegen.spec.model import load_spec
 
 CARS = """\
@@ -41,8 +41,8 @@ def _spec(text: str, change=None):  # noqa: ANN001 - a function of the spec's da
 
 
 def test_use_falls_and_a_value_rises_with_the_date_a_car_was_registered() -> None:
-    trends = {(t, c): (s, d) for t, c, s, d, _ in age_trends(load_spec(CARS))}
-    assert trends == {
+    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(CARS))}
+    assert found == {
         ("cars", "mileage_km"): ("first_registered", "falls"),
         ("cars", "price_eur"): ("first_registered", "rises"),
     }  # not the doors: nothing about them ages
@@ -69,10 +69,10 @@ tables:
       purchase_price_eur: {type: float, min: 5000, max: 400000,
                            typical: 60000, typical_range: [20000, 150000]}
 """
-    trends = {(t, c): (s, d) for t, c, s, d, _ in age_trends(load_spec(text))}
+    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(text))}
     # a house's build year says nothing of its price; a machine bought earlier has run longer,
     # and the price it was bought for was fixed when new
-    assert trends == {("machines", "engine_hours"): ("purchased_on", "falls")}
+    assert found == {("machines", "engine_hours"): ("purchased_on", "falls")}
 
 
 def test_a_value_falls_with_a_purchase_date_only_where_the_things_are_said_to_be_used() -> None:
@@ -87,8 +87,8 @@ tables:
       bought_on:    {{type: date, min: 2015-01-01, max: 2024-01-01}}
       value_eur:    {{type: float, min: 50, max: 5000, typical: 600, typical_range: [200, 1500]}}
 """
-    new = age_trends(load_spec(text.format(description="Bikes of a bike shop's customers.")))
-    used = age_trends(load_spec(text.format(description="Second-hand bikes for sale in Ghent.")))
+    new = trends(load_spec(text.format(description="Bikes of a bike shop's customers.")))
+    used = trends(load_spec(text.format(description="Second-hand bikes for sale in Ghent.")))
     assert new == []
     assert [(c, s, d) for _, c, s, d, _ in used] == [("value_eur", "bought_on", "rises")]
 
@@ -105,9 +105,9 @@ def test_nothing_follows_without_one_date_a_typical_value_or_where_a_rule_says_i
     def ruled(data: dict) -> None:
         data["tables"]["cars"]["rules"] = [{"decreasing": ["mileage_km", "price_eur"]}]
 
-    assert age_trends(_spec(CARS, two_dates)) == []  # which one would it be?
-    assert age_trends(_spec(CARS, no_typical)) == []
-    assert age_trends(_spec(CARS, ruled)) == []
+    assert trends(_spec(CARS, two_dates)) == []  # which one would it be?
+    assert trends(_spec(CARS, no_typical)) == []
+    assert trends(_spec(CARS, ruled)) == []
 
 
 def test_follows_is_linted() -> None:
@@ -129,10 +129,10 @@ def test_follows_is_linted() -> None:
 
 def test_the_starting_program_orders_mileage_and_price_by_the_registration() -> None:
     said: list[str] = []
-    shaped = with_age_trends(load_spec(CARS), said.append)
+    shaped = with_trends(load_spec(CARS), said.append)
     assert said == [
-        "follows cars.mileage_km: lower where first_registered is later",
-        "follows cars.price_eur: higher where first_registered is later",
+        "follows cars.mileage_km: lower where first_registered is larger",
+        "follows cars.price_eur: higher where first_registered is larger",
     ]
     cars = valid_tables(shaped)["cars"]
     cars["first_registered"] = pd.to_datetime(cars["first_registered"])
@@ -151,3 +151,36 @@ def test_the_starting_program_orders_mileage_and_price_by_the_registration() -> 
     registered = pd.to_datetime(plain["first_registered"]).astype("int64")
     rho = spearmanr(registered, plain["mileage_km"]).statistic
     assert abs(rho) < 0.2
+
+
+BASKETS = """\
+name: baskets
+description: Home-delivery orders of an online supermarket.
+tables:
+  orders:
+    rows: 800
+    columns:
+      id:        {type: integer, primary_key: true}
+      items:     {type: integer, min: 1, max: 120, typical: 25, typical_range: [8, 50]}
+      total_eur: {type: float, min: 5, max: 600, typical: 80, typical_range: [30, 160]}
+      weight_kg: {type: float, min: 0.5, max: 80, typical: 12, typical_range: [4, 25]}
+      tip_eur:   {type: float, min: 0, max: 20, typical: 2, typical_range: [0.5, 5]}
+"""
+
+
+def test_a_basket_s_total_and_weight_rise_with_its_items() -> None:
+    """An online grocery's orders: 10 items typically, a total of EUR 15, drawn apart (rank
+    correlation 0.0); a person expects a basket of more items to cost more."""
+    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(BASKETS))}
+    assert found == {
+        ("orders", "total_eur"): ("items", "rises"),
+        ("orders", "weight_kg"): ("items", "rises"),
+    }  # not a tip: what a row adds up is its total
+    orders = valid_tables(with_trends(load_spec(BASKETS)))["orders"]
+    assert spearmanr(orders["items"], orders["total_eur"]).statistic > 0.6
+    assert 65 <= orders["total_eur"].median() <= 95  # the column's own values, in order
+    # two counts: which one would it be?
+    two = BASKETS.replace(
+        "      tip_eur:", "      units:     {type: integer, min: 1}\n      tip_eur:"
+    )
+    assert trends(load_spec(two)) == []

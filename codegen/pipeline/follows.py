@@ -1,12 +1,13 @@
-"""Numbers that follow the age of their row's thing, read from names before the program is made.
+"""Numbers that follow another column of their row, read from names before the program is made.
 
 A used car first registered in 2008 has driven further and costs less than one from 2022; a
-machine's engine hours grow with its years. Drawn on their own, mileage and price have nothing
-to do with the registration date. Which way such a pair goes is read from the names, not asked:
-asked "do rows with a later first_registered have a higher or lower mileage_km?" (or which of
-two rows, one from 2008 and one from 2022, has the higher), the embedded 1.5B model answered
-"higher" or "the older one" for nearly every pair of ten, true or not, and the same pair both
-ways as the question was turned round (2026-11-28). So:
+machine's engine hours grow with its years; an order of 40 items costs more than one of 5.
+Drawn on their own, mileage, price and an order's total have nothing to do with the date or the
+count beside them. Which way such a pair goes is read from the names, not asked: asked "do rows
+with a later first_registered have a higher or lower mileage_km?" (or which of two rows, one
+from 2008 and one from 2022, has the higher), the embedded 1.5B model answered "higher" or "the
+older one" for nearly every pair of ten, true or not, and the same pair both ways as the
+question was turned round (2026-11-28). So:
 
 - a column of use that adds up over a thing's life (``mileage``, ``odometer``, ``engine_hours``,
   ``flight_hours``, ``cycles``) falls as the date it was made, registered, bought or put in
@@ -14,10 +15,12 @@ ways as the question was turned round (2026-11-28). So:
 - a price or value falls with age (rises with the date) where the date is one of making or
   registration (cars, machines, devices: ``first_registered``, ``manufactured_on``,
   ``model_year``), or the dataset says the things are used or second-hand; not where it is a
-  build date alone (an old house is no cheaper).
+  build date alone (an old house is no cheaper);
+- a total, an amount, a weight of a row rises with the count of the things it adds up
+  (``items``, ``quantity``, ``units``): a basket of more items costs more.
 
 The column keeps its typical median and spread (``typical``, asked before); only the order of
-its values follows the date (``follows``, spec v1; ``shaperuntime.shape_follow``).
+its values follows the other column (``follows``, spec v1; ``shaperuntime.shape_follow``).
 """
 
 from __future__ import annotations
@@ -42,8 +45,13 @@ VALUE_WORDS = {"price", "value", "valuation", "worth", "resale"}
 NEW_PRICE_WORDS = {"purchase", "original", "list", "msrp", "new", "initial", "rrp"}
 USED_WORDS = {"used", "secondhand", "preowned"}
 
+# The count of what a row adds up, and what rises with it.
+COUNT_WORDS = {"items", "quantity", "qty", "units", "pieces", "articles", "lines", "products"}
+TOTAL_WORDS = {"total", "subtotal", "amount", "sum", "value", "cost", "weight", "volume"}
+
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
+TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
 
 
 def _words(name: str) -> list[str]:
@@ -88,19 +96,35 @@ def _said_used(spec: Spec, table_name: str) -> bool:
     )
 
 
-def age_trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
-    """(table, column, date column, "rises"/"falls", rho) for each number of a table of things
-    that follows their age (see the module): an integer or float with a typical value, drawn
-    freely (no key, no bound or value from a check, not shaped by a rule, its parent's row or
-    a window)."""
+def _count_source(table: Any) -> str | None:
+    """The one whole-number column that counts what a row adds up (an order's ``items``)."""
+    found = [
+        name
+        for name, column in table.columns.items()
+        if column.type == "integer"
+        and not (column.primary_key or column.references or column.values)
+        and set(_words(name)) & COUNT_WORDS
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_total(name: str) -> bool:
+    return bool(set(_words(name)) & TOTAL_WORDS)
+
+
+def trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
+    """(table, column, the column it follows, "rises"/"falls", rho) for each number that follows
+    its thing's age or the count of what it adds up (see the module): an integer or float with
+    a typical value, drawn freely (no key, no bound or value from a check, not shaped by a rule,
+    its parent's row or a window)."""
     from codegen.program.rules import plan_table
 
-    trends = []
+    found = []
     for table_name, table in spec.tables.items():
-        source = _age_source(table)
-        if source is None:
+        age = _age_source(table)
+        count = _count_source(table)
+        if age is None and count is None:
             continue
-        since, made = source
         plan = plan_table(table, table_name)
         ruled = {
             name
@@ -116,25 +140,27 @@ def age_trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
             shaped = column.follows is not None or column.of_parent is not None
             planned = plan.columns[name]
             fixed = planned.define is not None or planned.bounds or planned.window
-            if keyed or shaped or fixed or name in ruled:
+            if keyed or shaped or fixed or name in ruled or name == count:
                 continue
-            if _is_use(name):
-                trends.append((table_name, name, since, "falls", USE_RHO))
-            elif _is_value(name) and (made or _said_used(spec, table_name)):
-                trends.append((table_name, name, since, "rises", VALUE_RHO))
-    return trends
+            if age is not None and _is_use(name):
+                found.append((table_name, name, age[0], "falls", USE_RHO))
+            elif age is not None and _is_value(name) and (age[1] or _said_used(spec, table_name)):
+                found.append((table_name, name, age[0], "rises", VALUE_RHO))
+            elif count is not None and _is_total(name):
+                found.append((table_name, name, count, "rises", TOTAL_RHO))
+    return found
 
 
-def with_age_trends(spec: Spec, progress: Progress | None = None) -> Spec:
-    """``spec`` with ``follows`` set on the numbers that follow their thing's age."""
-    trends = age_trends(spec)
-    if not trends:
+def with_trends(spec: Spec, progress: Progress | None = None) -> Spec:
+    """``spec`` with ``follows`` set on the numbers of ``trends``."""
+    found = trends(spec)
+    if not found:
         return spec
     say = progress or (lambda line: None)
     data = spec.model_dump(mode="json", exclude_none=True)
-    for table_name, name, since, direction, rho in trends:
+    for table_name, name, source, direction, rho in found:
         target = data["tables"][table_name]["columns"][name]
-        target["follows"] = {"column": since, "direction": direction, "rho": rho}
-        newer = "lower" if direction == "falls" else "higher"
-        say(f"follows {table_name}.{name}: {newer} where {since} is later")
+        target["follows"] = {"column": source, "direction": direction, "rho": rho}
+        way = "lower" if direction == "falls" else "higher"
+        say(f"follows {table_name}.{name}: {way} where {source} is larger")
     return Spec.model_validate(data)
