@@ -418,6 +418,7 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
         """The values of count calls to a provider that match the pattern."""
         method, _, argument = provider.partition(":")
         made_here = {"e164": e164, "name": name, "phone_number": phone_number, "version": version}
+        made_here["stop_name"] = fake.street_name  # a stop of a bike or bus scheme
         if own_phones:  # in digits alone: 0871234567
             made_here["basic_phone_number"] = lambda: re.sub(r"\D", "", phone_number())
         make = made_here.get(method) or getattr(fake, method)

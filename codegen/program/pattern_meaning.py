@@ -149,7 +149,14 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
     others = words - {"name", "names", "full", "display", "contact"}
     if others:  # customer_name is a person's, product_name is not
         return ["name"] if others <= PEOPLE else []
+    if _whose(context) & STOPS and not RAIL & set(_words(context)):
+        return ["stop_name"]  # a bike or bus stop is named for its street: "Havnegade"
     return ["name"] if PEOPLE & (set(_words(description)) | _whose(context)) else []
+
+
+# Tables of stops, named for the street they stand in; not a railway's, named for their towns.
+STOPS = {"station", "stations", "stop", "stops", "dock", "docks", "docking"}
+RAIL = {"rail", "railway", "railways", "train", "trains", "metro", "subway", "underground"}
 
 
 _ROW_IS = re.compile(r"\b(?:one row per|a row per|each row is an?|a row is an?|one per)\s+(\w+)")

@@ -473,6 +473,14 @@ def test_realistic_versions_are_numbered_as_releases_are(realistic):
     assert all(re.fullmatch(r"[0-5]\.[0-9]{1,2}", v) for v in two)
 
 
+def test_realistic_stop_names_are_the_locale_s_street_names(realistic):
+    """A Copenhagen bike-share's stations were "Station 1 (4)", "Station 6 (5)"."""
+    stops = _realistic(realistic, r"\S.*", ["stop_name"], 60, "da_DK", unique=True).tolist()
+    assert len(set(stops)) == 60
+    assert all(not re.search(r"[0-9]", v) for v in stops)
+    assert sum(v.endswith(("vej", "gade", "stræde", "allé", "plads")) for v in stops) > 40
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()
@@ -546,6 +554,9 @@ def test_unknown_providers_are_skipped(realistic):
         ("name", "", "artists", "name"),  # an artist's name is a person's (not "Queen 5")
         ("name", "", "albums One row per album, by its artists", None),
         ("name", "the customer's name", "orders", "name"),
+        # a bike-share's station is named for its street; a railway's for its town
+        ("name", "", "stations One row per docking station", "stop_name"),
+        ("name", "", "stations Stations of the railway", None),
         ("product_name", "", "customers", None),
         ("template", "", "", None),
         ("code", "", "departments", None),
