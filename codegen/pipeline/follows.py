@@ -71,7 +71,8 @@ def _age_source(table: Any) -> tuple[str, bool] | None:
         if column.type not in ("date", "datetime") and not year:
             continue
         made = bool(words & MADE_WORDS) or {"model", "year"} <= words
-        if made or words & SINCE_WORDS:
+        in_service = {"in", "service"} <= words or {"service", "since"} <= words
+        if made or words & SINCE_WORDS or in_service:
             found.append((name, made))
     return found[0] if len(found) == 1 else None
 

@@ -73,6 +73,10 @@ tables:
     # a house's build year says nothing of its price; a machine bought earlier has run longer,
     # and the price it was bought for was fixed when new
     assert found == {("machines", "engine_hours"): ("purchased_on", "falls")}
+    # a shared bike in service since 2019 has ridden further than one since 2024
+    bikes = text.replace("purchased_on", "in_service_since").replace("engine_hours", "odometer_km")
+    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(bikes))}
+    assert found == {("machines", "odometer_km"): ("in_service_since", "falls")}
 
 
 def test_a_value_falls_with_a_purchase_date_only_where_the_things_are_said_to_be_used() -> None:
