@@ -39,7 +39,7 @@ from codegen.spec.model import Spec, category_of
 # pizza's name from a drink's). A status, channel or priority is no kind of the thing itself.
 KIND_WORDS = frozenset(
     "category categories type kind genre species breed class family group section department "
-    "cuisine style format course".split()
+    "cuisine style format course aisle shelf".split()
 )
 # A column that names who makes the thing another column names: a car's make and its model
 # (a Golf is a Volkswagen), a product's brand and its name.
