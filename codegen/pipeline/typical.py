@@ -1000,29 +1000,36 @@ EXCEPTION_WORDS = {
     "discount", "rebate", "refund", "penalty", "fine", "surcharge", "overtime", "damage",
     "damages", "chargeback", "writeoff", "late",
 }  # fmt: skip
-EXCEPTION_ZERO_SHARE = 0.65
+EXCEPTION_SHARE = 0.8  # the rows of such an amount with none: the exception is one in five
 
 
 def _exceptions_mostly_zero(
     spec: Spec, data: dict[str, Any], answers: list[TypicalAnswer], say: Progress
 ) -> None:
-    """Set ``zero_share`` to ``EXCEPTION_ZERO_SHARE`` for each amount asked of its zeros whose
-    name says it is the exception (a discount, a refund, a fine, overtime) where the model's
-    share, if any was kept, was under half: asked, the embedded model said 10% of an outdoor
-    shop's order lines had no discount, then that 70% had one (2026-11-28)."""
+    """Set ``zero_share`` (or, where a null is its "none", ``null_share``) to
+    ``EXCEPTION_SHARE`` for each amount whose name says it is the exception (a discount, a
+    refund, a fine, damage, overtime) where the model's share, if any was kept, was under half:
+    asked, the embedded model said 10% of an outdoor shop's order lines had no discount, then
+    that 70% had one, and that 10% of car hires had no damage cost (2026-11-28)."""
     from codegen.program.shapes import _words
 
-    for table_name, name in zeros_to_ask(spec, data):
+    amounts = [(t, n, "zero_share") for t, n in zeros_to_ask(spec, data)]
+    for table_name, name in nulls_to_ask(spec):
+        if spec.tables[table_name].columns[name].type in ("integer", "float"):
+            amounts.append((table_name, name, "null_share"))
+    for table_name, name, key in amounts:
         if not set(_words(name.replace("_", " "))) & EXCEPTION_WORDS:
             continue
         target = data["tables"][table_name]["columns"][name]
-        if (target.get("zero_share") or 0) >= 0.5:
+        if (target.get(key) or 0) >= 0.5:
             continue
-        target["zero_share"] = EXCEPTION_ZERO_SHARE
-        answer = TypicalAnswer(table_name, name, asked="zeros, the exception by name")
-        answer.typical, answer.kept = EXCEPTION_ZERO_SHARE, True
+        target[key] = EXCEPTION_SHARE
+        asked = "zeros" if key == "zero_share" else "nulls"
+        answer = TypicalAnswer(table_name, name, asked=f"{asked}, the exception by name")
+        answer.typical, answer.kept = EXCEPTION_SHARE, True
         answers.append(answer)
-        say(f"typical {table_name}.{name}: 0 on {EXCEPTION_ZERO_SHARE:.0%} of rows (an exception)")
+        none = "0" if key == "zero_share" else "null"
+        say(f"typical {table_name}.{name}: {none} on {EXCEPTION_SHARE:.0%} of rows (an exception)")
 
 
 def zeros_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
