@@ -1215,14 +1215,12 @@ def _column_code(
     decimals = reading_decimals(name, column) if kind == "float" else None
     coordinate = placed is not None and placed[2] != "population"
     if decimals is not None and expression != "..." and free and grid is None:
-        # as written on a receipt or read off an instrument, not 16.209464 an hour; not where a
-        # parent's number caps or gives it (rounding could pass the cap, or write the parent's
-        # value otherwise) or a check reads it (a ratio's edge), nor a unique column
-        from codegen.spec.checks import table_checks
-
-        checked = any(name in parsed.columns for _, parsed in table_checks(table))
+        # as written on a receipt or read off an instrument, not 16.209464 an hour (nor a house
+        # at EUR 173,445.149105); not where a parent's number caps or gives it (rounding could
+        # pass the cap, or write the parent's value otherwise), nor a unique column. A check that
+        # reads it is met on the rounded values: the program checks and redraws after this.
         parental = related.parent is not None or related.inherit is not None
-        own = not parental and not column.unique and not checked
+        own = not parental and not column.unique
         if own and (placed is None or coordinate):
             expression = f"np.round({expression}, {decimals})"
             note += f"; {decimals} decimals"

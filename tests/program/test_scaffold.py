@@ -43,8 +43,10 @@ def test_housing_scaffold_writes_keys_and_leaves_judgement_to_the_model():
     assert "number_of_bedrooms = rng.integers(0, 12 + 1, size=n_housing)" in scaffold
     assert scaffold.index("number_of_bedrooms =") < scaffold.index("house_size_m2 =")
     # A price with no cap from a size: a rate per m2 with a capped spread, so the ratio check holds.
-    rate = "house_price_slope\n        * house_size_m2\n        * np.clip(rng.lognormal("
+    rate = "house_price_slope\n            * house_size_m2\n            * np.clip(rng.lognormal("
     assert rate in scaffold
+    # written as a person writes them: a house's price in whole euros, its size to 1 decimal
+    assert "house_price: float; at least 10000.0; 0 decimals" in scaffold
     # A lookup table with a row per fixed value takes each value once.
     assert (
         '"Bungalow"])[\n        (first_house_types + np.arange(n_house_types)) % 5\n    ]'
