@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from codegen.pipeline.attempt import Progress
+from codegen.program.shapes import _words  # splits snake_case and camelCase names
 from codegen.spec.model import Spec
 
 # The date a thing's life is counted from: made, registered, bought or put in service.
@@ -52,12 +53,6 @@ TOTAL_WORDS = {"total", "subtotal", "amount", "sum", "value", "cost", "weight", 
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
-
-
-def _words(name: str) -> list[str]:
-    from codegen.program.shapes import _words as words
-
-    return words(name.replace("_", " "))
 
 
 def _age_source(table: Any) -> tuple[str, bool] | None:

@@ -117,7 +117,7 @@ def _decimals(values: list[str], column: str) -> bool:
     column's name says it may be one (a version, a size)."""
     from codegen.program.shapes import _words
 
-    if set(_words(column.replace("_", " "))) & _DECIMAL_NAMES:
+    if set(_words(column)) & _DECIMAL_NAMES:
         return False
     return all(_DECIMAL.match(v.strip()) for v in values)
 

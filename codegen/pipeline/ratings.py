@@ -48,7 +48,7 @@ def rating_columns(spec: Spec) -> list[tuple[str, str]]:
                 continue
             if int(column.max) - int(column.min) + 1 not in SCALE_POINTS:
                 continue
-            words = set(_words(name.replace("_", " ")))
+            words = set(_words(name))
             reviewed = (words | context) & REVIEW_WORDS
             if words & OPINION_WORDS or (reviewed and words & SCORE_WORDS):
                 found.append((table_name, name))

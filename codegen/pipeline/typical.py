@@ -425,9 +425,10 @@ def ask_typical(
     nulls = [(t, n, nulls_question(spec, t, n)) for t, n in nulls_to_ask(spec)]
     stopped = _ask_row_shares(client, spec, data, answers, NULLS, nulls, seed=seed, say=say)
     if not stopped:
-        zeros = [(t, n, zeros_question(spec, t, n)) for t, n in zeros_to_ask(spec, data)]
+        amounts = zeros_to_ask(spec, data)
+        zeros = [(t, n, zeros_question(spec, t, n)) for t, n in amounts]
         stopped = _ask_row_shares(client, spec, data, answers, ZEROS, zeros, seed=seed, say=say)
-        _exceptions_mostly_zero(spec, data, answers, say)
+        _exceptions_mostly_zero(spec, data, answers, amounts, say)
     stopped = stopped or _ask_gaps(client, spec, data, answers, seed=seed, say=say)
     if not stopped:
         from codegen.pipeline.signed import ask_signed
@@ -1004,7 +1005,11 @@ EXCEPTION_SHARE = 0.8  # the rows of such an amount with none: the exception is 
 
 
 def _exceptions_mostly_zero(
-    spec: Spec, data: dict[str, Any], answers: list[TypicalAnswer], say: Progress
+    spec: Spec,
+    data: dict[str, Any],
+    answers: list[TypicalAnswer],
+    zeros: list[tuple[str, str]],
+    say: Progress,
 ) -> None:
     """Set ``zero_share`` (or, where a null is its "none", ``null_share``) to
     ``EXCEPTION_SHARE`` for each amount whose name says it is the exception (a discount, a
@@ -1013,12 +1018,12 @@ def _exceptions_mostly_zero(
     that 70% had one, and that 10% of car hires had no damage cost (2026-11-28)."""
     from codegen.program.shapes import _words
 
-    amounts = [(t, n, "zero_share") for t, n in zeros_to_ask(spec, data)]
+    amounts = [(t, n, "zero_share") for t, n in zeros]  # those asked of their zeros
     for table_name, name in nulls_to_ask(spec):
         if spec.tables[table_name].columns[name].type in ("integer", "float"):
             amounts.append((table_name, name, "null_share"))
     for table_name, name, key in amounts:
-        if not set(_words(name.replace("_", " "))) & EXCEPTION_WORDS:
+        if not set(_words(name)) & EXCEPTION_WORDS:
             continue
         target = data["tables"][table_name]["columns"][name]
         if (target.get(key) or 0) >= 0.5:
