@@ -1533,6 +1533,12 @@ def _between_bounds(
         expression = f"shape_within({typical}, {expression}, {edge}, {bool(lows)}, {strict})"
         params = more + params
         note += " where its typical value is not"
+    elif column.min is not None and column.max is not None and any(c.nullable for _, c in items):
+        # A row whose bound is missing is not missing itself: anywhere in the column's bounds.
+        own = f"rng.uniform({column.min!r}, {column.max!r}, size={count})"
+        if integer:
+            own = f"rng.integers({column.min!r}, {column.max!r} + 1, size={count})"
+        expression = f"np.where(pd.isna({edge}), {own}, {expression})"
     return expression, note, params
 
 
@@ -1934,7 +1940,12 @@ def _blank_expression(
         first = repr(column.min) if column.min is not None else f"{variable}_low"
         last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
         expression = f"rng.integers({first}, {last}, size={count})"
-        if repeat_number(name, column):  # a second attempt is rarer than a first
+        if column.unique and not column.primary_key:  # a bib, a ticket number: never twice
+            stream = f"np.random.default_rng([seed, {zlib.crc32((table_name + name).encode())}])"
+            expression = (
+                f"shape_unique_ints({stream}, {first}, {last} - 1, {count}, {_first(count)})"
+            )
+        elif repeat_number(name, column):  # a second attempt is rarer than a first
             expression = f"shape_fewer_later(rng, {first}, {last}, {count}, {FEWER_LATER})"
     elif kind == "float":
         typical_low, typical_high = _typical_range(column)

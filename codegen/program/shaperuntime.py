@@ -199,6 +199,34 @@ def shape_fewer_later(rng, low, high, n, ratio):
     return int(low) + rng.choice(len(weights), size=n, p=weights / weights.sum())
 
 
+def shape_unique_ints(stream, low, high, n, first=0):
+    """``n`` whole numbers from ``low`` to ``high``, none twice in the table (a runner's bib, a
+    ticket number): its row ``first + i`` over all parts takes place ``first + i`` of one shuffled
+    order of the range, a permutation keyed by ``stream`` (the table's own, alike in every part),
+    so a part needs no other part's values. Rows past the range's size go on above it, still
+    distinct."""
+    size = max(1, int(high) - int(low) + 1)
+    index = int(first) + np.arange(n, dtype=np.int64)
+    rounds, place = index // size, (index % size).astype(np.uint64)
+    half = max(1, -(-max(1, (size - 1).bit_length()) // 2))
+    mask = np.uint64((1 << half) - 1)
+    keys = stream.integers(0, 2**32, size=4, dtype=np.uint64)
+
+    def shuffled(x):  # a four-round Feistel network over [0, 4**half): a bijection
+        left, right = x >> np.uint64(half), x & mask
+        for key in keys:
+            mixed = right * np.uint64(0x9E3779B97F4A7C15) + key  # wraps, as meant
+            left, right = right, left ^ ((mixed ^ (mixed >> np.uint64(29))) & mask)
+        return (left << np.uint64(half)) | right
+
+    out = shuffled(place)
+    outside = out >= np.uint64(size)
+    while outside.any():  # walked on until inside the range: still a bijection of the range
+        out[outside] = shuffled(out[outside])
+        outside = out >= np.uint64(size)
+    return int(low) + out.astype(np.int64) + rounds * size
+
+
 def shape_pool(rng, draw, n, size=None):
     """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
     of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an
@@ -1112,7 +1140,8 @@ def shape_years(rng, n, typical, low, high, first, last, date=False):
 def shape_within(values, fallback, edge, above, strict=False):
     """``values`` (drawn around what is typical) where they lie on the right side of each
     row's ``edge`` (``above`` it, or below), ``fallback`` (drawn beside the edge) where not:
-    members born in their typical years, except those who would have joined before 16."""
+    members born in their typical years, except those who would have joined before 16. A row
+    whose edge is missing keeps its value (a finish time where the half-way time is not known)."""
     values = pd.Series(values).to_numpy()
     edge = pd.Series(edge).to_numpy()
     with np.errstate(invalid="ignore"):
@@ -1120,6 +1149,7 @@ def shape_within(values, fallback, edge, above, strict=False):
             fits = values > edge if strict else values >= edge
         else:
             fits = values < edge if strict else values <= edge
+    fits = np.asarray(fits, dtype=bool) | pd.isna(edge)
     fallback = pd.Series(fallback).to_numpy()
     return pd.Series(np.where(fits, values, fallback))
 

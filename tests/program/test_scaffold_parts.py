@@ -35,6 +35,7 @@ def _joined(pieces: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     [
         ("shop", 3, 1), ("payroll", 3, 1), ("sensors", 4, 1), ("courses", 3, 1), ("bank", 7, 10),
         ("hotels", 3, 1), ("buses", 3, 10), ("flights", 3, 10), ("staff", 3, 10),
+        ("marathon", 3, 1),  # a unique number in bounds (a bib)
     ],  # fmt: skip
 )
 def test_parts_joined_are_one_valid_dataset(name, parts, scale):

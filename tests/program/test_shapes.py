@@ -1630,3 +1630,37 @@ def test_co2_climbs_while_a_room_is_in_use():
     # humidity is breathed out too, but is no rise of a room in use here: as before
     humidity = readings["humidity"]
     assert abs(humidity[hour.between(10, 15)].median() - humidity[hour.between(0, 4)].median()) < 5
+
+
+@pytest.mark.parametrize(
+    "low, high, n", [(1, 60000, 3000), (1, 10, 10), (7, 7, 1), (0, 2**40, 500)]
+)
+def test_unique_numbers_in_bounds_never_repeat_and_spread_over_the_range(low, high, n):
+    from codegen.program.shaperuntime import shape_unique_ints
+
+    drawn = shape_unique_ints(np.random.default_rng([3, 9]), low, high, n)
+    assert len(set(drawn.tolist())) == n
+    assert drawn.min() >= low and drawn.max() <= high
+    if high - low > 10 * n:  # shuffled over the range, not counted up from its start
+        assert np.median(drawn) > low + (high - low) / 4
+        assert not np.all(np.diff(drawn) > 0)
+
+
+def test_unique_numbers_made_in_parts_are_the_whole_tables_and_go_on_past_a_full_range():
+    from codegen.program.shaperuntime import shape_unique_ints
+
+    whole = shape_unique_ints(np.random.default_rng([1, 2]), 100, 999, 900)
+    parts = [
+        shape_unique_ints(np.random.default_rng([1, 2]), 100, 999, 300, k * 300) for k in range(3)
+    ]
+    assert np.array_equal(whole, np.concatenate(parts))
+    assert sorted(whole.tolist()) == list(range(100, 1000))  # every number of the range once
+    past = shape_unique_ints(np.random.default_rng([1, 2]), 100, 999, 950)
+    assert len(set(past.tolist())) == 950 and past.max() > 999
+
+
+def test_a_value_whose_edge_is_missing_keeps_its_own_draw():
+    from codegen.program.shaperuntime import shape_within
+
+    kept = shape_within([100.0, 5.0, 7.0], [0.0, 50.0, 60.0], [10.0, 10.0, np.nan], True)
+    assert kept.tolist() == [100.0, 50.0, 7.0]  # 7 has no half-way time to be above
