@@ -17,7 +17,10 @@ question was turned round (2026-11-28). So:
   ``model_year``), or the dataset says the things are used or second-hand; not where it is a
   build date alone (an old house is no cheaper);
 - a total, an amount, a weight of a row rises with the count of the things it adds up
-  (``items``, ``quantity``, ``units``): a basket of more items costs more.
+  (``items``, ``quantity``, ``units``): a basket of more items costs more;
+- what a row charges (a ``fee``, ``fare``, ``price``, ``cost``, ``total``, ``amount``; not a
+  rate per hour or per day) rises with the time from its start to its end (``shapes.spans``):
+  a car parked longer pays more, a longer hire or hotel stay costs more.
 
 The column keeps its typical median and spread (``typical``, asked before); only the order of
 its values follows the other column (``follows``, spec v1; ``shaperuntime.shape_follow``).
@@ -25,7 +28,7 @@ its values follows the other column (``follows``, spec v1; ``shaperuntime.shape_
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from codegen.pipeline.attempt import Progress
 from codegen.program.shapes import _words  # splits snake_case and camelCase names
@@ -50,9 +53,26 @@ USED_WORDS = {"used", "secondhand", "preowned"}
 COUNT_WORDS = {"items", "quantity", "qty", "units", "pieces", "articles", "lines", "products"}
 TOTAL_WORDS = {"total", "subtotal", "amount", "sum", "value", "cost", "weight", "volume"}
 
+# What a row charges for its time, and the words of a price per unit of time (no longer stay
+# makes an hourly rate higher).
+CHARGE_WORDS = {"fee", "fare", "price", "cost", "charge", "charged", "total", "amount", "paid"}
+PER_WORDS = {"rate", "per", "hourly", "daily", "nightly", "weekly", "monthly", "unit", "tariff"}
+
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
+SPAN_RHO = 0.8  # a fee by the stay: close, the tariffs of places and kinds of customer vary
+
+
+class Trend(NamedTuple):
+    """A number of a table that follows another column of its row (``Follows``)."""
+
+    table: str
+    column: str
+    source: str
+    direction: str  # "rises" or "falls"
+    rho: float
+    since: str | None = None  # the source is the time from this column to ``source``
 
 
 def _age_source(table: Any) -> tuple[str, bool] | None:
@@ -108,18 +128,38 @@ def _is_total(name: str) -> bool:
     return bool(set(_words(name)) & TOTAL_WORDS)
 
 
-def trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
-    """(table, column, the column it follows, "rises"/"falls", rho) for each number that follows
-    its thing's age or the count of what it adds up (see the module): an integer or float with
-    a typical value, drawn freely (no key, no bound or value from a check, not shaped by a rule,
-    its parent's row or a window)."""
+# Spans whose length is no time used or stayed: an invoice's term, a parcel's delivery, a
+# ticket's resolution. An invoice due later is no larger.
+NOT_USE_WORDS = {"issued", "sent", "ordered", "shipped", "created", "booked", "hired", "opened"}
+
+
+def _span(table_name: str, table: Any) -> tuple[str, str] | None:
+    """The one (start, end) of the table's rows that is a time used or stayed (a stay, a hire,
+    a trip: ``shapes.spans``), None when none or several."""
+    from codegen.program.shapes import spans
+
+    found = [pair for pair in spans(table_name, table) if not set(_words(pair[0])) & NOT_USE_WORDS]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_charge(name: str) -> bool:
+    words = set(_words(name))
+    return bool(words & CHARGE_WORDS) and not words & PER_WORDS
+
+
+def trends(spec: Spec) -> list[Trend]:
+    """Each number that follows its thing's age, the count of what it adds up or its row's time
+    from start to end (see the module): an integer or float with a typical value, drawn freely
+    (no key, no bound or value from a check, not shaped by a rule, its parent's row or a
+    window)."""
     from codegen.program.rules import plan_table
 
     found = []
     for table_name, table in spec.tables.items():
         age = _age_source(table)
         count = _count_source(table)
-        if age is None and count is None:
+        span = _span(table_name, table)
+        if age is None and count is None and span is None:
             continue
         plan = plan_table(table, table_name)
         ruled = {
@@ -139,11 +179,13 @@ def trends(spec: Spec) -> list[tuple[str, str, str, str, float]]:
             if keyed or shaped or fixed or name in ruled or name == count:
                 continue
             if age is not None and _is_use(name):
-                found.append((table_name, name, age[0], "falls", USE_RHO))
+                found.append(Trend(table_name, name, age[0], "falls", USE_RHO))
             elif age is not None and _is_value(name) and (age[1] or _said_used(spec, table_name)):
-                found.append((table_name, name, age[0], "rises", VALUE_RHO))
+                found.append(Trend(table_name, name, age[0], "rises", VALUE_RHO))
             elif count is not None and _is_total(name):
-                found.append((table_name, name, count, "rises", TOTAL_RHO))
+                found.append(Trend(table_name, name, count, "rises", TOTAL_RHO))
+            elif span is not None and _is_charge(name):
+                found.append(Trend(table_name, name, span[1], "rises", SPAN_RHO, since=span[0]))
     return found
 
 
@@ -154,9 +196,14 @@ def with_trends(spec: Spec, progress: Progress | None = None) -> Spec:
         return spec
     say = progress or (lambda line: None)
     data = spec.model_dump(mode="json", exclude_none=True)
-    for table_name, name, source, direction, rho in found:
-        target = data["tables"][table_name]["columns"][name]
-        target["follows"] = {"column": source, "direction": direction, "rho": rho}
-        way = "lower" if direction == "falls" else "higher"
-        say(f"follows {table_name}.{name}: {way} where {source} is larger")
+    for trend in found:
+        target = data["tables"][trend.table]["columns"][trend.column]
+        target["follows"] = {"column": trend.source, "direction": trend.direction, "rho": trend.rho}
+        way = "lower" if trend.direction == "falls" else "higher"
+        if trend.since is not None:
+            target["follows"]["since"] = trend.since
+            larger = f"{trend.source} is longer after {trend.since}"
+        else:
+            larger = f"{trend.source} is larger"
+        say(f"follows {trend.table}.{trend.column}: {way} where {larger}")
     return Spec.model_validate(data)

@@ -673,10 +673,10 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
         return "days"
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
-    from codegen.program.shapes import is_travel, spans
+    from codegen.program.shapes import is_short_stay, spans
 
-    if (start, end) in spans(table_name, table) and is_travel(table_name, table):
-        return "minutes"  # a bike trip's end a check puts after its start: minutes, not a day
+    if (start, end) in spans(table_name, table) and is_short_stay(table_name, table):
+        return "minutes"  # a bike trip's or a parked car's end a check puts after its start
     window = plan.columns[end].window
     if window is not None:
         days = window[2] / 86400  # a datetime window's width is in seconds

@@ -414,11 +414,21 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
         patch = int(fake.random.random() ** 2 * 20)
         return ".".join(str(v) for v in (major, minor, patch)[: int(numbers)])
 
+    def car_park_name():
+        """A car park as its town names it, for its street: "Parking Rue de la Paix",
+        "Parkhaus Goethestraße", "Queen Street Car Park"."""
+        before = {"fr": "Parking", "de": "Parkhaus", "nl": "Parkeergarage", "it": "Parcheggio",
+                  "es": "Parking", "pt": "Parque", "da": "P-hus", "sv": "P-hus", "no": "P-hus",
+                  "pl": "Parking", "cs": "Parkoviště"}.get(locale[:2])  # fmt: skip
+        street = fake.street_name()
+        return f"{before} {street}" if before else f"{street} Car Park"
+
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""
         method, _, argument = provider.partition(":")
         made_here = {"e164": e164, "name": name, "phone_number": phone_number, "version": version}
         made_here["stop_name"] = fake.street_name  # a stop of a bike or bus scheme
+        made_here["car_park_name"] = car_park_name
         if own_phones:  # in digits alone: 0871234567
             made_here["basic_phone_number"] = lambda: re.sub(r"\D", "", phone_number())
         make = made_here.get(method) or getattr(fake, method)

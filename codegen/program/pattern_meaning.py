@@ -151,12 +151,25 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
         return ["name"] if others <= PEOPLE else []
     if _whose(context) & STOPS and not RAIL & set(_words(context)):
         return ["stop_name"]  # a bike or bus stop is named for its street: "Havnegade"
+    if is_car_parks(context):
+        return ["car_park_name"]  # "Parking Rue de la Paix", "Queen Street Car Park"
     return ["name"] if PEOPLE & (set(_words(description)) | _whose(context)) else []
 
 
 # Tables of stops, named for the street they stand in; not a railway's, named for their towns.
 STOPS = {"station", "stations", "stop", "stops", "dock", "docks", "docking"}
 RAIL = {"rail", "railway", "railways", "train", "trains", "metro", "subway", "underground"}
+
+
+def is_car_parks(context: str) -> bool:
+    """Whether a table (its name, the first word of ``context``) is one of car parks: car_parks,
+    parking_garages, garages, parkings."""
+    words = _words((context or "").strip().partition(" ")[0])
+    head = words[-1] if words else ""
+    if head in {"carparks", "carpark", "parkings"}:
+        return True
+    parked = {"park", "parks", "garage", "garages", "lot", "lots"}
+    return head in parked and bool({"car", "parking"} & set(words))
 
 
 _ROW_IS = re.compile(r"\b(?:one row per|a row per|each row is an?|a row is an?|one per)\s+(\w+)")

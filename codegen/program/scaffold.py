@@ -44,7 +44,7 @@ from codegen.program.shapes import (
     daily_swing,
     foreign_key,
     hierarchy,
-    is_travel,
+    is_short_stay,
     named_for_place,
     near_end,
     occupied_rhythm,
@@ -1027,7 +1027,7 @@ def _column_code(
         if column.type == "datetime" and plan is not None
         else None
     )
-    if _span_start(table_name, table, name) is not None and is_travel(table_name, table):
+    if _span_start(table_name, table, name) is not None and is_short_stay(table_name, table):
         rhythm = None  # a trip ends minutes after it starts, whatever the hour: its start's
     solved = _solved_code(table, name, column, count, variables, plan, rhythm, table_name)
     if solved is not None:  # what a check defines or bounds, from the columns it reads
@@ -1887,6 +1887,9 @@ def _blank_expression(
             if kind == "integer":
                 expression = f"np.round({expression}).astype(int)"
             return expression, params
+        since = column.follows.since if column.follows is not None and not source[3] else None
+        if since is not None and since in variables:  # the row's time from its start to its end
+            origin = f"(pd.Series({origin}) - pd.Series({variables[since]})).dt.total_seconds()"
         if column.typical is not None:
             # What is typical of the column (a salary's median and skew), in an order that
             # follows the source (rising with the level), rather than a line through its bounds.

@@ -16,14 +16,21 @@ import numpy as np
 import pandas as pd
 
 
-def shape_shares(rng, count, skew=1.0):
+def shape_shares(rng, count, skew=1.0, size=None):
     """Each of ``count`` parents' share of the children (summing to 1), log-normal with spread
     ``skew``: at 1 a tenth of the parents hold about 40% of the children and many hold one or
     none, as customers and their orders do; at 0 every parent alike. The shares are drawn
-    independently, so the heavy parents fall anywhere among the keys, not first."""
+    independently, so the heavy parents fall anywhere among the keys, not first. ``size``: each
+    parent's size (a car park's spaces), which the shares follow, ``skew`` about them."""
     if count == 0:
         return np.ones(0)
     weights = rng.lognormal(0.0, max(float(skew), 0.0), size=count)
+    if size is not None:
+        sizes = pd.to_numeric(pd.Series(np.asarray(size, dtype=object)), errors="coerce")
+        sizes = sizes.to_numpy(dtype=float, na_value=np.nan)
+        middle = np.nanmedian(sizes) if np.isfinite(sizes).any() else 1.0
+        sizes = np.where(np.isfinite(sizes) & (sizes > 0), sizes, middle if middle > 0 else 1.0)
+        weights = weights * sizes
     return weights / weights.sum()
 
 
@@ -64,6 +71,13 @@ def shape_rhythm(name):
             [0, 1, 10, 11, 13, 15, 17, 18, 19, 20, 21, 22, 23],
             [0.02, 0.005, 0.005, 0.04, 0.2, 0.3, 0.4, 0.6, 0.9, 1, 0.8, 0.3, 0.06],
             [0.75, 0.75, 0.8, 0.85, 1.15, 1.3, 1.15],
+        ),
+        # car parks, charging points, fuel: trips into town by day, most late morning and
+        # afternoon (9-17), few after 20:00, busiest on Saturday, quiet on Sunday
+        "errands": (
+            [0, 5, 7, 8, 10, 12, 13, 15, 17, 18, 19, 20, 22, 23],
+            [0.01, 0.01, 0.2, 0.55, 1, 0.85, 0.8, 1, 0.8, 0.55, 0.3, 0.15, 0.04, 0.02],
+            [0.95, 0.95, 0.95, 1, 1.1, 1.25, 0.45],
         ),
         # flights, trains, rides: early morning and late afternoon waves, fewer on Saturdays
         "travel": (

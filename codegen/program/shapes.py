@@ -37,6 +37,9 @@ from codegen.spec.rows import LOOKUP_ROWS, is_lookup  # noqa: F401  (kept here t
 # A parent table with this many rows or fewer is a list to pick from, each about as often.
 SKEW = 1.0  # log-normal spread of the parents' shares (see shaperuntime.shape_shares)
 FEW_PER_PARENT = 3  # fewer children per parent than this: every parent has one
+# The spread of children about a parent's size (its spaces, seats): ranks of size and children
+# correlate at about 0.8 with the sizes of a car park's spaces (50-2,000).
+SIZED_SKEW = 0.4
 
 # What a table or column is about, read from its words. A word names a stem as it is or with an
 # ending (orders, ordered, ordering); each list is searched in the order given.
@@ -64,10 +67,13 @@ _RHYTHMS = {
     "airport passenger rail ferry",
     "shows": "cinema movie film screening show theatre theater playhouse concert gig opera ballet "
     "musical showtime",
+    "errands": "parking park parked carpark garage charging charger refuel refueling fuel petrol "
+    "carwash",
 }
 _KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.items()]
 _MEALS = dict(_KINDS)["meals"]
 _SHOWS = dict(_KINDS)["shows"]
+_ERRANDS = dict(_KINDS)["errands"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class Shapes:
     few_per_parent: frozenset[tuple[str, str]] = frozenset()
     # the dataset is of one country it does not name ("a mid-size European country")
     one_country: bool = False
+    # a parent table's column of how much it holds (a car park's spaces, a station's docks, a
+    # hotel's rooms): its children come in proportion, a bigger car park has more cars
+    sizes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, spec: Any) -> Shapes:
@@ -100,7 +109,44 @@ class Shapes:
             <= spec.tables[child].rows
             < FEW_PER_PARENT * spec.tables[parent].rows
         )
-        return cls(even, machines, spec.description or "", few, one_country(spec.description))
+        sized = tuple((name, size) for name, table in tables if (size := capacity(name, table)))
+        return cls(
+            even, machines, spec.description or "", few, one_country(spec.description), sized
+        )
+
+
+# How much a place holds. A table of places with one such column gets children in proportion.
+_CAPACITY = {
+    "capacity", "spaces", "seats", "docks", "beds", "rooms", "bays", "berths", "pitches",
+    "places", "slots", "stalls", "desks", "chargers", "pumps", "lanes", "courts",
+}  # fmt: skip
+
+
+# Tables of vehicles: a bigger bus or ferry does not sail more often, a 7-seat car is not hired
+# more than a 5-seat one; it is places that get more visits for their size.
+_VEHICLES = {
+    "car", "cars", "vehicle", "vehicles", "aircraft", "aircrafts", "plane", "planes", "airplanes",
+    "bus", "buses", "coach", "coaches", "ferry", "ferries", "vessel", "vessels", "ship", "ships",
+    "boat", "boats", "bike", "bikes", "bicycles", "truck", "trucks", "van", "vans", "train",
+    "trains", "tram", "trams", "fleet",
+}  # fmt: skip
+
+
+def capacity(table_name: str, table: Any) -> str | None:
+    """The one whole-number column of a table of places that says how much each holds
+    (``spaces``, ``seats``, ``docks``, ``beds``), drawn freely; None when none or several, and
+    for a table of vehicles."""
+    if _words(table_name)[-1:] and _words(table_name)[-1] in _VEHICLES:  # car_parks: parks
+        return None
+    found = [
+        name
+        for name, column in table.columns.items()
+        if column.type == "integer"
+        and not (column.primary_key or column.unique or column.references or column.values)
+        and _words(name)
+        and _words(name)[-1] in _CAPACITY
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def one_country(description: str | None) -> bool:
@@ -134,6 +180,13 @@ def foreign_key(
     skew, share = f"{variable}_skew", f"{variable}_share"
     params = [(skew, repr(SKEW), None), (share, f"shape_shares(rng, len({frame}), {skew})", None)]
     note = f"; a few of the {parent_table} have many rows here, most few ({skew}: 0 for all alike)"
+    size = dict(shapes.sizes).get(parent_table)
+    if size is not None:  # a car park's cars in proportion to its spaces, give or take
+        params = [
+            (skew, repr(SIZED_SKEW), None),
+            (share, f"shape_shares(rng, len({frame}), {skew}, {frame}[{size!r}])", None),
+        ]
+        note = f"; the {parent_table} with more {size} have more rows here ({skew}: the spread)"
     every = ""
     if is_part_of(table_name, parent_table) or (table_name, parent_table) in shapes.few_per_parent:
         note = (
@@ -723,8 +776,18 @@ _SPANS = [
     ("valid_from", "valid_to"), ("valid_from", "valid_until"), ("created", "resolved"),
     ("sent", "read"), ("ordered", "delivered"), ("ordered", "shipped"), ("shipped", "delivered"),
     ("booked", "cancelled"), ("hired", "left"), ("admitted", "discharged"), ("from", "to"),
+    ("entered", "left"), ("entered", "exited"), ("entry", "exit"), ("login", "logout"),
+    ("logged_in", "logged_out"), ("clock_in", "clock_out"), ("clocked_in", "clocked_out"),
+    ("time_in", "time_out"), ("connected", "disconnected"), ("plugged_in", "unplugged"),
 ]  # fmt: skip
 _TRAVEL = {"flight", "flights", "train", "trains", "trip", "trips", "ride", "rides", "journey"}
+# Rows whose start and end times are minutes or hours apart, as a journey's are: a car's stay in
+# a car park, a visit, a call, a session, a game, a charge at a charging point.
+_SHORT_STAYS = {
+    "session", "sessions", "visit", "visits", "call", "calls", "parking", "workout", "workouts",
+    "meeting", "meetings", "lesson", "lessons", "game", "games", "match", "matches", "charging",
+    "stream", "streams", "login", "logins", "shift", "shifts",
+}  # fmt: skip
 
 
 def spans(table_name: str, table: Any) -> list[tuple[str, str]]:
@@ -754,6 +817,13 @@ def is_travel(table_name: str, table: Any) -> bool:
     """Whether a table's rows are journeys (trips, rides, flights): their spans last minutes or
     hours, not days."""
     return bool(_TRAVEL & set(_words(f"{table_name} {table.description or ''}")))
+
+
+def is_short_stay(table_name: str, table: Any) -> bool:
+    """Whether a table's rows start and end minutes or hours apart (journeys, visits, calls,
+    sessions): the end is asked in minutes and has no rhythm of its own, not days later."""
+    words = set(_words(f"{table_name} {table.description or ''}"))
+    return is_travel(table_name, table) or bool(_SHORT_STAYS & words)
 
 
 def _names(column: str, stem: str) -> bool:
@@ -814,7 +884,10 @@ def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     words = [word for text in texts for word in _words(text or "")]
     if any(_stem_of(word, _MEALS) for word in words):
         return "meals"
-    return "shows" if any(_stem_of(word, _SHOWS) for word in words) else rhythm
+    if any(_stem_of(word, _SHOWS) for word in words):
+        return "shows"
+    # a car park's sessions are trips into town by day, not logins in the evening
+    return "errands" if any(_stem_of(word, _ERRANDS) for word in words) else rhythm
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
@@ -831,7 +904,7 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, shopping,"
-        " leisure, travel, meals, shows; None: all alike)"
+        " leisure, travel, meals, shows, errands; None: all alike)"
     )
     return expression, note, [(name, repr(rhythm), None)]
 

@@ -180,6 +180,12 @@ class Follows(_Model):
         description="How closely: the correlation of the two columns' ranks, before the "
         "column's bounds and checks.",
     )
+    since: str | None = Field(
+        None,
+        description="With a date or datetime `column`: another of the row, so the number "
+        "follows the time from `since` to `column` (a parking fee, the stay from `entered_at` "
+        "to `left_at`).",
+    )
 
 
 class Column(_Model):
@@ -277,7 +283,7 @@ class Column(_Model):
         "with another column of its row: `{column: first_registered, direction: falls}` (a "
         "used car's mileage: the later it was registered, the fewer km). Its values keep their "
         "typical median and spread; only their order follows that column.",
-        json_schema_extra={"yaml_type": "{column, direction, rho}"},
+        json_schema_extra={"yaml_type": "{column, direction, rho, since}"},
     )
     typical_by: dict[str, dict[str, float]] | None = Field(
         None,
@@ -708,6 +714,18 @@ def _lint_follows(spec: Spec) -> list[str]:
                 )
             elif source.type not in ("integer", "float", "date", "datetime"):
                 problems.append(f"{where}.column: {col.follows.column} is not a date or a number")
+            elif col.follows.since is not None:
+                start = table.columns.get(col.follows.since)
+                if start is None or col.follows.since in (col_name, col.follows.column):
+                    problems.append(
+                        f"{where}.since: '{col.follows.since}' is not another column of "
+                        f"{table_name}"
+                    )
+                elif start.type != source.type or source.type not in ("date", "datetime"):
+                    problems.append(
+                        f"{where}.since: {col.follows.since} and {col.follows.column} must be "
+                        "both dates or both datetimes"
+                    )
     return problems
 
 

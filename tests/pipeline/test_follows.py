@@ -41,7 +41,7 @@ def _spec(text: str, change=None):  # noqa: ANN001 - a function of the spec's da
 
 
 def test_use_falls_and_a_value_rises_with_the_date_a_car_was_registered() -> None:
-    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(CARS))}
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(CARS))}
     assert found == {
         ("cars", "mileage_km"): ("first_registered", "falls"),
         ("cars", "price_eur"): ("first_registered", "rises"),
@@ -69,13 +69,13 @@ tables:
       purchase_price_eur: {type: float, min: 5000, max: 400000,
                            typical: 60000, typical_range: [20000, 150000]}
 """
-    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(text))}
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(text))}
     # a house's build year says nothing of its price; a machine bought earlier has run longer,
     # and the price it was bought for was fixed when new
     assert found == {("machines", "engine_hours"): ("purchased_on", "falls")}
     # a shared bike in service since 2019 has ridden further than one since 2024
     bikes = text.replace("purchased_on", "in_service_since").replace("engine_hours", "odometer_km")
-    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(bikes))}
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(bikes))}
     assert found == {("machines", "odometer_km"): ("in_service_since", "falls")}
 
 
@@ -94,7 +94,7 @@ tables:
     new = trends(load_spec(text.format(description="Bikes of a bike shop's customers.")))
     used = trends(load_spec(text.format(description="Second-hand bikes for sale in Ghent.")))
     assert new == []
-    assert [(c, s, d) for _, c, s, d, _ in used] == [("value_eur", "bought_on", "rises")]
+    assert [(c, s, d) for _, c, s, d, *_ in used] == [("value_eur", "bought_on", "rises")]
 
 
 def test_nothing_follows_without_one_date_a_typical_value_or_where_a_rule_says_it_already() -> None:
@@ -175,7 +175,7 @@ tables:
 def test_a_basket_s_total_and_weight_rise_with_its_items() -> None:
     """An online grocery's orders: 10 items typically, a total of EUR 15, drawn apart (rank
     correlation 0.0); a person expects a basket of more items to cost more."""
-    found = {(t, c): (s, d) for t, c, s, d, _ in trends(load_spec(BASKETS))}
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(BASKETS))}
     assert found == {
         ("orders", "total_eur"): ("items", "rises"),
         ("orders", "weight_kg"): ("items", "rises"),
@@ -188,3 +188,59 @@ def test_a_basket_s_total_and_weight_rise_with_its_items() -> None:
         "      tip_eur:", "      units:     {type: integer, min: 1}\n      tip_eur:"
     )
     assert trends(load_spec(two)) == []
+
+
+STAYS = """\
+name: stays
+description: Parking sessions of cars in the car parks of Lyon, France, 2024.
+tables:
+  sessions:
+    rows: 1500
+    columns:
+      id:              {type: integer, primary_key: true}
+      entered_at:      {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      left_at:         {type: datetime, typical_after: {column: entered_at, typical: 120,
+                                                         typical_range: [40, 300]}}
+      fee_eur:         {type: float, min: 0, max: 80, typical: 5, typical_range: [2, 12]}
+      hourly_rate_eur: {type: float, min: 0.5, max: 6, typical: 2.5, typical_range: [1.5, 4]}
+    rules:
+      - check: "left_at > entered_at"
+"""
+
+
+def test_a_fee_rises_with_the_stay_not_a_rate_and_not_an_invoice_s_term() -> None:
+    """A car parked four hours pays more than one parked twenty minutes: drawn apart, fee and
+    stay had nothing to do with each other (the embedded model's run of parking, 2026-11-28)."""
+    said: list[str] = []
+    shaped = with_trends(load_spec(STAYS), said.append)
+    assert said == ["follows sessions.fee_eur: higher where left_at is longer after entered_at"]
+    follows = shaped.tables["sessions"].columns["fee_eur"].follows
+    assert (follows.column, follows.since, follows.direction) == ("left_at", "entered_at", "rises")
+    sessions = valid_tables(shaped)["sessions"]
+    stay = (sessions["left_at"] - sessions["entered_at"]).dt.total_seconds()
+    assert spearmanr(stay, sessions["fee_eur"]).statistic > 0.6
+    assert 4 <= sessions["fee_eur"].median() <= 6.5  # its own typical value, in order
+    rate = sessions["hourly_rate_eur"]
+    assert abs(spearmanr(stay, rate).statistic) < 0.2  # a rate per hour is no charge for the stay
+    invoices = STAYS.replace("entered_at", "issued_on").replace("left_at", "due_on")
+    invoices = invoices.replace("datetime", "date").replace('"2024-01-01 00:00:00"', "2024-01-01")
+    invoices = invoices.replace('"2024-12-31 23:59:59"', "2024-12-31").replace(
+        "typical: 120", "typical: 30"
+    )
+    invoices = invoices.replace("[40, 300]", "[14, 60]")
+    assert trends(load_spec(invoices)) == []  # an invoice due later is no larger
+
+
+def test_follows_since_is_linted() -> None:
+    def since(start: str) -> str:
+        data = load_spec(STAYS).model_dump(mode="json", exclude_none=True)
+        data["tables"]["sessions"]["columns"]["fee_eur"]["follows"] = {
+            "column": "left_at", "direction": "rises", "since": start,
+        }  # fmt: skip
+        return json.dumps(data)
+
+    load_spec(since("entered_at"))  # fine
+    with pytest.raises(SpecError, match=r"follows\.since: 'parked_at' is not another column"):
+        load_spec(since("parked_at"))
+    with pytest.raises(SpecError, match=r"follows\.since: hourly_rate_eur and left_at must be"):
+        load_spec(since("hourly_rate_eur"))

@@ -866,6 +866,10 @@ tables:
 
     hire = text.replace("trips", "hires").replace("Trips of a city bike-share scheme", "Car hires")
     assert gap_unit(load_spec(hire), "hires", "started_at", "ended_at") == "days"
+    # a car's stay in a car park, entered and left: minutes too (it had been asked in days)
+    parked = text.replace("trips", "sessions").replace("bike-share scheme", "car park")
+    parked = parked.replace("started_at", "entered_at").replace("ended_at", "left_at")
+    assert gap_unit(load_spec(parked), "sessions", "entered_at", "left_at") == "minutes"
     openai_stub.reply(reply(15, 6, 40))
     shaped, _ = ask_typical(client, load_spec(text))
     assert "Answer in minutes" in openai_stub.chat_requests[0].body["messages"][-1]["content"]

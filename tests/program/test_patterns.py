@@ -481,6 +481,15 @@ def test_realistic_stop_names_are_the_locale_s_street_names(realistic):
     assert sum(v.endswith(("vej", "gade", "stræde", "allé", "plads")) for v in stops) > 40
 
 
+def test_realistic_car_park_names_are_named_for_streets_as_the_locale_says_it(realistic):
+    """Lyon's car parks were "Lyon - Car Park 1 (2)", the embedded model's list numbered."""
+    lyon = _realistic(realistic, r"\S.*", ["car_park_name"], 25, "fr_FR", unique=True).tolist()
+    assert len(set(lyon)) == 25 and all(v.startswith("Parking ") for v in lyon)
+    assert all(not re.search(r"[0-9]", v) for v in lyon)
+    leeds = _realistic(realistic, r"\S.*", ["car_park_name"], 10, "en_GB", unique=True).tolist()
+    assert all(v.endswith(" Car Park") for v in leeds)
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()
@@ -557,6 +566,10 @@ def test_unknown_providers_are_skipped(realistic):
         # a bike-share's station is named for its street; a railway's for its town
         ("name", "", "stations One row per docking station", "stop_name"),
         ("name", "", "stations Stations of the railway", None),
+        # a car park is named for its street too; a car-repair garage is not a car park
+        ("name", "", "car_parks Multi-storey car parks", "car_park_name"),
+        ("name", "", "parking_garages", "car_park_name"),
+        ("name", "", "garages Car repair garages", None),
         ("product_name", "", "customers", None),
         ("template", "", "", None),
         ("code", "", "departments", None),

@@ -398,6 +398,8 @@ def test_the_same_seed_gives_the_same_shapes():
         ("readings", "One row per sensor per hour.", "received_at", None),
         ("patients", None, "birth_date", None),
         ("orders", None, "expires_at", None),
+        # a car park's sessions come by day (9-17), not at the logins' evening peak
+        ("sessions", "Cars parked in the car parks of Lyon.", "entered_at", "errands"),
     ],
 )
 def test_which_rhythm_a_table_s_words_give(table_name, description, column_name, expected):
@@ -1664,3 +1666,42 @@ def test_a_value_whose_edge_is_missing_keeps_its_own_draw():
 
     kept = shape_within([100.0, 5.0, 7.0], [0.0, 50.0, 60.0], [10.0, 10.0, np.nan], True)
     assert kept.tolist() == [100.0, 50.0, 7.0]  # 7 has no half-way time to be above
+
+
+PLACES = """
+name: places
+description: Car parks of Lyon, France, and the cars parked in them, and the city's car-share cars.
+tables:
+  car_parks:
+    rows: 30
+    columns:
+      id:     {type: integer, primary_key: true}
+      spaces: {type: integer, min: 50, max: 2000}
+  cars:
+    rows: 40
+    columns:
+      id:    {type: integer, primary_key: true}
+      seats: {type: integer, min: 2, max: 9}
+  sessions:
+    rows: 6000
+    columns:
+      id:          {type: integer, primary_key: true}
+      car_park_id: {type: integer, references: car_parks.id}
+      car_id:      {type: integer, references: cars.id}
+"""
+
+
+def test_a_bigger_place_has_more_rows_but_a_bigger_car_is_not_used_more():
+    """A car park of 1,800 spaces has more cars than one of 60: drawn by the skewed shares
+    alone, sessions had nothing to do with spaces (parking, 2026-11-28); a car's seats say
+    nothing of how often it is used."""
+    from scipy.stats import spearmanr
+
+    spec = load_spec(PLACES)
+    assert Shapes.of(spec).sizes == (("car_parks", "spaces"),)
+    tables = _generate(PLACES)
+    parks, cars, sessions = tables["car_parks"], tables["cars"], tables["sessions"]
+    per_park = _children(sessions["car_park_id"], parks["id"])
+    assert spearmanr(parks["spaces"], per_park).statistic > 0.6
+    per_car = _children(sessions["car_id"], cars["id"])
+    assert abs(spearmanr(cars["seats"], per_car).statistic) < 0.5
