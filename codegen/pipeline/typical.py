@@ -403,6 +403,10 @@ def ask_typical(
         if home is not None:
             target["weights"] = home
             line += f"; its own country's raised to {HOME_SHARE:.0%}"
+        rescaled = _in_named_unit(name, column, answer) if not line and not born else None
+        if rescaled is not None:  # 120 for a half-marathon's half_seconds: minutes, not seconds
+            line = _keep(column, rescaled, answer, target)
+            answer.asked = "typical, read in the unit its name says"
         if not line and _outside(column, answer) and not born:
             again = _ask_again(client, spec, table_name, name, text, answer, target, seed, say)
             if again is None:
@@ -490,6 +494,34 @@ def _outside(column: Any, answer: TypicalAnswer) -> bool:
     below = column.min is not None and answer.typical < float(column.min)
     above = column.max is not None and answer.typical > float(column.max)
     return below or above
+
+
+# A duration its name counts in a small unit, answered in the next larger one: 120 (minutes)
+# for a half-marathon's half_seconds, 2 (hours) for a call's duration_minutes.
+_SMALL_UNITS = {
+    "seconds": 60, "secs": 60, "sec": 60, "minutes": 60, "mins": 60, "min": 60,
+    "ms": 1000, "millis": 1000, "milliseconds": 1000,
+}  # fmt: skip
+
+
+def _in_named_unit(name: str, column: Any, answer: TypicalAnswer) -> str | None:
+    """The reply in the unit the column's name says (as JSON), where it fell below the
+    column's lower bound and that unit's step up (x60 for seconds and minutes, x1000 for
+    milliseconds) brings its typical value within the bounds; None otherwise."""
+    from codegen.program.shapes import _words
+
+    if kind_of(column) != "typical" or not _outside(column, answer) or column.min is None:
+        return None
+    factors = {_SMALL_UNITS[w] for w in _words(name) if w in _SMALL_UNITS}
+    values = (answer.typical, answer.low, answer.high)
+    if len(factors) != 1 or any(v is None or not math.isfinite(v) for v in values):
+        return None
+    factor = factors.pop()
+    typical = float(answer.typical) * factor
+    if not float(column.min) <= typical <= float("inf" if column.max is None else column.max):
+        return None
+    low, high = float(answer.low) * factor, float(answer.high) * factor
+    return json.dumps({"typical": typical, "low": low, "high": high})
 
 
 def _ask_again(

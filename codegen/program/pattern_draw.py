@@ -417,11 +417,39 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
     def car_park_name():
         """A car park as its town names it, for its street: "Parking Rue de la Paix",
         "Parkhaus Goethestraße", "Queen Street Car Park"."""
-        before = {"fr": "Parking", "de": "Parkhaus", "nl": "Parkeergarage", "it": "Parcheggio",
-                  "es": "Parking", "pt": "Parque", "da": "P-hus", "sv": "P-hus", "no": "P-hus",
-                  "pl": "Parking", "cs": "Parkoviště"}.get(locale[:2])  # fmt: skip
+        before = {
+            "fr": "Parking",
+            "de": "Parkhaus",
+            "nl": "Parkeergarage",
+            "it": "Parcheggio",
+            "es": "Parking",
+            "pt": "Parque",
+            "da": "P-hus",
+            "sv": "P-hus",
+            "no": "P-hus",
+            "pl": "Parking",
+            "cs": "Parkoviště",
+        }.get(locale[:2])
         street = fake.street_name()
         return f"{before} {street}" if before else f"{street} Car Park"
+
+    def club_name():
+        """A sports club as clubs of the locale are named, for a town: "TSV Bad Hersfeld",
+        "Leeds Harriers", "AS Villeurbanne"; the embedded model listed "Germany" and "Realistic
+        values" as a Berlin marathon's running clubs."""
+        forms = {
+            "de": ("TSV {}", "SC {}", "LG {}", "SV {}", "TuS {}", "Laufteam {}"),
+            "en": ("{} Harriers", "{} Running Club", "{} Athletic Club", "{} AC", "{} Striders"),
+            "fr": ("AS {}", "US {}", "Stade {}", "Athlé {}"),
+            "nl": ("AV {}", "Atletiek {}"),
+            "es": ("CA {}", "Club Atletismo {}"),
+            "it": ("Atletica {}", "ASD {}"),
+            "da": ("{} IF", "{} Løbeklub"),
+            "sv": ("{} IK", "{} FK"),
+            "pl": ("KS {}",),
+        }
+        chosen = forms.get(locale[:2], forms["en"])
+        return chosen[fake.random.randrange(len(chosen))].format(fake.city())
 
     def made(provider, count):
         """The values of count calls to a provider that match the pattern."""
@@ -429,12 +457,15 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
         made_here = {"e164": e164, "name": name, "phone_number": phone_number, "version": version}
         made_here["stop_name"] = fake.street_name  # a stop of a bike or bus scheme
         made_here["car_park_name"] = car_park_name
+        made_here["club_name"] = club_name
         if own_phones:  # in digits alone: 0871234567
             made_here["basic_phone_number"] = lambda: re.sub(r"\D", "", phone_number())
         make = made_here.get(method) or getattr(fake, method)
         values = [make(argument) if argument else make() for _ in range(count)]
         return [v for v in values if isinstance(v, str) and v.isprintable() and matches(v)]
 
+    if "country_code" in providers:  # "DEU" where the pattern asks for three letters
+        providers = [*providers, "country_code:alpha-3"]
     probes = {}
     for provider in providers:
         try:
@@ -466,4 +497,15 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
     if unique:  # the drawn values that no real one repeats fill the other rows
         rest = drawn[~np.isin(drawn.astype(str), real.astype(str))]
         values[rows[share:]] = rest[: n - share]
+    elif best.startswith("country_code") and locale != "en_US":
+        # The people of a dataset of one country (runners in Berlin, a Dutch shop's customers)
+        # are mostly of it: Faker's codes are every country alike. (en_US is also the default
+        # locale of a dataset that names none: no country is raised there.)
+        from faker.providers.address import Provider as Addresses
+
+        home = fake.current_country_code()
+        if best.endswith("alpha-3") and home in Addresses.alpha_2_country_codes:
+            home = Addresses.alpha_3_country_codes[Addresses.alpha_2_country_codes.index(home)]
+        if matches(home):  # as codegen.pipeline.typical.HOME_SHARE does a list of countries
+            values[rng.random(n) < 0.6] = home
     return values

@@ -32,6 +32,7 @@ _KINDS: list[tuple[tuple[str, ...], list[str]]] = [
     (("city", "town", "municipality"), ["city"]),
     (("street", "address"), ["street_address", "street_name"]),
     (("company", "employer", "organisation", "organization", "business", "firm"), ["company"]),
+    (("club", "clubname"), ["club_name"]),  # a sports club, named for its town
     (("username", "login", "handle", "nickname"), ["user_name"]),
     (("firstname", "forename", "givenname", "middlename"), ["first_name"]),
     (("lastname", "surname", "familyname"), ["last_name"]),

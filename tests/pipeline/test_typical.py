@@ -992,3 +992,30 @@ def test_a_one_country_dataset_s_own_language_holds_most_rows(openai_stub, clien
             LIBRARY.replace("Books of a public library in Utrecht, the Netherlands.", other)
         )
         assert home_weights(changed, "books", "language", [35, 35, 15, 15]) is None
+
+
+def test_a_duration_answered_in_the_next_unit_up_is_read_in_the_unit_its_name_says(
+    openai_stub, client
+):
+    """Asked for a marathon's half_seconds, the embedded model answered 120 (minutes), below
+    the column's 3,600; asked again with the bounds, 120 again with a range of 3,600-14,400:
+    nothing was kept. Times 60 it is 2 hours, within the bounds: kept as seconds."""
+    text = """\
+name: race
+description: Results of the Berlin Marathon, 2024.
+tables:
+  results:
+    rows: 100
+    columns:
+      id:           {type: integer, primary_key: true}
+      half_seconds: {type: integer, min: 3600, max: 14400}
+      call_minutes: {type: integer, min: 30, max: 600}
+"""
+    openai_stub.reply(reply(120, 100, 150))  # half_seconds, in minutes
+    openai_stub.reply(reply(2, 1, 3))  # call_minutes, in hours: 120 minutes
+    shaped, answers = ask_typical(client, load_spec(text))
+    half = shaped.tables["results"].columns["half_seconds"]
+    assert (half.typical, half.typical_range) == (7200, [6000, 9000])
+    assert answers[0].asked == "typical, read in the unit its name says"
+    call = shaped.tables["results"].columns["call_minutes"]
+    assert call.typical == 120

@@ -490,6 +490,24 @@ def test_realistic_car_park_names_are_named_for_streets_as_the_locale_says_it(re
     assert all(v.endswith(" Car Park") for v in leeds)
 
 
+def test_realistic_country_codes_of_three_letters_are_iso_and_mostly_the_dataset_s_own(realistic):
+    """A Berlin marathon's runners had country codes "VUX", "LIG", "SBC": Faker's codes are two
+    letters, so the pattern's three were drawn at random. Now ISO alpha-3, DEU on most rows."""
+    codes = _realistic(realistic, r"^[A-Z]{3}$", ["country_code"], 1000, "de_DE").tolist()
+    from faker.providers.address import Provider
+
+    assert set(codes) <= set(Provider.alpha_3_country_codes)
+    assert 0.5 < codes.count("DEU") / 1000 < 0.7
+    us = _realistic(realistic, r"^[A-Z]{2}$", ["country_code"], 1000, "en_US").tolist()
+    assert us.count("US") < 50  # the default locale raises no country
+
+
+def test_realistic_club_names_are_the_locale_s_clubs_of_its_towns(realistic):
+    clubs = _realistic(realistic, r".+", ["club_name"], 40, "de_DE").tolist()
+    assert all(re.fullmatch(r"(TSV|SC|LG|SV|TuS|Laufteam) [A-ZÄÖÜ][\w .()/-]+", c) for c in clubs)
+    assert len(set(clubs)) > 30
+
+
 def test_realistic_emails_match_and_come_from_faker(realistic):
     pattern = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
     values = _realistic(realistic, pattern, ["free_email", "email"], 2000, unique=True).tolist()
@@ -570,6 +588,7 @@ def test_unknown_providers_are_skipped(realistic):
         ("name", "", "car_parks Multi-storey car parks", "car_park_name"),
         ("name", "", "parking_garages", "car_park_name"),
         ("name", "", "garages Car repair garages", None),
+        ("club", "the running club, if any", "runners", "club_name"),
         ("product_name", "", "customers", None),
         ("template", "", "", None),
         ("code", "", "departments", None),
