@@ -1969,6 +1969,11 @@ def _blank_expression(
         realistic := _realistic_text(table, name, column, count, table_name)
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
+        gender = _gender_of(table, name, table_name)
+        if gender is not None and gender in variables and "realistic_strings(" in expression:
+            # a woman's first name on the rows of women: "Jonas Hövel" had been a female runner
+            locale = expression.rsplit(", unique=", 1)[0].rsplit(", ", 1)[1]
+            expression = f"shape_gendered(rng, {expression}, {variables[gender]}, {locale})"
     elif kind == "string" and (
         country := towns_country(table_name, table, name, column, shapes.context if shapes else "")
     ):
@@ -2297,6 +2302,23 @@ def _email_from_names(
     if "first_name" in kinds and "last_name" in kinds:
         return email, (kinds["first_name"], kinds["last_name"])
     return (email, (kinds["name"],)) if "name" in kinds else None
+
+
+def _gender_of(table: Any, name: str, table_name: str) -> str | None:
+    """The column of a person's gender (listed values, named ``gender`` or ``sex``) in the
+    table of a person's name column (``full_name``, ``first_name``, a person's ``name``)."""
+    from codegen.program.pattern_meaning import providers_for
+    from codegen.program.shapes import _words
+
+    context = f"{table_name} {table.description or ''}"
+    if not {"name", "first_name"} & set(providers_for(name, "", context)[:1]):
+        return None
+    found = [
+        other
+        for other, column in table.columns.items()
+        if column.values and {"gender", "sex"} & set(_words(other))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:

@@ -241,6 +241,30 @@ def shape_unique_ints(stream, low, high, n, first=0):
     return int(low) + out.astype(np.int64) + rounds * size
 
 
+def shape_gendered(rng, names, gender, locale):
+    """Each person's first name (the first word of ``names``) that of their ``gender``: a
+    woman's on the rows of women ("female", "F", "w", "Frau"...), a man's on men's; other
+    values keep the name drawn. Faker's first names of the ``locale``, one stream per table."""
+    from faker import Faker
+
+    names = pd.Series(np.asarray(names, dtype=object))
+    said = pd.Series(np.asarray(gender, dtype=object)).astype(str).str.strip().str.lower()
+    women = {"f", "female", "woman", "women", "w", "weiblich", "frau", "femme", "femenino",
+             "mujer", "vrouw", "v", "donna", "kvinde", "kvinna", "girl"}  # fmt: skip
+    men = {"m", "male", "man", "men", "männlich", "mann", "homme", "masculino", "hombre",
+           "uomo", "mand", "boy"}  # fmt: skip
+    fake = Faker(locale)
+    fake.seed_instance(int(rng.integers(2**32)))
+    for rows, first in ((said.isin(women), fake.first_name_female),
+                        (said.isin(men), fake.first_name_male)):  # fmt: skip
+        rows = rows & names.notna()
+        if rows.any():
+            rest = names[rows].astype(str).str.partition(" ")[2]
+            given = pd.Series([first() for _ in range(int(rows.sum()))], index=rest.index)
+            names[rows] = (given + " " + rest).str.strip()
+    return names.to_numpy(dtype=object)
+
+
 def shape_pool(rng, draw, n, size=None):
     """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
     of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an

@@ -1705,3 +1705,26 @@ def test_a_bigger_place_has_more_rows_but_a_bigger_car_is_not_used_more():
     assert spearmanr(parks["spaces"], per_park).statistic > 0.6
     per_car = _children(sessions["car_id"], cars["id"])
     assert abs(spearmanr(cars["seats"], per_car).statistic) < 0.5
+
+
+def test_a_person_s_first_name_is_of_their_gender():
+    """A Berlin marathon's female runner was "Jonas Hövel", a male one "Ljiljana Stiffel"."""
+    spec = """
+name: people
+description: Members of a running club in Hamburg, Germany.
+tables:
+  members:
+    rows: 400
+    columns:
+      id:        {type: integer, primary_key: true}
+      full_name: {type: string}
+      sex:       {type: string, values: [F, M, X]}
+"""
+    members = _generate(spec)["members"]
+    from faker.providers.person.de_DE import Provider
+
+    women, men = set(Provider.first_names_female), set(Provider.first_names_male)
+    first = members["full_name"].str.split(" ").str[0]
+    assert first[members["sex"] == "F"].isin(women).mean() > 0.95
+    assert first[members["sex"] == "M"].isin(men).mean() > 0.95
+    assert (members["sex"] == "X").sum() > 50  # kept as drawn, either
