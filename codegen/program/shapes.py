@@ -67,8 +67,8 @@ _RHYTHMS = {
     "airport passenger rail ferry",
     "shows": "cinema movie film screening show theatre theater playhouse concert gig opera ballet "
     "musical showtime",
-    "errands": "parking park parked carpark garage charging charger refuel refueling fuel petrol "
-    "carwash",
+    "errands": "parking parked carpark carparks garage charging charger refuel refueling fuel "
+    "petrol carwash",
 }
 _KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.items()]
 _MEALS = dict(_KINDS)["meals"]
