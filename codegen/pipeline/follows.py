@@ -18,6 +18,8 @@ question was turned round (2026-11-28). So:
   build date alone (an old house is no cheaper);
 - a total, an amount, a weight of a row rises with the count of the things it adds up
   (``items``, ``quantity``, ``units``): a basket of more items costs more;
+- a count of what a life adds up (a cow's ``lactation``, a person's ``children``, their
+  ``years_experience``) rises with age: falls as the birth date is later;
 - what a row charges (a ``fee``, ``fare``, ``price``, ``cost``, ``total``, ``amount``; not a
   rate per hour or per day) rises with the time from its start to its end (``shapes.spans``):
   a car parked longer pays more, a longer hire or hotel stay costs more.
@@ -58,10 +60,18 @@ TOTAL_WORDS = {"total", "subtotal", "amount", "sum", "value", "cost", "weight", 
 CHARGE_WORDS = {"fee", "fare", "price", "cost", "charge", "charged", "total", "amount", "paid"}
 PER_WORDS = {"rate", "per", "hourly", "daily", "nightly", "weekly", "monthly", "unit", "tariff"}
 
+# What a life adds up, and the birth it counts from.
+LIFE_WORDS = {
+    "lactation", "lactations", "calvings", "parity", "children", "kids", "litters",
+    "pregnancies", "grandchildren", "experience",
+}  # fmt: skip
+BIRTH_WORDS = {"birth", "born", "dob", "birthdate", "birthday"}
+
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
 SPAN_RHO = 0.8  # a fee by the stay: close, the tariffs of places and kinds of customer vary
+LIFE_RHO = 0.7  # calvings by age: loose, some calve late or not every year
 
 
 class Trend(NamedTuple):
@@ -90,6 +100,22 @@ def _age_source(table: Any) -> tuple[str, bool] | None:
         if made or words & SINCE_WORDS or in_service:
             found.append((name, made))
     return found[0] if len(found) == 1 else None
+
+
+def _birth_source(table: Any) -> str | None:
+    """The one date, datetime or year of the table's rows' birth (``born_on``, ``birth_year``)."""
+    found = [
+        name
+        for name, column in table.columns.items()
+        if (column.type in ("date", "datetime") or column.type == "integer")
+        and set(_words(name)) & BIRTH_WORDS
+        and not (column.primary_key or column.references)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_life_count(name: str, column: Any) -> bool:
+    return column.type == "integer" and bool(set(_words(name)) & LIFE_WORDS)
 
 
 def _is_use(name: str) -> bool:
@@ -159,7 +185,8 @@ def trends(spec: Spec) -> list[Trend]:
         age = _age_source(table)
         count = _count_source(table)
         span = _span(table_name, table)
-        if age is None and count is None and span is None:
+        birth = _birth_source(table)
+        if age is None and count is None and span is None and birth is None:
             continue
         plan = plan_table(table, table_name)
         ruled = {
@@ -186,6 +213,8 @@ def trends(spec: Spec) -> list[Trend]:
                 found.append(Trend(table_name, name, count, "rises", TOTAL_RHO))
             elif span is not None and _is_charge(name):
                 found.append(Trend(table_name, name, span[1], "rises", SPAN_RHO, since=span[0]))
+            elif birth is not None and _is_life_count(name, column):
+                found.append(Trend(table_name, name, birth, "falls", LIFE_RHO))
     return found
 
 

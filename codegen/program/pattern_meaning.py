@@ -154,8 +154,21 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
         return ["stop_name"]  # a bike or bus stop is named for its street: "Havnegade"
     if is_car_parks(context):
         return ["car_park_name"]  # "Parking Rue de la Paix", "Queen Street Car Park"
+    animals = _whose(context) & ANIMALS
+    if animals:  # a cow is called Bertha or Klaartje, a dog Max: a first name, not "Cows1"
+        return ["first_name_female" if animals & FEMALE_ANIMALS else "first_name"]
     return ["name"] if PEOPLE & (set(_words(description)) | _whose(context)) else []
 
+
+# Tables of farm animals people name: by a first name of the locale's, a female one for cows,
+# mares, ewes and hens, as farmers name them (a dairy's cows had been "Cows1", "Cows2"). Pets are
+# left to the model's lists by species, which name a dog as dogs are named.
+ANIMALS = set(
+    "horse horses pony ponies cow cows cattle heifer heifers mare mares ewe ewes sheep goat "
+    "goats hen hens".split()
+)
+FEMALE_ANIMALS = {"cow", "cows", "cattle", "heifer", "heifers", "mare", "mares", "ewe", "ewes"}
+FEMALE_ANIMALS |= {"hen", "hens"}
 
 # Tables of stops, named for the street they stand in; not a railway's, named for their towns.
 STOPS = {"station", "stations", "stop", "stops", "dock", "docks", "docking"}

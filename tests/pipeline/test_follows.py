@@ -244,3 +244,25 @@ def test_follows_since_is_linted() -> None:
         load_spec(since("parked_at"))
     with pytest.raises(SpecError, match=r"follows\.since: hourly_rate_eur and left_at must be"):
         load_spec(since("hourly_rate_eur"))
+
+
+def test_a_count_of_what_a_life_adds_up_rises_with_age() -> None:
+    """A dairy's cows: how many times a cow has calved (her lactation) was drawn apart from her
+    birth date; an older cow has calved more often."""
+    text = """\
+name: herd
+description: Cows of a dairy farm in Friesland, the Netherlands, 2024.
+tables:
+  cows:
+    rows: 400
+    columns:
+      id:        {type: integer, primary_key: true}
+      born_on:   {type: date, min: 2012-01-01, max: 2022-12-31}
+      lactation: {type: integer, min: 1, max: 10, typical: 3, typical_range: [1, 6]}
+      weight_kg: {type: integer, min: 300, max: 900, typical: 650, typical_range: [500, 800]}
+"""
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(text))}
+    assert found == {("cows", "lactation"): ("born_on", "falls")}
+    cows = valid_tables(with_trends(load_spec(text)))["cows"]
+    born = pd.to_datetime(cows["born_on"]).astype("int64")
+    assert spearmanr(born, cows["lactation"]).statistic < -0.5

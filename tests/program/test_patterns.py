@@ -589,6 +589,9 @@ def test_unknown_providers_are_skipped(realistic):
         ("name", "", "parking_garages", "car_park_name"),
         ("name", "", "garages Car repair garages", None),
         ("club", "the running club, if any", "runners", "club_name"),
+        ("name", "", "cows Cows of a dairy farm", "first_name_female"),  # not "Cows1"
+        ("name", "", "horses", "first_name"),
+        ("name", "", "pets", None),  # the model's lists by species
         ("product_name", "", "customers", None),
         ("template", "", "", None),
         ("code", "", "departments", None),
