@@ -71,7 +71,7 @@ USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were d
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
 SPAN_RHO = 0.8  # a fee by the stay: close, the tariffs of places and kinds of customer vary
-LIFE_RHO = 0.7  # calvings by age: loose, some calve late or not every year
+LIFE_RHO = 0.8  # calvings by age: a few calve late or skip a year; whole numbers tie
 
 
 class Trend(NamedTuple):

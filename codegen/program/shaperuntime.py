@@ -807,7 +807,7 @@ def shape_by(values, category, typical_by, typical, lowest=None, highest=None, w
         out = np.where(out < lowest, np.maximum(centre, lowest), out)
     if highest is not None:
         out = np.where(out > highest, np.minimum(centre, highest), out)
-    return out
+    return out.astype(np.int64) if whole else out  # an integer column stays one (not 5.0)
 
 
 def shape_signed_by(

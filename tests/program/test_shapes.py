@@ -1728,3 +1728,11 @@ tables:
     assert first[members["sex"] == "F"].isin(women).mean() > 0.95
     assert first[members["sex"] == "M"].isin(men).mean() > 0.95
     assert (members["sex"] == "X").sum() > 50  # kept as drawn, either
+
+
+def test_a_whole_number_moved_to_its_category_stays_an_integer():
+    """A cow's lactation by breed and age came out 5.0, a double in an integer column."""
+    from codegen.program.shaperuntime import shape_by
+
+    moved = shape_by([2, 3, 4], ["a", "b", "a"], {"a": 2.0, "b": 4.0}, 3.0, 1, 10, whole=True)
+    assert moved.dtype.kind == "i" and moved.tolist() == [1, 4, 3]
