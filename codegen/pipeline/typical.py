@@ -32,6 +32,7 @@ from codegen.spec.model import Spec
 
 TYPICAL_MAX_TOKENS = 60
 WEIGHTS_MAX_VALUES = 12  # a longer list is a list of names, not of categories with shares
+LISTED_LEAST_SHARE = 0.02  # of the shares' sum: the least a listed value is given
 YEARS_MIN_SPAN = 5  # a date drawn over this many years or more: its typical year is asked
 BY_MAX_QUESTIONS = 8  # questions of a number per category, at most, in one spec
 BY_MAX_CATEGORIES = 2  # category columns a number is asked against, at most, per table
@@ -1394,6 +1395,10 @@ def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any])
         if sum(shares) <= 0:
             answer.why = "every share is 0"
             return ""
+        # Every listed value is there in real data: none of the model's 0s (a recruiter's
+        # applications had no "rejected" at all) goes below a small share.
+        least = LISTED_LEAST_SHARE * sum(shares)
+        shares = [max(float(x), least) for x in shares]
         answer.weights = {str(v): float(x) for v, x in zip(column.values, shares, strict=True)}
         answer.kept, target["weights"] = True, [float(x) for x in shares]
         return ", ".join(

@@ -1019,3 +1019,21 @@ tables:
     assert answers[0].asked == "typical, read in the unit its name says"
     call = shaped.tables["results"].columns["call_minutes"]
     assert call.typical == 120
+
+
+def test_a_listed_value_the_model_gives_no_share_keeps_a_small_one(openai_stub, client):
+    """Asked how common each stage of a job application is, the embedded model gave "rejected"
+    0: a recruiter's data had not one rejection. Every listed value is there in real data."""
+    text = """\
+name: hiring
+tables:
+  applications:
+    rows: 100
+    columns:
+      id:    {type: integer, primary_key: true}
+      stage: {type: string, values: [applied, interviewed, hired, rejected]}
+"""
+    openai_stub.reply(json.dumps({"applied": 0.5, "interviewed": 0.3, "hired": 0.2, "rejected": 0}))
+    spec, answers = ask_typical(client, load_spec(text))
+    weights = spec.tables["applications"].columns["stage"].weights
+    assert weights[:3] == [0.5, 0.3, 0.2] and weights[3] == pytest.approx(0.02)
