@@ -20,6 +20,9 @@ question was turned round (2026-11-28). So:
   (``items``, ``quantity``, ``units``): a basket of more items costs more;
 - a count of what a life adds up (a cow's ``lactation``, a person's ``children``, their
   ``years_experience``) rises with age: falls as the birth date is later;
+- pay (a ``salary``, ``wage``, ``income``, an ``expected_salary``) rises with experience
+  (``years_experience``, ``seniority``, ``tenure``), the row's own or its person's through a
+  reference (an application's expected salary, its candidate's years);
 - what a row charges (a ``fee``, ``fare``, ``price``, ``cost``, ``total``, ``amount``; not a
   rate per hour or per day) rises with the time from its start to its end (``shapes.spans``):
   a car parked longer pays more, a longer hire or hotel stay costs more.
@@ -67,10 +70,15 @@ LIFE_WORDS = {
 }  # fmt: skip
 BIRTH_WORDS = {"birth", "born", "dob", "birthdate", "birthday"}
 
+# Pay, and the experience it rises with.
+PAY_WORDS = {"salary", "salaries", "wage", "wages", "pay", "income", "compensation", "earnings"}
+EXPERIENCE_WORDS = {"experience", "seniority", "tenure"}
+
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
 SPAN_RHO = 0.8  # a fee by the stay: close, the tariffs of places and kinds of customer vary
+PAY_RHO = 0.6  # pay by experience: loose, the role and the place count as much
 LIFE_RHO = 0.8  # calvings by age: a few calve late or skip a year; whole numbers tie
 
 
@@ -116,6 +124,35 @@ def _birth_source(table: Any) -> str | None:
 
 def _is_life_count(name: str, column: Any) -> bool:
     return column.type == "integer" and bool(set(_words(name)) & LIFE_WORDS)
+
+
+def _experience_source(spec: Spec, table_name: str) -> str | None:
+    """The one number of experience of the table's rows (``years_experience``), or else of the
+    row one of its references points at (``candidate_id.years_experience``); None otherwise."""
+    table = spec.tables[table_name]
+
+    def found(columns: dict[str, Any]) -> list[str]:
+        return [
+            name
+            for name, column in columns.items()
+            if column.type in ("integer", "float")
+            and not (column.primary_key or column.references or column.values)
+            and set(_words(name)) & EXPERIENCE_WORDS
+        ]
+
+    own = found(table.columns)
+    if own:
+        return own[0] if len(own) == 1 else None
+    through = []
+    for via, column in table.columns.items():
+        parent = (column.references or "").split(".", 1)[0]
+        if parent and parent != table_name and parent in spec.tables:
+            through += [f"{via}.{name}" for name in found(spec.tables[parent].columns)]
+    return through[0] if len(through) == 1 else None
+
+
+def _is_pay(name: str) -> bool:
+    return bool(set(_words(name)) & PAY_WORDS) and not set(_words(name)) & PER_WORDS - {"unit"}
 
 
 def _is_use(name: str) -> bool:
@@ -186,7 +223,8 @@ def trends(spec: Spec) -> list[Trend]:
         count = _count_source(table)
         span = _span(table_name, table)
         birth = _birth_source(table)
-        if age is None and count is None and span is None and birth is None:
+        experience = _experience_source(spec, table_name)
+        if all(x is None for x in (age, count, span, birth, experience)):
             continue
         plan = plan_table(table, table_name)
         ruled = {
@@ -215,6 +253,8 @@ def trends(spec: Spec) -> list[Trend]:
                 found.append(Trend(table_name, name, span[1], "rises", SPAN_RHO, since=span[0]))
             elif birth is not None and _is_life_count(name, column):
                 found.append(Trend(table_name, name, birth, "falls", LIFE_RHO))
+            elif experience is not None and _is_pay(name):
+                found.append(Trend(table_name, name, experience, "rises", PAY_RHO))
     return found
 
 

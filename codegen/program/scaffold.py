@@ -347,6 +347,8 @@ class Related:
     leg: str | None = None
     near: str | None = None  # where a trip ends: near where it starts
     town: str | None = None  # the names of the dataset's own table of real places
+    followed: str | None = None  # the parent row's number a ``follows`` names (a candidate's
+    # years of experience, for an application's expected salary)
 
 
 def _related(
@@ -357,6 +359,7 @@ def _related(
     since = _parent_times(spec, table_name, frames, variables)
     inherit = _inherited(spec, table_name, frames, variables)
     parents = _parent_values(spec, table_name, frames, variables)
+    followed = _parent_values(spec, table_name, frames, variables, "follows")
     legs = _legs(spec, table_name, frames, variables)
     near = _near_ends(spec, table_name, frames, variables)
     towns = _own_towns(spec, table_name, frames)
@@ -370,6 +373,7 @@ def _related(
             legs.get(name),
             near.get(name),
             towns.get(name),
+            followed.get(name),
         )
         for name in spec.tables[table_name].columns
     }
@@ -438,14 +442,18 @@ def _near_ends(
 
 
 def _parent_values(
-    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str]
+    spec: Any,
+    table_name: str,
+    frames: dict[str, str],
+    variables: dict[str, str],
+    field: str = "of_parent",
 ) -> dict[str, str]:
-    """Column -> code for its parent row's number it follows (``of_parent``)."""
+    """Column -> code for its parent row's number it follows (``of_parent``, or ``follows``)."""
     from codegen.spec.model import parent_column
 
     codes = {}
     for name in spec.tables[table_name].columns:
-        found = parent_column(spec, table_name, name)
+        found = parent_column(spec, table_name, name, field)
         if found is None:
             continue
         via, parent, key, other = found
@@ -1877,8 +1885,14 @@ def _blank_expression(
             # An event table's code that is not the event's own (a consulting room): a few
             # values, repeated, not a new one on every row.
             expression = f"shape_pool(rng, lambda size: {draw}, {count})"
-    elif source is not None and kind in ("integer", "float"):
+    elif (
+        source is not None
+        and kind in ("integer", "float")
+        and ("." not in source[0] or related.followed is not None)
+    ):
         origin = variables.get(source[0], _NOT_NAME.sub("_", source[0]).strip("_").lower())
+        if related.followed is not None and not source[3]:  # its parent row's number
+            origin = related.followed
         increasing = source[1] == "increasing"
         if source[3] and _proportional(table.columns[source[0]], column, increasing):
             expression, params = _proportional_expression(

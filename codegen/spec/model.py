@@ -167,7 +167,8 @@ class Follows(_Model):
 
     column: str = Field(
         description="A date, datetime or number column of the same table (a car's "
-        "`first_registered`)."
+        "`first_registered`), or `reference.column`: one of the row its reference points at "
+        "(an application's `candidate_id.years_experience`)."
     )
     direction: Literal["rises", "falls"] = Field(
         description="`rises`: larger where that column is larger; `falls`: smaller (a car "
@@ -654,13 +655,16 @@ def _lint(spec: Spec) -> list[str]:
     return problems
 
 
-def parent_column(spec: Spec, table_name: str, name: str) -> tuple[str, str, str, str] | None:
-    """(reference column, parent table, parent key, parent column) of a column's ``of_parent``,
-    None where it has none or names no such columns."""
+def parent_column(
+    spec: Spec, table_name: str, name: str, field: str = "of_parent"
+) -> tuple[str, str, str, str] | None:
+    """(reference column, parent table, parent key, parent column) of a column's ``of_parent``
+    (or ``follows``, with ``field``), None where it has none or names no such columns."""
     col = spec.tables[table_name].columns[name]
-    if col.of_parent is None or "." not in col.of_parent.column:
+    said = getattr(col, field)
+    if said is None or "." not in said.column:
         return None
-    via, other = col.of_parent.column.split(".", 1)
+    via, other = said.column.split(".", 1)
     reference = spec.tables[table_name].columns.get(via)
     if reference is None or not reference.references or "." not in reference.references:
         return None
@@ -706,6 +710,21 @@ def _lint_follows(spec: Spec) -> list[str]:
             where = f"tables.{table_name}.columns.{col_name}.follows"
             if col.type not in ("integer", "float"):
                 problems.append(f"{where}: applies to integer and float columns")
+                continue
+            if "." in col.follows.column:  # a number of the row a reference points at
+                found = parent_column(spec, table_name, col_name, "follows")
+                parent = found and spec.tables[found[1]].columns[found[3]]
+                if parent is None:
+                    problems.append(
+                        f"{where}.column: '{col.follows.column}' is not a reference of "
+                        f"{table_name} and a column of the table it points at"
+                    )
+                elif parent.type not in ("integer", "float", "date", "datetime"):
+                    problems.append(
+                        f"{where}.column: {col.follows.column} is not a date or a number"
+                    )
+                elif col.follows.since is not None:
+                    problems.append(f"{where}.since: not with a column of another table")
                 continue
             source = table.columns.get(col.follows.column)
             if source is None or col.follows.column == col_name:

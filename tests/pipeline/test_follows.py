@@ -266,3 +266,57 @@ tables:
     cows = valid_tables(with_trends(load_spec(text)))["cows"]
     born = pd.to_datetime(cows["born_on"]).astype("int64")
     assert spearmanr(born, cows["lactation"]).statistic < -0.5
+
+
+HIRING = """\
+name: hiring
+description: Candidates of a software company in Amsterdam and their applications, 2024.
+tables:
+  candidates:
+    rows: 300
+    columns:
+      id:               {type: integer, primary_key: true}
+      years_experience: {type: integer, min: 0, max: 40, typical: 6, typical_range: [2, 14]}
+  applications:
+    rows: 900
+    columns:
+      id:                  {type: integer, primary_key: true}
+      candidate_id:        {type: integer, references: candidates.id}
+      expected_salary_eur: {type: integer, min: 20000, max: 200000,
+                            typical: 60000, typical_range: [42000, 90000]}
+      hourly_rate_eur:     {type: float, min: 10, max: 200, typical: 60, typical_range: [40, 90]}
+"""
+
+
+def test_pay_rises_with_experience_the_row_s_own_or_its_person_s() -> None:
+    """A recruiter's applicants expected the same pay with 1 year of experience as with 20: the
+    expected salary was drawn apart from the candidate's years (recruiting, 2026-11-28)."""
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(HIRING))}
+    assert found == {
+        ("applications", "expected_salary_eur"): ("candidate_id.years_experience", "rises")
+    }  # not a rate per hour
+    tables = valid_tables(with_trends(load_spec(HIRING)))
+    joined = tables["applications"].merge(
+        tables["candidates"], left_on="candidate_id", right_on="id"
+    )
+    assert spearmanr(joined["years_experience"], joined["expected_salary_eur"]).statistic > 0.4
+    assert 52000 <= joined["expected_salary_eur"].median() <= 68000  # its own values, in order
+    own = HIRING.replace(
+        "      hourly_rate_eur:", "      years_experience: {type: integer}\n      hourly_rate_eur:"
+    )
+    found = {(t, c): s for t, c, s, *_ in trends(load_spec(own))}
+    assert found == {("applications", "expected_salary_eur"): "years_experience"}
+
+
+def test_a_follows_of_another_table_is_linted() -> None:
+    def follows(column: str) -> str:
+        data = load_spec(HIRING).model_dump(mode="json", exclude_none=True)
+        target = data["tables"]["applications"]["columns"]["expected_salary_eur"]
+        target["follows"] = {"column": column, "direction": "rises"}
+        return json.dumps(data)
+
+    load_spec(follows("candidate_id.years_experience"))  # fine
+    with pytest.raises(SpecError, match=r"'id\.years_experience' is not a reference"):
+        load_spec(follows("id.years_experience"))
+    with pytest.raises(SpecError, match=r"'candidate_id\.age' is not a reference"):
+        load_spec(follows("candidate_id.age"))
