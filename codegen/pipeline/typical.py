@@ -721,6 +721,7 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
 
 
 _IN_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
+GAP_LEAST_SPREAD = 2.0  # a gap's 80% range reaches at least half and double its typical value
 
 
 def gap_question(spec: Spec, table_name: str, start: str, end: str) -> list[ChatMessage]:
@@ -778,10 +779,14 @@ def _ask_gaps(
         # kept in the spec's unit: minutes for a datetime, days for a date
         timed = spec.tables[table_name].columns[end].type == "datetime"
         factor = _IN_MINUTES[unit] / (1 if timed else _IN_MINUTES["days"])
+        # How long people take varies more than the model says: a car parked 10-20 minutes
+        # (its answer) where real stays run from minutes to hours. At least half to double.
+        low = min(reply.low, reply.typical / GAP_LEAST_SPREAD)
+        high = max(reply.high, reply.typical * GAP_LEAST_SPREAD)
         data["tables"][table_name]["columns"][end]["typical_after"] = {
             "column": start,
             "typical": round(reply.typical * factor, 4),
-            "typical_range": [round(reply.low * factor, 4), round(reply.high * factor, 4)],
+            "typical_range": [round(low * factor, 4), round(high * factor, 4)],
         }
         say(f"typical {table_name}.{end}: {_show(reply.typical)} {unit} after {start}")
     return False

@@ -1037,3 +1037,12 @@ tables:
     spec, answers = ask_typical(client, load_spec(text))
     weights = spec.tables["applications"].columns["stage"].weights
     assert weights[:3] == [0.5, 0.3, 0.2] and weights[3] == pytest.approx(0.02)
+
+
+def test_a_gap_s_range_reaches_at_least_half_and_double_its_typical_value(openai_stub, client):
+    """Asked how long a car stays in a car park, the embedded model said 15 minutes, most 10 to
+    20: every stay within 10 minutes of another. How long people take varies more."""
+    openai_stub.reply(reply(15, 10, 20))
+    spec, _ = ask_typical(client, load_spec(RIDES))
+    after = spec.tables["rides"].columns["end_time"].typical_after
+    assert (after.typical, after.typical_range) == (15, [7.5, 30])
