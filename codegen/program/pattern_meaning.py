@@ -155,7 +155,7 @@ def providers_for(name: str, description: str = "", context: str = "") -> list[s
     if is_car_parks(context):
         return ["car_park_name"]  # "Parking Rue de la Paix", "Queen Street Car Park"
     animals = _whose(context) & ANIMALS
-    if animals:  # a cow is called Bertha or Klaartje, a dog Max: a first name, not "Cows1"
+    if animals:  # a cow is called Bertha or Klaartje: a first name, not "Cows1"
         return ["first_name_female" if animals & FEMALE_ANIMALS else "first_name"]
     return ["name"] if PEOPLE & (set(_words(description)) | _whose(context)) else []
 
@@ -167,8 +167,7 @@ ANIMALS = set(
     "horse horses pony ponies cow cows cattle heifer heifers mare mares ewe ewes sheep goat "
     "goats hen hens".split()
 )
-FEMALE_ANIMALS = {"cow", "cows", "cattle", "heifer", "heifers", "mare", "mares", "ewe", "ewes"}
-FEMALE_ANIMALS |= {"hen", "hens"}
+FEMALE_ANIMALS = set("cow cows cattle heifer heifers mare mares ewe ewes hen hens".split())
 
 # Tables of stops, named for the street they stand in; not a railway's, named for their towns.
 STOPS = {"station", "stations", "stop", "stops", "dock", "docks", "docking"}
@@ -177,7 +176,7 @@ RAIL = {"rail", "railway", "railways", "train", "trains", "metro", "subway", "un
 
 def is_car_parks(context: str) -> bool:
     """Whether a table (its name, the first word of ``context``) is one of car parks: car_parks,
-    parking_garages, garages, parkings."""
+    parking_garages, parking_lots, parkings (not garages alone: a car repair shop's)."""
     words = _words((context or "").strip().partition(" ")[0])
     head = words[-1] if words else ""
     if head in {"carparks", "carpark", "parkings"}:
