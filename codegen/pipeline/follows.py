@@ -115,7 +115,7 @@ def _birth_source(table: Any) -> str | None:
     found = [
         name
         for name, column in table.columns.items()
-        if (column.type in ("date", "datetime") or column.type == "integer")
+        if column.type in ("date", "datetime", "integer")
         and set(_words(name)) & BIRTH_WORDS
         and not (column.primary_key or column.references)
     ]
@@ -152,7 +152,8 @@ def _experience_source(spec: Spec, table_name: str) -> str | None:
 
 
 def _is_pay(name: str) -> bool:
-    return bool(set(_words(name)) & PAY_WORDS) and not set(_words(name)) & PER_WORDS - {"unit"}
+    words = set(_words(name))
+    return bool(words & PAY_WORDS) and not words & PER_WORDS
 
 
 def _is_use(name: str) -> bool:
@@ -211,8 +212,9 @@ def _is_charge(name: str) -> bool:
 
 
 def trends(spec: Spec) -> list[Trend]:
-    """Each number that follows its thing's age, the count of what it adds up or its row's time
-    from start to end (see the module): an integer or float with a typical value, drawn freely
+    """Each number that follows its thing's age, the count of what it adds up, its row's time
+    from start to end, its birth or its experience (see the module): an integer or float with a
+    typical value, drawn freely
     (no key, no bound or value from a check, not shaped by a rule, its parent's row or a
     window)."""
     from codegen.program.rules import plan_table

@@ -174,11 +174,17 @@ def pattern_call(
     providers = providers_for(name, description, context)
     if not providers:
         return f"{HELPER_NAME}({rng_name}, {count}, {parts!r}, unique={bool(unique)}{across})"
-    locale = locale_named(description) or locale_named(context)
     return (
         f"{REALISTIC_NAME}({rng_name}, {count}, {parts!r}, {_raw(pattern)}, {providers!r}, "
-        f"{repr(locale) if locale else LOCALE_NAME}, unique={bool(unique)}{across})"
+        f"{locale_code(description, context)}, unique={bool(unique)}{across})"
     )
+
+
+def locale_code(description: str = "", context: str = "") -> str:
+    """The code of the Faker locale for a column: the one its description or its table's words
+    (``context``) name, else the program's ``FAKER_LOCALE``."""
+    locale = locale_named(description) or locale_named(context)
+    return repr(locale) if locale else LOCALE_NAME
 
 
 def helper_lines(lines: Iterable[str], description: str | None = None) -> list[str]:

@@ -1984,9 +1984,11 @@ def _blank_expression(
     ):
         expression = realistic  # an email, a person's name, a city: Faker's, not a model's list
         gender = _gender_of(table, name, table_name)
-        if gender is not None and gender in variables and "realistic_strings(" in expression:
+        if gender is not None and gender in variables:
             # a woman's first name on the rows of women: "Jonas Hövel" had been a female runner
-            locale = expression.rsplit(", unique=", 1)[0].rsplit(", ", 1)[1]
+            from codegen.program.patterns import locale_code
+
+            locale = locale_code("", f"{table_name} {table.description or ''}")
             expression = f"shape_gendered(rng, {expression}, {variables[gender]}, {locale})"
     elif kind == "string" and (
         country := towns_country(table_name, table, name, column, shapes.context if shapes else "")
