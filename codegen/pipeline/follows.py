@@ -63,12 +63,11 @@ TOTAL_WORDS = {"total", "subtotal", "amount", "sum", "value", "cost", "weight", 
 CHARGE_WORDS = {"fee", "fare", "price", "cost", "charge", "charged", "total", "amount", "paid"}
 PER_WORDS = {"rate", "per", "hourly", "daily", "nightly", "weekly", "monthly", "unit", "tariff"}
 
-# What a life adds up, and the birth it counts from.
+# What a life adds up (counted from a birth: ``typical.is_birth``).
 LIFE_WORDS = {
     "lactation", "lactations", "calvings", "parity", "children", "kids", "litters",
     "pregnancies", "grandchildren", "experience",
 }  # fmt: skip
-BIRTH_WORDS = {"birth", "born", "dob", "birthdate", "birthday"}
 
 # Pay, and the experience it rises with.
 PAY_WORDS = {"salary", "salaries", "wage", "wages", "pay", "income", "compensation", "earnings"}
@@ -112,11 +111,13 @@ def _age_source(table: Any) -> tuple[str, bool] | None:
 
 def _birth_source(table: Any) -> str | None:
     """The one date, datetime or year of the table's rows' birth (``born_on``, ``birth_year``)."""
+    from codegen.pipeline.typical import is_birth
+
     found = [
         name
         for name, column in table.columns.items()
-        if column.type in ("date", "datetime", "integer")
-        and set(_words(name)) & BIRTH_WORDS
+        if is_birth(name, column)
+        and column.type != "float"  # a birth weight is no birth
         and not (column.primary_key or column.references)
     ]
     return found[0] if len(found) == 1 else None

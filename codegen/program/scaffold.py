@@ -287,6 +287,12 @@ def _parents(spec: Any) -> dict[str, list[str]]:
     return parents
 
 
+def _stream(key: str) -> str:
+    """Code of a random stream of the program's own for ``key`` (a table, or a table and a
+    column), alike in every part: what must not differ from one part to the next."""
+    return f"np.random.default_rng([seed, {zlib.crc32(key.encode())}])"
+
+
 def _first(count: str) -> str:
     """The variable of a table's rows before this part, from that of its row count."""
     return f"first_{count[2:]}"
@@ -1958,7 +1964,7 @@ def _blank_expression(
         last = f"{column.max!r} + 1" if column.max is not None else f"{variable}_high + 1"
         expression = f"rng.integers({first}, {last}, size={count})"
         if column.unique and not column.primary_key:  # a bib, a ticket number: never twice
-            stream = f"np.random.default_rng([seed, {zlib.crc32((table_name + name).encode())}])"
+            stream = _stream(table_name + name)
             expression = (
                 f"shape_unique_ints({stream}, {first}, {last} - 1, {count}, {_first(count)})"
             )
@@ -1997,7 +2003,7 @@ def _blank_expression(
         # small model's list had Rome and Barcelona for a chain in Lombardy.
         params = [(f"{variable}_values", "[...]", BlankKind.VALUES)]
         unique = bool(column.unique or column.primary_key)
-        stream = f"np.random.default_rng([seed, {zlib.crc32((table_name + name).encode())}])"
+        stream = _stream(table_name + name)
         description = shapes.context if shapes else ""
         expression = (
             f"shape_towns(rng, {variable}_values, {count}, {country!r}, {description!r}, "
@@ -2025,7 +2031,7 @@ def _blank_expression(
                 one = shapes is not None and shapes.one_country
                 # The same list in every part (a stream of the table's own, the whole table's
                 # rows): rows are picked from it by their row number over all parts.
-                stream = f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}])"
+                stream = _stream(table_name)
                 more = (
                     f"shape_places({stream}, {listed}, rows[{table_name!r}], {1 - city}, {city}, "
                     f"{_REAL_CITIES!r}, one_country={one})"
@@ -2281,7 +2287,7 @@ def _real_places_lines(
     population = table.columns[places.population] if places.population else None
     lowest = population.min if population is not None else None
     highest = population.max if population is not None else None
-    stream = f"np.random.default_rng([seed, {zlib.crc32(table_name.encode())}])"
+    stream = _stream(table_name)
     where = places.country or "any country"
     shown = ", ".join(p for p in parts if p)
     return [

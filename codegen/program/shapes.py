@@ -143,8 +143,7 @@ def capacity(table_name: str, table: Any) -> str | None:
         for name, column in table.columns.items()
         if column.type == "integer"
         and not (column.primary_key or column.unique or column.references or column.values)
-        and _words(name)
-        and _words(name)[-1] in _CAPACITY
+        and set(_words(name)[-1:]) & _CAPACITY  # its last word: total_spaces, not seats_sold
     ]
     return found[0] if len(found) == 1 else None
 
@@ -877,17 +876,16 @@ def rhythm_of(
 
 def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     """Orders, payments and visits of a restaurant come at meal times, a cinema's tickets and
-    screenings at its shows' times: where any of the texts names one, a shopping or leisure
-    rhythm is that of meals (of shows)."""
+    screenings at its shows' times, a car park's sessions by day (trips into town, not logins
+    in the evening): where any of the texts names one, a shopping or leisure rhythm is that of
+    meals (of shows, of errands), in that order."""
     if rhythm not in ("shopping", "leisure"):
         return rhythm
     words = [word for text in texts for word in _words(text or "")]
-    if any(_stem_of(word, _MEALS) for word in words):
-        return "meals"
-    if any(_stem_of(word, _SHOWS) for word in words):
-        return "shows"
-    # a car park's sessions are trips into town by day, not logins in the evening
-    return "errands" if any(_stem_of(word, _ERRANDS) for word in words) else rhythm
+    for place, stems in (("meals", _MEALS), ("shows", _SHOWS), ("errands", _ERRANDS)):
+        if any(_stem_of(word, stems) for word in words):
+            return place
+    return rhythm
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.

@@ -711,28 +711,23 @@ def _lint_follows(spec: Spec) -> list[str]:
             if col.type not in ("integer", "float"):
                 problems.append(f"{where}: applies to integer and float columns")
                 continue
-            if "." in col.follows.column:  # a number of the row a reference points at
+            elsewhere = "." in col.follows.column  # a number of the row a reference points at
+            if elsewhere:
                 found = parent_column(spec, table_name, col_name, "follows")
-                parent = found and spec.tables[found[1]].columns[found[3]]
-                if parent is None:
-                    problems.append(
-                        f"{where}.column: '{col.follows.column}' is not a reference of "
-                        f"{table_name} and a column of the table it points at"
-                    )
-                elif parent.type not in ("integer", "float", "date", "datetime"):
-                    problems.append(
-                        f"{where}.column: {col.follows.column} is not a date or a number"
-                    )
-                elif col.follows.since is not None:
-                    problems.append(f"{where}.since: not with a column of another table")
-                continue
-            source = table.columns.get(col.follows.column)
-            if source is None or col.follows.column == col_name:
+                source = found and spec.tables[found[1]].columns[found[3]]
+                missing = "is not a reference of {} and a column of the table it points at"
+            else:
+                source = table.columns.get(col.follows.column)
+                source = None if col.follows.column == col_name else source
+                missing = "is not another column of {}"
+            if source is None:
                 problems.append(
-                    f"{where}.column: '{col.follows.column}' is not another column of {table_name}"
+                    f"{where}.column: '{col.follows.column}' {missing.format(table_name)}"
                 )
             elif source.type not in ("integer", "float", "date", "datetime"):
                 problems.append(f"{where}.column: {col.follows.column} is not a date or a number")
+            elif col.follows.since is not None and elsewhere:
+                problems.append(f"{where}.since: not with a column of another table")
             elif col.follows.since is not None:
                 start = table.columns.get(col.follows.since)
                 if start is None or col.follows.since in (col_name, col.follows.column):
