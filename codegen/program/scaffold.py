@@ -1938,7 +1938,9 @@ def _blank_expression(
         # each row drawn around its own category's.
         expression, params = _signed_draw(table, name, column, variable, count, category)
     elif kind in ("integer", "float") and column.typical is not None:
-        expression, params = _typical_draw(column, variable, count, category)
+        (by,) = column.typical_by or {"": None}
+        own = by in table.columns and bool(table.columns[by].unique)  # a plan's price, its own
+        expression, params = _typical_draw(column, variable, count, category, own)
         timeline = series(table)
         if timeline is not None and category is None and timeline[1] in variables:
             # a measurement per sensor per hour: each sensor's own level, moving slowly
@@ -2375,7 +2377,7 @@ def _named_for_place(
 
 
 def _typical_draw(
-    column: Any, variable: str, count: str, category: str | None = None
+    column: Any, variable: str, count: str, category: str | None = None, own: bool = False
 ) -> tuple[str, list[Parameter]]:
     """What real data typically holds (the spec's, or the model's answer checked against the
     bounds: codegen.pipeline.typical): values drawn around it, skewed where its range says so;
@@ -2392,7 +2394,7 @@ def _typical_draw(
         f"{lowest}, {highest}, whole={whole})"
     )
     if category is not None:
-        expression = _by_category(expression, column, variable, category, params)
+        expression = _by_category(expression, column, variable, category, params, own)
     if column.zero_share is not None:  # no discount on most lines: those rows are 0
         params.append((f"{variable}_zero_share", _number(column.zero_share), None))
         expression = f"shape_zeros(rng, {expression}, {variable}_zero_share)"
@@ -2470,17 +2472,23 @@ def _bound_code(column: Any) -> tuple[str, str]:
 
 
 def _by_category(
-    expression: str, column: Any, variable: str, category: str, params: list[Parameter]
+    expression: str,
+    column: Any,
+    variable: str,
+    category: str,
+    params: list[Parameter],
+    own: bool = False,
 ) -> str:
-    """``expression``'s values moved to each row's category (``shaperuntime.shape_by``); the
-    line with each category's typical value is added to ``params``."""
+    """``expression``'s values moved to each row's category (``shaperuntime.shape_by``; ``own``:
+    each row is its category, which it takes as it is); the line with each category's typical
+    value is added to ``params``."""
     (by, shares), _ = _by_parameter(variable, column)
     params.append((by, shares, None))
     lowest, highest = _bound_code(column)
     whole = column.type == "integer"
     return (
         f"shape_by({expression}, {category}, {by}, {variable}_typical, {lowest}, {highest}, "
-        f"whole={whole})"
+        f"whole={whole}{', own=True' if own else ''})"
     )
 
 

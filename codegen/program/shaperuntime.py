@@ -787,20 +787,27 @@ def shape_hierarchy(rng, frame, key, parent, rank):
     return out[list(frame.columns)]
 
 
-def shape_by(values, category, typical_by, typical, lowest=None, highest=None, whole=False):
+def shape_by(
+    values, category, typical_by, typical, lowest=None, highest=None, whole=False, own=False
+):
     """``values`` drawn for a column as a whole, moved to each row's ``category``: scaled by
     the category's typical value over the column's (a tent costs five times a shirt, the
     spread with it) where all are positive, else shifted by the difference. A category not in
     ``typical_by`` keeps its values; a value pushed past a bound becomes its category's
-    typical value rather than piling up at the bound."""
+    typical value rather than piling up at the bound. ``own``: each row is its category (a
+    coworking's plans, one row a name), so a known category's row takes its value as it is,
+    not a draw around it that could put a day pass above a private office."""
     values = np.asarray(values, dtype=float)
     known = pd.Series(typical_by, dtype=float)
     centre = pd.Series(np.asarray(category)).astype(str).map(known).to_numpy(dtype=float)
-    centre = np.where(np.isnan(centre), typical, centre)
+    listed = ~np.isnan(centre)
+    centre = np.where(listed, centre, typical)
     if typical > 0 and (known > 0).all():
         out = values * (centre / typical)
     else:
         out = values + (centre - typical)
+    if own:
+        out = np.where(listed, centre, out)
     if whole:
         out, centre = np.round(out), np.round(centre)
     if lowest is not None:

@@ -18,6 +18,7 @@ from support.shop import stub_client
 
 import codegen as sd
 from codegen.pipeline.typical import (
+    MEANING_MAX_CHARS,
     TypicalReply,
     ask_typical,
     check_answer,
@@ -114,6 +115,28 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
     assert "1000" not in body["messages"][-1]["content"]  # not the bounds: their midpoint back
+
+
+def test_a_number_is_asked_what_it_is_before_its_typical_value(openai_stub, client):
+    """Told to say first what one row's value is, the embedded model gets more numbers right
+    (``MeantReply``); what it said is kept with the answer, for whoever reads the manifest."""
+    said = {"meaning": "the floor area of one house in m2", "typical": 110, "low": 60, "high": 190}
+    openai_stub.reply(json.dumps(said))
+    openai_stub.reply(reply(3, 2, 4))  # bedrooms: a server that leaves the words out is read too
+    openai_stub.reply(reply(250000, 120000, 600000))  # price
+    openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind
+    spec, answers = ask_typical(client, load_spec(HOUSES))
+    size_format = openai_stub.chat_requests[0].body["response_format"]
+    schema = size_format.get("schema") or size_format["json_schema"]["schema"]
+    assert schema["required"] == ["meaning", "typical", "low", "high"]  # the words come first
+    assert schema["properties"]["meaning"]["maxLength"] == MEANING_MAX_CHARS
+    asked = openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert 'First say in a few words what "size_m2" of one row of "houses" is' in asked
+    assert answers[0].meaning == said["meaning"] and answers[0].kept
+    assert spec.tables["houses"].columns["size_m2"].typical == 110
+    assert answers[1].meaning is None and answers[1].kept
+    shares = openai_stub.chat_requests[3].body["response_format"]  # a list's shares: no words
+    assert "meaning" not in json.dumps(shares)
 
 
 def test_an_endpoint_that_fails_stops_the_questions_and_leaves_the_spec_as_it_was(
@@ -917,6 +940,53 @@ def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(o
     column = spec.tables["pets"].columns["weight_kg"]
     grams = plain_kept(column, {"dog": 20000, "cat": 4500, "rabbit": 1800}, {})
     assert grams == {"dog": 46.67, "cat": 10.5, "rabbit": 4.2}
+
+
+PLANS = """\
+name: desks
+description: A coworking company's plans.
+tables:
+  plans:
+    rows: 3
+    columns:
+      id:    {type: integer, primary_key: true}
+      name:  {type: string, unique: true, values: [Day Pass, Flex, Private Office]}
+      monthly_price_eur: {type: float, min: 10, max: 1500, typical: 150, typical_range: [60, 400]}
+"""
+
+
+def test_names_each_row_has_its_own_are_asked_one_at_a_time_too(openai_stub, client):
+    """A coworking's plans asked together came back as a ladder (EUR 136, 145, 155, 164 a
+    month for a day pass to a private office): a plan's name is its row's own, as a pet's
+    species is a kind, so each is asked alone."""
+    from codegen.pipeline.typical import _ask_by_category
+
+    spec = load_spec(PLANS)
+    openai_stub.reply(json.dumps({"Day Pass": 140, "Flex": 150, "Private Office": 160}))
+    for typical in (20, 180, 600):
+        openai_stub.reply(json.dumps({"typical": typical}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [a.asked for a in answers] == ["by category", "by category, one at a time"]
+    asked = openai_stub.chat_requests[3].body["messages"][-1]["content"]
+    assert asked.startswith('What is the typical monthly price (EUR) of a "Private Office" plan?')
+    assert data["tables"]["plans"]["columns"]["monthly_price_eur"]["typical_by"] == {
+        "name": {"Day Pass": 20.0, "Flex": 180.0, "Private Office": 600.0}
+    }
+
+
+def test_a_row_that_is_its_category_takes_the_category_s_value_as_it_is():
+    """Drawn around each plan's price, a day pass could cost more than a private office."""
+    typed = "typical_range: [60, 400]"
+    by = '{name: {"Day Pass": 20, "Flex": 180, "Private Office": 600}}'
+    spec = load_spec(PLANS.replace(typed, f"{typed}, typical_by: {by}"))
+    out = Path(tempfile.mkdtemp()) / "out"
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows={"plans": 3}, seed=0)
+    assert result.ok, result.error
+    plans = pd.read_parquet(result.tables["plans"].path).set_index("name")
+    prices = plans["monthly_price_eur"].to_dict()
+    assert prices == {"Day Pass": 20, "Flex": 180, "Private Office": 600}
 
 
 def test_categories_that_barely_differ_are_asked_one_at_a_time_too(openai_stub, client):
