@@ -19,11 +19,14 @@ from typing import Any
 from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.attempt import Progress
 from codegen.pipeline.typical import (
+    LADDER,
     TYPICAL_MAX_TOKENS,
     WEIGHTS_MAX_VALUES,
     TypicalAnswer,
+    _ask_plain,
     _request,
     _show,
+    is_ladder,
     json_object,
     numbers_format,
     question_about,
@@ -176,6 +179,21 @@ def ask_signed(
         if reply is None:
             answer.why = "the reply is not the JSON asked for"
             continue
+        if is_ladder([float(reply[v]) for v in values if isinstance(reply.get(v), int | float)]):
+            # counted, not known: each category's size asked alone, its sign kept
+            second = TypicalAnswer(table_name, name, asked="signed by category, one at a time")
+            second.by = by
+            asked.append(second)
+            sizes = _ask_plain(client, spec, table_name, name, by, values, second, seed, say)
+            if sizes is None:
+                return True
+            answer.why = LADDER
+            answer = second
+            reply = {
+                v: math.copysign(float(size), float(reply.get(v) or 1))
+                for v, size in sizes.items()
+                if isinstance(size, int | float) and math.isfinite(size)
+            }
         kept, answer.why = signed_kept(spec, table_name, name, by, reply)
         if len(kept) < 2:
             answer.why = answer.why or "fewer than two categories kept"

@@ -105,3 +105,23 @@ def test_the_kinds_amounts_asked_over_http_shape_each_row_by_its_kind(openai_stu
     assert shares["card"] > 0.6 and shares["atm"] > 0.05
     assert (by_kind.mean() / medians)[["card", "atm", "fee"]].gt(1.05).all()
     assert (movements.loc[movements["kind"] == "atm", "amount_eur"] % 10 == 0).all()
+
+
+def test_amounts_that_step_up_evenly_are_asked_again_one_kind_at_a_time(openai_stub, client):
+    """The embedded model's answer for all kinds at once was a count (salary 100, card -50,
+    atm 20, fee -70, ...); asked one kind at a time in plain words it gives each's size, and
+    the sign is the first answer's, as the checks allow."""
+    openai_stub.reply(json.dumps({"salary": 5, "card": 70, "atm": 10, "fee": 15}))  # kind
+    openai_stub.reply(json.dumps({"salary": 100, "card": -40, "atm": 60, "fee": -80}))
+    for size in (2600, 35, 100, 4.5):  # salary, card, atm, fee
+        openai_stub.reply(json.dumps({"typical": size}))
+    spec, answers = ask_typical(client, load_spec(LEDGER))
+    assert [(a.asked, a.kept) for a in answers[1:]] == [
+        ("signed by category", False),
+        ("signed by category, one at a time", True),
+    ]
+    assert "evenly" in answers[1].why
+    asked = openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert asked.startswith('What is the typical amount (EUR) of a "salary" movement?')
+    amount = spec.tables["movements"].columns["amount_eur"]
+    assert amount.typical_by == {"kind": {"salary": 2600, "card": -35, "atm": -100, "fee": -4.5}}

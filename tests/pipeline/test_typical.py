@@ -969,6 +969,7 @@ def test_names_each_row_has_its_own_are_asked_one_at_a_time_too(openai_stub, cli
     answers: list = []
     _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
     assert [a.asked for a in answers] == ["by category", "by category, one at a time"]
+    assert "evenly" in answers[0].why  # 140, 150, 160: counted
     asked = openai_stub.chat_requests[3].body["messages"][-1]["content"]
     assert asked.startswith('What is the typical monthly price (EUR) of a "Private Office" plan?')
     assert data["tables"]["plans"]["columns"]["monthly_price_eur"]["typical_by"] == {
@@ -987,6 +988,24 @@ def test_a_row_that_is_its_category_takes_the_category_s_value_as_it_is():
     plans = pd.read_parquet(result.tables["plans"].path).set_index("name")
     prices = plans["monthly_price_eur"].to_dict()
     assert prices == {"Day Pass": 20, "Flex": 180, "Private Office": 600}
+
+
+@pytest.mark.parametrize(
+    "numbers, counted",
+    [
+        ([136.4, 145.5, 154.5, 163.6], True),  # a coworking's plans, a month each
+        ([100, -50, 20, 30, -40, 60, -70, 80], True),  # a bank's kinds of movement, by size
+        ([100, -50, 20, -30, 15, -20, 40, 5], True),  # most steps 10: still a count
+        ([20, 4.5, 1.8], False),  # a dog, a cat, a rabbit (kg)
+        ([2500, -35, -100, 300, -300, -80, -5, 2], False),
+        ([10, 10, 10], False),  # one value said again: not a ladder (it barely differs)
+        ([5, 10], False),  # two values are no steps to compare
+    ],
+)
+def test_numbers_that_step_up_evenly_are_a_count_not_an_answer(numbers, counted):
+    from codegen.pipeline.typical import is_ladder
+
+    assert is_ladder(numbers) is counted
 
 
 def test_categories_that_barely_differ_are_asked_one_at_a_time_too(openai_stub, client):
