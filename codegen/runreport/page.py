@@ -485,9 +485,12 @@ def _typical(answers: list[dict[str, Any]]) -> str:
             answer = _plain(a.get("typical"))
         kept = a.get("kept")
         state = _badge("ok" if kept else "none", "used" if kept else "not used")
+        # what the model took the column for, before its numbers: a wrong reading explains them
+        meaning = a.get("meaning")
+        read = f'<br><span class="muted">read as: {esc(meaning)}</span>' if meaning else ""
         rows.append(
             f"<tr><td><code>{esc(where)}</code></td><td>{esc(asked)}</td>"
-            f"<td>{esc(answer)}</td><td>{state}</td><td>{esc(a.get('why') or '')}</td></tr>"
+            f"<td>{esc(answer)}{read}</td><td>{state}</td><td>{esc(a.get('why') or '')}</td></tr>"
         )
     head = "<tr><th>column</th><th>asked</th><th>answer</th><th></th><th>why not</th></tr>"
     return f'<div class="scroll"><table class="grid">{head}{"".join(rows)}</table></div>'

@@ -90,6 +90,7 @@ def test_the_page_has_every_section_and_a_card_per_column(shop_html):
         "Books 15, Toys 40",  # the model's judgement, and what became of it
         "by category (category)",
         "at or outside the column&#x27;s bounds",
+        "read as: the price of one &lt;toy&gt; or book",  # what the model took the column for
     ):
         assert text in html, text
 

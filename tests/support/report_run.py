@@ -121,7 +121,7 @@ REALISM = {
 # What the model was asked before the program was made (codegen.pipeline.typical), as saved.
 TYPICAL = [
     {"table": "products", "column": "price", "asked": "typical", "typical": 24.0, "low": 8.0,
-     "high": 90.0, "kept": True, "why": ""},
+     "high": 90.0, "kept": True, "why": "", "meaning": "the price of one <toy> or book"},
     {"table": "products", "column": "price", "asked": "by category", "by": "category",
      "by_values": {"Books": 15.0, "Toys": 40.0}, "kept": True, "why": ""},
     {"table": "customers", "column": "age", "asked": "typical", "typical": 200.0, "low": 150.0,
