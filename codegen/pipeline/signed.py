@@ -179,10 +179,11 @@ def ask_signed(
         if reply is None:
             answer.why = "the reply is not the JSON asked for"
             continue
-        if is_ladder([float(reply[v]) for v in values if isinstance(reply.get(v), int | float)]):
+        given = {v: float(x) for v, x in reply.items() if isinstance(x, int | float)}
+        if is_ladder([given[v] for v in values if v in given]):
             # counted, not known: each category's size asked alone, its sign kept
-            second = TypicalAnswer(table_name, name, asked="signed by category, one at a time")
-            second.by = by
+            plainly = "signed by category, one at a time"
+            second = TypicalAnswer(table_name, name, asked=plainly, by=by)
             asked.append(second)
             sizes = _ask_plain(client, spec, table_name, name, by, values, second, seed, say)
             if sizes is None:
@@ -190,7 +191,7 @@ def ask_signed(
             answer.why = LADDER
             answer = second
             reply = {
-                v: math.copysign(float(size), float(reply.get(v) or 1))
+                v: math.copysign(float(size), given.get(v) or 1.0)
                 for v, size in sizes.items()
                 if isinstance(size, int | float) and math.isfinite(size)
             }
