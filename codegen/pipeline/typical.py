@@ -356,6 +356,10 @@ def _scored(name: str, column: Any) -> bool:
     return bounded and bool(_SCALES & set(_words(name)))
 
 
+BOUNDS_AGAIN = "its range is the column's bounds again"
+MIDDLE = 0.05  # of the span between the bounds: a value this near their midpoint is it
+
+
 def check_answer(column: Any, reply: TypicalReply) -> str:
     """Why an answer cannot shape the column ("" when it can)."""
     typical, low, high = reply.typical, reply.low, reply.high
@@ -388,7 +392,7 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
         if nearest < 0.02 * span and not clear and not piled:
             return "its typical value sits at a bound"
         if low <= lowest and high >= highest:
-            return "its range is the column's bounds again"
+            return BOUNDS_AGAIN
     if column.type == "integer" and high - low < 1:
         return "its range is narrower than one whole number"
     return ""
@@ -601,7 +605,7 @@ def _ask_again(
         return None
     answer.asked = "typical, asked again with its bounds"
     try:
-        line = _keep(column, _json_part(text), answer, target)
+        line = _keep(column, _json_part(text), answer, target, unprompted=False)
     except (ValidationError, ValueError):
         answer.why = "asked again, the reply is not the JSON asked for"
         return ""
@@ -613,8 +617,7 @@ def _ask_again(
         answer.kept, answer.why = False, "asked again, it answered a bound"
         return ""
     if line and column.min is not None and column.max is not None:
-        middle = (float(column.min) + float(column.max)) / 2
-        if abs(answer.typical - middle) <= 0.05 * (float(column.max) - float(column.min)):
+        if _at_middle(column, answer.typical):
             for key in ("typical", "typical_range"):
                 target.pop(key, None)
             answer.kept, answer.why = False, "asked again, it answered the bounds' midpoint"
@@ -1445,9 +1448,12 @@ def _ask_by_category(
     asked += answers
 
 
-def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any]) -> str:
+def _keep(
+    column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any], unprompted: bool = True
+) -> str:
     """Check a reply; where it can shape the column, set it on ``target`` (the column's spec
-    data) and say it in a line ("" when not kept, with ``answer.why``)."""
+    data) and say it in a line ("" when not kept, with ``answer.why``). ``unprompted``: the
+    question did not say the bounds, so a typical value whose range repeats them is its own."""
     kind = kind_of(column)
     if kind == "weights":
         reply = json.loads(text)
@@ -1480,6 +1486,14 @@ def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any])
     said = json.loads(text).get("meaning")
     answer.meaning = said if isinstance(said, str) and said.strip() else answer.meaning
     answer.why = check_answer(column, reply)
+    if answer.why == BOUNDS_AGAIN and unprompted and not _at_middle(column, reply.typical):
+        # A film of 120 minutes, most from 30 to 240 (the spec's bounds too): the range says
+        # nothing, the typical value does (it is not their midpoint, 135). Kept alone, the
+        # program spreads the column around it (scaffold._spread_around).
+        answer.kept, answer.why = True, ""
+        whole = column.type == "integer"
+        target["typical"] = round(reply.typical) if whole else reply.typical
+        return f"{_show(target['typical'])} (its range the bounds again: not kept)"
     if answer.why:
         return ""
     answer.kept = True
@@ -1493,6 +1507,12 @@ def _keep(column: Any, text: str, answer: TypicalAnswer, target: dict[str, Any])
     target["typical"] = typical
     target["typical_range"] = [low, high] if low < high else [low, low + 1]
     return f"{_show(typical)} (most {_show(low)} to {_show(high)})"
+
+
+def _at_middle(column: Any, value: float) -> bool:
+    """Whether ``value`` is at the midpoint of the column's bounds (both are set)."""
+    lowest, highest = float(column.min), float(column.max)
+    return abs(value - (lowest + highest) / 2) <= MIDDLE * (highest - lowest)
 
 
 def as_years(column: Any) -> Any:

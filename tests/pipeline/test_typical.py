@@ -1135,3 +1135,20 @@ def test_a_gap_s_range_reaches_at_least_half_and_double_its_typical_value(openai
     spec, _ = ask_typical(client, load_spec(RIDES))
     after = spec.tables["rides"].columns["end_time"].typical_after
     assert (after.typical, after.typical_range) == (15, [7.5, 30])
+
+
+def test_a_typical_value_whose_range_repeats_the_bounds_is_kept_alone(openai_stub, client):
+    """A cinema's films: 120 minutes, most from 30 to 240, which its spec's bounds are too. The
+    range says nothing; 120 minutes is no midpoint (135) and is kept, spread around by the
+    program. At the midpoint, it is the bounds said back."""
+    openai_stub.reply(reply(120, 15, 1000))  # size: its range the bounds, 120 its own
+    spec, answers = ask_typical(client, load_spec(HOUSES))  # the rest: the stub has no more
+    size = spec.tables["houses"].columns["size_m2"]
+    assert (size.typical, size.typical_range) == (120, None)
+    assert answers[0].kept and answers[0].why == ""
+    rows = valid_tables(spec)["houses"]
+    assert 90 < rows["size_m2"].median() < 150
+    openai_stub.reply(reply(510, 15, 1000))  # within 5% of the span of their midpoint, 507.5
+    spec, answers = ask_typical(client, load_spec(HOUSES), seed=1)  # not the cached reply
+    assert spec.tables["houses"].columns["size_m2"].typical is None
+    assert not answers[0].kept and "bounds again" in answers[0].why
