@@ -1152,3 +1152,33 @@ def test_a_typical_value_whose_range_repeats_the_bounds_is_kept_alone(openai_stu
     spec, answers = ask_typical(client, load_spec(HOUSES), seed=1)  # not the cached reply
     assert spec.tables["houses"].columns["size_m2"].typical is None
     assert not answers[0].kept and "bounds again" in answers[0].why
+
+
+APPOINTMENTS = """\
+name: visits
+description: Appointments at a GP practice.
+tables:
+  appointments:
+    rows: 4000
+    columns:
+      id:      {type: integer, primary_key: true}
+      no_show: {type: boolean}
+      cancelled: {type: boolean}
+"""
+
+
+def test_a_flag_of_what_goes_wrong_now_and_then_is_true_on_few_rows(openai_stub, client):
+    """Asked, the embedded model said 20% of a clinic's appointments were no-shows (30%, 10%
+    and 20% in three questions): a no-show, a cancellation, is true on 8% of rows at most,
+    whatever the opinions, agreeing or not; a share under that is the model's."""
+    for share in (0.3, 0.9, 0.2):  # no-show: 30%, then 90% false, then 20 of 100
+        openai_stub.reply(json.dumps({"share": share}))
+    openai_stub.reply(json.dumps({"share": 0.03}))  # cancelled: 3%
+    openai_stub.reply(json.dumps({"share": 0.97}))
+    openai_stub.reply(json.dumps({"count": 3}))
+    spec, answers = ask_typical(client, load_spec(APPOINTMENTS))
+    columns = spec.tables["appointments"].columns
+    assert (columns["no_show"].typical, columns["cancelled"].typical) == (0.08, 0.03)
+    assert [(a.column, a.kept) for a in answers[:2]] == [("no_show", True), ("cancelled", True)]
+    rows = valid_tables(spec)["appointments"]
+    assert 0.06 < rows["no_show"].mean() < 0.10 and rows["cancelled"].mean() < 0.05
