@@ -55,12 +55,14 @@ class TypicalReply(BaseModel):
 
 
 class MeantReply(BaseModel):
-    """A number's typical value after what one row's value is, in the model's words. Told to
-    say that first ("how long one booking lasts, in hours"), the embedded model answered 12-13
-    of 25 columns' typical values within what someone who knows the domain would say, against
-    9 asked for the numbers alone (2026-11-28: a coworking desk booked for 2 hours, not 12; a
-    cow's milking 10.5 litres, not 100; a Dutch van driver paid EUR 15 an hour, not 12.5; an
-    employee's salary EUR 50,000, not 5,000). The order of the keys is the order it writes."""
+    """A number's typical value after what it is for one of the table's things, in the model's
+    words. Told to say that first ("how long one booking lasts, in hours"), the embedded model
+    answered 16 of 25 columns' typical values within what someone who knows the domain would
+    say, against 9 asked for the numbers alone (2026-11-28: a coworking desk booked for 2
+    hours, not 12; a cow's milking 10.5 litres, not 100; a Dutch van driver paid EUR 15 an
+    hour, not 12.5; an employee's salary EUR 50,000, not 5,000). Said as what the column is
+    "of one row", it read an aircraft's seats as those of one row of seats (15). The order of
+    the keys is the order it writes."""
 
     meaning: str = Field(max_length=MEANING_MAX_CHARS)
     typical: float
@@ -289,7 +291,7 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
         if _scored(name, column):  # a quiz score of "5" means nothing without its scale
             what += f" on a scale from {_show(column.min)} to {_show(column.max)}"
         ask = (
-            f'First say in a few words what "{name}" of one row of "{table_name}" is, then '
+            f'First say in a few words what "{name}" is for one of the "{table_name}", then '
             "its typical (median) value in real data like this and between which two values "
             f"most rows (80%) lie, in the unit the column's name says. Answer as JSON: "
             f"{MEANT_JSON}."

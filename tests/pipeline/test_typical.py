@@ -131,7 +131,7 @@ def test_a_number_is_asked_what_it_is_before_its_typical_value(openai_stub, clie
     assert schema["required"] == ["meaning", "typical", "low", "high"]  # the words come first
     assert schema["properties"]["meaning"]["maxLength"] == MEANING_MAX_CHARS
     asked = openai_stub.chat_requests[0].body["messages"][-1]["content"]
-    assert 'First say in a few words what "size_m2" of one row of "houses" is' in asked
+    assert 'First say in a few words what "size_m2" is for one of the "houses", then' in asked
     assert answers[0].meaning == said["meaning"] and answers[0].kept
     assert spec.tables["houses"].columns["size_m2"].typical == 110
     assert answers[1].meaning is None and answers[1].kept
