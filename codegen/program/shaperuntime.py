@@ -580,7 +580,10 @@ def shape_population(values, countries, cities, lowest=None, highest=None, codes
 def shape_codes(rows, position, codes):
     """``rows`` with a country's name at ``position`` written as its ISO code (``codes``: a
     name, lower case, to its code): ("Lyon", "France") is ("Lyon", "FR"). A pair written the
-    other way round, ("France", "Lyon") where (city, country) was asked, is turned first."""
+    other way round, ("France", "Lyon") where (city, country) was asked, is turned first. A
+    city that is itself a country's name or code (a small model listed ("Portugal", "PT") as
+    a city and its country) becomes its country's largest place GeoNames has that no row
+    lists yet: Lisbon, then Porto."""
     known = set(codes) | {str(code).lower() for code in codes.values()}
     out = []
     for row in rows:
@@ -591,8 +594,21 @@ def shape_codes(rows, position, codes):
             if here not in known and there in known:
                 row.reverse()
         row[position] = codes.get(str(row[position]).strip().lower(), row[position])
-        out.append(tuple(row))
-    return out
+        out.append(row)
+    countries = [r for r in out if len(r) == 2 and str(r[1 - position]).strip().lower() in known]
+    if countries:
+        taken = {str(r[1 - position]).strip().lower() for r in out if len(r) == 2}
+        shape_known_places(())  # the places, loaded once
+        largest = {}
+        for place in shape_known_places.loaded:
+            largest.setdefault(place["countrycode"], []).append(place["name"])
+        for row in countries:
+            code = str(row[position]).strip().upper()
+            name = next((n for n in largest.get(code, []) if n.lower() not in taken), None)
+            if name is not None:
+                taken.add(name.lower())
+                row[1 - position] = name
+    return [tuple(row) for row in out]
 
 
 def shape_pick(rng, rows, n, unique=None, slot=None, first=0):

@@ -332,6 +332,20 @@ def test_country_names_become_codes_even_in_pairs_written_the_other_way_round():
     assert shape_codes([("Atlantis", "Mu")], 1, _COUNTRY_CODES) == [("Atlantis", "Mu")]
 
 
+def test_a_city_that_is_a_country_becomes_that_country_s_largest_place_not_listed():
+    """Asked for (city, country_code) pairs of a regional airline's airports, the 1.5B model
+    wrote ("Portugal", "PT"), ("Spain", "ES"), ...: airports named "France Airport" in the city
+    of France. Each such city becomes its country's largest place (GeoNames) no row lists."""
+    from codegen.program.scaffold import _COUNTRY_CODES
+    from codegen.program.shaperuntime import shape_codes
+
+    asked = [("Portugal", "PT"), ("Madrid", "ES"), ("Spain", "ES"), ("Italy", "Italy")]
+    got = shape_codes(asked, 1, _COUNTRY_CODES)
+    assert got[0] == ("Lisbon", "PT") and got[1] == ("Madrid", "ES")
+    assert got[2][1] == "ES" and got[2][0] not in ("Spain", "Madrid")  # the next largest
+    assert got[3] == ("Rome", "IT")
+
+
 def test_value_lists_of_dates_and_datetimes_are_written_as_numpy_datetimes(tmp_path):
     """A drafted timetable listed its days: the program had printed them as date(...), which it
     cannot read (NameError)."""
