@@ -460,8 +460,10 @@ def ask_typical(
             third = _count_of_100(client, spec, table_name, name, answer, seed, say)
             agreed = _flag_share(first, answer, third)  # the three weighed together
             if is_mishap(name):  # a cancellation, a no-show: a few percent of rows at most
-                agreed = min(MISHAP_MOST if agreed is None else agreed, MISHAP_MOST)
-                answer.kept, answer.why = True, ""
+                capped = min(MISHAP_MOST if agreed is None else agreed, MISHAP_MOST)
+                if capped != agreed:
+                    answer.asked = f"typical, a mishap: {MISHAP_MOST:.0%} at most"
+                agreed, answer.kept, answer.why = capped, True, ""
             if agreed is None:
                 target.pop("typical", None)
                 line = ""
@@ -1517,7 +1519,7 @@ def _keep(
         answer.kept, answer.why = True, ""
         whole = column.type == "integer"
         target["typical"] = round(reply.typical) if whole else reply.typical
-        return f"{_show(target['typical'])} (its range the bounds again: not kept)"
+        return f"{_show(target['typical'])} (its range, the bounds again, left out)"
     if answer.why:
         return ""
     answer.kept = True

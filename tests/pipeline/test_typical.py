@@ -1180,6 +1180,9 @@ def test_a_flag_of_what_goes_wrong_now_and_then_is_true_on_few_rows(openai_stub,
     spec, answers = ask_typical(client, load_spec(APPOINTMENTS))
     columns = spec.tables["appointments"].columns
     assert (columns["no_show"].typical, columns["cancelled"].typical) == (0.08, 0.03)
-    assert [(a.column, a.kept) for a in answers[:2]] == [("no_show", True), ("cancelled", True)]
+    assert [(a.column, a.asked, a.kept) for a in answers[:2]] == [
+        ("no_show", "typical, a mishap: 8% at most", True),
+        ("cancelled", "typical", True),
+    ]
     rows = valid_tables(spec)["appointments"]
     assert 0.06 < rows["no_show"].mean() < 0.10 and rows["cancelled"].mean() < 0.05
