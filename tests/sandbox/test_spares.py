@@ -8,7 +8,7 @@ import time
 import docker
 import pytest
 
-from sandbox import Limits
+from sandbox import Limits, spares
 
 SPARE_LIMITS = Limits(timeout_s=30, memory_mb=384, pids=40, tmpfs_mb=8, output_mb=8)
 LEAVE_A_MARK = """
@@ -50,7 +50,12 @@ def test_a_spare_of_other_limits_is_not_taken(run_program):
 def test_a_spare_times_out_from_its_job_not_from_its_start(run_program):
     # A spare waits idle before its job; the run's clock starts when it is handed the program.
     run_program("import pandas as pd\ndf = pd.DataFrame({'a': [1]})\n", limits=Limits(timeout_s=4))
-    time.sleep(5)
+    # The spare is started while the first program runs; on a busy machine (a model served
+    # beside the tests) it was still starting 5 s later, and the second run made its own.
+    ready_by = time.monotonic() + 60
+    while not spares.ready_container_ids() and time.monotonic() < ready_by:
+        time.sleep(0.2)
+    time.sleep(5)  # then idle longer than the runs' timeout
     result = run_program(
         "import pandas as pd, time\ntime.sleep(1)\ndf = pd.DataFrame({'a': [1]})\n",
         limits=Limits(timeout_s=4),
