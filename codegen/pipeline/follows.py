@@ -25,7 +25,10 @@ question was turned round (2026-11-28). So:
   reference (an application's expected salary, its candidate's years);
 - what a row charges (a ``fee``, ``fare``, ``price``, ``cost``, ``total``, ``amount``; not a
   rate per hour or per day) rises with the time from its start to its end (``shapes.spans``):
-  a car parked longer pays more, a longer hire or hotel stay costs more.
+  a car parked longer pays more, a longer hire or hotel stay costs more;
+- a home's rooms (``rooms``, ``bedrooms``, ``bathrooms``) and its price or rent rise with its
+  floor area (``size_m2``, ``area_sqft``, ``living_space``), where that comes first: a flat of
+  40 m2 has one or two rooms, not five, and rents for less than one of 120 m2.
 
 The column keeps its typical median and spread (``typical``, asked before); only the order of
 its values follows the other column (``follows``, spec v1; ``shaperuntime.shape_follow``).
@@ -73,12 +76,19 @@ LIFE_WORDS = {
 PAY_WORDS = {"salary", "salaries", "wage", "wages", "pay", "income", "compensation", "earnings"}
 EXPERIENCE_WORDS = {"experience", "seniority", "tenure"}
 
+# A floor area, and a price of the whole thing (not one per square metre).
+AREA_WORDS = {"m2", "sqm", "sqft", "area", "footage"}
+ROOM_WORDS = {"rooms", "bedrooms", "bathrooms", "beds", "baths"}
+WORTH_WORDS = {"price", "rent", "value", "valuation", "worth"}
+
 USE_RHO = 0.85  # mileage by age: close (ranks ~0.84), yet a few old cars were driven little
 VALUE_RHO = 0.7  # price by age: looser (ranks ~0.68), the make and the model count as much
 TOTAL_RHO = 0.8  # a total by its items: close, what each item costs varies
 SPAN_RHO = 0.8  # a fee by the stay: close, the tariffs of places and kinds of customer vary
 PAY_RHO = 0.6  # pay by experience: loose, the role and the place count as much
 LIFE_RHO = 0.8  # calvings by age: a few calve late or skip a year; whole numbers tie
+ROOMS_RHO = 0.75  # rooms by floor area: close (ranks ~0.7-0.8), layouts vary
+AREA_WORTH_RHO = 0.6  # a price or rent by floor area: loose, the place counts as much
 
 
 class Trend(NamedTuple):
@@ -207,6 +217,36 @@ def _span(table_name: str, table: Any) -> tuple[str, str] | None:
     return found[0] if len(found) == 1 else None
 
 
+def _parts(name: str) -> set[str]:
+    """A name's parts as written, digits kept (``size_m2``: size, m2)."""
+    import re
+
+    return set(re.split(r"[^a-z0-9]+", name.lower())) - {""}
+
+
+def _area_source(table: Any) -> str | None:
+    """The one number of the table's things' floor area (``size_m2``, ``living_space``)."""
+    found = [
+        name
+        for name, column in table.columns.items()
+        if column.type in ("integer", "float")
+        and not (column.primary_key or column.references or column.values)
+        and (_parts(name) & AREA_WORDS or {"living", "space"} <= _parts(name))
+        and not _parts(name) & {"per", "price", "rent", "cost"}
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_rooms(name: str, column: Any) -> bool:
+    return column.type == "integer" and bool(set(_words(name)) & ROOM_WORDS)
+
+
+def _is_worth_of_area(name: str) -> bool:
+    """A price or rent of the whole thing: not one per square metre, nor a rate per night."""
+    words = _parts(name)
+    return bool(words & WORTH_WORDS) and not words & (AREA_WORDS | {"per", "nightly", "daily"})
+
+
 def _is_charge(name: str) -> bool:
     words = set(_words(name))
     return bool(words & CHARGE_WORDS) and not words & PER_WORDS
@@ -227,8 +267,10 @@ def trends(spec: Spec) -> list[Trend]:
         span = _span(table_name, table)
         birth = _birth_source(table)
         experience = _experience_source(spec, table_name)
-        if all(x is None for x in (age, count, span, birth, experience)):
+        area = _area_source(table)
+        if all(x is None for x in (age, count, span, birth, experience, area)):
             continue
+        order = list(table.columns)
         plan = plan_table(table, table_name)
         ruled = {
             name
@@ -258,6 +300,11 @@ def trends(spec: Spec) -> list[Trend]:
                 found.append(Trend(table_name, name, birth, "falls", LIFE_RHO))
             elif experience is not None and _is_pay(name):
                 found.append(Trend(table_name, name, experience, "rises", PAY_RHO))
+            elif area is not None and order.index(area) < order.index(name):
+                if _is_rooms(name, column):
+                    found.append(Trend(table_name, name, area, "rises", ROOMS_RHO))
+                elif _is_worth_of_area(name):
+                    found.append(Trend(table_name, name, area, "rises", AREA_WORTH_RHO))
     return found
 
 

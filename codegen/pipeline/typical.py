@@ -1460,6 +1460,9 @@ def _ask_by_category(
             continue
         if answer.why:
             continue
+        if counted:  # a district's rents counted up: no trend of the places, rather than one
+            answer.why = LADDER
+            continue
         answer.by_values = by_category_kept(column, reply, values)
         answer.kept = True
         _hold(best, answer)

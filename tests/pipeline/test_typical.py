@@ -18,6 +18,7 @@ from support.shop import stub_client
 
 import codegen as sd
 from codegen.pipeline.typical import (
+    LADDER,
     MEANING_MAX_CHARS,
     TypicalReply,
     ask_typical,
@@ -1186,3 +1187,38 @@ def test_a_flag_of_what_goes_wrong_now_and_then_is_true_on_few_rows(openai_stub,
     ]
     rows = valid_tables(spec)["appointments"]
     assert 0.06 < rows["no_show"].mean() < 0.10 and rows["cancelled"].mean() < 0.05
+
+
+DISTRICTS = """\
+name: lettings
+description: Flats to let in Vienna.
+tables:
+  flats:
+    rows: 400
+    columns:
+      id:       {type: integer, primary_key: true}
+      district: {type: string, values: [Innere Stadt, Leopoldstadt, Favoriten, Donaustadt]}
+      rent_eur: {type: float, min: 300, max: 6000, typical: 1100, typical_range: [700, 2000]}
+"""
+
+
+def test_a_count_of_a_category_that_is_no_kind_shapes_nothing(openai_stub, client):
+    """Asked for a Viennese flat's rent by district, the model counted up (EUR 1,231, 1,346,
+    1,385, ... 1,769): the centre cheapest. A district is no kind of flat, so it is not asked
+    one at a time either; the count is not kept, and the districts are drawn alike."""
+    from codegen.pipeline.typical import _ask_by_category
+
+    spec = load_spec(DISTRICTS)
+    ladder = {"Innere Stadt": 1000, "Leopoldstadt": 1100, "Favoriten": 1200, "Donaustadt": 1300}
+    openai_stub.reply(json.dumps(ladder))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.asked, a.kept, a.why) for a in answers] == [("by category", False, LADDER)]
+    assert "typical_by" not in data["tables"]["flats"]["columns"]["rent_eur"]
+    assert len(openai_stub.chat_requests) == 1  # nothing asked one at a time
+    known = {"Innere Stadt": 1900, "Leopoldstadt": 1200, "Favoriten": 900, "Donaustadt": 1000}
+    openai_stub.reply(json.dumps(known))
+    answers = []
+    _ask_by_category(client, spec, data, answers, seed=1, say=lambda line: None)
+    assert answers[0].kept and "typical_by" in data["tables"]["flats"]["columns"]["rent_eur"]
