@@ -1444,7 +1444,7 @@ def _ask_by_category(
                 break
             second.why = check_by_category(column, reply, values)
             if second.why:
-                if barely:  # the first answer, barely differing, is what there is
+                if barely and not counted:  # barely differing, it is what there is; a count is not
                     answer.by_values = by_category_kept(column, first, values)
                     answer.kept, answer.why = True, ""
                     _hold(best, answer)

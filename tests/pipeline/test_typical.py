@@ -979,6 +979,25 @@ def test_names_each_row_has_its_own_are_asked_one_at_a_time_too(openai_stub, cli
     }
 
 
+def test_a_count_whose_plain_answers_fail_is_not_kept(openai_stub, client):
+    """A cinema's ticket price by type came back counted (12.63, 14.21, 15.79); asked one
+    at a time, a price fell outside the bounds. A count is no answer to fall back on."""
+    from codegen.pipeline.typical import _ask_by_category
+
+    spec = load_spec(PLANS)
+    openai_stub.reply(json.dumps({"Day Pass": 140, "Flex": 150, "Private Office": 160}))
+    for typical in (20, 180, 5000):  # the private office above the column's max, 1500
+        openai_stub.reply(json.dumps({"typical": typical}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list = []
+    _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
+    assert [(a.kept, a.why) for a in answers] == [
+        (False, LADDER),
+        (False, "a category's value is outside the column's bounds"),
+    ]
+    assert "typical_by" not in data["tables"]["plans"]["columns"]["monthly_price_eur"]
+
+
 def test_a_row_that_is_its_category_takes_the_category_s_value_as_it_is():
     """Drawn around each plan's price, a day pass could cost more than a private office."""
     typed = "typical_range: [60, 400]"
