@@ -226,14 +226,14 @@ def _parts(name: str) -> set[str]:
 
 def _area_source(table: Any) -> str | None:
     """The one number of the table's things' floor area (``size_m2``, ``living_space``)."""
-    found = [
-        name
-        for name, column in table.columns.items()
-        if column.type in ("integer", "float")
-        and not (column.primary_key or column.references or column.values)
-        and (_parts(name) & AREA_WORDS or {"living", "space"} <= _parts(name))
-        and not _parts(name) & {"per", "price", "rent", "cost"}
-    ]
+    found = []
+    for name, column in table.columns.items():
+        parts = _parts(name)
+        area = bool(parts & AREA_WORDS) or {"living", "space"} <= parts
+        keyed = column.primary_key or column.references or column.values
+        numeric = column.type in ("integer", "float")
+        if numeric and area and not keyed and not parts & {"per", "price", "rent", "cost"}:
+            found.append(name)
     return found[0] if len(found) == 1 else None
 
 

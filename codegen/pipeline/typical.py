@@ -1510,10 +1510,11 @@ def _keep(
             return ""
         answer.kept, target["typical"] = True, share
         return f"{share:.0%} true"
-    reply = TypicalReply.model_validate_json(text)
+    said = json.loads(text)  # read once: the numbers, and the words said before them
+    reply = TypicalReply.model_validate(said)
     answer.typical, answer.low, answer.high = reply.typical, reply.low, reply.high
-    said = json.loads(text).get("meaning")
-    answer.meaning = said if isinstance(said, str) and said.strip() else answer.meaning
+    meaning = said.get("meaning")
+    answer.meaning = meaning if isinstance(meaning, str) and meaning.strip() else answer.meaning
     answer.why = check_answer(column, reply)
     if answer.why == BOUNDS_AGAIN and unprompted and not _at_middle(column, reply.typical):
         # A film of 120 minutes, most from 30 to 240 (the spec's bounds too): the range says
