@@ -46,6 +46,13 @@ def shape_rhythm(name):
             [0.01, 0.01, 0.1, 0.6, 1, 1, 0.7, 1, 0.9, 0.7, 0.15, 0.05, 0.02, 0.01],
             [1, 1, 1, 1, 0.9, 0.12, 0.08],
         ),
+        # the starts of sessions of work that last hours (a desk booked for the day): most
+        # arrive in the morning (8-10), fewer through the day, hardly any after 17:00
+        "workday": (
+            [0, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 23],
+            [0.01, 0.01, 0.25, 0.9, 1, 0.8, 0.6, 0.45, 0.5, 0.4, 0.3, 0.2, 0.1, 0.04, 0.02, 0.01],
+            [1, 1, 1, 1, 0.9, 0.12, 0.08],
+        ),
         # shopping, payments, logins: all day, most in the evening, a little more at weekends
         "shopping": (
             [0, 3, 5, 7, 10, 12, 14, 17, 20, 22, 23],

@@ -330,6 +330,57 @@ def test_office_work_is_done_on_weekdays_in_office_hours():
     assert invoiced.max() <= pd.Timestamp("2024-06-30")
 
 
+DESKS = """
+name: desks
+description: Members and desk bookings of a coworking space in Lyon, 2024.
+tables:
+  bookings:
+    rows: 4000
+    columns:
+      id:         {type: integer, primary_key: true}
+      starts_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      hours:      {type: float, min: 0.5, max: 12}
+  meetings:
+    rows: 2000
+    columns:
+      id:         {type: integer, primary_key: true}
+      starts_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+"""
+
+
+def test_a_desk_booked_for_hours_starts_in_the_morning():
+    """A session of work that lasts hours starts when people arrive (a desk for the day), not
+    evenly through office hours as a meeting does."""
+    spec = load_spec(DESKS)
+    shapes = Shapes.of(spec)
+    for table_name, rhythm in (("bookings", "workday"), ("meetings", "office")):
+        table = spec.tables[table_name]
+        starts = table.columns["starts_at"]
+        assert rhythm_of(shapes, table_name, table, "starts_at", starts, None) == rhythm
+    tables = _generate(DESKS)
+    booked, met = (tables[name]["starts_at"].dt.hour for name in ("bookings", "meetings"))
+    assert booked.between(7, 14).mean() > 0.8 > met.between(7, 14).mean()
+    assert booked.between(8, 10).mean() > 0.4 and (booked >= 17).mean() < 0.05
+    assert _weekend(tables["bookings"]["starts_at"]) < 0.08
+
+
+def test_flats_are_viewed_by_day():
+    flats = load_spec("""
+name: flats
+description: Rental flats listed by a letting agency in Graz, 2024.
+tables:
+  viewings:
+    rows: 10
+    columns:
+      id:         {type: integer, primary_key: true}
+      viewed_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+""")
+    table = flats.tables["viewings"]
+    viewed = table.columns["viewed_at"]
+    # "rental" alone reads as a bike's or a car's (leisure, into the evening)
+    assert rhythm_of(Shapes.of(flats), "viewings", table, "viewed_at", viewed, None) == "office"
+
+
 def test_a_lookup_is_picked_evenly():
     source = build_scaffold(load_spec(DESK)).source
     assert 'agent_id = rng.choice(agents["id"].to_numpy(), size=n_tickets)' in source
