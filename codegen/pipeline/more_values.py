@@ -43,7 +43,9 @@ def short_lists(
         column = table.columns.get(blank.column) if table else None
         if column is None or not column.unique or column.type != "string":
             continue
-        values = list(dict.fromkeys(v for v in listed[blank.name] if isinstance(v, str)))
+        values = unnumbered(
+            list(dict.fromkeys(v for v in listed[blank.name] if isinstance(v, str)))
+        )
         needed = rows.get(blank.table, table.rows)
         if values and len(values) < needed:
             short.append((blank.name, values, needed - len(values)))
@@ -293,11 +295,30 @@ def _new_values(text: str, values: list[str]) -> list[str]:
     new: list[str] = []
     for value in reply_values(text):
         if isinstance(value, str) and value.strip() and value.strip().lower() not in seen:
-            if _in_a_rut(value.strip(), values + new):
+            if _in_a_rut(value.strip(), values + new) or _numbered(value.strip(), seen):
                 continue
             seen.add(value.strip().lower())
             new.append(value.strip())
     return new
+
+
+_NUMBERED = re.compile(r"^(?P<stem>.*\S)\s+[0-9]+$")
+
+
+def _numbered(value: str, seen: set[str]) -> bool:
+    """Whether ``value`` is a listed value (``seen``, in lower case) with a number after it."""
+    matched = _NUMBERED.match(value)
+    return bool(matched) and matched["stem"].strip().lower() in seen
+
+
+def unnumbered(values: list[str]) -> list[str]:
+    """``values`` without those that repeat another with a number after it: asked for 60 film
+    titles, the embedded model listed 17 and went on with "Inception 2", "Inception 3",
+    "Pulp Fiction 2"; 80 course titles, "Kotlin", then "Kotlin 2". A list made longer so looks
+    short again, and more values are asked for (a real sequel, "Toy Story 2" after "Toy
+    Story", is lost with them: a price a few titles pay for none being made up)."""
+    seen = {v.strip().lower() for v in values}
+    return [v for v in values if not _numbered(v.strip(), seen)]
 
 
 RUT_SHARE = 0.2  # at most this share of a list (and 3 at least) may start with one word

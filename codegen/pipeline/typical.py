@@ -100,6 +100,8 @@ class TypicalAnswer:
     second: float | None = None  # a share's second opinion: the other rows' share
     third: float | None = None  # a flag's third: its count of 100 rows, as a share
     first: list[float] | None = None  # asked again: the first answer (typical, low, high)
+    said: dict[str, float] | None = None  # a list's shares as the model gave them
+    most: str | None = None  # the value most rows have, asked apart (both orders agreeing)
     meaning: str | None = None  # what the model said the column is, before its numbers
     kept: bool = False
     why: str = ""  # why an answer was not kept
@@ -440,6 +442,12 @@ def ask_typical(
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"
             continue
+        if line and kind_of(column) == "weights":  # the model's shares, steeper
+            from codegen.pipeline.weights import settle_weights
+
+            line, failed = settle_weights(client, spec, table_name, name, answer, target, seed, say)
+            if failed:
+                return Spec.model_validate(data), answers
         home = home_weights(spec, table_name, name, target.get("weights")) if line else None
         if home is not None:
             target["weights"] = home
@@ -884,10 +892,11 @@ def _ask_more(
     answer: TypicalAnswer,
     seed: int,
     say: Progress,
+    max_tokens: int = 30,
 ) -> str | None:
     """Another question about ``answer``'s column, its time and usage added to the answer's."""
     more = TypicalAnswer(answer.table, answer.column)
-    text = _request(client, messages, schema, 30, more, seed, say)
+    text = _request(client, messages, schema, max_tokens, more, seed, say)
     for key, value in more.usage.items():
         answer.usage[key] = answer.usage.get(key, 0) + value
     answer.llm_s = round(answer.llm_s + more.llm_s, 3)

@@ -488,6 +488,10 @@ def _typical(answers: list[dict[str, Any]]) -> str:
         # what the model took the column for, before its numbers: a wrong reading explains them
         meaning = a.get("meaning")
         read = f'<br><span class="muted">read as: {esc(meaning)}</span>' if meaning else ""
+        if a.get("said") and a.get("said") != a.get("weights"):  # the model's shares, as said
+            said = ", ".join(f"{k} {_plain(v)}" for k, v in a["said"].items())
+            most = f"; most rows: {a['most']}" if a.get("most") else ""
+            read += f'<br><span class="muted">the model said: {esc(said)}{esc(most)}</span>'
         rows.append(
             f"<tr><td><code>{esc(where)}</code></td><td>{esc(asked)}</td>"
             f"<td>{esc(answer)}{read}</td><td>{state}</td><td>{esc(a.get('why') or '')}</td></tr>"

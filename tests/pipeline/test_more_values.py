@@ -46,12 +46,19 @@ def test_a_short_unique_list_is_found_and_a_full_or_plain_one_is_not():
     code = f"title_values = {TITLES!r}\ntopic_values = ['a']\n"
     assert short_lists(code, scaffold, spec, {"courses": 12}) == [("title_values", TITLES, 8)]
     assert short_lists(code, scaffold, spec, {"courses": 4}) == []
+    # a list filled up by numbering its own values is short too: "Go in Practice 2" is no title
+    numbered = [*TITLES, "Python Basics 2", "Go in Practice 2", "Python Basics 3", "Go 4"]
+    code = f"title_values = {numbered!r}\ntopic_values = ['a']\n"
+    assert short_lists(code, scaffold, spec, {"courses": 8}) == [
+        ("title_values", [*TITLES, "Go 4"], 3)
+    ]
 
 
 def test_the_missing_values_are_asked_for_and_nothing_is_numbered(openai_stub, client, tmp_path):
     lines = f"title_values = {TITLES!r}\ntopic_values = ['web', 'data', 'systems']\n"
     openai_stub.reply(f"```python\n{lines}```")
-    openai_stub.reply(json.dumps({"values": [*MORE[:7], "python basics"]}))  # one is a repeat
+    # one is a repeat, one a value so far numbered
+    openai_stub.reply(json.dumps({"values": [*MORE[:6], "python basics", "SQL for Analysts 2"]}))
     run = sd.generate(
         COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
     )
@@ -61,9 +68,9 @@ def test_the_missing_values_are_asked_for_and_nothing_is_numbered(openai_stub, c
     assert "Rust from Scratch" in question["messages"][-1]["content"]
     titles = run.tables["courses"]["title"]
     assert titles.is_unique
-    # 4 + 7 new ones: one row short, numbered as before; the rest real
-    assert sum(t[-1].isdigit() for t in titles) == 1
-    assert set(MORE[:7]) <= set(titles)
+    # 4 + 6 new ones: two rows short, numbered as before; the rest real
+    assert sum(t[-1].isdigit() for t in titles) == 2
+    assert set(MORE[:6]) <= set(titles)
     assert MORE_PER_QUESTION >= 8
 
 

@@ -90,6 +90,8 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
     openai_stub.reply(json.dumps({"typical": 90, "low": 70, "high": 120}))  # seats
     openai_stub.reply(json.dumps({"typical": 2012, "low": 2005, "high": 2020}))  # built_year
     openai_stub.reply(json.dumps({"scheduled": 97, "cancelled": 3}))  # status
+    for _ in range(2):  # the value most rows have, asked both ways
+        openai_stub.reply(json.dumps({"reason": "most fly", "most_common": "scheduled"}))
     openai_stub.reply(json.dumps({"typical": 80, "low": 50, "high": 150}))  # block_minutes
     openai_stub.reply(json.dumps({"typical": 70, "low": 40, "high": 110}))  # passengers
     openai_stub.reply(json.dumps({"typical_share": 0.8}))
@@ -101,7 +103,7 @@ def test_passengers_asked_over_http_stay_under_their_aircraft_s_seats(openai_stu
         ("block_minutes", "by category", False),
         ("passengers", "by category", False),
     ]
-    asked = openai_stub.chat_requests[5].body["messages"][-1]["content"]
+    asked = openai_stub.chat_requests[7].body["messages"][-1]["content"]
     assert '"passengers" is at most the "seats" of its "aircraft" row' in asked
     assert 'as a share of that "seats"' in asked
     follows = spec.tables["flights"].columns["passengers"].of_parent

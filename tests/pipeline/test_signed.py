@@ -79,6 +79,8 @@ def test_each_kind_s_answer_takes_the_sign_and_size_the_checks_allow(answer, kep
 
 def test_the_kinds_amounts_asked_over_http_shape_each_row_by_its_kind(openai_stub, client):
     openai_stub.reply(json.dumps({"salary": 5, "card": 70, "atm": 10, "fee": 15}))  # kind
+    for _ in range(2):  # the value most rows have, asked both ways
+        openai_stub.reply(json.dumps({"reason": "people pay by card", "most_common": "card"}))
     # a card payment given without its sign, an ATM withdrawal not in tens
     openai_stub.reply(json.dumps({"salary": 2600, "card": 35, "atm": -85, "fee": -4}))
     spec, answers = ask_typical(client, load_spec(LEDGER))
@@ -86,7 +88,7 @@ def test_the_kinds_amounts_asked_over_http_shape_each_row_by_its_kind(openai_stu
         ("kind", "typical", True),
         ("amount_eur", "signed by category", True),
     ]
-    asked = openai_stub.chat_requests[1].body["messages"][-1]["content"]
+    asked = openai_stub.chat_requests[3].body["messages"][-1]["content"]
     assert '"amount_eur" of rows of each "kind"' in asked and "negative" in asked
     amount = spec.tables["movements"].columns["amount_eur"]
     assert amount.typical is None
@@ -112,6 +114,8 @@ def test_amounts_that_step_up_evenly_are_asked_again_one_kind_at_a_time(openai_s
     atm 20, fee -70, ...); asked one kind at a time in plain words it gives each's size, and
     the sign is the first answer's, as the checks allow."""
     openai_stub.reply(json.dumps({"salary": 5, "card": 70, "atm": 10, "fee": 15}))  # kind
+    for _ in range(2):  # the value most rows have, asked both ways
+        openai_stub.reply(json.dumps({"reason": "people pay by card", "most_common": "card"}))
     openai_stub.reply(json.dumps({"salary": 100, "card": -40, "atm": 60, "fee": -80}))
     for size in (2600, 35, 100, 4.5):  # salary, card, atm, fee
         openai_stub.reply(json.dumps({"typical": size}))
@@ -121,7 +125,7 @@ def test_amounts_that_step_up_evenly_are_asked_again_one_kind_at_a_time(openai_s
         ("signed by category, one at a time", True),
     ]
     assert "evenly" in answers[1].why
-    asked = openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    asked = openai_stub.chat_requests[4].body["messages"][-1]["content"]
     assert asked.startswith('What is the typical amount (EUR) of a "salary" movement?')
     amount = spec.tables["movements"].columns["amount_eur"]
     assert amount.typical_by == {"kind": {"salary": 2600, "card": -35, "atm": -100, "fee": -4.5}}

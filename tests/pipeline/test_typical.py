@@ -55,6 +55,11 @@ def client(openai_stub, isolated_env):
     client.close()
 
 
+def most(value: str, reason: str = "it is the usual one") -> str:
+    """A reply naming the value most rows of a listed column have (pipeline.weights)."""
+    return json.dumps({"reason": reason, "most_common": value})
+
+
 def reply(typical: float, low: float, high: float) -> str:
     return json.dumps({"typical": typical, "low": low, "high": high})
 
@@ -95,9 +100,12 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     openai_stub.reply(reply(12, 10, 12))  # bedrooms: at the bound, its range within, not kept
     openai_stub.reply("I think about 300000 euros")  # price: no JSON, not kept
     openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
+    openai_stub.reply(most("flat")).reply(most("flat"))  # the value most rows have, both ways
     openai_stub.reply(json.dumps({"flat": 80, "house": 140}))  # size by kind: kept, as ratios
     spec, answers = ask_typical(client, load_spec(HOUSES))
-    assert spec.tables["houses"].columns["kind"].weights == [65, 35]
+    # no hedge (most rows are flats, as the model said): as given, as shares
+    assert spec.tables["houses"].columns["kind"].weights == [0.65, 0.35]
+    assert (answers[3].said, answers[3].most) == ({"flat": 65, "house": 35}, "flat")
     kind_schema = openai_stub.chat_requests[3].body["response_format"]
     assert '"required": ["flat", "house"]' in json.dumps(kind_schema)
     answers = answers[:3]
@@ -108,10 +116,10 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     assert [a.kept for a in answers] == [True, False, False]
     assert "bound" in answers[1].why and "JSON" in answers[2].why
     sent = openai_stub.chat_requests
-    assert len(sent) == 5
+    assert len(sent) == 7
     # the size per kind, scaled so that their median is the typical size: 120 * 80 / 110
     assert size.typical_by == {"kind": {"flat": 87.27, "house": 152.7}}
-    assert '"kind"' in sent[4].body["messages"][-1]["content"]
+    assert '"kind"' in sent[6].body["messages"][-1]["content"]
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
@@ -381,6 +389,7 @@ tables:
 
 def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, client):
     openai_stub.reply(json.dumps({"open": 10, "closed": 90}))  # status: how common
+    openai_stub.reply(most("closed")).reply(most("closed"))
     openai_stub.reply(reply(300, 80, 1500))  # damage: a typical cost when there is one
     openai_stub.reply(json.dumps({"share": 0.85}))  # damage: null on most rentals
     openai_stub.reply(json.dumps({"share": 0.15}))  # asked in other words: with a value
@@ -392,8 +401,8 @@ def test_how_many_rows_are_null_is_asked_where_no_check_decides_it(openai_stub, 
         ("damage_eur", "nulls", True),  # not closed_at: a check says when it is null
         ("damage_eur", "by category", False),
     ]
-    assert "empty (null)" in openai_stub.chat_requests[2].body["messages"][-1]["content"]
-    assert "(not empty)" in openai_stub.chat_requests[3].body["messages"][-1]["content"]
+    assert "empty (null)" in openai_stub.chat_requests[4].body["messages"][-1]["content"]
+    assert "(not empty)" in openai_stub.chat_requests[5].body["messages"][-1]["content"]
     assert spec.tables["rentals"].columns["damage_eur"].null_share == 0.85
     rows = {"rentals": 2000}
     out = Path(tempfile.mkdtemp()) / "out"
@@ -538,6 +547,7 @@ def test_a_share_whose_second_opinion_disagrees_is_not_kept(openai_stub, client)
     """Asked how many of a year's admissions are still open, the model said 90%; asked how many
     have a discharge, 80%. Neither is kept."""
     openai_stub.reply(json.dumps({"open": 10, "closed": 90}))
+    openai_stub.reply(most("closed")).reply(most("open"))  # the orders disagree: no matter
     openai_stub.reply(reply(300, 80, 1500))
     openai_stub.reply(json.dumps({"share": 0.9}))
     openai_stub.reply(json.dumps({"share": 0.8}))
@@ -1090,10 +1100,12 @@ def test_a_one_country_dataset_s_own_language_holds_most_rows(openai_stub, clien
     from codegen.pipeline.typical import home_weights
 
     openai_stub.reply(json.dumps({"en": 35, "nl": 35, "de": 15, "fr": 15}))
+    openai_stub.reply(most("en")).reply(most("nl"))  # no agreement: steeper, as they are
     said: list[str] = []
     spec, answers = ask_typical(client, load_spec(LIBRARY), progress=said.append)
-    assert spec.tables["books"].columns["language"].weights == [35, 97.5, 15, 15]  # nl 60%
-    assert answers[0].weights == {"en": 35, "nl": 35, "de": 15, "fr": 15}  # as the model said
+    # steeper: en and nl 0.4224 each, de and fr 0.0776; nl raised to 60% of the rows
+    assert spec.tables["books"].columns["language"].weights == [0.4224, 0.8664, 0.0776, 0.0776]
+    assert answers[0].said == {"en": 35, "nl": 35, "de": 15, "fr": 15}  # as the model said
     assert said[0].endswith("its own country's raised to 60%")
     # already most: as given; a dataset of no country, or of one its values do not name: as given
     assert home_weights(spec, "books", "language", [10, 80, 5, 5]) is None

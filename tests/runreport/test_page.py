@@ -91,6 +91,7 @@ def test_the_page_has_every_section_and_a_card_per_column(shop_html):
         "by category (category)",
         "at or outside the column&#x27;s bounds",
         "read as: the price of one &lt;toy&gt; or book",  # what the model took the column for
+        "the model said: Books 40, Garden 30, Kitchen 20, Toys 10; most rows: Books",
     ):
         assert text in html, text
 

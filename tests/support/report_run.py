@@ -124,6 +124,9 @@ TYPICAL = [
      "high": 90.0, "kept": True, "why": "", "meaning": "the price of one <toy> or book"},
     {"table": "products", "column": "price", "asked": "by category", "by": "category",
      "by_values": {"Books": 15.0, "Toys": 40.0}, "kept": True, "why": ""},
+    {"table": "products", "column": "category", "asked": "typical", "kept": True, "why": "",
+     "weights": {"Books": 0.53, "Garden": 0.3, "Kitchen": 0.13, "Toys": 0.04},
+     "said": {"Books": 40, "Garden": 30, "Kitchen": 20, "Toys": 10}, "most": "Books"},
     {"table": "customers", "column": "age", "asked": "typical", "typical": 200.0, "low": 150.0,
      "high": 250.0, "kept": False, "why": "its typical value is at or outside the column's bounds"},
 ]  # fmt: skip
