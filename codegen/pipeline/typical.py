@@ -1179,12 +1179,34 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
             and all(isinstance(v, str) for v in found[2])
         ][:BY_MAX_CATEGORIES]
         for name, column in table.columns.items():
-            if column.typical is None or column.typical_by is not None:
+            if column.typical_by is not None or column.type not in ("integer", "float", "boolean"):
                 continue
-            if column.type not in ("integer", "float", "boolean"):
+            if column.typical is None:  # only a kind's, asked one at a time (_ask_by_category)
+                if column.type == "boolean" or not _free_number(spec, table_name, name):
+                    continue
+                kinds = [
+                    by for by in categories if by != name and _each_its_own(spec, table_name, by)
+                ]
+                asked += [(table_name, name, by) for by in kinds[:1]]
                 continue
             asked += [(table_name, name, by) for by in categories if by != name]
     return asked[:BY_MAX_QUESTIONS]
+
+
+def _free_number(spec: Spec, table_name: str, name: str) -> bool:
+    """Whether a number is asked its typical value (``columns_to_ask``): drawn freely."""
+    return (table_name, name) in set(columns_to_ask(spec))
+
+
+def _each_its_own(spec: Spec, table_name: str, by: str) -> bool:
+    """Whether a category is a kind of the row's thing (a pet's species) or a name each row of
+    a lookup has its own (a plan's): a number differs by it as by what the thing is."""
+    from codegen.pipeline.values_by import is_kind
+    from codegen.spec.model import category_of
+
+    found = category_of(spec, table_name, by) or ("", "", [])
+    named = bool(found[0]) and bool(spec.tables[found[0]].columns[found[1]].unique)
+    return is_kind(by) or named
 
 
 def by_category_question(spec: Spec, table_name: str, name: str, by: str) -> list[ChatMessage]:
@@ -1404,7 +1426,6 @@ def _ask_by_category(
     """Ask each number (flag) with a typical value for its value per category; set the
     category that differs most as the column's ``typical_by`` in ``data``; the answers are
     added to ``asked``."""
-    from codegen.pipeline.values_by import is_kind
     from codegen.spec.model import category_of
 
     answers: list[TypicalAnswer] = []
@@ -1414,6 +1435,21 @@ def _ask_by_category(
         column = spec.tables[table_name].columns[name]
         found = category_of(spec, table_name, by) or ("", "", [])
         values = [str(v) for v in found[2]]
+        if column.typical is None:  # no typical value overall to ask against: one at a time
+            if len(values) > plain:
+                continue
+            plain -= len(values)
+            answer = TypicalAnswer(table_name, name, asked="by category, one at a time", by=by)
+            answers.append(answer)
+            reply = _ask_plain(client, spec, table_name, name, by, values, answer, seed, say)
+            if reply is None:
+                break
+            answer.why = check_by_category(column, reply, values)
+            if not answer.why:
+                answer.by_values = plain_kept(column, {v: float(reply[v]) for v in values}, {})
+                answer.kept = True
+                _hold(best, answer)
+            continue
         answer = TypicalAnswer(table_name, name, asked="by category", by=by)
         answers.append(answer)
         text = _request(
@@ -1437,8 +1473,7 @@ def _ask_by_category(
             not answer.why and (_barely_differ(reply, values) or counted)
         )
         # a kind of pet, not a status; or a name each of its rows has its own (a plan's)
-        named = bool(found[0]) and bool(spec.tables[found[0]].columns[found[1]].unique)
-        alone = alike and column.type != "boolean" and (is_kind(by) or named)
+        alone = alike and column.type != "boolean" and _each_its_own(spec, table_name, by)
         if alone and len(values) <= plain:
             # Asked together, next to the overall value, a small model repeats it for each:
             # asked one at a time in plain words, it says what it knows of each.
@@ -1478,6 +1513,8 @@ def _ask_by_category(
     for (table_name, name), answer in best.items():
         target = data["tables"][table_name]["columns"][name]
         target["typical_by"] = {answer.by: answer.by_values}
+        if "typical" not in target:  # asked one kind at a time alone: their middle overall
+            target["typical"] = _weighted_median(answer.by_values or {}, {})
         shown = ", ".join(f"{v} {_show(x)}" for v, x in (answer.by_values or {}).items())
         say(f"typical {table_name}.{name} by {answer.by}: {shown}")
     for answer in answers:  # asked against another category that differed more: not used

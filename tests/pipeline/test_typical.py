@@ -102,24 +102,35 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
     openai_stub.reply(most("flat")).reply(most("flat"))  # the value most rows have, both ways
     openai_stub.reply(json.dumps({"flat": 80, "house": 140}))  # size by kind: kept, as ratios
+    # no typical bedrooms or price overall: asked one kind at a time, in plain words
+    for typical in (2, 4, 240000, 410000):
+        openai_stub.reply(json.dumps({"typical": typical}))
     spec, answers = ask_typical(client, load_spec(HOUSES))
     # no hedge (most rows are flats, as the model said): as given, as shares
     assert spec.tables["houses"].columns["kind"].weights == [0.65, 0.35]
     assert (answers[3].said, answers[3].most) == ({"flat": 65, "house": 35}, "flat")
     kind_schema = openai_stub.chat_requests[3].body["response_format"]
     assert '"required": ["flat", "house"]' in json.dumps(kind_schema)
-    answers = answers[:3]
+    answers_all, answers = answers, answers[:3]
     size = spec.tables["houses"].columns["size_m2"]
     assert (size.typical, size.typical_range) == (120, [70, 200])
-    assert spec.tables["houses"].columns["bedrooms"].typical is None
-    assert spec.tables["houses"].columns["price_eur"].typical is None
-    assert [a.kept for a in answers] == [True, False, False]
+    assert [a.kept for a in answers] == [True, False, False]  # bedrooms, price: by kind below
     assert "bound" in answers[1].why and "JSON" in answers[2].why
     sent = openai_stub.chat_requests
-    assert len(sent) == 7
+    assert len(sent) == 11
     # the size per kind, scaled so that their median is the typical size: 120 * 80 / 110
     assert size.typical_by == {"kind": {"flat": 87.27, "house": 152.7}}
     assert '"kind"' in sent[6].body["messages"][-1]["content"]
+    # the others as the model said, their middle the typical value overall
+    assert (
+        sent[7]
+        .body["messages"][-1]["content"]
+        .startswith('What is the typical bedrooms of a "flat" house?')
+    )
+    bedrooms, price = (spec.tables["houses"].columns[n] for n in ("bedrooms", "price_eur"))
+    assert (bedrooms.typical_by, bedrooms.typical) == ({"kind": {"flat": 2, "house": 4}}, 2)
+    assert price.typical_by == {"kind": {"flat": 240000, "house": 410000}}
+    assert [a.asked for a in answers_all[-2:]] == ["by category, one at a time"] * 2
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
