@@ -1,19 +1,19 @@
-"""How common each listed value is: the model's shares, made as steep as real lists are, with
-the value most rows have asked apart.
+"""How common each listed value is: the model's shares, made as steep as real lists are where
+they hedge, with the value most rows have asked apart.
 
 Asked "how common is each value?", the embedded 1.5B model hedges: its shares step down evenly
 from the one it puts first (a Dutch dairy herd's breeds 40/30/20/10%, a cinema's tickets adult
-37%, a marathon's finishers 85%), where real lists are steep (nine Dutch cows in ten are
-Holstein-Friesians, about 98% of a marathon's starters finish). What it gets right is more often
-the order than the sizes, and the first place less often than when asked for it alone: asked
-"which value do most rows have?" after a reason in a few words, it named the right one for 19
-of 23 columns whose answer is plain to someone who knows the domain, its shares 15 (measured
-2026-11-28 with the embedded model, notes of the session). So the first place is asked on its
-own, twice with the values in opposite orders (a small model favours the one listed first), and
-moved to the top of the shares where both answers agree; then the shares are raised to a power
-(``STEEPER``) that takes the model's hedged sizes to real ones in the middle of the columns
-measured: about 2 (the 85% finishers need 2.2, a Spanish logistics firm's 60% full-time staff
-4, a hire scheme's 75% of trips by members 1).
+37%), where real lists are steep (nine Dutch cows in ten are Holstein-Friesians). Measured on
+36 listed columns of the examples whose most common value is plain to someone who knows the
+domain (2026-11-28, the session's notes): its shares put the right one first 19 times. Asked
+"which value do most rows have?" after a reason in a few words, it named it 27 times with the
+values as listed, but 19 with them reversed: a small model favours the value listed first, and
+spec writers often list the commonest first. Asked both ways, it agreed 19 times, 15 of them
+right. So the value both ways name is moved to the top of the shares (5 first places put right,
+2 put wrong: a bank's savings accounts above its current ones), and shares where no value holds
+most rows are raised to a power (``STEEPER``) that takes the model's hedged sizes to real ones
+in the middle of the columns measured: about 2 (a cinema's 37% adult tickets need it, a
+Dutch library's 37% Dutch books more; a bank's 70% card payments, no hedge, are left alone).
 """
 
 from __future__ import annotations
