@@ -53,6 +53,13 @@ def shape_rhythm(name):
             [0.01, 0.01, 0.25, 0.9, 1, 0.8, 0.6, 0.45, 0.5, 0.4, 0.3, 0.2, 0.1, 0.04, 0.02, 0.01],
             [1, 1, 1, 1, 0.9, 0.12, 0.08],
         ),
+        # milking on a farm: twice a day, early morning (5-7) and late afternoon (16-18), on
+        # every day of the week alike
+        "milking": (
+            [0, 3, 4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 18, 19, 20, 23],
+            [0.01, 0.01, 0.3, 1, 1, 0.8, 0.25, 0.04, 0.04, 0.3, 1, 1, 0.8, 0.25, 0.02, 0.01],
+            [1, 1, 1, 1, 1, 1, 1],
+        ),
         # shopping, payments, logins: all day, most in the evening, a little more at weekends
         "shopping": (
             [0, 3, 5, 7, 10, 12, 14, 17, 20, 22, 23],

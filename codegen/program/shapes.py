@@ -67,6 +67,7 @@ _RHYTHMS = {
     "airport passenger rail ferry",
     "shows": "cinema movie film screening show theatre theater playhouse concert gig opera ballet "
     "musical showtime",
+    "milking": "milk",
     "errands": "parking parked carpark carparks garage charging charger refuel refueling fuel "
     "petrol carwash",
 }
@@ -913,7 +914,7 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, workday,"
-        " shopping, leisure, travel, meals, shows, errands; None: all alike)"
+        " shopping, leisure, travel, meals, shows, errands, milking; None: all alike)"
     )
     return expression, note, [(name, repr(rhythm), None)]
 

@@ -364,6 +364,30 @@ def test_a_desk_booked_for_hours_starts_in_the_morning():
     assert _weekend(tables["bookings"]["starts_at"]) < 0.08
 
 
+MILKINGS = """
+name: farm
+description: Cows of a dairy farm in Drenthe and the milk each gives, April 2024.
+tables:
+  milkings:
+    rows: 4000
+    columns:
+      id:         {type: integer, primary_key: true}
+      milked_at:  {type: datetime, min: "2024-04-01 00:00:00", max: "2024-04-30 23:59:59"}
+"""
+
+
+def test_cows_are_milked_morning_and_afternoon_every_day():
+    spec = load_spec(MILKINGS)
+    table = spec.tables["milkings"]
+    milked = table.columns["milked_at"]
+    assert rhythm_of(Shapes.of(spec), "milkings", table, "milked_at", milked, None) == "milking"
+    at = _generate(MILKINGS)["milkings"]["milked_at"]
+    hours = at.dt.hour
+    assert (hours.between(4, 7) | hours.between(15, 18)).mean() > 0.8
+    assert hours.between(4, 7).mean() > 0.35 and hours.between(15, 18).mean() > 0.35
+    assert 0.2 < _weekend(at) < 0.37  # Saturdays and Sundays like any day: 2 of 7
+
+
 def test_flats_are_viewed_by_day():
     flats = load_spec("""
 name: flats
