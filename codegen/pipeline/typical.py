@@ -748,14 +748,15 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     even where a check puts its end after its start), days for dates and for a time some check
     puts after another (an order shipped days after it was placed, a car hire returned), and
     for a time a check keeps within a window of another, what its width says (a first response
-    within 5 days: hours). The embedded model answers each unit's favourite
+    within 5 days: hours); months for the dates of a relationship that lasts (a subscription, a
+    lease: ``LASTING_WORDS``). The embedded model answers each unit's favourite
     numbers (12 hours, 14 days, 120 minutes for a first response), so the unit matters."""
     from codegen.program.rules import plan_table
 
     table = spec.tables[table_name]
     plan = plan_table(table, table_name)
     if table.columns[end].type != "datetime":
-        return "days"
+        return "months" if _lasting(table_name) and plan.columns[end].window is None else "days"
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
     from codegen.program.shapes import is_short_stay, spans
@@ -772,7 +773,21 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     return "days"
 
 
-_IN_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
+# Rows of a relationship that runs for months or years: its length is asked in months. Asked in
+# days, the embedded model gave a coworking's subscriptions 30 (a month's: "monthly").
+LASTING_WORDS = {
+    "subscription", "membership", "contract", "lease", "tenancy", "employment", "policy",
+    "mortgage", "warranty", "engagement", "assignment", "residency", "sponsorship",
+}  # fmt: skip
+
+
+def _lasting(table_name: str) -> bool:
+    from codegen.program.shapes import _singular, _words
+
+    return any(_singular(word) in LASTING_WORDS for word in _words(table_name))
+
+
+_IN_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "months": 43_830}  # a month: 30.44 days
 GAP_LEAST_SPREAD = 2.0  # a gap's 80% range reaches at least half and double its typical value
 
 

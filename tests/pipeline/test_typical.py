@@ -788,8 +788,8 @@ def test_how_long_after_the_date_a_check_puts_it_after_is_asked_in_days(openai_s
 
 
 def test_an_end_a_check_puts_after_its_start_is_asked_as_days_after_it():
-    """A subscription's ends_on > starts_on: how many days later is asked (months, not the day
-    after), as for an invoice paid after it was issued; a free end as a span, as before."""
+    """A membership's ends_on > starts_on: how long later is asked (months of it, not the day
+    after), as for an invoice paid after it was issued (days); a free end as a span, as before."""
     from codegen.pipeline.typical import gap_unit, gaps_to_ask
 
     text = """\
@@ -809,7 +809,8 @@ tables:
         text + '    rules:\n      - check: "ends_on IS NULL OR ends_on > starts_on"\n'
     )
     assert gaps_to_ask(checked) == [("memberships", "starts_on", "ends_on")]
-    assert gap_unit(checked, "memberships", "starts_on", "ends_on") == "days"
+    assert gap_unit(checked, "memberships", "starts_on", "ends_on") == "months"  # it lasts
+    assert gap_unit(load_spec(INVOICES), "invoices", "issued_on", "paid_on") == "days"
     # a time a check puts after its start is asked in days too (a car hire returned days on)
     times = text.replace("type: date", "type: datetime")
     hire = load_spec(
@@ -817,6 +818,31 @@ tables:
     )
     assert gap_unit(hire, "memberships", "starts_on", "ends_on") == "days"
     assert gap_unit(load_spec(times), "memberships", "starts_on", "ends_on") == "minutes"
+
+
+def test_how_long_a_subscription_lasts_is_asked_in_months_and_kept_in_days(openai_stub, client):
+    """Asked in days, the embedded model gave a coworking's subscriptions 30 (a month)."""
+    text = """\
+name: desks
+description: Subscriptions of a coworking company in Madrid.
+tables:
+  subscriptions:
+    rows: 600
+    columns:
+      id:        {type: integer, primary_key: true}
+      starts_on: {type: date, min: 2019-01-01, max: 2024-12-31}
+      ends_on:   {type: date}
+    rules:
+      - check: "ends_on > starts_on"
+"""
+    openai_stub.reply(reply(12, 3, 30))  # a year, most 3 to 30 months
+    spec, answers = ask_typical(client, load_spec(text))
+    assert "Answer in months" in openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    after = spec.tables["subscriptions"].columns["ends_on"].typical_after
+    assert (after.typical, after.typical_range) == (365.25, [91.3125, 913.125])
+    subscriptions = valid_tables(spec)["subscriptions"]
+    days = (subscriptions["ends_on"] - subscriptions["starts_on"]).dt.days
+    assert 300 <= days.median() <= 430
 
 
 TICKETS = """\
