@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from codegen.errors import LLMError
@@ -43,7 +44,7 @@ def short_lists(
         column = table.columns.get(blank.column) if table else None
         if column is None or not column.unique or column.type != "string":
             continue
-        values = unnumbered(
+        values = without_loops(
             list(dict.fromkeys(v for v in listed[blank.name] if isinstance(v, str)))
         )
         needed = rows.get(blank.table, table.rows)
@@ -311,14 +312,27 @@ def _numbered(value: str, seen: set[str]) -> bool:
     return bool(matched) and matched["stem"].strip().lower() in seen
 
 
-def unnumbered(values: list[str]) -> list[str]:
-    """``values`` without those that repeat another with a number after it: asked for 60 film
-    titles, the embedded model listed 17 and went on with "Inception 2", "Inception 3",
-    "Pulp Fiction 2"; 80 course titles, "Kotlin", then "Kotlin 2". A list made longer so looks
-    short again, and more values are asked for (a real sequel, "Toy Story 2" after "Toy
-    Story", is lost with them: a price a few titles pay for none being made up)."""
+def without_loops(values: list[str]) -> list[str]:
+    """``values`` without those a small model writes when it fills a list by repeating it: one
+    value with a number after it ("Inception", then "Inception 2", "Inception 3": asked for 60
+    film titles, the embedded model listed 17 and went on so; for 80 course titles, "Kotlin",
+    then "Kotlin 2"), or with a subtitle three or more others have ("Titanic: The Complete
+    Collection", "Jaws: The Complete Collection"). A list so made longer looks short again, and
+    more values are asked for (a real sequel, "Toy Story 2" after "Toy Story", is lost with
+    them: a price a few titles pay for none being made up)."""
     seen = {v.strip().lower() for v in values}
-    return [v for v in values if not _numbered(v.strip(), seen)]
+    subtitles = Counter(_subtitle(v) for v in values)
+    looped = {t for t, count in subtitles.items() if t is not None and count >= LOOPED_SUBTITLE}
+    return [v for v in values if not _numbered(v.strip(), seen) and _subtitle(v) not in looped]
+
+
+LOOPED_SUBTITLE = 3  # values with one subtitle, at least: the list looping, not titles
+
+
+def _subtitle(value: str) -> str | None:
+    """What follows a value's colon ("the complete collection"), None where it has none."""
+    head, colon, tail = value.partition(":")
+    return (tail.strip().lower() or None) if colon and head.strip() else None
 
 
 RUT_SHARE = 0.2  # at most this share of a list (and 3 at least) may start with one word
@@ -333,9 +347,21 @@ def _in_a_rut(value: str, listed: list[str]) -> bool:
     words = value.split()
     if any(len(word) > LONGEST_WORD for word in words):
         return True
-    first = words[0].lower()
-    same = sum(1 for other in listed if other.split()[:1] and other.split()[0].lower() == first)
+    if _subtitle(value) is not None and _subtitle(value) in {_subtitle(v) for v in listed}:
+        return True  # "Jaws: The Complete Collection" after "Titanic: The Complete Collection"
+    first = _first_word(value)
+    same = sum(1 for other in listed if _first_word(other) == first)
     return same >= max(3, RUT_SHARE * len(listed))
+
+
+# Words a name may start with that say nothing of it: most film titles start with "The".
+ARTICLES = {"the", "a", "an", "le", "la", "les", "der", "die", "das", "de", "het", "el", "il"}
+
+
+def _first_word(value: str) -> str:
+    """A value's first word other than an article, lower case ("" for none)."""
+    words = [w.lower() for w in value.split()]
+    return next((w for w in words if w not in ARTICLES), words[0] if words else "")
 
 
 def _lists(code: str) -> dict[str, list[Any]]:

@@ -173,3 +173,23 @@ def test_a_reply_in_a_rut_adds_only_its_first_few():
     listed = ["Python for Beginners", "Advanced Python", "Arduino Programming"]
     new = _new_values(reply, listed)
     assert new == ["Rust for Beginners", "Arduino MKR1010", "Arduino MKRZero", "Go in Practice"]
+
+
+def test_film_titles_starting_with_the_are_no_rut_but_a_looped_subtitle_is():
+    """Asked for 60 film titles, the embedded model listed 14 and went on with "Titanic: The
+    Complete Collection", "Jaws: The Complete Collection"...; most real titles start with
+    "The", which says nothing of a loop."""
+    from codegen.pipeline.more_values import _new_values, without_loops
+
+    listed = ["The Godfather", "The Matrix", "The Hobbit", "Jaws", "Titanic", "Inception"]
+    looped = [f"{t}: The Complete Collection" for t in ("Jaws", "Titanic", "Inception")]
+    assert without_loops([*listed, *looped, "Mission: Impossible", "Jaws 2"]) == [
+        *listed,
+        "Mission: Impossible",
+    ]
+    reply = json.dumps(
+        {"values": ["The Piano", "The Sting", "The Matrix: The Complete Collection", "Heat"]}
+    )
+    # "The Piano" is no fourth "The ..." in a rut; a subtitle said before is
+    new = _new_values(reply, [*listed, "Alien: The Complete Collection"])
+    assert new == ["The Piano", "The Sting", "Heat"]
