@@ -281,6 +281,14 @@ def question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
             f"{reference_year(spec)} (the median age, in years), and between which two ages "
             'are most of them (80%)? Answer as JSON: {"typical": age, "low": age, "high": age}.'
         )
+    elif yearly_use(spec, table_name, name) is not None:
+        what = "a number that adds up over the thing's life"
+        ask = (
+            f'First say in a few words what "{name}" is for one of the "{table_name}", then how '
+            "much it grows in one year of use: its typical (median) yearly growth in real data "
+            "like this and between which two values most rows' yearly growth (80%) lies, in the "
+            f"unit the column's name says. Answer as JSON: {MEANT_JSON}."
+        )
     elif column.type in ("date", "datetime"):
         what = "a date"
         ask = (
@@ -345,6 +353,61 @@ def _ages_as_years(text: str, year: int) -> str:
     ages = TypicalReply.model_validate_json(text)
     return json.dumps(
         {"typical": year - ages.typical, "low": year - ages.high, "high": year - ages.low}
+    )
+
+
+def yearly_use(spec: Spec, table_name: str, name: str) -> str | None:
+    """The date a number of use that adds up over a thing's life (a car's ``mileage_km``, an
+    engine's hours) is counted from (``first_registered``, ``in_service_since``), where its
+    typical value is asked as a year's growth, then times the things' ages; None otherwise.
+    Asked for a used car's mileage, the embedded model said 15,000 km: a year's driving."""
+    from codegen.pipeline.follows import _age_source, _is_use
+
+    table = spec.tables[table_name]
+    if table.columns[name].type not in ("integer", "float") or not _is_use(name):
+        return None
+    found = _age_source(table)
+    return found[0] if found is not None and found[0] != name else None
+
+
+YOUNGEST_YEARS = 0.25  # an age no thing of a table is counted younger than
+
+
+def ages_since(
+    spec: Spec, data: dict[str, Any], table_name: str, since: str
+) -> tuple[float, float, float]:
+    """(typical, low, high) age in years, in the middle of the dataset's year, of the things
+    of a table counted from the date (or year) ``since``: from its typical year and range as
+    answered (``data``), else from its bounds (their middle, and a tenth in from each)."""
+    column = spec.tables[table_name].columns[since]
+    said = data["tables"][table_name]["columns"][since]
+    years = as_years(column)
+    lowest = float(years.min) if years.min is not None else None
+    highest = float(years.max) if years.max is not None else None
+    now = reference_year(spec) + 0.5
+    if said.get("typical") is not None:
+        middle = float(said["typical"])
+        low, high = said.get("typical_range") or (lowest or middle - 5, highest or middle + 5)
+    elif lowest is not None and highest is not None:
+        middle = (lowest + highest) / 2
+        low, high = lowest + 0.1 * (highest - lowest), highest - 0.1 * (highest - lowest)
+    else:
+        middle, low, high = now - 5, now - 10, now - 1
+    return tuple(max(now - float(y), YOUNGEST_YEARS) for y in (middle, high, low))  # type: ignore[return-value]
+
+
+def _yearly_as_total(text: str, ages: tuple[float, float, float]) -> str:
+    """An answer of a year's growth (typical, low, high) as the totals the ages give."""
+    said = json.loads(text)
+    rates = TypicalReply.model_validate(said)
+    typical, young, old = ages
+    return json.dumps(
+        {
+            **said,
+            "typical": round(rates.typical * typical, 2),
+            "low": round(rates.low * young, 2),
+            "high": round(rates.high * old, 2),
+        }
     )
 
 
@@ -438,6 +501,10 @@ def ask_typical(
             if born:  # asked as ages: the years they give
                 answer.asked = "typical age"
                 text = _ages_as_years(_json_part(text), reference_year(spec))
+            since = yearly_use(spec, table_name, name)
+            if since is not None:  # asked a year at a time: times the things' ages
+                answer.asked = f"typical a year, times the years since {since}"
+                text = _yearly_as_total(_json_part(text), ages_since(spec, data, table_name, since))
             line = _keep(column, _json_part(text), answer, target)
         except (ValidationError, ValueError):
             answer.why = "the reply is not the JSON asked for"

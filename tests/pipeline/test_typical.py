@@ -1290,3 +1290,43 @@ def test_a_count_of_a_category_that_is_no_kind_shapes_nothing(openai_stub, clien
     answers = []
     _ask_by_category(client, spec, data, answers, seed=1, say=lambda line: None)
     assert answers[0].kept and "typical_by" in data["tables"]["flats"]["columns"]["rent_eur"]
+
+
+USED_CARS = """\
+name: lot
+description: Used cars for sale at a dealer near Graz, Austria, 2024.
+tables:
+  cars:
+    rows: 600
+    columns:
+      id:               {type: integer, primary_key: true}
+      first_registered: {type: date, min: 2006-01-01, max: 2024-06-30}
+      mileage_km:       {type: integer, min: 0, max: 400000}
+"""
+
+
+def test_use_that_adds_up_is_asked_a_year_at_a_time_and_counted_over_the_things_ages(
+    openai_stub, client
+):
+    """Asked for a used car's mileage, the embedded model said 15,000 km: a year's driving."""
+    said = {"meaning": "km driven in a year", "typical": 14000, "low": 8000, "high": 25000}
+    openai_stub.reply(json.dumps(said))
+    spec, answers = ask_typical(client, load_spec(USED_CARS))
+    asked = openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert "how much it grows in one year of use" in asked
+    mileage = answers[0]
+    assert mileage.asked == "typical a year, times the years since first_registered"
+    assert mileage.kept and mileage.meaning == "km driven in a year"
+    # registered from 2006 to mid-2024, about 9.25 years old in mid-2024 (a tenth in from the
+    # bounds: 1.85 to 16.65): 14,000 km a year
+    column = spec.tables["cars"].columns["mileage_km"]
+    assert column.typical == pytest.approx(14000 * 9.25, rel=0.01)
+    low, high = column.typical_range
+    assert low == pytest.approx(8000 * 1.85, rel=0.02)
+    assert high == 400000  # 25,000 x 16.65, cut at the bound
+    from codegen.pipeline.follows import with_trends
+
+    cars = valid_tables(with_trends(spec))["cars"]  # and an older car has driven further
+    assert 100000 < cars["mileage_km"].median() < 160000
+    old = pd.to_datetime(cars["first_registered"]) < pd.Timestamp("2014-01-01")
+    assert cars.loc[old, "mileage_km"].median() > 2 * cars.loc[~old, "mileage_km"].median()
