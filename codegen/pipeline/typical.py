@@ -1266,6 +1266,8 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
             if column.typical is None:  # only a kind's, asked one at a time (_ask_by_category)
                 if column.type == "boolean" or not _free_number(spec, table_name, name):
                     continue
+                if name in _read_by_checks(plan):
+                    continue  # a course's progress, 100 when completed: a check's, not a kind's
                 kinds = [
                     by for by in categories if by != name and _each_its_own(spec, table_name, by)
                 ]
@@ -1527,6 +1529,8 @@ def _ask_by_category(
             if reply is None:
                 break
             answer.why = check_by_category(column, reply, values)
+            if not answer.why and is_ladder([float(reply[v]) for v in values]):
+                answer.why = LADDER  # a course's progress by level, 20, 50 and 80%: counted
             if not answer.why:
                 answer.by_values = plain_kept(column, {v: float(reply[v]) for v in values}, {})
                 answer.kept = True

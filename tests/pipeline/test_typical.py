@@ -102,8 +102,9 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     openai_stub.reply(json.dumps({"flat": 65, "house": 35}))  # kind: kept
     openai_stub.reply(most("flat")).reply(most("flat"))  # the value most rows have, both ways
     openai_stub.reply(json.dumps({"flat": 80, "house": 140}))  # size by kind: kept, as ratios
-    # no typical bedrooms or price overall: asked one kind at a time, in plain words
-    for typical in (2, 4, 240000, 410000):
+    # no typical bedrooms overall: asked one kind at a time, in plain words (not the price: a
+    # check reads it, for the fee)
+    for typical in (2, 4):
         openai_stub.reply(json.dumps({"typical": typical}))
     spec, answers = ask_typical(client, load_spec(HOUSES))
     # no hedge (most rows are flats, as the model said): as given, as shares
@@ -117,7 +118,7 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     assert [a.kept for a in answers] == [True, False, False]  # bedrooms, price: by kind below
     assert "bound" in answers[1].why and "JSON" in answers[2].why
     sent = openai_stub.chat_requests
-    assert len(sent) == 11
+    assert len(sent) == 9
     # the size per kind, scaled so that their median is the typical size: 120 * 80 / 110
     assert size.typical_by == {"kind": {"flat": 87.27, "house": 152.7}}
     assert '"kind"' in sent[6].body["messages"][-1]["content"]
@@ -129,8 +130,8 @@ def test_answers_are_asked_over_http_checked_and_kept_on_the_spec(openai_stub, c
     )
     bedrooms, price = (spec.tables["houses"].columns[n] for n in ("bedrooms", "price_eur"))
     assert (bedrooms.typical_by, bedrooms.typical) == ({"kind": {"flat": 2, "house": 4}}, 2)
-    assert price.typical_by == {"kind": {"flat": 240000, "house": 410000}}
-    assert [a.asked for a in answers_all[-2:]] == ["by category, one at a time"] * 2
+    assert price.typical_by is None and price.typical is None
+    assert answers_all[-1].asked == "by category, one at a time"
     body = sent[0].body
     assert body["response_format"]["type"] in ("json_schema", "json_object")
     assert '"size_m2"' in body["messages"][-1]["content"]
@@ -1330,3 +1331,39 @@ def test_use_that_adds_up_is_asked_a_year_at_a_time_and_counted_over_the_things_
     assert 100000 < cars["mileage_km"].median() < 160000
     old = pd.to_datetime(cars["first_registered"]) < pd.Timestamp("2014-01-01")
     assert cars.loc[old, "mileage_km"].median() > 2 * cars.loc[~old, "mileage_km"].median()
+
+
+TIERS = """\
+name: phones
+description: Mobile plans of an operator in Poland.
+tables:
+  plans:
+    rows: 3
+    columns:
+      id:         {type: integer, primary_key: true}
+      name:       {type: string, unique: true, values: [Start, Plus, Max]}
+      price_pln:  {type: float, min: 10, max: 300}
+"""
+
+
+@pytest.mark.parametrize(
+    ("plain", "kept"),
+    [((25, 45, 90), {"Start": 25, "Plus": 45, "Max": 90}), ((20, 40, 60), None)],
+)
+def test_a_number_with_no_typical_value_is_asked_one_kind_at_a_time_a_count_not_kept(
+    openai_stub, client, plain, kept
+):
+    """A coworking's plan prices overall were put at the bound (not kept) and drawn at random:
+    a day pass EUR 780 a month. Asked one plan at a time, each has its own; evenly stepped
+    answers are the model counting, not kept."""
+    openai_stub.reply(reply(11, 9, 20))  # at the bound: not kept
+    for typical in plain:
+        openai_stub.reply(json.dumps({"typical": typical}))
+    spec, answers = ask_typical(client, load_spec(TIERS))
+    assert [(a.asked, a.kept) for a in answers] == [
+        ("typical", False),
+        ("by category, one at a time", kept is not None),
+    ]
+    price = spec.tables["plans"].columns["price_pln"]
+    assert price.typical_by == (None if kept is None else {"name": kept})
+    assert price.typical == (None if kept is None else 45)
