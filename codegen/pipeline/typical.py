@@ -1040,6 +1040,16 @@ def is_mishap(name: str) -> bool:
     return bool(words & MISHAP_WORDS) or {"no", "show"} <= words
 
 
+def mishap_by(shares: dict[str, float], typical: float) -> dict[str, float]:
+    """A mishap flag's shares per category scaled so that their mean is its share overall (at
+    most ``MISHAP_MOST``), none above that: asked by vessel, the embedded model cancelled 80% of
+    a conventional ferry's sailings and 20% of a fast one's, after 8% overall."""
+    mean = sum(shares.values()) / len(shares)
+    if mean <= 0:
+        return dict(shares)
+    return {v: round(min(x * typical / mean, MISHAP_MOST), 4) for v, x in shares.items()}
+
+
 def _flag_share(first: float, answer: TypicalAnswer, third: float | None) -> float | None:
     """A flag's share from its three opinions (the share asked, one minus the share of false
     rows, the count of 100): the middle one, where another is within SHARE_AGREE of it; else
@@ -1598,6 +1608,8 @@ def _ask_by_category(
         _hold(best, answer)
     for (table_name, name), answer in best.items():
         target = data["tables"][table_name]["columns"][name]
+        if is_mishap(name) and target.get("typical") is not None and answer.by_values:
+            answer.by_values = mishap_by(answer.by_values, float(target["typical"]))
         target["typical_by"] = {answer.by: answer.by_values}
         if "typical" not in target:  # asked one kind at a time alone: their middle overall
             target["typical"] = _weighted_median(answer.by_values or {}, {})

@@ -1258,6 +1258,38 @@ def test_a_flag_of_what_goes_wrong_now_and_then_is_true_on_few_rows(openai_stub,
     assert 0.06 < rows["no_show"].mean() < 0.10 and rows["cancelled"].mean() < 0.05
 
 
+SAILINGS = """\
+name: ferries
+description: Ferries and their sailings in the Cyclades, Greece, 2024.
+tables:
+  vessels:
+    rows: 12
+    columns:
+      id:   {type: integer, primary_key: true}
+      kind: {type: string, values: [conventional, high-speed], weights: [0.5, 0.5]}
+  sailings:
+    rows: 6000
+    columns:
+      id:        {type: integer, primary_key: true}
+      vessel_id: {type: integer, references: vessels.id}
+      cancelled: {type: boolean}
+"""
+
+
+def test_a_mishap_flag_by_category_keeps_its_share_overall(openai_stub, client):
+    """Asked by vessel after 8% overall, the embedded model cancelled 80% of a conventional
+    ferry's sailings and 20% of a fast one's."""
+    for share in (0.2, 0.9, 0.1):  # cancelled: 20%, 90% not, 10 of 100: 8% at most
+        openai_stub.reply(json.dumps({"share": share}))
+    openai_stub.reply(json.dumps({"conventional": 0.8, "high-speed": 0.2}))
+    spec, answers = ask_typical(client, load_spec(SAILINGS))
+    cancelled = spec.tables["sailings"].columns["cancelled"]
+    assert cancelled.typical == 0.08
+    # their mean 8%, none above it: 12.8% becomes 8%, 3.2% stays
+    assert cancelled.typical_by == {"vessel_id": {"conventional": 0.08, "high-speed": 0.032}}
+    assert valid_tables(spec)["sailings"]["cancelled"].mean() < 0.1
+
+
 DISTRICTS = """\
 name: lettings
 description: Flats to let in Vienna.
