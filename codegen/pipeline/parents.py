@@ -70,6 +70,13 @@ _CAPACITIES = {
 }  # fmt: skip
 
 
+# Money paid to secure what another payment is for, and what it is a multiple of: a lease's
+# deposit is set as months of its rent, a down payment as a share of the price.
+_SECURES = {"deposit", "bond", "security", "collateral", "downpayment", "retainer", "caution"}
+_DUES = {"rent", "price", "fee", "salary", "wage", "premium", "instalment", "installment"}
+TIMES_MOST = 36.0  # a multiple above this is no term anyone sets
+
+
 def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
     """(table, column, reference column, parent column, relation) of each child number that
     follows a number of its parent row: an integer or float drawn freely (not a key, not made
@@ -134,6 +141,8 @@ def _relation(name: str, column: Any, other: str, candidate: Any) -> str | None:
         return None
     if unit is not None and set(_name_words(other)) & _CAPACITIES:
         return "at_most"  # guests and max_guests, litres and tank_capacity_l
+    if unit == "money" and set(_name_words(name)) & _SECURES and set(_name_words(other)) & _DUES:
+        return "times"  # a lease's deposit and its flat's monthly rent
     if _same_name(name, other) or candidate.type != column.type:
         return None  # the same name: the parent's own value on most rows already (scaffold)
     if _head(name) is not None and _head(name) == _head(other):
@@ -200,6 +209,33 @@ SCHEMA = {
     "type": "object",
     "properties": {"typical_share": {"type": "number"}},
     "required": ["typical_share"],
+    "additionalProperties": False,
+}
+
+
+def times_question(
+    spec: Spec, table_name: str, name: str, via: str, other: str
+) -> list[ChatMessage]:
+    """The question of how many times its parent's amount a child's amount typically is."""
+    table = spec.tables[table_name]
+    parent = (table.columns[via].references or "").split(".", 1)[0]
+    return question_about(
+        spec,
+        table_name,
+        [
+            f'Each "{table_name}" row belongs to one row of table "{parent}" (through "{via}").',
+            f'A "{table_name}" row\'s "{name}" is set as a multiple of the "{other}" of its '
+            f'"{parent}" row.',
+        ],
+        f'In real data like this, how many times that "{other}" is a row\'s "{name}" '
+        'typically? Answer as JSON: {"times": number}.',
+    )
+
+
+TIMES_SCHEMA = {
+    "type": "object",
+    "properties": {"times": {"type": "number"}},
+    "required": ["times"],
     "additionalProperties": False,
 }
 
@@ -278,9 +314,28 @@ def ask_parents(
                     answer.typical = None
             if answer.typical is not None:
                 follows["share"] = answer.typical
+        if relation == "times":
+            text = _request(
+                client,
+                times_question(spec, table_name, name, via, other),
+                _json_schema("of_parent", TIMES_SCHEMA),
+                TYPICAL_MAX_TOKENS,
+                answer,
+                seed,
+                say,
+            )
+            if text is None:
+                return True
+            times = (json_object(text) or {}).get("times")
+            if not isinstance(times, int | float) or not 0 < times <= TIMES_MOST:
+                answer.why = f"not a multiple above 0 and up to {TIMES_MOST:g}"
+                continue
+            answer.typical = follows["times"] = round(float(times), 3)
         answer.kept = True  # the relation is kept whatever the share: capped at the parent's
         data["tables"][table_name]["columns"][name]["of_parent"] = follows
         share = f", typically {follows['share']:.0%} of it" if "share" in follows else ""
-        words = "at most" if relation == "at_most" else "mostly the same as"
+        words = {"at_most": "at most", "times": f"{follows.get('times')} times"}.get(
+            relation, "mostly the same as"
+        )
         say(f"{table_name}.{name}: {words} its {via}'s {other}{share}")
     return False

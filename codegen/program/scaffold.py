@@ -1250,6 +1250,12 @@ def _of_parent(column: Any, expression: str, parents: str) -> tuple[str, str]:
     parent = follows.column.split(".", 1)[1]
     lowest, highest = _bound_code(column)
     whole = column.type == "integer"
+    if follows.relation == "times":
+        code = (
+            f"shape_multiple(rng, {expression}, {parents}, {follows.times!r}, {lowest}, {highest}, "
+            f"whole={whole})"
+        )
+        return code, f"; {_number(follows.times)} times its parent's {parent}, as a rule"
     if follows.relation == "same":
         code = f"shape_same(rng, {expression}, {parents}, 0.9, {lowest}, {highest}, whole={whole})"
         return (

@@ -1011,6 +1011,24 @@ def shape_same(rng, drawn, parents, share, lowest=None, highest=None, whole=Fals
     return out
 
 
+def shape_multiple(rng, drawn, parents, times, lowest=None, highest=None, whole=False):
+    """Each row's parent's number (``parents``) ``times`` over (a deposit of three months' rent),
+    whole times on most rows and one more or fewer on some, as such terms are set; rows whose
+    parent has none, or whose multiple falls outside the bounds, keep ``drawn``."""
+    drawn = np.asarray(drawn, dtype=float)
+    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    step = rng.choice([-1.0, 0.0, 1.0], size=len(drawn), p=[0.15, 0.7, 0.15])
+    multiple = times + step * (1.0 if times >= 2 else 0.5 * times)
+    out = np.round(parents * multiple, 0 if whole else 2)
+    inside = ~np.isnan(out)
+    if lowest is not None:
+        inside &= out >= lowest
+    if highest is not None:
+        inside &= out <= highest
+    out = np.where(inside, out, drawn)
+    return np.round(out).astype(np.int64) if whole else out
+
+
 def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False):
     """Values never above each row's parent's value (``parents``): a flight's passengers, its
     aircraft's seats. With ``share``, each row is that share of its parent's on average (a

@@ -148,10 +148,10 @@ class OfParent(_Model):
         description="`reference.column`: a reference column of this table, then a number "
         "column of the table it points at (`aircraft_id.seats`)."
     )
-    relation: Literal["at_most", "same"] = Field(
+    relation: Literal["at_most", "same", "times"] = Field(
         description="`at_most`: never more than the parent's value (a flight's passengers, its "
         "aircraft's seats); `same`: the parent's value on most rows (a line's unit price, its "
-        "product's price)."
+        "product's price); `times`: a multiple of it (a lease's deposit, three months' rent)."
     )
     share: float | None = Field(
         None,
@@ -159,6 +159,12 @@ class OfParent(_Model):
         le=1,
         description="For `at_most`: the typical value as a share of the parent's (a load "
         "factor of 0.8); without it, values are drawn as the column's and capped.",
+    )
+    times: float | None = Field(
+        None,
+        gt=0,
+        description="For `times`: how many times the parent's value a row's typically is (a "
+        "deposit of 3 monthly rents).",
     )
 
 
@@ -698,6 +704,8 @@ def _lint_of_parent(spec: Spec) -> list[str]:
                 problems.append(f"{where}.column: {parent}.{other} is not a number")
             if col.of_parent.share is not None and col.of_parent.relation != "at_most":
                 problems.append(f"{where}.share: applies to relation at_most")
+            if (col.of_parent.times is None) != (col.of_parent.relation != "times"):
+                problems.append(f"{where}.times: relation times needs it, and only it")
     return problems
 
 

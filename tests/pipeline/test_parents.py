@@ -12,10 +12,10 @@ from support.scaffolds import valid_tables
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.parents import _share_disagrees, parent_pairs, share_kept
+from codegen.pipeline.parents import _share_disagrees, ask_parents, parent_pairs, share_kept
 from codegen.pipeline.typical import ask_typical
 from codegen.prompts import describe_spec
-from codegen.spec.model import load_spec
+from codegen.spec.model import Spec, load_spec
 
 FLIGHTS = """\
 name: flights
@@ -250,3 +250,60 @@ tables:
 """)
     found = parent_pairs(spec)
     assert [p[-1] for p in found] == ([relation] if relation else [])
+
+
+LETTINGS = """\
+name: lettings
+description: Flats let by an agency in Vienna, Austria, 2024.
+tables:
+  flats:
+    rows: 200
+    columns:
+      id:               {type: integer, primary_key: true}
+      monthly_rent_eur: {type: float, min: 300, max: 6000, typical: 1100}
+  leases:
+    rows: 150
+    columns:
+      id:          {type: integer, primary_key: true}
+      flat_id:     {type: integer, references: flats.id, unique: true}
+      deposit_eur: {type: float, min: 0, max: 20000}
+"""
+
+
+@pytest.mark.parametrize(("times", "kept"), [(3, 3.0), (0, None), (120, None)])
+def test_a_deposit_is_asked_as_a_multiple_of_its_flat_s_rent(openai_stub, client, times, kept):
+    """Asked alone, the embedded model put a lease's deposit at EUR 100; a deposit is set as a
+    few months of the rent it secures."""
+    spec = load_spec(LETTINGS)
+    assert parent_pairs(spec) == [("leases", "deposit_eur", "flat_id", "monthly_rent_eur", "times")]
+    openai_stub.reply(json.dumps({"times": times}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list = []
+    assert not ask_parents(client, spec, data, answers, seed=0, say=lambda line: None)
+    asked = openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert '"deposit_eur" is set as a multiple of the "monthly_rent_eur"' in asked
+    shaped = Spec.model_validate(data)
+    follows = shaped.tables["leases"].columns["deposit_eur"].of_parent
+    if kept is None:
+        assert follows is None and "multiple" in answers[0].why
+        return
+    assert (follows.relation, follows.times) == ("times", kept)
+    tables = valid_tables(shaped)
+    leases = tables["leases"].merge(tables["flats"], left_on="flat_id", right_on="id")
+    months = leases["deposit_eur"] / leases["monthly_rent_eur"]
+    assert months.median() == pytest.approx(3) and months.between(1.99, 4.01).all()
+    assert (months.round(6) == 3).mean() > 0.6
+
+
+def test_a_multiple_needs_its_times_and_only_a_multiple_has_one():
+    from codegen.errors import SpecError
+
+    bad = "relation: times}", "relation: same, times: 2}"
+    for relation in bad:
+        text = LETTINGS.replace(
+            "deposit_eur: {type: float, min: 0, max: 20000}",
+            "deposit_eur: {type: float, min: 0, max: 20000, of_parent: "
+            "{column: flat_id.monthly_rent_eur, " + relation + "}",
+        )
+        with pytest.raises(SpecError, match="times"):
+            load_spec(text)
