@@ -1474,7 +1474,7 @@ def _barely_differ(reply: dict[str, Any], values: list[str]) -> bool:
 
 
 LADDER_STEP = 0.05  # steps within 5% of their median step are equal
-LADDER_SHARE = 0.6  # and where this share of the steps are, the values are a ladder
+LADDER_SHARE = 0.5  # and where half the steps are (or more), the values are a ladder
 LADDER = "the categories step up evenly, as if counted"
 
 
