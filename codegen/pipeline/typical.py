@@ -1255,11 +1255,14 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     """(table, column, category) where a column whose typical value is known (a number's, a
     flag's share) may well differ by a category of its rows: a category column of the same
     table with a short list of values (a product's category), or a reference to a table that
-    lists kinds (a house's type). At most ``BY_MAX_CATEGORIES`` categories a table."""
+    lists kinds (a house's type). At most ``BY_MAX_CATEGORIES`` categories a table. A number
+    drawn freely with no typical value (its answer not kept), which no check reads, is asked
+    against its first category that is a kind or a name of its own (``_each_its_own``)."""
     from codegen.program.rules import plan_table
     from codegen.spec.model import category_of
 
     asked = []
+    free = set(columns_to_ask(spec))  # drawn freely: asked their typical value
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         categories = [
@@ -1274,7 +1277,7 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
             if column.typical_by is not None or column.type not in ("integer", "float", "boolean"):
                 continue
             if column.typical is None:  # only a kind's, asked one at a time (_ask_by_category)
-                if column.type == "boolean" or not _free_number(spec, table_name, name):
+                if column.type == "boolean" or (table_name, name) not in free:
                     continue
                 if name in _read_by_checks(plan):
                     continue  # a course's progress, 100 when completed: a check's, not a kind's
@@ -1285,11 +1288,6 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
                 continue
             asked += [(table_name, name, by) for by in categories if by != name]
     return asked[:BY_MAX_QUESTIONS]
-
-
-def _free_number(spec: Spec, table_name: str, name: str) -> bool:
-    """Whether a number is asked its typical value (``columns_to_ask``): drawn freely."""
-    return (table_name, name) in set(columns_to_ask(spec))
 
 
 def _each_its_own(spec: Spec, table_name: str, by: str) -> bool:

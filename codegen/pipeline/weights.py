@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.attempt import Progress
@@ -45,7 +45,7 @@ class MostReply(BaseModel):
     """The value most of a column's rows have, after why in a few words (the order the model
     writes them in: the reason first)."""
 
-    reason: str = Field(max_length=REASON_MAX_CHARS)
+    reason: str  # at most REASON_MAX_CHARS where the server keeps to the schema
     most_common: str
 
 
