@@ -198,9 +198,16 @@ def _attempt(
         kind = FailureKind.TRUNCATED if completion.truncated else FailureKind.NO_CODE
         return attempt.fail(kind, str(exc))
     except ProgramSyntaxError as exc:
-        attempt.program = completion.text
-        kind = FailureKind.TRUNCATED if completion.truncated else FailureKind.SYNTAX
-        return attempt.fail(kind, str(exc))
+        from codegen.program.blanks import closed_list
+
+        closed = closed_list(text) if completion.truncated and options.ask == "blanks" else None
+        if closed is None:
+            attempt.program = completion.text
+            kind = FailureKind.TRUNCATED if completion.truncated else FailureKind.SYNTAX
+            return attempt.fail(kind, str(exc))
+        # cut off in a list of values: its whole values are kept, the list closed
+        say(f"attempt {attempt.number}: cut off in a list; closed after its last whole value")
+        code = extract_program(closed)
 
     if options.ask == "blanks" and not _is_whole_program(ast.parse(code)):
         from codegen.pipeline.more_values import (

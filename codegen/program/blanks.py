@@ -115,6 +115,28 @@ def notes_commented(reply: str) -> str:
     )
 
 
+CLOSE_TRIES = 200  # the last whole values a cut reply is tried back to, at most
+
+
+def closed_list(reply: str) -> str | None:
+    """A reply cut off by the token limit inside a list of values (a small model going on with
+    film titles, "The Hobbit: The Battle of the Five Armies 7", until its tokens ran out), cut
+    back to its last whole value and the list closed; None where no such cut parses. What
+    follows the list in a whole reply is lost with it: the blanks it leaves are asked again."""
+    from codegen.errors import ExtractionError, ProgramSyntaxError
+    from codegen.program.extract import extract_program
+
+    ends = [m.start() for m in re.finditer(r"""["'][ \t]*,""", reply)]
+    for end in reversed(ends[-CLOSE_TRIES:]):
+        candidate = reply[: end + 1] + "]\n"
+        try:
+            extract_program(candidate)
+        except (ExtractionError, ProgramSyntaxError):
+            continue
+        return candidate
+    return None
+
+
 def _generate_function(tree: ast.Module) -> ast.AST:
     """The starting program's ``generate``: helpers above it hold no blanks."""
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "generate"]

@@ -162,6 +162,31 @@ def test_a_list_left_out_of_the_reply_is_asked_for_alone(openai_stub, client, tm
     assert set(run.tables["courses"]["topic"]) <= set(topics)
 
 
+def test_a_reply_cut_off_in_a_list_keeps_its_whole_values(openai_stub, client, tmp_path):
+    """Three times the embedded model went on with film titles until its tokens ran out
+    ("The Hobbit: The Battle of the Five Armies 7", ...), and the attempts failed on the cut
+    string: the list is closed after its last whole value, the rest asked for as before."""
+    topics = "topic_values = ['web', 'data', 'systems']\n"
+    listed = "".join(f"    {t!r},\n" for t in TITLES)
+    cut = topics + "title_values = [\n" + listed + '    "Elixir for Be'
+    openai_stub.truncated(f"```python\n{cut}")
+    openai_stub.reply(json.dumps({"values": MORE}))  # the unique list is short: 8 more
+    said: list[str] = []
+    run = sd.generate(
+        COURSES,
+        client=client,
+        runner=InProcessRunner(),
+        out=tmp_path,
+        ask="blanks",
+        typical=False,
+        progress=said.append,
+    )
+    assert len(run.attempts) == 1
+    assert any("cut off in a list; closed after its last whole value" in line for line in said)
+    titles = set(run.tables["courses"]["title"])
+    assert set(TITLES) | set(MORE) == titles  # and no "Elixir for Be"
+
+
 def test_a_reply_in_a_rut_adds_only_its_first_few():
     """Asked for 30 more course titles, the 1.5B model once went on "Arduino MKR..." to the
     end; a value that starts like a fifth of the list (3 at least), or runs letters together,
