@@ -285,17 +285,21 @@ def ask_parents(
     say: Progress,
 ) -> bool:
     """Set each pair of ``parent_pairs`` as the column's ``of_parent`` in ``data``, asking the
-    typical share of an ``at_most``; the answers are added to ``asked``. True when the endpoint
-    failed (the questions stop)."""
+    typical share of an ``at_most`` and the multiple of a ``times``; the answers are added to
+    ``asked``. True when the endpoint failed (the questions stop)."""
     for table_name, name, via, other, relation in parent_pairs(spec):
         answer = TypicalAnswer(table_name, name, asked="of parent", by=f"{via}.{other}")
         asked.append(answer)
         follows: dict[str, Any] = {"column": f"{via}.{other}", "relation": relation}
-        if relation == "at_most":
+        if relation in ("at_most", "times"):
+            question, schema = {
+                "at_most": (share_question, SCHEMA),
+                "times": (times_question, TIMES_SCHEMA),
+            }[relation]
             text = _request(
                 client,
-                share_question(spec, table_name, name, via, other),
-                _json_schema("of_parent", SCHEMA),
+                question(spec, table_name, name, via, other),
+                _json_schema("of_parent", schema),
                 TYPICAL_MAX_TOKENS,
                 answer,
                 seed,
@@ -304,6 +308,7 @@ def ask_parents(
             if text is None:
                 return True
             reply = json_object(text)
+        if relation == "at_most":
             if reply is None:
                 answer.why = "the reply is not the JSON asked for"
             else:
@@ -315,18 +320,7 @@ def ask_parents(
             if answer.typical is not None:
                 follows["share"] = answer.typical
         if relation == "times":
-            text = _request(
-                client,
-                times_question(spec, table_name, name, via, other),
-                _json_schema("of_parent", TIMES_SCHEMA),
-                TYPICAL_MAX_TOKENS,
-                answer,
-                seed,
-                say,
-            )
-            if text is None:
-                return True
-            times = (json_object(text) or {}).get("times")
+            times = (reply or {}).get("times")
             if not isinstance(times, int | float) or not 0 < times <= TIMES_MOST:
                 answer.why = f"not a multiple above 0 and up to {TIMES_MOST:g}"
                 continue
