@@ -42,6 +42,10 @@ ZERO_SHARE_MIN = 0.05  # a share of rows at 0 this small (or its complement) is 
 BY_PLAIN_MAX = 16  # questions of one category's number in plain words, at most, in one spec
 BY_ALIKE = 1.35  # kinds' values within this ratio of each other: asked one at a time too
 BY_PLAIN_NEAR = 3.0  # their levels kept where their middle is within 3x of the column's typical
+# A kind holding this share of the rows or more has its median within the column's 80% range
+# (half its rows, a tenth of all, would lie beyond it): a detached house asked alone, 480 m2,
+# against homes typically 60-240 m2, made the median home 239 m2.
+KIND_HELD = 0.2
 BY_MAX_RATIO = 100.0  # a category typically 100x another's: the answer is not believed
 
 
@@ -1397,15 +1401,22 @@ def plain_question(spec: Spec, table_name: str, name: str, value: str) -> list[C
 
 
 def plain_kept(
-    column: Any, numbers: dict[str, float], weights: dict[str, float]
+    column: Any, numbers: dict[str, float], weights: dict[str, float], own: bool = False
 ) -> dict[str, float]:
     """Each category's value from its plain answer: as given where the middle of the answers
     (each category weighed by how common it is) lies within ``BY_PLAIN_NEAR`` times the
-    column's typical value, else scaled to it as ``by_category_kept`` scales; within bounds."""
+    column's typical value (a kind of ``KIND_HELD`` of the rows or more within the column's
+    typical range; not a row that is its category, ``own``: a plan), else scaled to it as
+    ``by_category_kept`` scales; within bounds."""
     middle = _weighted_median(numbers, weights)
     typical = float(column.typical or middle)
     if middle > 0 and typical > 0 and 1 / BY_PLAIN_NEAR <= middle / typical <= BY_PLAIN_NEAR:
         kept = dict(numbers)
+        if column.typical_range and not own:  # a kind of a fifth of the rows lies within it
+            low, high = map(float, column.typical_range)
+            total = sum(weights.get(v, 1.0) for v in kept) or 1.0
+            held = {v for v in kept if weights.get(v, 1.0) / total >= KIND_HELD}
+            kept = {v: min(max(x, low), high) if v in held else x for v, x in kept.items()}
         if column.min is not None:
             kept = {v: max(x, float(column.min)) for v, x in kept.items()}
         if column.max is not None:
@@ -1592,7 +1603,9 @@ def _ask_by_category(
                 dict(zip(values, listed.weights, strict=True)) if listed and listed.weights else {}
             )
             answer = second
-            answer.by_values = plain_kept(column, {v: float(reply[v]) for v in values}, shares)
+            own = bool(listed and listed.unique)  # a plan's price: each row its own
+            numbers = {v: float(reply[v]) for v in values}
+            answer.by_values = plain_kept(column, numbers, shares, own)
             answer.kept = True
             _hold(best, answer)
             continue

@@ -1401,3 +1401,18 @@ def test_a_number_with_no_typical_value_is_asked_one_kind_at_a_time_a_count_not_
     price = spec.tables["plans"].columns["price_pln"]
     assert price.typical_by == (None if kept is None else {"name": kept})
     assert price.typical == (None if kept is None else 45)
+
+
+def test_a_kind_of_a_fifth_of_the_rows_or_more_lies_within_the_column_s_range():
+    """Asked alone, a detached house was 480 m2 and a semi-detached one too, against homes
+    typically 120 m2 (most 60-240): the median home came out 239 m2. A kind holding a fifth
+    of the rows has its median within that range; a rarer one keeps its answer."""
+    from codegen.pipeline.typical import plain_kept
+
+    spec = load_spec(HOUSES.replace("min: 15, max: 1000", "min: 15, max: 1000, typical: 120, "
+                                    "typical_range: [60, 240]"))  # fmt: skip
+    size = spec.tables["houses"].columns["size_m2"]
+    answered = {"flat": 70.0, "house": 480.0}
+    assert plain_kept(size, answered, {}) == {"flat": 70.0, "house": 240.0}
+    assert plain_kept(size, answered, {"flat": 0.9, "house": 0.1}) == answered  # a rare kind
+    assert plain_kept(size, answered, {}, own=True) == answered  # each row its own: a plan
