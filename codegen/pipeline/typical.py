@@ -1405,24 +1405,25 @@ def plain_kept(
 ) -> dict[str, float]:
     """Each category's value from its plain answer: as given where the middle of the answers
     (each category weighed by how common it is) lies within ``BY_PLAIN_NEAR`` times the
-    column's typical value (a kind of ``KIND_HELD`` of the rows or more within the column's
-    typical range; not a row that is its category, ``own``: a plan), else scaled to it as
-    ``by_category_kept`` scales; within bounds."""
+    column's typical value, else scaled to it as ``by_category_kept`` scales; then a kind of
+    ``KIND_HELD`` of the rows or more within the column's typical range (not a row that is its
+    category, ``own``: a plan); within bounds."""
     middle = _weighted_median(numbers, weights)
     typical = float(column.typical or middle)
     if middle > 0 and typical > 0 and 1 / BY_PLAIN_NEAR <= middle / typical <= BY_PLAIN_NEAR:
         kept = dict(numbers)
-        if column.typical_range and not own:  # a kind of a fifth of the rows lies within it
-            low, high = map(float, column.typical_range)
-            total = sum(weights.get(v, 1.0) for v in kept) or 1.0
-            held = {v for v in kept if weights.get(v, 1.0) / total >= KIND_HELD}
-            kept = {v: min(max(x, low), high) if v in held else x for v, x in kept.items()}
-        if column.min is not None:
-            kept = {v: max(x, float(column.min)) for v, x in kept.items()}
-        if column.max is not None:
-            kept = {v: min(x, float(column.max)) for v, x in kept.items()}
-        return {v: float(f"{x:.4g}") for v, x in kept.items()}
-    return by_category_kept(column, numbers, list(numbers))
+    else:
+        kept = by_category_kept(column, numbers, list(numbers))
+    if column.typical_range and not own:  # a kind of a fifth of the rows lies within it
+        low, high = map(float, column.typical_range)
+        total = sum(weights.get(v, 1.0) for v in kept) or 1.0
+        held = {v for v in kept if weights.get(v, 1.0) / total >= KIND_HELD}
+        kept = {v: min(max(x, low), high) if v in held else x for v, x in kept.items()}
+    if column.min is not None:
+        kept = {v: max(x, float(column.min)) for v, x in kept.items()}
+    if column.max is not None:
+        kept = {v: min(x, float(column.max)) for v, x in kept.items()}
+    return {v: float(f"{x:.4g}") for v, x in kept.items()}
 
 
 def _weighted_median(numbers: dict[str, float], weights: dict[str, float]) -> float:

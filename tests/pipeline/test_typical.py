@@ -989,7 +989,7 @@ def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(o
     # a middle far from the column's typical value (grams for kilograms): scaled to it
     column = spec.tables["pets"].columns["weight_kg"]
     grams = plain_kept(column, {"dog": 20000, "cat": 4500, "rabbit": 1800}, {})
-    assert grams == {"dog": 46.67, "cat": 10.5, "rabbit": 4.2}
+    assert grams == {"dog": 25.0, "cat": 10.5, "rabbit": 4.2}  # a third of pets: within 3-25
 
 
 PLANS = """\
@@ -1416,3 +1416,12 @@ def test_a_kind_of_a_fifth_of_the_rows_or_more_lies_within_the_column_s_range():
     assert plain_kept(size, answered, {}) == {"flat": 70.0, "house": 240.0}
     assert plain_kept(size, answered, {"flat": 0.9, "house": 0.1}) == answered  # a rare kind
     assert plain_kept(size, answered, {}, own=True) == answered  # each row its own: a plan
+    # answered in another scale (30, 120: the middle 4x under 120) and scaled up: so too
+    scaled = {"flat": 30.0, "house": 120.0, "villa": 120.0, "bungalow": 30.0, "loft": 30.0}
+    assert plain_kept(size, scaled, {}) == {
+        "flat": 120.0,
+        "house": 240.0,
+        "villa": 240.0,
+        "bungalow": 120.0,
+        "loft": 120.0,
+    }
