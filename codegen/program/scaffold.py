@@ -275,6 +275,7 @@ def _build(spec: Any) -> Scaffold:
 
 
 TIER_DRAWS = 8  # draws of an amount for a table with a row per tier: one with no two alike
+MINUTES_A_DAY = 1440  # a datetime's typical gap after another is kept in minutes
 PART_ROWS = 250_000  # rows of a table in one part: a few hundred MB of memory at most
 
 
@@ -1043,6 +1044,9 @@ def _column_code(
     )
     if _span_start(table_name, table, name) is not None and is_short_stay(table_name, table):
         rhythm = None  # a trip ends minutes after it starts, whatever the hour: its start's
+    after = column.typical_after
+    if column.type == "datetime" and after is not None and after.typical < MINUTES_A_DAY:
+        rhythm = None  # a child picked up hours after it was brought: not at drop-off hours
     solved = _solved_code(table, name, column, count, variables, plan, rhythm, table_name)
     if solved is not None:  # what a check defines or bounds, from the columns it reads
         expression, relation, params = solved

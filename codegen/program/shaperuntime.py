@@ -60,6 +60,13 @@ def shape_rhythm(name):
             [0.01, 0.01, 0.3, 1, 1, 0.8, 0.25, 0.04, 0.04, 0.3, 1, 1, 0.8, 0.25, 0.02, 0.01],
             [1, 1, 1, 1, 1, 1, 1],
         ),
+        # children brought to daycare, a nursery, a preschool: on weekdays (closed at
+        # weekends), most from 07:00 to 09:30, a few later in the morning
+        "care": (
+            [0, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 23],
+            [0, 0.005, 0.7, 1, 0.6, 0.08, 0.03, 0.02, 0.03, 0.01, 0.002, 0],
+            [1, 1, 1, 1, 0.9, 0.004, 0.002],
+        ),
         # shopping, payments, logins: all day, most in the evening, a little more at weekends
         "shopping": (
             [0, 3, 5, 7, 10, 12, 14, 17, 20, 22, 23],

@@ -68,6 +68,8 @@ _RHYTHMS = {
     "shows": "cinema movie film screening show theatre theater playhouse concert gig opera ballet "
     "musical showtime",
     "milking": "milk",
+    "care": "daycare kinderopvang childcare nursery kindergarten kita creche preschool "
+    "playgroup afterschool",
     "errands": "parking parked carpark carparks garage charging charger refuel refueling fuel "
     "petrol carwash",
 }
@@ -901,7 +903,10 @@ def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
-_BOOKED = {"booking", "reservation", "reserve", "visit", "visitor", "checkin", "attend", "event"}
+_BOOKED = {
+    "booking", "reservation", "reserve", "visit", "visitor", "checkin", "checked", "attend",
+    "attendance", "event",
+}  # fmt: skip
 
 
 def timed_draw(
@@ -914,7 +919,7 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, workday,"
-        " shopping, leisure, travel, meals, shows, errands, milking; None: all alike)"
+        " shopping, leisure, travel, meals, shows, errands, milking, care; None: all alike)"
     )
     return expression, note, [(name, repr(rhythm), None)]
 

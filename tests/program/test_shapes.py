@@ -388,6 +388,46 @@ def test_cows_are_milked_morning_and_afternoon_every_day():
     assert 0.2 < _weekend(at) < 0.37  # Saturdays and Sundays like any day: 2 of 7
 
 
+DAYCARE = """
+name: daycare
+description: Children and daily attendance at a daycare centre (kinderopvang) in Utrecht, 2024.
+tables:
+  attendance:
+    rows: 4000
+    columns:
+      id:             {type: integer, primary_key: true}
+      checked_in_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+"""
+
+
+def test_children_are_brought_to_daycare_on_weekday_mornings():
+    spec = load_spec(DAYCARE)
+    table = spec.tables["attendance"]
+    checked = table.columns["checked_in_at"]
+    # "attendance" and "checked in" say a visit, not of what: the daycare says when
+    assert rhythm_of(Shapes.of(spec), "attendance", table, "checked_in_at", checked, None) == "care"
+    at = _generate(DAYCARE)["attendance"]["checked_in_at"]
+    assert at.dt.hour.between(7, 9).mean() > 0.85
+    assert _weekend(at) < 0.01
+
+
+def test_a_time_typically_hours_after_another_keeps_to_its_day():
+    """A child picked up 8.5 hours (7-10) after it was brought, a check putting it after: drawn
+    at drop-off hours days later before (the end's own rhythm), now the gap after the start."""
+    text = DAYCARE.replace(
+        '"2024-12-31 23:59:59"}',
+        '"2024-12-31 23:59:59"}\n      checked_out_at: {type: datetime, typical_after: '
+        "{column: checked_in_at, typical: 510, typical_range: [420, 600]}}\n    rules:\n"
+        '      - check: "checked_out_at > checked_in_at"',
+    )
+    days = _generate(text)["attendance"]
+    stay = (days["checked_out_at"] - days["checked_in_at"]).dt.total_seconds() / 3600
+    assert 7.5 <= stay.median() <= 9.5 and (stay > 0).all()
+    out = days["checked_out_at"].dt
+    assert (out.date == days["checked_in_at"].dt.date).mean() > 0.99
+    assert out.hour.between(15, 19).mean() > 0.8  # brought in the morning, collected after work
+
+
 def test_flats_are_viewed_by_day():
     flats = load_spec("""
 name: flats
