@@ -57,6 +57,7 @@ from codegen.program.shapes import (
     real_places,
     repeat_number,
     rhythm_of,
+    season_of,
     series,
     shared_capacity,
     steadiness,
@@ -1131,8 +1132,9 @@ def _column_code(
             expression, more = _years_draw(column, variables[name], count, start, end)
             params += more
         elif rhythm is not None:  # people's activity: more at busy hours and on busy weekdays
+            season = season_of(shapes, table_name, table)
             expression, shape, more = timed_draw(
-                variables[name], start, end, count, rhythm, kind == "date"
+                variables[name], start, end, count, rhythm, kind == "date", season
             )
             note, params = note + shape, params + list(more)
         else:  # whole seconds, as real timestamps are (not 19:38:34.892050487)

@@ -125,11 +125,30 @@ def shape_keys(rng, keys, n, share, every=False):
     return picked
 
 
-def shape_times(rng, low, high, n, rhythm, date=False):
+def shape_season(name):
+    """The weight of each month, January to December, of a season's activity (1 = the busiest
+    month); None: every month alike. "south_" before a name: the southern hemisphere's, six
+    months on."""
+    seasons = {
+        # camper vans, campsites, holidays: June to August, half the year's (a Norwegian camper
+        # hire's season), a little at Easter and in the autumn holidays, little in winter
+        "summer": [0.12, 0.12, 0.2, 0.4, 0.7, 1.0, 1.3, 1.2, 0.65, 0.3, 0.12, 0.15],
+        # skiing: December to March, busiest in February
+        "winter": [1.2, 1.3, 1.1, 0.6, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 1.0],
+    }
+    if name is None:
+        return np.ones(12)
+    south = name.startswith("south_")
+    months = np.asarray(seasons[name.removeprefix("south_")], dtype=float)
+    return np.roll(months, 6) if south else months
+
+
+def shape_times(rng, low, high, n, rhythm, date=False, season=None):
     """``n`` datetimes from ``low`` to ``high`` (both included), in whole seconds (``date``:
     whole days, at midnight), more at the busy hours and weekdays of ``rhythm``
-    (``shape_rhythm``), in random order. How many fall in each hour (day) of the range is drawn
-    first, by its weight times the part of it within the range, then a second within it."""
+    (``shape_rhythm``) and in the busy months of ``season`` (``shape_season``), in random
+    order. How many fall in each hour (day) of the range is drawn first, by its weight times
+    the part of it within the range, then a second within it."""
     tick = 86_400 if date else 1  # seconds of the values drawn: days or seconds
     slot = 1 if date else 3_600  # ticks of a part with one weight: a day or an hour
     first = pd.Timestamp(low).value // 10**9 // tick
@@ -144,6 +163,9 @@ def shape_times(rng, low, high, n, rhythm, date=False):
     seconds = begin * tick
     weekday = (seconds // 86_400 + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
     weight = weekdays[weekday] * (1.0 if date else hours[seconds // 3_600 % 24]) * length
+    if season is not None and len(starts) > 1:
+        months = pd.to_datetime(seconds, unit="s").month.to_numpy()
+        weight = weight * shape_season(season)[months - 1]
     counts = rng.multinomial(n, weight / weight.sum())
     values = np.repeat(begin, counts)
     values += (rng.random(n) * np.repeat(length, counts)).astype(np.int64)

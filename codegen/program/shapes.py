@@ -910,18 +910,59 @@ _BOOKED = {
 
 
 def timed_draw(
-    variable: str, start: str, end: str, count: str, rhythm: str, date: bool
+    variable: str,
+    start: str,
+    end: str,
+    count: str,
+    rhythm: str,
+    date: bool,
+    season: str | None = None,
 ) -> tuple[str, str, list[tuple[str, str, None]]]:
     """(expression, note, parameter lines) of a date or datetime from ``start`` to ``end`` (code
-    for timestamps) at the hours and weekdays of ``rhythm``."""
+    for timestamps) at the hours and weekdays of ``rhythm``, in the months of ``season``
+    (``season_of``) where there is one."""
     name = f"{variable}_rhythm"
     day = ", date=True" if date else ""
-    expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day})"
+    months = f", season={variable}_season" if season else ""
+    expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day}{months})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, workday,"
         " shopping, leisure, travel, meals, shows, errands, milking, care; None: all alike)"
     )
-    return expression, note, [(name, repr(rhythm), None)]
+    params = [(name, repr(rhythm), None)]
+    if season:
+        note += f", in the months of {variable}_season (summer, winter; south_ for the south)"
+        params.append((f"{variable}_season", repr(season), None))
+    return expression, note, params
+
+
+# Holidays and outings of the warm months (a camper van hired, a campsite's pitch booked) and of
+# the cold ones (a ski pass): a dataset whose description or table names one has its activity
+# in those months.
+_SEASONS = {
+    "summer": "camper campervan motorhome motorhomes caravan caravans camping campsite "
+    "campground glamping holiday holidays vacation vacations cottage beach cruise cruises "
+    "sailing kayak canoe icecream",
+    "winter": "ski skiing skier snowboard snowboarding sled sledding",
+}
+# Countries of the southern hemisphere, whose summer is December to February.
+_SOUTH = {
+    "australia", "australian", "zealand", "argentina", "argentinian", "chile", "chilean",
+    "uruguay", "paraguay", "africa", "african", "namibia", "botswana", "mozambique", "madagascar",
+    "peru", "bolivia", "brazil", "brazilian", "sydney", "melbourne", "auckland",
+}  # fmt: skip
+
+
+def season_of(shapes: Shapes | None, table_name: str, table: Any) -> str | None:
+    """The season of a table's activity: "summer" or "winter" (``_SEASONS``), "south_" before
+    it in the southern hemisphere (``_SOUTH``); None: any month alike."""
+    if shapes is None:
+        return None
+    words = _words(f"{shapes.context} {table_name} {table.description or ''}")
+    for season, stems in _SEASONS.items():
+        if any(word in stems.split() for word in words):
+            return f"south_{season}" if _SOUTH & set(words) else season
+    return None
 
 
 def _steady(name: str, description: str | None) -> bool:

@@ -27,7 +27,7 @@ from codegen.program.shaperuntime import (
     shape_times,
     source_for,
 )
-from codegen.program.shapes import Shapes, near_end, rhythm_of, tier_ranks, trip_leg
+from codegen.program.shapes import Shapes, near_end, rhythm_of, season_of, tier_ranks, trip_leg
 from codegen.spec.model import load_spec
 from codegen.validation.validator import validate
 
@@ -426,6 +426,38 @@ def test_a_time_typically_hours_after_another_keeps_to_its_day():
     out = days["checked_out_at"].dt
     assert (out.date == days["checked_in_at"].dt.date).mean() > 0.99
     assert out.hour.between(15, 19).mean() > 0.8  # brought in the morning, collected after work
+
+
+CAMPERS = """
+name: campers
+description: Bookings of a camper-van hire company in Bergen, Norway, 2024.
+tables:
+  bookings:
+    rows: 3000
+    columns:
+      id:            {type: integer, primary_key: true}
+      picked_up_on:  {type: date, min: 2024-01-01, max: 2024-12-31}
+"""
+
+
+def test_holidays_come_in_their_season():
+    """A camper van is hired in the summer (bookings were even over the months); in the south,
+    in December to February; skis in the winter; a shop's orders any month alike."""
+    spec = load_spec(CAMPERS)
+    shapes, table = Shapes.of(spec), spec.tables["bookings"]
+    assert season_of(shapes, "bookings", table) == "summer"
+    months = _generate(CAMPERS)["bookings"]["picked_up_on"].dt.month
+    assert months.between(6, 8).mean() > 0.45 and months.isin([12, 1, 2]).mean() < 0.1
+    south = CAMPERS.replace("Bergen, Norway", "Queenstown, New Zealand")
+    assert season_of(Shapes.of(load_spec(south)), "bookings", table) == "south_summer"
+    months = _generate(south)["bookings"]["picked_up_on"].dt.month
+    assert months.isin([12, 1, 2]).mean() > 0.45
+    skis = CAMPERS.replace("a camper-van hire company", "a ski rental shop")
+    assert season_of(Shapes.of(load_spec(skis)), "bookings", table) == "winter"
+    orders = CAMPERS.replace("a camper-van hire company", "a bike shop")
+    assert season_of(Shapes.of(load_spec(orders)), "bookings", table) is None
+    months = _generate(orders)["bookings"]["picked_up_on"].dt.month
+    assert months.between(6, 8).mean() < 0.3
 
 
 def test_flats_are_viewed_by_day():
