@@ -159,13 +159,15 @@ def pattern_call(
     description: str = "",
     context: str = "",
     part: str | None = None,
+    locale: str | None = None,
 ) -> str | None:
     """The expression that fills a column matching ``pattern``, or None when it cannot be drawn.
 
     E.g. ``strings_from_pattern(rng, n_products, [('ABC...', 3, 3), ...], unique=True)``. When
     the column's ``name`` or ``description`` (or the table's, in ``context``) says what it holds,
     ``realistic_strings(...)`` with Faker's providers for it, in the locale a description names
-    or else the program's ``FAKER_LOCALE``. The program must also hold ``helper_lines``."""
+    or else the program's ``FAKER_LOCALE`` (``locale``: code for it instead). The program must
+    also hold ``helper_lines``."""
     parts = pattern_parts(pattern)
     if parts is None:
         return None
@@ -176,7 +178,7 @@ def pattern_call(
         return f"{HELPER_NAME}({rng_name}, {count}, {parts!r}, unique={bool(unique)}{across})"
     return (
         f"{REALISTIC_NAME}({rng_name}, {count}, {parts!r}, {_raw(pattern)}, {providers!r}, "
-        f"{locale_code(description, context)}, unique={bool(unique)}{across})"
+        f"{locale or locale_code(description, context)}, unique={bool(unique)}{across})"
     )
 
 

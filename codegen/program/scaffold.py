@@ -2010,6 +2010,19 @@ def _blank_expression(
 
             locale = locale_code("", f"{table_name} {table.description or ''}")
             expression = f"shape_gendered(rng, {expression}, {variables[gender]}, {locale})"
+        local = _names_by_country(table, name, column, table_name, shapes)
+        if local is not None and local[0] in variables:
+            from codegen.program.patterns import pattern_call
+
+            # a German customer of a Norwegian camper hire is called Lukas Becker, not Ola Berg
+            country, locales = local
+            draw = pattern_call(
+                "rng", "k", _ANY_LINE, False, name=name, context=table_name, locale="locale"
+            )
+            expression = (
+                f"shape_local_names({expression}, {variables[country]}, {locales!r}, "
+                f"lambda k, locale: {draw})"
+            )
     elif kind == "string" and (
         country := towns_country(table_name, table, name, column, shapes.context if shapes else "")
     ):
@@ -2355,6 +2368,35 @@ def _gender_of(table: Any, name: str, table_name: str) -> str | None:
         if column.values and {"gender", "sex"} & set(_words(other))
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _names_by_country(
+    table: Any, name: str, column: Any, table_name: str, shapes: Shapes | None
+) -> tuple[str, dict[str, str]] | None:
+    """(the country column, a Faker locale for each of its listed values other than the
+    dataset's own) for a person's name column (not unique) in a table of people with their
+    country from a list: each person named as people of their country are."""
+    from codegen.program.pattern_meaning import _LOCALES, locale_named, providers_for
+
+    context = f"{table_name} {table.description or ''}"
+    if column.unique or providers_for(name, "", context)[:1] not in (
+        ["name"], ["first_name"], ["last_name"]
+    ):  # fmt: skip
+        return None
+    own = locale_named(shapes.context if shapes else "") or "en_US"
+    for other, country in table.columns.items():
+        if other == name or not country.values or "country" not in other.lower():
+            continue
+        locales = {}
+        for value in country.values:
+            said = str(value).strip().lower()
+            for words, locale in _LOCALES:
+                if said in words or said == locale[-2:].lower():
+                    if locale != own:
+                        locales[str(value)] = locale
+                    break
+        return (other, locales) if locales else None
+    return None
 
 
 def _realistic_text(table: Any, name: str, column: Any, count: str, table_name: str) -> str | None:

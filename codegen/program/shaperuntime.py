@@ -308,6 +308,19 @@ def shape_gendered(rng, names, gender, locale):
     return names.to_numpy(dtype=object)
 
 
+def shape_local_names(names, countries, locales, draw):
+    """``names`` with the rows of each country ``locales`` gives a Faker locale for (a listed
+    value to a locale: "DE" to de_DE) drawn again by ``draw(k, locale)``: each person named as
+    people of their country are; other rows keep the name drawn."""
+    names = np.asarray(names, dtype=object).copy()
+    said = pd.Series(np.asarray(countries, dtype=object)).astype(str).to_numpy()
+    for value, locale in locales.items():
+        rows = said == str(value)
+        if rows.any():
+            names[rows] = np.asarray(draw(int(rows.sum()), locale), dtype=object)
+    return names
+
+
 def shape_pool(rng, draw, n, size=None):
     """``n`` values from a small pool of ``draw(k)``'s values (``size``, else about the cube root
     of ``n``, at least 3), some used more than others: the rooms of a practice, the gates of an

@@ -460,6 +460,41 @@ def test_holidays_come_in_their_season():
     assert months.between(6, 8).mean() < 0.3
 
 
+HIRERS = """
+name: campers
+description: Customers of a camper-van hire company in Bergen, Norway, 2024.
+tables:
+  customers:
+    rows: 600
+    columns:
+      id:         {type: integer, primary_key: true}
+      full_name:  {type: string}
+      country:    {type: string, values: ["NO", DE, NL, GB]}
+"""
+
+
+def test_people_are_named_as_people_of_their_country_are():
+    """A German customer of a Norwegian camper hire had a Norwegian name, as every customer
+    had: the dataset's locale. Each row's country from a list now says its locale."""
+    import importlib
+
+    customers = _generate(HIRERS)["customers"]
+    assert customers["full_name"].notna().all()
+
+    def named(country: str, locale: str, names: str = "first_names", word: int = 0) -> float:
+        """The share of the country's rows whose first (last) word is one of the locale's."""
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        said = customers.loc[customers["country"] == country, "full_name"].str.split()
+        return said.str[word].isin(set(getattr(provider, names))).mean()
+
+    for country, locale in (("DE", "de_DE"), ("NL", "nl_NL"), ("GB", "en_GB"), ("NO", "no_NO")):
+        assert named(country, locale) > 0.9, country
+    # first names are shared (Anna, Lars); surnames less so
+    assert (
+        named("DE", "de_DE", "last_names", -1) > 0.8 > 0.2 > named("NO", "de_DE", "last_names", -1)
+    )
+
+
 def test_flats_are_viewed_by_day():
     flats = load_spec("""
 name: flats
