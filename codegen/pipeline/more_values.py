@@ -151,7 +151,7 @@ def ask_real_values(
     for name, values in placeholder_lists(code, scaffold):
         count = min(max(len(values), 8), MORE_PER_QUESTION)
         blank = next(b for b in scaffold.blanks if b.name == name)
-        new = _listed_alone(client, spec, blank, count, seed, say)
+        new = _listed_alone(client, spec, blank, count, seed, say, numbered=True)
         if new is None:
             break
         if len(new) >= 3 and not is_placeholders(new):
@@ -189,13 +189,20 @@ def ask_missing_values(
 
 
 def _listed_alone(
-    client: ChatClient, spec: Spec, blank: Any, count: int, seed: int, say: Progress
+    client: ChatClient,
+    spec: Spec,
+    blank: Any,
+    count: int,
+    seed: int,
+    say: Progress,
+    numbered: bool = False,
 ) -> list[str] | None:
     """The distinct values the model lists for a blank's column when asked for ``count`` of
-    them alone (``real_values_question``); None when the endpoint failed (said)."""
+    them alone (``real_values_question``; ``numbered``: the list had been numbered, which is
+    said); None when the endpoint failed (said)."""
     try:
         completion = client.complete(
-            real_values_question(spec, blank.table, blank.column, count),
+            real_values_question(spec, blank.table, blank.column, count, numbered),
             temperature=0.0,
             seed=seed,
             max_tokens=count * TOKENS_PER_VALUE + 20,
@@ -225,10 +232,14 @@ def _assigned(code: str) -> set[str]:
     return names
 
 
-def real_values_question(spec: Spec, table_name: str, name: str, count: int) -> list[ChatMessage]:
+def real_values_question(
+    spec: Spec, table_name: str, name: str, count: int, numbered: bool = False
+) -> list[ChatMessage]:
     """The question of a list's values, asked alone. The placeholders are not shown: shown
     them ("Airport A; Airport B"), the embedded model listed them again; not shown, it listed
-    London Heathrow and Amsterdam Schiphol."""
+    London Heathrow and Amsterdam Schiphol. ``numbered``: asked for names not numbered (a
+    daycare's groups came back "Grade 1" to "Grade 6" asked alone too; told that, as
+    "Kindergarten", "Playgroup"; shown an example of what not to write, it wrote "Group 1")."""
     from codegen.pipeline.typical import question_about
 
     column = spec.tables[table_name].columns[name]
@@ -241,7 +252,8 @@ def real_values_question(spec: Spec, table_name: str, name: str, count: int) -> 
             f'{table_name.replace("_", " ")}.'
         ],
         f"List {count} realistic values as they appear in real data like this, each different. "
-        'Answer as JSON: {"values": [...]}.',
+        + ("Names people there gave them, not numbered. " if numbered else "")
+        + 'Answer as JSON: {"values": [...]}.',
         system="You list realistic values. Answer with JSON only.",
     )
 

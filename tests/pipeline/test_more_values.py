@@ -113,6 +113,7 @@ def test_placeholders_are_replaced_by_real_values_asked_for_alone(openai_stub, c
     question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
     assert 'Column "topic": the topic of one of the courses.' in question
     assert "Topic A" not in question  # shown them, the model listed them again
+    assert "Names people there gave them, not numbered." in question
     assert set(run.tables["courses"]["topic"]) <= set(real + ["Topic 7", "Topic 8"])
     assert run.tables["courses"]["topic"].isin(real).mean() > 0.5
 
@@ -159,6 +160,7 @@ def test_a_list_left_out_of_the_reply_is_asked_for_alone(openai_stub, client, tm
     assert len(run.attempts) == 1
     question = openai_stub.chat_requests[1].body["messages"][-1]["content"]
     assert 'Column "topic": the topic of one of the courses.' in question
+    assert "not numbered" not in question  # it had not been
     assert set(run.tables["courses"]["topic"]) <= set(topics)
 
 
