@@ -333,7 +333,15 @@ def _code_of(
         if table.columns[tiers].unique or table.columns[tiers].primary_key:
             # a row per tier (plans): a few draws, the first that puts no two tiers at one price
             expression = f"[{expression} for _ in range({TIER_DRAWS})]"
-        expression = f"shape_by_rank(rng, {expression}, {drawn[tiers]}, {ranks!r})"
+        column = columns[name]
+        kept = ""
+        if column.typical is not None and not (
+            table.columns[tiers].unique or table.columns[tiers].primary_key
+        ):
+            # the typical value is that of the tier most rows have (an adult's ticket)
+            low, high = (None if b is None else float(b) for b in (column.min, column.max))
+            kept = f", typical={_number(column.typical)}, bounds=({low}, {high})"
+        expression = f"shape_by_rank(rng, {expression}, {drawn[tiers]}, {ranks!r}{kept})"
         note += f"; higher for a higher {tiers}"
     return expression, note, params
 

@@ -225,12 +225,15 @@ def shape_allocate(rng, values, n, shares):
     return rng.permutation(np.repeat(values, counts))
 
 
-def shape_by_rank(rng, values, tiers, ranks):
+def shape_by_rank(rng, values, tiers, ranks, typical=None, bounds=(None, None)):
     """``values`` given out again so that a row of a higher tier (``tiers``, each row's; its
     rank in ``ranks``) never has less than one of a lower tier: the lowest values to the
     lowest tier, rows of one tier in random order. Rows of a tier not ranked, and empty values,
     stay where they are. ``values`` may be a list of draws: the first whose values differ
-    from one tier to the next is used (else the first)."""
+    from one tier to the next is used (else the first). ``typical``: the value of the tier
+    most rows have (a cinema's adult ticket, an economy seat), the rest scaled with it within
+    ``bounds``: ranked, the commonest tier at the top took the upper half of the draws, an
+    adult ticket EUR 18.80 where a ticket typically costs 15."""
     draws = values if isinstance(values, list) else [values]
     rank = pd.Series(np.asarray(tiers, dtype=object)).map(ranks).to_numpy(dtype=float)
     out = None
@@ -245,7 +248,23 @@ def shape_by_rank(rng, values, tiers, ranks):
         out = drawn if out is None else out
         steps = np.diff(rank[order]) > 0  # where the tier goes up, the value must too
         if (np.diff(drawn[order].astype(float))[steps] > 0).all():
-            return drawn
+            out = drawn
+            break
+    if typical is None or isinstance(values, list):
+        return out
+    rows = np.flatnonzero(~np.isnan(rank) & ~pd.isna(out))
+    said = pd.Series(np.asarray(tiers, dtype=object)[rows]).astype(str)
+    most = said.value_counts().index[0]  # a tier, not a rank: the concessions rank alike
+    middle = np.median(out[rows][(said == most).to_numpy()].astype(float))
+    if not middle > 0 or not typical > 0:
+        return out
+    scaled = out[rows].astype(float) * (typical / middle)
+    plain = np.asarray(out[rows], dtype=float)
+    whole = np.all(plain == np.round(plain))
+    decimals = next((d for d in range(7) if np.allclose(plain, np.round(plain, d))), 6)
+    scaled = np.clip(np.round(scaled, 0 if whole else decimals), *bounds)
+    out = out.astype(float) if not whole else out
+    out[rows] = scaled
     return out
 
 

@@ -1739,6 +1739,31 @@ def test_what_a_tier_costs_and_includes_rises_with_the_tier():
         assert rows.max() - rows.min() < 10
 
 
+def test_the_typical_amount_is_that_of_the_tier_most_rows_have():
+    """A cinema's tickets at EUR 15 typically (8-24), adults the commonest and the top tier:
+    ranked, adults took the upper half of the draws, EUR 18.80 (median). An adult's ticket is
+    what a ticket typically costs; the concessions stay below it."""
+    spec = load_spec("""
+name: cinema
+description: Tickets sold by a cinema in Utrecht, 2024.
+tables:
+  tickets:
+    rows: 4000
+    columns:
+      id:          {type: integer, primary_key: true}
+      ticket_type: {type: string, values: [adult, child, senior, student],
+                    weights: [0.5, 0.3, 0.08, 0.12]}
+      price_eur:   {type: float, min: 0, max: 40, typical: 15, typical_range: [8, 24]}
+""")
+    tickets = valid_tables(spec)["tickets"]
+    prices = tickets.groupby("ticket_type")["price_eur"].median()
+    assert 14 <= prices["adult"] <= 16 and prices.drop("adult").max() < prices["adult"]
+    by = tickets.groupby("ticket_type")["price_eur"]
+    assert by.min()["adult"] >= by.max().drop("adult").max()  # ranked still
+    assert tickets["price_eur"].between(0, 40).all()
+    assert (tickets["price_eur"] == tickets["price_eur"].round(2)).all()  # cents
+
+
 def test_a_later_try_is_rarer_than_an_earlier_one():
     spec = load_spec("""
 name: parcels
