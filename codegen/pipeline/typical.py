@@ -1030,7 +1030,7 @@ def _count_of_100(
 # percent (no-shows 5-10% of appointments, cancelled sailings 1-5%, card fraud under 1%).
 MISHAP_WORDS = {
     "cancelled", "canceled", "cancellation", "noshow", "fraud", "fraudulent", "chargeback",
-    "defaulted", "disputed", "refunded", "lost", "stolen", "damaged", "bounced",
+    "defaulted", "disputed", "refunded", "lost", "stolen", "damaged", "bounced", "dnf",
 }  # fmt: skip
 MISHAP_MOST = 0.08  # the share of rows such a flag is true on, at most
 
@@ -1041,7 +1041,11 @@ def is_mishap(name: str) -> bool:
     from codegen.program.shapes import _words
 
     words = set(_words(name))
-    return bool(words & MISHAP_WORDS) or {"no", "show"} <= words
+    return (
+        bool(words & MISHAP_WORDS)
+        or {"no", "show"} <= words
+        or {"not", "finish"} <= words  # did_not_finish, a race's DNF
+    )
 
 
 def mishap_by(shares: dict[str, float], typical: float) -> dict[str, float]:

@@ -143,8 +143,24 @@ def settle_weights(
     most, failed = ask_most(client, spec, table_name, name, answer, seed, say)
     if failed:
         return "", True
-    used = steeper(said, most)
+    used = mishaps_few(steeper(said, most))
     answer.said, answer.most, answer.weights = said, most, used
     target["weights"] = list(used.values())
     first = f"; most rows: {most}" if most is not None else ""
     return ", ".join(f"{v} {x:.0%}" for v, x in used.items()) + first, False
+
+
+def mishaps_few(shares: dict[str, float]) -> dict[str, float]:
+    """``shares`` (summing to 1) with each value that names something going wrong now and then
+    (``typical.is_mishap``: a marathon's did_not_finish, a booking's no_show) at most
+    ``MISHAP_MOST``, the rest given to the other values in proportion, as a flag's share is:
+    asked, the embedded model had 15% of a marathon's starters not finish (real: 1-8%)."""
+    from codegen.pipeline.typical import MISHAP_MOST, is_mishap
+
+    mishaps = {v for v in shares if is_mishap(str(v))}
+    rest = sum(x for v, x in shares.items() if v not in mishaps)
+    if not mishaps or rest <= 0:
+        return shares
+    capped = {v: min(x, MISHAP_MOST) for v, x in shares.items() if v in mishaps}
+    left = 1.0 - sum(capped.values())
+    return {v: round(capped[v] if v in mishaps else x * left / rest, 4) for v, x in shares.items()}

@@ -99,3 +99,44 @@ def test_an_endpoint_down_while_asking_most_rows_stops_the_questions(openai_stub
     # the shares as the model gave them stay; nothing more is asked (not the litres)
     assert spec.tables["cows"].columns["breed"].weights == [40, 30, 20, 10]
     assert [a.column for a in answers] == ["breed"] and len(openai_stub.chat_requests) == 2
+
+
+RACE = """\
+name: race
+description: Results of the Berlin Marathon, 2024.
+tables:
+  results:
+    rows: 3000
+    columns:
+      id:     {type: integer, primary_key: true}
+      status: {type: string, values: [finished, did_not_finish]}
+"""
+
+
+def test_a_value_that_goes_wrong_now_and_then_holds_few_rows(openai_stub, client):
+    """Asked, the embedded model had 15% of a marathon's starters not finish (real: 1-8%).
+    A listed value naming a mishap is held to a flag's share at most, the rest to the others."""
+    openai_stub.reply(json.dumps({"finished": 0.85, "did_not_finish": 0.15}))
+    openai_stub.reply(most("finished")).reply(most("finished"))
+    spec, answers = ask_typical(client, load_spec(RACE))
+    assert spec.tables["results"].columns["status"].weights == [0.92, 0.08]
+    assert answers[0].said == {"finished": 0.85, "did_not_finish": 0.15}  # as the model said
+
+
+@pytest.mark.parametrize(
+    ("shares", "used"),
+    [
+        # a hotel's cancellations and no-shows each at most a flag's share
+        ({"confirmed": 0.5, "cancelled": 0.2, "no_show": 0.1, "completed": 0.2},
+         {"confirmed": 0.6, "cancelled": 0.08, "no_show": 0.08, "completed": 0.24}),
+        # a recruiter's rejections are no mishap: most applications end so
+        ({"applied": 0.3, "rejected": 0.5, "hired": 0.2},
+         {"applied": 0.3, "rejected": 0.5, "hired": 0.2}),
+        # few already: as they were
+        ({"landed": 0.95, "cancelled": 0.05}, {"landed": 0.95, "cancelled": 0.05}),
+    ],
+)  # fmt: skip
+def test_mishaps_are_few(shares, used):
+    from codegen.pipeline.weights import mishaps_few
+
+    assert mishaps_few(shares) == pytest.approx(used, abs=1e-4)
