@@ -1858,6 +1858,10 @@ def _blank_expression(
     the formula, and the formula keeps keys, bounds and rules right."""
     related = related or Related()
     category, level = related.category, related.level
+    if level is not None and column.type in ("integer", "float") and series(table) is not None:
+        # the entity's own level says more than a kind of it: a payslip's gross follows the
+        # employee's salary (drawn by contract alone, January's and February's were unrelated)
+        category = None
     kind = column.type
     variable = variables[name]
     low, high = _bound_code(column)

@@ -835,6 +835,25 @@ def test_measurements_of_a_series_move_slowly_and_hold_each_entity_s_level():
     valid_tables(spec, seed=1)
 
 
+def test_a_series_follows_its_entity_s_level_over_a_kind_of_it():
+    """The model gave a payslip's gross by the employee's contract (full time 1,171, part time
+    829): drawn so, January's and May's pay were unrelated and did not follow the salary."""
+    text = SERIES.replace(
+        "      salary_eur:",
+        "      contract:      {type: string, values: [full_time, part_time]}\n" "      salary_eur:",
+    ).replace(
+        "typical: 1900, typical_range: [1300, 3200]}",
+        "typical: 1900, typical_range: [1300, 3200],\n"
+        "                      typical_by: {employee_id: {full_time: 2100, part_time: 1200}}}",
+    )
+    tables = _generate(text)
+    payslips, employees = tables["payslips"], tables["employees"]
+    pay = payslips.groupby("employee_id")["gross_eur"].agg(["min", "max", "median"])
+    assert (pay["max"] <= 1.2 * pay["min"]).mean() >= 0.8
+    salary = employees.set_index("id")["salary_eur"].reindex(pay.index)
+    assert _spearman(pay["median"], salary) >= 0.7
+
+
 def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
     """A message on a ticket is sent after the ticket was opened; a birth date is no parent
     time to follow."""
