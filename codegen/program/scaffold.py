@@ -1411,7 +1411,7 @@ def _solved_code(
                     note += f"; on an appointment book's {TIMETABLE_MINUTES} minutes"
             else:
                 expression, note, params = _bounded_number(
-                    column, variables[name], bounds, count, solved.grid
+                    column, variables[name], bounds, count, solved.grid, table, name
                 )
             return _tidy(expression), note, params
     except CannotCompile:
@@ -1498,11 +1498,13 @@ def _bounded_number(
     bounds: list[tuple[Bound, Code]],
     count: str,
     grid: Grid | None = None,
+    table: Any = None,
+    name: str = "",
 ) -> tuple[str, str, list[Parameter]]:
     """A number between its bounds: one bound plus (or minus) a gap the model may tune, or
     uniform between two; on the ``grid`` its checks ask for, a step inwards where that crossed a
     bound."""
-    expression, note, params = _between_bounds(column, variable, bounds, count)
+    expression, note, params = _between_bounds(column, variable, bounds, count, table, name)
     if grid is None or grid.unit:
         return expression, note, params
     integer = column.type == "integer"
@@ -1524,7 +1526,12 @@ def _bounded_number(
 
 
 def _between_bounds(
-    column: Any, variable: str, bounds: list[tuple[Bound, Code]], count: str
+    column: Any,
+    variable: str,
+    bounds: list[tuple[Bound, Code]],
+    count: str,
+    table: Any = None,
+    name: str = "",
 ) -> tuple[str, str, list[Parameter]]:
     integer = column.type == "integer"
     lows = [item for item in bounds if item[0].lower]
@@ -1562,7 +1569,17 @@ def _between_bounds(
     if integer and not column.nullable and any(c.kind != "int" for _, c in items):
         expression += ".astype(int)"
     note = f"; {_relation(bounds, words)}, by a gap of gap_low to gap_high"
-    if column.typical is not None:  # what is typical, where it is on the right side
+    one = not lows and table is not None and len(items) == 1
+    part = _part_of_bound(table, name, column, items[0][0]) if one else None
+    if column.typical is not None and part is not None:
+        # a part of its bound's column: income tax at most 47% of the gross, typically a tenth
+        # of it (drawn apart, its share fell as the gross rose)
+        share, spread, rising = part
+        typical, more = _part_draw(column, variable, edge, share, spread, rising)
+        expression = f"shape_within({typical}, {expression}, {edge}, False, {strict})"
+        params = more + params
+        note += " where its typical share of it is not"
+    elif column.typical is not None:  # what is typical, where it is on the right side
         typical, more = _typical_draw(column, variable, count)
         expression = f"shape_within({typical}, {expression}, {edge}, {bool(lows)}, {strict})"
         params = more + params
@@ -1574,6 +1591,64 @@ def _between_bounds(
             own = f"rng.integers({column.min!r}, {column.max!r} + 1, size={count})"
         expression = f"np.where(pd.isna({edge}), {own}, {expression})"
     return expression, note, params
+
+
+# A part of an amount that rises with it, a larger share of a larger one: income tax withheld.
+_PROGRESSIVE = {"tax", "withholding", "withheld", "irpf", "paye"}
+_FLAT = {"vat", "sales", "gst"}  # a tax at one rate
+
+
+def _part_of_bound(
+    table: Any, name: str, column: Any, bound: Bound
+) -> tuple[float, float, bool] | None:
+    """(typical share of its bound, its spread as a ratio, whether the share rises with the
+    bound) for a number whose upper bound is another number of its row times a constant
+    (``income_tax_eur <= ROUND(gross_eur * 0.47, 2)``) where both have typical values that make
+    it a part of that bound; None otherwise."""
+    from codegen.program.shapes import _words
+
+    tree = bound.tree
+    while isinstance(tree, exp.Round | exp.Paren | exp.Cast):
+        tree = tree.this
+    if not isinstance(tree, exp.Mul):
+        return None
+    sides = [tree.this, tree.expression]
+    bases = [bound_column(side) for side in sides]
+    literals = [side for side in sides if isinstance(side, exp.Literal) and side.is_number]
+    found = [b for b in bases if b is not None]
+    if len(found) != 1 or len(literals) != 1 or found[0] not in table.columns:
+        return None
+    base = table.columns[found[0]]
+    if base.typical is None or column.typical is None or float(base.typical) <= 0:
+        return None
+    share = float(column.typical) / (float(literals[0].this) * float(base.typical))
+    if not 0 < share < 1:
+        return None
+    low, high = column.typical_range or (float(column.typical) / 2, float(column.typical) * 2)
+    spread = max(1.0, float(high) / max(float(low), 1e-9)) ** 0.5  # the 80% range's half-width
+    words = set(_words(name))
+    return share, min(spread, 2.0), bool(words & _PROGRESSIVE) and not words & _FLAT
+
+
+def _part_draw(
+    column: Any, variable: str, edge: str, share: float, spread: float, rising: bool
+) -> tuple[str, list[Parameter]]:
+    """Each row's part of its bound (``edge``, code): ``share`` of it typically, spread
+    log-normally by ``spread``, rising with the bound where ``rising`` (a tax's rate)."""
+    params: list[Parameter] = [
+        (f"{variable}_share", _number(round(share, 4)), None),
+        (f"{variable}_share_spread", _number(round(spread, 3)), None),
+    ]
+    expression = (
+        f"shape_part_of(rng, {edge}, {variable}_share, {variable}_share_spread, "
+        f"rising={rising})"
+    )
+    if column.type == "integer":
+        expression = f"np.round({expression})"
+    if column.zero_share is not None:
+        params.append((f"{variable}_zero_share", _number(column.zero_share), None))
+        expression = f"shape_zeros(rng, {expression}, {variable}_zero_share)"
+    return expression, params
 
 
 _GAP_UNITS = {  # numpy unit -> (name, seconds, default widest gap)

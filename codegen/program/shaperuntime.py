@@ -1291,6 +1291,20 @@ def shape_years(rng, n, typical, low, high, first, last, date=False):
     return out.normalize() if date else out
 
 
+def shape_part_of(rng, whole, share, spread, rising=False):
+    """Each row's part of its ``whole`` (an upper bound: the most tax a gross allows):
+    ``share`` of it typically, spread log-normally (``spread``: the ratio of the 90th
+    percentile to the median), never above it; ``rising``: the share grows with the whole's
+    rank, from 0.4 to 1.6 times ``share`` (income tax withheld, progressive)."""
+    whole = pd.Series(whole).to_numpy(dtype=float)
+    n = len(whole)
+    factor = np.exp(np.log(max(float(spread), 1.0)) / 1.2816 * rng.standard_normal(n))
+    if rising and n > 1:
+        rank = pd.Series(whole).rank(pct=True).to_numpy()
+        factor = factor * (0.4 + 1.2 * np.nan_to_num(rank, nan=0.5))
+    return np.round(whole * np.minimum(float(share) * factor, 1.0), 2)
+
+
 def shape_within(values, fallback, edge, above, strict=False):
     """``values`` (drawn around what is typical) where they lie on the right side of each
     row's ``edge`` (``above`` it, or below), ``fallback`` (drawn beside the edge) where not:

@@ -854,6 +854,37 @@ def test_a_series_follows_its_entity_s_level_over_a_kind_of_it():
     assert _spearman(pay["median"], salary) >= 0.7
 
 
+PAYSLIPS = """
+name: pay
+description: Monthly payslips of a logistics company in Valencia, 2024.
+tables:
+  payslips:
+    rows: 2000
+    columns:
+      id:             {type: integer, primary_key: true}
+      gross_eur:      {type: float, min: 600, max: 9000, typical: 2000, typical_range: [1200, 3800]}
+      income_tax_eur: {type: float, min: 0, typical: 300, typical_range: [150, 600]}
+      tip_eur:        {type: float, min: 0, typical: 100, typical_range: [50, 200]}
+    rules:
+      - check: "income_tax_eur BETWEEN 0 AND ROUND(gross_eur * 0.47, 2)"
+      - check: "tip_eur <= gross_eur * 0.2"
+"""
+
+
+def test_a_part_of_another_amount_goes_with_it():
+    """Income tax at most 47% of the gross, typically EUR 300 of 2,000: drawn apart, the
+    share withheld fell as the gross rose. A part of its bound's amount: the tax's share rising
+    with the gross (progressive), another part's (a tip) about even."""
+    payslips = _generate(PAYSLIPS)["payslips"]
+    tax, gross, tip = payslips["income_tax_eur"], payslips["gross_eur"], payslips["tip_eur"]
+    assert (tax <= (gross * 0.47).round(2)).all() and (tax >= 0).all()
+    assert 0.1 <= (tax / gross).median() <= 0.2  # 300 of 2,000
+    assert _spearman(gross, tax / gross) >= 0.5  # progressive
+    assert _spearman(gross, tip) >= 0.5 and abs(_spearman(gross, tip / gross)) < 0.2
+    assert 80 <= tip.median() <= 130
+    valid_tables(load_spec(PAYSLIPS))
+
+
 def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
     """A message on a ticket is sent after the ticket was opened; a birth date is no parent
     time to follow."""
