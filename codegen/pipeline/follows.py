@@ -280,10 +280,20 @@ def trends(spec: Spec) -> list[Trend]:
             )
         }
         for name, column in table.columns.items():
-            if column.type not in ("integer", "float") or column.typical is None:
+            # pay that is a share of its parent's band (a candidate's expected salary, the
+            # job's top): the share rises with experience, typical value or not
+            banded = (
+                experience is not None
+                and _is_pay(name)
+                and column.of_parent is not None
+                and column.of_parent.relation not in ("same", "times")
+                and column.of_parent.share is not None
+                and column.follows is None
+            )
+            if column.type not in ("integer", "float") or (column.typical is None and not banded):
                 continue
             keyed = column.primary_key or column.unique or column.references
-            shaped = column.follows is not None or column.of_parent is not None
+            shaped = column.follows is not None or (column.of_parent is not None and not banded)
             planned = plan.columns[name]
             fixed = planned.define is not None or planned.bounds or planned.window
             if keyed or shaped or fixed or name in ruled or name == count:

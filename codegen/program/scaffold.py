@@ -1214,7 +1214,8 @@ def _column_code(
             )
             note += "; a real place of the row's country (its city where known)"
     if related.parent is not None and expression != "..." and free:
-        expression, shape = _of_parent(column, expression, related.parent)
+        order = _follow_order(column, variables, related)
+        expression, shape = _of_parent(column, expression, related.parent, order)
         note += shape
     elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
@@ -1257,9 +1258,22 @@ def _column_code(
     return _with_nulls(table, name, column, expression, count, variables, plan), note, params
 
 
-def _of_parent(column: Any, expression: str, parents: str) -> tuple[str, str]:
+def _follow_order(column: Any, variables: dict[str, str], related: Related) -> str | None:
+    """Code for (the values a column's rising ``follows`` reads, its rho): the row's own
+    column's, or its parent row's (``related.followed``); None where it has none."""
+    follows = column.follows
+    if follows is None or follows.direction != "rises":
+        return None
+    origin = related.followed if "." in follows.column else variables.get(follows.column)
+    return None if origin is None else f"({origin}, {float(follows.rho)!r})"
+
+
+def _of_parent(
+    column: Any, expression: str, parents: str, order: str | None = None
+) -> tuple[str, str]:
     """(expression, note) for a number that follows its parent row's (``of_parent``): the
-    parent's on most rows, or never above it and typically its share of it."""
+    parent's on most rows, or never above it and typically its share of it (rising with what
+    its ``follows`` reads, code in ``order``)."""
     follows = column.of_parent
     parent = follows.column.split(".", 1)[1]
     lowest, highest = _bound_code(column)
@@ -1276,11 +1290,14 @@ def _of_parent(column: Any, expression: str, parents: str) -> tuple[str, str]:
             f"{code}.astype(int)" if whole else code,
             f"; mostly its parent's {parent}, else a little under it",
         )
+    rising = f", order={order}" if order is not None and follows.share is not None else ""
     code = (
         f"shape_at_most(rng, {expression}, {parents}, {follows.share!r}, {lowest}, {highest}, "
-        f"whole={whole})"
+        f"whole={whole}{rising})"
     )
     share = f", typically {follows.share:.0%} of it" if follows.share is not None else ""
+    if rising:
+        share += f", more as {column.follows.column} is more"
     return (f"{code}.astype(int)" if whole else code), f"; at most its parent's {parent}{share}"
 
 

@@ -1090,12 +1090,15 @@ def shape_multiple(rng, drawn, parents, times, lowest=None, highest=None, whole=
     return np.round(out).astype(np.int64) if whole else out
 
 
-def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False):
+def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False,
+                  order=None):  # fmt: skip
     """Values never above each row's parent's value (``parents``): a flight's passengers, its
     aircraft's seats. With ``share``, each row is that share of its parent's on average (a
     beta around it: most flights 70-90% full, a few near empty); without, ``drawn`` capped at
-    the parent's. ``whole``: rounded down, so a whole number stays under its parent's. Rows
-    whose parent has no value keep ``drawn``."""
+    the parent's. ``order`` (source values, rho): the shares rise with each row's source (a
+    candidate's expected part of the job's salary band with their experience). ``whole``:
+    rounded down, so a whole number stays under its parent's. Rows whose parent has no value
+    keep ``drawn``."""
     drawn = np.asarray(drawn, dtype=float)
     parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
     if share is None:
@@ -1103,6 +1106,8 @@ def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, wh
     else:
         concentration = 8.0
         ratio = rng.beta(share * concentration, (1 - share) * concentration + 1e-9, len(drawn))
+        if order is not None:
+            ratio = shape_follow(rng, ratio, order[0], order[1])
         out = parents * ratio
     if whole:
         out = np.floor(out)

@@ -885,6 +885,53 @@ def test_a_part_of_another_amount_goes_with_it():
     valid_tables(load_spec(PAYSLIPS))
 
 
+HIRING = """
+name: hiring
+description: Job openings of a software company in Amsterdam and the applications to them, 2024.
+tables:
+  jobs:
+    rows: 40
+    columns:
+      id:               {type: integer, primary_key: true}
+      salary_max_eur:   {type: integer, min: 30000, max: 150000}
+  candidates:
+    rows: 1500
+    columns:
+      id:               {type: integer, primary_key: true}
+      years_experience: {type: integer, min: 0, max: 40, typical: 6, typical_range: [1, 15]}
+  applications:
+    rows: 3000
+    columns:
+      id:               {type: integer, primary_key: true}
+      job_id:           {type: integer, references: jobs.id}
+      candidate_id:     {type: integer, references: candidates.id}
+      expected_salary_eur: {type: integer, min: 20000, max: 200000,
+                            of_parent: {column: job_id.salary_max_eur, relation: at_most,
+                                        share: 0.6}}
+"""
+
+
+def test_pay_that_is_a_share_of_its_band_rises_with_experience():
+    """A candidate's expected salary, at most the job's top and typically 60% of it (the
+    model's answer): drawn so, it did not rise with the candidate's experience (rho 0.02)."""
+    from codegen.pipeline.follows import with_trends
+
+    spec = with_trends(load_spec(HIRING))
+    follows = spec.tables["applications"].columns["expected_salary_eur"].follows
+    assert follows is not None and follows.column == "candidate_id.years_experience"
+    namespace: dict = {}
+    exec(compile(build_scaffold(spec).source, "<starting program>", "exec"), namespace)
+    tables = namespace["generate"]({n: t.rows for n, t in spec.tables.items()}, 0)
+    applications = (
+        tables["applications"]
+        .merge(tables["candidates"], left_on="candidate_id", right_on="id")
+        .merge(tables["jobs"], left_on="job_id", right_on="id")
+    )
+    share = applications["expected_salary_eur"] / applications["salary_max_eur"]
+    assert (share <= 1).all() and 0.5 <= share.median() <= 0.7
+    assert _spearman(applications["years_experience"], share) >= 0.4
+
+
 def test_a_child_s_time_comes_after_its_parent_s_and_keeps_its_bounds():
     """A message on a ticket is sent after the ticket was opened; a birth date is no parent
     time to follow."""
