@@ -919,9 +919,7 @@ def test_pay_that_is_a_share_of_its_band_rises_with_experience():
     spec = with_trends(load_spec(HIRING))
     follows = spec.tables["applications"].columns["expected_salary_eur"].follows
     assert follows is not None and follows.column == "candidate_id.years_experience"
-    namespace: dict = {}
-    exec(compile(build_scaffold(spec).source, "<starting program>", "exec"), namespace)
-    tables = namespace["generate"]({n: t.rows for n, t in spec.tables.items()}, 0)
+    tables = _generate(HIRING, source=build_scaffold(spec).source)
     applications = (
         tables["applications"]
         .merge(tables["candidates"], left_on="candidate_id", right_on="id")
