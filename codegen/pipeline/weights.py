@@ -150,6 +150,11 @@ def settle_weights(
     return ", ".join(f"{v} {x:.0%}" for v, x in used.items()) + first, False
 
 
+# Values a mishap's words name that are common outcomes in a list: a sales deal "lost" (most
+# are), unlike a flag of lost luggage.
+COMMON_LOSSES = {"lost"}
+
+
 def mishaps_few(shares: dict[str, float]) -> dict[str, float]:
     """``shares`` (summing to 1) with each value that names something going wrong now and then
     (``typical.is_mishap``: a marathon's did_not_finish, a booking's no_show) at most
@@ -157,7 +162,7 @@ def mishaps_few(shares: dict[str, float]) -> dict[str, float]:
     asked, the embedded model had 15% of a marathon's starters not finish (real: 1-8%)."""
     from codegen.pipeline.typical import MISHAP_MOST, is_mishap
 
-    mishaps = {v for v in shares if is_mishap(str(v))}
+    mishaps = {v for v in shares if is_mishap(str(v)) and str(v).lower() not in COMMON_LOSSES}
     rest = sum(x for v, x in shares.items() if v not in mishaps)
     if not mishaps or rest <= 0:
         return shares

@@ -1586,7 +1586,7 @@ def _between_bounds(
     if integer and not column.nullable and any(c.kind != "int" for _, c in items):
         expression += ".astype(int)"
     note = f"; {_relation(bounds, words)}, by a gap of gap_low to gap_high"
-    one = not lows and table is not None and len(items) == 1
+    one = not lows and table is not None and len(items) == 1 and not integer
     part = _part_of_bound(table, name, column, items[0][0]) if one else None
     if column.typical is not None and part is not None:
         # a part of its bound's column: income tax at most 47% of the gross, typically a tenth
@@ -1650,8 +1650,9 @@ def _part_of_bound(
 def _part_draw(
     column: Any, variable: str, edge: str, share: float, spread: float, rising: bool
 ) -> tuple[str, list[Parameter]]:
-    """Each row's part of its bound (``edge``, code): ``share`` of it typically, spread
-    log-normally by ``spread``, rising with the bound where ``rising`` (a tax's rate)."""
+    """Each row's part of its bound (``edge``, code; a float column's): ``share`` of it
+    typically, spread log-normally by ``spread``, rising with the bound where ``rising`` (a
+    tax's rate)."""
     params: list[Parameter] = [
         (f"{variable}_share", _number(round(share, 4)), None),
         (f"{variable}_share_spread", _number(round(spread, 3)), None),
@@ -1660,8 +1661,6 @@ def _part_draw(
         f"shape_part_of(rng, {edge}, {variable}_share, {variable}_share_spread, "
         f"rising={rising})"
     )
-    if column.type == "integer":
-        expression = f"np.round({expression})"
     if column.zero_share is not None:
         params.append((f"{variable}_zero_share", _number(column.zero_share), None))
         expression = f"shape_zeros(rng, {expression}, {variable}_zero_share)"

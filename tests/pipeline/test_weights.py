@@ -132,6 +132,8 @@ def test_a_value_that_goes_wrong_now_and_then_holds_few_rows(openai_stub, client
         # a recruiter's rejections are no mishap: most applications end so
         ({"applied": 0.3, "rejected": 0.5, "hired": 0.2},
          {"applied": 0.3, "rejected": 0.5, "hired": 0.2}),
+        # a sales deal lost is no mishap: most are
+        ({"open": 0.2, "won": 0.2, "lost": 0.6}, {"open": 0.2, "won": 0.2, "lost": 0.6}),
         # few already: as they were
         ({"landed": 0.95, "cancelled": 0.05}, {"landed": 0.95, "cancelled": 0.05}),
     ],
