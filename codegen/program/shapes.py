@@ -777,7 +777,8 @@ _SPANS = [
     ("picked_up", "returned"), ("pickup", "return"), ("pickup", "dropoff"), ("issued", "due"),
     ("valid_from", "valid_to"), ("valid_from", "valid_until"), ("created", "resolved"),
     ("sent", "read"), ("ordered", "delivered"), ("ordered", "shipped"), ("shipped", "delivered"),
-    ("booked", "cancelled"), ("hired", "left"), ("admitted", "discharged"), ("from", "to"),
+    ("booked", "cancelled"), ("hired", "left"), ("arrived", "left"), ("arrive", "leave"),
+    ("admitted", "discharged"), ("from", "to"),
     ("entered", "left"), ("entered", "exited"), ("entry", "exit"), ("login", "logout"),
     ("logged_in", "logged_out"), ("clock_in", "clock_out"), ("clocked_in", "clocked_out"),
     ("time_in", "time_out"), ("connected", "disconnected"), ("plugged_in", "unplugged"),
@@ -936,13 +937,13 @@ def timed_draw(
     return expression, note, params
 
 
-# Holidays and outings of the warm months (a camper van hired, a campsite's pitch booked) and of
-# the cold ones (a ski pass): a dataset whose description or table names one has its activity
-# in those months.
+# Holidays and outings of the warm months (a camper van hired, a campsite's pitch booked, a
+# yacht's berth at a marina) and of the cold ones (a ski pass): a dataset whose description or
+# table names one has its activity in those months.
 _SEASONS = {
     "summer": "camper campervan motorhome motorhomes caravan caravans camping campsite "
     "campground glamping holiday holidays vacation vacations cottage beach cruise cruises "
-    "sailing kayak canoe icecream",
+    "sailing sailboat sailboats yacht yachts yachting marina marinas kayak canoe icecream",
     "winter": "ski skiing skier snowboard snowboarding sled sledding",
 }
 # Countries of the southern hemisphere, whose summer is December to February.

@@ -452,6 +452,8 @@ def test_holidays_come_in_their_season():
     assert season_of(Shapes.of(load_spec(south)), "bookings", table) == "south_summer"
     months = _generate(south)["bookings"]["picked_up_on"].dt.month
     assert months.isin([12, 1, 2]).mean() > 0.45
+    yachts = CAMPERS.replace("a camper-van hire company", "a marina's visiting yachts")
+    assert season_of(Shapes.of(load_spec(yachts)), "bookings", table) == "summer"
     skis = CAMPERS.replace("a camper-van hire company", "a ski rental shop")
     assert season_of(Shapes.of(load_spec(skis)), "bookings", table) == "winter"
     orders = CAMPERS.replace("a camper-van hire company", "a bike shop")
@@ -1153,14 +1155,23 @@ tables:
       id:             {type: integer, primary_key: true}
       arrival_date:   {type: date, min: 2024-01-01, max: 2024-12-31}
       departure_date: {type: date, min: 2024-01-01, max: 2025-01-15}
+  berthings:
+    rows: 300
+    columns:
+      id:             {type: integer, primary_key: true}
+      arrived_on:     {type: date, min: 2024-01-01, max: 2024-12-31}
+      left_on:        {type: date}
 """
     spec = load_spec(text)
+    assert spans("berthings", spec.tables["berthings"]) == [("arrived_on", "left_on")]
     assert spans("flights", spec.tables["flights"]) == [("departs_at", "arrives_at")]
     assert spans("stays", spec.tables["stays"]) == [("arrival_date", "departure_date")]
     tables = valid_tables(spec)
     flights, stays = tables["flights"], tables["stays"]
     assert (flights["arrives_at"] >= flights["departs_at"]).all()
     assert (stays["departure_date"] >= stays["arrival_date"]).all()
+    berthings = tables["berthings"]
+    assert (berthings["left_on"] >= berthings["arrived_on"]).all()
 
 
 def test_a_country_code_listed_as_the_country_s_name_is_written_as_its_code():
