@@ -146,17 +146,21 @@ def ask_real_values(
     say: Progress,
 ) -> str:
     """``code`` with each list of placeholders (``placeholder_lists``) replaced by real-looking
-    values the model lists when asked for them alone; as it was where the new list is no
-    better, or the endpoint fails."""
+    values the model lists when asked for them alone; asked a second time, where it listed
+    placeholders again, with two of them shown as what not to write; as it was where neither
+    list is better, or the endpoint fails."""
     for name, values in placeholder_lists(code, scaffold):
         count = min(max(len(values), 8), MORE_PER_QUESTION)
         blank = next(b for b in scaffold.blanks if b.name == name)
-        new = _listed_alone(client, spec, blank, count, seed, say, numbered=True)
-        if new is None:
-            break
-        if len(new) >= 3 and not is_placeholders(new):
-            code = _extended(code, name, new)
-            say(f"{blank.table}.{blank.column}: {values[0]!r}... were placeholders: {new[:3]}...")
+        for shown in ([], values[:2]):
+            new = _listed_alone(client, spec, blank, count, seed, say, numbered=True, shown=shown)
+            if new is None:
+                return code
+            if len(new) >= 3 and not is_placeholders(new):
+                code = _extended(code, name, new)
+                where = f"{blank.table}.{blank.column}"
+                say(f"{where}: {values[0]!r}... were placeholders: {new[:3]}...")
+                break
     return code
 
 
@@ -196,13 +200,14 @@ def _listed_alone(
     seed: int,
     say: Progress,
     numbered: bool = False,
+    shown: list[str] | None = None,
 ) -> list[str] | None:
     """The distinct values the model lists for a blank's column when asked for ``count`` of
     them alone (``real_values_question``; ``numbered``: the list had been numbered, which is
-    said); None when the endpoint failed (said)."""
+    said; ``shown``: values it is told not to write); None when the endpoint failed (said)."""
     try:
         completion = client.complete(
-            real_values_question(spec, blank.table, blank.column, count, numbered),
+            real_values_question(spec, blank.table, blank.column, count, numbered, shown),
             temperature=0.0,
             seed=seed,
             max_tokens=count * TOKENS_PER_VALUE + 20,
@@ -233,13 +238,21 @@ def _assigned(code: str) -> set[str]:
 
 
 def real_values_question(
-    spec: Spec, table_name: str, name: str, count: int, numbered: bool = False
+    spec: Spec,
+    table_name: str,
+    name: str,
+    count: int,
+    numbered: bool = False,
+    shown: list[str] | None = None,
 ) -> list[ChatMessage]:
-    """The question of a list's values, asked alone. The placeholders are not shown: shown
-    them ("Airport A; Airport B"), the embedded model listed them again; not shown, it listed
-    London Heathrow and Amsterdam Schiphol. ``numbered``: asked for names not numbered (a
-    daycare's groups came back "Grade 1" to "Grade 6" asked alone too; told that, as
-    "Kindergarten", "Playgroup"; shown an example of what not to write, it wrote "Group 1")."""
+    """The question of a list's values, asked alone. The placeholders are not shown at first:
+    shown them ("Airport A; Airport B"), the embedded model listed them again; not shown, it
+    listed London Heathrow and Amsterdam Schiphol. ``numbered``: asked for names not numbered
+    (a daycare's groups came back "Grade 1" to "Grade 6" asked alone too; told that, as
+    "Kindergarten", "Playgroup"; shown a made-up example of what not to write, it wrote "Group
+    1"). ``shown``: its own placeholders, when it listed them again all the same (an
+    engineering company's projects, "Project A" to "Project L" twice): told "each a name that
+    says what it is (not "Project A", "Project B")", it wrote "Project Risk Management"."""
     from codegen.pipeline.typical import question_about
 
     column = spec.tables[table_name].columns[name]
@@ -251,8 +264,15 @@ def real_values_question(
             f'Column "{name}"{about}: the {name.replace("_", " ")} of one of the '
             f'{table_name.replace("_", " ")}.'
         ],
-        f"List {count} realistic values as they appear in real data like this, each different. "
-        + ("Names people there gave them, not numbered. " if numbered else "")
+        f"List {count} realistic values as they appear in real data like this, each different"
+        + (
+            ", each a name that says what it is (not "
+            + ", ".join(json.dumps(v) for v in shown)
+            + "). "
+            if shown
+            else ". "
+        )
+        + ("Names people there gave them, not numbered. " if numbered and not shown else "")
         + 'Answer as JSON: {"values": [...]}.',
         system="You list realistic values. Answer with JSON only.",
     )

@@ -2071,6 +2071,33 @@ def _blank_expression(
             expression = f"shape_series(rng, {expression}, {entity}, {time}, {steady}{follows})"
             if kind == "integer":
                 expression = f"{expression}.astype(int)"
+    elif (wide := _wide_bounds(name, column)) is not None:
+        # Only bounds a decade or more apart, no typical value (the model's answer was a bound):
+        # skewed around their geometric middle, as prices and sizes are, not even between them.
+        typical, typical_low, typical_high = wide
+        params = [
+            (f"{variable}_typical", _number(typical), None),
+            (
+                f"{variable}_typical_range",
+                f"({_number(typical_low)}, {_number(typical_high)})",
+                None,
+            ),
+        ]
+        whole = kind == "integer"
+        expression = (
+            f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
+            f"{low}, {high}, whole={whole})"
+        )
+        if whole:
+            expression += ".astype(int)"
+    elif (steps := _ranks(name, column)) is not None:
+        # An organisation's levels with nothing typical known: a pyramid, each level up a
+        # fraction of the one below (many juniors, a few directors), not as many of each.
+        first, last = steps
+        ladder = f"np.arange({first}, {last} + 1)"
+        params = [(f"{variable}_step_up", _number(RANK_STEP_UP), None)]
+        shares = f"{variable}_step_up ** np.arange({last - first + 1})"
+        expression = f"rng.choice({ladder}, size={count}, p={shares} / ({shares}).sum())"
     elif kind == "integer":
         typical_low, typical_high = _typical_range(column)
         if column.min is None:
@@ -2275,17 +2302,21 @@ _OWN_CODE |= {"key", "token", "hash", "iban", "account", "tracking", "barcode", 
 
 
 def _pooled(table: Any, name: str, column: Any, table_name: str) -> bool:
-    """Whether a pattern column repeats a few values: in a table of events (it has a foreign
-    key), not unique, meaning nothing Faker knows (a phone, an email) and not the row's own
-    number (``receipt_no``)."""
+    """Whether a pattern column repeats a few values: a software version (the firmware of a
+    fleet of devices, updated together: a few versions, not one per device); or in a table of
+    events (it has a foreign key), not unique, meaning nothing Faker knows (a phone, an email)
+    and not the row's own number (``receipt_no``)."""
     from codegen.program.pattern_meaning import providers_for
 
     if column.unique or column.primary_key or column.references:
         return False
+    context = f"{table_name} {table.description or ''}"
+    providers = providers_for(name, column.description or "", context)
+    if any(provider.split(":")[0] == "version" for provider in providers):
+        return True
     if not any(c.references for c in table.columns.values()):
         return False
-    context = f"{table_name} {table.description or ''}"
-    if providers_for(name, column.description or "", context):
+    if providers:
         return False
     return not set(re.findall(r"[a-z]+", name.lower())) & _OWN_CODE
 
@@ -2676,6 +2707,45 @@ def _spread_around(column: Any) -> tuple[float, float]:
     if column.max is not None:
         high = min(high, float(column.max))
     return (low, high) if low < high else (typical - 1.0, typical + 1.0)
+
+
+RANK_WORDS = {"level", "seniority", "rank", "band"}
+RANK_STEP_UP = 0.7  # the people of a level, of the level below's
+RANK_MOST_STEPS = 12
+
+
+def _ranks(name: str, column: Any) -> tuple[int, int] | None:
+    """(lowest, highest) of an integer naming a rank in an organisation (an employee's level
+    from 1 to 7) with no typical value known: counted up from 0 or 1, a dozen steps at most."""
+    from codegen.program.shapes import _words
+
+    if column.type != "integer" or column.typical is not None or column.unique:
+        return None
+    if column.min not in (0, 1) or column.max is None or column.references:
+        return None
+    if not 2 <= column.max - column.min <= RANK_MOST_STEPS:
+        return None
+    words = _words(name)
+    return (column.min, column.max) if words and words[-1] in RANK_WORDS else None
+
+
+WIDE_BOUNDS = 10.0  # a column's max this many times its min: drawn on a log scale between them
+
+
+def _wide_bounds(name: str, column: Any) -> tuple[float, float, float] | None:
+    """(middle, 10th and 90th percentiles) for a positive number with no typical value whose
+    bounds are ``WIDE_BOUNDS`` apart or more (a berth's daily rate, EUR 20 to 800): their
+    geometric middle (126), the percentiles a fifth of the way in on a log scale (42 and 383).
+    Not a unique number (a ticket's), nor a count of tries."""
+    if column.type not in ("integer", "float") or column.typical is not None or column.unique:
+        return None
+    if column.min is None or column.max is None or repeat_number(name, column):
+        return None
+    low, high = float(column.min), float(column.max)
+    if low <= 0 or high / low < WIDE_BOUNDS:
+        return None
+    ratio = high / low
+    return math.sqrt(low * high), low * ratio**0.2, low * ratio**0.8
 
 
 def _typical_range(column: Any) -> tuple[float, float]:

@@ -141,10 +141,29 @@ def test_a_reply_of_placeholders_again_leaves_the_list_as_it_was(openai_stub, cl
     lines += "topic_values = ['Topic A', 'Topic B', 'Topic C']\n"
     openai_stub.reply(f"```python\n{lines}```")
     openai_stub.reply(json.dumps({"values": [f"Subject {n}" for n in range(1, 9)]}))
+    openai_stub.reply(json.dumps({"values": [f"Subject {n}" for n in range(9, 17)]}))
     run = sd.generate(
         COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
     )
     assert set(run.tables["courses"]["topic"]) <= {"Topic A", "Topic B", "Topic C"}
+    assert len(openai_stub.chat_requests) == 3
+
+
+def test_placeholders_listed_again_are_shown_as_what_not_to_write(openai_stub, client, tmp_path):
+    """An engineering company's projects came back "Project A" to "Project L" asked alone too;
+    shown two of them as what not to write, the model named them for what they are."""
+    lines = "title_values = " + repr(TITLES + MORE) + "\n"
+    lines += "topic_values = ['Topic A', 'Topic B', 'Topic C']\n"
+    openai_stub.reply(f"```python\n{lines}```")
+    openai_stub.reply(json.dumps({"values": [f"Topic {c}" for c in "ABCDEFGH"]}))
+    real = ["web development", "databases", "cloud", "security"]
+    openai_stub.reply(json.dumps({"values": real}))
+    run = sd.generate(
+        COURSES, client=client, runner=InProcessRunner(), out=tmp_path, ask="blanks", typical=False
+    )
+    again = openai_stub.chat_requests[2].body["messages"][-1]["content"]
+    assert 'each a name that says what it is (not "Topic A", "Topic B")' in again
+    assert set(run.tables["courses"]["topic"]) == set(real)
 
 
 def test_a_list_left_out_of_the_reply_is_asked_for_alone(openai_stub, client, tmp_path):

@@ -709,6 +709,22 @@ def test_an_event_table_repeats_a_few_codes_but_not_its_own_numbers():
     assert appointments["receipt_no"].nunique() > 0.9 * len(appointments)
 
 
+def test_a_fleet_of_devices_runs_a_few_firmware_versions():
+    """Sensors updated together run one to a few versions, most on one; not one each."""
+    sensors = _generate("""
+name: fleet
+tables:
+  sensors:
+    rows: 200
+    columns:
+      id:       {type: integer, primary_key: true}
+      firmware: {type: string, pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$'}
+""")["sensors"]
+    assert sensors["firmware"].str.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+").all()
+    assert sensors["firmware"].nunique() <= 8
+    assert sensors["firmware"].value_counts().iloc[0] > 0.2 * len(sensors)
+
+
 def test_too_few_cities_for_a_unique_column_are_topped_up_with_real_ones_of_their_countries():
     """The model listed four places for twenty unique cities: Faker's real Portuguese and Danish
     towns fill the rest, each with its own country; no "Porto 2"."""
@@ -2049,3 +2065,53 @@ def test_a_whole_number_moved_to_its_category_stays_an_integer():
 
     moved = shape_by([2, 3, 4], ["a", "b", "a"], {"a": 2.0, "b": 4.0}, 3.0, 1, 10, whole=True)
     assert moved.dtype.kind == "i" and moved.tolist() == [1, 4, 3]
+
+
+def test_bounds_a_decade_apart_with_nothing_typical_are_drawn_skewed_between_them():
+    """A berth's daily rate of EUR 20 to 800 with no typical value known (the model answered
+    20, a bound): most berths cost about EUR 126 (the bounds' geometric middle), a few far
+    more, none piled at a bound; not EUR 410 in the middle of an even draw. A score of 1 to 7
+    (bounds close) is drawn as before."""
+    tables = _generate("""
+name: marina
+tables:
+  berths:
+    rows: 4000
+    columns:
+      id:             {type: integer, primary_key: true}
+      daily_rate_eur: {type: float, min: 20, max: 800}
+      guests:         {type: integer, min: 1, max: 40}
+      score:          {type: integer, min: 1, max: 7}
+""")
+    berths = tables["berths"]
+    rate = berths["daily_rate_eur"]
+    assert 100 < rate.median() < 160 and rate.mean() > rate.median()
+    assert rate.between(20, 800).all() and (rate == 800).mean() < 0.01
+    assert 4 < berths["guests"].median() < 9
+    assert berths["score"].value_counts(normalize=True).min() > 0.1
+
+
+def test_levels_of_an_organisation_with_nothing_typical_known_form_a_pyramid():
+    """The model's typical level was rejected (1, its range the bounds again): many juniors,
+    few directors, each manager still above their reports; a score from 1 to 7 stays even."""
+    employees = _generate("""
+name: staff
+description: Employees of an engineering company.
+tables:
+  employees:
+    rows: 600
+    columns:
+      id:          {type: integer, primary_key: true}
+      manager_id:  {type: integer, nullable: true, references: employees.id}
+      level:       {type: integer, min: 1, max: 7}
+      score:       {type: integer, min: 1, max: 7}
+""")["employees"]
+    level = employees["level"]
+    assert (level <= 3).mean() > 2.5 * (level >= 5).mean()
+    assert level.value_counts().sort_index().is_monotonic_decreasing
+    assert 0.09 < (employees["score"] == 7).mean() < 0.2
+    managers = employees.set_index("id")["level"]
+    reports = employees.dropna(subset=["manager_id"])
+    assert (
+        managers.loc[reports["manager_id"]].to_numpy() >= reports["level"].to_numpy()
+    ).mean() > 0.95
