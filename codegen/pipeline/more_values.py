@@ -33,8 +33,10 @@ def short_lists(
     code: str, scaffold: Scaffold, spec: Spec, rows: dict[str, int]
 ) -> list[tuple[str, list[str], int]]:
     """(blank, the values the reply listed, how many more distinct ones are needed) for each
-    list of a unique string column that the reply ``code`` filled with fewer values than its
-    table's ``rows``."""
+    list of a unique string column, or of a thing's own name (a boat's: ``is_own_name``),
+    that the reply ``code`` filled with fewer values than its table's ``rows``."""
+    from codegen.program.shapes import is_own_name
+
     listed = _lists(code)
     short = []
     for blank in scaffold.blanks:
@@ -42,7 +44,9 @@ def short_lists(
             continue
         table = spec.tables.get(blank.table)
         column = table.columns.get(blank.column) if table else None
-        if column is None or not column.unique or column.type != "string":
+        if column is None or column.type != "string":
+            continue
+        if not (column.unique or is_own_name(blank.table, blank.column, column)):
             continue
         values = without_loops(
             list(dict.fromkeys(v for v in listed[blank.name] if isinstance(v, str)))

@@ -55,6 +55,7 @@ from codegen.program.shapes import (
     ranked_by_tier,
     reading_decimals,
     real_places,
+    is_own_name,
     repeat_number,
     rhythm_of,
     season_of,
@@ -2216,6 +2217,9 @@ def _blank_expression(
                 f"shape_distinct(rng, {variable}_values, {count}, {_slot(count)}, "
                 f"{_first(count)})"
             )
+        elif is_own_name(table_name, name, column):
+            # A boat's name, a project's title: every name listed is given before any twice.
+            expression = f"shape_every(rng, {variable}_values, {count})"
     else:
         expression = "..."
     return _stepped(expression, name, column, plan), params

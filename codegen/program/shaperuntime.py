@@ -738,6 +738,13 @@ def shape_distinct(rng, values, n, slot=None, first=0, others=()):
     return rng.permutation(np.concatenate([pool, shape_numbered(extra, seen, listed)]))
 
 
+def shape_every(rng, values, n):
+    """``n`` values, each listed one given before any is given again (a marina's boats: as
+    many names as are listed, then a name shared by a few boats), in random order."""
+    pool = rng.permutation(pd.unique(np.asarray(values, dtype=object)))
+    return rng.permutation(np.resize(pool, n))
+
+
 def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
     """Each row's value drawn from its ``category``'s list in ``lists`` (a menu item's name
     from its category's: a pizza is no "Tiramisu"); a category without a list draws from all

@@ -850,6 +850,18 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+def is_own_name(table_name: str, name: str, column: Any) -> bool:
+    """Whether a string column is the name its row's thing was given (a boat's, a project's
+    title), each thing its own: ``name`` or ``title``, or the table's thing's (``boat_name``),
+    free text, not a key nor a listed value."""
+    if column.type != "string" or column.values or column.pattern or column.references:
+        return False
+    if column.primary_key:
+        return False
+    thing = _singular(table_name.lower().split("_")[-1])
+    return name.lower() in {"name", "title", f"{thing}_name", f"{thing}_title"}
+
+
 def rhythm_of(
     shapes: Shapes | None, table_name: str, table: Any, name: str, column: Any, grid: Any
 ) -> str | None:

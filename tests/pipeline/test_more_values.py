@@ -54,6 +54,28 @@ def test_a_short_unique_list_is_found_and_a_full_or_plain_one_is_not():
     ]
 
 
+def test_a_thing_s_own_name_is_short_too_though_not_unique():
+    """900 boats named from ten names: a boat's name is its own, as a unique column's; the
+    boats' kind (a category) is not short."""
+    spec = load_spec("""\
+name: marina
+tables:
+  boats:
+    rows: 900
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string}
+      kind:      {type: string}
+      boat_name: {type: string}
+""")
+    names = [f"Sea {word}" for word in "Breeze Star Spray Wolf Dream".split()]
+    code = f"name_values = {names!r}\nkind_values = ['sailboat']\nboat_name_values = {names!r}\n"
+    assert short_lists(code, build_scaffold(spec), spec, {"boats": 900}) == [
+        ("name_values", names, 895),
+        ("boat_name_values", names, 895),
+    ]
+
+
 def test_the_missing_values_are_asked_for_and_nothing_is_numbered(openai_stub, client, tmp_path):
     lines = f"title_values = {TITLES!r}\ntopic_values = ['web', 'data', 'systems']\n"
     openai_stub.reply(f"```python\n{lines}```")

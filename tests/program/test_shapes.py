@@ -2115,3 +2115,27 @@ tables:
     assert (
         managers.loc[reports["manager_id"]].to_numpy() >= reports["level"].to_numpy()
     ).mean() > 0.95
+
+
+def test_a_thing_s_own_names_are_each_given_before_any_twice():
+    """Forty projects titled from a list of 16: every title used, none more than thrice; a
+    category (its status) is drawn as before."""
+    from codegen.program.blanks import fill_blanks
+
+    text = """
+name: projects
+tables:
+  projects:
+    rows: 40
+    columns:
+      id:     {type: integer, primary_key: true}
+      title:  {type: string}
+      status: {type: string}
+"""
+    titles = [f"Title {word}" for word in "abcdefghijklmnop"]
+    reply = f"title_values = {titles!r}\nstatus_values = ['open', 'closed']\n"
+    program, missing = fill_blanks(build_scaffold(load_spec(text)), reply)
+    assert missing == []
+    projects = _generate(text, source=program)["projects"]
+    counts = projects["title"].value_counts()
+    assert set(counts.index) == set(titles) and counts.max() <= 3
