@@ -143,7 +143,7 @@ def settle_weights(
     most, failed = ask_most(client, spec, table_name, name, answer, seed, say)
     if failed:
         return "", True
-    used = mishaps_few(steeper(said, most))
+    used = heads_fewest(mishaps_few(steeper(said, most)))
     answer.said, answer.most, answer.weights = said, most, used
     target["weights"] = list(used.values())
     first = f"; most rows: {most}" if most is not None else ""
@@ -169,3 +169,36 @@ def mishaps_few(shares: dict[str, float]) -> dict[str, float]:
     capped = {v: min(x, MISHAP_MOST) for v, x in shares.items() if v in mishaps}
     left = 1.0 - sum(capped.values())
     return {v: round(capped[v] if v in mishaps else x * left / rest, 4) for v, x in shares.items()}
+
+
+# Words of a rank in an organisation, lowest first: the people at a rank of ``HEAD_RANK`` or
+# above (a manager, a director, a partner) lead those below and are fewer than any of them.
+JOB_RANKS = {
+    "intern": 0, "trainee": 0, "apprentice": 0, "junior": 1, "assistant": 1, "associate": 2,
+    "mid": 2, "medior": 2, "intermediate": 2, "senior": 3, "lead": 4, "principal": 4,
+    "manager": 5, "head": 6, "director": 6, "partner": 7, "vp": 7, "executive": 7, "chief": 8,
+    "owner": 8,
+}  # fmt: skip
+HEAD_RANK = 5
+
+
+def heads_fewest(shares: dict[str, float]) -> dict[str, float]:
+    """``shares`` with the value at the top of an organisation's ranks (every value a rank:
+    junior, senior, director; three ranks or more, the top a manager's or above) holding the
+    fewest rows, its share swapped with the smallest: asked, the embedded model gave half a
+    salon's six stylists the rank of director."""
+    from codegen.program.shapes import _words
+
+    ranks = {}
+    for value in shares:
+        found = [JOB_RANKS[w] for w in _words(str(value)) if w in JOB_RANKS]
+        if not found:
+            return shares
+        ranks[value] = max(found)
+    top = max(ranks, key=lambda v: ranks[v])
+    if len(set(ranks.values())) < 3 or ranks[top] < HEAD_RANK:
+        return shares
+    fewest = min(shares, key=lambda v: shares[v])
+    swapped = dict(shares)
+    swapped[top], swapped[fewest] = shares[fewest], shares[top]
+    return swapped

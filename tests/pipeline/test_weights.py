@@ -142,3 +142,49 @@ def test_mishaps_are_few(shares, used):
     from codegen.pipeline.weights import mishaps_few
 
     assert mishaps_few(shares) == pytest.approx(used, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("shares", "used"),
+    [
+        # asked, the embedded model made half a salon's stylists directors
+        ({"junior": 0.17, "senior": 0.33, "director": 0.5},
+         {"junior": 0.5, "senior": 0.33, "director": 0.17}),
+        ({"Junior Engineer": 0.2, "Senior Engineer": 0.3, "Engineering Manager": 0.4,
+          "Intern": 0.1},
+         {"Junior Engineer": 0.2, "Senior Engineer": 0.3, "Engineering Manager": 0.1,
+          "Intern": 0.4}),
+        # seniors may outnumber juniors: no head among them, as they were
+        ({"junior": 0.2, "mid": 0.3, "senior": 0.5}, {"junior": 0.2, "mid": 0.3, "senior": 0.5}),
+        # a value that names no rank: no ladder
+        ({"nurse": 0.5, "senior nurse": 0.2, "head nurse": 0.3},
+         {"nurse": 0.5, "senior nurse": 0.2, "head nurse": 0.3}),
+    ],
+)  # fmt: skip
+def test_the_head_of_a_ladder_of_ranks_holds_the_fewest_rows(shares, used):
+    from codegen.pipeline.weights import heads_fewest
+
+    assert heads_fewest(shares) == used
+
+
+SALON = """\
+name: salon
+description: Stylists of a hair salon in Lyon, France.
+tables:
+  stylists:
+    rows: 6
+    columns:
+      id:    {type: integer, primary_key: true}
+      level: {type: string, values: [junior, senior, director]}
+"""
+
+
+def test_a_salon_s_director_is_the_rarest_of_its_stylists(openai_stub, client):
+    openai_stub.reply(json.dumps({"junior": 0.2, "senior": 0.3, "director": 0.5}))
+    openai_stub.reply(most("director")).reply(most("director"))
+    spec, answers = ask_typical(client, load_spec(SALON))
+    weights = dict(
+        zip(["junior", "senior", "director"], spec.tables["stylists"].columns["level"].weights)
+    )
+    assert min(weights, key=weights.get) == "director"
+    assert answers[0].said == {"junior": 0.2, "senior": 0.3, "director": 0.5}
