@@ -183,8 +183,7 @@ def test_a_salon_s_director_is_the_rarest_of_its_stylists(openai_stub, client):
     openai_stub.reply(json.dumps({"junior": 0.2, "senior": 0.3, "director": 0.5}))
     openai_stub.reply(most("director")).reply(most("director"))
     spec, answers = ask_typical(client, load_spec(SALON))
-    weights = dict(
-        zip(["junior", "senior", "director"], spec.tables["stylists"].columns["level"].weights)
-    )
+    levels = ["junior", "senior", "director"]
+    weights = dict(zip(levels, spec.tables["stylists"].columns["level"].weights, strict=True))
     assert min(weights, key=weights.get) == "director"
     assert answers[0].said == {"junior": 0.2, "senior": 0.3, "director": 0.5}
