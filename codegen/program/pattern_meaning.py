@@ -203,6 +203,16 @@ def locale_named(text: str) -> str | None:
     return min(named)[2] if named else None
 
 
+def locale_of_country(value: str) -> str | None:
+    """The Faker locale of one country value: its name or adjective ("Germany", "German") or
+    its ISO code ("DE"); None for a country not in our lists."""
+    said = value.strip().lower()
+    for names, locale in _LOCALES:
+        if said in names or said == locale[-2:].lower():
+            return locale
+    return None
+
+
 def countries_named(text: str) -> set[str]:
     """The ISO codes of every country ``text`` names, by name, adjective or large city."""
     return {locale[-2:] for _, _, locale in _named(text)}

@@ -2514,7 +2514,7 @@ def _names_by_country(
     """(the country column, a Faker locale for each of its listed values other than the
     dataset's own) for a person's name column (not unique) in a table of people with their
     country from a list: each person named as people of their country are."""
-    from codegen.program.pattern_meaning import _LOCALES, locale_named, providers_for
+    from codegen.program.pattern_meaning import locale_named, locale_of_country, providers_for
 
     context = f"{table_name} {table.description or ''}"
     if column.unique or providers_for(name, "", context)[:1] not in (
@@ -2525,14 +2525,11 @@ def _names_by_country(
     for other, country in table.columns.items():
         if other == name or not country.values or "country" not in other.lower():
             continue
-        locales = {}
-        for value in country.values:
-            said = str(value).strip().lower()
-            for words, locale in _LOCALES:
-                if said in words or said == locale[-2:].lower():
-                    if locale != own:
-                        locales[str(value)] = locale
-                    break
+        locales = {
+            str(value): locale
+            for value in country.values
+            if (locale := locale_of_country(str(value))) is not None and locale != own
+        }
         return (other, locales) if locales else None
     return None
 
