@@ -2573,9 +2573,10 @@ def _typical_draw(
     with ``category`` (each row's), moved to the typical value of the row's category."""
     low, high = column.typical_range or _spread_around(column)
     whole = column.type == "integer"
+    typical, first, last = _numbers(column.typical, low, high)
     params: list[Parameter] = [
-        (f"{variable}_typical", _number(column.typical), None),
-        (f"{variable}_typical_range", f"({_number(low)}, {_number(high)})", None),
+        (f"{variable}_typical", typical, None),
+        (f"{variable}_typical_range", f"({first}, {last})", None),
     ]
     lowest, highest = _bound_code(column)
     expression = (
@@ -2804,8 +2805,22 @@ def _trend_defaults(source: Any, target: Any, increasing: bool) -> tuple[float, 
     return base, slope, 0.05 * span
 
 
-def _number(value: float) -> str:
+def _number(value: float, digits: int = 3) -> str:
     """A default number, rounded to 3 significant digits so it reads like a choice."""
     if value == 0:
         return "0"
-    return repr(float(f"{value:.3g}")) if not float(value).is_integer() else repr(int(value))
+    if float(value).is_integer():
+        return repr(int(value))
+    return repr(float(f"{value:.{digits}g}"))
+
+
+def _numbers(*values: float) -> list[str]:
+    """``values`` as ``_number`` writes them, with as many more significant digits as keep
+    those that differ apart: a city's longitude typically 12.55, most from 12.45 to 12.65, had
+    become 12.6 from 12.5 to 12.6 (its stations drawn on two meridians)."""
+    differ = len(set(values))
+    for digits in range(3, 12):
+        written = [_number(v, digits) for v in values]
+        if len(set(written)) == differ:
+            return written
+    return [repr(float(v)) for v in values]
