@@ -341,3 +341,31 @@ def test_a_list_named_as_its_category_or_too_short_is_asked_again(openai_stub, c
         "dog": ["Buddy", "Max", "Bella"],
         "rabbit": ["Clover", "Hazel", "Thumper", "Oreo"],
     }
+
+
+def test_a_large_unique_column_is_asked_fewer_names_of_each_kind_not_none(openai_stub, client):
+    """A supermarket's 300 products in six aisles wanted 150 names, over the spec's budget: asked
+    none, they were all named from one list of fruit ("Strawberry Cherry 5" in the bakery
+    aisle). Cut in proportion, each aisle is asked its own."""
+    from codegen.pipeline.values_by import LIST_LEAST, VALUES_BY_PER_SPEC, within_budget
+
+    shop = MENU.replace("rows: 24", "rows: 300").replace(", weights: [2, 3, 2, 1]", "")
+    spec = load_spec(shop)
+    wanted = counts(spec, "dishes", "name", "course")
+    assert sum(wanted.values()) > VALUES_BY_PER_SPEC
+    cut = within_budget(wanted, VALUES_BY_PER_SPEC)
+    assert list(cut) == list(wanted) and sum(cut.values()) <= VALUES_BY_PER_SPEC
+    assert min(cut.values()) >= 20
+    assert within_budget({"a": 5, "b": 5}, 20) == {"a": 5, "b": 5}
+    assert within_budget({str(n): 10 for n in range(10)}, 2 * LIST_LEAST) == {}
+    words = "rosso verde bianco nero giallo oro argento mare monte lago sole luna stella fiore "
+    words += "bosco campo fiume vento neve pioggia terra fuoco cielo"
+    for course, count in cut.items():
+        names = [f"{word.title()} di {course}" for word in words.split()][:count]
+        openai_stub.reply(json.dumps({"values": names}))
+    data = spec.model_dump(mode="json", exclude_none=True)
+    answers: list[TypicalAnswer] = []
+    assert ask_values_by(client, spec, data, answers, seed=0, say=lambda line: None) is False
+    question = openai_stub.chat_requests[0].body["messages"][-1]["content"]
+    assert f'List {cut["antipasto"]} realistic values of "name"' in question
+    assert set(data["tables"]["dishes"]["columns"]["name"]["values_by"]["course"]) == set(cut)
