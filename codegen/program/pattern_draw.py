@@ -497,15 +497,32 @@ def realistic_strings(rng, n, parts, pattern, providers, locale="en_US", unique=
     if unique:  # the drawn values that no real one repeats fill the other rows
         rest = drawn[~np.isin(drawn.astype(str), real.astype(str))]
         values[rows[share:]] = rest[: n - share]
-    elif best.startswith("country_code") and locale != "en_US":
-        # The people of a dataset of one country (runners in Berlin, a Dutch shop's customers)
-        # are mostly of it: Faker's codes are every country alike. (en_US is also the default
-        # locale of a dataset that names none: no country is raised there.)
+    elif best.startswith("country_code"):
+        from faker.config import AVAILABLE_LOCALES
         from faker.providers.address import Provider as Addresses
 
+        alpha_2, alpha_3 = Addresses.alpha_2_country_codes, Addresses.alpha_3_country_codes
+        # Faker's codes are every country alike: a Berlin marathon's runners came from
+        # Turkmenistan and Monaco as often as from France. People travel from a few countries
+        # more than the rest: the countries Faker has a locale of, the largest sources of
+        # international travellers first, each next one less often.
+        travellers = "DE US GB FR IT NL ES CH CN CA BE AT PL SE DK JP AU KR NO IE".split()
+        others = sorted({loc[-2:] for loc in AVAILABLE_LOCALES if loc[-2:] in alpha_2})
+        others = [code for code in others if code not in travellers]
+        pool = travellers + list(rng.permutation(others))
+        if best.endswith("alpha-3"):
+            pool = [alpha_3[alpha_2.index(code)] for code in pool]
+        pool = [code for code in pool if matches(code)]
+        if pool:
+            order = 1.0 / np.arange(1, len(pool) + 1)  # a few countries most of the rows
+            picked = rng.choice(np.array(pool, dtype=object), size=share, p=order / order.sum())
+            values[rows[:share]] = picked
+        # The people of a dataset of one country (runners in Berlin, a Dutch shop's customers)
+        # are mostly of it. (en_US is also the default locale of a dataset that names none: no
+        # country is raised there.)
         home = fake.current_country_code()
-        if best.endswith("alpha-3") and home in Addresses.alpha_2_country_codes:
-            home = Addresses.alpha_3_country_codes[Addresses.alpha_2_country_codes.index(home)]
-        if matches(home):  # as codegen.pipeline.typical.HOME_SHARE does a list of countries
+        if best.endswith("alpha-3") and home in alpha_2:
+            home = alpha_3[alpha_2.index(home)]
+        if locale != "en_US" and matches(home):  # as codegen.pipeline.typical.HOME_SHARE does
             values[rng.random(n) < 0.6] = home
     return values
