@@ -366,6 +366,7 @@ class Related:
     town: str | None = None  # the names of the dataset's own table of real places
     followed: str | None = None  # the parent row's number a ``follows`` names (a candidate's
     # years of experience, for an application's expected salary)
+    own: bool = False  # each row is its category (a plan's name): its value is the category's
 
 
 def _related(
@@ -391,9 +392,28 @@ def _related(
             near.get(name),
             towns.get(name),
             followed.get(name),
+            _own_category(spec, table_name, name),
         )
         for name in spec.tables[table_name].columns
     }
+
+
+def _own_category(spec: Any, table_name: str, name: str) -> bool:
+    """Whether each row of a column's table is its category: the category is a unique column
+    of the table itself (a coworking's plans, one a name). Not a key to another table's row,
+    unique or not: a bill's reservation (one bill each) has a status many share, and the bills
+    of completed meals had all cost the same; a booking's plan is many bookings' plan."""
+    from codegen.spec.model import category_of
+
+    column = spec.tables[table_name].columns[name]
+    if not column.typical_by:
+        return False
+    (by,) = column.typical_by
+    found = category_of(spec, table_name, by)
+    if found is None:
+        return False
+    parent, listed, _ = found
+    return parent == table_name and bool(spec.tables[parent].columns[listed].unique)
 
 
 def _legs(
@@ -2054,9 +2074,7 @@ def _blank_expression(
         # each row drawn around its own category's.
         expression, params = _signed_draw(table, name, column, variable, count, category)
     elif kind in ("integer", "float") and column.typical is not None:
-        (by,) = column.typical_by or {"": None}
-        own = by in table.columns and bool(table.columns[by].unique)  # a plan's price, its own
-        expression, params = _typical_draw(column, variable, count, category, own)
+        expression, params = _typical_draw(column, variable, count, category, related.own)
         timeline = series(table)
         if timeline is not None and category is None and timeline[1] in variables:
             # a measurement per sensor per hour: each sensor's own level, moving slowly

@@ -1058,6 +1058,36 @@ def test_a_row_that_is_its_category_takes_the_category_s_value_as_it_is():
     assert prices == {"Day Pass": 20, "Flex": 180, "Private Office": 600}
 
 
+def test_a_row_keyed_to_a_row_of_a_shared_category_is_drawn_around_its_value():
+    """One bill a reservation (a unique key), its typical total by the reservation's status:
+    the bills of completed meals had all cost EUR 219, as if each bill were its own category."""
+    text = """\
+name: restaurant
+tables:
+  reservations:
+    rows: 400
+    columns:
+      id:     {type: integer, primary_key: true}
+      status: {type: string, values: [completed, cancelled]}
+  bills:
+    rows: 300
+    columns:
+      id:             {type: integer, primary_key: true}
+      reservation_id: {type: integer, references: reservations.id, unique: true}
+      total_eur:
+        {type: float, min: 0, typical: 150, typical_range: [80, 200],
+         typical_by: {reservation_id: {completed: 219, cancelled: 150}}}
+"""
+    spec = load_spec(text)
+    out = Path(tempfile.mkdtemp()) / "out"
+    rows = {"reservations": 400, "bills": 300}
+    result = InProcessRunner().run(build_scaffold(spec).source, out, rows=rows, seed=0)
+    assert result.ok, result.error
+    bills = pd.read_parquet(result.tables["bills"].path)
+    assert bills["total_eur"].nunique() > 250
+    assert bills["total_eur"].value_counts().iloc[0] < 5
+
+
 @pytest.mark.parametrize(
     "numbers, counted",
     [
