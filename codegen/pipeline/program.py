@@ -349,8 +349,11 @@ class _Checks:
         # Saved programs rerun at any size in parts (codegen.scale): made in parts here too.
         self.say(f"attempt {attempt.number}: making the tables in parts, as a large rerun does")
         mark = time.perf_counter()
+        # Each attempt's parts in a directory of its own: a second attempt that reaches this
+        # check (the first's parts failed) must not find the first's tables there.
+        parts_dir = out_dir.with_name(f"{out_dir.name}-parts")
         parts = check_parts(
-            self.runner, program, self.spec, self.rows, self.options.seed, out_dir.parent / label
+            self.runner, program, self.spec, self.rows, self.options.seed, parts_dir
         )
         attempt.run_s = round(attempt.run_s + time.perf_counter() - mark, 3)
         attempt.parts = parts.to_dict()
