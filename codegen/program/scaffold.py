@@ -2094,21 +2094,8 @@ def _blank_expression(
         # Only bounds a decade or more apart, no typical value (the model's answer was a bound):
         # skewed around their geometric middle, as prices and sizes are, not even between them.
         typical, typical_low, typical_high = wide
-        params = [
-            (f"{variable}_typical", _number(typical), None),
-            (
-                f"{variable}_typical_range",
-                f"({_number(typical_low)}, {_number(typical_high)})",
-                None,
-            ),
-        ]
-        whole = kind == "integer"
-        expression = (
-            f"shape_typical(rng, {count}, {variable}_typical, *{variable}_typical_range, "
-            f"{low}, {high}, whole={whole})"
-        )
-        if whole:
-            expression += ".astype(int)"
+        guessed = {"typical": typical, "typical_range": [typical_low, typical_high]}
+        expression, params = _typical_draw(column.model_copy(update=guessed), variable, count)
     elif (steps := _ranks(name, column)) is not None:
         # An organisation's levels with nothing typical known: a pyramid, each level up a
         # fraction of the one below (many juniors, a few directors), not as many of each.

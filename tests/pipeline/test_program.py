@@ -273,21 +273,27 @@ def test_a_number_that_breaks_a_rule_falls_back_to_the_default(
     assert len(openai_stub.chat_requests) == 1
 
 
+def _repaired_with(openai_stub, client, tmp_path, check: str, rewrite: str):
+    """The shop's run with ``check`` added to its orders: the blanks at first, then the blanks
+    and the column line ``rewrite`` (the repair)."""
+    spec_text = SPEC.replace(
+        "      - increasing: [items, amount]\n",
+        f'      - increasing: [items, amount]\n      - check: "{check}"\n',
+    )
+    openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
+    return sd.generate(
+        spec_text, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60),
+        ask="blanks",
+    )  # fmt: skip
+
+
 def test_a_check_no_formula_knows_is_met_by_a_rewritten_column_line(
     sandbox_image, no_leftovers, openai_stub, client, tmp_path
 ):
     # gcd is beyond the starting program (items <> 7 it now meets by drawing items again);
     # items, skewed towards 3 (bounds a decade apart), are a multiple of 3 on many rows
-    spec_text = SPEC.replace(
-        "      - increasing: [items, amount]\n",
-        '      - increasing: [items, amount]\n      - check: "gcd(items, 3) = 1"\n',
-    )
     rewrite = "items = rng.choice([1, 2, 4, 5, 7], size=n_orders)"
-    openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
-    result = sd.generate(
-        spec_text, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60),
-        ask="blanks",
-    )  # fmt: skip
+    result = _repaired_with(openai_stub, client, tmp_path, "gcd(items, 3) = 1", rewrite)
     first, second = result.attempts
     assert first.failure == "validation" and "gcd(items, 3) = 1" in (first.error or "")
     asked = openai_stub.chat_requests[0].messages[-1]["content"]
@@ -304,16 +310,8 @@ def test_a_second_attempt_makes_its_parts_apart_from_the_first_s(
     """The first attempt's 50 orders happen to have no items of 7 (skewed towards 3), its parts
     do: it fails the parts check; the second attempt's parts were made into the first's
     directory ("exists and is not empty") and the run stopped with an error."""
-    spec_text = SPEC.replace(
-        "      - increasing: [items, amount]\n",
-        '      - increasing: [items, amount]\n      - check: "gcd(items, 7) = 1"\n',
-    )
     rewrite = "items = rng.integers(1, 7, size=n_orders)"
-    openai_stub.replies(f"```python\n{NAMES}\n```", f"```python\n{NAMES}\n{rewrite}\n```")
-    result = sd.generate(
-        spec_text, client=client, out=tmp_path / "generated", limits=Limits(timeout_s=60),
-        ask="blanks",
-    )  # fmt: skip
+    result = _repaired_with(openai_stub, client, tmp_path, "gcd(items, 7) = 1", rewrite)
     first, second = result.attempts
     assert first.failure == "parts" and "gcd(items, 7) = 1" in (first.error or "")
     assert second.failure is None and rewrite in (result.path / "program.py").read_text()
