@@ -77,6 +77,137 @@ _DUES = {"rent", "price", "fee", "salary", "wage", "premium", "instalment", "ins
 TIMES_MOST = 36.0  # a multiple above this is no term anyone sets
 
 
+# What a row adds up to, and the price of one unit it is made of. A price by the day, the night,
+# the hour counts the row's days, nights or hours (a column of them, else the time from its
+# start to its end); a price of none counts its quantity.
+_TOTALS = {"total", "subtotal", "amount", "sum", "charge", "charged", "paid", "billed", "revenue"}
+_UNIT_PRICES = {"price", "rate", "fee", "fare", "tariff", "cost"}
+# What a row is charged for its time at a price by the period: a car park's fee for a stay.
+_CHARGES = {"fee", "fare", "cost"}
+_PERIODS = {
+    "day": ({"daily", "day", "diem", "perday"}, {"day", "days"}),
+    "night": ({"nightly", "night", "pernight"}, {"night", "nights"}),
+    "hour": ({"hourly", "hour", "hr"}, {"hour", "hours", "hrs", "h"}),
+    "week": ({"weekly", "week"}, {"week", "weeks", "wk"}),
+    "month": ({"monthly", "month"}, {"month", "months", "mo"}),
+}
+# The time between a row's start and end in units of a period, as SQL.
+_SPAN_SQL = {
+    "day": "date_diff('day', {start}, {end})",
+    "night": "date_diff('day', {start}, {end})",
+    "hour": "ceil(date_diff('minute', {start}, {end}) / 60.0)",  # each hour begun
+    "week": "date_diff('day', {start}, {end}) / 7.0",
+    "month": "date_diff('month', {start}, {end})",
+}
+
+
+def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
+    """(table, column, reference column, parent column, per) of each total a row adds up from
+    its parent's price of one unit: a bakery's till line, its product's price times its
+    ``quantity``; a marina stay, its berth's daily rate times the days from ``arrived_on`` to
+    ``left_on`` (``per``, SQL over the row). Drawn on their own, a total has nothing to do with
+    the price it is made of (a line of 3 rolls at EUR 0.60 coming to EUR 11.20). Read from
+    names: a total (``total``, ``amount``, ``subtotal``...; for a price by the period a
+    ``fee``, ``fare``, ``cost`` too: a car park's fee for the hours of a stay) drawn freely, of
+    money or no unit and no price of one unit itself; a price of its parent row (money, a
+    ``price``, ``rate``, ``fee``; not a key); the units to count: for a price by the day,
+    night, hour, week or month, the one column of the row that counts them, else the row's one
+    span of time used (``follows._span``); for a price of no period, the row's one count
+    (``quantity``, ``items``: ``follows._count_source``). The first price for each total."""
+    from codegen.pipeline.follows import _count_source, _span
+    from codegen.program.rules import plan_table
+
+    pairs = []
+    for table_name, table in spec.tables.items():
+        plan = plan_table(table, table_name)
+        for name, column in table.columns.items():
+            words = set(_name_words(name))
+            free = column.type in ("integer", "float") and _free(column, plan.columns[name])
+            charge = words & (_TOTALS | _CHARGES)
+            if not free or not charge or words & (_UNIT_PRICES - _CHARGES | _QUALIFIERS):
+                continue
+            if _unit(name) not in ("money", None):
+                continue
+            for via, reference in table.columns.items():
+                if not reference.references or "." not in reference.references:
+                    continue
+                parent = reference.references.split(".", 1)[0]
+                if parent == table_name or parent not in spec.tables:
+                    continue
+                made = plan_table(spec.tables[parent], parent).columns
+                for other, candidate in spec.tables[parent].columns.items():
+                    priced = _unit_price(other, candidate) and made[other].define is None
+                    if not priced or any(p[:2] == (table_name, name) for p in pairs):
+                        continue
+                    period = _period(other)
+                    if period is None and not words & _TOTALS:
+                        continue  # a fee of an order is no price times its items
+                    if period is None:
+                        count = _count_source(table)
+                        per = None if count is None or count == name else count
+                    else:
+                        per = _period_count(table, name, period)
+                        span = _span(table_name, table) if per is None else None
+                        if span is not None and (
+                            period != "hour" or table.columns[span[0]].type == "datetime"
+                        ):
+                            per = _SPAN_SQL[period].format(start=span[0], end=span[1])
+                    if per is not None:
+                        pairs.append((table_name, name, via, other, per))
+    return pairs
+
+
+def with_each(spec: Spec, progress: Progress | None = None) -> Spec:
+    """``spec`` with ``of_parent`` set to ``each`` on the totals of ``each_pairs``: no question
+    asked, the relation is arithmetic."""
+    found = each_pairs(spec)
+    if not found:
+        return spec
+    say = progress or (lambda line: None)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    for table_name, name, via, other, per in found:
+        data["tables"][table_name]["columns"][name]["of_parent"] = {
+            "column": f"{via}.{other}",
+            "relation": "each",
+            "per": per,
+        }
+        say(f"{table_name}.{name}: its {via}'s {other} for each of its {per}")
+    return Spec.model_validate(data)
+
+
+def _unit_price(name: str, column: Any) -> bool:
+    """Whether a parent's column is a price of one unit: a number of money, not a key."""
+    if column.primary_key or column.unique or column.references or column.values:
+        return False
+    if column.type not in ("integer", "float"):
+        return False
+    words = set(_name_words(name))
+    money = _unit(name) == "money" or bool(words & _CURRENCIES)
+    return money and bool(words & _UNIT_PRICES | words & _CURRENCIES) and not words & _TOTALS
+
+
+def _period(name: str) -> str | None:
+    """The period a price is by (``daily_rate_eur``: day), None for a price of one item."""
+    words = set(_name_words(name))
+    found = [period for period, (adjectives, _) in _PERIODS.items() if words & adjectives]
+    return found[0] if found else None
+
+
+def _period_count(table: Any, name: str, period: str) -> str | None:
+    """The one column of a table that counts a period's units (a hire's ``days``)."""
+    counts = _PERIODS[period][1] | ({"days"} if period == "night" else set())
+    found = [
+        other
+        for other, column in table.columns.items()
+        if other != name
+        and column.type in ("integer", "float")
+        and not (column.primary_key or column.references or column.values)
+        and set(_name_words(other)) & counts
+        and _unit(other) != "money"
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
     """(table, column, reference column, parent column, relation) of each child number that
     follows a number of its parent row: an integer or float drawn freely (not a key, not made

@@ -76,12 +76,12 @@ def generate(
     shaped = spec  # the spec the program is made from: with typical values where asked
     if options.typical:
         from codegen.pipeline.follows import with_trends
+        from codegen.pipeline.parents import with_each
         from codegen.pipeline.ratings import with_rating_shapes
         from codegen.pipeline.typical import ask_typical
 
-        shaped, answers = ask_typical(
-            client, with_rating_shapes(spec, say), seed=options.seed, progress=say
-        )
+        shaped = with_each(with_rating_shapes(spec, say), say)  # before: a total is not asked
+        shaped, answers = ask_typical(client, shaped, seed=options.seed, progress=say)
         shaped = with_trends(shaped, say)
     scaffold = build_scaffold(shaped)
     # Nothing left to fill in (typical values, Faker and the checks made every column): the

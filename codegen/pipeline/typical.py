@@ -204,6 +204,8 @@ def columns_to_ask(spec: Spec) -> list[tuple[str, str]]:
                 continue
             if column.type not in ("integer", "float", "boolean") or column.typical is not None:
                 continue
+            if column.of_parent is not None and column.of_parent.relation == "each":
+                continue  # its parent's price times its units: nothing to ask
             if planned.define is not None or not _one_sided(planned):
                 continue
             if column.min is not None and column.min < 0 and _entangled(plan, name):

@@ -161,7 +161,7 @@ def _build(spec: Any) -> Scaffold:
             if column_name not in variables:
                 variables[column_name] = _variable(table_name, column_name, used)
         columns = {name: plan.column(table, name) for name in table.columns}
-        related = _related(spec, table_name, frames, variables, plan)
+        related = _related(spec, table_name, frames, variables, plan, count)
 
         code_of = partial(
             _code_of, frames, table_name, table, columns, count, lookups, plan, shapes, related
@@ -367,10 +367,16 @@ class Related:
     followed: str | None = None  # the parent row's number a ``follows`` names (a candidate's
     # years of experience, for an application's expected salary)
     own: bool = False  # each row is its category (a plan's name): its value is the category's
+    per: str | None = None  # the units of the parent's price a row holds (``of_parent`` each)
 
 
 def _related(
-    spec: Any, table_name: str, frames: dict[str, str], variables: dict[str, str], plan: TablePlan
+    spec: Any,
+    table_name: str,
+    frames: dict[str, str],
+    variables: dict[str, str],
+    plan: TablePlan,
+    count: str,
 ) -> dict[str, Related]:
     categories = _categories(spec, table_name, frames, variables, plan)
     levels = _series_levels(spec, table_name, frames, variables)
@@ -381,6 +387,7 @@ def _related(
     legs = _legs(spec, table_name, frames, variables)
     near = _near_ends(spec, table_name, frames, variables)
     towns = _own_towns(spec, table_name, frames)
+    units = _units(spec, table_name, variables, plan, count)
     return {
         name: Related(
             categories.get(name),
@@ -393,9 +400,34 @@ def _related(
             towns.get(name),
             followed.get(name),
             _own_category(spec, table_name, name),
+            units.get(name),
         )
         for name in spec.tables[table_name].columns
     }
+
+
+def _units(
+    spec: Any, table_name: str, variables: dict[str, str], plan: TablePlan, count: str
+) -> dict[str, str]:
+    """Column -> code for how many units of its parent's price each row holds (``of_parent``
+    each: its ``per``, SQL over the row, compiled as a check's value is)."""
+    from codegen.spec.checks import parse_check
+
+    table = spec.tables[table_name]
+    codes = {}
+    for name, column in table.columns.items():
+        follows = column.of_parent
+        if follows is None or follows.per is None:
+            continue
+        parsed = parse_check(follows.per, table)
+        if parsed.tree is None or not set(parsed.columns) <= set(variables):
+            continue
+        try:
+            code = compile_value(parsed.tree, _refs(table, plan, variables), count)
+        except CannotCompile:
+            continue  # drawn as the column's own, its relation given up
+        codes[name] = code.text
+    return codes
 
 
 def _own_category(spec: Any, table_name: str, name: str) -> bool:
@@ -1236,7 +1268,7 @@ def _column_code(
             note += "; a real place of the row's country (its city where known)"
     if related.parent is not None and expression != "..." and free:
         order = _follow_order(column, variables, related)
-        expression, shape = _of_parent(column, expression, related.parent, order)
+        expression, shape = _of_parent(column, expression, related.parent, order, related.per)
         note += shape
     elif related.inherit is not None and expression != "..." and free and kind != "string":
         expression = f"shape_inherit(rng, {expression}, {related.inherit}, 0.9)"
@@ -1290,15 +1322,21 @@ def _follow_order(column: Any, variables: dict[str, str], related: Related) -> s
 
 
 def _of_parent(
-    column: Any, expression: str, parents: str, order: str | None = None
+    column: Any, expression: str, parents: str, order: str | None = None, per: str | None = None
 ) -> tuple[str, str]:
     """(expression, note) for a number that follows its parent row's (``of_parent``): the
     parent's on most rows, or never above it and typically its share of it (rising with what
-    its ``follows`` reads, code in ``order``)."""
+    its ``follows`` reads, code in ``order``), or the parent's for each of the row's units (code
+    in ``per``)."""
     follows = column.of_parent
     parent = follows.column.split(".", 1)[1]
     lowest, highest = _bound_code(column)
     whole = column.type == "integer"
+    if follows.relation == "each":
+        if per is None:  # its units could not be compiled: the column's own values
+            return expression, ""
+        code = f"shape_each({expression}, {parents}, {per}, {lowest}, {highest}, whole={whole})"
+        return code, f"; its parent's {parent} for each of its {follows.per}"
     if follows.relation == "times":
         code = (
             f"shape_multiple(rng, {expression}, {parents}, {follows.times!r}, {lowest}, {highest}, "

@@ -73,6 +73,57 @@ def shape_rhythm(name):
             [0.15, 0.04, 0.05, 0.3, 0.6, 0.75, 0.65, 0.75, 1, 0.6, 0.3],
             [1, 1, 1, 1, 1.05, 1.15, 1.1],
         ),
+        # sales in a shop, over its counter: in opening hours (most 09:00-19:59), busiest
+        # late afternoon and on Saturday; few on Sunday, when many countries close shops
+        "store": (
+            [0, 6, 7, 8, 9, 10, 12, 14, 16, 17, 18, 19, 20, 21, 22, 23],
+            [
+                0.003,
+                0.003,
+                0.08,
+                0.35,
+                0.6,
+                0.8,
+                0.9,
+                0.8,
+                0.9,
+                1,
+                0.95,
+                0.6,
+                0.25,
+                0.08,
+                0.01,
+                0.003,
+            ],
+            [1, 0.95, 0.95, 1, 1.15, 1.4, 0.3],
+        ),
+        # a bakery's sales: breakfast rolls from 06:00, most before 10:00, a smaller afternoon
+        # coffee-and-cake wave, closed by 19:00; busiest on Saturday, Sunday mornings only
+        "bakery": (
+            [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 23],
+            [
+                0,
+                0,
+                0.03,
+                0.35,
+                0.85,
+                1,
+                0.9,
+                0.7,
+                0.55,
+                0.6,
+                0.45,
+                0.4,
+                0.45,
+                0.4,
+                0.3,
+                0.12,
+                0.02,
+                0,
+                0,
+            ],
+            [1, 0.95, 0.95, 1, 1.05, 1.45, 0.5],
+        ),
         # visits, sport, outings: before work and after it, busiest at weekends
         "leisure": (
             [0, 5, 6, 7, 9, 12, 14, 18, 20, 22, 23],
@@ -1095,6 +1146,29 @@ def shape_multiple(rng, drawn, parents, times, lowest=None, highest=None, whole=
         inside &= out <= highest
     out = np.where(inside, out, drawn)
     return np.round(out).astype(np.int64) if whole else out
+
+
+def shape_each(drawn, parents, per, lowest=None, highest=None, whole=False):
+    """Each row's parent's price of one unit (``parents``: a product's price, a car's daily
+    rate) times its ``per`` units (its quantity, its days), to the cent (whole: to the unit),
+    within the bounds (a car park's day rate caps its fee); rows whose parent has no price or
+    that hold no units keep ``drawn``."""
+    drawn = np.asarray(drawn, dtype=float)
+    parents = shape_floats(parents)
+    per = shape_floats(per)
+    out = np.round(parents * per, 0 if whole else 2)
+    if lowest is not None:
+        out = np.maximum(out, lowest)
+    if highest is not None:
+        out = np.minimum(out, highest)
+    out = np.where(np.isfinite(out) & (per > 0), out, drawn)
+    return np.round(out).astype(np.int64) if whole else out
+
+
+def shape_floats(values):
+    """Numbers as floats, NaN where missing (nullable integers, Decimals, None)."""
+    series = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce")
+    return series.astype(float).to_numpy()
 
 
 def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, whole=False,

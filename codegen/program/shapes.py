@@ -885,9 +885,9 @@ def rhythm_of(
         # bookings of what? a desk is booked in office hours, a hotel room for the weekend
         said = _kind([word for word in words if not _stem_of(word, _BOOKED)])
         if said is not None:
-            return _at_work(_meals_first(said, levels), table, name)
+            return _at_work(_in_store(_meals_first(said, levels), levels, table), table, name)
         booked = booked or kind
-    return _at_work(_meals_first(booked, levels), table, name)
+    return _at_work(_in_store(_meals_first(booked, levels), levels, table), table, name)
 
 
 def _at_work(rhythm: str | None, table: Any, name: str) -> str | None:
@@ -909,10 +909,46 @@ def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     if rhythm not in ("shopping", "leisure"):
         return rhythm
     words = [word for text in texts for word in _words(text or "")]
-    for place, stems in (("meals", _MEALS), ("shows", _SHOWS), ("errands", _ERRANDS)):
+    places = (("bakery", _BAKERIES), ("meals", _MEALS), ("shows", _SHOWS), ("errands", _ERRANDS))
+    for place, stems in places:
         if any(_stem_of(word, stems) for word in words):
             return place
     return rhythm
+
+
+# A bakery's customers come for breakfast rolls: most before 10:00 (a bakery cafe too).
+_BAKERIES = {
+    "bakery", "bakeries", "baker", "bakers", "bakehouse", "boulangerie", "patisserie",
+    "baeckerei", "backerei", "panaderia", "panetteria", "bageri", "bakkerij", "piekarnia",
+}  # fmt: skip
+# Where a sale is made over a counter or at a till, in opening hours: a shop's own words, or a
+# key of the sale to a shop, a store or a branch. Unless the texts say it is online.
+_STORES = {
+    "store", "supermarket", "hypermarket", "boutique", "pharmacy", "chemist", "kiosk", "till",
+    "outlet", "mall", "butcher", "greengrocer", "florist", "bookshop", "bookstore", "grocer",
+    "deli", "delicatessen", "newsagent", "instore", "counter",
+}  # fmt: skip
+_STORE_KEYS = {"shop", "store", "branch", "outlet", "till", "register", "kiosk", "pharmacy"}
+_ONLINE = {
+    "online", "web", "webshop", "website", "ecommerce", "internet", "app", "digital",
+    "delivery", "deliveries", "marketplace", "mobile", "subscription", "streaming",
+}  # fmt: skip
+
+
+def _in_store(rhythm: str | None, texts: tuple[Any, ...], table: Any) -> str | None:
+    """The shopping rhythm of a sale in a shop (``store``: in its opening hours, busiest on
+    Saturday) rather than online (into the evening, on any day): where the texts name a kind
+    of shop, or the table keys its rows to a shop, a store or a branch, and nothing says the
+    shop is online (a Munich bakery chain's sales, a pharmacy's; not an online supermarket's
+    orders)."""
+    if rhythm != "shopping":
+        return rhythm
+    words = [word for text in texts for word in _words(text or "")]
+    if any(_stem_of(word, _ONLINE) for word in words):
+        return rhythm
+    keys = [n for n, c in table.columns.items() if c.references and not c.primary_key]
+    keyed = any(set(_words(n.replace("_", " "))) & _STORE_KEYS for n in keys)
+    return "store" if keyed or any(_stem_of(w, _STORES) for w in words) else rhythm
 
 
 # Words of activity that do not say what it is of: a booking of a desk or of a hotel room.
@@ -940,7 +976,8 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day}{months})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, workday,"
-        " shopping, leisure, travel, meals, shows, errands, milking, care; None: all alike)"
+        " shopping, store, bakery, leisure, travel, meals, shows, errands, milking, care; None: all"
+        " alike)"
     )
     params = [(name, repr(rhythm), None)]
     if season:

@@ -120,6 +120,16 @@ def _column_phrase(name: str, column: Mapping[str, Any], key: Sequence[str] = ()
         via, other = follows["column"].split(".", 1)
         if follows["relation"] == "same":
             parts.append(f"mostly the {_code(other)} of the row {_code(via)} points at")
+        elif follows["relation"] == "times":
+            parts.append(
+                f"typically {follows['times']} times the {_code(other)} of the row "
+                f"{_code(via)} points at"
+            )
+        elif follows["relation"] == "each":
+            parts.append(
+                f"the {_code(other)} of the row {_code(via)} points at, times "
+                f"{_code(follows['per'])} (its price for each unit)"
+            )
         else:
             share = f", typically {follows['share']:.0%} of it" if follows.get("share") else ""
             parts.append(f"at most the {_code(other)} of the row {_code(via)} points at{share}")

@@ -148,10 +148,12 @@ class OfParent(_Model):
         description="`reference.column`: a reference column of this table, then a number "
         "column of the table it points at (`aircraft_id.seats`)."
     )
-    relation: Literal["at_most", "same", "times"] = Field(
+    relation: Literal["at_most", "same", "times", "each"] = Field(
         description="`at_most`: never more than the parent's value (a flight's passengers, its "
         "aircraft's seats); `same`: the parent's value on most rows (a line's unit price, its "
-        "product's price); `times`: a multiple of it (a lease's deposit, three months' rent)."
+        "product's price); `times`: a multiple of it (a lease's deposit, three months' rent); "
+        "`each`: the parent's value for each unit of `per` (a till line's total, its product's "
+        "price times its quantity)."
     )
     share: float | None = Field(
         None,
@@ -165,6 +167,12 @@ class OfParent(_Model):
         gt=0,
         description="For `times`: how many times the parent's value a row's typically is (a "
         "deposit of 3 monthly rents).",
+    )
+    per: str | None = Field(
+        None,
+        description="For `each`: how many units of the parent's value a row holds, as SQL over "
+        "the row's own columns (`quantity`; a hire's `date_diff('day', picked_up_on, "
+        "returned_on)` at its car's daily rate).",
     )
 
 
@@ -706,7 +714,33 @@ def _lint_of_parent(spec: Spec) -> list[str]:
                 problems.append(f"{where}.share: applies to relation at_most")
             if (col.of_parent.times is None) != (col.of_parent.relation != "times"):
                 problems.append(f"{where}.times: relation times needs it, and only it")
+            if (col.of_parent.per is None) != (col.of_parent.relation != "each"):
+                problems.append(f"{where}.per: relation each needs it, and only it")
+            elif col.of_parent.per is not None:
+                problems += _per_problems(f"{where}.per", col.of_parent.per, table, col_name)
     return problems
+
+
+def _per_problems(where: str, text: str, table: Table, name: str) -> list[str]:
+    """Why ``per`` cannot say how many units a row holds: no SQL, not of the row's own other
+    columns alone, or a condition rather than a number."""
+    from sqlglot import exp
+
+    from codegen.spec.checks import parse_check
+
+    parsed = parse_check(text, table)
+    if parsed.tree is None:
+        return [f"{where}: not SQL ({parsed.error})"]
+    if not parsed.row_level or not parsed.columns:
+        return [f"{where}: '{text}' does not read columns of this table's row alone"]
+    if name in parsed.columns:
+        return [f"{where}: '{text}' reads the column itself"]
+    if isinstance(parsed.tree, exp.Predicate | exp.Connector | exp.Not):
+        return [f"{where}: '{text}' is a condition, not a number"]
+    kinds = {table.columns[c].type for c in parsed.columns}
+    if not kinds <= {"integer", "float", "date", "datetime"}:
+        return [f"{where}: '{text}' reads columns that are not numbers or times"]
+    return []
 
 
 def _lint_follows(spec: Spec) -> list[str]:

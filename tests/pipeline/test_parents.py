@@ -12,8 +12,15 @@ from support.scaffolds import valid_tables
 from support.shop import stub_client
 
 import codegen as sd
-from codegen.pipeline.parents import _share_disagrees, ask_parents, parent_pairs, share_kept
-from codegen.pipeline.typical import ask_typical
+from codegen.pipeline.parents import (
+    _share_disagrees,
+    ask_parents,
+    each_pairs,
+    parent_pairs,
+    share_kept,
+    with_each,
+)
+from codegen.pipeline.typical import ask_typical, columns_to_ask
 from codegen.prompts import describe_spec
 from codegen.spec.model import Spec, load_spec
 
@@ -307,3 +314,124 @@ def test_a_multiple_needs_its_times_and_only_a_multiple_has_one():
         )
         with pytest.raises(SpecError, match="times"):
             load_spec(text)
+
+
+TILLS = """\
+name: bakery
+description: Products and till receipts of a bakery in Munich.
+tables:
+  products:
+    rows: 30
+    columns:
+      id:          {type: integer, primary_key: true}
+      price_eur:   {type: float, min: 0.3, max: 40, typical: 2.5, typical_range: [0.8, 12]}
+  sales:
+    rows: 3000
+    columns:
+      id:          {type: integer, primary_key: true}
+      product_id:  {type: integer, references: products.id}
+      quantity:    {type: integer, min: 1, max: 50, typical: 2, typical_range: [1, 6]}
+      total_eur:   {type: float, min: 0}
+      fee_eur:     {type: float, min: 0, max: 5}
+"""
+
+MOORINGS = """\
+name: marina
+description: Berths and boats' stays at a marina in Split.
+tables:
+  berths:
+    rows: 40
+    columns:
+      id:             {type: integer, primary_key: true}
+      daily_rate_eur: {type: float, min: 20, max: 800, typical: 90, typical_range: [45, 250]}
+  stays:
+    rows: 2000
+    columns:
+      id:             {type: integer, primary_key: true}
+      berth_id:       {type: integer, references: berths.id}
+      arrived_on:     {type: date, min: 2024-01-01, max: 2024-12-31}
+      left_on:        {type: date}
+      total_eur:      {type: float, min: 0, max: 6000}
+    rules:
+      - check: "left_on > arrived_on"
+"""
+
+
+def test_a_total_is_its_parent_s_price_for_each_of_its_units_read_from_names():
+    """A till line's total is its product's price times its quantity; a stay's, its berth's
+    daily rate times its days; a car park's fee, its hourly rate times each hour begun. Drawn
+    on its own, 3 rolls at EUR 0.60 came to EUR 11.20."""
+    assert each_pairs(load_spec(TILLS)) == [
+        ("sales", "total_eur", "product_id", "price_eur", "quantity")  # not the line's fee
+    ]
+    assert each_pairs(load_spec(MOORINGS)) == [
+        (
+            "stays",
+            "total_eur",
+            "berth_id",
+            "daily_rate_eur",
+            "date_diff('day', arrived_on, left_on)",
+        )
+    ]
+    # a column that counts the days wins over the span; a fee for the hours of a stay
+    days = MOORINGS.replace("      total_eur:", "      days:           {type: integer, min: 1}\n"
+                            "      total_eur:")  # fmt: skip
+    assert each_pairs(load_spec(days))[0][4] == "days"
+    parking = (
+        MOORINGS.replace("daily_rate_eur", "hourly_rate_eur")
+        .replace("_on", "_at")
+        .replace("{type: date", "{type: datetime")
+        .replace("total_eur", "fee_eur")
+    )
+    assert each_pairs(load_spec(parking))[0][4] == (
+        "ceil(date_diff('minute', arrived_at, left_at) / 60.0)"
+    )
+    # not by the hour over dates; not a price of no period with no count; not a rate of tax
+    hourly = MOORINGS.replace("daily_rate_eur", "hourly_rate_eur")
+    assert each_pairs(load_spec(hourly)) == []
+    assert each_pairs(load_spec(TILLS.replace("quantity:", "grams:   "))) == []
+    taxed = TILLS.replace("price_eur:  ", "vat_rate:   ")
+    assert each_pairs(load_spec(taxed)) == []
+
+
+def test_a_total_made_of_its_parent_s_price_is_not_asked_and_adds_up():
+    spec = with_each(load_spec(TILLS))
+    follows = spec.tables["sales"].columns["total_eur"].of_parent
+    assert (follows.column, follows.relation, follows.per) == ("product_id.price_eur", "each",
+                                                               "quantity")  # fmt: skip
+    assert ("sales", "total_eur") not in columns_to_ask(spec)
+    assert ("sales", "fee_eur") in columns_to_ask(spec)
+    assert "`price_eur` of the row `product_id` points at, times `quantity`" in describe_spec(spec)
+    tables = valid_tables(spec)
+    sales = tables["sales"].merge(tables["products"], left_on="product_id", right_on="id")
+    assert (sales["total_eur"] - sales["price_eur"] * sales["quantity"]).abs().max() < 0.006
+
+    stays = with_each(load_spec(MOORINGS))
+    tables = valid_tables(stays)
+    rows = tables["stays"].merge(tables["berths"], left_on="berth_id", right_on="id")
+    nights = (rows["left_on"] - rows["arrived_on"]).dt.days
+    made = (rows["daily_rate_eur"] * nights).round(2)
+    capped = made > 6000  # the column's max caps the longest stays at the dearest berths
+    assert (rows["total_eur"][~capped] - made[~capped]).abs().max() < 0.006
+    assert (rows["total_eur"][capped] == 6000).all()
+
+
+@pytest.mark.parametrize(
+    ("of_parent", "wrong"),
+    [
+        ("{column: product_id.price_eur, relation: each}", "per: relation each needs it"),
+        ("{column: product_id.price_eur, relation: same, per: quantity}", "per: relation each"),
+        ("{column: product_id.price_eur, relation: each, per: 'quantity >'}", "not SQL"),
+        ("{column: product_id.price_eur, relation: each, per: 'total_eur / 2'}", "column itself"),
+        ("{column: product_id.price_eur, relation: each, per: 'quantity > 2'}", "a condition"),
+        ("{column: product_id.price_eur, relation: each, per: 'units'}", "alone"),
+    ],
+)
+def test_the_lint_says_what_is_wrong_with_units_of_a_price(of_parent, wrong):
+    text = TILLS.replace(
+        "total_eur:   {type: float, min: 0}",
+        f"total_eur:   {{type: float, min: 0, of_parent: {of_parent}}}",
+    )
+    with pytest.raises(sd.SpecError, match="of_parent.per") as caught:
+        load_spec(text)
+    assert wrong in str(caught.value)

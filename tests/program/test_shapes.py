@@ -584,6 +584,11 @@ def test_the_same_seed_gives_the_same_shapes():
         ("orders", None, "expires_at", None),
         # a car park's sessions come by day (9-17), not at the logins' evening peak
         ("sessions", "Cars parked in the car parks of Lyon.", "entered_at", "errands"),
+        # over a counter, in opening hours: a bakery's from early morning, a pharmacy's by day
+        ("sales", "Sales of a bakery chain in Munich.", "sold_at", "bakery"),
+        ("sales", "Sales of a pharmacy in Lyon.", "sold_at", "store"),
+        ("orders", "Orders of an online pharmacy.", "placed_at", "shopping"),
+        ("orders", "Home-delivery orders of a supermarket.", "placed_at", "shopping"),
     ],
 )
 def test_which_rhythm_a_table_s_words_give(table_name, description, column_name, expected):
@@ -601,6 +606,49 @@ tables:
     shapes = Shapes.of(spec)
     column = table.columns[column_name]
     assert rhythm_of(shapes, table_name, table, column_name, column, None) == expected
+
+
+def test_a_sale_keyed_to_a_shop_is_made_in_its_opening_hours():
+    text = """
+name: x
+description: Sales of a chain of shoe shops in Leeds.
+tables:
+  shops:
+    rows: 3
+    columns:
+      id: {type: integer, primary_key: true}
+  sales:
+    rows: 10
+    columns:
+      id: {type: integer, primary_key: true}
+      shop_id: {type: integer, references: shops.id}
+      sold_at: {type: datetime}
+"""
+    for changed, expected in (
+        (text, "store"),
+        # no key to a shop, nothing but "shops": as likely an online shop's
+        (text.replace("shop_id: {type: integer, references: shops.id}", "qty: {type: integer}"),
+         "shopping"),
+        (text.replace("chain of shoe", "chain of online shoe"), "shopping"),
+    ):  # fmt: skip
+        spec = load_spec(changed)
+        table = spec.tables["sales"]
+        column = table.columns["sold_at"]
+        assert rhythm_of(Shapes.of(spec), "sales", table, "sold_at", column, None) == expected
+
+
+def test_a_bakery_sells_in_the_morning_and_a_shop_on_saturday():
+    rng = np.random.default_rng(3)
+    low, high = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31 23:59:59")
+    bakery = pd.Series(shape_times(rng, low, high, 50_000, "bakery"))
+    assert (bakery.dt.hour < 10).mean() > 0.35  # breakfast rolls
+    assert ((bakery.dt.hour < 5) | (bakery.dt.hour >= 20)).mean() == 0  # closed at night
+    store = pd.Series(shape_times(rng, low, high, 50_000, "store"))
+    busiest = store.dt.day_of_week.value_counts().idxmax()
+    assert busiest == 5 and (store.dt.day_of_week == 6).mean() < 0.06  # Saturday; Sunday quiet
+    assert store.dt.hour.between(9, 19).mean() > 0.85
+    online = pd.Series(shape_times(rng, low, high, 50_000, "shopping"))
+    assert (online.dt.hour >= 20).mean() > 2 * (store.dt.hour >= 20).mean()
 
 
 def test_the_dataset_s_description_decides_when_the_table_does_not():
