@@ -1846,9 +1846,15 @@ def _bounded_time(
         )
         expression += ".dt.normalize()" if date else '.dt.floor("s")'
     if column.min is not None or column.max is not None:
+        # not clipped: a time past its bound takes one of those within (shape_inside)
         lower = f"pd.Timestamp({str(column.min)!r})" if column.min is not None else "None"
         upper = f"pd.Timestamp({str(column.max)!r})" if column.max is not None else "None"
-        expression += f".clip(lower={lower}, upper={upper})"
+        expression = (
+            f"shape_inside(rng, {expression}, pd.to_datetime({edge}), {lower}, {upper}, "
+            f"later={bool(lows)})"
+        )
+        if date:
+            expression += ".dt.normalize()"
     if column.typical is not None and column.min is not None and column.max is not None:
         # a birth date at least 16 years before joining: its typical year where it is
         start, end = (f"pd.Timestamp({str(v)!r})" for v in (column.min, column.max))

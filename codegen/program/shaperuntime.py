@@ -130,11 +130,30 @@ def shape_rhythm(name):
             [0.02, 0.02, 0.3, 0.6, 0.5, 0.7, 0.55, 1, 0.7, 0.2, 0.06],
             [0.85, 0.9, 0.9, 0.9, 0.95, 1.3, 1.2],
         ),
-        # restaurants, cafes, takeaways: lunch (12-14) and a busier dinner (19-21), busiest on
-        # Friday and Saturday
+        # restaurants, cafes, takeaways: lunch (12-14) and dinner (19-21), which most go out
+        # for (about 62% of a restaurant's covers from 17:00 to 21:59), busiest on Friday and
+        # Saturday
         "meals": (
-            [0, 7, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21, 22, 23],
-            [0.01, 0.02, 0.05, 0.15, 0.8, 0.85, 0.35, 0.06, 0.08, 0.4, 0.95, 1, 0.8, 0.3, 0.06],
+            [0, 2, 6, 7, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21, 22, 23],
+            [
+                0.02,
+                0.003,
+                0.003,
+                0.02,
+                0.05,
+                0.1,
+                0.45,
+                0.45,
+                0.2,
+                0.06,
+                0.08,
+                0.4,
+                0.95,
+                1,
+                0.8,
+                0.3,
+                0.06,
+            ],
             [0.8, 0.8, 0.85, 0.9, 1.15, 1.25, 1],
         ),
         # films, plays, concerts: afternoon shows and the evening's (most from 19 to 21), none
@@ -174,6 +193,27 @@ def shape_keys(rng, keys, n, share, every=False):
     picked = np.repeat(keys, counts)
     rng.shuffle(picked)
     return picked
+
+
+def shape_first_keys(rng, keys, n, first):
+    """``n`` distinct ``keys``, each where ``first`` holds before any other (a bill for every
+    reservation that was kept before one for a cancelled table), in random order."""
+    keys = np.asarray(keys)
+    first = np.asarray(first, dtype=bool)
+    order = np.concatenate(
+        [rng.permutation(np.flatnonzero(first)), rng.permutation(np.flatnonzero(~first))]
+    )
+    picked = keys[order[:n]]
+    rng.shuffle(picked)
+    return picked
+
+
+def shape_only(share, kept):
+    """Parents' shares of the children (``shape_shares``) with none for those not ``kept``;
+    unchanged where none is kept."""
+    share = np.asarray(share, dtype=float)
+    only = share * np.asarray(kept, dtype=bool)
+    return only / only.sum() if only.sum() > 0 else share / share.sum()
 
 
 def shape_season(name):
@@ -258,6 +298,40 @@ def shape_after(rng, base, low_days, high_days, n, rhythm, later=True, strict=Fa
         wrong = out >= base
     out = np.where(wrong, out + sign * np.timedelta64(1, "D"), out)
     return pd.Series(pd.to_datetime(out))
+
+
+def shape_inside(rng, values, edge, lower=None, upper=None, later=True):
+    """Times after (``later``; else before) each row's ``edge`` kept within the column's own
+    bounds: one outside them takes a time drawn from those inside that is still on the right
+    side of its edge (a restaurant's booking made in December for the new year's first weeks
+    keeps a date of the year, not 1 January at midnight, where clipping had piled 13% of all
+    bookings); clipped only where no such time is left."""
+    out = pd.Series(pd.to_datetime(pd.Series(values)).to_numpy())
+    low = pd.Timestamp(lower) if lower is not None else None
+    high = pd.Timestamp(upper) if upper is not None else None
+    outside = pd.Series(False, index=out.index)
+    if low is not None:
+        outside |= out < low
+    if high is not None:
+        outside |= out > high
+    pool = np.sort(out[~outside & out.notna()].to_numpy())
+    rows = np.flatnonzero(outside.to_numpy())
+    if len(rows) and len(pool):
+        edges = pd.to_datetime(pd.Series(edge)).to_numpy()[rows] if np.ndim(edge) else None
+        if edges is None:
+            edges = np.repeat(pd.Timestamp(edge).to_datetime64(), len(rows))
+        if later:  # times inside, after the edge: from the first such to the last
+            start = np.searchsorted(pool, edges, side="right")
+            end = np.full(len(rows), len(pool))
+        else:
+            start = np.zeros(len(rows), dtype=np.int64)
+            end = np.searchsorted(pool, edges, side="left")
+        some = end > start
+        picked = start + np.floor(rng.random(len(rows)) * (end - start)).astype(np.int64)
+        values = out.to_numpy().copy()
+        values[rows[some]] = pool[picked[some]]
+        out = pd.Series(values)
+    return out.clip(lower=low, upper=high)
 
 
 def shape_allocate(rng, values, n, shares):

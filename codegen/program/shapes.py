@@ -96,6 +96,9 @@ class Shapes:
     # a parent table's column of how much it holds (a car park's spaces, a station's docks, a
     # hotel's rooms): its children come in proportion, a bigger car park has more cars
     sizes: tuple[tuple[str, str], ...] = ()
+    # (child table, parent table, the parent's outcome column, its outcomes that leave nothing
+    # after them): a bill for each reservation that was kept, none for a cancelled one
+    settled: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, spec: Any) -> Shapes:
@@ -113,9 +116,54 @@ class Shapes:
             < FEW_PER_PARENT * spec.tables[parent].rows
         )
         sized = tuple((name, size) for name, table in tables if (size := capacity(name, table)))
-        return cls(
-            even, machines, spec.description or "", few, one_country(spec.description), sized
+        settled = tuple(
+            (child, parent, *found)
+            for child, _, parent, _ in spec.references()
+            if child != parent and (found := undone_outcomes(child, spec.tables[parent]))
         )
+        return cls(
+            even,
+            machines,
+            spec.description or "",
+            few,
+            one_country(spec.description),
+            sized,
+            settled,
+        )
+
+
+# Outcomes after which nothing follows (no bill for a cancelled booking, no review of an order
+# that failed), as their letters alone: ``no_show`` is noshow.
+_UNDONE = {
+    "cancelled", "canceled", "cancellation", "noshow", "rejected", "declined", "failed",
+    "abandoned", "expired", "void", "voided", "withdrawn", "refused", "missed", "lost",
+}  # fmt: skip
+# Rows there are only once what their parent is took place: a bill, a payment, a review of it.
+_AFTERMATH = {
+    "bill", "invoice", "receipt", "payment", "review", "rating", "feedback", "survey", "tip",
+    "shipment", "delivery", "settlement", "checkout", "transaction", "charge",
+}  # fmt: skip
+
+
+def undone_outcomes(child: str, parent: Any) -> tuple[str, tuple[str, ...]] | None:
+    """(the parent's outcome column, the outcomes after which nothing follows) where a child
+    table's rows follow their parent's taking place (``bills``, ``payments``, ``reviews``) and
+    the parent lists outcomes some of which are undone (a reservation ``completed``,
+    ``cancelled`` or ``no_show``): a restaurant's bills went to cancelled tables and no-shows
+    alike. None otherwise."""
+    if _singular(child.lower().split("_")[-1]) not in _AFTERMATH:
+        return None
+    for name, column in parent.columns.items():
+        if column.type != "string" or not column.values or column.primary_key:
+            continue
+        undone = tuple(
+            str(value)
+            for value in column.values
+            if re.sub(r"[^a-z]", "", str(value).lower()) in _UNDONE
+        )
+        if undone and len(undone) < len(column.values):
+            return name, undone
+    return None
 
 
 # How much a place holds. A table of places with one such column gets children in proportion.
@@ -175,9 +223,24 @@ def foreign_key(
     parents' skewed shares, each parent at least once where the table holds its parts
     (order_items of orders)."""
     keys = f"{frame}[{parent_column!r}].to_numpy()"
+    settled = [s for s in (shapes.settled if shapes else ()) if s[:2] == (table_name, parent_table)]
+    kept = None
+    if settled:  # the parents that took place (no bill for a cancelled booking)
+        _, _, outcome, undone = settled[0]
+        kept = f"~{frame}[{outcome!r}].isin({list(undone)!r}).to_numpy()"
+        after = f"; for the {parent_table} not {', '.join(undone)} first"
     if column.unique or column.primary_key:  # one row per parent at most
+        if kept is not None:
+            return (
+                f"shape_first_keys(rng, {keys}, {count}, {kept})",
+                f"; one row per parent{after}",
+                [],
+            )
         return f"rng.choice({keys}, size={count}, replace=False)", "; one row per parent", []
     if shapes is None or parent_table in shapes.even_parents or table_name in shapes.machine_tables:
+        if kept is not None:
+            share = f"shape_only(np.ones(len({frame})), {kept})"
+            return f"shape_keys(rng, {keys}, {count}, {share})", after, []
         return f"rng.choice({keys}, size={count})", "", []
     skew, share = f"{variable}_skew", f"{variable}_share"
     params = [(skew, repr(SKEW), None), (share, f"shape_shares(rng, len({frame}), {skew})", None)]
@@ -190,6 +253,12 @@ def foreign_key(
         ]
         note = f"; the {parent_table} with more {size} have more rows here ({skew}: the spread)"
     every = ""
+    if kept is not None:
+        return (
+            f"shape_keys(rng, {keys}, {count}, shape_only({share}, {kept}))",
+            note + after,
+            params,
+        )
     if is_part_of(table_name, parent_table) or (table_name, parent_table) in shapes.few_per_parent:
         note = (
             f"; every one of the {parent_table} has one or more, a few many ({skew}: 0 for alike)"

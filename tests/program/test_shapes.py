@@ -19,6 +19,7 @@ from codegen.program.shaperuntime import (
     shape_capped_sum,
     shape_cover_pairs,
     shape_follow,
+    shape_inside,
     shape_keys,
     shape_month_day,
     shape_named_for,
@@ -739,6 +740,43 @@ def test_shape_after_draws_on_either_side_of_its_base():
     assert (earlier <= base).all()
     weekdays = later.dt.day_of_week.value_counts(normalize=True)
     assert weekdays[4] > 0.15 and weekdays.get(6, 0) < 0.05  # Fridays as busy, Sundays quiet
+
+
+BOOKINGS = """\
+name: restaurant
+description: Reservations of a restaurant in Amsterdam, 2024.
+tables:
+  reservations:
+    rows: 4000
+    columns:
+      id:           {type: integer, primary_key: true}
+      made_at:      {type: datetime, min: "2023-11-01 00:00:00", max: "2024-12-31 23:59:59"}
+      reserved_for: {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+    rules:
+      - check: "reserved_for > made_at"
+"""
+
+
+def test_a_time_after_another_that_passes_its_own_bounds_is_drawn_within_them():
+    """Bookings made in November and December 2023 for days before the year began were clipped
+    to 1 January at midnight: 13% of a restaurant's reservations, all on one Monday."""
+    reservations = valid_tables(load_spec(BOOKINGS))["reservations"]
+    reserved = reservations["reserved_for"]
+    assert (reserved > reservations["made_at"]).all()
+    assert reserved.min() >= pd.Timestamp("2024-01-01") and reserved.max().year == 2024
+    assert (reserved == pd.Timestamp("2024-01-01")).mean() < 0.005
+    assert reserved.dt.hour.between(17, 21).mean() > 0.5  # dinner, where the pile was at 0:00
+    first_week = reserved < pd.Timestamp("2024-01-08")
+    assert first_week.mean() < 0.04  # no pile a week later either (52 weeks: 2% each)
+    # a time before its edge past the lower bound: one of those within, still before its edge
+    rng = np.random.default_rng(2)
+    edges = pd.Series(pd.date_range("2024-01-01", periods=400, freq="D"))
+    early = edges - pd.Timedelta(days=20)
+    kept = shape_inside(rng, early, edges, "2024-01-01", None, later=False)
+    assert (kept[1:] < edges[1:]).all() and (kept >= pd.Timestamp("2024-01-01")).all()
+    moved = early < pd.Timestamp("2024-01-01")
+    assert moved.sum() == 20 and kept[moved].nunique() > 5  # not one date
+    assert kept[0] == pd.Timestamp("2024-01-01")  # nothing within is before the first edge
 
 
 def test_an_event_table_repeats_a_few_codes_but_not_its_own_numbers():
@@ -2204,3 +2242,49 @@ tables:
 """)["stations"]
     assert stations["longitude"].nunique() > 150
     assert stations["longitude"].quantile(0.9) - stations["longitude"].quantile(0.1) > 0.05
+
+
+RESTAURANT = """\
+name: restaurant
+description: Reservations and bills of a restaurant in Amsterdam, 2024.
+tables:
+  reservations:
+    rows: 2000
+    columns:
+      id:             {type: integer, primary_key: true}
+      status:         {type: string, values: [completed, cancelled, no_show],
+                       weights: [0.85, 0.1, 0.05]}
+  bills:
+    rows: 1500
+    columns:
+      id:             {type: integer, primary_key: true}
+      reservation_id: {type: integer, references: reservations.id, unique: true}
+  reviews:
+    rows: 900
+    columns:
+      id:             {type: integer, primary_key: true}
+      reservation_id: {type: integer, references: reservations.id}
+  messages:
+    rows: 900
+    columns:
+      id:             {type: integer, primary_key: true}
+      reservation_id: {type: integer, references: reservations.id}
+"""
+
+
+def test_a_bill_or_a_review_is_of_a_reservation_that_was_kept():
+    """A restaurant's bills went to cancelled tables and no-shows alike (16% of them); a
+    message may be about any reservation."""
+    tables = valid_tables(load_spec(RESTAURANT))
+    status = tables["reservations"].set_index("id")["status"]
+    for child in ("bills", "reviews"):
+        assert (tables[child]["reservation_id"].map(status) == "completed").all(), child
+    assert tables["bills"]["reservation_id"].is_unique
+    assert tables["reviews"]["reservation_id"].value_counts().max() > 2  # still skewed
+    messages = tables["messages"]["reservation_id"].map(status)
+    assert (messages != "completed").mean() > 0.05
+    # more bills than kept reservations: every kept one has its bill, the rest go to others
+    more = valid_tables(load_spec(RESTAURANT.replace("rows: 1500", "rows: 1900")))
+    billed = more["bills"]["reservation_id"].map(more["reservations"].set_index("id")["status"])
+    kept = (more["reservations"]["status"] == "completed").sum()
+    assert (billed == "completed").sum() == kept < 1900
