@@ -447,10 +447,11 @@ def check_answer(column: Any, reply: TypicalReply) -> str:
     # A whole number's typical value may be one of its bounds (asked without them, it is no
     # bound repeated): counts pile at their least (one item per order line, no children),
     # hours at their most where the bound cuts the range given (a 40-hour week, most 35 to
-    # 45, at most 40), as any number's may where the bound cuts its range. Other values at a
-    # bound are the bound repeated.
+    # 45, at most 40), as any number's may at a cap that cuts its range. Not an amount at its
+    # least: a car park's hourly rate of EUR 0.50, most 0.10 to 2, at least 0.50, put half
+    # of a city's car parks at the bound. Other values at a bound are the bound repeated.
     whole = column.type == "integer"
-    cut_low = whole or (lowest is not None and low < lowest)
+    cut_low = whole
     cut_high = whole or (highest is not None and high > highest)
     below = lowest is not None and (typical < lowest or typical == lowest and not cut_low)
     above = highest is not None and (typical > highest or typical == highest and not cut_high)
@@ -820,9 +821,10 @@ WINDOW_HOURS_DAYS = 10  # this short: in hours
 
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
-    """The unit a gap is asked in: minutes for a row's start and end times (a ride; a journey's
-    even where a check puts its end after its start), days for dates and for a time some check
-    puts after another (an order shipped days after it was placed, a car hire returned), and
+    """The unit a gap is asked in: hours for the start and end of what lasts hours (a car
+    parked, a shift: ``shapes.lasts_hours``), minutes for other starts and ends (a ride; a
+    journey's even where a check puts its end after its start), days for dates and for a time
+    some check puts after another (an order shipped days after it was placed, a car hire returned), and
     for a time a check keeps within a window of another, what its width says (a first response
     within 5 days: hours); months for the dates of a relationship that lasts (a subscription, a
     lease: ``LASTING_WORDS``). The embedded model answers each unit's favourite
@@ -833,12 +835,17 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     plan = plan_table(table, table_name)
     if table.columns[end].type != "datetime":
         return "months" if _lasting(table_name) and plan.columns[end].window is None else "days"
+    from codegen.program.shapes import is_short_stay, lasts_hours, spans
+
+    if (start, end) in spans(table_name, table) and lasts_hours(
+        table_name, table, spec.description
+    ):
+        return "hours"
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
-    from codegen.program.shapes import is_short_stay, spans
 
     if (start, end) in spans(table_name, table) and is_short_stay(table_name, table):
-        return "minutes"  # a bike trip's or a parked car's end a check puts after its start
+        return "minutes"  # a bike trip's or a call's end a check puts after its start
     window = plan.columns[end].window
     if window is not None:
         days = window[2] / 86400  # a datetime window's width is in seconds

@@ -891,6 +891,23 @@ def is_travel(table_name: str, table: Any) -> bool:
     return bool(_TRAVEL & set(_words(f"{table_name} {table.description or ''}")))
 
 
+# What lasts a few hours, as people say it: parked for two hours, a four-hour shift. Asked in
+# minutes, the embedded model parked cars in a Lyon car park for 15 minutes (10 to 20); in
+# hours, 1.5 (0.75 to 2).
+_HOURS_STAYS = {
+    "parking", "parked", "park", "parks", "carpark", "carparks", "charging", "shift", "shifts",
+    "workout", "workouts", "meeting", "meetings", "lesson", "lessons", "coworking", "desk",
+    "desks",
+}  # fmt: skip
+
+
+def lasts_hours(table_name: str, table: Any, context: str | None = None) -> bool:
+    """Whether a table's rows start and end hours apart (a car parked, a shift worked), read
+    from the table's words and the dataset's (``context``: "sessions" of a car park)."""
+    words = set(_words(f"{table_name} {table.description or ''} {context or ''}"))
+    return bool(_HOURS_STAYS & words) and not is_travel(table_name, table)
+
+
 def is_short_stay(table_name: str, table: Any) -> bool:
     """Whether a table's rows start and end minutes or hours apart (journeys, visits, calls,
     sessions): the end is asked in minutes and has no rhythm of its own, not days later."""
