@@ -19,7 +19,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -538,6 +538,17 @@ def ask_typical(
             if again is None:
                 return Spec.model_validate(data), answers
             line = again
+        few = target.get("typical") is not None and float(target["typical"]) <= HEAD_COUNT_MOST
+        if line and is_head_count(name, column) and few:
+            mode = _most_common_count(client, spec, table_name, name, answers, seed, say)
+            if mode is False:
+                return Spec.model_validate(data), answers
+            if mode is not None and mode < float(target["typical"]):
+                target["typical"] = mode
+                spread = target.get("typical_range")
+                if spread is not None:
+                    target["typical_range"] = [min(float(spread[0]), mode), float(spread[1])]
+                line += f"; most rows {_show(mode)}"
         if line and kind_of(column) == "share":  # the share of false rows too, to compare
             first = float(answer.typical or 0.0)
             other = f'what share of rows has "{name}" false?'
@@ -614,6 +625,82 @@ def home_weights(
     raised = list(weights)
     raised[home] = round(HOME_SHARE / (1 - HOME_SHARE) * others, 4)
     return raised
+
+
+# Counts of people or things a row holds, which most rows hold few of: a party of two, one
+# pizza of a kind on an order line. Asked their typical (median) value, the embedded model
+# said a restaurant booking's party is 4 (2 to 6), a pizzeria's line 2 of a pizza; asked
+# which value most rows have, 2 and 1.
+# Not an order's items: a basket's size, which few orders have one of.
+HEAD_COUNT_WORDS = {
+    "quantity", "qty", "units", "party", "guests", "people", "persons",
+    "passengers", "pax", "adults", "travellers", "travelers", "attendees", "participants",
+    "riders", "occupants", "visitors", "covers", "tickets",
+}  # fmt: skip
+HEAD_COUNT_MOST = 10  # a typical count above this is no few: a flight's passengers
+MODE_SCHEMA = {
+    "type": "object",
+    "properties": {key: {"type": "integer"} for key in ("most_common", "second", "third")},
+    "required": ["most_common", "second", "third"],
+    "additionalProperties": False,
+}
+
+
+def is_head_count(name: str, column: Any) -> bool:
+    """Whether a column counts the people or things its row holds (``HEAD_COUNT_WORDS``): a
+    whole number, not a key, not a scale."""
+    from codegen.program.shapes import _words
+
+    if column.type != "integer" or column.primary_key or column.unique or column.references:
+        return False
+    return bool(set(_words(name)) & HEAD_COUNT_WORDS) and not _scored(name, column)
+
+
+def mode_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
+    """The question of the value of a count most rows have, and the next two."""
+    column = spec.tables[table_name].columns[name]
+    about = f" ({column.description})" if column.description else ""
+    return question_about(
+        spec,
+        table_name,
+        [f'Column "{name}"{about}: a whole number.'],
+        f'In real data like this, which value of "{name}" do most rows have, and which are the '
+        'next two most common? Answer as JSON: {"most_common": n, "second": n, "third": n}.',
+    )
+
+
+def _most_common_count(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    answers: list[TypicalAnswer],
+    seed: int,
+    say: Progress,
+) -> float | None | Literal[False]:
+    """The value of a head count most rows have, asked apart; None where the answer is not a
+    value within the column's bounds, False where the endpoint failed."""
+    answer = TypicalAnswer(table_name, name, asked="most common")
+    answers.append(answer)
+    messages = mode_question(spec, table_name, name)
+    schema = _json_schema("most_common", MODE_SCHEMA)
+    text = _request(client, messages, schema, TYPICAL_MAX_TOKENS, answer, seed, say)
+    if text is None:
+        return False
+    reply = json_object(text) or {}
+    mode = reply.get("most_common")
+    column = spec.tables[table_name].columns[name]
+    if not isinstance(mode, int) or isinstance(mode, bool):
+        answer.why = "the reply is not the JSON asked for"
+        return None
+    answer.typical = float(mode)
+    below = column.min is not None and mode < float(column.min)
+    above = column.max is not None and mode > float(column.max)
+    if below or above:
+        answer.why = "its most common value is outside the column's bounds"
+        return None
+    answer.kept = True
+    return float(mode)
 
 
 def _outside(column: Any, answer: TypicalAnswer) -> bool:

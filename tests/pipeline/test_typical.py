@@ -1478,3 +1478,44 @@ def test_an_amount_the_model_puts_at_0_on_a_tenth_of_rows_has_none_at_0(openai_s
     assert "below 12%" in next(
         a.why for a in answers if a.column == "litres" and a.asked == "zeros"
     )
+
+
+PARTIES = """\
+name: restaurant
+description: Reservations of a restaurant in Amsterdam, 2024.
+tables:
+  reservations:
+    rows: 3000
+    columns:
+      id:          {type: integer, primary_key: true}
+      party_size:  {type: integer, min: 1, max: 12}
+      passengers:  {type: integer, min: 0, max: 300}
+"""
+
+
+@pytest.mark.parametrize(("mode", "kept"), [(2, 2), (6, 4), (0, 4)])
+def test_a_party_s_size_is_most_often_what_most_rows_have(openai_stub, client, mode, kept):
+    """Asked its typical value, the embedded model said a booking's party is 4 (2 to 6);
+    asked which value most rows have, 2: a restaurant's tables are booked by couples. A most
+    common value above the typical one, or outside the bounds, changes nothing; a count of
+    many (a flight's passengers) is not asked."""
+    openai_stub.reply(reply(4, 2, 6))
+    openai_stub.reply(json.dumps({"most_common": mode, "second": 3, "third": 4}))
+    openai_stub.reply(reply(120, 60, 180))  # passengers: no most common value asked
+    spec, answers = ask_typical(client, load_spec(PARTIES))
+    assert len(openai_stub.chat_requests) == 3
+    asked = openai_stub.chat_requests[1].body["messages"][-1]["content"]
+    assert 'which value of "party_size" do most rows have' in asked
+    assert [(a.column, a.asked) for a in answers] == [
+        ("party_size", "typical"),
+        ("party_size", "most common"),
+        ("passengers", "typical"),
+    ]
+    assert answers[1].kept == (mode != 0)
+    party = spec.tables["reservations"].columns["party_size"]
+    assert party.typical == kept and party.typical_range == [min(2, kept), 6]
+    sizes = valid_tables(spec)["reservations"]["party_size"]
+    if kept == 2:
+        assert sizes.median() == 2 and (sizes == 2).mean() >= 0.25
+    else:
+        assert sizes.median() == 4
