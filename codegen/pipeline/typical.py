@@ -703,6 +703,16 @@ def _most_common_count(
     return float(mode)
 
 
+def _mode_of(asked: list[TypicalAnswer], table_name: str, name: str) -> float | None:
+    """The most common value asked of a count and kept, None where none was."""
+    found = [
+        a.typical
+        for a in asked
+        if (a.table, a.column, a.asked) == (table_name, name, "most common") and a.kept
+    ]
+    return found[-1] if found else None
+
+
 def _outside(column: Any, answer: TypicalAnswer) -> bool:
     """Whether a number's typical value fell outside the column's bounds: most often another
     unit or period (a monthly salary for an annual column), which the model can mend when told
@@ -1638,8 +1648,13 @@ def _ask_by_category(
     answers: list[TypicalAnswer] = []
     best: dict[tuple[str, str], TypicalAnswer] = {}
     plain = BY_PLAIN_MAX
+    # A count whose value most rows have was asked apart: asked by kind, the model gave its
+    # first answer back (a completed booking's party of 4, the whole table's most common 2).
     for table_name, name, by in by_category_to_ask(spec):
         column = spec.tables[table_name].columns[name]
+        mode = _mode_of(asked, table_name, name)
+        if mode is not None and column.typical == mode:
+            continue
         found = category_of(spec, table_name, by) or ("", "", [])
         values = [str(v) for v in found[2]]
         if column.typical is None:  # no typical value overall to ask against: one at a time

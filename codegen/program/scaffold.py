@@ -2727,7 +2727,7 @@ def _by_category(
     whole = column.type == "integer"
     return (
         f"shape_by({expression}, {category}, {by}, {variable}_typical, {lowest}, {highest}, "
-        f"whole={whole}{', own=True' if own else ''})"
+        f"whole={whole}{', own=True' if own else ''}{', rng=rng' if whole else ''})"
     )
 
 

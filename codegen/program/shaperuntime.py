@@ -1011,16 +1011,21 @@ def shape_hierarchy(rng, frame, key, parent, rank):
 
 
 def shape_by(
-    values, category, typical_by, typical, lowest=None, highest=None, whole=False, own=False
-):
+    values, category, typical_by, typical, lowest=None, highest=None, whole=False, own=False,
+    rng=None,
+):  # fmt: skip
     """``values`` drawn for a column as a whole, moved to each row's ``category``: scaled by
     the category's typical value over the column's (a tent costs five times a shirt, the
     spread with it) where all are positive, else shifted by the difference. A category not in
     ``typical_by`` keeps its values; a value pushed past a bound becomes its category's
     typical value rather than piling up at the bound. ``own``: each row is its category (a
     coworking's plans, one row a name), so a known category's row takes its value as it is,
-    not a draw around it that could put a day pass above a private office."""
+    not a draw around it that could put a day pass above a private office. ``rng``, for whole
+    numbers: each value spread over its width before scaling, so that twice a party of 2, 3 or
+    4 is any of 3 to 9, not only 4, 6 and 8."""
     values = np.asarray(values, dtype=float)
+    if whole and rng is not None:
+        values = values + rng.uniform(-0.5, 0.5, len(values))
     known = pd.Series(typical_by, dtype=float)
     centre = pd.Series(np.asarray(category)).astype(str).map(known).to_numpy(dtype=float)
     listed = ~np.isnan(centre)

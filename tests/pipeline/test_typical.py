@@ -1519,3 +1519,19 @@ def test_a_party_s_size_is_most_often_what_most_rows_have(openai_stub, client, m
         assert sizes.median() == 2 and (sizes == 2).mean() >= 0.25
     else:
         assert sizes.median() == 4
+
+
+def test_a_count_whose_most_common_value_was_kept_is_not_asked_by_kind(openai_stub, client):
+    """Asked by status after its most common value, the embedded model said a completed
+    booking's party is 4, its first answer: 84% of the bookings went back to parties of 4."""
+    text = PARTIES.replace(
+        "      passengers:  {type: integer, min: 0, max: 300}\n",
+        "      status:      {type: string, values: [completed, cancelled], weights: [0.9, 0.1]}\n",
+    )
+    openai_stub.reply(reply(4, 2, 6))
+    openai_stub.reply(json.dumps({"most_common": 2, "second": 3, "third": 4}))
+    openai_stub.reply(json.dumps({"completed": 4, "cancelled": 2}))  # not asked
+    spec, answers = ask_typical(client, load_spec(text))
+    assert len(openai_stub.chat_requests) == 2
+    party = spec.tables["reservations"].columns["party_size"]
+    assert party.typical == 2 and party.typical_by is None

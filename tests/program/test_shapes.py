@@ -2153,6 +2153,19 @@ def test_a_whole_number_moved_to_its_category_stays_an_integer():
     assert moved.dtype.kind == "i" and moved.tolist() == [1, 4, 3]
 
 
+def test_a_whole_number_scaled_to_its_category_fills_the_numbers_between():
+    """A restaurant's completed bookings, parties of twice the whole table's typical 2, were
+    4, 6, 8, 10 and 12 people: never 3, 5 or 7."""
+    from codegen.program.shaperuntime import shape_by
+
+    rng = np.random.default_rng(0)
+    parties = rng.choice([1, 2, 2, 2, 3, 4, 4, 5, 6], size=5000)
+    moved = pd.Series(shape_by(parties, ["done"] * 5000, {"done": 4.0}, 2.0, 1, 12, True, rng=rng))
+    odd = moved % 2 == 1
+    assert 0.3 < odd.mean() < 0.7 and moved.between(1, 12).all()
+    assert moved.median() == pytest.approx(2 * np.median(parties), abs=1)
+
+
 def test_bounds_a_decade_apart_with_nothing_typical_are_drawn_skewed_between_them():
     """A berth's daily rate of EUR 20 to 800 with no typical value known (the model answered
     20, a bound): most berths cost about EUR 126 (the bounds' geometric middle), a few far
