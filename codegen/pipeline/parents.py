@@ -19,6 +19,7 @@ model, a number it answers well (a load factor of 0.75). The result is the colum
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from codegen.llm.client import ChatClient, ChatMessage
@@ -128,32 +129,26 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
                 continue
             if _unit(name) not in ("money", None):
                 continue
-            for via, reference in table.columns.items():
-                if not reference.references or "." not in reference.references:
+            for via, other, candidate in _parent_numbers(spec, table_name):
+                if not _unit_price(other, candidate):
                     continue
-                parent = reference.references.split(".", 1)[0]
-                if parent == table_name or parent not in spec.tables:
+                if any(p[:2] == (table_name, name) for p in pairs):
                     continue
-                made = plan_table(spec.tables[parent], parent).columns
-                for other, candidate in spec.tables[parent].columns.items():
-                    priced = _unit_price(other, candidate) and made[other].define is None
-                    if not priced or any(p[:2] == (table_name, name) for p in pairs):
-                        continue
-                    period = _period(other)
-                    if period is None and not words & _TOTALS:
-                        continue  # a fee of an order is no price times its items
-                    if period is None:
-                        count = _count_source(table)
-                        per = None if count is None or count == name else count
-                    else:
-                        per = _period_count(table, name, period)
-                        span = _span(table_name, table) if per is None else None
-                        if span is not None and (
-                            period != "hour" or table.columns[span[0]].type == "datetime"
-                        ):
-                            per = _SPAN_SQL[period].format(start=span[0], end=span[1])
-                    if per is not None:
-                        pairs.append((table_name, name, via, other, per))
+                period = _period(other)
+                if period is None and not words & _TOTALS:
+                    continue  # a fee of an order is no price times its items
+                if period is None:
+                    count = _count_source(table)
+                    per = None if count is None or count == name else count
+                else:
+                    per = _period_count(table, name, period)
+                    span = _span(table_name, table) if per is None else None
+                    if span is not None and (
+                        period != "hour" or table.columns[span[0]].type == "datetime"
+                    ):
+                        per = _SPAN_SQL[period].format(start=span[0], end=span[1])
+                if per is not None:
+                    pairs.append((table_name, name, via, other, per))
     return pairs
 
 
@@ -233,20 +228,28 @@ def parent_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
             if name in rule_sources:
                 continue  # a column of its own row follows it already (a rule's target, one
                 # that follows the parent's value instead takes the rule's other side)
-            for via, reference in table.columns.items():
-                if not reference.references or "." not in reference.references:
-                    continue
-                parent = reference.references.split(".", 1)[0]
-                if parent == table_name or parent not in spec.tables:
-                    continue
-                made = plan_table(spec.tables[parent], parent).columns
-                for other, candidate in spec.tables[parent].columns.items():
-                    if made[other].define is not None:
-                        continue
-                    relation = _relation(name, column, other, candidate)
-                    if relation is not None and not any(p[:2] == (table_name, name) for p in pairs):
-                        pairs.append((table_name, name, via, other, relation))
+            for via, other, candidate in _parent_numbers(spec, table_name):
+                relation = _relation(name, column, other, candidate)
+                if relation is not None and not any(p[:2] == (table_name, name) for p in pairs):
+                    pairs.append((table_name, name, via, other, relation))
     return pairs[:PARENT_MAX_QUESTIONS]
+
+
+def _parent_numbers(spec: Spec, table_name: str) -> Iterator[tuple[str, str, Any]]:
+    """(reference column, parent column, the column) of each column of the rows a table's
+    references point at (another table's), that no check of the parent makes."""
+    from codegen.program.rules import plan_table
+
+    for via, reference in spec.tables[table_name].columns.items():
+        if not reference.references or "." not in reference.references:
+            continue
+        parent = reference.references.split(".", 1)[0]
+        if parent == table_name or parent not in spec.tables:
+            continue
+        made = plan_table(spec.tables[parent], parent).columns
+        for other, candidate in spec.tables[parent].columns.items():
+            if made[other].define is None:
+                yield via, other, candidate
 
 
 def _free(column: Any, planned: Any) -> bool:
