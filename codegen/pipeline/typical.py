@@ -538,6 +538,13 @@ def ask_typical(
             if again is None:
                 return Spec.model_validate(data), answers
             line = again
+        counted = line and is_head_count(name, column) and target.get("typical") is not None
+        if counted and column.max is not None and float(target["typical"]) >= float(column.max):
+            # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the
+            # model, and 55% of the sales were 10 packs. A count's pile is at its least.
+            target.pop("typical")
+            target.pop("typical_range", None)
+            answer.kept, answer.why, line = False, "a count piled at its greatest", ""
         few = target.get("typical") is not None and float(target["typical"]) <= HEAD_COUNT_MOST
         if line and is_head_count(name, column) and few:
             mode = _most_common_count(client, spec, table_name, name, answers, seed, say)
@@ -1376,10 +1383,15 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     drawn freely with no typical value (its answer not kept), which no check reads, is asked
     against its first category that is a kind or a name of its own (``_each_its_own``)."""
     from codegen.program.rules import plan_table
+    from codegen.program.shapes import Shapes
     from codegen.spec.model import category_of
 
     asked = []
     free = set(columns_to_ask(spec))  # drawn freely: asked their typical value
+    # A bill's reservation was kept (``shapes.undone_outcomes``): its status is one for every
+    # bill, and asked by it, the model made the bills of completed meals dearer than its own
+    # typical bill (EUR 219, not 150), as if cancelled ones were among them.
+    settled = {(child, parent, outcome) for child, parent, outcome, _ in Shapes.of(spec).settled}
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         categories = [
@@ -1389,6 +1401,7 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
             and plan.columns[name].define is None  # a grade made from the points: no category
             and 2 <= len(found[2]) <= WEIGHTS_MAX_VALUES
             and all(isinstance(v, str) for v in found[2])
+            and (table_name, found[0], found[1]) not in settled
         ][:BY_MAX_CATEGORIES]
         for name, column in table.columns.items():
             if column.typical_by is not None or column.type not in ("integer", "float", "boolean"):
