@@ -926,7 +926,7 @@ WINDOW_HOURS_DAYS = 10  # this short: in hours
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     """The unit a gap is asked in: hours for the start and end of what lasts hours (a car
-    parked, a shift: ``shapes.lasts_hours``), minutes for other starts and ends (a ride; a
+    parked: ``shapes.lasts_hours``), minutes for other starts and ends (a ride; a
     journey's even where a check puts its end after its start), days for dates and for a time
     some check puts after another (an order shipped days after it was placed, a car hire
     returned), and for a time a check keeps within a window of another, what its width says (a

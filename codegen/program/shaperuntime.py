@@ -224,8 +224,9 @@ def shape_season(name):
         # camper vans, campsites, holidays: June to August, half the year's (a Norwegian camper
         # hire's season), a little at Easter and in the autumn holidays, little in winter
         "summer": [0.12, 0.12, 0.2, 0.4, 0.7, 1.0, 1.3, 1.2, 0.65, 0.3, 0.12, 0.15],
-        # skiing: December to March, busiest in February
-        "winter": [1.2, 1.3, 1.1, 0.6, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 1.0],
+        # skiing: December to April, busiest in February; from May to October only on a few
+        # glaciers
+        "winter": [1.2, 1.3, 1.1, 0.6, 0.04, 0.02, 0.02, 0.02, 0.02, 0.04, 0.3, 1.0],
     }
     if name is None:
         return np.ones(12)
