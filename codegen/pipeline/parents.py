@@ -96,7 +96,7 @@ _PERIODS = {
 _SPAN_SQL = {
     "day": "date_diff('day', {start}, {end})",
     "night": "date_diff('day', {start}, {end})",
-    "hour": "ceil(date_diff('minute', {start}, {end}) / 60.0)",  # each hour begun
+    "hour": "date_diff('minute', {start}, {end}) / 60.0",
     "week": "date_diff('day', {start}, {end}) / 7.0",
     "month": "date_diff('month', {start}, {end})",
 }
@@ -109,14 +109,16 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
     ``left_on`` (``per``, SQL over the row). Drawn on their own, a total has nothing to do with
     the price it is made of (a line of 3 rolls at EUR 0.60 coming to EUR 11.20). Read from
     names: a total (``total``, ``amount``, ``subtotal``...; for a price by the period a
-    ``fee``, ``fare``, ``cost`` too: a car park's fee for the hours of a stay) drawn freely, of
-    money or no unit and no price of one unit itself; a price of its parent row (money, a
+    ``fee``, ``fare``, ``cost`` too: a car park's fee for each hour of a stay begun, a ski
+    lesson's for the hours taught) drawn freely, of money or no unit and no price of one unit
+    itself; a price of its parent row (money, a
     ``price``, ``rate``, ``fee``; not a key); the units to count: for a price by the day,
     night, hour, week or month, the one column of the row that counts them, else the row's one
     span of time used (``follows._span``); for a price of no period, the row's one count
     (``quantity``, ``items``: ``follows._count_source``). The first price for each total."""
     from codegen.pipeline.follows import _count_source, _span
     from codegen.program.rules import plan_table
+    from codegen.program.shapes import lasts_hours
 
     pairs = []
     for table_name, table in spec.tables.items():
@@ -147,6 +149,8 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
                         period != "hour" or table.columns[span[0]].type == "datetime"
                     ):
                         per = _SPAN_SQL[period].format(start=span[0], end=span[1])
+                        if period == "hour" and lasts_hours(table_name, table, spec.description):
+                            per = f"ceil({per})"  # a car park charges each hour begun
                 if per is not None:
                     pairs.append((table_name, name, via, other, per))
     return pairs

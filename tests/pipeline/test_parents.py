@@ -382,9 +382,14 @@ def test_a_total_is_its_parent_s_price_for_each_of_its_units_read_from_names():
         .replace("_on", "_at")
         .replace("{type: date", "{type: datetime")
         .replace("total_eur", "fee_eur")
+        .replace("Berths and boats' stays at a marina in Split", "Cars parked in Lyon's car parks")
     )
     assert each_pairs(load_spec(parking))[0][4] == (
-        "ceil(date_diff('minute', arrived_at, left_at) / 60.0)"
+        "ceil(date_diff('minute', arrived_at, left_at) / 60.0)"  # a car park: each hour begun
+    )
+    lessons = parking.replace("Cars parked in Lyon's car parks", "Lessons of a ski school")
+    assert each_pairs(load_spec(lessons))[0][4] == (
+        "date_diff('minute', arrived_at, left_at) / 60.0"  # an instructor: the hours taught
     )
     # not by the hour over dates; not a price of no period with no count; not a rate of tax
     hourly = MOORINGS.replace("daily_rate_eur", "hourly_rate_eur")
