@@ -985,10 +985,11 @@ def _at_work(rhythm: str | None, table: Any, name: str) -> str | None:
 
 
 def _meals_first(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
-    """Orders, payments and visits of a restaurant come at meal times, a cinema's tickets and
-    screenings at its shows' times, a car park's sessions by day (trips into town, not logins
-    in the evening): where any of the texts names one, a shopping or leisure rhythm is that of
-    meals (of shows, of errands), in that order."""
+    """A bakery's sales come in the morning, orders, payments and visits of a restaurant at
+    meal times, a cinema's tickets and screenings at its shows' times, a car park's sessions by
+    day (trips into town, not logins in the evening): where any of the texts names one, a
+    shopping or leisure rhythm is that of a bakery (of meals, of shows, of errands), in that
+    order."""
     if rhythm not in ("shopping", "leisure"):
         return rhythm
     words = [word for text in texts for word in _words(text or "")]
