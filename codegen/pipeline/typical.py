@@ -538,24 +538,13 @@ def ask_typical(
             if again is None:
                 return Spec.model_validate(data), answers
             line = again
-        counted = line and is_head_count(name, column) and target.get("typical") is not None
-        if counted and column.max is not None and float(target["typical"]) >= float(column.max):
-            # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the
-            # model, and 55% of the sales were 10 packs. A count's pile is at its least.
-            target.pop("typical")
-            target.pop("typical_range", None)
-            answer.kept, answer.why, line = False, "a count piled at its greatest", ""
-        few = target.get("typical") is not None and float(target["typical"]) <= HEAD_COUNT_MOST
-        if line and is_head_count(name, column) and few:
-            mode = _most_common_count(client, spec, table_name, name, answers, seed, say)
-            if mode is False:
+        if line and is_head_count(name, column) and target.get("typical") is not None:
+            counted = _settle_head_count(
+                client, spec, table_name, name, column, line, answer, target, answers, seed, say
+            )
+            if counted is None:
                 return Spec.model_validate(data), answers
-            if mode is not None and mode < float(target["typical"]):
-                target["typical"] = mode
-                spread = target.get("typical_range")
-                if spread is not None:
-                    target["typical_range"] = [min(float(spread[0]), mode), float(spread[1])]
-                line += f"; most rows {_show(mode)}"
+            line = counted
         if line and kind_of(column) == "share":  # the share of false rows too, to compare
             first = float(answer.typical or 0.0)
             other = f'what share of rows has "{name}" false?'
@@ -674,6 +663,44 @@ def mode_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
         f'In real data like this, which value of "{name}" do most rows have, and which are the '
         'next two most common? Answer as JSON: {"most_common": n, "second": n, "third": n}.',
     )
+
+
+def _settle_head_count(
+    client: ChatClient,
+    spec: Spec,
+    table_name: str,
+    name: str,
+    column: Any,
+    line: str,
+    answer: TypicalAnswer,
+    target: dict[str, Any],
+    answers: list[TypicalAnswer],
+    seed: int,
+    say: Progress,
+) -> str | None:
+    """A head count's kept typical value settled (``is_head_count``): dropped at its greatest;
+    a few (up to ``HEAD_COUNT_MOST``) replaced by the value most rows have where that is lower.
+    The answer's line as it then reads ("" when dropped), None where the endpoint failed."""
+    typical = float(target["typical"])
+    if column.max is not None and typical >= float(column.max):
+        # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the
+        # model, and 55% of the sales were 10 packs. A count's pile is at its least.
+        target.pop("typical")
+        target.pop("typical_range", None)
+        answer.kept, answer.why = False, "a count piled at its greatest"
+        return ""
+    if typical > HEAD_COUNT_MOST:
+        return line
+    mode = _most_common_count(client, spec, table_name, name, answers, seed, say)
+    if mode is False:
+        return None
+    if mode is not None and mode < typical:
+        target["typical"] = mode
+        spread = target.get("typical_range")
+        if spread is not None:
+            target["typical_range"] = [min(float(spread[0]), mode), float(spread[1])]
+        line += f"; most rows {_show(mode)}"
+    return line
 
 
 def _most_common_count(
@@ -941,14 +968,12 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
         return "months" if _lasting(table_name) and plan.columns[end].window is None else "days"
     from codegen.program.shapes import is_short_stay, lasts_hours, spans
 
-    if (start, end) in spans(table_name, table) and lasts_hours(
-        table_name, table, spec.description
-    ):
+    spanned = (start, end) in spans(table_name, table)
+    if spanned and lasts_hours(table_name, table, spec.description):
         return "hours"
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
-
-    if (start, end) in spans(table_name, table) and is_short_stay(table_name, table):
+    if spanned and is_short_stay(table_name, table):
         return "minutes"  # a bike trip's or a call's end a check puts after its start
     window = plan.columns[end].window
     if window is not None:
@@ -1383,7 +1408,7 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     drawn freely with no typical value (its answer not kept), which no check reads, is asked
     against its first category that is a kind or a name of its own (``_each_its_own``)."""
     from codegen.program.rules import plan_table
-    from codegen.program.shapes import Shapes
+    from codegen.program.shapes import settled_keys
     from codegen.spec.model import category_of
 
     asked = []
@@ -1391,7 +1416,7 @@ def by_category_to_ask(spec: Spec) -> list[tuple[str, str, str]]:
     # A bill's reservation was kept (``shapes.undone_outcomes``): its status is one for every
     # bill, and asked by it, the model made the bills of completed meals dearer than its own
     # typical bill (EUR 219, not 150), as if cancelled ones were among them.
-    settled = {(child, parent, outcome) for child, parent, outcome, _ in Shapes.of(spec).settled}
+    settled = {(child, parent, outcome) for child, parent, outcome, _ in settled_keys(spec)}
     for table_name, table in spec.tables.items():
         plan = plan_table(table, table_name)
         categories = [

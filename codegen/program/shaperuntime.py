@@ -38,6 +38,7 @@ def shape_rhythm(name):
     """(weight of each hour of the day 0-23, weight of each weekday Monday-Sunday) of a rhythm
     of people's activity; None: every hour and day alike. Hours are given at a few points and
     straight in between; the weights are relative (1 = the busiest)."""
+    # fmt: off
     rhythms = {  # hours, their weights, weekdays
         # offices and businesses: working hours (95% from 08:00 to 18:00) with a lunch dip,
         # quiet at weekends
@@ -77,51 +78,16 @@ def shape_rhythm(name):
         # late afternoon and on Saturday; few on Sunday, when many countries close shops
         "store": (
             [0, 6, 7, 8, 9, 10, 12, 14, 16, 17, 18, 19, 20, 21, 22, 23],
-            [
-                0.003,
-                0.003,
-                0.08,
-                0.35,
-                0.6,
-                0.8,
-                0.9,
-                0.8,
-                0.9,
-                1,
-                0.95,
-                0.6,
-                0.25,
-                0.08,
-                0.01,
-                0.003,
-            ],
+            [0.003, 0.003, 0.08, 0.35, 0.6, 0.8, 0.9, 0.8, 0.9, 1, 0.95, 0.6, 0.25, 0.08, 0.01,
+             0.003],
             [1, 0.95, 0.95, 1, 1.15, 1.4, 0.3],
         ),
         # a bakery's sales: breakfast rolls from 06:00, most before 10:00, a smaller afternoon
         # coffee-and-cake wave, closed by 19:00; busiest on Saturday, Sunday mornings only
         "bakery": (
             [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 23],
-            [
-                0,
-                0,
-                0.03,
-                0.35,
-                0.85,
-                1,
-                0.9,
-                0.7,
-                0.55,
-                0.6,
-                0.45,
-                0.4,
-                0.45,
-                0.4,
-                0.3,
-                0.12,
-                0.02,
-                0,
-                0,
-            ],
+            [0, 0, 0.03, 0.35, 0.85, 1, 0.9, 0.7, 0.55, 0.6, 0.45, 0.4, 0.45, 0.4, 0.3, 0.12,
+             0.02, 0, 0],
             [1, 0.95, 0.95, 1, 1.05, 1.45, 0.5],
         ),
         # visits, sport, outings: before work and after it, busiest at weekends
@@ -135,25 +101,8 @@ def shape_rhythm(name):
         # Saturday
         "meals": (
             [0, 2, 6, 7, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 21, 22, 23],
-            [
-                0.02,
-                0.003,
-                0.003,
-                0.02,
-                0.05,
-                0.1,
-                0.45,
-                0.45,
-                0.2,
-                0.06,
-                0.08,
-                0.4,
-                0.95,
-                1,
-                0.8,
-                0.3,
-                0.06,
-            ],
+            [0.02, 0.003, 0.003, 0.02, 0.05, 0.1, 0.45, 0.45, 0.2, 0.06, 0.08, 0.4, 0.95, 1, 0.8,
+             0.3, 0.06],
             [0.8, 0.8, 0.85, 0.9, 1.15, 1.25, 1],
         ),
         # films, plays, concerts: afternoon shows and the evening's (most from 19 to 21), none
@@ -177,6 +126,7 @@ def shape_rhythm(name):
             [1.05, 0.95, 0.95, 1, 1.1, 0.8, 1],
         ),
     }
+    # fmt: on
     if name is None:
         return np.ones(24), np.ones(7)
     points, levels, weekdays = rhythms[name]
@@ -1197,7 +1147,7 @@ def shape_same(rng, drawn, parents, share, lowest=None, highest=None, whole=Fals
     of their own: a car sold for its asking price or a bit less, never for another car's. Rows
     whose parent has no value keep ``drawn``."""
     drawn = np.asarray(drawn, dtype=float)
-    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    parents = shape_floats(parents)
     off = np.where(rng.random(len(drawn)) < share, 0.0, rng.uniform(0.02, 0.15, len(drawn)))
     under = np.round(parents * (1 - off), 0 if whole else 2)  # in cents, as prices are
     out = np.where(np.isnan(parents), drawn, np.where(off > 0, under, parents))
@@ -1215,7 +1165,7 @@ def shape_multiple(rng, drawn, parents, times, lowest=None, highest=None, whole=
     whole times on most rows and one more or fewer on some, as such terms are set; rows whose
     parent has none, or whose multiple falls outside the bounds, keep ``drawn``."""
     drawn = np.asarray(drawn, dtype=float)
-    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    parents = shape_floats(parents)
     step = rng.choice([-1.0, 0.0, 1.0], size=len(drawn), p=[0.15, 0.7, 0.15])
     multiple = times + step * (1.0 if times >= 2 else 0.5 * times)
     out = np.round(parents * multiple, 0 if whole else 2)
@@ -1261,7 +1211,7 @@ def shape_at_most(rng, drawn, parents, share=None, lowest=None, highest=None, wh
     rounded down, so a whole number stays under its parent's. Rows whose parent has no value
     keep ``drawn``."""
     drawn = np.asarray(drawn, dtype=float)
-    parents = np.asarray(pd.to_numeric(pd.Series(np.asarray(parents)), errors="coerce"))
+    parents = shape_floats(parents)
     if share is None:
         out = np.minimum(drawn, parents)
     else:

@@ -116,11 +116,6 @@ class Shapes:
             < FEW_PER_PARENT * spec.tables[parent].rows
         )
         sized = tuple((name, size) for name, table in tables if (size := capacity(name, table)))
-        settled = tuple(
-            (child, parent, *found)
-            for child, _, parent, _ in spec.references()
-            if child != parent and (found := undone_outcomes(child, spec.tables[parent]))
-        )
         return cls(
             even,
             machines,
@@ -128,8 +123,18 @@ class Shapes:
             few,
             one_country(spec.description),
             sized,
-            settled,
+            settled_keys(spec),
         )
+
+
+def settled_keys(spec: Any) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(child table, parent table, the parent's outcome column, its undone outcomes) of each
+    key from a table of what follows a parent's taking place (``undone_outcomes``)."""
+    return tuple(
+        (child, parent, *found)
+        for child, _, parent, _ in spec.references()
+        if child != parent and (found := undone_outcomes(child, spec.tables[parent]))
+    )
 
 
 # Outcomes after which nothing follows (no bill for a cancelled booking, no review of an order
