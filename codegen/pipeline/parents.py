@@ -185,6 +185,25 @@ def _unit_price(name: str, column: Any) -> bool:
     return money and bool(words & _UNIT_PRICES | words & _CURRENCIES) and not words & _TOTALS
 
 
+# A line of one product counts its units (a till line, an order line): the embedded model said
+# 10 packs for a pharmacy's counter sale and 10 for a bakery's, asked as median and as most
+# common, where receipts hold one of most things.
+LINE_QUANTITY_WORDS = {"quantity", "qty", "units"}
+
+
+def is_line_quantity(spec: Spec, table_name: str, name: str) -> bool:
+    """Whether a column counts the units of one product a line holds: a whole number named
+    ``quantity``, ``qty`` or ``units``, in a table whose parent has a price of one item, by no
+    period (a bakery's till line of a product, a shop's order line)."""
+    column = spec.tables[table_name].columns[name]
+    if column.type != "integer" or not set(_name_words(name)) & LINE_QUANTITY_WORDS:
+        return False
+    return any(
+        _unit_price(other, candidate) and _period(other) is None
+        for _, other, candidate in _parent_numbers(spec, table_name)
+    )
+
+
 def _period(name: str) -> str | None:
     """The period a price is by (``daily_rate_eur``: day), None for a price of one item."""
     words = set(_name_words(name))

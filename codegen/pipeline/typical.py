@@ -486,6 +486,8 @@ def ask_typical(
     of true rows) and ``weights`` (how common each listed value is) set where the model
     answered well, and every answer (kept or not). An endpoint error ends the questions early,
     with the spec as it stands: typical values improve data, they never block it."""
+    from codegen.pipeline.priced import is_priced_item
+
     say = progress or (lambda line: None)
     data = spec.model_dump(mode="json", exclude_none=True)
     answers: list[TypicalAnswer] = []
@@ -538,6 +540,15 @@ def ask_typical(
             if again is None:
                 return Spec.model_validate(data), answers
             line = again
+        if kind_of(column) == "typical" and is_priced_item(spec, table_name, name):
+            from codegen.pipeline.priced import settle_by_examples
+
+            priced = settle_by_examples(
+                client, spec, table_name, name, line, target, answers, seed, say
+            )
+            if priced is None:
+                return Spec.model_validate(data), answers
+            line = priced
         if line and is_head_count(name, column) and target.get("typical") is not None:
             counted = _settle_head_count(
                 client, spec, table_name, name, column, line, answer, target, answers, seed, say
@@ -634,6 +645,7 @@ HEAD_COUNT_WORDS = {
     "riders", "occupants", "visitors", "covers", "tickets",
 }  # fmt: skip
 HEAD_COUNT_MOST = 10  # a typical count above this is no few: a flight's passengers
+LINE_QUANTITY_MOST = 3  # units of one product on a line: a model's more is not kept
 MODE_SCHEMA = {
     "type": "object",
     "properties": {key: {"type": "integer"} for key in ("most_common", "second", "third")},
@@ -681,7 +693,15 @@ def _settle_head_count(
     """A head count's kept typical value settled (``is_head_count``): dropped at its greatest;
     a few (up to ``HEAD_COUNT_MOST``) replaced by the value most rows have where that is lower.
     The answer's line as it then reads ("" when dropped), None where the endpoint failed."""
+    from codegen.pipeline.parents import is_line_quantity
+
     typical = float(target["typical"])
+    ones = (column.min is None or column.min <= 1) and (column.max is None or column.max >= 2)
+    if typical > LINE_QUANTITY_MOST and ones and is_line_quantity(spec, table_name, name):
+        most = LINE_QUANTITY_MOST if column.max is None else min(LINE_QUANTITY_MOST, column.max)
+        target["typical"], target["typical_range"] = 1.0, [1.0, float(most)]
+        answer.asked = "typical, a line of one product: mostly one unit"
+        return f"1 (a line of one product, not {_show(typical)}), 1 to {_show(most)}"
     if column.max is not None and typical >= float(column.max):
         # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the
         # model, and 55% of the sales were 10 packs. A count's pile is at its least.
@@ -1639,7 +1659,7 @@ LADDER_SHARE = 0.5  # and where half the steps are (or more), the values are a l
 LADDER = "the categories step up evenly, as if counted"
 
 
-def is_ladder(numbers: list[float]) -> bool:
+def is_ladder(numbers: list[float], share: float = LADDER_SHARE) -> bool:
     """Whether three or more numbers, by size, go up in equal steps: a small model counting,
     not saying what it knows of each category. Asked for all categories at once, the embedded
     model gave a coworking's day pass to private office EUR 136, 145, 155, 164 a month, and a
@@ -1652,7 +1672,7 @@ def is_ladder(numbers: list[float]) -> bool:
         return False
     middle = float(np.median(steps))
     equal = np.abs(steps - middle) <= LADDER_STEP * middle
-    return bool(middle > 0 and equal.sum() >= LADDER_SHARE * len(steps))
+    return bool(middle > 0 and equal.sum() >= share * len(steps))
 
 
 def _hold(best: dict[tuple[str, str], TypicalAnswer], answer: TypicalAnswer) -> None:

@@ -1581,3 +1581,53 @@ def test_a_count_of_things_is_not_kept_at_its_greatest(openai_stub, client):
     assert quantity.typical is None and quantity.typical_range is None
     packs = valid_tables(spec)["reservations"]["quantity"]
     assert (packs == 10).mean() < 0.2 and packs.median() < 6
+
+
+TILL = """\
+name: bakery
+description: Products and sales of a bakery in Munich, 2024.
+tables:
+  products:
+    rows: 20
+    columns:
+      id:          {type: integer, primary_key: true}
+      price_eur:   {type: float, min: 0.3, max: 40, typical: 2.5, typical_range: [1, 6]}
+  sales:
+    rows: 2000
+    columns:
+      id:          {type: integer, primary_key: true}
+      product_id:  {type: integer, references: products.id}
+      quantity:    {type: integer, min: 1, max: 50}
+"""
+
+
+@pytest.mark.parametrize(("first", "kept"), [(10, 1), (2, 2)])
+def test_a_line_of_one_product_holds_one_unit_mostly(openai_stub, client, first, kept):
+    """Asked a bakery till line's quantity of its product, the embedded model said 10 as its
+    median and as its most common value: a line of one product holds one unit mostly. An
+    answer of a few is the model's to keep (a line of two rolls), then asked its mode."""
+    openai_stub.reply(reply(first, 1, 20))
+    openai_stub.reply(json.dumps({"most_common": 2, "second": 1, "third": 3}))
+    spec, answers = ask_typical(client, load_spec(TILL))
+    assert len(openai_stub.chat_requests) == (1 if first == 10 else 2)
+    quantity = spec.tables["sales"].columns["quantity"]
+    assert quantity.typical == kept
+    units = valid_tables(spec)["sales"]["quantity"]
+    assert units.median() == kept
+    if kept == 1:
+        assert quantity.typical_range == [1, 3] and (units == 1).mean() >= 0.4
+        assert units.quantile(0.9) <= 4
+        assert "one product" in answers[0].asked
+
+
+def test_a_quantity_of_a_thing_with_no_price_of_one_is_no_line():
+    """A ferry crossing's quantity of cars (its parent a ship with no price) and a quantity
+    of hours at a rate by the hour are no lines of one product."""
+    from codegen.pipeline.parents import is_line_quantity
+
+    spec = load_spec(TILL)
+    assert is_line_quantity(spec, "sales", "quantity")
+    daily = load_spec(TILL.replace("price_eur", "daily_rate_eur"))
+    assert not is_line_quantity(daily, "sales", "quantity")
+    unpriced = load_spec(TILL.replace("price_eur", "weight_kg"))
+    assert not is_line_quantity(unpriced, "sales", "quantity")
