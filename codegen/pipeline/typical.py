@@ -697,11 +697,17 @@ def _settle_head_count(
 
     typical = float(target["typical"])
     ones = (column.min is None or column.min <= 1) and (column.max is None or column.max >= 2)
-    if typical > LINE_QUANTITY_MOST and ones and is_line_quantity(spec, table_name, name):
+    line_of_one = ones and is_line_quantity(spec, table_name, name)
+    if line_of_one and typical > LINE_QUANTITY_MOST:
         most = LINE_QUANTITY_MOST if column.max is None else min(LINE_QUANTITY_MOST, column.max)
         target["typical"], target["typical_range"] = 1.0, [1.0, float(most)]
         answer.asked = "typical, a line of one product: mostly one unit"
         return f"1 (a line of one product, not {_show(typical)}), 1 to {_show(most)}"
+    spread = target.get("typical_range")
+    if line_of_one and spread is not None and float(spread[1]) > LINE_QUANTITY_MOST:
+        # a pizzeria's line, typically 1 pizza, most lines 1 to 50: a fifth of them 5 or more
+        target["typical_range"] = [float(spread[0]), float(max(LINE_QUANTITY_MOST, typical))]
+        line += f"; most lines {_show(LINE_QUANTITY_MOST)} at most"
     if column.max is not None and typical >= float(column.max):
         # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the
         # model, and 55% of the sales were 10 packs. A count's pile is at its least.

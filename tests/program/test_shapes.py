@@ -2301,3 +2301,55 @@ def test_a_bill_or_a_review_is_of_a_reservation_that_was_kept():
     billed = more["bills"]["reservation_id"].map(more["reservations"].set_index("id")["status"])
     kept = (more["reservations"]["status"] == "completed").sum()
     assert (billed == "completed").sum() == kept < 1900
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Shops, products and sales of a bakery chain in Munich, Germany, 2024.", "Munich"),
+        ("Trips of the bike-share scheme of Rio de Janeiro, Brazil.", "Rio de Janeiro"),
+        ("Berths and stays at a marina in Split, Croatia, 2024.", "Split"),
+        ("Mobile plans of an operator in Poland.", None),  # a sentence's first word
+        ("Flights between Oslo and Bergen.", None),  # two cities
+        ("Housing market of a mid-size European country.", None),
+        (None, None),
+    ],
+)
+def test_which_descriptions_are_of_one_named_city(description, expected):
+    from codegen.program.shapes import one_city
+
+    assert one_city(description) == expected
+
+
+CHAIN = """\
+name: pharmacy
+description: Pharmacies and counter sales of a pharmacy chain in Lisbon, Portugal, 2024.
+tables:
+  pharmacies:
+    rows: 5
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string, unique: true}
+      district:  {type: string}
+  depots:
+    rows: 3
+    columns:
+      id:        {type: integer, primary_key: true}
+      name:      {type: string}
+      city:      {type: string}
+"""
+
+
+def test_a_one_city_chain_s_shops_and_districts_are_asked_of_that_city():
+    """A Lisbon chain's pharmacies were put in districts "Porto", "Braga", "Madeira" and a
+    Munich bakery's shops named "Amsterdam", "Vienna", "Oslo": the notes the model fills the
+    lists from now say whose parts and whose streets. A facility with a city of its own is
+    named for it (``named_for_place``); a dataset of no one city says nothing of the kind."""
+    notes = {(b.table, b.column): b.note for b in build_scaffold(load_spec(CHAIN)).blanks}
+    assert "a district of Lisbon, not another city or region" in notes[("pharmacies", "district")]
+    assert "each in Lisbon, named for its street or neighbourhood" in notes[("pharmacies", "name")]
+    assert "Lisbon" not in notes.get(("depots", "name"), "")
+    anywhere = CHAIN.replace("in Lisbon, Portugal", "in Portugal")
+    notes = {(b.table, b.column): b.note for b in build_scaffold(load_spec(anywhere)).blanks}
+    assert "district of" not in notes[("pharmacies", "district")]
+    assert "neighbourhood" not in notes[("pharmacies", "name")]
