@@ -690,8 +690,10 @@ def _settle_head_count(
     seed: int,
     say: Progress,
 ) -> str | None:
-    """A head count's kept typical value settled (``is_head_count``): dropped at its greatest;
-    a few (up to ``HEAD_COUNT_MOST``) replaced by the value most rows have where that is lower.
+    """A head count's kept typical value settled (``is_head_count``): a line's quantity of one
+    product (``parents.is_line_quantity``) 1 where more than ``LINE_QUANTITY_MOST``, its range
+    that at most; dropped at its greatest; a few (up to ``HEAD_COUNT_MOST``) replaced by the
+    value most rows have where that is lower.
     The answer's line as it then reads ("" when dropped), None where the endpoint failed."""
     from codegen.pipeline.parents import is_line_quantity
 
