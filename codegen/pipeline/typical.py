@@ -981,7 +981,7 @@ WINDOW_HOURS_DAYS = 10  # this short: in hours
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     """The unit a gap is asked in: hours for the start and end of what lasts hours (a car
-    parked: ``shapes.lasts_hours``), minutes for other starts and ends (a ride; a
+    parked: ``shapes.lasts_hours``; a child's day at daycare), minutes for other starts and ends (a ride; a
     journey's even where a check puts its end after its start), days for dates and for a time
     some check puts after another (an order shipped days after it was placed, a car hire
     returned), and for a time a check keeps within a window of another, what its width says (a
@@ -999,6 +999,8 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     spanned = (start, end) in spans(table_name, table)
     if spanned and lasts_hours(table_name, table, spec.description):
         return "hours"
+    if _day_of_care(spec, table_name, start):
+        return "hours"  # a child's day at daycare: asked in days, 1.5 (36 hours)
     if (start, end) in _free_spans(table_name, table, plan):
         return "minutes"
     if spanned and is_short_stay(table_name, table):
@@ -1011,6 +1013,17 @@ def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
         if days <= WINDOW_HOURS_DAYS:
             return "hours"
     return "days"
+
+
+def _day_of_care(spec: Spec, table_name: str, start: str) -> bool:
+    """Whether a row starts when a child is brought to daycare (the ``care`` rhythm), which
+    ends the same day, hours later."""
+    from codegen.program.shapes import Shapes, rhythm_of
+
+    table = spec.tables[table_name]
+    return (
+        rhythm_of(Shapes.of(spec), table_name, table, start, table.columns[start], None) == "care"
+    )
 
 
 # Rows of a relationship that runs for months or years: its length is asked in months. Asked in

@@ -822,6 +822,29 @@ tables:
     assert gap_unit(load_spec(times), "memberships", "starts_on", "ends_on") == "minutes"
 
 
+def test_a_child_s_day_at_daycare_is_asked_in_hours():
+    """Asked in days, the embedded model put a daycare's check-out 1.5 days after check-in:
+    a child brought in the morning goes home the same day. A library's loans stay in days."""
+    from codegen.pipeline.typical import gap_unit
+
+    text = """\
+name: daycare
+description: Daily attendance at a daycare centre in Utrecht, 2024.
+tables:
+  attendance:
+    rows: 100
+    columns:
+      id:             {type: integer, primary_key: true}
+      checked_in_at:  {type: datetime, min: "2024-01-01 00:00:00", max: "2024-12-31 23:59:59"}
+      checked_out_at: {type: datetime}
+    rules:
+      - check: "checked_out_at > checked_in_at"
+"""
+    assert gap_unit(load_spec(text), "attendance", "checked_in_at", "checked_out_at") == "hours"
+    loans = text.replace("at a daycare centre", "of a public library")
+    assert gap_unit(load_spec(loans), "attendance", "checked_in_at", "checked_out_at") == "days"
+
+
 def test_how_long_a_subscription_lasts_is_asked_in_months_and_kept_in_days(openai_stub, client):
     """Asked in days, the embedded model gave a coworking's subscriptions 30 (a month)."""
     text = """\
