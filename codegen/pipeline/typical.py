@@ -981,13 +981,14 @@ WINDOW_HOURS_DAYS = 10  # this short: in hours
 
 def gap_unit(spec: Spec, table_name: str, start: str, end: str) -> str:
     """The unit a gap is asked in: hours for the start and end of what lasts hours (a car
-    parked: ``shapes.lasts_hours``; a child's day at daycare), minutes for other starts and ends (a ride; a
-    journey's even where a check puts its end after its start), days for dates and for a time
-    some check puts after another (an order shipped days after it was placed, a car hire
-    returned), and for a time a check keeps within a window of another, what its width says (a
-    first response within 5 days: hours); months for the dates of a relationship that lasts (a
-    subscription, a lease: ``LASTING_WORDS``). The embedded model answers each unit's favourite
-    numbers (12 hours, 14 days, 120 minutes for a first response), so the unit matters."""
+    parked: ``shapes.lasts_hours``; a child's day at daycare), minutes for other starts and
+    ends (a ride; a journey's even where a check puts its end after its start), days for dates
+    and for a time some check puts after another (an order shipped days after it was placed, a
+    car hire returned), and for a time a check keeps within a window of another, what its
+    width says (a first response within 5 days: hours); months for the dates of a relationship
+    that lasts (a subscription, a lease: ``LASTING_WORDS``). The embedded model answers each
+    unit's favourite numbers (12 hours, 14 days, 120 minutes for a first response), so the
+    unit matters."""
     from codegen.program.rules import plan_table
 
     table = spec.tables[table_name]
