@@ -41,9 +41,7 @@ from codegen.program.shapes import (
     TIMETABLE_MINUTES,
     Shapes,
     calendar_days,
-    city_part,
     daily_swing,
-    facility_name,
     foreign_key,
     hierarchy,
     is_own_name,
@@ -1055,12 +1053,6 @@ def _column_code(
         # "name" alone reads as a person's to a small model: say whose (departments were
         # named "Grace Thompson")
         facts.append(f"the {name.lower()} of one of the {table_name.replace('_', ' ')}")
-    city = shapes.city if shapes is not None else None
-    part = city_part(name, column) if city else None
-    if part:
-        facts.append(f"a {part} of {city}, not another city or region")
-    elif city and kind == "string" and facility_name(table_name, table, name, column):
-        facts.append(f"each in {city}, named for its street or neighbourhood, not for a city")
     pair = _place_pair(table) if kind == "string" else None
     if pair and name == pair[0]:  # the list of pairs is filled in under the first of the two
         many = (

