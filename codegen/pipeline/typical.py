@@ -706,9 +706,11 @@ def _settle_head_count(
         answer.asked = "typical, a line of one product: mostly one unit"
         return f"1 (a line of one product, not {_show(typical)}), 1 to {_show(most)}"
     spread = target.get("typical_range")
-    if line_of_one and spread is not None and float(spread[1]) > LINE_QUANTITY_MOST:
-        # a pizzeria's line, typically 1 pizza, most lines 1 to 50: a fifth of them 5 or more
-        target["typical_range"] = [float(spread[0]), float(max(LINE_QUANTITY_MOST, typical))]
+    if line_of_one and (spread is None or float(spread[1]) > LINE_QUANTITY_MOST):
+        # a pizzeria's line, typically 1 pizza, most lines 1 to 50 (the bounds, left out):
+        # spread around it, a fifth of the lines were 5 or more
+        low = float(spread[0]) if spread is not None else min(1.0, typical)
+        target["typical_range"] = [low, float(max(LINE_QUANTITY_MOST, typical))]
         line += f"; most lines {_show(LINE_QUANTITY_MOST)} at most"
     if column.max is not None and typical >= float(column.max):
         # a pharmacy's counter sales, 10 packs of a product at most: typically 10, said the

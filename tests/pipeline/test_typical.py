@@ -1624,13 +1624,16 @@ tables:
 """
 
 
-@pytest.mark.parametrize(("first", "kept"), [(10, 1), (2, 2), (1, 1)])
-def test_a_line_of_one_product_holds_one_unit_mostly(openai_stub, client, first, kept):
+@pytest.mark.parametrize(
+    ("first", "kept", "high"), [(10, 1, 20), (2, 2, 20), (1, 1, 20), (1, 1, 50)]
+)
+def test_a_line_of_one_product_holds_one_unit_mostly(openai_stub, client, first, kept, high):
     """Asked a bakery till line's quantity of its product, the embedded model said 10 as its
     median and as its most common value: a line of one product holds one unit mostly. An
     answer of a few is the model's to keep (a line of two rolls), then asked its mode; its
-    range is a few too (a pizzeria's line, 1 pizza, most lines 1 to 20: a fifth 5 or more)."""
-    openai_stub.reply(reply(first, 1, 20))
+    range is a few too (a pizzeria's line, 1 pizza, most lines 1 to 50, the bounds again, left
+    out: a fifth were 5 or more)."""
+    openai_stub.reply(reply(first, 1, high))
     openai_stub.reply(json.dumps({"most_common": 2, "second": 1, "third": 3}))
     spec, answers = ask_typical(client, load_spec(TILL))
     assert len(openai_stub.chat_requests) == (1 if first == 10 else 2)
