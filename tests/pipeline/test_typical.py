@@ -1648,6 +1648,25 @@ def test_a_line_of_one_product_holds_one_unit_mostly(openai_stub, client, first,
         assert "one product" in answers[0].asked
 
 
+def test_a_line_s_quantity_is_not_asked_by_the_kind_of_its_product():
+    """Asked by genre, the model moved a bookshop's till lines of one copy to a mean of 1.9
+    copies, a tenth of them 4 or more: a line holds one of most things, whatever they are. Its
+    product's price is asked by kind; so is a count that is no line's (a party's size)."""
+    from codegen.pipeline.typical import by_category_to_ask
+
+    text = TILL.replace(
+        "      quantity:    {type: integer, min: 1, max: 50}\n",
+        "      quantity:    {type: integer, min: 1, max: 50, typical: 1, typical_range: [1, 3]}\n"
+        "      kind:        {type: string, values: [shop, online]}\n",
+    ).replace(
+        "      price_eur:",
+        "      category:    {type: string, values: [bread, cake]}\n      price_eur:",
+    )
+    assert by_category_to_ask(load_spec(text)) == [("products", "price_eur", "category")]
+    party = load_spec(text.replace("quantity", "guests"))
+    assert ("sales", "guests", "kind") in by_category_to_ask(party)
+
+
 def test_a_quantity_of_a_thing_with_no_price_of_one_is_no_line():
     """A ferry crossing's quantity of cars (its parent a ship with no price) and a quantity
     of hours at a rate by the hour are no lines of one product."""
