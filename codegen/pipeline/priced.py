@@ -154,7 +154,8 @@ def settle_by_examples(
         median, low, high = round(median), np.floor(low), np.ceil(high)
     answer.typical, answer.low, answer.high = median, low, high
     first = target.get("typical")
-    if first is not None and max(median / float(first), float(first) / median) <= DISAGREE:
+    near = first is not None and float(first) > 0
+    if near and max(median / float(first), float(first) / median) <= DISAGREE:
         answer.why = "it agrees with the typical value asked"
         return line
     answer.kept = True
