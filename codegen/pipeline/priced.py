@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from codegen.llm.client import ChatClient
+from codegen.llm.client import ChatClient, ChatMessage
 from codegen.pipeline.attempt import Progress
 from codegen.pipeline.typical import (
     TypicalAnswer,
@@ -26,6 +26,7 @@ from codegen.pipeline.typical import (
     _request,
     _show,
     is_ladder,
+    json_object,
     question_about,
 )
 from codegen.spec.model import Spec
@@ -65,19 +66,16 @@ def is_priced_item(spec: Spec, table_name: str, name: str) -> bool:
         return False
     if "price" not in _name_words(name):
         return False
-    if isinstance(table.rows, int) and table.rows < EXAMPLES:
+    if table.rows < EXAMPLES:
         return False  # a few plans, each its own price: asked one at a time (by category)
     pointed_at = any(
-        (other.references or "").split(".", 1)[0] == table_name
-        for other_table, t in spec.tables.items()
-        if other_table != table_name
-        for other in t.columns.values()
+        parent == table_name and child != table_name for child, _, parent, _ in spec.references()
     )
     named = any(set(_name_words(other)) & {"name", "title"} for other in table.columns)
     return pointed_at or named
 
 
-def examples_question(spec: Spec, table_name: str, name: str) -> list[Any]:
+def examples_question(spec: Spec, table_name: str, name: str) -> list[ChatMessage]:
     column = spec.tables[table_name].columns[name]
     about = f" ({column.description})" if column.description else ""
     what = "a whole number" if column.type == "integer" else "a number"
@@ -170,8 +168,6 @@ def settle_by_examples(
 
 
 def _read(text: str) -> list[dict[str, Any]] | Literal[False]:
-    from codegen.pipeline.typical import json_object
-
     reply = json_object(text) or {}
     examples = reply.get("examples")
     if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):

@@ -540,7 +540,7 @@ def ask_typical(
             if again is None:
                 return Spec.model_validate(data), answers
             line = again
-        if kind_of(column) == "typical" and is_priced_item(spec, table_name, name):
+        if is_priced_item(spec, table_name, name):  # a number: a price of one item
             from codegen.pipeline.priced import settle_by_examples
 
             priced = settle_by_examples(
