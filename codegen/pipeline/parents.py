@@ -115,7 +115,9 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
     ``price``, ``rate``, ``fee``; not a key); the units to count: for a price by the day,
     night, hour, week or month, the one column of the row that counts them, else the row's one
     span of time used (``follows._span``); for a price of no period, the row's one count
-    (``quantity``, ``items``: ``follows._count_source``). The first price for each total."""
+    (``quantity``, ``items``: ``follows._count_source``), or where the row counts nothing and
+    the total is a payment (``paid_eur``), one (``_one_unit``). The first price for each
+    total."""
     from codegen.pipeline.follows import _count_source, _span
     from codegen.program.rules import plan_table
     from codegen.program.shapes import lasts_hours
@@ -142,6 +144,9 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
                 if period is None:
                     count = _count_source(table)
                     per = None if count is None or count == name else count
+                    priced = set(_name_words(other)) & _UNIT_PRICES  # not an overdraft limit
+                    if per is None and priced and _one_unit(table, name, words):
+                        per = "1"  # a dental appointment is paid its treatment's price
                 else:
                     per = _period_count(table, name, period)
                     span = _span(table_name, table) if per is None else None
@@ -154,6 +159,28 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
                 if per is not None:
                     pairs.append((table_name, name, via, other, per))
     return pairs
+
+
+# What a row pays for what it is of, when it counts no units: the whole of it, not a part or a
+# sum over a period (``revenue``, ``sum``: a day's takings of a product are no one sale).
+_PAYS_FOR_ONE = {"amount", "paid", "charged", "billed", "total", "charge"}
+
+
+def _one_unit(table: Any, name: str, words: set[str]) -> bool:
+    """Whether a total of a row that counts none of its units is one unit's price: the total
+    named by payment words only (``paid_eur``, ``amount``, ``total_charged``), and no other
+    number of the row but keys and money (a booking's ``guests``, a line's ``grams``, a
+    visit's ``minutes`` could be what it is paid by)."""
+    if not words - _CURRENCIES <= _PAYS_FOR_ONE:
+        return False
+    return not any(
+        column.type in ("integer", "float")
+        and not (column.primary_key or column.references or column.values)
+        and _unit(other) != "money"
+        and not set(_name_words(other)) & _CURRENCIES
+        for other, column in table.columns.items()
+        if other != name
+    )
 
 
 def with_each(spec: Spec, progress: Progress | None = None) -> Spec:

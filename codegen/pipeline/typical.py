@@ -357,12 +357,25 @@ def reference_year(spec: Spec) -> int:
     return max(reached) if reached else pd.Timestamp.now().year
 
 
-def _ages_as_years(text: str, year: int) -> str:
-    """An answer in ages (typical, low, high) as the years of birth they give in ``year``."""
+# Grown-ups of one place span decades: asked where 80% of their ages lie, the embedded model
+# said 35-45 for a bank's customers, a bus company's drivers, a dental practice's patients and
+# a library's members, 25-35 for a shop's customers (measured 2026-11-29, 19 specs). Adults'
+# 80% ranges reach at least this far below and above their typical age, within ADULT_AGES.
+ADULT_FROM = 25  # a typical age from which the people are grown-ups of all ages
+ADULT_SPREAD = (13.0, 17.0)  # years below and above the typical age, at least
+ADULT_AGES = (18.0, 90.0)
+
+
+def _ages_as_years(text: str, year: int) -> tuple[str, bool]:
+    """An answer in ages (typical, low, high) as the years of birth they give in ``year``, and
+    whether a grown-ups' range was widened to ``ADULT_SPREAD``."""
     ages = TypicalReply.model_validate_json(text)
-    return json.dumps(
-        {"typical": year - ages.typical, "low": year - ages.high, "high": year - ages.low}
-    )
+    low, high = ages.low, ages.high
+    if ages.typical >= ADULT_FROM:
+        low = min(low, max(ages.typical - ADULT_SPREAD[0], ADULT_AGES[0]))
+        high = max(high, min(ages.typical + ADULT_SPREAD[1], ADULT_AGES[1]))
+    reply = {"typical": year - ages.typical, "low": year - high, "high": year - low}
+    return json.dumps(reply), (low, high) != (ages.low, ages.high)
 
 
 def yearly_use(spec: Spec, table_name: str, name: str) -> str | None:
@@ -511,8 +524,8 @@ def ask_typical(
         born = is_birth(name, column)
         try:
             if born:  # asked as ages: the years they give
-                answer.asked = "typical age"
-                text = _ages_as_years(_json_part(text), reference_year(spec))
+                text, widened = _ages_as_years(_json_part(text), reference_year(spec))
+                answer.asked = "typical age" + (", grown-ups' range widened" if widened else "")
             since = yearly_use(spec, table_name, name)
             if since is not None:  # asked a year at a time: times the things' ages
                 answer.asked = f"typical a year, times the years since {since}"

@@ -47,6 +47,13 @@ def shape_rhythm(name):
             [0.01, 0.01, 0.1, 0.6, 1, 1, 0.7, 1, 0.9, 0.7, 0.15, 0.05, 0.02, 0.01],
             [1, 1, 1, 1, 0.9, 0.12, 0.08],
         ),
+        # a practice's appointments (a dentist, a GP, a physiotherapist): office hours on
+        # weekdays, a few on Saturday morning, closed on Sunday
+        "practice": (
+            [0, 6, 7, 8, 9, 12, 13, 14, 16, 17, 18, 19, 21, 23],
+            [0, 0, 0.1, 0.6, 1, 1, 0.7, 1, 0.9, 0.7, 0.15, 0.05, 0, 0],
+            [1, 1, 1, 1, 0.9, 0.1, 0.003],
+        ),
         # the starts of sessions of work that last hours (a desk booked for the day): most
         # arrive in the morning (8-10), fewer through the day, hardly any after 17:00
         "workday": (
@@ -1185,6 +1192,8 @@ def shape_each(drawn, parents, per, lowest=None, highest=None, whole=False):
     that hold no units keep ``drawn``."""
     drawn = np.asarray(drawn, dtype=float)
     parents = shape_floats(parents)
+    if np.ndim(per) == 0:  # one unit a row (a treatment paid): the SQL's literal, one number
+        per = np.full(len(drawn), per, dtype=object)
     per = shape_floats(per)
     out = np.round(parents * per, 0 if whole else 2)
     if lowest is not None:

@@ -54,7 +54,9 @@ _RHYTHMS = {
     "approval request hire hiring payslip payroll salary meeting complaint inquiry enquiry support "
     "project exam submit submitted submission timesheet quote contract bank clinic consult lesson "
     "incident issue task employee staff patient student enrol enroll enrolment enrollment "
-    "desk coworking workspace office practice dental dentist doctor viewing",
+    "desk coworking workspace office viewing",
+    "practice": "practice dental dentist doctor physio physiotherapy physiotherapist "
+    "orthodontist orthodontic optician optometrist chiropractor osteopath",
     "shopping": "order purchase sale transaction payment checkout cart basket shop shopping login "
     "logon signin signup sign register registration session subscription subscribe review rating "
     "rated comment search click download transfer deposit withdrawal",
@@ -77,6 +79,7 @@ _KINDS = [("steady", set(_STEADY))] + [(k, set(v.split())) for k, v in _RHYTHMS.
 _MEALS = dict(_KINDS)["meals"]
 _SHOWS = dict(_KINDS)["shows"]
 _ERRANDS = dict(_KINDS)["errands"]
+_PRACTICE = dict(_KINDS)["practice"]
 
 
 @dataclass(frozen=True)
@@ -973,9 +976,19 @@ def rhythm_of(
         # bookings of what? a desk is booked in office hours, a hotel room for the weekend
         said = _kind([word for word in words if not _stem_of(word, _BOOKED)])
         if said is not None:
-            return _at_work(_in_store(_meals_first(said, levels), levels, table), table, name)
+            return _at_work(_in_store(_first_named(said, levels), levels, table), table, name)
         booked = booked or kind
-    return _at_work(_in_store(_meals_first(booked, levels), levels, table), table, name)
+    return _at_work(_in_store(_first_named(booked, levels), levels, table), table, name)
+
+
+def _first_named(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
+    """The rhythm of the place any of the texts names, where it keeps its own hours: a
+    dental practice's appointments (an office's rhythm by the word "appointments") are a
+    practice's, closed on Sunday; a restaurant's orders, meals (``_meals_first``)."""
+    if rhythm == "office":
+        words = [word for text in texts for word in _words(text or "")]
+        return "practice" if any(_stem_of(word, _PRACTICE) for word in words) else rhythm
+    return _meals_first(rhythm, texts)
 
 
 def _at_work(rhythm: str | None, table: Any, name: str) -> str | None:
@@ -1064,8 +1077,8 @@ def timed_draw(
     months = f", season={variable}_season" if season else ""
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day}{months})"
     note = (
-        f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, workday,"
-        " shopping, store, bakery, leisure, travel, meals, shows, errands, milking, care; None: all"
+        f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, practice,"
+        " workday, shopping, store, bakery, leisure, travel, meals, shows, errands, milking, care; None: all"
         " alike)"
     )
     params = [(name, repr(rhythm), None)]

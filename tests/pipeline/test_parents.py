@@ -421,6 +421,50 @@ def test_a_total_made_of_its_parent_s_price_is_not_asked_and_adds_up():
     assert (rows["total_eur"][capped] == 6000).all()
 
 
+VISITS = """\
+name: salon
+description: Services and visits of a hair salon in Utrecht, 2024.
+tables:
+  services:
+    rows: 15
+    columns:
+      id:          {type: integer, primary_key: true}
+      fee_eur:     {type: float, min: 10, max: 300, typical: 45, typical_range: [20, 120]}
+      credit_eur:  {type: float, min: 0, max: 500}
+  visits:
+    rows: 2000
+    columns:
+      id:          {type: integer, primary_key: true}
+      service_id:  {type: integer, references: services.id}
+      status:      {type: string, values: [done, cancelled]}
+      paid_eur:    {type: float, nullable: true, min: 0}
+    rules:
+      - check: "status = 'done' OR paid_eur IS NULL"
+"""
+
+
+def test_a_payment_of_a_row_that_counts_nothing_is_its_parent_s_price():
+    """A dental appointment that took place is paid its treatment's price; drawn on its own,
+    the completed appointments' payments had nothing to do with the treatment (median EUR 146
+    for every kind)."""
+    assert each_pairs(load_spec(VISITS)) == [("visits", "paid_eur", "service_id", "fee_eur", "1")]
+    spec = with_each(load_spec(VISITS))
+    tables = valid_tables(spec)
+    rows = tables["visits"].merge(tables["services"], left_on="service_id", right_on="id")
+    done = rows["status"] == "done"
+    assert (rows["paid_eur"][done] - rows["fee_eur"][done]).abs().max() < 0.006
+    assert rows["paid_eur"][~done].isna().all()
+    # not where the row has a number it could be paid by, nor a part or a period's sum, nor
+    # for a parent's money that is no price (a credit limit)
+    timed = VISITS.replace("      paid_eur:", "      minutes:     {type: integer, min: 10}\n"
+                           "      paid_eur:")  # fmt: skip
+    assert each_pairs(load_spec(timed)) == []
+    assert each_pairs(load_spec(VISITS.replace("paid_eur", "revenue_eur"))) == []
+    assert each_pairs(load_spec(VISITS.replace("paid_eur", "tip_paid_eur"))) == []
+    unpriced = VISITS.replace("fee_eur:  ", "limit_eur:")
+    assert each_pairs(load_spec(unpriced.replace("credit_eur", "balance_eur"))) == []
+
+
 @pytest.mark.parametrize(
     ("of_parent", "wrong"),
     [

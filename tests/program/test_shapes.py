@@ -412,6 +412,20 @@ def test_children_are_brought_to_daycare_on_weekday_mornings():
     assert _weekend(at) < 0.01
 
 
+def test_a_practice_s_appointments_are_on_weekdays_and_none_on_sunday():
+    """A dentist, a GP, a physiotherapist is closed on Sunday: in office hours, 1.6% of a
+    dental practice's appointments fell on a Sunday."""
+    spec = load_spec(SURGERY)
+    table = spec.tables["appointments"]
+    booked = table.columns["booked_at"]
+    assert rhythm_of(Shapes.of(spec), "appointments", table, "booked_at", booked, None) == (
+        "practice"
+    )
+    at = _generate(SURGERY.replace("rows: 400", "rows: 5000"))["appointments"]["booked_at"]
+    assert (at.dt.day_of_week == 6).mean() < 0.002
+    assert at.dt.day_of_week.lt(5).mean() > 0.95 and at.dt.hour.between(8, 18).mean() > 0.9
+
+
 def test_a_time_typically_hours_after_another_keeps_to_its_day():
     """A child picked up 8.5 hours (7-10) after it was brought, a check putting it after: drawn
     at drop-off hours days later before (the end's own rhythm), now the gap after the start."""
@@ -1996,7 +2010,7 @@ tables:
     [
         ("Meeting room bookings at a coworking company.", "office"),
         ("Room bookings of a seaside hotel.", "leisure"),
-        ("Bookings of a dental practice.", "office"),
+        ("Bookings of a dental practice.", "practice"),
         ("Bookings.", "leisure"),  # nothing says what of: as a booking reads alone
     ],
 )
