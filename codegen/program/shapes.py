@@ -1078,8 +1078,8 @@ def timed_draw(
     expression = f"shape_times(rng, {start}, {end}, {count}, {name}{day}{months})"
     note = (
         f"; at the {'weekdays' if date else 'hours and weekdays'} of {name} (office, practice,"
-        " workday, shopping, store, bakery, leisure, travel, meals, shows, errands, milking, care; None: all"
-        " alike)"
+        " workday, shopping, store, bakery, leisure, travel, meals, shows, errands, milking, care;"
+        " None: all alike)"
     )
     params = [(name, repr(rhythm), None)]
     if season:
