@@ -81,11 +81,12 @@ def shape_rhythm(name):
             [0.15, 0.04, 0.05, 0.3, 0.6, 0.75, 0.65, 0.75, 1, 0.6, 0.3],
             [1, 1, 1, 1, 1.05, 1.15, 1.1],
         ),
-        # sales in a shop, over its counter: in opening hours (most 09:00-19:59), busiest
-        # late afternoon and on Saturday; few on Sunday, when many countries close shops
+        # sales in a shop, over its counter: in opening hours (a high street's shops open at
+        # 9 and close at 18-19, 91% of sales 09:00-18:59, late opening an evening a week),
+        # busiest late afternoon and on Saturday; few on Sunday, when many countries close shops
         "store": (
             [0, 6, 7, 8, 9, 10, 12, 14, 16, 17, 18, 19, 20, 21, 22, 23],
-            [0.003, 0.003, 0.08, 0.35, 0.6, 0.8, 0.9, 0.8, 0.9, 1, 0.95, 0.6, 0.25, 0.08, 0.01,
+            [0.003, 0.003, 0.03, 0.2, 0.6, 0.8, 0.9, 0.8, 0.9, 1, 0.9, 0.4, 0.12, 0.03, 0.005,
              0.003],
             [1, 0.95, 0.95, 1, 1.15, 1.4, 0.3],
         ),
