@@ -185,6 +185,9 @@ def shape_season(name):
         # skiing: December to April, busiest in February; from May to October only on a few
         # glaciers
         "winter": [1.2, 1.3, 1.1, 0.6, 0.04, 0.02, 0.02, 0.02, 0.02, 0.04, 0.3, 1.0],
+        # books, toys, perfume, jewellery: presents, December twice a usual month's (about 15%
+        # of the year's), November busier, January quiet
+        "gifts": [0.4, 0.38, 0.43, 0.43, 0.45, 0.45, 0.48, 0.48, 0.45, 0.48, 0.6, 1.0],
     }
     if name is None:
         return np.ones(12)

@@ -1083,7 +1083,9 @@ def timed_draw(
     )
     params = [(name, repr(rhythm), None)]
     if season:
-        note += f", in the months of {variable}_season (summer, winter; south_ for the south)"
+        note += (
+            f", in the months of {variable}_season (summer, winter, gifts; south_ for the south)"
+        )
         params.append((f"{variable}_season", repr(season), None))
     return expression, note, params
 
@@ -1096,6 +1098,9 @@ _SEASONS = {
     "campground glamping holiday holidays vacation vacations cottage beach cruise cruises "
     "sailing sailboat sailboats yacht yachts yachting marina marinas kayak canoe icecream",
     "winter": "ski skiing skier snowboard snowboarding sled sledding",
+    "gifts": "bookshop bookshops bookstore bookstores bookseller booksellers toy toys toyshop "
+    "toyshops toystore perfume perfumes perfumery jewellery jewelry jeweller jewellers jeweler "
+    "gift gifts giftshop chocolatier chocolatiers",
 }
 # Countries of the southern hemisphere, whose summer is December to February.
 _SOUTH = {
@@ -1106,14 +1111,15 @@ _SOUTH = {
 
 
 def season_of(shapes: Shapes | None, table_name: str, table: Any) -> str | None:
-    """The season of a table's activity: "summer" or "winter" (``_SEASONS``), "south_" before
-    it in the southern hemisphere (``_SOUTH``); None: any month alike."""
+    """The season of a table's activity: "summer", "winter" or "gifts" (``_SEASONS``), "south_"
+    before summer or winter in the southern hemisphere (``_SOUTH``); None: any month alike."""
     if shapes is None:
         return None
     words = _words(f"{shapes.context} {table_name} {table.description or ''}")
     for season, stems in _SEASONS.items():
         if any(word in stems.split() for word in words):
-            return f"south_{season}" if _SOUTH & set(words) else season
+            south = _SOUTH & set(words) and season != "gifts"  # Christmas is in December
+            return f"south_{season}" if south else season
     return None
 
 

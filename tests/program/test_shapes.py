@@ -477,6 +477,18 @@ def test_holidays_come_in_their_season():
     assert months.between(6, 8).mean() < 0.3
 
 
+def test_presents_are_bought_before_christmas():
+    """Books, toys, perfume are presents: a bookshop's sales were even over the months, where
+    December has the most; in the south too."""
+    for where in ("a bookshop in Edinburgh, Scotland", "a toy shop in Perth, Australia"):
+        text = CAMPERS.replace("a camper-van hire company in Bergen, Norway", where)
+        text = text.replace("Bookings", "Sales").replace("bookings", "sales")
+        spec = load_spec(text)
+        assert season_of(Shapes.of(spec), "sales", spec.tables["sales"]) == "gifts"
+        months = _generate(text)["sales"]["picked_up_on"].dt.month.value_counts()
+        assert months.idxmax() == 12 and months[12] > 1.7 * months.drop(12).median()
+
+
 HIRERS = """
 name: campers
 description: Customers of a camper-van hire company in Bergen, Norway, 2024.
