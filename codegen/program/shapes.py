@@ -1098,10 +1098,11 @@ _SEASONS = {
     "campground glamping holiday holidays vacation vacations cottage beach cruise cruises "
     "sailing sailboat sailboats yacht yachts yachting marina marinas kayak canoe icecream",
     "winter": "ski skiing skier snowboard snowboarding sled sledding",
-    "gifts": "bookshop bookshops bookstore bookstores bookseller booksellers toy toys toyshop "
-    "toyshops toystore perfume perfumes perfumery jewellery jewelry jeweller jewellers jeweler "
-    "gift gifts giftshop chocolatier chocolatiers",
+    "gifts": "bookshop bookshops bookstore bookstores bookseller booksellers toys toyshop "
+    "toyshops toystore toystores perfume perfumes perfumery jewellery jewelry jeweller "
+    "jewellers jeweler gift gifts giftshop chocolatier chocolatiers",
 }
+_SHOP_WORDS = {"shop", "shops", "store", "stores"}
 # Countries of the southern hemisphere, whose summer is December to February.
 _SOUTH = {
     "australia", "australian", "zealand", "argentina", "argentinian", "chile", "chilean",
@@ -1116,6 +1117,9 @@ def season_of(shapes: Shapes | None, table_name: str, table: Any) -> str | None:
     if shapes is None:
         return None
     words = _words(f"{shapes.context} {table_name} {table.description or ''}")
+    # a toy shop's, not a toy dataset's
+    pairs = zip(words, words[1:], strict=False)
+    words += [f"toy{after}" for word, after in pairs if word == "toy" and after in _SHOP_WORDS]
     for season, stems in _SEASONS.items():
         if any(word in stems.split() for word in words):
             south = _SOUTH & set(words) and season != "gifts"  # Christmas is in December

@@ -487,6 +487,10 @@ def test_presents_are_bought_before_christmas():
         assert season_of(Shapes.of(spec), "sales", spec.tables["sales"]) == "gifts"
         months = _generate(text)["sales"]["picked_up_on"].dt.month.value_counts()
         assert months.idxmax() == 12 and months[12] > 1.7 * months.drop(12).median()
+    toy = CAMPERS.replace("a camper-van hire company in Bergen, Norway", "a toy dataset")
+    assert (
+        season_of(Shapes.of(load_spec(toy)), "bookings", load_spec(toy).tables["bookings"]) is None
+    )
 
 
 HIRERS = """
