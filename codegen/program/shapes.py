@@ -983,11 +983,12 @@ def rhythm_of(
 
 def _first_named(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     """The rhythm of the place any of the texts names, where it keeps its own hours: a
-    dental practice's appointments (an office's rhythm by the word "appointments") are a
+    dental practice's appointments (an office's rhythm by the word "appointments"), a
+    physiotherapist's sessions (a login's, by "sessions"), a family doctor's visits are a
     practice's, closed on Sunday; a restaurant's orders, meals (``_meals_first``)."""
-    if rhythm == "office":
-        words = [word for text in texts for word in _words(text or "")]
-        return "practice" if any(_stem_of(word, _PRACTICE) for word in words) else rhythm
+    words = [word for text in texts for word in _words(text or "")]
+    if rhythm in ("office", "shopping", "leisure") and any(_stem_of(w, _PRACTICE) for w in words):
+        return "practice"
     return _meals_first(rhythm, texts)
 
 

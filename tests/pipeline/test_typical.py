@@ -1660,11 +1660,11 @@ def test_a_line_of_one_product_holds_one_unit_mostly(openai_stub, client, first,
     assert len(openai_stub.chat_requests) == (1 if first == 10 else 2)
     quantity = spec.tables["sales"].columns["quantity"]
     assert quantity.typical == kept
-    assert quantity.typical_range == [1, 3]
+    assert quantity.typical_range == [1, 2]
     units = valid_tables(spec)["sales"]["quantity"]
     assert units.median() == kept and units.quantile(0.9) <= 4 and units.mean() < kept + 1
-    if kept == 1:
-        assert (units == 1).mean() >= 0.4
+    if kept == 1:  # one copy of a book, now and then two
+        assert (units == 1).mean() >= 0.7 and units.mean() < 1.5
     if first == 10:
         assert "one product" in answers[0].asked
 

@@ -421,6 +421,18 @@ def test_a_practice_s_appointments_are_on_weekdays_and_none_on_sunday():
     assert rhythm_of(Shapes.of(spec), "appointments", table, "booked_at", booked, None) == (
         "practice"
     )
+    # a physiotherapist's sessions (a login's word) and a family doctor's visits too
+    for table_name, words in (
+        ("sessions", "a physiotherapy practice"),
+        ("visits", "a family doctor"),
+    ):
+        text = SURGERY.replace("appointments", table_name).replace("a dental practice", words)
+        other = load_spec(text)
+        table = other.tables[table_name]
+        column = table.columns["booked_at"]
+        assert rhythm_of(Shapes.of(other), table_name, table, "booked_at", column, None) == (
+            "practice"
+        )
     at = _generate(SURGERY.replace("rows: 400", "rows: 5000"))["appointments"]["booked_at"]
     assert (at.dt.day_of_week == 6).mean() < 0.002
     assert at.dt.day_of_week.lt(5).mean() > 0.95 and at.dt.hour.between(8, 18).mean() > 0.9
