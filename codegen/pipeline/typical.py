@@ -107,7 +107,7 @@ class TypicalAnswer:
     second: float | None = None  # a share's second opinion: the other rows' share
     third: float | None = None  # a flag's third: its count of 100 rows, as a share
     first: list[float] | None = None  # asked again: the first answer (typical, low, high)
-    said: dict[str, float] | None = None  # a list's shares as the model gave them
+    said: dict[str, float] | None = None  # a list's shares, or a number by category, as given
     most: str | None = None  # the value most rows have, asked apart (both orders agreeing)
     meaning: str | None = None  # what the model said the column is, before its numbers
     kept: bool = False
@@ -1692,6 +1692,19 @@ TYPICAL_ONE = {
 }
 
 
+def _said_numbers(reply: dict[str, Any], values: list[str]) -> dict[str, float] | None:
+    """The numbers a per-category reply gave, kept in the manifest whether used or not (a
+    hospital's lab values by test, refused as more than 100 times apart, had left no trace)."""
+    said = {
+        v: float(x)
+        for v in values
+        if isinstance(x := reply.get(v), int | float)
+        and not isinstance(x, bool)
+        and math.isfinite(x)
+    }
+    return said or None
+
+
 def _barely_differ(reply: dict[str, Any], values: list[str]) -> bool:
     """Whether positive values per category stay within ``BY_ALIKE`` of each other: the overall
     value said again with a little jitter (outdoor gear's weights: tents 1.5 kg, backpacks
@@ -1770,6 +1783,7 @@ def _ask_by_category(
             reply = _ask_plain(client, spec, table_name, name, by, values, answer, seed, say)
             if reply is None:
                 break
+            answer.said = _said_numbers(reply, values)
             answer.why = check_by_category(column, reply, values)
             if not answer.why and is_ladder([float(reply[v]) for v in values]):
                 answer.why = LADDER  # a course's progress by level, 20, 50 and 80%: counted
@@ -1795,6 +1809,7 @@ def _ask_by_category(
         if reply is None:
             answer.why = "the reply is not the JSON asked for"
             continue
+        answer.said = _said_numbers(reply, values)
         answer.why = check_by_category(column, reply, values)
         counted = not answer.why and is_ladder([float(reply[v]) for v in values])
         alike = answer.why == "the categories do not differ" or (
@@ -1814,6 +1829,7 @@ def _ask_by_category(
             reply = _ask_plain(client, spec, table_name, name, by, values, second, seed, say)
             if reply is None:
                 break
+            second.said = _said_numbers(reply, values)
             second.why = check_by_category(column, reply, values)
             if second.why:
                 if barely and not counted:  # barely differing, it is what there is; a count is not

@@ -488,7 +488,7 @@ def _typical(answers: list[dict[str, Any]]) -> str:
         # what the model took the column for, before its numbers: a wrong reading explains them
         meaning = a.get("meaning")
         read = f'<br><span class="muted">read as: {esc(meaning)}</span>' if meaning else ""
-        if a.get("said") and a.get("said") != a.get("weights"):  # the model's shares, as said
+        if a.get("said") and a.get("said") != a.get("weights"):  # the model's own numbers, as said
             said = ", ".join(f"{k} {_plain(v)}" for k, v in a["said"].items())
             most = f"; most rows: {a['most']}" if a.get("most") else ""
             read += f'<br><span class="muted">the model said: {esc(said)}{esc(most)}</span>'

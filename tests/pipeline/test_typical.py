@@ -1026,6 +1026,10 @@ def test_categories_said_alike_together_are_asked_one_at_a_time_in_plain_words(o
         ("by category", False, "the categories do not differ"),
         ("by category, one at a time", True, ""),
     ]
+    assert [a.said for a in answers] == [
+        {"dog": 10.5, "cat": 10.5, "rabbit": 10.5},
+        {"dog": 20, "cat": 4.5, "rabbit": 1.8},
+    ]
     asked = openai_stub.chat_requests[2].body["messages"][-1]["content"]
     assert asked.startswith('What is the typical weight (kg) of a "cat" pet?')
     assert "10.5" not in asked  # no overall value to repeat
@@ -1396,6 +1400,7 @@ def test_a_count_of_a_category_that_is_no_kind_shapes_nothing(openai_stub, clien
     answers: list = []
     _ask_by_category(client, spec, data, answers, seed=0, say=lambda line: None)
     assert [(a.asked, a.kept, a.why) for a in answers] == [("by category", False, LADDER)]
+    assert answers[0].said == ladder  # what was refused, kept to be read in the manifest
     assert "typical_by" not in data["tables"]["flats"]["columns"]["rent_eur"]
     assert len(openai_stub.chat_requests) == 1  # nothing asked one at a time
     known = {"Innere Stadt": 1900, "Leopoldstadt": 1200, "Favoriten": 900, "Donaustadt": 1000}
