@@ -144,9 +144,10 @@ def each_pairs(spec: Spec) -> list[tuple[str, str, str, str, str]]:
                 if period is None:
                     count = _count_source(table)
                     per = None if count is None or count == name else count
-                    priced = set(_name_words(other)) & _UNIT_PRICES  # not an overdraft limit
-                    if per is None and priced and _one_unit(table, name, words):
-                        per = "1"  # a dental appointment is paid its treatment's price
+                    # a dental appointment is paid its treatment's price (a price: not an
+                    # account's overdraft limit)
+                    if per is None and set(_name_words(other)) & _UNIT_PRICES:
+                        per = "1" if _one_unit(table, name, words) else None
                 else:
                     per = _period_count(table, name, period)
                     span = _span(table_name, table) if per is None else None
@@ -176,8 +177,7 @@ def _one_unit(table: Any, name: str, words: set[str]) -> bool:
     return not any(
         column.type in ("integer", "float")
         and not (column.primary_key or column.references or column.values)
-        and _unit(other) != "money"
-        and not set(_name_words(other)) & _CURRENCIES
+        and _unit(other) != "money"  # currencies are money's units too
         for other, column in table.columns.items()
         if other != name
     )

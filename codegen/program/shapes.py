@@ -986,9 +986,10 @@ def _first_named(rhythm: str | None, texts: tuple[Any, ...]) -> str | None:
     dental practice's appointments (an office's rhythm by the word "appointments"), a
     physiotherapist's sessions (a login's, by "sessions"), a family doctor's visits are a
     practice's, closed on Sunday; a restaurant's orders, meals (``_meals_first``)."""
-    words = [word for text in texts for word in _words(text or "")]
-    if rhythm in ("office", "shopping", "leisure") and any(_stem_of(w, _PRACTICE) for w in words):
-        return "practice"
+    if rhythm in ("office", "shopping", "leisure"):
+        words = (word for text in texts for word in _words(text or ""))
+        if any(_stem_of(word, _PRACTICE) for word in words):
+            return "practice"
     return _meals_first(rhythm, texts)
 
 
