@@ -2036,7 +2036,7 @@ def _blank_expression(
         unique = bool(column.unique or column.primary_key)
         expression = (
             f"shape_values_by(rng, {variable}_by, {category}, {count}, unique={unique}, "
-            f"slot={_slot(count)}, first={_first(count)})"
+            f"slot={_slot(count)}, first={_first(count)}{_variants(column, variable, params)})"
         )
     elif pattern and kind == "string" and column.values is None:
         from codegen.program.patterns import pattern_call
@@ -2264,7 +2264,7 @@ def _blank_expression(
             # Distinct values as given; only the rows past them numbered ("Lyon 2").
             expression = (
                 f"shape_distinct(rng, {variable}_values, {count}, {_slot(count)}, "
-                f"{_first(count)})"
+                f"{_first(count)}{_variants(column, variable, params)})"
             )
         elif is_own_name(table_name, name, column):
             # A boat's name, a project's title: every name listed is given before any twice.
@@ -2272,6 +2272,16 @@ def _blank_expression(
     else:
         expression = "..."
     return _stepped(expression, name, column, plan), params
+
+
+def _variants(column: Any, variable: str, params: list[Parameter]) -> str:
+    """The argument that hands a unique list's draw the column's ``variants`` ("1 kg",
+    "(paperback)": what a name's second row is told apart by, before any is numbered), with
+    their line added to ``params``; "" where it has none."""
+    if not column.variants:
+        return ""
+    params.append((f"{variable}_variants", repr(list(column.variants)), None))
+    return f", variants={variable}_variants"
 
 
 def _stepped(expression: str, name: str, column: Any, plan: TablePlan | None) -> str:

@@ -791,38 +791,70 @@ def shape_pick(rng, rows, n, unique=None, slot=None, first=0):
     return rng.integers(0, len(rows), size=n)
 
 
-def shape_numbered(values, numbers, listed):
+def shape_numbered(values, numbers, listed, variants=()):
     """Each of ``values`` with its number ("Lyon 2"), written so that no value of ``listed``
     looks numbered the same way: where one ends in a number ("Pulp Fiction 2"), "Lyon (2)",
-    and so on, so a numbered value never repeats a listed one."""
+    and so on, so a numbered value never repeats a listed one. ``variants``: the words that
+    tell two things of one name apart ("1 kg", "(paperback)"): number 2 takes the first, 3 the
+    second, and so on, and only the numbers past them are written (from 2 again)."""
     import re
 
     written = [str(v) for v in pd.unique(np.asarray(listed, dtype=object))]
+    variants = shape_variants(variants, written)
+    values = np.asarray(values).astype(str).astype(object)
+    numbers = np.asarray(numbers, dtype=np.int64)
+    varied = np.asarray([""] + variants, dtype=object)[np.clip(numbers - 1, 0, len(variants))]
+    past = numbers - len(variants)  # the numbers past the variants: from 2
+    named = np.asarray([f"{v} {w}" for v, w in zip(values, varied, strict=True)], dtype=object)
+    written += list(named[past < 2])
     forms = ((" ", "", r" \d+$"), (" (", ")", r" \(\d+\)$"), (" #", "", r" #\d+$"))
     free = [form for form in forms if not any(re.search(form[2], v) for v in written)]
     head, tail, _ = (free or forms)[0]
-    numbers = np.char.add(np.asarray(numbers).astype(str), tail)
-    return np.char.add(np.asarray(values).astype(str), np.char.add(head, numbers)).astype(object)
+    counted = np.char.add(np.maximum(past, 2).astype(str), tail)
+    numbered = np.char.add(values.astype(str), np.char.add(head, counted)).astype(object)
+    return np.where(past < 2, named, numbered).astype(object)
 
 
-def shape_distinct(rng, values, n, slot=None, first=0, others=()):
+def shape_variants(variants, listed):
+    """``variants`` as a name takes them: one that starts with a letter in brackets
+    ("(paperback)": "Dune paperback" reads as no title does), one that starts with a digit or
+    a bracket as given ("1 kg"); without those that would write a listed value again ("Dune"
+    and "(paperback)" where "Dune (paperback)" is listed), a number alone (numbering's) or
+    a repeat."""
+    import re
+
+    kept = []
+    for variant in (str(v).strip() for v in variants):
+        if not variant or re.match(r"^[(#]?\s*[0-9]+\s*\)?$", variant):
+            continue
+        if variant[0].isalpha():
+            variant = f"({variant})"
+        if variant in kept or any(v.endswith(" " + variant) for v in listed):
+            continue
+        kept.append(variant)
+    return kept
+
+
+def shape_distinct(rng, values, n, slot=None, first=0, others=(), variants=()):
     """``n`` distinct values: those listed, in random order, each once; where the list is too
-    short, the rows past it take a listed value with a number ("Lyon 2", "Lyon 3"), never one
-    listed here or in ``others`` (``shape_numbered``). ``slot``: the table is made in parts
-    and these are its rows from ``first`` on: each row then takes the listed values in turn by
-    its row number over all parts, numbered from the second round, so no two parts share a
+    short, the rows past it take a listed value with its variant ("Whole milk 1 kg": the
+    ``variants`` in turn) and past those a number ("Lyon 2", "Lyon 3"), never one listed here
+    or in ``others`` (``shape_numbered``). ``slot``: the table is made in parts and these are
+    its rows from ``first`` on: each row then takes the listed values in turn by its row
+    number over all parts, varied or numbered from the second round, so no two parts share a
     value."""
     pool = pd.unique(np.asarray(values, dtype=str))
     listed = np.concatenate([pool, np.asarray(others, dtype=str)])
     if slot is not None:
         number = first + np.arange(n)
         taken, round_ = pool[number % len(pool)], number // len(pool)
-        return np.where(round_ > 0, shape_numbered(taken, round_ + 1, listed), taken).astype(object)
+        again = shape_numbered(taken, round_ + 1, listed, variants)
+        return np.where(round_ > 0, again, taken).astype(object)
     if len(pool) >= n:
         return rng.permutation(pool)[:n]
     extra = rng.choice(pool, size=n - len(pool))
     seen = pd.Series(extra).groupby(extra).cumcount().to_numpy() + 2
-    return rng.permutation(np.concatenate([pool, shape_numbered(extra, seen, listed)]))
+    return rng.permutation(np.concatenate([pool, shape_numbered(extra, seen, listed, variants)]))
 
 
 def shape_every(rng, values, n):
@@ -832,7 +864,7 @@ def shape_every(rng, values, n):
     return rng.permutation(np.resize(pool, n))
 
 
-def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
+def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0, variants=()):
     """Each row's value drawn from its ``category``'s list in ``lists`` (a menu item's name
     from its category's: a pizza is no "Tiramisu"); a category without a list draws from all
     the lists. ``unique``: a value appears once, the lists kept apart (a value listed under two
@@ -840,7 +872,7 @@ def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
     order and numbered only past them (a category without a list: by its row number).
     ``slot``: the table is made in parts and these are its rows from ``first`` on: a row takes
     its category's value at its row number over all parts, numbered by round, so no two parts
-    share a value."""
+    share a value. ``variants``: as for ``shape_distinct``."""
     kept, seen = {}, set()
     for key, values in lists.items():
         values = [str(v) for v in pd.unique(np.asarray(values, dtype=object))]
@@ -862,7 +894,9 @@ def shape_values_by(rng, lists, category, n, unique=False, slot=None, first=0):
             out[rows] = [f"{pool[k % len(pool)]} #{k + 1}" for k in number]
         else:  # numbered as no category's listed value is ("Rocky 2")
             part = {"slot": slot, "first": first + rows[0]} if slot is not None else {}
-            out[rows] = shape_distinct(rng, pool, len(rows), others=everything, **part)
+            out[rows] = shape_distinct(
+                rng, pool, len(rows), others=everything, variants=variants, **part
+            )
     return out
 
 

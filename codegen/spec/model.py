@@ -321,6 +321,15 @@ class Column(_Model):
         "list). The category is as for `typical_by`.",
         json_schema_extra={"yaml_type": "{column: {value: [string]}}"},
     )
+    variants: list[str] | None = Field(
+        None,
+        description="For a unique string column drawn from a list: the words that tell two of "
+        "its things of one name apart, as written after the name (a size, a strength, an "
+        "edition: `[1 kg, 500 g, organic]`). Where the list has fewer names than the table "
+        "has rows, a name's second row takes its first variant (`Whole milk 1 kg`), and so on; "
+        "a name is numbered only past its variants.",
+        json_schema_extra={"yaml_type": "[string]"},
+    )
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -664,6 +673,7 @@ def _lint(spec: Spec) -> list[str]:
     problems += _lint_rules(spec)
     problems += _lint_typical_by(spec)
     problems += _lint_values_by(spec)
+    problems += _lint_variants(spec)
     problems += _lint_of_parent(spec)
     problems += _lint_follows(spec)
     return problems
@@ -838,6 +848,26 @@ def _lint_typical_by(spec: Spec) -> list[str]:
                     problems.append(f"{where}.{value}: {_show(number)} is below min")
                 elif col.max is not None and number > col.max:
                     problems.append(f"{where}.{value}: {_show(number)} is above max")
+    return problems
+
+
+def _lint_variants(spec: Spec) -> list[str]:
+    problems = []
+    for table_name, table in spec.tables.items():
+        for col_name, col in table.columns.items():
+            if col.variants is None:
+                continue
+            where = f"tables.{table_name}.columns.{col_name}.variants"
+            if col.type != "string" or not (col.unique or col.primary_key):
+                problems.append(f"{where}: applies to unique string columns")
+            elif col.values is not None or col.pattern is not None:
+                problems.append(
+                    f"{where}: applies to columns drawn from a list, not values or a pattern"
+                )
+            elif not all(v.strip() for v in col.variants) or len(set(col.variants)) < len(
+                col.variants
+            ):
+                problems.append(f"{where}: each variant is some words, each once")
     return problems
 
 
