@@ -24,7 +24,13 @@ tables:
     rows: 90
     columns:
       id:        {type: integer, primary_key: true}
-      name:      {type: string, unique: true, values_by: {category: {medicine: [Ben-u-ron, Brufen, Aspirina, Voltaren], skin care: [Bepanthene, Avene Cicalfate, Nivea Creme]}}}
+      name:
+        type: string
+        unique: true
+        values_by:
+          category:
+            medicine: [Ben-u-ron, Brufen, Aspirina, Voltaren]
+            skin care: [Bepanthene, Avene Cicalfate, Nivea Creme]
       category:  {type: string, values: [medicine, skin care]}
       price_eur: {type: float, min: 1, max: 60}
   staff:
@@ -48,11 +54,9 @@ def test_a_unique_list_longer_than_the_model_lists_is_asked_its_variants():
     spec = load_spec(PHARMACY)
     # 90 products from lists of seven names: asked; eight staff roles: their list fills them
     assert variants_to_ask(spec) == [("products", "name")]
-    given = PHARMACY.replace("unique: true, values_by", "unique: true, variants: [1 g], values_by")
+    given = PHARMACY.replace("unique: true\n", "unique: true\n        variants: [1 g]\n")
     assert variants_to_ask(load_spec(given)) == []  # the spec's own are kept
-    assert (
-        variants_to_ask(load_spec(PHARMACY.replace("unique: true, values_by", "values_by"))) == []
-    )
+    assert variants_to_ask(load_spec(PHARMACY.replace("        unique: true\n", ""))) == []
 
 
 def test_variants_asked_over_http_tell_a_name_s_rows_apart_before_any_is_numbered(
@@ -141,9 +145,7 @@ def test_the_lint_says_what_is_wrong_with_variants():
     assert "staff.columns.role.variants: applies to unique string columns" in str(caught.value)
     with pytest.raises(SpecError) as caught:
         load_spec(
-            PHARMACY.replace(
-                "unique: true, values_by", "unique: true, variants: [1 g, 1 g], values_by"
-            )
+            PHARMACY.replace("unique: true\n", "unique: true\n        variants: [1 g, 1 g]\n")
         )
     assert "products.columns.name.variants: each variant is some words, each once" in str(
         caught.value
