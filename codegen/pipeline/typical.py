@@ -609,13 +609,7 @@ def ask_typical(
         _ask_by_category(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
         from codegen.pipeline.values_by import ask_values_by
 
-        stopped = ask_values_by(
-            client, Spec.model_validate(data), data, answers, seed=seed, say=say
-        )
-    if not stopped:
-        from codegen.pipeline.variants import ask_variants
-
-        ask_variants(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
+        ask_values_by(client, Spec.model_validate(data), data, answers, seed=seed, say=say)
     return Spec.model_validate(data), answers
 
 
