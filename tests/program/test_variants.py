@@ -105,6 +105,6 @@ def test_a_list_s_variants_reach_the_starting_program():
         "        variants: [1 g, large pack]\n",
     )
     source = build_scaffold(load_spec(plain)).source
-    assert "products_name_variants = ['1 g', 'large pack']" in source
-    assert "variants=products_name_variants)" in source
+    assert 'name_variants = ["1 g", "large pack"]' in source
+    assert "first_products, variants=name_variants" in source
     assert "variants=" not in build_scaffold(load_spec(PHARMACY)).source
