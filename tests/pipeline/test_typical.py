@@ -756,16 +756,18 @@ tables:
     assert reference_year(spec) == 2024  # no year in the description: the dates' latest
     openai_stub.reply(reply(28, 18, 46))
     shaped, answers = ask_typical(client, spec)
-    assert [(a.column, a.asked, a.kept) for a in answers] == [("birth_year", "typical age", True)]
+    moved = "typical age, a grown-up's moved"  # 28: 36.5, halfway to grown-ups' 45
+    assert [(a.column, a.asked, a.kept) for a in answers] == [("birth_year", moved, True)]
     born = shaped.tables["users"].columns["birth_year"]
-    assert (born.typical, born.typical_range) == (1996, [1978, 2006])
+    assert (born.typical, born.typical_range) == (1988, [1969, 2001])
 
 
 @pytest.mark.parametrize(
     ("ages", "years", "widened"),
     [
-        ((40, 35, 45), [1967, 1997], True),  # a bank's customers: 27-57, not 35-45
-        ((30, 25, 35), [1977, 2006], True),  # a shop's: from 18, not 12
+        # a bank's customers: 42.5 (halfway to 45), 29.5-59.5, not 35-45
+        ((40, 35, 45), [1964.5, 1994.5], True),
+        ((30, 25, 35), [1969.5, 1999.5], True),  # a marathon's runners: 37.5, not 30
         ((80, 70, 85), [1934, 1957], True),  # a care home's residents: to 90 at most
         ((45, 20, 75), [1949, 2004], False),  # decades already
         ((19.5, 18.4, 22), [2002, 2005.6], False),  # first-year students are of an age
@@ -773,13 +775,14 @@ tables:
 )
 def test_grown_ups_ages_span_decades(openai_stub, client, ages, years, widened):
     """Asked where 80% of their ages lie, the model said 35-45 for a bank's customers and a
-    library's members, 25-35 for a shop's: every customer of one decade."""
+    library's members, 25-35 for a shop's: every customer of one decade; and 30 for a
+    marathon's runners and a camper hire's customers, whose median is about 40."""
     openai_stub.reply(reply(*ages))
     wide = STUDENTS.replace("min: 1990-01-01", "min: 1920-01-01")
     spec, answers = ask_typical(client, load_spec(wide))
     born = spec.tables["students"].columns["date_of_birth"]
     assert born.typical_range == pytest.approx(years)
-    assert answers[0].asked == "typical age" + (", grown-ups' range widened" if widened else "")
+    assert answers[0].asked == "typical age" + (", a grown-up's moved" if widened else "")
 
 
 INVOICES = """\
