@@ -801,18 +801,20 @@ def shape_numbered(values, numbers, listed, variants=()):
 
     written = [str(v) for v in pd.unique(np.asarray(listed, dtype=object))]
     variants = shape_variants(variants, written)
-    values = np.asarray(values).astype(str).astype(object)
+    values = np.asarray(values).astype(str)
     numbers = np.asarray(numbers, dtype=np.int64)
-    varied = np.asarray([""] + variants, dtype=object)[np.clip(numbers - 1, 0, len(variants))]
     past = numbers - len(variants)  # the numbers past the variants: from 2
-    named = np.asarray([f"{v} {w}" for v, w in zip(values, varied, strict=True)], dtype=object)
-    written += list(named[past < 2])
+    # a name with a variant ends as the variant does: "Ben-u-ron 500" would look numbered
+    ends = written + [f"_ {variant}" for variant in variants]
     forms = ((" ", "", r" \d+$"), (" (", ")", r" \(\d+\)$"), (" #", "", r" #\d+$"))
-    free = [form for form in forms if not any(re.search(form[2], v) for v in written)]
+    free = [form for form in forms if not any(re.search(form[2], v) for v in ends)]
     head, tail, _ = (free or forms)[0]
-    counted = np.char.add(np.maximum(past, 2).astype(str), tail)
-    numbered = np.char.add(values.astype(str), np.char.add(head, counted)).astype(object)
-    return np.where(past < 2, named, numbered).astype(object)
+    counted = np.char.add(past.astype(str), tail)
+    numbered = np.char.add(values, np.char.add(head, counted)).astype(object)
+    if not variants:
+        return numbered
+    words = np.asarray([""] + [" " + v for v in variants])[np.clip(numbers - 1, 0, len(variants))]
+    return np.where(past < 2, np.char.add(values, words).astype(object), numbered)
 
 
 def shape_variants(variants, listed):
