@@ -538,8 +538,8 @@ def ask_typical(
         born = is_birth(name, column)
         try:
             if born:  # asked as ages: the years they give
-                text, widened = _ages_as_years(_json_part(text), reference_year(spec))
-                answer.asked = "typical age" + (", a grown-up's moved" if widened else "")
+                text, moved = _ages_as_years(_json_part(text), reference_year(spec))
+                answer.asked = "typical age" + (", a grown-up's moved" if moved else "")
             since = yearly_use(spec, table_name, name)
             if since is not None:  # asked a year at a time: times the things' ages
                 answer.asked = f"typical a year, times the years since {since}"
