@@ -26,6 +26,10 @@ question was turned round (2026-11-28). So:
 - what a row charges (a ``fee``, ``fare``, ``price``, ``cost``, ``total``, ``amount``; not a
   rate per hour or per day) rises with the time from its start to its end (``shapes.spans``):
   a car parked longer pays more, a longer hire or hotel stay costs more;
+- what a row charges (as above) and how long it takes (``duration``, ``minutes``) rise with
+  the distance it covers (``distance_km``, ``miles``; not a thing's ``odometer``): a taxi
+  trip of 12 km costs more and lasts longer than one of 3 (where a span from start to end
+  is there too, a charge follows the span: a hire is paid by the day, not the km);
 - a home's rooms (``rooms``, ``bedrooms``, ``bathrooms``) and its price or rent rise with its
   floor area (``size_m2``, ``area_sqft``, ``living_space``), where that comes first: a flat of
   40 m2 has one or two rooms, not five, and rents for less than one of 120 m2.
@@ -77,6 +81,8 @@ PAY_WORDS = {"salary", "salaries", "wage", "wages", "pay", "income", "compensati
 EXPERIENCE_WORDS = {"experience", "seniority", "tenure"}
 
 # A floor area, and a price of the whole thing (not one per square metre).
+DISTANCE_WORDS = {"distance", "km", "kilometres", "kilometers", "miles", "mi"}
+DURATION_WORDS = {"duration", "minutes", "min", "mins", "seconds", "secs", "hours", "time"}
 AREA_WORDS = {"m2", "sqm", "sqft", "area", "footage"}
 ROOM_WORDS = {"rooms", "bedrooms", "bathrooms", "beds", "baths"}
 WORTH_WORDS = {"price", "rent", "value", "valuation", "worth"}
@@ -89,6 +95,8 @@ PAY_RHO = 0.6  # pay by experience: loose, the role and the place count as much
 LIFE_RHO = 0.8  # calvings by age: a few calve late or skip a year; whole numbers tie
 ROOMS_RHO = 0.75  # rooms by floor area: close (ranks ~0.7-0.8), layouts vary
 AREA_WORTH_RHO = 0.6  # a price or rent by floor area: loose, the place counts as much
+DISTANCE_CHARGE_RHO = 0.85  # a metered fare by the km: close, waiting in traffic adds some
+DISTANCE_TIME_RHO = 0.75  # minutes by the km: traffic, the hour and the road vary them
 
 
 class Trend(NamedTuple):
@@ -237,6 +245,27 @@ def _area_source(table: Any) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _distance_source(table: Any) -> str | None:
+    """The one number of the distance a row covers (a trip's ``distance_km``), not what a
+    thing has covered in its life (``odometer_km``, ``mileage``: ``_is_use``)."""
+    found = [
+        name
+        for name, column in table.columns.items()
+        if column.type in ("integer", "float")
+        and not (column.primary_key or column.references or column.values)
+        and _parts(name) & DISTANCE_WORDS
+        and not _parts(name) & (PER_WORDS | CHARGE_WORDS)  # a rate per km is no distance
+        and not _is_use(name)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_duration(name: str) -> bool:
+    """How long a row takes (``duration_min``, ``minutes``): not a rate per minute."""
+    parts = _parts(name)
+    return bool(parts & DURATION_WORDS) and not parts & (PER_WORDS | CHARGE_WORDS)
+
+
 def _is_rooms(name: str, column: Any) -> bool:
     return column.type == "integer" and bool(set(_words(name)) & ROOM_WORDS)
 
@@ -254,7 +283,8 @@ def _is_charge(name: str) -> bool:
 
 def trends(spec: Spec) -> list[Trend]:
     """Each number that follows its thing's age, the count of what it adds up, its row's time
-    from start to end, its birth or its experience (see the module): an integer or float with a
+    from start to end or distance, its birth or its experience (see the module): an integer
+    or float with a
     typical value, drawn freely
     (no key, no bound or value from a check, not shaped by a rule, its parent's row or a
     window)."""
@@ -268,7 +298,8 @@ def trends(spec: Spec) -> list[Trend]:
         birth = _birth_source(table)
         experience = _experience_source(spec, table_name)
         area = _area_source(table)
-        if all(x is None for x in (age, count, span, birth, experience, area)):
+        distance = _distance_source(table)
+        if all(x is None for x in (age, count, span, birth, experience, area, distance)):
             continue
         order = list(table.columns)
         plan = plan_table(table, table_name)
@@ -306,6 +337,10 @@ def trends(spec: Spec) -> list[Trend]:
                 found.append(Trend(table_name, name, count, "rises", TOTAL_RHO))
             elif span is not None and _is_charge(name):
                 found.append(Trend(table_name, name, span[1], "rises", SPAN_RHO, since=span[0]))
+            elif distance is not None and name != distance and _is_charge(name):
+                found.append(Trend(table_name, name, distance, "rises", DISTANCE_CHARGE_RHO))
+            elif distance is not None and name != distance and _is_duration(name):
+                found.append(Trend(table_name, name, distance, "rises", DISTANCE_TIME_RHO))
             elif birth is not None and _is_life_count(name, column):
                 found.append(Trend(table_name, name, birth, "falls", LIFE_RHO))
             elif experience is not None and _is_pay(name):

@@ -356,3 +356,49 @@ def test_a_home_s_rooms_and_rent_rise_with_its_floor_area() -> None:
         "      floor:", "      size_m2: {type: float, min: 20, max: 250, typical: 60}\n      floor:"
     )
     assert [t.column for t in trends(load_spec(later))] == []
+
+
+TRIPS = """\
+name: cabs
+description: Trips of a taxi company in Graz, Austria, 2024.
+tables:
+  cars:
+    rows: 40
+    columns:
+      id:          {type: integer, primary_key: true}
+      odometer_km: {type: integer, min: 0, max: 900000, typical: 180000}
+  trips:
+    rows: 3000
+    columns:
+      id:           {type: integer, primary_key: true}
+      car_id:       {type: integer, references: cars.id}
+      distance_km:  {type: float, min: 0.3, max: 150, typical: 6, typical_range: [2, 15]}
+      duration_min: {type: integer, min: 1, max: 240, typical: 16, typical_range: [7, 30]}
+      fare_eur:     {type: float, min: 4, max: 450, typical: 18, typical_range: [9, 35]}
+      rate_per_km:  {type: float, min: 1, max: 4, typical: 1.8}
+"""
+
+
+def test_a_trip_s_fare_and_minutes_rise_with_its_distance() -> None:
+    """A Vienna taxi company's trips, drawn apart: a fare's rank correlation with the distance
+    -0.03, the minutes' 0.0 (2026-11-29)."""
+    found = {(t, c): (s, d) for t, c, s, d, *_ in trends(load_spec(TRIPS))}
+    assert found == {
+        ("trips", "duration_min"): ("distance_km", "rises"),
+        ("trips", "fare_eur"): ("distance_km", "rises"),
+    }  # not a rate per km, nor a car's odometer (its life's use, no trip's distance)
+    trips = valid_tables(with_trends(load_spec(TRIPS)))["trips"]
+    assert spearmanr(trips["distance_km"], trips["fare_eur"]).statistic > 0.75
+    assert spearmanr(trips["distance_km"], trips["duration_min"]).statistic > 0.6
+    assert 15 <= trips["fare_eur"].median() <= 21  # the column's own values
+    # a hire with a start and an end: its charge follows the span, its km nothing
+    hire = (
+        TRIPS.replace(
+            "      car_id:",
+            '      starts_at: {type: datetime, min: "2024-01-01 00:00:00"}\n'
+            '      ends_at: {type: datetime, min: "2024-01-01 00:00:00"}\n      car_id:',
+        )
+        + '    rules:\n      - check: "ends_at > starts_at"\n'
+    )
+    spans = {(c, s) for _, c, s, *_ in trends(load_spec(hire))}
+    assert ("fare_eur", "ends_at") in spans and ("fare_eur", "distance_km") not in spans
