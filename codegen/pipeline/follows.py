@@ -80,9 +80,11 @@ LIFE_WORDS = {
 PAY_WORDS = {"salary", "salaries", "wage", "wages", "pay", "income", "compensation", "earnings"}
 EXPERIENCE_WORDS = {"experience", "seniority", "tenure"}
 
-# A floor area, and a price of the whole thing (not one per square metre).
+# A distance a row covers, and how long it takes.
 DISTANCE_WORDS = {"distance", "km", "kilometres", "kilometers", "miles", "mi"}
 DURATION_WORDS = {"duration", "minutes", "min", "mins", "seconds", "secs", "hours", "time"}
+
+# A floor area, and a price of the whole thing (not one per square metre).
 AREA_WORDS = {"m2", "sqm", "sqft", "area", "footage"}
 ROOM_WORDS = {"rooms", "bedrooms", "bathrooms", "beds", "baths"}
 WORTH_WORDS = {"price", "rent", "value", "valuation", "worth"}
@@ -284,10 +286,8 @@ def _is_charge(name: str) -> bool:
 def trends(spec: Spec) -> list[Trend]:
     """Each number that follows its thing's age, the count of what it adds up, its row's time
     from start to end or distance, its birth or its experience (see the module): an integer
-    or float with a
-    typical value, drawn freely
-    (no key, no bound or value from a check, not shaped by a rule, its parent's row or a
-    window)."""
+    or float with a typical value, drawn freely (no key, no bound or value from a check, not
+    shaped by a rule, its parent's row or a window)."""
     from codegen.program.rules import plan_table
 
     found = []
